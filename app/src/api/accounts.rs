@@ -1,0 +1,188 @@
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Role, Roles, Timestamp};
+use crate::error::AppError;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub roles: Roles,
+    pub disabled: bool,
+    pub created_at: Timestamp,
+}
+
+/// Role checkboxes arrive as present-or-absent form fields.
+pub fn roles_from_checkboxes(
+    cadre: &Option<String>,
+    lecturer: &Option<String>,
+    organiser: &Option<String>,
+    admin: &Option<String>,
+) -> Roles {
+    let boxes = [
+        (cadre, Role::Cadre),
+        (lecturer, Role::Lecturer),
+        (organiser, Role::Organiser),
+        (admin, Role::Admin),
+    ];
+    Roles::new(boxes.into_iter().filter(|(b, _)| b.is_some()).map(|(_, r)| r))
+}
+
+#[server(endpoint = "accounts_list")]
+pub async fn list_accounts() -> Result<Vec<AccountView>, AppError> {
+    use crate::domain::policy::Action;
+    use crate::ssr::guard::{authorize, finish, state};
+    finish(
+        async {
+            authorize(Action::ManageAccounts)?;
+            let accounts = state()?.repo.list_accounts().await.map_err(AppError::internal)?;
+            Ok(accounts
+                .into_iter()
+                .map(|a| AccountView {
+                    id: a.id,
+                    username: a.username,
+                    display_name: a.display_name,
+                    roles: a.roles,
+                    disabled: a.disabled,
+                    created_at: a.created_at,
+                })
+                .collect())
+        }
+        .await,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+#[server(endpoint = "accounts_create")]
+pub async fn create_account(
+    username: String,
+    display_name: String,
+    password: String,
+    cadre: Option<String>,
+    lecturer: Option<String>,
+    organiser: Option<String>,
+    admin: Option<String>,
+) -> Result<i64, AppError> {
+    use crate::domain::account::Invalid;
+    use crate::domain::policy::Action;
+    use crate::domain::{DisplayName, Password, Username};
+    use crate::error::Conflict;
+    use crate::ssr::db::{NewAccount, RepoError};
+    use crate::ssr::guard::{authorize, finish, state};
+    finish(
+        async {
+            authorize(Action::ManageAccounts)?;
+            let username = Username::parse(&username)?;
+            let display_name = DisplayName::parse(&display_name)?;
+            let password = Password::parse(&password)?;
+            let roles = roles_from_checkboxes(&cadre, &lecturer, &organiser, &admin);
+            if roles.is_empty() {
+                return Err(Invalid::NoRole.into());
+            }
+            let password_hash = crate::ssr::password::hash(&password).await.map_err(AppError::internal)?;
+            let new = NewAccount { username, display_name, password_hash, roles, person_id: None };
+            match state()?.repo.create_account(&new, Timestamp::now()).await {
+                Ok(id) => Ok(id),
+                Err(RepoError::Conflict) => Err(AppError::Conflict(Conflict::UsernameTaken)),
+                Err(e) => Err(AppError::internal(e)),
+            }
+        }
+        .await,
+    )
+}
+
+/// Disables or re-enables an account. Disabling ends its sessions at once.
+#[server(endpoint = "accounts_set_disabled")]
+pub async fn set_account_disabled(id: i64, disabled: bool) -> Result<(), AppError> {
+    use crate::domain::policy::{removes_last_admin, Action};
+    use crate::error::Conflict;
+    use crate::ssr::guard::{authorize, finish, state};
+    finish(
+        async {
+            let me = authorize(Action::ManageAccounts)?;
+            if disabled && me.account.id == id {
+                return Err(AppError::Conflict(Conflict::OwnAccount));
+            }
+            let repo = state()?.repo;
+            let target = repo.account(id).await.map_err(AppError::internal)?.ok_or(AppError::NotFound)?;
+            let active_admin = target.roles.has(Role::Admin) && !target.disabled;
+            let admins = repo.count_active_admins().await.map_err(AppError::internal)?;
+            if removes_last_admin(admins, active_admin, active_admin && !disabled) {
+                return Err(AppError::Conflict(Conflict::LastAdmin));
+            }
+            repo.set_account_disabled(id, disabled).await.map_err(AppError::internal)?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "accounts_set_roles")]
+pub async fn set_account_roles(
+    id: i64,
+    cadre: Option<String>,
+    lecturer: Option<String>,
+    organiser: Option<String>,
+    admin: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::account::Invalid;
+    use crate::domain::policy::{removes_last_admin, Action};
+    use crate::error::Conflict;
+    use crate::ssr::guard::{authorize, finish, state};
+    finish(
+        async {
+            authorize(Action::ManageAccounts)?;
+            let roles = roles_from_checkboxes(&cadre, &lecturer, &organiser, &admin);
+            if roles.is_empty() {
+                return Err(Invalid::NoRole.into());
+            }
+            let repo = state()?.repo;
+            let target = repo.account(id).await.map_err(AppError::internal)?.ok_or(AppError::NotFound)?;
+            let active_admin = target.roles.has(Role::Admin) && !target.disabled;
+            let admins = repo.count_active_admins().await.map_err(AppError::internal)?;
+            if removes_last_admin(admins, active_admin, roles.has(Role::Admin)) {
+                return Err(AppError::Conflict(Conflict::LastAdmin));
+            }
+            repo.set_account_roles(id, &roles).await.map_err(AppError::internal)?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Sets a new password for someone who forgot theirs; their sessions end.
+#[server(endpoint = "accounts_reset_password")]
+pub async fn reset_password(id: i64, password: String) -> Result<(), AppError> {
+    use crate::domain::policy::Action;
+    use crate::domain::Password;
+    use crate::ssr::guard::{authorize, finish, state};
+    finish(
+        async {
+            authorize(Action::ManageAccounts)?;
+            let password = Password::parse(&password)?;
+            let repo = state()?.repo;
+            let hash = crate::ssr::password::hash(&password).await.map_err(AppError::internal)?;
+            if !repo.set_password_hash(id, &hash).await.map_err(AppError::internal)? {
+                return Err(AppError::NotFound);
+            }
+            repo.delete_auth_sessions_of(id, None).await.map_err(AppError::internal)?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checkboxes_become_roles() {
+        let on = Some("on".to_string());
+        let roles = roles_from_checkboxes(&on, &None, &on, &None);
+        assert_eq!(roles, Roles::new([Role::Cadre, Role::Organiser]));
+        assert!(roles_from_checkboxes(&None, &None, &None, &None).is_empty());
+    }
+}

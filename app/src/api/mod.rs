@@ -1,0 +1,5 @@
+//! Server functions, one file per area. Each body: who is asking, may they (a pure policy
+//! function), then the repository.
+pub mod accounts;
+pub mod auth;
+pub mod sessions;

@@ -1,0 +1,120 @@
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::schedule::{AttendanceCounts, SessionSummary};
+use crate::error::AppError;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LecturerOverview {
+    pub upcoming: Vec<SessionSummary>,
+    pub past: Vec<SessionSummary>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionAttendance {
+    pub session: SessionSummary,
+    pub counts: AttendanceCounts,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrganiserDesk {
+    /// Sessions starting today (Asia/Shanghai) with their attendance so far.
+    pub today: Vec<SessionAttendance>,
+    /// The most recent finished session, when none runs today.
+    pub latest: Option<SessionAttendance>,
+    pub upcoming: Vec<SessionSummary>,
+}
+
+/// How many upcoming sessions a home page lists.
+pub const UPCOMING_LIMIT: usize = 10;
+#[cfg(feature = "ssr")]
+const YEAR_SECS: i64 = 366 * 24 * 3600;
+
+/// The cadre's upcoming sessions. Until audiences exist every cadre is in every session's
+/// audience.
+#[server(endpoint = "my_upcoming_sessions")]
+pub async fn my_upcoming_sessions() -> Result<Vec<SessionSummary>, AppError> {
+    use crate::domain::policy::Action;
+    use crate::domain::Timestamp;
+    use crate::ssr::guard::{authorize, finish, state};
+    finish(
+        async {
+            authorize(Action::ViewOwnTimetable)?;
+            let now = Timestamp::now();
+            let (today, _) = now.local_day_bounds();
+            let sessions = state()?
+                .repo
+                .sessions_between(today, Timestamp(now.0 + YEAR_SECS), UPCOMING_LIMIT * 4)
+                .await
+                .map_err(AppError::internal)?;
+            // Sessions of today stay listed until they end: the cadre needs them at the door.
+            Ok(sessions.into_iter().filter(|s| s.ends_at > now).take(UPCOMING_LIMIT).collect())
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "my_lectures")]
+pub async fn my_lectures() -> Result<LecturerOverview, AppError> {
+    use crate::domain::policy::Action;
+    use crate::domain::Timestamp;
+    use crate::ssr::guard::{authorize, finish, state};
+    finish(
+        async {
+            let me = authorize(Action::ViewOwnLectures)?;
+            let sessions = state()?
+                .repo
+                .sessions_of_lecturer(me.account.person_id)
+                .await
+                .map_err(AppError::internal)?;
+            let now = Timestamp::now();
+            let (mut past, upcoming): (Vec<_>, Vec<_>) =
+                sessions.into_iter().partition(|s| s.ends_at <= now);
+            past.reverse();
+            Ok(LecturerOverview { upcoming, past })
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "organiser_overview")]
+pub async fn organiser_overview() -> Result<OrganiserDesk, AppError> {
+    use crate::domain::policy::Action;
+    use crate::domain::Timestamp;
+    use crate::ssr::guard::{authorize, finish, state};
+    finish(
+        async {
+            authorize(Action::ViewSchoolOverview)?;
+            let repo = state()?.repo;
+            let now = Timestamp::now();
+            let (day_start, day_end) = now.local_day_bounds();
+            let today = repo.sessions_between(day_start, day_end, 20).await.map_err(AppError::internal)?;
+            let recent = repo
+                .sessions_between(Timestamp(now.0 - YEAR_SECS), day_start, usize::MAX)
+                .await
+                .map_err(AppError::internal)?;
+            let latest = recent.into_iter().rev().find(|s| !s.cancelled);
+            let mut ids: Vec<i64> = today.iter().map(|s| s.id).collect();
+            ids.extend(latest.iter().map(|s| s.id));
+            let counts = repo.attendance_counts(&ids).await.map_err(AppError::internal)?;
+            let with_counts = |session: SessionSummary| {
+                let counts = counts
+                    .iter()
+                    .find(|(id, _)| *id == session.id)
+                    .map(|(_, c)| *c)
+                    .unwrap_or_default();
+                SessionAttendance { session, counts }
+            };
+            let upcoming = repo
+                .sessions_between(day_end, Timestamp(now.0 + YEAR_SECS), UPCOMING_LIMIT)
+                .await
+                .map_err(AppError::internal)?;
+            Ok(OrganiserDesk {
+                today: today.into_iter().map(with_counts).collect(),
+                latest: latest.map(with_counts),
+                upcoming,
+            })
+        }
+        .await,
+    )
+}

@@ -1,0 +1,14 @@
+//! Pure types and rules of the night school. No I/O: this module compiles to WASM too and
+//! is tested without a database or a browser.
+
+pub mod account;
+pub mod login_policy;
+pub mod people;
+pub mod policy;
+pub mod role;
+pub mod schedule;
+pub mod time;
+
+pub use account::{DisplayName, Password, Username};
+pub use role::{Home, Role, Roles};
+pub use time::Timestamp;

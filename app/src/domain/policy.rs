@@ -1,0 +1,67 @@
+//! Who may do what. Computed from the caller's roles on the server for every request; the
+//! UI uses the same answers only to hide links.
+use super::{Role, Roles};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Create and disable accounts, assign roles, reset passwords.
+    ManageAccounts,
+    /// See the whole school: upcoming sessions and today's attendance.
+    ViewSchoolOverview,
+    /// See the sessions one lectures at.
+    ViewOwnLectures,
+    /// See one's own timetable as a cadre.
+    ViewOwnTimetable,
+}
+
+pub fn may(roles: &Roles, action: Action) -> bool {
+    match action {
+        Action::ManageAccounts => roles.has(Role::Admin),
+        Action::ViewSchoolOverview => roles.has(Role::Organiser),
+        Action::ViewOwnLectures => roles.has(Role::Lecturer),
+        Action::ViewOwnTimetable => roles.has(Role::Cadre),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_action_needs_its_role() {
+        use Action::*;
+        let table = [
+            (Role::Admin, ManageAccounts),
+            (Role::Organiser, ViewSchoolOverview),
+            (Role::Lecturer, ViewOwnLectures),
+            (Role::Cadre, ViewOwnTimetable),
+        ];
+        for (role, action) in table {
+            assert!(may(&Roles::new([role]), action), "{role:?} {action:?}");
+            for other in Role::ALL.into_iter().filter(|r| *r != role) {
+                assert!(!may(&Roles::new([other]), action), "{other:?} {action:?}");
+            }
+        }
+        assert!(!may(&Roles::default(), ViewOwnTimetable));
+    }
+}
+
+/// Whether a change would leave no enabled admin. `target_active_admin` says whether the
+/// account being changed is an enabled admin now, `stays_active_admin` whether it is after.
+pub fn removes_last_admin(active_admins: i64, target_active_admin: bool, stays_active_admin: bool) -> bool {
+    target_active_admin && !stays_active_admin && active_admins <= 1
+}
+
+#[cfg(test)]
+mod admin_tests {
+    use super::removes_last_admin;
+
+    #[test]
+    fn the_last_admin_stays() {
+        assert!(removes_last_admin(1, true, false));
+        assert!(!removes_last_admin(2, true, false));
+        assert!(!removes_last_admin(1, true, true));
+        assert!(!removes_last_admin(1, false, false));
+        assert!(!removes_last_admin(0, false, true));
+    }
+}

@@ -1,0 +1,307 @@
+//! Every word the UI shows, in Chinese (the default) and English. A page asks for a
+//! [`Key`]; the current [`Lang`] lives in a signal so a switch re-renders in place.
+use leptos::prelude::*;
+
+use crate::domain::account::Invalid;
+use crate::domain::schedule::{AttendanceStatus, SessionFormat};
+use crate::domain::{Role, Timestamp};
+use crate::error::{AppError, Conflict};
+
+pub const LANG_COOKIE: &str = "ns_lang";
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    /// The `<html lang>` value and the cookie's.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// Anything unknown means Chinese, the school's language.
+    pub fn from_code(code: &str) -> Lang {
+        if code.trim().to_ascii_lowercase().starts_with("en") { Lang::En } else { Lang::Zh }
+    }
+
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+}
+
+macro_rules! messages {
+    ($($key:ident => $zh:literal, $en:literal;)*) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Key { $($key),* }
+
+        impl Key {
+            pub fn text(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $((Key::$key, Lang::Zh) => $zh, (Key::$key, Lang::En) => $en,)*
+                }
+            }
+        }
+    };
+}
+
+messages! {
+    AppName => "夜校", "Night School";
+    SeriesName => "运河红·初心讲堂", "Canal Red · Original Aspiration Lecture Hall";
+    SwitchLanguage => "English", "中文";
+    SwitchLanguageLabel => "切换到英文", "Switch to Chinese";
+    Login => "登录", "Sign in";
+    Logout => "退出", "Sign out";
+    Username => "用户名", "Username";
+    Password => "密码", "Password";
+    RememberMe => "在这台手机上保持登录", "Keep me signed in on this phone";
+    RememberMeHint => "仅限本人手机；组织者和管理员账号 30 分钟无操作即退出。", "Only on your own phone. Organiser and admin accounts sign out after 30 idle minutes.";
+    LoginTitle => "登录夜校", "Sign in to Night School";
+    LoginIntro => "观音阁街道“运河红·初心讲堂”暨干部夜校", "Guanyinge Subdistrict's lecture series and cadre night school";
+    ErrBadCredentials => "用户名或密码不正确。", "Wrong username or password.";
+    ErrLocked => "登录失败次数过多，请 15 分钟后再试。", "Too many failed sign-ins. Try again in 15 minutes.";
+    ErrDisabled => "该账号已停用，请联系管理员。", "This account is disabled. Please contact an administrator.";
+    ErrUnavailable => "系统暂时无法登录，请稍后再试。", "Signing in is not possible right now. Please try again shortly.";
+    ErrUnauthenticated => "请先登录。", "Please sign in first.";
+    ErrForbidden => "您没有权限查看此页面。", "You are not allowed to see this page.";
+    ErrNotFound => "找不到该记录。", "That record does not exist.";
+    ErrInternal => "系统出错了，请稍后再试。", "Something went wrong. Please try again.";
+    ErrTransport => "网络连接失败，请检查网络后重试。", "The network request failed. Check your connection and try again.";
+    ErrUsername => "用户名需为 3–32 位字母、数字或 . _ -", "Usernames are 3–32 letters, digits, '.', '_' or '-'.";
+    ErrDisplayName => "姓名需为 1–40 个字符。", "Names are 1–40 characters.";
+    ErrPasswordLength => "密码需为 8–128 个字符。", "Passwords are 8–128 characters.";
+    ErrPasswordMismatch => "两次输入的新密码不一致。", "The two new passwords differ.";
+    ErrNoRole => "请至少选择一个角色。", "Choose at least one role.";
+    ErrUsernameTaken => "该用户名已被使用。", "That username is taken.";
+    ErrLastAdmin => "不能移除最后一个可用的管理员。", "The last active administrator cannot be removed.";
+    ErrOwnAccount => "不能停用自己的账号。", "You cannot disable your own account.";
+    ErrWrongPassword => "当前密码不正确。", "The current password is wrong.";
+    NotFoundTitle => "页面不存在", "Page not found";
+    NotFoundBody => "您访问的页面不存在或已被移除。", "The page you asked for does not exist.";
+    BackHome => "返回首页", "Back to my home";
+    Loading => "加载中…", "Loading…";
+    RoleCadre => "学员", "Cadre";
+    RoleLecturer => "讲师", "Lecturer";
+    RoleOrganiser => "组织者", "Organiser";
+    RoleAdmin => "管理员", "Admin";
+    NavMyTimetable => "我的课程", "My sessions";
+    NavLecturer => "我的授课", "My lectures";
+    NavOrganiser => "组织工作台", "Organiser desk";
+    NavAccounts => "账号管理", "Accounts";
+    NavPassword => "修改密码", "Change password";
+    CadreHomeTitle => "我的近期课程", "My upcoming sessions";
+    CadreHomeEmpty => "近期没有安排课程。", "No sessions are scheduled yet.";
+    LecturerHomeTitle => "我的授课", "My lectures";
+    LecturerUpcoming => "即将开讲", "Coming up";
+    LecturerPast => "已讲课程", "Given";
+    LecturerEmpty => "暂无您主讲的课程。", "You have no sessions yet.";
+    OrganiserHomeTitle => "组织工作台", "Organiser desk";
+    TodayAttendance => "今日签到", "Today's attendance";
+    NoSessionToday => "今天没有课程。", "No session today.";
+    LatestSession => "最近一期", "Latest session";
+    UpcomingSessions => "近期课程", "Upcoming sessions";
+    NoUpcoming => "近期没有安排课程。", "Nothing scheduled.";
+    Cancelled => "已取消", "Cancelled";
+    CheckedIn => "已签到", "Checked in";
+    NotYet => "未签到", "Not yet";
+    Expected => "应到", "Expected";
+    AttendanceRate => "出勤率", "Attendance";
+    Lecturers => "主讲", "Lecturers";
+    Place => "地点", "Place";
+    Theme => "专题", "Theme";
+    AccountsTitle => "账号管理", "Accounts";
+    AccountsIntro => "创建、停用账号并分配角色。一个人可以同时拥有多个角色。", "Create and disable accounts and assign roles. A person can hold several roles.";
+    CreateAccount => "新建账号", "New account";
+    DisplayName => "姓名", "Name";
+    InitialPassword => "初始密码", "Initial password";
+    Roles => "角色", "Roles";
+    Status => "状态", "Status";
+    Active => "正常", "Active";
+    Disabled => "已停用", "Disabled";
+    Disable => "停用", "Disable";
+    Enable => "启用", "Enable";
+    SaveRoles => "保存角色", "Save roles";
+    ResetPassword => "重置密码", "Reset password";
+    NewPassword => "新密码", "New password";
+    NewPasswordAgain => "再次输入新密码", "New password again";
+    CurrentPassword => "当前密码", "Current password";
+    ChangePassword => "修改密码", "Change password";
+    PasswordChanged => "密码已修改，其他设备上的登录已退出。", "Password changed. Other devices have been signed out.";
+    AccountCreated => "账号已创建。", "Account created.";
+    Saved => "已保存。", "Saved.";
+    Create => "创建", "Create";
+    Save => "保存", "Save";
+    Actions => "操作", "Actions";
+    You => "（您）", " (you)";
+    FormatLecture => "集中授课", "Lecture";
+    FormatSelfStudy => "挑灯夜学", "Evening self-study";
+    FormatScenario => "情景分析", "Scenario analysis";
+    FormatForum => "讲坛", "Forum";
+    StatusPresent => "出席", "Present";
+    StatusLate => "迟到", "Late";
+    StatusExcused => "请假", "Excused";
+    StatusAbsent => "缺席", "Absent";
+    StatusMadeUp => "已补学", "Made up";
+    Menu => "菜单", "Menu";
+}
+
+impl Role {
+    pub fn label(self) -> Key {
+        match self {
+            Role::Cadre => Key::RoleCadre,
+            Role::Lecturer => Key::RoleLecturer,
+            Role::Organiser => Key::RoleOrganiser,
+            Role::Admin => Key::RoleAdmin,
+        }
+    }
+}
+
+impl SessionFormat {
+    pub fn label(self) -> Key {
+        match self {
+            SessionFormat::Lecture => Key::FormatLecture,
+            SessionFormat::SelfStudy => Key::FormatSelfStudy,
+            SessionFormat::Scenario => Key::FormatScenario,
+            SessionFormat::Forum => Key::FormatForum,
+        }
+    }
+}
+
+impl AttendanceStatus {
+    pub fn label(self) -> Key {
+        match self {
+            AttendanceStatus::Present => Key::StatusPresent,
+            AttendanceStatus::Late => Key::StatusLate,
+            AttendanceStatus::Excused => Key::StatusExcused,
+            AttendanceStatus::Absent => Key::StatusAbsent,
+            AttendanceStatus::MadeUp => Key::StatusMadeUp,
+        }
+    }
+}
+
+impl AppError {
+    pub fn label(&self) -> Key {
+        match self {
+            AppError::Unauthenticated => Key::ErrUnauthenticated,
+            AppError::Forbidden => Key::ErrForbidden,
+            AppError::NotFound => Key::ErrNotFound,
+            AppError::Invalid(Invalid::Username) => Key::ErrUsername,
+            AppError::Invalid(Invalid::DisplayName) => Key::ErrDisplayName,
+            AppError::Invalid(Invalid::PasswordLength) => Key::ErrPasswordLength,
+            AppError::Invalid(Invalid::PasswordMismatch) => Key::ErrPasswordMismatch,
+            AppError::Invalid(Invalid::NoRole) => Key::ErrNoRole,
+            AppError::Conflict(Conflict::UsernameTaken) => Key::ErrUsernameTaken,
+            AppError::Conflict(Conflict::LastAdmin) => Key::ErrLastAdmin,
+            AppError::Conflict(Conflict::OwnAccount) => Key::ErrOwnAccount,
+            AppError::WrongPassword => Key::ErrWrongPassword,
+            AppError::Internal => Key::ErrInternal,
+            AppError::Transport(_) => Key::ErrTransport,
+        }
+    }
+}
+
+/// "5月12日 周二 19:00–21:00" or "Tue 12 May 19:00–21:00".
+pub fn session_when(lang: Lang, start: Timestamp, end: Timestamp) -> String {
+    use chrono::Datelike;
+    const ZH_DAYS: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
+    const EN_DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const EN_MONTHS: [&str; 12] =
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let d = start.local();
+    let wd = start.weekday_index();
+    let times = format!("{}–{}", start.hh_mm(), end.hh_mm());
+    match lang {
+        Lang::Zh => format!("{}年{}月{}日 {} {}", d.year(), d.month(), d.day(), ZH_DAYS[wd], times),
+        Lang::En => format!(
+            "{} {} {} {} {}",
+            EN_DAYS[wd],
+            d.day(),
+            EN_MONTHS[d.month0() as usize],
+            d.year(),
+            times
+        ),
+    }
+}
+
+/// The language signal every component reads.
+#[derive(Clone, Copy)]
+pub struct I18n(pub RwSignal<Lang>);
+
+pub fn provide_i18n(initial: Lang) {
+    provide_context(I18n(RwSignal::new(initial)));
+}
+
+pub fn use_lang() -> RwSignal<Lang> {
+    use_context::<I18n>().map(|i| i.0).unwrap_or_else(|| RwSignal::new(Lang::Zh))
+}
+
+/// A reactive text for `key`: `{t(Key::Login)}` in a view.
+pub fn t(key: Key) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let lang = use_lang();
+    move || key.text(lang.get())
+}
+
+/// The language of this request: its cookie on the server, the rendered `<html lang>` in
+/// the browser (so hydration starts from what the server rendered).
+pub fn initial_lang() -> Lang {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .and_then(|p| crate::ssr::auth::cookie(&p.headers, LANG_COOKIE).map(Lang::from_code))
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        document()
+            .document_element()
+            .and_then(|e| e.get_attribute("lang"))
+            .map(|code| Lang::from_code(&code))
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_codes() {
+        assert_eq!(Lang::from_code("en"), Lang::En);
+        assert_eq!(Lang::from_code("en-GB"), Lang::En);
+        assert_eq!(Lang::from_code("zh-CN"), Lang::Zh);
+        assert_eq!(Lang::from_code("fr"), Lang::Zh);
+        assert_eq!(Lang::Zh.other(), Lang::En);
+    }
+
+    #[test]
+    fn every_key_has_both_languages() {
+        for key in [Key::AppName, Key::Login, Key::ErrBadCredentials, Key::Menu] {
+            assert!(!key.text(Lang::Zh).is_empty());
+            assert_ne!(key.text(Lang::Zh), key.text(Lang::En));
+        }
+    }
+
+    #[test]
+    fn session_times_read_naturally() {
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 5, 12).unwrap();
+        let start = Timestamp::from_local(d, 19, 0).unwrap();
+        let end = Timestamp::from_local(d, 21, 0).unwrap();
+        assert_eq!(session_when(Lang::Zh, start, end), "2026年5月12日 周二 19:00–21:00");
+        assert_eq!(session_when(Lang::En, start, end), "Tue 12 May 2026 19:00–21:00");
+    }
+}

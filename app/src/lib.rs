@@ -1,0 +1,87 @@
+//! Night School (夜校): the cadre night school's app, rendered on the server and hydrated
+//! in the browser from the same crate.
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod i18n;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use crate::api::auth::me;
+use crate::components::layout::TopBar;
+use crate::i18n::{initial_lang, provide_i18n, t, Key};
+use crate::pages::{
+    accounts::AccountsPage, cadre_home::CadreHome, lecturer_home::LecturerHome, login::LoginPage,
+    not_found::NotFound, organiser_home::OrganiserHome, password::PasswordPage,
+};
+
+/// The whole HTML document. `<html lang>` follows the language cookie.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = initial_lang();
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.code()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="theme-color" content="#b3261e" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The signed-in person, loaded once per page load and shared by the bar and the pages.
+pub type MeResource = Resource<Result<Option<api::auth::SignedIn>, error::AppError>>;
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_i18n(initial_lang());
+    let me: MeResource = Resource::new(|| (), |_| me());
+    provide_context(me);
+    let title = t(Key::AppName);
+    view! {
+        <Stylesheet id="leptos" href="/pkg/nightschool.css" />
+        <Title text=title />
+        <Router>
+            <TopBar />
+            <main class="page">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/me") view=CadreHome ssr=SsrMode::Async />
+                    <Route path=path!("/lecturer") view=LecturerHome ssr=SsrMode::Async />
+                    <Route path=path!("/organiser") view=OrganiserHome ssr=SsrMode::Async />
+                    <Route path=path!("/admin/accounts") view=AccountsPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/password") view=PasswordPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+    // Lets browser tests (and curious people) see that the page is live.
+    if let Some(body) = document().body() {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
+}

@@ -1,0 +1,129 @@
+use leptos::prelude::*;
+
+use crate::api::accounts::{
+    list_accounts, AccountView, CreateAccount, ResetPassword, SetAccountDisabled, SetAccountRoles,
+};
+use crate::components::layout::ErrorNote;
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::i18n::{t, Key};
+use crate::MeResource;
+
+/// The latest failure of any of the page's actions, shown once at the top.
+fn latest_error<T: Clone + Send + Sync + 'static>(
+    action: ServerAction<T>,
+) -> impl Fn() -> Option<AppError> + Copy
+where
+    T: leptos::server_fn::ServerFn<Error = AppError>,
+    T::Output: Clone + Send + Sync + 'static,
+{
+    move || action.value().get().and_then(|r| r.err())
+}
+
+/// Four role checkboxes named as the server functions expect.
+fn role_boxes(checked: impl Fn(Role) -> bool) -> impl IntoView {
+    Role::ALL
+        .into_iter()
+        .map(|role| {
+            view! {
+                <label class="check">
+                    <input type="checkbox" name=role.as_str() checked=checked(role) />
+                    <span>{t(role.label())}</span>
+                </label>
+            }
+        })
+        .collect_view()
+}
+
+/// Admins create and disable accounts, assign roles and reset passwords.
+#[component]
+pub fn AccountsPage() -> impl IntoView {
+    let create = ServerAction::<CreateAccount>::new();
+    let set_roles = ServerAction::<SetAccountRoles>::new();
+    let set_disabled = ServerAction::<SetAccountDisabled>::new();
+    let reset = ServerAction::<ResetPassword>::new();
+    let accounts = Resource::new(
+        move || {
+            (create.version().get(), set_roles.version().get(), set_disabled.version().get(), reset.version().get())
+        },
+        |_| list_accounts(),
+    );
+    let errors = (latest_error(create), latest_error(set_roles), latest_error(set_disabled), latest_error(reset));
+    let error = move || errors.0().or_else(errors.1).or_else(errors.2).or_else(errors.3);
+    let created = move || matches!(create.value().get(), Some(Ok(_)));
+    view! {
+        <h1>{t(Key::AccountsTitle)}</h1>
+        <p class="muted">{t(Key::AccountsIntro)}</p>
+        {move || error().map(|e| view! { <ErrorNote error=e /> })}
+        {move || created().then(|| view! { <p class="ok" role="status">{t(Key::AccountCreated)}</p> })}
+        <details class="card" open>
+            <summary>{t(Key::CreateAccount)}</summary>
+            <ActionForm action=create attr:class="stack" attr:data-testid="create-account">
+                <label><span>{t(Key::Username)}</span><input name="username" autocapitalize="none" required /></label>
+                <label><span>{t(Key::DisplayName)}</span><input name="display_name" required /></label>
+                <label><span>{t(Key::InitialPassword)}</span><input name="password" type="password" autocomplete="new-password" minlength="8" required /></label>
+                <fieldset class="roles"><legend>{t(Key::Roles)}</legend>{role_boxes(|r| r == Role::Cadre)}</fieldset>
+                <button type="submit" class="primary">{t(Key::Create)}</button>
+            </ActionForm>
+        </details>
+        <Transition fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
+            {move || Suspend::new(async move {
+                match accounts.await {
+                    Ok(list) => view! {
+                        <div class="account-list" data-testid="accounts">
+                            {list.into_iter().map(|a| account_row(a, set_roles, set_disabled, reset)).collect_view()}
+                        </div>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn account_row(
+    a: AccountView,
+    set_roles: ServerAction<SetAccountRoles>,
+    set_disabled: ServerAction<SetAccountDisabled>,
+    reset: ServerAction<ResetPassword>,
+) -> impl IntoView {
+    let me = expect_context::<MeResource>();
+    let is_me = move || me.get().and_then(|r| r.ok()).flatten().is_some_and(|m| m.account_id == a.id);
+    let roles = a.roles.clone();
+    let id = a.id;
+    let disabled = a.disabled;
+    view! {
+        <article class="card account" class:disabled=disabled data-username=a.username.clone()>
+            <header>
+                <strong>{a.display_name.clone()}</strong>
+                {move || is_me().then(|| t(Key::You))}
+                <code>{a.username.clone()}</code>
+                <span class="chip" class:danger=disabled>
+                    {t(if disabled { Key::Disabled } else { Key::Active })}
+                </span>
+            </header>
+            <ActionForm action=set_roles attr:class="row">
+                <input type="hidden" name="id" value=id />
+                {role_boxes(move |r| roles.has(r))}
+                <button type="submit">{t(Key::SaveRoles)}</button>
+            </ActionForm>
+            <div class="row">
+                <ActionForm action=set_disabled attr:class="inline">
+                    <input type="hidden" name="id" value=id />
+                    <input type="hidden" name="disabled" value=(!disabled).to_string() />
+                    <button type="submit" class:danger=!disabled>
+                        {t(if disabled { Key::Enable } else { Key::Disable })}
+                    </button>
+                </ActionForm>
+                <details>
+                    <summary>{t(Key::ResetPassword)}</summary>
+                    <ActionForm action=reset attr:class="row">
+                        <input type="hidden" name="id" value=id />
+                        <input name="password" type="password" autocomplete="new-password" minlength="8" required aria-label=t(Key::NewPassword) />
+                        <button type="submit">{t(Key::Save)}</button>
+                    </ActionForm>
+                </details>
+            </div>
+        </article>
+    }
+}

@@ -1,0 +1,44 @@
+use leptos::prelude::*;
+
+use crate::api::sessions::my_lectures;
+use crate::components::layout::ErrorNote;
+use crate::components::session_card::SessionCard;
+use crate::domain::schedule::SessionSummary;
+use crate::i18n::{t, Key};
+
+fn session_list(list: Vec<SessionSummary>) -> impl IntoView {
+    view! {
+        <div class="cards">
+            {list.into_iter().map(|s| view! { <SessionCard session=s /> }).collect_view()}
+        </div>
+    }
+}
+
+/// A lecturer's landing page: the sessions they teach, coming and given.
+#[component]
+pub fn LecturerHome() -> impl IntoView {
+    let lectures = Resource::new(|| (), |_| my_lectures());
+    view! {
+        <h1>{t(Key::LecturerHomeTitle)}</h1>
+        <Suspense fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
+            {move || Suspend::new(async move {
+                match lectures.await {
+                    Ok(o) if o.upcoming.is_empty() && o.past.is_empty() => {
+                        view! { <p class="empty">{t(Key::LecturerEmpty)}</p> }.into_any()
+                    }
+                    Ok(o) => view! {
+                        <section data-testid="lectures-upcoming">
+                            <h2>{t(Key::LecturerUpcoming)}</h2>
+                            {session_list(o.upcoming)}
+                        </section>
+                        <section data-testid="lectures-past">
+                            <h2>{t(Key::LecturerPast)}</h2>
+                            {session_list(o.past)}
+                        </section>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,50 @@
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::i18n::{t, Key};
+
+fn error_key(code: &str) -> Key {
+    match code {
+        "locked" => Key::ErrLocked,
+        "disabled" => Key::ErrDisabled,
+        "unavailable" => Key::ErrUnavailable,
+        _ => Key::ErrBadCredentials,
+    }
+}
+
+/// A plain form posted to `/auth/login`: one tap on a phone, with or without JavaScript.
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |name: &'static str| query.read().get(name).unwrap_or_default();
+    let error = move || {
+        let code = param("error");
+        (!code.is_empty()).then(|| {
+            view! { <p class="error" role="alert" data-testid="login-error">{t(error_key(&code))}</p> }
+        })
+    };
+    view! {
+        <section class="card narrow login">
+            <h1>{t(Key::LoginTitle)}</h1>
+            <p class="muted">{t(Key::LoginIntro)}</p>
+            {error}
+            <form method="post" action="/auth/login" class="stack">
+                <label>
+                    <span>{t(Key::Username)}</span>
+                    <input name="username" autocomplete="username" autocapitalize="none" required prop:value=move || param("username") />
+                </label>
+                <label>
+                    <span>{t(Key::Password)}</span>
+                    <input name="password" type="password" autocomplete="current-password" required />
+                </label>
+                <label class="check">
+                    <input name="remember" type="checkbox" />
+                    <span>{t(Key::RememberMe)}</span>
+                </label>
+                <p class="hint">{t(Key::RememberMeHint)}</p>
+                <input type="hidden" name="next" prop:value=move || param("next") />
+                <button type="submit" class="primary">{t(Key::Login)}</button>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,352 @@
+//! Login sessions: the cookie, the middleware that resolves it for every request, and the
+//! login, logout and language form handlers (plain HTML forms: they work without JS).
+use axum::extract::{Form, Request, State};
+use axum::http::header::{COOKIE, HOST, LOCATION, ORIGIN, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::db::{Account, NewAuthSession};
+use super::password;
+use super::state::AppState;
+use crate::domain::login_policy::{self, SessionLifetime};
+use crate::domain::role::safe_next;
+use crate::domain::{Timestamp, Username};
+use crate::i18n::{Lang, LANG_COOKIE};
+
+pub const SESSION_COOKIE: &str = "ns_session";
+
+/// The signed-in caller, put into the request's extensions by [`resolve_session`].
+#[derive(Clone, Debug)]
+pub struct CurrentUser {
+    pub account: Account,
+    pub token_hash: String,
+}
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn hash_token(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn is_https(state: &AppState, headers: &HeaderMap) -> bool {
+    state.secure_cookies
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}
+
+fn session_cookie(value: &str, max_age: Option<i64>, secure: bool) -> HeaderValue {
+    let mut c = format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if secure {
+        c.push_str("; Secure");
+    }
+    HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// Refuses state-changing requests that a browser sent from another site. Browsers send
+/// `Sec-Fetch-Site` or `Origin` with every cross-origin POST; a request with neither did not
+/// come from a page and cannot carry a victim's cookie for another site.
+pub fn is_cross_origin(method: &Method, headers: &HeaderMap) -> bool {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return false;
+    }
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return !matches!(site, "same-origin" | "none");
+    }
+    let Some(origin) = headers.get(ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest);
+    let host = headers.get(HOST).and_then(|v| v.to_str().ok());
+    !(origin_host.is_some() && origin_host == host)
+}
+
+/// Resolves the session cookie into a [`CurrentUser`] extension, refuses cross-site
+/// writes, and sends anonymous visitors of a page to the login form.
+pub async fn resolve_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    if is_cross_origin(req.method(), req.headers()) {
+        tracing::warn!(path = %req.uri().path(), "cross-origin request refused");
+        return (StatusCode::FORBIDDEN, "cross-origin request refused / 已拒绝跨站请求")
+            .into_response();
+    }
+    let user = match current_user(&state, req.headers()).await {
+        Ok(user) => user,
+        Err(err) => {
+            tracing::error!(error = %err, "resolving session failed");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    };
+    let path = req.uri().path().to_string();
+    if user.is_none() && req.method() == Method::GET && needs_login(&path) {
+        let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let query = serde_urlencoded::to_string([("next", target)]).unwrap_or_default();
+        return Redirect::to(&format!("/login?{query}")).into_response();
+    }
+    if let (Some(user), "/login") = (&user, path.as_str()) {
+        return Redirect::to(user.account.roles.home().path()).into_response();
+    }
+    if let Some(user) = user {
+        req.extensions_mut().insert(user);
+    }
+    next.run(req).await
+}
+
+/// Pages need a login; assets, the login form and server functions (which check for
+/// themselves and answer with an error, not a redirect) do not.
+fn needs_login(path: &str) -> bool {
+    const PUBLIC: [&str; 6] = ["/login", "/auth/", "/api/", "/pkg/", "/lang", "/healthz"];
+    let last = path.rsplit('/').next().unwrap_or("");
+    !(PUBLIC.iter().any(|p| path.starts_with(p)) || last.contains('.'))
+}
+
+async fn current_user(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<CurrentUser>, super::db::RepoError> {
+    let Some(token) = cookie(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let token_hash = hash_token(token);
+    let Some((account_id, clock)) = state.repo.auth_session(&token_hash).await? else {
+        return Ok(None);
+    };
+    let now = Timestamp::now();
+    if !clock.is_valid_at(now) {
+        state.repo.delete_auth_session(&token_hash).await?;
+        return Ok(None);
+    }
+    let Some(account) = state.repo.account(account_id).await? else {
+        return Ok(None);
+    };
+    if account.disabled {
+        return Ok(None);
+    }
+    if clock.needs_touch(now) {
+        state.repo.touch_auth_session(&token_hash, now).await?;
+    }
+    Ok(Some(CurrentUser { account, token_hash }))
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    remember: Option<String>,
+    next: Option<String>,
+}
+
+/// Why a login was refused; the login page words it in the user's language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoginError {
+    BadCredentials,
+    Locked,
+    Disabled,
+    Unavailable,
+}
+
+impl LoginError {
+    pub fn code(self) -> &'static str {
+        match self {
+            LoginError::BadCredentials => "bad_credentials",
+            LoginError::Locked => "locked",
+            LoginError::Disabled => "disabled",
+            LoginError::Unavailable => "unavailable",
+        }
+    }
+}
+
+pub async fn login(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
+    let next = safe_next(form.next.as_deref()).map(str::to_string);
+    match try_login(&state, &headers, &form).await {
+        Ok((account, cookie)) => {
+            let target = next.unwrap_or_else(|| account.roles.home().path().to_string());
+            let mut res = Redirect::to(&target).into_response();
+            res.headers_mut().insert(SET_COOKIE, cookie);
+            res
+        }
+        Err(err) => {
+            let mut query = vec![("error", err.code()), ("username", form.username.trim())];
+            if let Some(n) = next.as_deref() {
+                query.push(("next", n));
+            }
+            let query = serde_urlencoded::to_string(query).unwrap_or_default();
+            Redirect::to(&format!("/login?{query}")).into_response()
+        }
+    }
+}
+
+async fn try_login(
+    state: &AppState,
+    headers: &HeaderMap,
+    form: &LoginForm,
+) -> Result<(Account, HeaderValue), LoginError> {
+    let repo = &state.repo;
+    let unavailable = |e: super::db::RepoError| {
+        tracing::error!(error = %e, "login failed inside");
+        LoginError::Unavailable
+    };
+    let record = match Username::parse(&form.username) {
+        Ok(u) => repo.login_record(&u).await.map_err(unavailable)?,
+        Err(_) => None,
+    };
+    let now = Timestamp::now();
+    if let Some(r) = &record {
+        let since = login_policy::failure_window_start(now);
+        let failures = repo.count_login_failures(r.account_id, since).await.map_err(unavailable)?;
+        if login_policy::is_locked(failures) {
+            return Err(LoginError::Locked);
+        }
+    }
+    let ok = password::verify(&form.password, record.as_ref().map(|r| r.password_hash.clone())).await;
+    let Some(record) = record else {
+        return Err(LoginError::BadCredentials);
+    };
+    if !ok {
+        repo.record_login_failure(record.account_id, now).await.map_err(unavailable)?;
+        return Err(LoginError::BadCredentials);
+    }
+    if record.disabled {
+        return Err(LoginError::Disabled);
+    }
+    // Rotate: whatever session the browser had before is ended, a fresh id is issued.
+    if let Some(old) = cookie(headers, SESSION_COOKIE) {
+        repo.delete_auth_session(&hash_token(old)).await.map_err(unavailable)?;
+    }
+    let lifetime = SessionLifetime::for_login(&record.roles, form.remember.is_some());
+    let token = new_token().map_err(|e| {
+        tracing::error!(error = %e, "no randomness");
+        LoginError::Unavailable
+    })?;
+    repo.create_auth_session(&NewAuthSession {
+        token_hash: hash_token(&token),
+        account_id: record.account_id,
+        created_at: now,
+        idle_secs: lifetime.idle_secs,
+        expires_at: Timestamp(now.0 + lifetime.absolute_secs),
+    })
+    .await
+    .map_err(unavailable)?;
+    let account = repo.account(record.account_id).await.map_err(unavailable)?.ok_or(LoginError::Unavailable)?;
+    let max_age = form.remember.is_some().then_some(lifetime.absolute_secs);
+    Ok((account, session_cookie(&token, max_age, is_https(state, headers))))
+}
+
+fn new_token() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 32];
+    getrandom::getrandom(&mut bytes)?;
+    Ok(hex(&bytes))
+}
+
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        if let Err(err) = state.repo.delete_auth_session(&hash_token(token)).await {
+            tracing::error!(error = %err, "logout failed");
+        }
+    }
+    let mut res = Redirect::to("/login").into_response();
+    res.headers_mut()
+        .insert(SET_COOKIE, session_cookie("", Some(0), is_https(&state, &headers)));
+    res
+}
+
+#[derive(Deserialize)]
+pub struct LangForm {
+    lang: String,
+    next: Option<String>,
+}
+
+/// The language switch without JavaScript; with JavaScript the page switches in place and
+/// sets the same cookie itself.
+pub async fn set_language(Form(form): Form<LangForm>) -> Response {
+    let lang = Lang::from_code(&form.lang);
+    let target = safe_next(form.next.as_deref()).unwrap_or("/").to_string();
+    let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
+    let mut res = (StatusCode::SEE_OTHER, [(LOCATION, target)]).into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().insert(SET_COOKIE, v);
+    }
+    res
+}
+
+/// `/`: each role's own home, or the login form.
+pub async fn root(req: Request) -> Response {
+    match req.extensions().get::<CurrentUser>() {
+        Some(user) => Redirect::to(user.account.roles.home().path()).into_response(),
+        None => Redirect::to("/login").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn cross_origin_posts_are_recognised() {
+        let post = Method::POST;
+        assert!(!is_cross_origin(&Method::GET, &headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(is_cross_origin(&post, &headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(is_cross_origin(&post, &headers(&[("sec-fetch-site", "same-site")])));
+        assert!(!is_cross_origin(&post, &headers(&[("sec-fetch-site", "same-origin")])));
+        let same = headers(&[("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")]);
+        assert!(!is_cross_origin(&post, &same));
+        let other = headers(&[("origin", "https://evil.example"), ("host", "127.0.0.1:3000")]);
+        assert!(is_cross_origin(&post, &other));
+        assert!(is_cross_origin(&post, &headers(&[("origin", "null"), ("host", "a")])));
+        assert!(!is_cross_origin(&post, &headers(&[])));
+    }
+
+    #[test]
+    fn cookies_are_found_by_name() {
+        let h = headers(&[("cookie", "a=1; ns_session=abc; ns_lang=en")]);
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("abc"));
+        assert_eq!(cookie(&h, "ns_lang"), Some("en"));
+        assert_eq!(cookie(&h, "missing"), None);
+    }
+
+    #[test]
+    fn pages_need_login_but_assets_do_not() {
+        assert!(needs_login("/me"));
+        assert!(needs_login("/admin/accounts"));
+        assert!(!needs_login("/login"));
+        assert!(!needs_login("/pkg/nightschool.wasm"));
+        assert!(!needs_login("/api/me"));
+        assert!(!needs_login("/favicon.svg"));
+    }
+
+    #[test]
+    fn tokens_are_random_and_stored_hashed() {
+        let a = new_token().unwrap();
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, new_token().unwrap());
+        assert_ne!(hash_token(&a), a);
+        assert_eq!(hash_token(&a), hash_token(&a));
+    }
+}

@@ -1,0 +1,201 @@
+//! The database seam. One [`Repository`] trait; one implementation per backend, chosen by
+//! the URL scheme. Both backends share their SQL text through the `sql_repository!` macro
+//! (both accept `$1` placeholders and `returning`), so the two cannot drift apart.
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::domain::login_policy::SessionClock;
+use crate::domain::people::Position;
+use crate::domain::schedule::{AttendanceCounts, AttendanceStatus, SessionFormat, SessionSummary};
+use crate::domain::{DisplayName, Roles, Timestamp, Username};
+
+mod postgres;
+mod shared;
+mod sqlite;
+
+pub use postgres::connect_postgres;
+pub use sqlite::connect_sqlite;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RepoError {
+    /// A unique constraint refused the write.
+    #[error("conflict with an existing record")]
+    Conflict,
+    #[error("unknown value {0:?} stored in column {1}")]
+    BadValue(String, &'static str),
+    #[error("unsupported database URL {0:?}: use sqlite://path or postgres://...")]
+    UnsupportedUrl(String),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type RepoResult<T> = Result<T, RepoError>;
+
+/// Opens the database named by `url`, creating a SQLite file if missing, and brings its
+/// schema up to date.
+pub async fn connect(url: &str) -> RepoResult<Arc<dyn Repository>> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(connect_sqlite(url).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Arc::new(connect_postgres(url).await?))
+    } else {
+        Err(RepoError::UnsupportedUrl(url.to_string()))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Account {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub person_id: i64,
+    pub roles: Roles,
+    pub disabled: bool,
+    pub created_at: Timestamp,
+}
+
+#[derive(Clone, Debug)]
+pub struct LoginRecord {
+    pub account_id: i64,
+    pub password_hash: String,
+    pub disabled: bool,
+    pub roles: Roles,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewAccount {
+    pub username: Username,
+    pub display_name: DisplayName,
+    pub password_hash: String,
+    pub roles: Roles,
+    /// The person this account belongs to; a new person is created when `None`.
+    pub person_id: Option<i64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewAuthSession {
+    pub token_hash: String,
+    pub account_id: i64,
+    pub created_at: Timestamp,
+    pub idle_secs: i64,
+    pub expires_at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Community {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tier {
+    pub id: i64,
+    pub name_zh: String,
+    pub name_en: String,
+    /// 1 is the highest tier.
+    pub rank: i64,
+    pub target_count: i64,
+    pub description: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Theme {
+    pub id: i64,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewPerson {
+    pub name: String,
+    pub community_id: Option<i64>,
+    pub tier_id: Option<i64>,
+    pub position: Position,
+    pub phone: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewSession {
+    pub series: String,
+    pub title: String,
+    pub theme_id: i64,
+    pub format: SessionFormat,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+    pub place: String,
+    pub description_md: String,
+    pub lecturer_ids: Vec<i64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct AttendanceRecord {
+    pub session_id: i64,
+    pub person_id: i64,
+    pub status: AttendanceStatus,
+    pub checked_in_at: Option<Timestamp>,
+}
+
+#[async_trait]
+pub trait Repository: Send + Sync + 'static {
+    /// Which backend this is, for logs and the health check.
+    fn backend(&self) -> &'static str;
+
+    // Accounts
+    async fn count_accounts(&self) -> RepoResult<i64>;
+    /// Creates the account (and its person when none is given). `Conflict` when the
+    /// username is taken, compared case-insensitively.
+    async fn create_account(&self, new: &NewAccount, now: Timestamp) -> RepoResult<i64>;
+    async fn account(&self, id: i64) -> RepoResult<Option<Account>>;
+    async fn list_accounts(&self) -> RepoResult<Vec<Account>>;
+    async fn login_record(&self, username: &Username) -> RepoResult<Option<LoginRecord>>;
+    /// Disabling also ends every login session of the account.
+    async fn set_account_disabled(&self, id: i64, disabled: bool) -> RepoResult<bool>;
+    async fn set_account_roles(&self, id: i64, roles: &Roles) -> RepoResult<bool>;
+    async fn set_password_hash(&self, id: i64, hash: &str) -> RepoResult<bool>;
+    /// Enabled accounts holding the admin role.
+    async fn count_active_admins(&self) -> RepoResult<i64>;
+    async fn record_login_failure(&self, account_id: i64, at: Timestamp) -> RepoResult<()>;
+    async fn count_login_failures(&self, account_id: i64, since: Timestamp) -> RepoResult<i64>;
+
+    // Login sessions
+    async fn create_auth_session(&self, new: &NewAuthSession) -> RepoResult<()>;
+    async fn auth_session(&self, token_hash: &str) -> RepoResult<Option<(i64, SessionClock)>>;
+    async fn touch_auth_session(&self, token_hash: &str, at: Timestamp) -> RepoResult<()>;
+    async fn delete_auth_session(&self, token_hash: &str) -> RepoResult<()>;
+    /// Ends the account's sessions, except the one named (the caller's own).
+    async fn delete_auth_sessions_of(&self, account_id: i64, except: Option<&str>)
+    -> RepoResult<()>;
+    /// Forgets sessions that can no longer be valid.
+    async fn prune_auth_sessions(&self, now: Timestamp) -> RepoResult<u64>;
+
+    // Reference data
+    async fn create_community(&self, name: &str, now: Timestamp) -> RepoResult<i64>;
+    async fn communities(&self) -> RepoResult<Vec<Community>>;
+    async fn create_tier(&self, tier: &Tier, now: Timestamp) -> RepoResult<i64>;
+    async fn tiers(&self) -> RepoResult<Vec<Tier>>;
+    async fn create_theme(&self, name_zh: &str, name_en: &str, now: Timestamp) -> RepoResult<i64>;
+    async fn themes(&self) -> RepoResult<Vec<Theme>>;
+    /// Inserts people in one transaction, returning their ids in order.
+    async fn create_people(&self, people: &[NewPerson], now: Timestamp) -> RepoResult<Vec<i64>>;
+    /// People enrolled in the programme (those with a tier).
+    async fn count_cadres(&self) -> RepoResult<i64>;
+
+    // Sessions
+    async fn create_session(&self, new: &NewSession, now: Timestamp) -> RepoResult<i64>;
+    /// Sessions starting in `[from, to)`, earliest first, at most `limit`.
+    async fn sessions_between(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        limit: usize,
+    ) -> RepoResult<Vec<SessionSummary>>;
+    /// Sessions the person lectures at, earliest first.
+    async fn sessions_of_lecturer(&self, person_id: i64) -> RepoResult<Vec<SessionSummary>>;
+    async fn record_attendance(&self, rows: &[AttendanceRecord], now: Timestamp)
+    -> RepoResult<()>;
+    /// Attendance of each given session; `expected` is the number of cadres.
+    async fn attendance_counts(&self, session_ids: &[i64]) -> RepoResult<Vec<(i64, AttendanceCounts)>>;
+}

@@ -1,0 +1,666 @@
+//! The SQL both backends run. `sql_repository!(Db)` implements [`Repository`] for
+//! `SqlRepository<Db>`; only connecting and migrating differ per backend.
+use sqlx::Pool;
+
+use super::{RepoError, RepoResult};
+use crate::domain::schedule::{SessionFormat, SessionSummary};
+use crate::domain::{Role, Roles, Timestamp};
+
+/// Reads go to `read`, writes to `write`. On SQLite `write` holds one connection, so writers
+/// queue in the pool instead of spinning on the database lock; on PostgreSQL both are the
+/// same pool.
+pub struct SqlRepository<Db: sqlx::Database> {
+    pub(super) read: Pool<Db>,
+    pub(super) write: Pool<Db>,
+}
+
+pub(super) fn map_unique(err: sqlx::Error) -> RepoError {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => RepoError::Conflict,
+        _ => RepoError::Db(err),
+    }
+}
+
+pub(super) fn parse_role(s: &str) -> RepoResult<Role> {
+    Role::parse(s).ok_or_else(|| RepoError::BadValue(s.to_string(), "account_roles.role"))
+}
+
+/// Groups `(account_id, role)` rows into each account's role set.
+pub(super) fn roles_by_account(rows: Vec<(i64, String)>) -> RepoResult<Vec<(i64, Roles)>> {
+    let mut out: Vec<(i64, Vec<Role>)> = Vec::new();
+    for (account_id, role) in rows {
+        let role = parse_role(&role)?;
+        match out.last_mut() {
+            Some((id, roles)) if *id == account_id => roles.push(role),
+            _ => out.push((account_id, vec![role])),
+        }
+    }
+    Ok(out.into_iter().map(|(id, roles)| (id, Roles::new(roles))).collect())
+}
+
+/// One row per (session, lecturer); sessions without a lecturer have `lecturer = None`.
+#[derive(sqlx::FromRow)]
+pub(super) struct SessionRow {
+    id: i64,
+    title: String,
+    theme_zh: String,
+    theme_en: String,
+    format: String,
+    starts_at: i64,
+    ends_at: i64,
+    place: String,
+    cancelled: bool,
+    lecturer: Option<String>,
+}
+
+/// Folds rows ordered by session into summaries, keeping lecturer order.
+pub(super) fn fold_sessions(rows: Vec<SessionRow>) -> RepoResult<Vec<SessionSummary>> {
+    let mut out: Vec<SessionSummary> = Vec::new();
+    for row in rows {
+        if let Some(last) = out.last_mut().filter(|s| s.id == row.id) {
+            last.lecturers.extend(row.lecturer);
+            continue;
+        }
+        let format = SessionFormat::parse(&row.format)
+            .ok_or_else(|| RepoError::BadValue(row.format.clone(), "sessions.format"))?;
+        out.push(SessionSummary {
+            id: row.id,
+            title: row.title,
+            theme_zh: row.theme_zh,
+            theme_en: row.theme_en,
+            format,
+            starts_at: Timestamp(row.starts_at),
+            ends_at: Timestamp(row.ends_at),
+            place: row.place,
+            lecturers: row.lecturer.into_iter().collect(),
+            cancelled: row.cancelled,
+        });
+    }
+    Ok(out)
+}
+
+/// `$first, $first+1, ...` for an `in (...)` list of `n` values.
+pub(super) fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+pub(super) const SESSION_COLUMNS: &str = "select s.id, s.title, t.name_zh as theme_zh, \
+     t.name_en as theme_en, s.format, s.starts_at, s.ends_at, s.place, s.cancelled, \
+     p.name as lecturer \
+     from sessions s \
+     join themes t on t.id = s.theme_id \
+     left join session_lecturers sl on sl.session_id = s.id \
+     left join people p on p.id = sl.person_id";
+
+#[derive(sqlx::FromRow)]
+pub(super) struct AccountRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub person_id: i64,
+    pub disabled: bool,
+    pub created_at: i64,
+}
+
+pub(super) const ACCOUNT_COLUMNS: &str = "select a.id, a.username, p.name as display_name, \
+     a.person_id, a.disabled, a.created_at from accounts a join people p on p.id = a.person_id";
+
+macro_rules! sql_repository {
+    ($db:ty, $backend:literal) => {
+        #[async_trait::async_trait]
+        impl $crate::ssr::db::Repository for $crate::ssr::db::shared::SqlRepository<$db> {
+            fn backend(&self) -> &'static str {
+                $backend
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn count_accounts(&self) -> RepoResult<i64> {
+                Ok(sqlx::query_scalar("select count(*) from accounts")
+                    .fetch_one(&self.read)
+                    .await?)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn create_account(&self, new: &NewAccount, now: Timestamp) -> RepoResult<i64> {
+                let mut tx = self.write.begin().await?;
+                let person_id = match new.person_id {
+                    Some(id) => id,
+                    None => {
+                        sqlx::query_scalar(
+                            "insert into people (name, created_at) values ($1, $2) returning id",
+                        )
+                        .bind(new.display_name.as_str())
+                        .bind(now.0)
+                        .fetch_one(&mut *tx)
+                        .await?
+                    }
+                };
+                let id: i64 = sqlx::query_scalar(
+                    "insert into accounts (username, person_id, password_hash, disabled, created_at) \
+                     values ($1, $2, $3, false, $4) returning id",
+                )
+                .bind(new.username.as_str())
+                .bind(person_id)
+                .bind(&new.password_hash)
+                .bind(now.0)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map_unique)?;
+                for role in new.roles.iter() {
+                    sqlx::query("insert into account_roles (account_id, role) values ($1, $2)")
+                        .bind(id)
+                        .bind(role.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn account(&self, id: i64) -> RepoResult<Option<Account>> {
+                let sql = format!("{ACCOUNT_COLUMNS} where a.id = $1");
+                let Some(row) = sqlx::query_as::<_, AccountRow>(&sql)
+                    .bind(id)
+                    .fetch_optional(&self.read)
+                    .await?
+                else {
+                    return Ok(None);
+                };
+                let roles: Vec<(i64, String)> = sqlx::query_as(
+                    "select account_id, role from account_roles where account_id = $1 order by role",
+                )
+                .bind(id)
+                .fetch_all(&self.read)
+                .await?;
+                let roles = roles_by_account(roles)?.pop().map(|(_, r)| r).unwrap_or_default();
+                Ok(Some(account_from(row, roles)))
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn list_accounts(&self) -> RepoResult<Vec<Account>> {
+                let sql = format!("{ACCOUNT_COLUMNS} order by a.username");
+                let rows = sqlx::query_as::<_, AccountRow>(&sql).fetch_all(&self.read).await?;
+                let roles: Vec<(i64, String)> = sqlx::query_as(
+                    "select account_id, role from account_roles order by account_id, role",
+                )
+                .fetch_all(&self.read)
+                .await?;
+                let roles: std::collections::HashMap<i64, Roles> =
+                    roles_by_account(roles)?.into_iter().collect();
+                Ok(rows
+                    .into_iter()
+                    .map(|row| {
+                        let r = roles.get(&row.id).cloned().unwrap_or_default();
+                        account_from(row, r)
+                    })
+                    .collect())
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn login_record(&self, username: &Username) -> RepoResult<Option<LoginRecord>> {
+                let row: Option<(i64, String, bool)> = sqlx::query_as(
+                    "select id, password_hash, disabled from accounts where lower(username) = lower($1)",
+                )
+                .bind(username.as_str())
+                .fetch_optional(&self.read)
+                .await?;
+                let Some((account_id, password_hash, disabled)) = row else {
+                    return Ok(None);
+                };
+                let roles: Vec<(i64, String)> = sqlx::query_as(
+                    "select account_id, role from account_roles where account_id = $1 order by role",
+                )
+                .bind(account_id)
+                .fetch_all(&self.read)
+                .await?;
+                let roles = roles_by_account(roles)?.pop().map(|(_, r)| r).unwrap_or_default();
+                Ok(Some(LoginRecord { account_id, password_hash, disabled, roles }))
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn set_account_disabled(&self, id: i64, disabled: bool) -> RepoResult<bool> {
+                let mut tx = self.write.begin().await?;
+                let done = sqlx::query("update accounts set disabled = $1 where id = $2")
+                    .bind(disabled)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                    > 0;
+                if disabled {
+                    sqlx::query("delete from auth_sessions where account_id = $1")
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(done)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn set_account_roles(&self, id: i64, roles: &Roles) -> RepoResult<bool> {
+                let mut tx = self.write.begin().await?;
+                let exists: Option<i64> = sqlx::query_scalar("select id from accounts where id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if exists.is_none() {
+                    return Ok(false);
+                }
+                sqlx::query("delete from account_roles where account_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                for role in roles.iter() {
+                    sqlx::query("insert into account_roles (account_id, role) values ($1, $2)")
+                        .bind(id)
+                        .bind(role.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn set_password_hash(&self, id: i64, hash: &str) -> RepoResult<bool> {
+                let done = sqlx::query("update accounts set password_hash = $1 where id = $2")
+                    .bind(hash)
+                    .bind(id)
+                    .execute(&self.write)
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn count_active_admins(&self) -> RepoResult<i64> {
+                Ok(sqlx::query_scalar(
+                    "select count(*) from accounts a join account_roles r on r.account_id = a.id \
+                     where r.role = 'admin' and a.disabled = false",
+                )
+                .fetch_one(&self.read)
+                .await?)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn record_login_failure(&self, account_id: i64, at: Timestamp) -> RepoResult<()> {
+                sqlx::query("insert into login_failures (account_id, at) values ($1, $2)")
+                    .bind(account_id)
+                    .bind(at.0)
+                    .execute(&self.write)
+                    .await?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn count_login_failures(&self, account_id: i64, since: Timestamp) -> RepoResult<i64> {
+                Ok(sqlx::query_scalar(
+                    "select count(*) from login_failures where account_id = $1 and at > $2",
+                )
+                .bind(account_id)
+                .bind(since.0)
+                .fetch_one(&self.read)
+                .await?)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn create_auth_session(&self, new: &NewAuthSession) -> RepoResult<()> {
+                sqlx::query(
+                    "insert into auth_sessions \
+                     (token_hash, account_id, created_at, last_seen_at, idle_secs, expires_at) \
+                     values ($1, $2, $3, $3, $4, $5)",
+                )
+                .bind(&new.token_hash)
+                .bind(new.account_id)
+                .bind(new.created_at.0)
+                .bind(new.idle_secs)
+                .bind(new.expires_at.0)
+                .execute(&self.write)
+                .await?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn auth_session(&self, token_hash: &str) -> RepoResult<Option<(i64, SessionClock)>> {
+                let row: Option<(i64, i64, i64, i64)> = sqlx::query_as(
+                    "select account_id, last_seen_at, idle_secs, expires_at \
+                     from auth_sessions where token_hash = $1",
+                )
+                .bind(token_hash)
+                .fetch_optional(&self.read)
+                .await?;
+                Ok(row.map(|(account_id, last_seen, idle_secs, expires_at)| {
+                    (
+                        account_id,
+                        SessionClock {
+                            last_seen: Timestamp(last_seen),
+                            idle_secs,
+                            expires_at: Timestamp(expires_at),
+                        },
+                    )
+                }))
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn touch_auth_session(&self, token_hash: &str, at: Timestamp) -> RepoResult<()> {
+                sqlx::query("update auth_sessions set last_seen_at = $1 where token_hash = $2")
+                    .bind(at.0)
+                    .bind(token_hash)
+                    .execute(&self.write)
+                    .await?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn delete_auth_session(&self, token_hash: &str) -> RepoResult<()> {
+                sqlx::query("delete from auth_sessions where token_hash = $1")
+                    .bind(token_hash)
+                    .execute(&self.write)
+                    .await?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn delete_auth_sessions_of(
+                &self,
+                account_id: i64,
+                except: Option<&str>,
+            ) -> RepoResult<()> {
+                sqlx::query(
+                    "delete from auth_sessions where account_id = $1 and token_hash <> $2",
+                )
+                .bind(account_id)
+                .bind(except.unwrap_or(""))
+                .execute(&self.write)
+                .await?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn prune_auth_sessions(&self, now: Timestamp) -> RepoResult<u64> {
+                let done = sqlx::query(
+                    "delete from auth_sessions where expires_at <= $1 or last_seen_at + idle_secs <= $1",
+                )
+                .bind(now.0)
+                .execute(&self.write)
+                .await?;
+                Ok(done.rows_affected())
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn create_community(&self, name: &str, now: Timestamp) -> RepoResult<i64> {
+                sqlx::query_scalar(
+                    "insert into communities (name, created_at) values ($1, $2) returning id",
+                )
+                .bind(name)
+                .bind(now.0)
+                .fetch_one(&self.write)
+                .await
+                .map_err(map_unique)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn communities(&self) -> RepoResult<Vec<Community>> {
+                let rows: Vec<(i64, String)> =
+                    sqlx::query_as("select id, name from communities order by id")
+                        .fetch_all(&self.read)
+                        .await?;
+                Ok(rows.into_iter().map(|(id, name)| Community { id, name }).collect())
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn create_tier(&self, tier: &Tier, now: Timestamp) -> RepoResult<i64> {
+                sqlx::query_scalar(
+                    "insert into tiers (name_zh, name_en, rank, target_count, description, created_at) \
+                     values ($1, $2, $3, $4, $5, $6) returning id",
+                )
+                .bind(&tier.name_zh)
+                .bind(&tier.name_en)
+                .bind(tier.rank)
+                .bind(tier.target_count)
+                .bind(&tier.description)
+                .bind(now.0)
+                .fetch_one(&self.write)
+                .await
+                .map_err(map_unique)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn tiers(&self) -> RepoResult<Vec<Tier>> {
+                let rows: Vec<(i64, String, String, i64, i64, String)> = sqlx::query_as(
+                    "select id, name_zh, name_en, rank, target_count, description \
+                     from tiers order by rank, id",
+                )
+                .fetch_all(&self.read)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(id, name_zh, name_en, rank, target_count, description)| Tier {
+                        id,
+                        name_zh,
+                        name_en,
+                        rank,
+                        target_count,
+                        description,
+                    })
+                    .collect())
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn create_theme(&self, name_zh: &str, name_en: &str, now: Timestamp) -> RepoResult<i64> {
+                sqlx::query_scalar(
+                    "insert into themes (name_zh, name_en, created_at) values ($1, $2, $3) returning id",
+                )
+                .bind(name_zh)
+                .bind(name_en)
+                .bind(now.0)
+                .fetch_one(&self.write)
+                .await
+                .map_err(map_unique)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn themes(&self) -> RepoResult<Vec<Theme>> {
+                let rows: Vec<(i64, String, String)> =
+                    sqlx::query_as("select id, name_zh, name_en from themes order by id")
+                        .fetch_all(&self.read)
+                        .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(id, name_zh, name_en)| Theme { id, name_zh, name_en })
+                    .collect())
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn create_people(&self, people: &[NewPerson], now: Timestamp) -> RepoResult<Vec<i64>> {
+                let mut tx = self.write.begin().await?;
+                let mut ids = Vec::with_capacity(people.len());
+                for p in people {
+                    let id: i64 = sqlx::query_scalar(
+                        "insert into people (name, community_id, tier_id, position, phone, created_at) \
+                         values ($1, $2, $3, $4, $5, $6) returning id",
+                    )
+                    .bind(&p.name)
+                    .bind(p.community_id)
+                    .bind(p.tier_id)
+                    .bind(p.position.as_str())
+                    .bind(&p.phone)
+                    .bind(now.0)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    ids.push(id);
+                }
+                tx.commit().await?;
+                Ok(ids)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn count_cadres(&self) -> RepoResult<i64> {
+                Ok(sqlx::query_scalar("select count(*) from people where tier_id is not null")
+                    .fetch_one(&self.read)
+                    .await?)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn create_session(&self, new: &NewSession, now: Timestamp) -> RepoResult<i64> {
+                let mut tx = self.write.begin().await?;
+                let id: i64 = sqlx::query_scalar(
+                    "insert into sessions (series, title, theme_id, format, starts_at, ends_at, \
+                     place, description_md, cancelled, created_at) \
+                     values ($1, $2, $3, $4, $5, $6, $7, $8, false, $9) returning id",
+                )
+                .bind(&new.series)
+                .bind(&new.title)
+                .bind(new.theme_id)
+                .bind(new.format.as_str())
+                .bind(new.starts_at.0)
+                .bind(new.ends_at.0)
+                .bind(&new.place)
+                .bind(&new.description_md)
+                .bind(now.0)
+                .fetch_one(&mut *tx)
+                .await?;
+                for (position, person_id) in new.lecturer_ids.iter().enumerate() {
+                    sqlx::query(
+                        "insert into session_lecturers (session_id, person_id, position) \
+                         values ($1, $2, $3)",
+                    )
+                    .bind(id)
+                    .bind(person_id)
+                    .bind(position as i64)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn sessions_between(
+                &self,
+                from: Timestamp,
+                to: Timestamp,
+                limit: usize,
+            ) -> RepoResult<Vec<SessionSummary>> {
+                let sql = format!(
+                    "{SESSION_COLUMNS} where s.starts_at >= $1 and s.starts_at < $2 \
+                     order by s.starts_at, s.id, sl.position"
+                );
+                let rows = sqlx::query_as::<_, SessionRow>(&sql)
+                    .bind(from.0)
+                    .bind(to.0)
+                    .fetch_all(&self.read)
+                    .await?;
+                let mut sessions = fold_sessions(rows)?;
+                sessions.truncate(limit);
+                Ok(sessions)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn sessions_of_lecturer(&self, person_id: i64) -> RepoResult<Vec<SessionSummary>> {
+                let sql = format!(
+                    "{SESSION_COLUMNS} where s.id in \
+                     (select session_id from session_lecturers where person_id = $1) \
+                     order by s.starts_at, s.id, sl.position"
+                );
+                let rows = sqlx::query_as::<_, SessionRow>(&sql)
+                    .bind(person_id)
+                    .fetch_all(&self.read)
+                    .await?;
+                fold_sessions(rows)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn record_attendance(&self, rows: &[AttendanceRecord], now: Timestamp) -> RepoResult<()> {
+                let mut tx = self.write.begin().await?;
+                for r in rows {
+                    sqlx::query(
+                        "insert into attendance (session_id, person_id, status, checked_in_at, created_at) \
+                         values ($1, $2, $3, $4, $5) \
+                         on conflict (session_id, person_id) do update \
+                         set status = excluded.status, checked_in_at = excluded.checked_in_at",
+                    )
+                    .bind(r.session_id)
+                    .bind(r.person_id)
+                    .bind(r.status.as_str())
+                    .bind(r.checked_in_at.map(|t| t.0))
+                    .bind(now.0)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn attendance_counts(&self, session_ids: &[i64]) -> RepoResult<Vec<(i64, AttendanceCounts)>> {
+                if session_ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let expected = self.count_cadres().await?;
+                let sql = format!(
+                    "select session_id, status, count(*) from attendance \
+                     where session_id in ({}) group by session_id, status",
+                    placeholders(1, session_ids.len())
+                );
+                let mut query = sqlx::query_as::<_, (i64, String, i64)>(&sql);
+                for id in session_ids {
+                    query = query.bind(*id);
+                }
+                let rows = query.fetch_all(&self.read).await?;
+                let mut out: Vec<(i64, AttendanceCounts)> = session_ids
+                    .iter()
+                    .map(|id| (*id, AttendanceCounts { expected, ..Default::default() }))
+                    .collect();
+                for (session_id, status, n) in rows {
+                    let status = AttendanceStatus::parse(&status)
+                        .ok_or_else(|| RepoError::BadValue(status.clone(), "attendance.status"))?;
+                    if let Some((_, counts)) = out.iter_mut().find(|(id, _)| *id == session_id) {
+                        counts.add(status, n);
+                    }
+                }
+                Ok(out)
+            }
+        }
+    };
+}
+
+pub(crate) use sql_repository;
+
+pub(super) fn account_from(row: AccountRow, roles: Roles) -> super::Account {
+    super::Account {
+        id: row.id,
+        username: row.username,
+        display_name: row.display_name,
+        person_id: row.person_id,
+        roles,
+        disabled: row.disabled,
+        created_at: Timestamp(row.created_at),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_from_first() {
+        assert_eq!(placeholders(1, 3), "$1, $2, $3");
+        assert_eq!(placeholders(4, 1), "$4");
+        assert_eq!(placeholders(1, 0), "");
+    }
+
+    #[test]
+    fn roles_group_by_account() {
+        let rows = vec![
+            (1, "admin".to_string()),
+            (1, "cadre".to_string()),
+            (2, "lecturer".to_string()),
+        ];
+        let grouped = roles_by_account(rows).unwrap();
+        assert_eq!(grouped.len(), 2);
+        assert!(grouped[0].1.has(Role::Admin) && grouped[0].1.has(Role::Cadre));
+        assert!(roles_by_account(vec![(1, "root".into())]).is_err());
+    }
+}

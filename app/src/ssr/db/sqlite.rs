@@ -1,0 +1,30 @@
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::Sqlite;
+
+use super::shared::*;
+use super::*;
+
+/// Opens (creating if missing) the SQLite file and migrates it. WAL lets readers run beside
+/// the single writer; the busy timeout covers other processes (backups, the CLI).
+pub async fn connect_sqlite(url: &str) -> RepoResult<SqlRepository<Sqlite>> {
+    let options = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .busy_timeout(Duration::from_secs(5))
+        .foreign_keys(true);
+    let write = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options.clone())
+        .await?;
+    sqlx::migrate!("../migrations/sqlite").run(&write).await?;
+    let read = SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(options.read_only(true))
+        .await?;
+    Ok(SqlRepository { read, write })
+}
+
+sql_repository!(Sqlite, "sqlite");

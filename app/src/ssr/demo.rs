@@ -1,0 +1,239 @@
+//! Demo data drawn from the report on Guanyinge Subdistrict (../shared/DOMAIN.md): its
+//! communities, the three tiers of the "535 Geese Formation", 92 two-committee members
+//! and 87 grid workers, the six sessions since May and a few to come. Dates are placed
+//! relative to the day of seeding so the demo always has a past and a future.
+use anyhow::Context;
+use chrono::Duration;
+
+use super::db::{AttendanceRecord, NewAccount, NewPerson, NewSession, Repository, Tier};
+use super::password;
+use crate::domain::people::Position;
+use crate::domain::schedule::{AttendanceStatus, SessionFormat};
+use crate::domain::{DisplayName, Password, Role, Roles, Timestamp, Username};
+
+pub const DEMO_PASSWORD: &str = "nightschool";
+const SERIES: &str = "运河红·初心讲堂";
+
+const COMMUNITIES: [&str; 7] =
+    ["铁塔寺社区", "竹竿巷社区", "小闸口社区", "运河社区", "太白楼社区", "南池社区", "东门社区"];
+const SURNAMES: [&str; 24] = [
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林",
+    "何", "郭", "马", "罗", "梁", "宋", "郑", "韩",
+];
+const GIVEN: [&str; 30] = [
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
+    "超", "秀英", "霞", "平", "刚", "桂英", "文", "晓东", "海燕", "建华", "玉兰", "志强", "春梅", "立新",
+];
+
+/// Whether the database has nothing in it yet.
+pub async fn is_empty(repo: &dyn Repository) -> anyhow::Result<bool> {
+    Ok(repo.count_accounts().await? == 0 && repo.communities().await?.is_empty())
+}
+
+/// Fills an empty database. Refuses to touch one that has data.
+pub async fn seed(repo: &dyn Repository, now: Timestamp) -> anyhow::Result<()> {
+    anyhow::ensure!(is_empty(repo).await?, "the database is not empty; demo data is only added to an empty one");
+    let mut community_ids = Vec::new();
+    for name in COMMUNITIES {
+        community_ids.push(repo.create_community(name, now).await.context("adding communities")?);
+    }
+    let tiers = [
+        ("头雁", "Lead goose", 1, 12, "标杆型社区党组织书记及骨干"),
+        ("强雁", "Strong goose", 2, 80, "骨干型社区“两委”成员"),
+        ("雏雁", "Young goose", 3, 87, "后备及新招录社区干部、网格员"),
+    ];
+    let mut tier_ids = Vec::new();
+    for (zh, en, rank, target, desc) in tiers {
+        let tier = Tier {
+            id: 0,
+            name_zh: zh.into(),
+            name_en: en.into(),
+            rank,
+            target_count: target,
+            description: desc.into(),
+        };
+        tier_ids.push(repo.create_tier(&tier, now).await.context("adding tiers")?);
+    }
+    let themes = [
+        ("信访维稳", "Petitions and stability"),
+        ("基层社会治理", "Grassroots social governance"),
+        ("头雁讲坛", "Lead-goose forum"),
+        ("强雁讲坛", "Strong-goose forum"),
+        ("专题班", "Special class"),
+        ("团务工作", "Youth League work"),
+    ];
+    let mut theme_ids = Vec::new();
+    for (zh, en) in themes {
+        theme_ids.push(repo.create_theme(zh, en, now).await.context("adding themes")?);
+    }
+
+    let cadres = demo_cadres(&community_ids, &tier_ids);
+    let cadre_ids = repo.create_people(&cadres, now).await.context("adding cadres")?;
+    let staff = [
+        ("王建国", Position::SubdistrictLeader),
+        ("陈立华", Position::SubdistrictLeader),
+        ("赵敏", Position::SubdistrictStaff),
+        ("系统管理员", Position::SubdistrictStaff),
+    ];
+    let staff: Vec<NewPerson> = staff
+        .iter()
+        .map(|(name, position)| NewPerson {
+            name: (*name).into(),
+            community_id: None,
+            tier_id: None,
+            position: *position,
+            phone: String::new(),
+        })
+        .collect();
+    let staff_ids = repo.create_people(&staff, now).await.context("adding staff")?;
+    let [secretary, deputy, organiser, admin] = staff_ids[..] else {
+        anyhow::bail!("staff insert returned {} ids", staff_ids.len());
+    };
+    // The demo cadre is a strong-goose two-committee member of the first community; the
+    // first two party secretaries lecture at the lead-goose forum.
+    let demo_cadre = cadre_ids[7];
+    let benchmark = [cadre_ids[0], cadre_ids[1]];
+    let backbone = [cadre_ids[8], cadre_ids[9]];
+
+    let accounts = [
+        ("admin", admin, vec![Role::Admin]),
+        ("organiser", organiser, vec![Role::Organiser]),
+        ("lecturer", secretary, vec![Role::Lecturer]),
+        ("cadre", demo_cadre, vec![Role::Cadre]),
+    ];
+    let hash = password::hash(&Password::parse(DEMO_PASSWORD)?).await?;
+    for (username, person_id, roles) in accounts {
+        let new = NewAccount {
+            username: Username::parse(username)?,
+            display_name: DisplayName::parse(username)?,
+            password_hash: hash.clone(),
+            roles: Roles::new(roles),
+            person_id: Some(person_id),
+        };
+        repo.create_account(&new, now).await.context("adding demo accounts")?;
+    }
+
+    let today = now.local_date();
+    let evening = |days: i64| -> anyhow::Result<(Timestamp, Timestamp)> {
+        let date = today + Duration::days(days);
+        let start = Timestamp::from_local(date, 19, 0).context("local time")?;
+        Ok((start, Timestamp(start.0 + 2 * 3600)))
+    };
+    let [petitions, governance, lead, strong, special, league] = theme_ids[..] else {
+        anyhow::bail!("theme insert returned {} ids", theme_ids.len());
+    };
+    use SessionFormat::*;
+    let plan: Vec<(i64, &str, i64, SessionFormat, Vec<i64>, &str)> = vec![
+        (-189, "信访维稳专题：依法及时就地解决群众合理诉求", petitions, Lecture, vec![secretary], "街道党群服务中心三楼会议室"),
+        (-168, "基层社会治理专题（一）：党建引领“三长”制", governance, Lecture, vec![deputy], "街道党群服务中心三楼会议室"),
+        (-161, "“乐善·习语堂”暨团务工作专题培训", league, Lecture, vec![deputy], "街道党群服务中心二楼活动室"),
+        (-140, "基层社会治理专题（二）：“红色物业”情景分析", governance, Scenario, vec![deputy], "铁塔寺社区党群服务站"),
+        (-112, "“头雁”讲坛：标杆型社区书记谈先进经验", lead, Forum, benchmark.to_vec(), "街道党群服务中心三楼会议室"),
+        (-84, "“强雁”讲坛：骨干“两委”谈为民服务心得", strong, Forum, backbone.to_vec(), "街道党群服务中心三楼会议室"),
+        (-56, "省第十二次党代会报告专题班", special, Lecture, vec![secretary], "街道党群服务中心三楼会议室"),
+        (0, "挑灯夜学：基层社会治理案例研读", governance, SelfStudy, vec![secretary], "街道党群服务中心图书室"),
+        (14, "信访维稳专题（二）：矛盾纠纷多元化解", petitions, Lecture, vec![secretary], "街道党群服务中心三楼会议室"),
+        (28, "“头雁”讲坛（第二期）", lead, Forum, benchmark.to_vec(), "街道党群服务中心三楼会议室"),
+    ];
+    let mut past_sessions = Vec::new();
+    for (days, title, theme_id, format, lecturer_ids, place) in plan {
+        let (starts_at, ends_at) = evening(days)?;
+        let series = if theme_id == league { "乐善·习语堂" } else { SERIES };
+        let id = repo
+            .create_session(
+                &NewSession {
+                    series: series.into(),
+                    title: title.into(),
+                    theme_id,
+                    format,
+                    starts_at,
+                    ends_at,
+                    place: place.into(),
+                    description_md: String::new(),
+                    lecturer_ids,
+                },
+                now,
+            )
+            .await
+            .context("adding sessions")?;
+        if days < 0 {
+            past_sessions.push((id, starts_at));
+        }
+    }
+    let mut rows = Vec::new();
+    for (n, (session_id, starts_at)) in past_sessions.iter().enumerate() {
+        for (i, person_id) in cadre_ids.iter().enumerate() {
+            let status = demo_status(i, n);
+            let checked_in_at = match status {
+                AttendanceStatus::Present => Some(Timestamp(starts_at.0 - 600 + (i as i64 % 9) * 60)),
+                AttendanceStatus::Late => Some(Timestamp(starts_at.0 + 900)),
+                _ => None,
+            };
+            rows.push(AttendanceRecord { session_id: *session_id, person_id: *person_id, status, checked_in_at });
+        }
+    }
+    repo.record_attendance(&rows, now).await.context("adding attendance")?;
+    Ok(())
+}
+
+/// 92 two-committee members (a party secretary and a League secretary in each community
+/// among them) and 87 grid workers, spread over the communities and tiers.
+fn demo_cadres(community_ids: &[i64], tier_ids: &[i64]) -> Vec<NewPerson> {
+    let (lead, strong, young) = (tier_ids[0], tier_ids[1], tier_ids[2]);
+    let mut people = Vec::new();
+    for i in 0..179usize {
+        let community = i % community_ids.len();
+        let (position, tier) = match i {
+            0..=6 => (Position::PartySecretary, lead),
+            7..=11 => (Position::TwoCommittee, if i == 7 { strong } else { lead }),
+            12..=18 => (Position::LeagueSecretary, strong),
+            19..=91 => (Position::TwoCommittee, strong),
+            _ => (Position::GridWorker, young),
+        };
+        people.push(NewPerson {
+            name: demo_name(i),
+            community_id: Some(community_ids[community]),
+            tier_id: Some(tier),
+            position,
+            phone: format!("1380537{:04}", 1000 + i),
+        });
+    }
+    people
+}
+
+/// Distinct, stable names: 24 surnames times 30 given names.
+fn demo_name(i: usize) -> String {
+    let surname = SURNAMES[i % SURNAMES.len()];
+    let given = GIVEN[(i * 7 + i / SURNAMES.len()) % GIVEN.len()];
+    format!("{surname}{given}")
+}
+
+/// Mostly present, with some late, on leave or absent; the same every time.
+fn demo_status(person: usize, session: usize) -> AttendanceStatus {
+    match (person * 31 + session * 17) % 40 {
+        0..=1 => AttendanceStatus::Late,
+        2..=3 => AttendanceStatus::Excused,
+        4 => AttendanceStatus::Absent,
+        _ => AttendanceStatus::Present,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_people_match_the_report() {
+        let people = demo_cadres(&[1, 2, 3, 4, 5, 6, 7], &[10, 20, 30]);
+        let grid = people.iter().filter(|p| p.position == Position::GridWorker).count();
+        assert_eq!(grid, 87);
+        assert_eq!(people.len() - grid, 92);
+        for tier in [10, 20, 30] {
+            assert!(people.iter().any(|p| p.tier_id == Some(tier)));
+        }
+        let mut names: Vec<_> = people.iter().map(|p| p.name.clone()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), 179, "demo names must be distinct");
+    }
+}

@@ -1,0 +1,52 @@
+//! The first two steps of every server function: who is asking, and may they.
+use http::request::Parts;
+use http::header::ACCEPT;
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+
+use super::auth::CurrentUser;
+use super::state::AppState;
+use crate::domain::policy::{may, Action};
+use crate::error::{AppError, AppResult};
+
+pub fn state() -> AppResult<AppState> {
+    use_context::<AppState>().ok_or_else(|| AppError::internal("AppState missing from context"))
+}
+
+/// The signed-in caller, as resolved by the session middleware for this request.
+pub fn caller() -> AppResult<CurrentUser> {
+    use_context::<Parts>()
+        .and_then(|parts| parts.extensions.get::<CurrentUser>().cloned())
+        .ok_or(AppError::Unauthenticated)
+}
+
+/// The caller, if they may perform `action`.
+pub fn authorize(action: Action) -> AppResult<CurrentUser> {
+    let user = caller()?;
+    if may(&user.account.roles, action) {
+        Ok(user)
+    } else {
+        tracing::warn!(account = user.account.id, ?action, "refused");
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Gives a failed server function its HTTP status. A plain form post (no JavaScript) keeps
+/// the redirect back to its page that leptos_axum sets up, so the page can show the error.
+pub fn finish<T>(result: AppResult<T>) -> AppResult<T> {
+    if let Err(err) = &result {
+        let plain_form_post = use_context::<Parts>().is_some_and(|p| {
+            p.uri.path().starts_with("/api/")
+                && p.headers
+                    .get(ACCEPT)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.contains("text/html"))
+        });
+        if !plain_form_post {
+            if let Some(res) = use_context::<ResponseOptions>() {
+                res.set_status(err.status());
+            }
+        }
+    }
+    result
+}

@@ -1,0 +1,29 @@
+import { expect, test } from "@playwright/test";
+import { hydrated, signIn } from "./helpers";
+
+test("an admin creates a lecturer account that can sign in", async ({ page, browser }) => {
+  await signIn(page, "admin");
+  await hydrated(page);
+  const form = page.getByTestId("create-account");
+  await form.getByLabel("用户名").fill("zhou.lecturer");
+  await form.getByLabel("姓名").fill("周老师");
+  await form.getByLabel("初始密码").fill("jiangtang2026");
+  await form.getByLabel("学员").uncheck();
+  await form.getByLabel("讲师").check();
+  await form.getByRole("button", { name: "创建" }).click();
+  await expect(page.getByText("账号已创建。")).toBeVisible();
+  await expect(page.locator('[data-username="zhou.lecturer"]')).toBeVisible();
+
+  const other = await browser.newContext();
+  const p2 = await other.newPage();
+  await signIn(p2, "zhou.lecturer", "jiangtang2026");
+  await expect(p2).toHaveURL("/lecturer");
+  await other.close();
+
+  // A taken username is refused with a message, and nothing changes.
+  await form.getByLabel("用户名").fill("ZHOU.lecturer");
+  await form.getByLabel("姓名").fill("重名");
+  await form.getByLabel("初始密码").fill("jiangtang2026");
+  await form.getByRole("button", { name: "创建" }).click();
+  await expect(page.getByRole("alert")).toHaveText("该用户名已被使用。");
+});

@@ -1,0 +1,161 @@
+//! Builds the Night School web application: the router, its state and the listener.
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use app::ssr::auth;
+use app::ssr::db::{self, Repository};
+use app::ssr::state::AppState;
+use app::{shell, App};
+use axum::routing::{get, post};
+use axum::serve::ListenerExt;
+use axum::Router;
+use leptos::config::{get_configuration, LeptosOptions};
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tokio::net::TcpListener;
+
+/// What the server needs to start; read from the environment by [`Settings::from_env`].
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub database_url: String,
+    /// `None` takes `LEPTOS_SITE_ADDR` (default 127.0.0.1:3000); tests pass port 0.
+    pub addr: Option<SocketAddr>,
+    pub secure_cookies: bool,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/nightschool.db";
+
+impl Settings {
+    pub fn from_env() -> Self {
+        Settings {
+            database_url: std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.into()),
+            addr: None,
+            secure_cookies: std::env::var("NIGHTSCHOOL_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true"),
+        }
+    }
+}
+
+/// Opens the database, creating the directory of a SQLite file when needed.
+pub async fn open_database(url: &str) -> anyhow::Result<Arc<dyn Repository>> {
+    if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        let path = path.split('?').next().unwrap_or(path);
+        if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+    }
+    db::connect(url).await.with_context(|| format!("opening the database {}", redact(url)))
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}://***{}", &url[..scheme], &url[at..]),
+        _ => url.to_string(),
+    }
+}
+
+pub fn leptos_options() -> anyhow::Result<LeptosOptions> {
+    Ok(get_configuration(None).context("reading the Leptos configuration")?.leptos_options)
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context_state = state.clone();
+    let provide_state = move || provide_context(context_state.clone());
+    Router::new()
+        .route("/", get(auth::root))
+        .route("/auth/login", post(auth::login))
+        .route("/auth/logout", post(auth::logout))
+        .route("/lang", post(auth::set_language))
+        .route("/healthz", get(|| async { "ok" }))
+        .leptos_routes_with_context(&state, routes, provide_state, {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::resolve_session))
+        .with_state(state)
+}
+
+/// A bound, not yet serving, application. Binding first lets tests use port 0.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    repo: Arc<dyn Repository>,
+}
+
+impl Application {
+    pub async fn build(settings: Settings, repo: Arc<dyn Repository>) -> anyhow::Result<Self> {
+        let mut options = leptos_options()?;
+        if let Some(addr) = settings.addr {
+            options.site_addr = addr;
+        }
+        let listener = TcpListener::bind(options.site_addr)
+            .await
+            .with_context(|| format!("binding {}", options.site_addr))?;
+        let state = AppState { leptos_options: options, repo: repo.clone(), secure_cookies: settings.secure_cookies };
+        Ok(Application { listener, router: router(state), repo })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    pub async fn run(self) -> anyhow::Result<()> {
+        spawn_session_pruning(self.repo.clone());
+        // Leptos streams pages in chunks: without TCP_NODELAY, Nagle's algorithm and
+        // delayed ACKs add ~40 ms to every page.
+        let listener = self.listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        axum::serve(listener, self.router.into_make_service())
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .context("serving")
+    }
+}
+
+fn spawn_session_pruning(repo: Arc<dyn Repository>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            if let Err(err) = repo.prune_auth_sessions(app::domain::Timestamp::now()).await {
+                tracing::warn!(error = %err, "pruning login sessions failed");
+            }
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+pub fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_are_hidden_from_messages() {
+        assert_eq!(redact("postgres://u:secret@db:5432/ns"), "postgres://***@db:5432/ns");
+        assert_eq!(redact("sqlite://data/ns.db"), "sqlite://data/ns.db");
+    }
+}

@@ -1,0 +1,185 @@
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use app::domain::Timestamp;
+use app::ssr::db::Repository;
+use app::ssr::demo;
+use nightschool_server::{open_database, Application, Settings};
+use reqwest::redirect::Policy;
+use reqwest::{Client, Response, StatusCode};
+use sha2::{Digest, Sha256};
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates one test per backend from one async body taking a `Backend`.
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name($crate::helpers::Backend::Sqlite).await }) *
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                if $crate::helpers::postgres_url().is_some() {
+                    super::$name($crate::helpers::Backend::Postgres).await
+                } else {
+                    eprintln!("TEST_DATABASE_URL is not set: PostgreSQL not tested here");
+                }
+            }) *
+        }
+    };
+}
+pub(crate) use both_backends;
+
+pub fn postgres_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A database nobody else uses. The SQLite file lives in a temp dir removed on drop.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub async fn fresh_db(backend: Backend) -> TestDb {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}/test.db", dir.path().display());
+            TestDb { url, _dir: Some(dir) }
+        }
+        Backend::Postgres => {
+            use sqlx::Connection;
+            let base = postgres_url().expect("TEST_DATABASE_URL");
+            let name = format!(
+                "ns_test_{}_{}_{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::SeqCst),
+                Timestamp::now().0
+            );
+            // CI must fail, not skip, when the server is unreachable.
+            let mut admin = sqlx::PgConnection::connect(&base)
+                .await
+                .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but unreachable: {e}"));
+            sqlx::query(&format!("create database {name}"))
+                .execute(&mut admin)
+                .await
+                .expect("create test database");
+            TestDb { url: with_database(&base, &name), _dir: None }
+        }
+    }
+}
+
+/// The same server URL with another database name.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let server = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{server}/{name}?{q}"),
+        None => format!("{server}/{name}"),
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub repo: Arc<dyn Repository>,
+    _db: TestDb,
+}
+
+/// Starts the real server on port 0 over a fresh database filled with the demo data.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let db = fresh_db(backend).await;
+    let repo = open_database(&db.url).await.expect("open database");
+    demo::seed(repo.as_ref(), Timestamp::now()).await.expect("seed demo data");
+    let settings = Settings { database_url: db.url.clone(), addr: Some("127.0.0.1:0".parse().unwrap()), secure_cookies: false };
+    let app = Application::build(settings, repo.clone()).await.expect("build app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run());
+    TestApp { address, repo, _db: db }
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+pub fn client() -> Client {
+    Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client")
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn login(&self, client: &Client, username: &str, password: &str) -> Response {
+        client
+            .post(self.url("/auth/login"))
+            .form(&[("username", username), ("password", password)])
+            .send()
+            .await
+            .expect("login request")
+    }
+
+    /// A client signed in as `username` with the demo password.
+    pub async fn signed_in(&self, username: &str) -> Client {
+        let c = client();
+        let res = self.login(&c, username, demo::DEMO_PASSWORD).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "login as {username}");
+        assert!(!location(&res).starts_with("/login"), "login as {username} failed: {}", location(&res));
+        c
+    }
+
+    /// Calls a server function the way a script on the page does.
+    pub async fn call(&self, client: &Client, endpoint: &str, form: &[(&str, &str)]) -> Response {
+        client.post(self.url(&format!("/api/{endpoint}"))).form(form).send().await.expect("server fn call")
+    }
+
+    pub async fn page(&self, client: &Client, path: &str) -> (StatusCode, String) {
+        let res = client.get(self.url(path)).send().await.expect("page request");
+        let status = res.status();
+        (status, res.text().await.expect("page body"))
+    }
+}
+
+pub fn location(res: &Response) -> String {
+    res.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
+pub fn set_cookie(res: &Response) -> String {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The token hash the server stores for a session cookie value.
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn session_token(res: &Response) -> String {
+    let cookies = set_cookie(res);
+    let start = cookies.find("ns_session=").expect("session cookie") + "ns_session=".len();
+    cookies[start..].split(';').next().unwrap_or_default().to_string()
+}
+
+#[test]
+fn database_names_are_swapped_in_urls() {
+    assert_eq!(with_database("postgres://postgres@127.0.0.1:5432/test", "x"), "postgres://postgres@127.0.0.1:5432/x");
+    assert_eq!(with_database("postgres://u@h/test?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
+    assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
+}

@@ -1,0 +1,8 @@
+//! Integration tests: the real server on port 0 against a fresh database. Every test runs
+//! on SQLite, and on PostgreSQL when TEST_DATABASE_URL names a server (CI sets it).
+mod helpers;
+
+mod accounts;
+mod auth;
+mod pages;
+mod repository;
