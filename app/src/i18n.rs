@@ -27,7 +27,11 @@ impl Lang {
 
     /// Anything unknown means Chinese, the school's language.
     pub fn from_code(code: &str) -> Lang {
-        if code.trim().to_ascii_lowercase().starts_with("en") { Lang::En } else { Lang::Zh }
+        if code.trim().to_ascii_lowercase().starts_with("en") {
+            Lang::En
+        } else {
+            Lang::Zh
+        }
     }
 
     pub fn other(self) -> Lang {
@@ -220,13 +224,21 @@ pub fn session_when(lang: Lang, start: Timestamp, end: Timestamp) -> String {
     use chrono::Datelike;
     const ZH_DAYS: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
     const EN_DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    const EN_MONTHS: [&str; 12] =
-        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const EN_MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let d = start.local();
     let wd = start.weekday_index();
     let times = format!("{}–{}", start.hh_mm(), end.hh_mm());
     match lang {
-        Lang::Zh => format!("{}年{}月{}日 {} {}", d.year(), d.month(), d.day(), ZH_DAYS[wd], times),
+        Lang::Zh => format!(
+            "{}年{}月{}日 {} {}",
+            d.year(),
+            d.month(),
+            d.day(),
+            ZH_DAYS[wd],
+            times
+        ),
         Lang::En => format!(
             "{} {} {} {} {}",
             EN_DAYS[wd],
@@ -247,7 +259,9 @@ pub fn provide_i18n(initial: Lang) {
 }
 
 pub fn use_lang() -> RwSignal<Lang> {
-    use_context::<I18n>().map(|i| i.0).unwrap_or_else(|| RwSignal::new(Lang::Zh))
+    use_context::<I18n>()
+        .map(|i| i.0)
+        .unwrap_or_else(|| RwSignal::new(Lang::Zh))
 }
 
 /// A reactive text for `key`: `{t(Key::Login)}` in a view.
@@ -301,7 +315,13 @@ mod tests {
         let d = chrono::NaiveDate::from_ymd_opt(2026, 5, 12).unwrap();
         let start = Timestamp::from_local(d, 19, 0).unwrap();
         let end = Timestamp::from_local(d, 21, 0).unwrap();
-        assert_eq!(session_when(Lang::Zh, start, end), "2026年5月12日 周二 19:00–21:00");
-        assert_eq!(session_when(Lang::En, start, end), "Tue 12 May 2026 19:00–21:00");
+        assert_eq!(
+            session_when(Lang::Zh, start, end),
+            "2026年5月12日 周二 19:00–21:00"
+        );
+        assert_eq!(
+            session_when(Lang::En, start, end),
+            "Tue 12 May 2026 19:00–21:00"
+        );
     }
 }

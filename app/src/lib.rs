@@ -12,13 +12,13 @@ pub mod pages;
 pub mod ssr;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{SsrMode, path};
 
 use crate::api::auth::me;
 use crate::components::layout::TopBar;
-use crate::i18n::{initial_lang, provide_i18n, t, Key};
+use crate::i18n::{Key, initial_lang, provide_i18n, t};
 use crate::pages::{
     accounts::AccountsPage, cadre_home::CadreHome, lecturer_home::LecturerHome, login::LoginPage,
     not_found::NotFound, organiser_home::OrganiserHome, password::PasswordPage,

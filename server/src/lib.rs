@@ -6,14 +6,15 @@ use anyhow::Context;
 use app::ssr::auth;
 use app::ssr::db::{self, Repository};
 use app::ssr::state::AppState;
-use app::{shell, App};
+use app::{App, shell};
+use axum::Router;
 use axum::routing::{get, post};
 use axum::serve::ListenerExt;
-use axum::Router;
-use leptos::config::{get_configuration, LeptosOptions};
+use leptos::config::{LeptosOptions, get_configuration};
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
 
 /// What the server needs to start; read from the environment by [`Settings::from_env`].
 #[derive(Clone, Debug)]
@@ -29,34 +30,48 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/nightschool.db";
 impl Settings {
     pub fn from_env() -> Self {
         Settings {
-            database_url: std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.into()),
+            database_url: std::env::var("DATABASE_URL")
+                .unwrap_or_else(|_| DEFAULT_DATABASE_URL.into()),
             addr: None,
-            secure_cookies: std::env::var("NIGHTSCHOOL_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true"),
+            secure_cookies: std::env::var("NIGHTSCHOOL_SECURE_COOKIES")
+                .is_ok_and(|v| v == "1" || v == "true"),
         }
     }
 }
 
 /// Opens the database, creating the directory of a SQLite file when needed.
 pub async fn open_database(url: &str) -> anyhow::Result<Arc<dyn Repository>> {
-    if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
         let path = path.split('?').next().unwrap_or(path);
-        if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Some(dir) = std::path::Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
     }
-    db::connect(url).await.with_context(|| format!("opening the database {}", redact(url)))
+    db::connect(url)
+        .await
+        .with_context(|| format!("opening the database {}", redact(url)))
 }
 
 /// A database URL without its password, for messages.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => format!("{}://***{}", &url[..scheme], &url[at..]),
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://***{}", &url[..scheme], &url[at..])
+        }
         _ => url.to_string(),
     }
 }
 
 pub fn leptos_options() -> anyhow::Result<LeptosOptions> {
-    Ok(get_configuration(None).context("reading the Leptos configuration")?.leptos_options)
+    Ok(get_configuration(None)
+        .context("reading the Leptos configuration")?
+        .leptos_options)
 }
 
 pub fn router(state: AppState) -> Router {
@@ -74,7 +89,13 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::resolve_session))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::resolve_session,
+        ))
+        // Pages compress well and phones at the door often have one bar of signal; the
+        // WASM and CSS are precompressed at build time and pass through untouched.
+        .layer(CompressionLayer::new())
         .with_state(state)
 }
 
@@ -94,8 +115,16 @@ impl Application {
         let listener = TcpListener::bind(options.site_addr)
             .await
             .with_context(|| format!("binding {}", options.site_addr))?;
-        let state = AppState { leptos_options: options, repo: repo.clone(), secure_cookies: settings.secure_cookies };
-        Ok(Application { listener, router: router(state), repo })
+        let state = AppState {
+            leptos_options: options,
+            repo: repo.clone(),
+            secure_cookies: settings.secure_cookies,
+        };
+        Ok(Application {
+            listener,
+            router: router(state),
+            repo,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -121,7 +150,10 @@ fn spawn_session_pruning(repo: Arc<dyn Repository>) {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             every.tick().await;
-            if let Err(err) = repo.prune_auth_sessions(app::domain::Timestamp::now()).await {
+            if let Err(err) = repo
+                .prune_auth_sessions(app::domain::Timestamp::now())
+                .await
+            {
                 tracing::warn!(error = %err, "pruning login sessions failed");
             }
         }
@@ -134,7 +166,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -145,7 +178,8 @@ async fn shutdown_signal() {
 
 pub fn init_tracing() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
 }
 
@@ -155,7 +189,10 @@ mod tests {
 
     #[test]
     fn passwords_are_hidden_from_messages() {
-        assert_eq!(redact("postgres://u:secret@db:5432/ns"), "postgres://***@db:5432/ns");
+        assert_eq!(
+            redact("postgres://u:secret@db:5432/ns"),
+            "postgres://***@db:5432/ns"
+        );
         assert_eq!(redact("sqlite://data/ns.db"), "sqlite://data/ns.db");
     }
 }

@@ -1,11 +1,11 @@
 //! `nightschool` — the Night School server and its admin commands.
 use std::io::BufRead;
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 use app::domain::{DisplayName, Password, Role, Roles, Timestamp, Username};
 use app::ssr::db::NewAccount;
 use app::ssr::{demo, password};
-use nightschool_server::{init_tracing, open_database, Application, Settings};
+use nightschool_server::{Application, Settings, init_tracing, open_database};
 
 const USAGE: &str = "\
 nightschool — 夜校 Night School
@@ -38,11 +38,19 @@ async fn main() -> anyhow::Result<()> {
         ["seed-demo"] => {
             let repo = open_database(&settings.database_url).await?;
             demo::seed(repo.as_ref(), Timestamp::now()).await?;
-            println!("demo data added; sign in as admin, organiser, lecturer or cadre with password {}", demo::DEMO_PASSWORD);
+            println!(
+                "demo data added; sign in as admin, organiser, lecturer or cadre with password {}",
+                demo::DEMO_PASSWORD
+            );
             Ok(())
         }
         ["create-admin", username, rest @ ..] if rest.len() <= 1 => {
-            create_admin(&settings, username, rest.first().copied().unwrap_or(username)).await
+            create_admin(
+                &settings,
+                username,
+                rest.first().copied().unwrap_or(username),
+            )
+            .await
         }
         ["-h"] | ["--help"] | ["help"] => {
             print!("{USAGE}");
@@ -75,20 +83,34 @@ async fn create_admin(settings: &Settings, username: &str, name: &str) -> anyhow
     let display_name = DisplayName::parse(name).map_err(|e| anyhow::anyhow!("{e}"))?;
     let repo = open_database(&settings.database_url).await?;
     if repo.count_accounts().await? > 0 {
-        bail!("the database already has accounts: sign in as an admin and create accounts on the Accounts page");
+        bail!(
+            "the database already has accounts: sign in as an admin and create accounts on the Accounts page"
+        );
     }
     let raw = match std::env::var("NIGHTSCHOOL_ADMIN_PASSWORD") {
         Ok(p) => p,
         Err(_) => {
-            eprintln!("password for {} (8-128 characters), then Enter:", username.as_str());
+            eprintln!(
+                "password for {} (8-128 characters), then Enter:",
+                username.as_str()
+            );
             let mut line = String::new();
-            std::io::stdin().lock().read_line(&mut line).context("reading the password")?;
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .context("reading the password")?;
             line.trim_end_matches(['\r', '\n']).to_string()
         }
     };
     let password = Password::parse(&raw).map_err(|e| anyhow::anyhow!("{e}"))?;
     let password_hash = password::hash(&password).await?;
-    let new = NewAccount { username, display_name, password_hash, roles: Roles::new([Role::Admin]), person_id: None };
+    let new = NewAccount {
+        username,
+        display_name,
+        password_hash,
+        roles: Roles::new([Role::Admin]),
+        person_id: None,
+    };
     repo.create_account(&new, Timestamp::now()).await?;
     println!("admin account created");
     Ok(())

@@ -27,7 +27,12 @@ pub fn roles_from_checkboxes(
         (organiser, Role::Organiser),
         (admin, Role::Admin),
     ];
-    Roles::new(boxes.into_iter().filter(|(b, _)| b.is_some()).map(|(_, r)| r))
+    Roles::new(
+        boxes
+            .into_iter()
+            .filter(|(b, _)| b.is_some())
+            .map(|(_, r)| r),
+    )
 }
 
 #[server(endpoint = "accounts_list")]
@@ -37,7 +42,11 @@ pub async fn list_accounts() -> Result<Vec<AccountView>, AppError> {
     finish(
         async {
             authorize(Action::ManageAccounts)?;
-            let accounts = state()?.repo.list_accounts().await.map_err(AppError::internal)?;
+            let accounts = state()?
+                .repo
+                .list_accounts()
+                .await
+                .map_err(AppError::internal)?;
             Ok(accounts
                 .into_iter()
                 .map(|a| AccountView {
@@ -81,8 +90,16 @@ pub async fn create_account(
             if roles.is_empty() {
                 return Err(Invalid::NoRole.into());
             }
-            let password_hash = crate::ssr::password::hash(&password).await.map_err(AppError::internal)?;
-            let new = NewAccount { username, display_name, password_hash, roles, person_id: None };
+            let password_hash = crate::ssr::password::hash(&password)
+                .await
+                .map_err(AppError::internal)?;
+            let new = NewAccount {
+                username,
+                display_name,
+                password_hash,
+                roles,
+                person_id: None,
+            };
             match state()?.repo.create_account(&new, Timestamp::now()).await {
                 Ok(id) => Ok(id),
                 Err(RepoError::Conflict) => Err(AppError::Conflict(Conflict::UsernameTaken)),
@@ -96,7 +113,7 @@ pub async fn create_account(
 /// Disables or re-enables an account. Disabling ends its sessions at once.
 #[server(endpoint = "accounts_set_disabled")]
 pub async fn set_account_disabled(id: i64, disabled: bool) -> Result<(), AppError> {
-    use crate::domain::policy::{removes_last_admin, Action};
+    use crate::domain::policy::{Action, removes_last_admin};
     use crate::error::Conflict;
     use crate::ssr::guard::{authorize, finish, state};
     finish(
@@ -106,13 +123,22 @@ pub async fn set_account_disabled(id: i64, disabled: bool) -> Result<(), AppErro
                 return Err(AppError::Conflict(Conflict::OwnAccount));
             }
             let repo = state()?.repo;
-            let target = repo.account(id).await.map_err(AppError::internal)?.ok_or(AppError::NotFound)?;
+            let target = repo
+                .account(id)
+                .await
+                .map_err(AppError::internal)?
+                .ok_or(AppError::NotFound)?;
             let active_admin = target.roles.has(Role::Admin) && !target.disabled;
-            let admins = repo.count_active_admins().await.map_err(AppError::internal)?;
+            let admins = repo
+                .count_active_admins()
+                .await
+                .map_err(AppError::internal)?;
             if removes_last_admin(admins, active_admin, active_admin && !disabled) {
                 return Err(AppError::Conflict(Conflict::LastAdmin));
             }
-            repo.set_account_disabled(id, disabled).await.map_err(AppError::internal)?;
+            repo.set_account_disabled(id, disabled)
+                .await
+                .map_err(AppError::internal)?;
             Ok(())
         }
         .await,
@@ -128,7 +154,7 @@ pub async fn set_account_roles(
     admin: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::account::Invalid;
-    use crate::domain::policy::{removes_last_admin, Action};
+    use crate::domain::policy::{Action, removes_last_admin};
     use crate::error::Conflict;
     use crate::ssr::guard::{authorize, finish, state};
     finish(
@@ -139,13 +165,22 @@ pub async fn set_account_roles(
                 return Err(Invalid::NoRole.into());
             }
             let repo = state()?.repo;
-            let target = repo.account(id).await.map_err(AppError::internal)?.ok_or(AppError::NotFound)?;
+            let target = repo
+                .account(id)
+                .await
+                .map_err(AppError::internal)?
+                .ok_or(AppError::NotFound)?;
             let active_admin = target.roles.has(Role::Admin) && !target.disabled;
-            let admins = repo.count_active_admins().await.map_err(AppError::internal)?;
+            let admins = repo
+                .count_active_admins()
+                .await
+                .map_err(AppError::internal)?;
             if removes_last_admin(admins, active_admin, roles.has(Role::Admin)) {
                 return Err(AppError::Conflict(Conflict::LastAdmin));
             }
-            repo.set_account_roles(id, &roles).await.map_err(AppError::internal)?;
+            repo.set_account_roles(id, &roles)
+                .await
+                .map_err(AppError::internal)?;
             Ok(())
         }
         .await,
@@ -155,19 +190,27 @@ pub async fn set_account_roles(
 /// Sets a new password for someone who forgot theirs; their sessions end.
 #[server(endpoint = "accounts_reset_password")]
 pub async fn reset_password(id: i64, password: String) -> Result<(), AppError> {
-    use crate::domain::policy::Action;
     use crate::domain::Password;
+    use crate::domain::policy::Action;
     use crate::ssr::guard::{authorize, finish, state};
     finish(
         async {
             authorize(Action::ManageAccounts)?;
             let password = Password::parse(&password)?;
             let repo = state()?.repo;
-            let hash = crate::ssr::password::hash(&password).await.map_err(AppError::internal)?;
-            if !repo.set_password_hash(id, &hash).await.map_err(AppError::internal)? {
+            let hash = crate::ssr::password::hash(&password)
+                .await
+                .map_err(AppError::internal)?;
+            if !repo
+                .set_password_hash(id, &hash)
+                .await
+                .map_err(AppError::internal)?
+            {
                 return Err(AppError::NotFound);
             }
-            repo.delete_auth_sessions_of(id, None).await.map_err(AppError::internal)?;
+            repo.delete_auth_sessions_of(id, None)
+                .await
+                .map_err(AppError::internal)?;
             Ok(())
         }
         .await,

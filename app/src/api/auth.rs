@@ -50,7 +50,9 @@ pub async fn change_password(
                 return Err(AppError::WrongPassword);
             }
             let hash = password::hash(&new).await.map_err(AppError::internal)?;
-            repo.set_password_hash(user.account.id, &hash).await.map_err(AppError::internal)?;
+            repo.set_password_hash(user.account.id, &hash)
+                .await
+                .map_err(AppError::internal)?;
             repo.delete_auth_sessions_of(user.account.id, Some(&user.token_hash))
                 .await
                 .map_err(AppError::internal)?;

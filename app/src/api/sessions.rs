@@ -34,8 +34,8 @@ const YEAR_SECS: i64 = 366 * 24 * 3600;
 /// audience.
 #[server(endpoint = "my_upcoming_sessions")]
 pub async fn my_upcoming_sessions() -> Result<Vec<SessionSummary>, AppError> {
-    use crate::domain::policy::Action;
     use crate::domain::Timestamp;
+    use crate::domain::policy::Action;
     use crate::ssr::guard::{authorize, finish, state};
     finish(
         async {
@@ -48,7 +48,11 @@ pub async fn my_upcoming_sessions() -> Result<Vec<SessionSummary>, AppError> {
                 .await
                 .map_err(AppError::internal)?;
             // Sessions of today stay listed until they end: the cadre needs them at the door.
-            Ok(sessions.into_iter().filter(|s| s.ends_at > now).take(UPCOMING_LIMIT).collect())
+            Ok(sessions
+                .into_iter()
+                .filter(|s| s.ends_at > now)
+                .take(UPCOMING_LIMIT)
+                .collect())
         }
         .await,
     )
@@ -56,8 +60,8 @@ pub async fn my_upcoming_sessions() -> Result<Vec<SessionSummary>, AppError> {
 
 #[server(endpoint = "my_lectures")]
 pub async fn my_lectures() -> Result<LecturerOverview, AppError> {
-    use crate::domain::policy::Action;
     use crate::domain::Timestamp;
+    use crate::domain::policy::Action;
     use crate::ssr::guard::{authorize, finish, state};
     finish(
         async {
@@ -79,8 +83,8 @@ pub async fn my_lectures() -> Result<LecturerOverview, AppError> {
 
 #[server(endpoint = "organiser_overview")]
 pub async fn organiser_overview() -> Result<OrganiserDesk, AppError> {
-    use crate::domain::policy::Action;
     use crate::domain::Timestamp;
+    use crate::domain::policy::Action;
     use crate::ssr::guard::{authorize, finish, state};
     finish(
         async {
@@ -88,7 +92,10 @@ pub async fn organiser_overview() -> Result<OrganiserDesk, AppError> {
             let repo = state()?.repo;
             let now = Timestamp::now();
             let (day_start, day_end) = now.local_day_bounds();
-            let today = repo.sessions_between(day_start, day_end, 20).await.map_err(AppError::internal)?;
+            let today = repo
+                .sessions_between(day_start, day_end, 20)
+                .await
+                .map_err(AppError::internal)?;
             let recent = repo
                 .sessions_between(Timestamp(now.0 - YEAR_SECS), day_start, usize::MAX)
                 .await
@@ -96,7 +103,10 @@ pub async fn organiser_overview() -> Result<OrganiserDesk, AppError> {
             let latest = recent.into_iter().rev().find(|s| !s.cancelled);
             let mut ids: Vec<i64> = today.iter().map(|s| s.id).collect();
             ids.extend(latest.iter().map(|s| s.id));
-            let counts = repo.attendance_counts(&ids).await.map_err(AppError::internal)?;
+            let counts = repo
+                .attendance_counts(&ids)
+                .await
+                .map_err(AppError::internal)?;
             let with_counts = |session: SessionSummary| {
                 let counts = counts
                     .iter()

@@ -3,10 +3,10 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
+use crate::MeResource;
 use crate::domain::Home;
 use crate::error::AppError;
-use crate::i18n::{t, use_lang, Key, Lang};
-use crate::MeResource;
+use crate::i18n::{Key, Lang, t, use_lang};
 
 /// The bar on every page: the school's name, the signed-in person's homes, the language
 /// switch and sign-out.

@@ -1,14 +1,27 @@
 use leptos::prelude::*;
 
 use crate::domain::schedule::SessionSummary;
-use crate::i18n::{session_when, t, use_lang, Key};
+use crate::i18n::{Key, session_when, t, use_lang};
 
 /// One session in a list: what, when, where, who teaches.
 #[component]
-pub fn SessionCard(session: SessionSummary, #[prop(optional)] children: Option<Children>) -> impl IntoView {
+pub fn SessionCard(
+    session: SessionSummary,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
     let lang = use_lang();
-    let SessionSummary { title, theme_zh, theme_en, format, starts_at, ends_at, place, lecturers, cancelled, .. } =
-        session;
+    let SessionSummary {
+        title,
+        theme_zh,
+        theme_en,
+        format,
+        starts_at,
+        ends_at,
+        place,
+        lecturers,
+        cancelled,
+        ..
+    } = session;
     let when = move || session_when(lang.get(), starts_at, ends_at);
     let theme = move || lang.get().pick(&theme_zh, &theme_en).to_string();
     let has_lecturers = !lecturers.is_empty();

@@ -120,12 +120,18 @@ mod tests {
     #[test]
     fn passwords_count_characters_not_bytes() {
         assert!(Password::parse("夜校夜校夜校夜校").is_ok());
-        assert_eq!(Password::parse("short").err(), Some(Invalid::PasswordLength));
+        assert_eq!(
+            Password::parse("short").err(),
+            Some(Invalid::PasswordLength)
+        );
         assert_eq!(
             Password::parse_confirmed("nightschool", "nightschoo1").err(),
             Some(Invalid::PasswordMismatch)
         );
         assert!(Password::parse_confirmed("nightschool", "nightschool").is_ok());
-        assert_eq!(format!("{:?}", Password::parse("secret-pw").unwrap()), "Password(***)");
+        assert_eq!(
+            format!("{:?}", Password::parse("secret-pw").unwrap()),
+            "Password(***)"
+        );
     }
 }

@@ -32,9 +32,15 @@ impl SessionLifetime {
     /// people's records keep the short lifetime whatever the box says.
     pub fn for_login(roles: &Roles, remember_me: bool) -> Self {
         if remember_me && !roles.is_privileged() {
-            SessionLifetime { idle_secs: 30 * DAY, absolute_secs: 90 * DAY }
+            SessionLifetime {
+                idle_secs: 30 * DAY,
+                absolute_secs: 90 * DAY,
+            }
         } else {
-            SessionLifetime { idle_secs: 30 * MINUTE, absolute_secs: 12 * 60 * MINUTE }
+            SessionLifetime {
+                idle_secs: 30 * MINUTE,
+                absolute_secs: 12 * 60 * MINUTE,
+            }
         }
     }
 }
@@ -69,7 +75,10 @@ mod tests {
         assert!(!is_locked(0));
         assert!(!is_locked(9));
         assert!(is_locked(10));
-        assert_eq!(failure_window_start(Timestamp(10_000)), Timestamp(10_000 - 900));
+        assert_eq!(
+            failure_window_start(Timestamp(10_000)),
+            Timestamp(10_000 - 900)
+        );
     }
 
     #[test]
@@ -91,7 +100,10 @@ mod tests {
         };
         assert!(clock.is_valid_at(Timestamp(2_799)));
         assert!(!clock.is_valid_at(Timestamp(2_800)));
-        let busy = SessionClock { last_seen: Timestamp(4_990), ..clock };
+        let busy = SessionClock {
+            last_seen: Timestamp(4_990),
+            ..clock
+        };
         assert!(busy.is_valid_at(Timestamp(4_999)));
         assert!(!busy.is_valid_at(Timestamp(5_000)));
     }

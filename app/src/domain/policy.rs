@@ -48,7 +48,11 @@ mod tests {
 
 /// Whether a change would leave no enabled admin. `target_active_admin` says whether the
 /// account being changed is an enabled admin now, `stays_active_admin` whether it is after.
-pub fn removes_last_admin(active_admins: i64, target_active_admin: bool, stays_active_admin: bool) -> bool {
+pub fn removes_last_admin(
+    active_admins: i64,
+    target_active_admin: bool,
+    stays_active_admin: bool,
+) -> bool {
     target_active_admin && !stays_active_admin && active_admins <= 1
 }
 

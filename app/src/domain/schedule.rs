@@ -123,7 +123,8 @@ impl AttendanceCounts {
 
     /// Expected cadres with no record yet.
     pub fn not_yet(&self) -> i64 {
-        (self.expected - self.present - self.late - self.excused - self.absent - self.made_up).max(0)
+        (self.expected - self.present - self.late - self.excused - self.absent - self.made_up)
+            .max(0)
     }
 
     /// Share of expected cadres who came, in whole percent; excused cadres are not expected.
@@ -150,7 +151,10 @@ mod tests {
 
     #[test]
     fn counts_and_rates() {
-        let mut c = AttendanceCounts { expected: 20, ..Default::default() };
+        let mut c = AttendanceCounts {
+            expected: 20,
+            ..Default::default()
+        };
         assert_eq!(c.not_yet(), 20);
         assert_eq!(c.attendance_percent(), Some(0));
         c.add(AttendanceStatus::Present, 12);

@@ -1,20 +1,18 @@
 use leptos::prelude::*;
 
+use crate::MeResource;
 use crate::api::accounts::{
-    list_accounts, AccountView, CreateAccount, ResetPassword, SetAccountDisabled, SetAccountRoles,
+    AccountView, CreateAccount, ResetPassword, SetAccountDisabled, SetAccountRoles, list_accounts,
 };
 use crate::components::layout::ErrorNote;
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::i18n::{t, Key};
-use crate::MeResource;
+use crate::i18n::{Key, t};
 
 /// The latest failure of any of the page's actions, shown once at the top.
-fn latest_error<T: Clone + Send + Sync + 'static>(
-    action: ServerAction<T>,
-) -> impl Fn() -> Option<AppError> + Copy
+fn latest_error<T>(action: ServerAction<T>) -> impl Fn() -> Option<AppError> + Copy
 where
-    T: leptos::server_fn::ServerFn<Error = AppError>,
+    T: Clone + Send + Sync + 'static + leptos::server_fn::ServerFn<Error = AppError>,
     T::Output: Clone + Send + Sync + 'static,
 {
     move || action.value().get().and_then(|r| r.err())
@@ -44,12 +42,27 @@ pub fn AccountsPage() -> impl IntoView {
     let reset = ServerAction::<ResetPassword>::new();
     let accounts = Resource::new(
         move || {
-            (create.version().get(), set_roles.version().get(), set_disabled.version().get(), reset.version().get())
+            (
+                create.version().get(),
+                set_roles.version().get(),
+                set_disabled.version().get(),
+                reset.version().get(),
+            )
         },
         |_| list_accounts(),
     );
-    let errors = (latest_error(create), latest_error(set_roles), latest_error(set_disabled), latest_error(reset));
-    let error = move || errors.0().or_else(errors.1).or_else(errors.2).or_else(errors.3);
+    let errors = (
+        latest_error(create),
+        latest_error(set_roles),
+        latest_error(set_disabled),
+        latest_error(reset),
+    );
+    let error = move || {
+        errors.0()
+            .or_else(errors.1)
+            .or_else(errors.2)
+            .or_else(errors.3)
+    };
     let created = move || matches!(create.value().get(), Some(Ok(_)));
     view! {
         <h1>{t(Key::AccountsTitle)}</h1>
@@ -88,7 +101,12 @@ fn account_row(
     reset: ServerAction<ResetPassword>,
 ) -> impl IntoView {
     let me = expect_context::<MeResource>();
-    let is_me = move || me.get().and_then(|r| r.ok()).flatten().is_some_and(|m| m.account_id == a.id);
+    let is_me = move || {
+        me.get()
+            .and_then(|r| r.ok())
+            .flatten()
+            .is_some_and(|m| m.account_id == a.id)
+    };
     let roles = a.roles.clone();
     let id = a.id;
     let disabled = a.disabled;

@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use crate::api::sessions::my_upcoming_sessions;
 use crate::components::layout::ErrorNote;
 use crate::components::session_card::SessionCard;
-use crate::i18n::{t, Key};
+use crate::i18n::{Key, t};
 
 /// A cadre's landing page: the sessions ahead of them.
 #[component]

@@ -4,7 +4,7 @@ use crate::api::sessions::my_lectures;
 use crate::components::layout::ErrorNote;
 use crate::components::session_card::SessionCard;
 use crate::domain::schedule::SessionSummary;
-use crate::i18n::{t, Key};
+use crate::i18n::{Key, t};
 
 fn session_list(list: Vec<SessionSummary>) -> impl IntoView {
     view! {

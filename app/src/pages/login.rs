@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::i18n::{t, Key};
+use crate::i18n::{Key, t};
 
 fn error_key(code: &str) -> Key {
     match code {

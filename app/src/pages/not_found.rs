@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::i18n::{t, Key};
+use crate::i18n::{Key, t};
 
 #[component]
 pub fn NotFound() -> impl IntoView {

@@ -1,14 +1,17 @@
 use leptos::prelude::*;
 
-use crate::api::sessions::{organiser_overview, SessionAttendance};
+use crate::api::sessions::{SessionAttendance, organiser_overview};
 use crate::components::layout::ErrorNote;
 use crate::components::session_card::SessionCard;
-use crate::i18n::{t, Key};
+use crate::i18n::{Key, t};
 
 /// Head-counts under a session: who came, who is missing.
 fn attendance(a: SessionAttendance) -> impl IntoView {
     let c = a.counts;
-    let rate = c.attendance_percent().map(|p| format!("{p}%")).unwrap_or_else(|| "–".into());
+    let rate = c
+        .attendance_percent()
+        .map(|p| format!("{p}%"))
+        .unwrap_or_else(|| "–".into());
     view! {
         <SessionCard session=a.session>
             <dl class="counts" data-testid="attendance-counts">

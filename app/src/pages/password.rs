@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use crate::api::auth::ChangePassword;
 use crate::components::layout::ErrorNote;
-use crate::i18n::{t, Key};
+use crate::i18n::{Key, t};
 
 /// Every signed-in person can change their own password.
 #[component]

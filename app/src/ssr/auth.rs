@@ -14,7 +14,7 @@ use super::state::AppState;
 use crate::domain::login_policy::{self, SessionLifetime};
 use crate::domain::role::safe_next;
 use crate::domain::{Timestamp, Username};
-use crate::i18n::{Lang, LANG_COOKIE};
+use crate::i18n::{LANG_COOKIE, Lang};
 
 pub const SESSION_COOKIE: &str = "ns_session";
 
@@ -83,10 +83,17 @@ pub fn is_cross_origin(method: &Method, headers: &HeaderMap) -> bool {
 
 /// Resolves the session cookie into a [`CurrentUser`] extension, refuses cross-site
 /// writes, and sends anonymous visitors of a page to the login form.
-pub async fn resolve_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn resolve_session(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     if is_cross_origin(req.method(), req.headers()) {
         tracing::warn!(path = %req.uri().path(), "cross-origin request refused");
-        return (StatusCode::FORBIDDEN, "cross-origin request refused / 已拒绝跨站请求")
+        return (
+            StatusCode::FORBIDDEN,
+            "cross-origin request refused / 已拒绝跨站请求",
+        )
             .into_response();
     }
     let user = match current_user(&state, req.headers()).await {
@@ -98,7 +105,11 @@ pub async fn resolve_session(State(state): State<AppState>, mut req: Request, ne
     };
     let path = req.uri().path().to_string();
     if user.is_none() && req.method() == Method::GET && needs_login(&path) {
-        let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let target = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
         let query = serde_urlencoded::to_string([("next", target)]).unwrap_or_default();
         return Redirect::to(&format!("/login?{query}")).into_response();
     }
@@ -144,7 +155,10 @@ async fn current_user(
     if clock.needs_touch(now) {
         state.repo.touch_auth_session(&token_hash, now).await?;
     }
-    Ok(Some(CurrentUser { account, token_hash }))
+    Ok(Some(CurrentUser {
+        account,
+        token_hash,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -175,7 +189,11 @@ impl LoginError {
     }
 }
 
-pub async fn login(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
+pub async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
     let next = safe_next(form.next.as_deref()).map(str::to_string);
     match try_login(&state, &headers, &form).await {
         Ok((account, cookie)) => {
@@ -212,17 +230,26 @@ async fn try_login(
     let now = Timestamp::now();
     if let Some(r) = &record {
         let since = login_policy::failure_window_start(now);
-        let failures = repo.count_login_failures(r.account_id, since).await.map_err(unavailable)?;
+        let failures = repo
+            .count_login_failures(r.account_id, since)
+            .await
+            .map_err(unavailable)?;
         if login_policy::is_locked(failures) {
             return Err(LoginError::Locked);
         }
     }
-    let ok = password::verify(&form.password, record.as_ref().map(|r| r.password_hash.clone())).await;
+    let ok = password::verify(
+        &form.password,
+        record.as_ref().map(|r| r.password_hash.clone()),
+    )
+    .await;
     let Some(record) = record else {
         return Err(LoginError::BadCredentials);
     };
     if !ok {
-        repo.record_login_failure(record.account_id, now).await.map_err(unavailable)?;
+        repo.record_login_failure(record.account_id, now)
+            .await
+            .map_err(unavailable)?;
         return Err(LoginError::BadCredentials);
     }
     if record.disabled {
@@ -230,7 +257,9 @@ async fn try_login(
     }
     // Rotate: whatever session the browser had before is ended, a fresh id is issued.
     if let Some(old) = cookie(headers, SESSION_COOKIE) {
-        repo.delete_auth_session(&hash_token(old)).await.map_err(unavailable)?;
+        repo.delete_auth_session(&hash_token(old))
+            .await
+            .map_err(unavailable)?;
     }
     let lifetime = SessionLifetime::for_login(&record.roles, form.remember.is_some());
     let token = new_token().map_err(|e| {
@@ -246,9 +275,16 @@ async fn try_login(
     })
     .await
     .map_err(unavailable)?;
-    let account = repo.account(record.account_id).await.map_err(unavailable)?.ok_or(LoginError::Unavailable)?;
+    let account = repo
+        .account(record.account_id)
+        .await
+        .map_err(unavailable)?
+        .ok_or(LoginError::Unavailable)?;
     let max_age = form.remember.is_some().then_some(lifetime.absolute_secs);
-    Ok((account, session_cookie(&token, max_age, is_https(state, headers))))
+    Ok((
+        account,
+        session_cookie(&token, max_age, is_https(state, headers)),
+    ))
 }
 
 fn new_token() -> Result<String, getrandom::Error> {
@@ -258,14 +294,16 @@ fn new_token() -> Result<String, getrandom::Error> {
 }
 
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
-        if let Err(err) = state.repo.delete_auth_session(&hash_token(token)).await {
-            tracing::error!(error = %err, "logout failed");
-        }
+    if let Some(token) = cookie(&headers, SESSION_COOKIE)
+        && let Err(err) = state.repo.delete_auth_session(&hash_token(token)).await
+    {
+        tracing::error!(error = %err, "logout failed");
     }
     let mut res = Redirect::to("/login").into_response();
-    res.headers_mut()
-        .insert(SET_COOKIE, session_cookie("", Some(0), is_https(&state, &headers)));
+    res.headers_mut().insert(
+        SET_COOKIE,
+        session_cookie("", Some(0), is_https(&state, &headers)),
+    );
     res
 }
 
@@ -280,7 +318,10 @@ pub struct LangForm {
 pub async fn set_language(Form(form): Form<LangForm>) -> Response {
     let lang = Lang::from_code(&form.lang);
     let target = safe_next(form.next.as_deref()).unwrap_or("/").to_string();
-    let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
+    let cookie = format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.code()
+    );
     let mut res = (StatusCode::SEE_OTHER, [(LOCATION, target)]).into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         res.headers_mut().insert(SET_COOKIE, v);
@@ -311,15 +352,36 @@ mod tests {
     #[test]
     fn cross_origin_posts_are_recognised() {
         let post = Method::POST;
-        assert!(!is_cross_origin(&Method::GET, &headers(&[("sec-fetch-site", "cross-site")])));
-        assert!(is_cross_origin(&post, &headers(&[("sec-fetch-site", "cross-site")])));
-        assert!(is_cross_origin(&post, &headers(&[("sec-fetch-site", "same-site")])));
-        assert!(!is_cross_origin(&post, &headers(&[("sec-fetch-site", "same-origin")])));
-        let same = headers(&[("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")]);
+        assert!(!is_cross_origin(
+            &Method::GET,
+            &headers(&[("sec-fetch-site", "cross-site")])
+        ));
+        assert!(is_cross_origin(
+            &post,
+            &headers(&[("sec-fetch-site", "cross-site")])
+        ));
+        assert!(is_cross_origin(
+            &post,
+            &headers(&[("sec-fetch-site", "same-site")])
+        ));
+        assert!(!is_cross_origin(
+            &post,
+            &headers(&[("sec-fetch-site", "same-origin")])
+        ));
+        let same = headers(&[
+            ("origin", "http://127.0.0.1:3000"),
+            ("host", "127.0.0.1:3000"),
+        ]);
         assert!(!is_cross_origin(&post, &same));
-        let other = headers(&[("origin", "https://evil.example"), ("host", "127.0.0.1:3000")]);
+        let other = headers(&[
+            ("origin", "https://evil.example"),
+            ("host", "127.0.0.1:3000"),
+        ]);
         assert!(is_cross_origin(&post, &other));
-        assert!(is_cross_origin(&post, &headers(&[("origin", "null"), ("host", "a")])));
+        assert!(is_cross_origin(
+            &post,
+            &headers(&[("origin", "null"), ("host", "a")])
+        ));
         assert!(!is_cross_origin(&post, &headers(&[])));
     }
 

@@ -11,18 +11,29 @@ use crate::domain::people::Position;
 use crate::domain::schedule::{AttendanceStatus, SessionFormat};
 use crate::domain::{DisplayName, Password, Role, Roles, Timestamp, Username};
 
+/// Days from today, title, theme, format, lecturers, place.
+type PlannedSession<'a> = (i64, &'a str, i64, SessionFormat, Vec<i64>, &'a str);
+
 pub const DEMO_PASSWORD: &str = "nightschool";
 const SERIES: &str = "运河红·初心讲堂";
 
-const COMMUNITIES: [&str; 7] =
-    ["铁塔寺社区", "竹竿巷社区", "小闸口社区", "运河社区", "太白楼社区", "南池社区", "东门社区"];
+const COMMUNITIES: [&str; 7] = [
+    "铁塔寺社区",
+    "竹竿巷社区",
+    "小闸口社区",
+    "运河社区",
+    "太白楼社区",
+    "南池社区",
+    "东门社区",
+];
 const SURNAMES: [&str; 24] = [
     "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林",
     "何", "郭", "马", "罗", "梁", "宋", "郑", "韩",
 ];
 const GIVEN: [&str; 30] = [
     "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
-    "超", "秀英", "霞", "平", "刚", "桂英", "文", "晓东", "海燕", "建华", "玉兰", "志强", "春梅", "立新",
+    "超", "秀英", "霞", "平", "刚", "桂英", "文", "晓东", "海燕", "建华", "玉兰", "志强", "春梅",
+    "立新",
 ];
 
 /// Whether the database has nothing in it yet.
@@ -32,10 +43,17 @@ pub async fn is_empty(repo: &dyn Repository) -> anyhow::Result<bool> {
 
 /// Fills an empty database. Refuses to touch one that has data.
 pub async fn seed(repo: &dyn Repository, now: Timestamp) -> anyhow::Result<()> {
-    anyhow::ensure!(is_empty(repo).await?, "the database is not empty; demo data is only added to an empty one");
+    anyhow::ensure!(
+        is_empty(repo).await?,
+        "the database is not empty; demo data is only added to an empty one"
+    );
     let mut community_ids = Vec::new();
     for name in COMMUNITIES {
-        community_ids.push(repo.create_community(name, now).await.context("adding communities")?);
+        community_ids.push(
+            repo.create_community(name, now)
+                .await
+                .context("adding communities")?,
+        );
     }
     let tiers = [
         ("头雁", "Lead goose", 1, 12, "标杆型社区党组织书记及骨干"),
@@ -64,11 +82,18 @@ pub async fn seed(repo: &dyn Repository, now: Timestamp) -> anyhow::Result<()> {
     ];
     let mut theme_ids = Vec::new();
     for (zh, en) in themes {
-        theme_ids.push(repo.create_theme(zh, en, now).await.context("adding themes")?);
+        theme_ids.push(
+            repo.create_theme(zh, en, now)
+                .await
+                .context("adding themes")?,
+        );
     }
 
     let cadres = demo_cadres(&community_ids, &tier_ids);
-    let cadre_ids = repo.create_people(&cadres, now).await.context("adding cadres")?;
+    let cadre_ids = repo
+        .create_people(&cadres, now)
+        .await
+        .context("adding cadres")?;
     let staff = [
         ("王建国", Position::SubdistrictLeader),
         ("陈立华", Position::SubdistrictLeader),
@@ -85,7 +110,10 @@ pub async fn seed(repo: &dyn Repository, now: Timestamp) -> anyhow::Result<()> {
             phone: String::new(),
         })
         .collect();
-    let staff_ids = repo.create_people(&staff, now).await.context("adding staff")?;
+    let staff_ids = repo
+        .create_people(&staff, now)
+        .await
+        .context("adding staff")?;
     let [secretary, deputy, organiser, admin] = staff_ids[..] else {
         anyhow::bail!("staff insert returned {} ids", staff_ids.len());
     };
@@ -110,7 +138,9 @@ pub async fn seed(repo: &dyn Repository, now: Timestamp) -> anyhow::Result<()> {
             roles: Roles::new(roles),
             person_id: Some(person_id),
         };
-        repo.create_account(&new, now).await.context("adding demo accounts")?;
+        repo.create_account(&new, now)
+            .await
+            .context("adding demo accounts")?;
     }
 
     let today = now.local_date();
@@ -123,22 +153,96 @@ pub async fn seed(repo: &dyn Repository, now: Timestamp) -> anyhow::Result<()> {
         anyhow::bail!("theme insert returned {} ids", theme_ids.len());
     };
     use SessionFormat::*;
-    let plan: Vec<(i64, &str, i64, SessionFormat, Vec<i64>, &str)> = vec![
-        (-189, "信访维稳专题：依法及时就地解决群众合理诉求", petitions, Lecture, vec![secretary], "街道党群服务中心三楼会议室"),
-        (-168, "基层社会治理专题（一）：党建引领“三长”制", governance, Lecture, vec![deputy], "街道党群服务中心三楼会议室"),
-        (-161, "“乐善·习语堂”暨团务工作专题培训", league, Lecture, vec![deputy], "街道党群服务中心二楼活动室"),
-        (-140, "基层社会治理专题（二）：“红色物业”情景分析", governance, Scenario, vec![deputy], "铁塔寺社区党群服务站"),
-        (-112, "“头雁”讲坛：标杆型社区书记谈先进经验", lead, Forum, benchmark.to_vec(), "街道党群服务中心三楼会议室"),
-        (-84, "“强雁”讲坛：骨干“两委”谈为民服务心得", strong, Forum, backbone.to_vec(), "街道党群服务中心三楼会议室"),
-        (-56, "省第十二次党代会报告专题班", special, Lecture, vec![secretary], "街道党群服务中心三楼会议室"),
-        (0, "挑灯夜学：基层社会治理案例研读", governance, SelfStudy, vec![secretary], "街道党群服务中心图书室"),
-        (14, "信访维稳专题（二）：矛盾纠纷多元化解", petitions, Lecture, vec![secretary], "街道党群服务中心三楼会议室"),
-        (28, "“头雁”讲坛（第二期）", lead, Forum, benchmark.to_vec(), "街道党群服务中心三楼会议室"),
+    let plan: Vec<PlannedSession> = vec![
+        (
+            -189,
+            "信访维稳专题：依法及时就地解决群众合理诉求",
+            petitions,
+            Lecture,
+            vec![secretary],
+            "街道党群服务中心三楼会议室",
+        ),
+        (
+            -168,
+            "基层社会治理专题（一）：党建引领“三长”制",
+            governance,
+            Lecture,
+            vec![deputy],
+            "街道党群服务中心三楼会议室",
+        ),
+        (
+            -161,
+            "“乐善·习语堂”暨团务工作专题培训",
+            league,
+            Lecture,
+            vec![deputy],
+            "街道党群服务中心二楼活动室",
+        ),
+        (
+            -140,
+            "基层社会治理专题（二）：“红色物业”情景分析",
+            governance,
+            Scenario,
+            vec![deputy],
+            "铁塔寺社区党群服务站",
+        ),
+        (
+            -112,
+            "“头雁”讲坛：标杆型社区书记谈先进经验",
+            lead,
+            Forum,
+            benchmark.to_vec(),
+            "街道党群服务中心三楼会议室",
+        ),
+        (
+            -84,
+            "“强雁”讲坛：骨干“两委”谈为民服务心得",
+            strong,
+            Forum,
+            backbone.to_vec(),
+            "街道党群服务中心三楼会议室",
+        ),
+        (
+            -56,
+            "省第十二次党代会报告专题班",
+            special,
+            Lecture,
+            vec![secretary],
+            "街道党群服务中心三楼会议室",
+        ),
+        (
+            0,
+            "挑灯夜学：基层社会治理案例研读",
+            governance,
+            SelfStudy,
+            vec![secretary],
+            "街道党群服务中心图书室",
+        ),
+        (
+            14,
+            "信访维稳专题（二）：矛盾纠纷多元化解",
+            petitions,
+            Lecture,
+            vec![secretary],
+            "街道党群服务中心三楼会议室",
+        ),
+        (
+            28,
+            "“头雁”讲坛（第二期）",
+            lead,
+            Forum,
+            benchmark.to_vec(),
+            "街道党群服务中心三楼会议室",
+        ),
     ];
     let mut past_sessions = Vec::new();
     for (days, title, theme_id, format, lecturer_ids, place) in plan {
         let (starts_at, ends_at) = evening(days)?;
-        let series = if theme_id == league { "乐善·习语堂" } else { SERIES };
+        let series = if theme_id == league {
+            "乐善·习语堂"
+        } else {
+            SERIES
+        };
         let id = repo
             .create_session(
                 &NewSession {
@@ -165,14 +269,23 @@ pub async fn seed(repo: &dyn Repository, now: Timestamp) -> anyhow::Result<()> {
         for (i, person_id) in cadre_ids.iter().enumerate() {
             let status = demo_status(i, n);
             let checked_in_at = match status {
-                AttendanceStatus::Present => Some(Timestamp(starts_at.0 - 600 + (i as i64 % 9) * 60)),
+                AttendanceStatus::Present => {
+                    Some(Timestamp(starts_at.0 - 600 + (i as i64 % 9) * 60))
+                }
                 AttendanceStatus::Late => Some(Timestamp(starts_at.0 + 900)),
                 _ => None,
             };
-            rows.push(AttendanceRecord { session_id: *session_id, person_id: *person_id, status, checked_in_at });
+            rows.push(AttendanceRecord {
+                session_id: *session_id,
+                person_id: *person_id,
+                status,
+                checked_in_at,
+            });
         }
     }
-    repo.record_attendance(&rows, now).await.context("adding attendance")?;
+    repo.record_attendance(&rows, now)
+        .await
+        .context("adding attendance")?;
     Ok(())
 }
 
@@ -225,7 +338,10 @@ mod tests {
     #[test]
     fn demo_people_match_the_report() {
         let people = demo_cadres(&[1, 2, 3, 4, 5, 6, 7], &[10, 20, 30]);
-        let grid = people.iter().filter(|p| p.position == Position::GridWorker).count();
+        let grid = people
+            .iter()
+            .filter(|p| p.position == Position::GridWorker)
+            .count();
         assert_eq!(grid, 87);
         assert_eq!(people.len() - grid, 92);
         for tier in [10, 20, 30] {

@@ -1,12 +1,12 @@
 //! The first two steps of every server function: who is asking, and may they.
-use http::request::Parts;
 use http::header::ACCEPT;
+use http::request::Parts;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
 use super::auth::CurrentUser;
 use super::state::AppState;
-use crate::domain::policy::{may, Action};
+use crate::domain::policy::{Action, may};
 use crate::error::{AppError, AppResult};
 
 pub fn state() -> AppResult<AppState> {
@@ -42,10 +42,8 @@ pub fn finish<T>(result: AppResult<T>) -> AppResult<T> {
                     .and_then(|v| v.to_str().ok())
                     .is_some_and(|v| v.contains("text/html"))
         });
-        if !plain_form_post {
-            if let Some(res) = use_context::<ResponseOptions>() {
-                res.set_status(err.status());
-            }
+        if !plain_form_post && let Some(res) = use_context::<ResponseOptions>() {
+            res.set_status(err.status());
         }
     }
     result

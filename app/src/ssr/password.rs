@@ -1,7 +1,7 @@
 //! Argon2id with the argon2 crate's defaults (19 MiB, 2 passes). Hashing runs on the
 //! blocking pool: it takes tens of milliseconds of CPU by design.
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
 use crate::domain::Password;
 
@@ -29,7 +29,9 @@ pub async fn verify(password: &str, stored: Option<String>) -> bool {
         let Ok(parsed) = PasswordHash::new(&stored) else {
             return false;
         };
-        let ok = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
+        let ok = Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
         ok && known
     })
     .await;
@@ -37,5 +39,4 @@ pub async fn verify(password: &str, stored: Option<String>) -> bool {
 }
 
 /// Argon2id hash of a random password nobody knows, with the default parameters.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Wv7kG5l1g0r3zBqS2r8j1w6Q0v9cQm3b2ZVfQy5Pq4c";
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Wv7kG5l1g0r3zBqS2r8j1w6Q0v9cQm3b2ZVfQy5Pq4c";

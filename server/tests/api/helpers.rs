@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use app::domain::Timestamp;
 use app::ssr::db::Repository;
 use app::ssr::demo;
-use nightschool_server::{open_database, Application, Settings};
+use nightschool_server::{Application, Settings, open_database};
 use reqwest::redirect::Policy;
 use reqwest::{Client, Response, StatusCode};
 use sha2::{Digest, Sha256};
@@ -37,7 +37,9 @@ macro_rules! both_backends {
 pub(crate) use both_backends;
 
 pub fn postgres_url() -> Option<String> {
-    std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -53,7 +55,10 @@ pub async fn fresh_db(backend: Backend) -> TestDb {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temp dir");
             let url = format!("sqlite://{}/test.db", dir.path().display());
-            TestDb { url, _dir: Some(dir) }
+            TestDb {
+                url,
+                _dir: Some(dir),
+            }
         }
         Backend::Postgres => {
             use sqlx::Connection;
@@ -72,14 +77,19 @@ pub async fn fresh_db(backend: Backend) -> TestDb {
                 .execute(&mut admin)
                 .await
                 .expect("create test database");
-            TestDb { url: with_database(&base, &name), _dir: None }
+            TestDb {
+                url: with_database(&base, &name),
+                _dir: None,
+            }
         }
     }
 }
 
 /// The same server URL with another database name.
 fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
     let server = match base[scheme_end..].find('/') {
         Some(slash) => &base[..scheme_end + slash],
@@ -101,17 +111,33 @@ pub struct TestApp {
 pub async fn spawn_app(backend: Backend) -> TestApp {
     let db = fresh_db(backend).await;
     let repo = open_database(&db.url).await.expect("open database");
-    demo::seed(repo.as_ref(), Timestamp::now()).await.expect("seed demo data");
-    let settings = Settings { database_url: db.url.clone(), addr: Some("127.0.0.1:0".parse().unwrap()), secure_cookies: false };
-    let app = Application::build(settings, repo.clone()).await.expect("build app");
+    demo::seed(repo.as_ref(), Timestamp::now())
+        .await
+        .expect("seed demo data");
+    let settings = Settings {
+        database_url: db.url.clone(),
+        addr: Some("127.0.0.1:0".parse().unwrap()),
+        secure_cookies: false,
+    };
+    let app = Application::build(settings, repo.clone())
+        .await
+        .expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run());
-    TestApp { address, repo, _db: db }
+    TestApp {
+        address,
+        repo,
+        _db: db,
+    }
 }
 
 /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
 pub fn client() -> Client {
-    Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client")
+    Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .expect("client")
 }
 
 impl TestApp {
@@ -133,17 +159,30 @@ impl TestApp {
         let c = client();
         let res = self.login(&c, username, demo::DEMO_PASSWORD).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "login as {username}");
-        assert!(!location(&res).starts_with("/login"), "login as {username} failed: {}", location(&res));
+        assert!(
+            !location(&res).starts_with("/login"),
+            "login as {username} failed: {}",
+            location(&res)
+        );
         c
     }
 
     /// Calls a server function the way a script on the page does.
     pub async fn call(&self, client: &Client, endpoint: &str, form: &[(&str, &str)]) -> Response {
-        client.post(self.url(&format!("/api/{endpoint}"))).form(form).send().await.expect("server fn call")
+        client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .form(form)
+            .send()
+            .await
+            .expect("server fn call")
     }
 
     pub async fn page(&self, client: &Client, path: &str) -> (StatusCode, String) {
-        let res = client.get(self.url(path)).send().await.expect("page request");
+        let res = client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("page request");
         let status = res.status();
         (status, res.text().await.expect("page body"))
     }
@@ -168,18 +207,31 @@ pub fn set_cookie(res: &Response) -> String {
 
 /// The token hash the server stores for a session cookie value.
 pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 pub fn session_token(res: &Response) -> String {
     let cookies = set_cookie(res);
     let start = cookies.find("ns_session=").expect("session cookie") + "ns_session=".len();
-    cookies[start..].split(';').next().unwrap_or_default().to_string()
+    cookies[start..]
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_string()
 }
 
 #[test]
 fn database_names_are_swapped_in_urls() {
-    assert_eq!(with_database("postgres://postgres@127.0.0.1:5432/test", "x"), "postgres://postgres@127.0.0.1:5432/x");
-    assert_eq!(with_database("postgres://u@h/test?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
+    assert_eq!(
+        with_database("postgres://postgres@127.0.0.1:5432/test", "x"),
+        "postgres://postgres@127.0.0.1:5432/x"
+    );
+    assert_eq!(
+        with_database("postgres://u@h/test?sslmode=disable", "x"),
+        "postgres://u@h/x?sslmode=disable"
+    );
     assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
 }

@@ -21,7 +21,10 @@ async fn anonymous_visitors_are_sent_to_login(backend: Backend) {
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("<html lang=\"zh-CN\""), "Chinese by default");
     assert!(body.contains("登录夜校"));
-    assert!(body.contains("/pkg/nightschool.wasm") || body.contains("/pkg/nightschool.js"), "hydration scripts");
+    assert!(
+        body.contains("/pkg/nightschool.wasm") || body.contains("/pkg/nightschool.js"),
+        "hydration scripts"
+    );
     // Signed in, the login page sends you home.
     let cadre = app.signed_in("cadre").await;
     let res = cadre.get(app.url("/login")).send().await.unwrap();
@@ -31,14 +34,24 @@ async fn anonymous_visitors_are_sent_to_login(backend: Backend) {
 async fn language_follows_the_cookie(backend: Backend) {
     let app = spawn_app(backend).await;
     let c = client();
-    let res = c.post(app.url("/lang")).form(&[("lang", "en"), ("next", "/login")]).send().await.unwrap();
+    let res = c
+        .post(app.url("/lang"))
+        .form(&[("lang", "en"), ("next", "/login")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&res), "/login");
     assert!(set_cookie(&res).contains("ns_lang=en"));
     let (_, body) = app.page(&c, "/login").await;
     assert!(body.contains("<html lang=\"en\""));
     assert!(body.contains("Sign in to Night School"));
-    let res = c.post(app.url("/lang")).form(&[("lang", "zh-CN"), ("next", "https://evil.example/")]).send().await.unwrap();
+    let res = c
+        .post(app.url("/lang"))
+        .form(&[("lang", "zh-CN"), ("next", "https://evil.example/")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(location(&res), "/", "no open redirect");
 }
 
@@ -46,21 +59,39 @@ async fn homes_show_the_demo_programme(backend: Backend) {
     let app = spawn_app(backend).await;
     let (_, body) = app.page(&app.signed_in("cadre").await, "/me").await;
     assert!(body.contains("信访维稳专题（二）"), "an upcoming session");
-    assert!(!body.contains("省第十二次党代会报告专题班"), "past sessions are not upcoming");
-    let (_, body) = app.page(&app.signed_in("lecturer").await, "/lecturer").await;
-    assert!(body.contains("省第十二次党代会报告专题班"), "a given lecture");
+    assert!(
+        !body.contains("省第十二次党代会报告专题班"),
+        "past sessions are not upcoming"
+    );
+    let (_, body) = app
+        .page(&app.signed_in("lecturer").await, "/lecturer")
+        .await;
+    assert!(
+        body.contains("省第十二次党代会报告专题班"),
+        "a given lecture"
+    );
     assert!(body.contains("信访维稳专题（二）"), "a coming lecture");
     assert!(!body.contains("“强雁”讲坛"), "someone else's lecture");
-    let (_, body) = app.page(&app.signed_in("organiser").await, "/organiser").await;
+    let (_, body) = app
+        .page(&app.signed_in("organiser").await, "/organiser")
+        .await;
     assert!(body.contains("今日签到"));
-    assert!(body.contains("挑灯夜学：基层社会治理案例研读"), "today's session");
-    assert!(body.contains("省第十二次党代会报告专题班"), "latest finished session");
+    assert!(
+        body.contains("挑灯夜学：基层社会治理案例研读"),
+        "today's session"
+    );
+    assert!(
+        body.contains("省第十二次党代会报告专题班"),
+        "latest finished session"
+    );
     assert!(body.contains("179"), "expected head-count of cadres");
 }
 
 async fn unknown_pages_are_not_found(backend: Backend) {
     let app = spawn_app(backend).await;
-    let (status, body) = app.page(&app.signed_in("cadre").await, "/no/such/page").await;
+    let (status, body) = app
+        .page(&app.signed_in("cadre").await, "/no/such/page")
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body.contains("页面不存在"));
 }

@@ -166,8 +166,11 @@ pub trait Repository: Send + Sync + 'static {
     async fn touch_auth_session(&self, token_hash: &str, at: Timestamp) -> RepoResult<()>;
     async fn delete_auth_session(&self, token_hash: &str) -> RepoResult<()>;
     /// Ends the account's sessions, except the one named (the caller's own).
-    async fn delete_auth_sessions_of(&self, account_id: i64, except: Option<&str>)
-    -> RepoResult<()>;
+    async fn delete_auth_sessions_of(
+        &self,
+        account_id: i64,
+        except: Option<&str>,
+    ) -> RepoResult<()>;
     /// Forgets sessions that can no longer be valid.
     async fn prune_auth_sessions(&self, now: Timestamp) -> RepoResult<u64>;
 
@@ -194,8 +197,10 @@ pub trait Repository: Send + Sync + 'static {
     ) -> RepoResult<Vec<SessionSummary>>;
     /// Sessions the person lectures at, earliest first.
     async fn sessions_of_lecturer(&self, person_id: i64) -> RepoResult<Vec<SessionSummary>>;
-    async fn record_attendance(&self, rows: &[AttendanceRecord], now: Timestamp)
-    -> RepoResult<()>;
+    async fn record_attendance(&self, rows: &[AttendanceRecord], now: Timestamp) -> RepoResult<()>;
     /// Attendance of each given session; `expected` is the number of cadres.
-    async fn attendance_counts(&self, session_ids: &[i64]) -> RepoResult<Vec<(i64, AttendanceCounts)>>;
+    async fn attendance_counts(
+        &self,
+        session_ids: &[i64],
+    ) -> RepoResult<Vec<(i64, AttendanceCounts)>>;
 }

@@ -1,5 +1,5 @@
-use sqlx::postgres::PgPoolOptions;
 use sqlx::Postgres;
+use sqlx::postgres::PgPoolOptions;
 
 use super::shared::*;
 use super::*;
@@ -7,9 +7,15 @@ use super::*;
 /// Connects and migrates. Several app servers may start at once: sqlx takes an advisory
 /// lock around migrations, so only one applies them.
 pub async fn connect_postgres(url: &str) -> RepoResult<SqlRepository<Postgres>> {
-    let pool = PgPoolOptions::new().max_connections(16).connect(url).await?;
+    let pool = PgPoolOptions::new()
+        .max_connections(16)
+        .connect(url)
+        .await?;
     sqlx::migrate!("../migrations/postgres").run(&pool).await?;
-    Ok(SqlRepository { read: pool.clone(), write: pool })
+    Ok(SqlRepository {
+        read: pool.clone(),
+        write: pool,
+    })
 }
 
 sql_repository!(Postgres, "postgres");

@@ -35,7 +35,10 @@ pub(super) fn roles_by_account(rows: Vec<(i64, String)>) -> RepoResult<Vec<(i64,
             _ => out.push((account_id, vec![role])),
         }
     }
-    Ok(out.into_iter().map(|(id, roles)| (id, Roles::new(roles))).collect())
+    Ok(out
+        .into_iter()
+        .map(|(id, roles)| (id, Roles::new(roles)))
+        .collect())
 }
 
 /// One row per (session, lecturer); sessions without a lecturer have `lecturer = None`.
@@ -81,7 +84,10 @@ pub(super) fn fold_sessions(rows: Vec<SessionRow>) -> RepoResult<Vec<SessionSumm
 
 /// `$first, $first+1, ...` for an `in (...)` list of `n` values.
 pub(super) fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub(super) const SESSION_COLUMNS: &str = "select s.id, s.title, t.name_zh as theme_zh, \
