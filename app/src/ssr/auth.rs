@@ -96,6 +96,10 @@ pub async fn resolve_session(
         )
             .into_response();
     }
+    // Built assets never depend on who asks: no session lookup for them.
+    if req.uri().path().starts_with("/pkg/") {
+        return next.run(req).await;
+    }
     let user = match current_user(&state, req.headers()).await {
         Ok(user) => user,
         Err(err) => {

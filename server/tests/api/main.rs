@@ -4,5 +4,6 @@ mod helpers;
 
 mod accounts;
 mod auth;
+mod cli;
 mod pages;
 mod repository;
