@@ -35,6 +35,25 @@ pub fn roles_from_checkboxes(
     )
 }
 
+/// Refuses a change to account `id` that would leave no enabled admin. `stays_admin` says,
+/// given whether the account is an enabled admin now, whether it is one after the change.
+#[cfg(feature = "ssr")]
+async fn keep_an_admin(
+    repo: &dyn crate::ssr::db::Repository,
+    id: i64,
+    stays_admin: impl FnOnce(bool) -> bool,
+) -> Result<(), AppError> {
+    use crate::domain::policy::removes_last_admin;
+    use crate::error::Conflict;
+    let target = repo.account(id).await?.ok_or(AppError::NotFound)?;
+    let admin_now = target.roles.has(Role::Admin) && !target.disabled;
+    let admins = repo.count_active_admins().await?;
+    if removes_last_admin(admins, admin_now, stays_admin(admin_now)) {
+        return Err(AppError::Conflict(Conflict::LastAdmin));
+    }
+    Ok(())
+}
+
 #[server(endpoint = "accounts_list")]
 pub async fn list_accounts() -> Result<Vec<AccountView>, AppError> {
     use crate::domain::policy::Action;
@@ -42,11 +61,7 @@ pub async fn list_accounts() -> Result<Vec<AccountView>, AppError> {
     finish(
         async {
             authorize(Action::ManageAccounts)?;
-            let accounts = state()?
-                .repo
-                .list_accounts()
-                .await
-                .map_err(AppError::internal)?;
+            let accounts = state()?.repo.list_accounts().await?;
             Ok(accounts
                 .into_iter()
                 .map(|a| AccountView {
@@ -90,9 +105,7 @@ pub async fn create_account(
             if roles.is_empty() {
                 return Err(Invalid::NoRole.into());
             }
-            let password_hash = crate::ssr::password::hash(&password)
-                .await
-                .map_err(AppError::internal)?;
+            let password_hash = crate::ssr::password::hash(&password).await?;
             let new = NewAccount {
                 username,
                 display_name,
@@ -113,7 +126,7 @@ pub async fn create_account(
 /// Disables or re-enables an account. Disabling ends its sessions at once.
 #[server(endpoint = "accounts_set_disabled")]
 pub async fn set_account_disabled(id: i64, disabled: bool) -> Result<(), AppError> {
-    use crate::domain::policy::{Action, removes_last_admin};
+    use crate::domain::policy::Action;
     use crate::error::Conflict;
     use crate::ssr::guard::{authorize, finish, state};
     finish(
@@ -123,22 +136,8 @@ pub async fn set_account_disabled(id: i64, disabled: bool) -> Result<(), AppErro
                 return Err(AppError::Conflict(Conflict::OwnAccount));
             }
             let repo = state()?.repo;
-            let target = repo
-                .account(id)
-                .await
-                .map_err(AppError::internal)?
-                .ok_or(AppError::NotFound)?;
-            let active_admin = target.roles.has(Role::Admin) && !target.disabled;
-            let admins = repo
-                .count_active_admins()
-                .await
-                .map_err(AppError::internal)?;
-            if removes_last_admin(admins, active_admin, active_admin && !disabled) {
-                return Err(AppError::Conflict(Conflict::LastAdmin));
-            }
-            repo.set_account_disabled(id, disabled)
-                .await
-                .map_err(AppError::internal)?;
+            keep_an_admin(repo.as_ref(), id, |admin_now| admin_now && !disabled).await?;
+            repo.set_account_disabled(id, disabled).await?;
             Ok(())
         }
         .await,
@@ -154,8 +153,7 @@ pub async fn set_account_roles(
     admin: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::account::Invalid;
-    use crate::domain::policy::{Action, removes_last_admin};
-    use crate::error::Conflict;
+    use crate::domain::policy::Action;
     use crate::ssr::guard::{authorize, finish, state};
     finish(
         async {
@@ -165,22 +163,8 @@ pub async fn set_account_roles(
                 return Err(Invalid::NoRole.into());
             }
             let repo = state()?.repo;
-            let target = repo
-                .account(id)
-                .await
-                .map_err(AppError::internal)?
-                .ok_or(AppError::NotFound)?;
-            let active_admin = target.roles.has(Role::Admin) && !target.disabled;
-            let admins = repo
-                .count_active_admins()
-                .await
-                .map_err(AppError::internal)?;
-            if removes_last_admin(admins, active_admin, roles.has(Role::Admin)) {
-                return Err(AppError::Conflict(Conflict::LastAdmin));
-            }
-            repo.set_account_roles(id, &roles)
-                .await
-                .map_err(AppError::internal)?;
+            keep_an_admin(repo.as_ref(), id, |_| roles.has(Role::Admin)).await?;
+            repo.set_account_roles(id, &roles).await?;
             Ok(())
         }
         .await,
@@ -198,19 +182,11 @@ pub async fn reset_password(id: i64, password: String) -> Result<(), AppError> {
             authorize(Action::ManageAccounts)?;
             let password = Password::parse(&password)?;
             let repo = state()?.repo;
-            let hash = crate::ssr::password::hash(&password)
-                .await
-                .map_err(AppError::internal)?;
-            if !repo
-                .set_password_hash(id, &hash)
-                .await
-                .map_err(AppError::internal)?
-            {
+            let hash = crate::ssr::password::hash(&password).await?;
+            if !repo.set_password_hash(id, &hash).await? {
                 return Err(AppError::NotFound);
             }
-            repo.delete_auth_sessions_of(id, None)
-                .await
-                .map_err(AppError::internal)?;
+            repo.delete_auth_sessions_of(id, None).await?;
             Ok(())
         }
         .await,

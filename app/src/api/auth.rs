@@ -43,19 +43,15 @@ pub async fn change_password(
             let username = Username::parse(&user.account.username)?;
             let record = repo
                 .login_record(&username)
-                .await
-                .map_err(AppError::internal)?
+                .await?
                 .ok_or(AppError::Unauthenticated)?;
             if !password::verify(&current, Some(record.password_hash)).await {
                 return Err(AppError::WrongPassword);
             }
-            let hash = password::hash(&new).await.map_err(AppError::internal)?;
-            repo.set_password_hash(user.account.id, &hash)
-                .await
-                .map_err(AppError::internal)?;
+            let hash = password::hash(&new).await?;
+            repo.set_password_hash(user.account.id, &hash).await?;
             repo.delete_auth_sessions_of(user.account.id, Some(&user.token_hash))
-                .await
-                .map_err(AppError::internal)?;
+                .await?;
             Ok(())
         }
         .await,

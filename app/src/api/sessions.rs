@@ -45,8 +45,7 @@ pub async fn my_upcoming_sessions() -> Result<Vec<SessionSummary>, AppError> {
             let sessions = state()?
                 .repo
                 .sessions_between(today, Timestamp(now.0 + YEAR_SECS), UPCOMING_LIMIT * 4)
-                .await
-                .map_err(AppError::internal)?;
+                .await?;
             // Sessions of today stay listed until they end: the cadre needs them at the door.
             Ok(sessions
                 .into_iter()
@@ -69,8 +68,7 @@ pub async fn my_lectures() -> Result<LecturerOverview, AppError> {
             let sessions = state()?
                 .repo
                 .sessions_of_lecturer(me.account.person_id)
-                .await
-                .map_err(AppError::internal)?;
+                .await?;
             let now = Timestamp::now();
             let (mut past, upcoming): (Vec<_>, Vec<_>) =
                 sessions.into_iter().partition(|s| s.ends_at <= now);
@@ -92,21 +90,11 @@ pub async fn organiser_overview() -> Result<OrganiserDesk, AppError> {
             let repo = state()?.repo;
             let now = Timestamp::now();
             let (day_start, day_end) = now.local_day_bounds();
-            let today = repo
-                .sessions_between(day_start, day_end, 20)
-                .await
-                .map_err(AppError::internal)?;
-            let recent = repo
-                .sessions_between(Timestamp(now.0 - YEAR_SECS), day_start, usize::MAX)
-                .await
-                .map_err(AppError::internal)?;
-            let latest = recent.into_iter().rev().find(|s| !s.cancelled);
+            let today = repo.sessions_between(day_start, day_end, 20).await?;
+            let latest = repo.latest_session_before(day_start).await?;
             let mut ids: Vec<i64> = today.iter().map(|s| s.id).collect();
             ids.extend(latest.iter().map(|s| s.id));
-            let counts = repo
-                .attendance_counts(&ids)
-                .await
-                .map_err(AppError::internal)?;
+            let counts = repo.attendance_counts(&ids).await?;
             let with_counts = |session: SessionSummary| {
                 let counts = counts
                     .iter()
@@ -117,8 +105,7 @@ pub async fn organiser_overview() -> Result<OrganiserDesk, AppError> {
             };
             let upcoming = repo
                 .sessions_between(day_end, Timestamp(now.0 + YEAR_SECS), UPCOMING_LIMIT)
-                .await
-                .map_err(AppError::internal)?;
+                .await?;
             Ok(OrganiserDesk {
                 today: today.into_iter().map(with_counts).collect(),
                 latest: latest.map(with_counts),

@@ -207,6 +207,12 @@ async fn sessions_list_in_order_with_their_lecturers(backend: Backend) {
             .len(),
         1
     );
+    let latest = repo
+        .latest_session_before(Timestamp(now.0 + 7200))
+        .await
+        .unwrap();
+    assert_eq!(latest.map(|s| s.title), Some("none".to_string()));
+    assert!(repo.latest_session_before(now).await.unwrap().is_none());
     let mine = repo.sessions_of_lecturer(pb).await.unwrap();
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0].lecturers.len(), 2, "co-lecturers are listed too");

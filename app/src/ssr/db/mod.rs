@@ -195,6 +195,8 @@ pub trait Repository: Send + Sync + 'static {
         to: Timestamp,
         limit: usize,
     ) -> RepoResult<Vec<SessionSummary>>;
+    /// The last session that is not cancelled and started before `before`.
+    async fn latest_session_before(&self, before: Timestamp) -> RepoResult<Option<SessionSummary>>;
     /// Sessions the person lectures at, earliest first.
     async fn sessions_of_lecturer(&self, person_id: i64) -> RepoResult<Vec<SessionSummary>>;
     async fn record_attendance(&self, rows: &[AttendanceRecord], now: Timestamp) -> RepoResult<()>;

@@ -113,6 +113,33 @@ pub(super) const ACCOUNT_COLUMNS: &str = "select a.id, a.username, p.name as dis
 
 macro_rules! sql_repository {
     ($db:ty, $backend:literal) => {
+        impl $crate::ssr::db::shared::SqlRepository<$db> {
+            async fn roles_of(&self, account_id: i64) -> RepoResult<Roles> {
+                let rows: Vec<(i64, String)> = sqlx::query_as(
+                    "select account_id, role from account_roles where account_id = $1 order by role",
+                )
+                .bind(account_id)
+                .fetch_all(&self.read)
+                .await?;
+                Ok(roles_by_account(rows)?.pop().map(|(_, r)| r).unwrap_or_default())
+            }
+
+            async fn insert_roles(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                account_id: i64,
+                roles: &Roles,
+            ) -> RepoResult<()> {
+                for role in roles.iter() {
+                    sqlx::query("insert into account_roles (account_id, role) values ($1, $2)")
+                        .bind(account_id)
+                        .bind(role.as_str())
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                Ok(())
+            }
+        }
+
         #[async_trait::async_trait]
         impl $crate::ssr::db::Repository for $crate::ssr::db::shared::SqlRepository<$db> {
             fn backend(&self) -> &'static str {
@@ -152,13 +179,7 @@ macro_rules! sql_repository {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(map_unique)?;
-                for role in new.roles.iter() {
-                    sqlx::query("insert into account_roles (account_id, role) values ($1, $2)")
-                        .bind(id)
-                        .bind(role.as_str())
-                        .execute(&mut *tx)
-                        .await?;
-                }
+                Self::insert_roles(&mut tx, id, &new.roles).await?;
                 tx.commit().await?;
                 Ok(id)
             }
@@ -173,13 +194,7 @@ macro_rules! sql_repository {
                 else {
                     return Ok(None);
                 };
-                let roles: Vec<(i64, String)> = sqlx::query_as(
-                    "select account_id, role from account_roles where account_id = $1 order by role",
-                )
-                .bind(id)
-                .fetch_all(&self.read)
-                .await?;
-                let roles = roles_by_account(roles)?.pop().map(|(_, r)| r).unwrap_or_default();
+                let roles = self.roles_of(id).await?;
                 Ok(Some(account_from(row, roles)))
             }
 
@@ -214,13 +229,7 @@ macro_rules! sql_repository {
                 let Some((account_id, password_hash, disabled)) = row else {
                     return Ok(None);
                 };
-                let roles: Vec<(i64, String)> = sqlx::query_as(
-                    "select account_id, role from account_roles where account_id = $1 order by role",
-                )
-                .bind(account_id)
-                .fetch_all(&self.read)
-                .await?;
-                let roles = roles_by_account(roles)?.pop().map(|(_, r)| r).unwrap_or_default();
+                let roles = self.roles_of(account_id).await?;
                 Ok(Some(LoginRecord { account_id, password_hash, disabled, roles }))
             }
 
@@ -258,13 +267,7 @@ macro_rules! sql_repository {
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
-                for role in roles.iter() {
-                    sqlx::query("insert into account_roles (account_id, role) values ($1, $2)")
-                        .bind(id)
-                        .bind(role.as_str())
-                        .execute(&mut *tx)
-                        .await?;
-                }
+                Self::insert_roles(&mut tx, id, roles).await?;
                 tx.commit().await?;
                 Ok(true)
             }
@@ -561,6 +564,24 @@ macro_rules! sql_repository {
                 let mut sessions = fold_sessions(rows)?;
                 sessions.truncate(limit);
                 Ok(sessions)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn latest_session_before(
+                &self,
+                before: Timestamp,
+            ) -> RepoResult<Option<SessionSummary>> {
+                let sql = format!(
+                    "{SESSION_COLUMNS} where s.id = (select id from sessions \
+                     where starts_at < $1 and cancelled = false \
+                     order by starts_at desc, id desc limit 1) \
+                     order by sl.position"
+                );
+                let rows = sqlx::query_as::<_, SessionRow>(&sql)
+                    .bind(before.0)
+                    .fetch_all(&self.read)
+                    .await?;
+                Ok(fold_sessions(rows)?.pop())
             }
 
             #[tracing::instrument(skip_all)]
