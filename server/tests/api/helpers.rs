@@ -20,13 +20,15 @@ macro_rules! both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name($crate::helpers::Backend::Sqlite).await }) *
+            async fn $name() {
+                $crate::helpers::bounded(super::$name($crate::helpers::Backend::Sqlite)).await
+            }) *
         }
         mod postgres {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
                 if $crate::helpers::postgres_url().is_some() {
-                    super::$name($crate::helpers::Backend::Postgres).await
+                    $crate::helpers::bounded(super::$name($crate::helpers::Backend::Postgres)).await
                 } else {
                     eprintln!("TEST_DATABASE_URL is not set: PostgreSQL not tested here");
                 }
@@ -35,6 +37,14 @@ macro_rules! both_backends {
     };
 }
 pub(crate) use both_backends;
+
+/// A stuck test fails after two minutes instead of holding CI until its deadline.
+pub async fn bounded(test: impl std::future::Future<Output = ()>) {
+    let limit = std::time::Duration::from_secs(120);
+    if tokio::time::timeout(limit, test).await.is_err() {
+        panic!("test did not finish within {limit:?}");
+    }
+}
 
 pub fn postgres_url() -> Option<String> {
     std::env::var("TEST_DATABASE_URL")
