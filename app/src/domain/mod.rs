@@ -2,9 +2,13 @@
 //! is tested without a database or a browser.
 
 pub mod account;
+pub mod audience;
+pub mod conflicts;
+pub mod hours;
 pub mod login_policy;
 pub mod people;
 pub mod policy;
+pub mod recurrence;
 pub mod role;
 pub mod schedule;
 pub mod time;
