@@ -5,6 +5,7 @@ pub mod account;
 pub mod audience;
 pub mod conflicts;
 pub mod hours;
+pub mod ical;
 pub mod login_policy;
 pub mod people;
 pub mod policy;
