@@ -162,6 +162,7 @@ messages! {
     StatusAbsent => "缺席", "Absent";
     StatusMadeUp => "已补学", "Made up";
     Menu => "菜单", "Menu";
+    StudyHoursUnit => "学时", "study hours";
 }
 
 impl Role {

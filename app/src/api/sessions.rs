@@ -30,8 +30,7 @@ pub const UPCOMING_LIMIT: usize = 10;
 #[cfg(feature = "ssr")]
 const YEAR_SECS: i64 = 366 * 24 * 3600;
 
-/// The cadre's upcoming sessions. Until audiences exist every cadre is in every session's
-/// audience.
+/// The upcoming sessions whose audience includes the cadre.
 #[server(endpoint = "my_upcoming_sessions")]
 pub async fn my_upcoming_sessions() -> Result<Vec<SessionSummary>, AppError> {
     use crate::domain::Timestamp;
@@ -39,12 +38,16 @@ pub async fn my_upcoming_sessions() -> Result<Vec<SessionSummary>, AppError> {
     use crate::ssr::guard::{authorize, finish, state};
     finish(
         async {
-            authorize(Action::ViewOwnTimetable)?;
+            let me = authorize(Action::ViewOwnTimetable)?;
+            let repo = state()?.repo;
+            let Some(member) = repo.member(me.account.person_id).await? else {
+                return Ok(Vec::new());
+            };
             let now = Timestamp::now();
             let (today, _) = now.local_day_bounds();
-            let sessions = state()?
-                .repo
-                .sessions_between(today, Timestamp(now.0 + YEAR_SECS), UPCOMING_LIMIT * 4)
+            let until = Timestamp(now.0 + YEAR_SECS);
+            let sessions = repo
+                .sessions_for_member(&member, today, until, UPCOMING_LIMIT * 4)
                 .await?;
             // Sessions of today stay listed until they end: the cadre needs them at the door.
             Ok(sessions

@@ -20,8 +20,10 @@ pub fn SessionCard(
         place,
         lecturers,
         cancelled,
+        study_hours,
         ..
     } = session;
+    let hours = study_hours.display();
     let when = move || session_when(lang.get(), starts_at, ends_at);
     let theme = move || lang.get().pick(&theme_zh, &theme_en).to_string();
     let has_lecturers = !lecturers.is_empty();
@@ -31,6 +33,7 @@ pub fn SessionCard(
             <div class="chips">
                 <span class="chip theme">{theme}</span>
                 <span class="chip">{t(format.label())}</span>
+                <span class="chip">{hours} " " {t(Key::StudyHoursUnit)}</span>
                 {cancelled.then(|| view! { <span class="chip danger">{t(Key::Cancelled)}</span> })}
             </div>
             <h3>{title}</h3>

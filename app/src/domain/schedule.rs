@@ -2,6 +2,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Timestamp;
+use super::hours::StudyHours;
 
 /// How a session is taught.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,6 +93,7 @@ pub struct SessionSummary {
     pub place: String,
     pub lecturers: Vec<String>,
     pub cancelled: bool,
+    pub study_hours: StudyHours,
 }
 
 /// Head-counts of one session's attendance.

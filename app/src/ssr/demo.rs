@@ -7,6 +7,8 @@ use chrono::Duration;
 
 use super::db::{AttendanceRecord, NewAccount, NewPerson, NewSession, Repository, Tier};
 use super::password;
+use crate::domain::audience::{Audience, Member};
+use crate::domain::hours::HoursRule;
 use crate::domain::people::Position;
 use crate::domain::schedule::{AttendanceStatus, SessionFormat};
 use crate::domain::{DisplayName, Password, Role, Roles, Timestamp, Username};
@@ -235,6 +237,21 @@ pub async fn seed(repo: &dyn Repository, now: Timestamp) -> anyhow::Result<()> {
             "街道党群服务中心三楼会议室",
         ),
     ];
+    // Forums are for their tier; the League training for the League branch secretaries.
+    let (lead_tier, strong_tier) = (tier_ids[0], tier_ids[1]);
+    let league_secretaries: Vec<i64> = cadre_ids[12..=18].to_vec();
+    let audience_of = |theme_id: i64| -> anyhow::Result<Audience> {
+        let audience = if theme_id == lead {
+            Audience::chosen(vec![lead_tier], vec![], vec![])?
+        } else if theme_id == strong {
+            Audience::chosen(vec![strong_tier], vec![], vec![])?
+        } else if theme_id == league {
+            Audience::chosen(vec![], vec![], league_secretaries.clone())?
+        } else {
+            Audience::Everyone
+        };
+        Ok(audience)
+    };
     let mut past_sessions = Vec::new();
     for (days, title, theme_id, format, lecturer_ids, place) in plan {
         let (starts_at, ends_at) = evening(days)?;
@@ -243,6 +260,7 @@ pub async fn seed(repo: &dyn Repository, now: Timestamp) -> anyhow::Result<()> {
         } else {
             SERIES
         };
+        let audience = audience_of(theme_id)?;
         let id = repo
             .create_session(
                 &NewSession {
@@ -255,18 +273,30 @@ pub async fn seed(repo: &dyn Repository, now: Timestamp) -> anyhow::Result<()> {
                     place: place.into(),
                     description_md: String::new(),
                     lecturer_ids,
+                    audience: audience.clone(),
+                    study_hours: HoursRule::default().hours_for((ends_at.0 - starts_at.0) / 60),
+                    hours_overridden: false,
+                    capacity: None,
                 },
                 now,
             )
             .await
             .context("adding sessions")?;
         if days < 0 {
-            past_sessions.push((id, starts_at));
+            past_sessions.push((id, starts_at, audience));
         }
     }
     let mut rows = Vec::new();
-    for (n, (session_id, starts_at)) in past_sessions.iter().enumerate() {
-        for (i, person_id) in cadre_ids.iter().enumerate() {
+    for (n, (session_id, starts_at, audience)) in past_sessions.iter().enumerate() {
+        for (i, (person_id, cadre)) in cadre_ids.iter().zip(&cadres).enumerate() {
+            let member = Member {
+                person_id: *person_id,
+                tier_id: cadre.tier_id,
+                community_id: cadre.community_id,
+            };
+            if !audience.includes(&member) {
+                continue;
+            }
             let status = demo_status(i, n);
             let checked_in_at = match status {
                 AttendanceStatus::Present => {

@@ -63,6 +63,10 @@ async fn homes_show_the_demo_programme(backend: Backend) {
         !body.contains("省第十二次党代会报告专题班"),
         "past sessions are not upcoming"
     );
+    assert!(
+        !body.contains("“头雁”讲坛（第二期）"),
+        "a strong goose is not in the lead-goose forum's audience"
+    );
     let (_, body) = app
         .page(&app.signed_in("lecturer").await, "/lecturer")
         .await;

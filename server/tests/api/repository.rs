@@ -1,4 +1,6 @@
 //! The conformance suite: the same repository behaviour on both backends.
+use app::domain::audience::{Audience, Member};
+use app::domain::hours::StudyHours;
 use app::domain::schedule::{AttendanceStatus, SessionFormat};
 use app::domain::{DisplayName, Role, Roles, Timestamp, Username};
 use app::ssr::db::{AttendanceRecord, NewAccount, NewAuthSession, NewSession, RepoError};
@@ -12,6 +14,7 @@ both_backends!(
     auth_sessions_live_and_die,
     attendance_is_one_row_per_cadre_and_session,
     sessions_list_in_order_with_their_lecturers,
+    audiences_pick_the_same_cadres_as_the_domain_rule,
 );
 
 fn account(username: &str, roles: &[Role]) -> NewAccount {
@@ -188,6 +191,10 @@ async fn sessions_list_in_order_with_their_lecturers(backend: Backend) {
             place: "会议室".into(),
             description_md: String::new(),
             lecturer_ids: lecturers,
+            audience: Audience::Everyone,
+            study_hours: StudyHours(5),
+            hours_overridden: false,
+            capacity: None,
         };
         repo.create_session(&s, now).await.unwrap();
     }
@@ -216,4 +223,114 @@ async fn sessions_list_in_order_with_their_lecturers(backend: Backend) {
     let mine = repo.sessions_of_lecturer(pb).await.unwrap();
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0].lecturers.len(), 2, "co-lecturers are listed too");
+}
+
+async fn audiences_pick_the_same_cadres_as_the_domain_rule(backend: Backend) {
+    use app::ssr::db::{NewPerson, Tier};
+    let db = fresh_db(backend).await;
+    let repo = open_database(&db.url).await.unwrap();
+    let now = Timestamp(1_800_000_000);
+    let canal = repo.create_community("运河社区", now).await.unwrap();
+    let tower = repo.create_community("铁塔寺社区", now).await.unwrap();
+    let tier = |zh: &str, rank| Tier {
+        id: 0,
+        name_zh: zh.into(),
+        name_en: zh.into(),
+        rank,
+        target_count: 5,
+        description: String::new(),
+    };
+    let lead = repo.create_tier(&tier("头雁", 1), now).await.unwrap();
+    let strong = repo.create_tier(&tier("强雁", 2), now).await.unwrap();
+    let person = |name: &str, tier_id, community_id| NewPerson {
+        name: name.into(),
+        community_id,
+        tier_id,
+        position: app::domain::people::Position::TwoCommittee,
+        phone: String::new(),
+    };
+    let people = [
+        person("甲", Some(lead), Some(canal)),
+        person("乙", Some(strong), Some(tower)),
+        person("丙", Some(strong), Some(canal)),
+        person("丁", None, Some(tower)),
+    ];
+    let ids = repo.create_people(&people, now).await.unwrap();
+    let members: Vec<Member> = ids
+        .iter()
+        .zip(&people)
+        .map(|(id, p)| Member {
+            person_id: *id,
+            tier_id: p.tier_id,
+            community_id: p.community_id,
+        })
+        .collect();
+    let theme = repo
+        .create_theme("头雁讲坛", "Lead-goose forum", now)
+        .await
+        .unwrap();
+    let audiences = [
+        ("everyone", Audience::Everyone),
+        (
+            "lead",
+            Audience::chosen(vec![lead], vec![], vec![]).unwrap(),
+        ),
+        (
+            "tower",
+            Audience::chosen(vec![], vec![tower], vec![]).unwrap(),
+        ),
+        (
+            "named",
+            Audience::chosen(vec![], vec![], vec![ids[2]]).unwrap(),
+        ),
+        (
+            "mixed",
+            Audience::chosen(vec![lead], vec![tower], vec![ids[2]]).unwrap(),
+        ),
+    ];
+    let mut session_ids = Vec::new();
+    for (i, (title, audience)) in audiences.iter().enumerate() {
+        let s = NewSession {
+            series: "运河红·初心讲堂".into(),
+            title: (*title).into(),
+            theme_id: theme,
+            format: SessionFormat::Forum,
+            starts_at: Timestamp(now.0 + i as i64 * 3600),
+            ends_at: Timestamp(now.0 + i as i64 * 3600 + 1800),
+            place: String::new(),
+            description_md: String::new(),
+            lecturer_ids: vec![],
+            audience: audience.clone(),
+            study_hours: StudyHours(5),
+            hours_overridden: false,
+            capacity: None,
+        };
+        session_ids.push(repo.create_session(&s, now).await.unwrap());
+    }
+    let until = Timestamp(now.0 + 100_000);
+    for m in &members {
+        assert_eq!(repo.member(m.person_id).await.unwrap().as_ref(), Some(m));
+        let got: Vec<String> = repo
+            .sessions_for_member(m, now, until, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.title)
+            .collect();
+        let want: Vec<String> = audiences
+            .iter()
+            .filter(|(_, a)| a.includes(m))
+            .map(|(t, _)| t.to_string())
+            .collect();
+        assert_eq!(got, want, "{m:?}");
+    }
+    // Expected head-counts count cadres (people with a tier) in each audience.
+    let counts = repo.attendance_counts(&session_ids).await.unwrap();
+    for ((_, audience), (_, c)) in audiences.iter().zip(&counts) {
+        let want = members
+            .iter()
+            .filter(|m| m.tier_id.is_some() && audience.includes(m))
+            .count();
+        assert_eq!(c.expected, want as i64, "{audience:?}");
+    }
 }

@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::domain::audience::{Audience, Member};
+use crate::domain::hours::StudyHours;
 use crate::domain::login_policy::SessionClock;
 use crate::domain::people::Position;
 use crate::domain::schedule::{AttendanceCounts, AttendanceStatus, SessionFormat, SessionSummary};
@@ -128,6 +130,11 @@ pub struct NewSession {
     pub place: String,
     pub description_md: String,
     pub lecturer_ids: Vec<i64>,
+    pub audience: Audience,
+    pub study_hours: StudyHours,
+    /// Whether the hours were typed in rather than derived from the duration.
+    pub hours_overridden: bool,
+    pub capacity: Option<i64>,
 }
 
 #[derive(Clone, Debug)]
@@ -185,6 +192,8 @@ pub trait Repository: Send + Sync + 'static {
     async fn create_people(&self, people: &[NewPerson], now: Timestamp) -> RepoResult<Vec<i64>>;
     /// People enrolled in the programme (those with a tier).
     async fn count_cadres(&self) -> RepoResult<i64>;
+    /// The person as audience rules see them.
+    async fn member(&self, person_id: i64) -> RepoResult<Option<Member>>;
 
     // Sessions
     async fn create_session(&self, new: &NewSession, now: Timestamp) -> RepoResult<i64>;
@@ -195,12 +204,20 @@ pub trait Repository: Send + Sync + 'static {
         to: Timestamp,
         limit: usize,
     ) -> RepoResult<Vec<SessionSummary>>;
+    /// Sessions starting in `[from, to)` whose audience includes `member`, earliest first.
+    async fn sessions_for_member(
+        &self,
+        member: &Member,
+        from: Timestamp,
+        to: Timestamp,
+        limit: usize,
+    ) -> RepoResult<Vec<SessionSummary>>;
     /// The last session that is not cancelled and started before `before`.
     async fn latest_session_before(&self, before: Timestamp) -> RepoResult<Option<SessionSummary>>;
     /// Sessions the person lectures at, earliest first.
     async fn sessions_of_lecturer(&self, person_id: i64) -> RepoResult<Vec<SessionSummary>>;
     async fn record_attendance(&self, rows: &[AttendanceRecord], now: Timestamp) -> RepoResult<()>;
-    /// Attendance of each given session; `expected` is the number of cadres.
+    /// Attendance of each given session; `expected` is the number of cadres in its audience.
     async fn attendance_counts(
         &self,
         session_ids: &[i64],

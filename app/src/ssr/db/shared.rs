@@ -3,6 +3,8 @@
 use sqlx::Pool;
 
 use super::{RepoError, RepoResult};
+use crate::domain::audience::Audience;
+use crate::domain::hours::StudyHours;
 use crate::domain::schedule::{SessionFormat, SessionSummary};
 use crate::domain::{Role, Roles, Timestamp};
 
@@ -53,6 +55,7 @@ pub(super) struct SessionRow {
     ends_at: i64,
     place: String,
     cancelled: bool,
+    study_hours: i64,
     lecturer: Option<String>,
 }
 
@@ -77,6 +80,7 @@ pub(super) fn fold_sessions(rows: Vec<SessionRow>) -> RepoResult<Vec<SessionSumm
             place: row.place,
             lecturers: row.lecturer.into_iter().collect(),
             cancelled: row.cancelled,
+            study_hours: StudyHours(row.study_hours),
         });
     }
     Ok(out)
@@ -92,11 +96,39 @@ pub(super) fn placeholders(first: usize, n: usize) -> String {
 
 pub(super) const SESSION_COLUMNS: &str = "select s.id, s.title, t.name_zh as theme_zh, \
      t.name_en as theme_en, s.format, s.starts_at, s.ends_at, s.place, s.cancelled, \
-     p.name as lecturer \
+     s.study_hours, p.name as lecturer \
      from sessions s \
      join themes t on t.id = s.theme_id \
      left join session_lecturers sl on sl.session_id = s.id \
      left join people p on p.id = sl.person_id";
+
+/// SQL that is true when the cadre given by the three expressions (tier, community and
+/// person id) is in the audience of session `s`: the rule of `Audience::includes`.
+pub(super) fn in_audience(tier: &str, community: &str, person: &str) -> String {
+    format!(
+        "(s.audience = 'everyone' or exists (select 1 from session_audience a \
+         where a.session_id = s.id and ((a.kind = 'tier' and a.ref_id = {tier}) \
+         or (a.kind = 'community' and a.ref_id = {community}) \
+         or (a.kind = 'person' and a.ref_id = {person}))))"
+    )
+}
+
+/// `(kind, ref_id)` rows stored for a chosen audience.
+pub(super) fn audience_rows(audience: &Audience) -> Vec<(&'static str, i64)> {
+    match audience {
+        Audience::Everyone => Vec::new(),
+        Audience::Chosen {
+            tiers,
+            communities,
+            people,
+        } => tiers
+            .iter()
+            .map(|id| ("tier", *id))
+            .chain(communities.iter().map(|id| ("community", *id)))
+            .chain(people.iter().map(|id| ("person", *id)))
+            .collect(),
+    }
+}
 
 #[derive(sqlx::FromRow)]
 pub(super) struct AccountRow {
@@ -516,8 +548,10 @@ macro_rules! sql_repository {
                 let mut tx = self.write.begin().await?;
                 let id: i64 = sqlx::query_scalar(
                     "insert into sessions (series, title, theme_id, format, starts_at, ends_at, \
-                     place, description_md, cancelled, created_at) \
-                     values ($1, $2, $3, $4, $5, $6, $7, $8, false, $9) returning id",
+                     place, description_md, cancelled, created_at, updated_at, audience, \
+                     study_hours, hours_overridden, capacity) \
+                     values ($1, $2, $3, $4, $5, $6, $7, $8, false, $9, $9, $10, $11, $12, $13) \
+                     returning id",
                 )
                 .bind(&new.series)
                 .bind(&new.title)
@@ -528,8 +562,25 @@ macro_rules! sql_repository {
                 .bind(&new.place)
                 .bind(&new.description_md)
                 .bind(now.0)
+                .bind(match new.audience {
+                    Audience::Everyone => "everyone",
+                    Audience::Chosen { .. } => "chosen",
+                })
+                .bind(new.study_hours.0)
+                .bind(new.hours_overridden)
+                .bind(new.capacity)
                 .fetch_one(&mut *tx)
                 .await?;
+                for (kind, ref_id) in audience_rows(&new.audience) {
+                    sqlx::query(
+                        "insert into session_audience (session_id, kind, ref_id) values ($1, $2, $3)",
+                    )
+                    .bind(id)
+                    .bind(kind)
+                    .bind(ref_id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 for (position, person_id) in new.lecturer_ids.iter().enumerate() {
                     sqlx::query(
                         "insert into session_lecturers (session_id, person_id, position) \
@@ -559,6 +610,47 @@ macro_rules! sql_repository {
                 let rows = sqlx::query_as::<_, SessionRow>(&sql)
                     .bind(from.0)
                     .bind(to.0)
+                    .fetch_all(&self.read)
+                    .await?;
+                let mut sessions = fold_sessions(rows)?;
+                sessions.truncate(limit);
+                Ok(sessions)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn member(&self, person_id: i64) -> RepoResult<Option<Member>> {
+                let row: Option<(i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+                    "select id, tier_id, community_id from people where id = $1",
+                )
+                .bind(person_id)
+                .fetch_optional(&self.read)
+                .await?;
+                Ok(row.map(|(person_id, tier_id, community_id)| Member {
+                    person_id,
+                    tier_id,
+                    community_id,
+                }))
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn sessions_for_member(
+                &self,
+                member: &Member,
+                from: Timestamp,
+                to: Timestamp,
+                limit: usize,
+            ) -> RepoResult<Vec<SessionSummary>> {
+                let sql = format!(
+                    "{SESSION_COLUMNS} where s.starts_at >= $1 and s.starts_at < $2 and {} \
+                     order by s.starts_at, s.id, sl.position",
+                    in_audience("$3", "$4", "$5")
+                );
+                let rows = sqlx::query_as::<_, SessionRow>(&sql)
+                    .bind(from.0)
+                    .bind(to.0)
+                    .bind(member.tier_id)
+                    .bind(member.community_id)
+                    .bind(member.person_id)
                     .fetch_all(&self.read)
                     .await?;
                 let mut sessions = fold_sessions(rows)?;
@@ -625,7 +717,18 @@ macro_rules! sql_repository {
                 if session_ids.is_empty() {
                     return Ok(Vec::new());
                 }
-                let expected = self.count_cadres().await?;
+                let sql = format!(
+                    "select s.id, (select count(*) from people p where p.tier_id is not null \
+                     and {}) from sessions s where s.id in ({})",
+                    in_audience("p.tier_id", "p.community_id", "p.id"),
+                    placeholders(1, session_ids.len())
+                );
+                let mut query = sqlx::query_as::<_, (i64, i64)>(&sql);
+                for id in session_ids {
+                    query = query.bind(*id);
+                }
+                let expected: std::collections::HashMap<i64, i64> =
+                    query.fetch_all(&self.read).await?.into_iter().collect();
                 let sql = format!(
                     "select session_id, status, count(*) from attendance \
                      where session_id in ({}) group by session_id, status",
@@ -638,7 +741,10 @@ macro_rules! sql_repository {
                 let rows = query.fetch_all(&self.read).await?;
                 let mut out: Vec<(i64, AttendanceCounts)> = session_ids
                     .iter()
-                    .map(|id| (*id, AttendanceCounts { expected, ..Default::default() }))
+                    .map(|id| {
+                        let expected = expected.get(id).copied().unwrap_or(0);
+                        (*id, AttendanceCounts { expected, ..Default::default() })
+                    })
                     .collect();
                 for (session_id, status, n) in rows {
                     let status = AttendanceStatus::parse(&status)
