@@ -12,6 +12,7 @@ pub mod policy;
 pub mod recurrence;
 pub mod role;
 pub mod schedule;
+pub mod session_draft;
 pub mod time;
 
 pub use account::{DisplayName, Password, Username};
