@@ -5,6 +5,8 @@ use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
 use crate::domain::account::Invalid;
+use crate::domain::conflicts::Clash;
+use crate::domain::session_draft::FieldProblem;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -18,6 +20,12 @@ pub enum AppError {
     Invalid(Invalid),
     #[error("conflict: {0:?}")]
     Conflict(Conflict),
+    /// A form with problems in named fields; nothing was saved.
+    #[error("the form has {} problem(s)", .0.len())]
+    Form(Vec<FieldProblem>),
+    /// A lecturer or place is booked elsewhere at the time; nothing was saved.
+    #[error("{} clash(es) with other sessions", .0.len())]
+    Clashes(Vec<Clash>),
     #[error("current password is wrong")]
     WrongPassword,
     #[error("internal error")]
@@ -58,8 +66,10 @@ impl AppError {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Invalid(_) | AppError::WrongPassword => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Invalid(_) | AppError::Form(_) | AppError::WrongPassword => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            AppError::Conflict(_) | AppError::Clashes(_) => StatusCode::CONFLICT,
             AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

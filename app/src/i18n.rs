@@ -163,6 +163,8 @@ messages! {
     StatusMadeUp => "已补学", "Made up";
     Menu => "菜单", "Menu";
     StudyHoursUnit => "学时", "study hours";
+    ErrForm => "请检查标出的内容，课程尚未保存。", "Please check the marked fields; nothing was saved.";
+    ErrClashes => "讲师或地点在该时间已被其他课程占用，课程尚未保存。", "A lecturer or the place is booked by another session at that time; nothing was saved.";
 }
 
 impl Role {
@@ -214,6 +216,8 @@ impl AppError {
             AppError::Conflict(Conflict::LastAdmin) => Key::ErrLastAdmin,
             AppError::Conflict(Conflict::OwnAccount) => Key::ErrOwnAccount,
             AppError::WrongPassword => Key::ErrWrongPassword,
+            AppError::Form(_) => Key::ErrForm,
+            AppError::Clashes(_) => Key::ErrClashes,
             AppError::Internal => Key::ErrInternal,
             AppError::Transport(_) => Key::ErrTransport,
         }

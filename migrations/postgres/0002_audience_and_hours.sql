@@ -10,6 +10,8 @@ alter table sessions add column study_hours bigint not null default 0;
 alter table sessions add column hours_overridden boolean not null default false;
 alter table sessions add column capacity bigint;
 alter table sessions add column cancel_reason text;
+-- Why an organiser booked a lecturer or a place twice on purpose.
+alter table sessions add column clash_override_reason text;
 alter table sessions add column updated_at bigint not null default 0;
 
 -- Existing sessions keep counting: the default rule, 1 学时 per 45 minutes, in halves.

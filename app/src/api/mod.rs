@@ -2,4 +2,5 @@
 //! function), then the repository.
 pub mod accounts;
 pub mod auth;
+pub mod schedule;
 pub mod sessions;

@@ -8,6 +8,8 @@ pub enum Action {
     ManageAccounts,
     /// See the whole school: upcoming sessions and today's attendance.
     ViewSchoolOverview,
+    /// Create, change and cancel sessions.
+    ScheduleSessions,
     /// See the sessions one lectures at.
     ViewOwnLectures,
     /// See one's own timetable as a cadre.
@@ -17,7 +19,7 @@ pub enum Action {
 pub fn may(roles: &Roles, action: Action) -> bool {
     match action {
         Action::ManageAccounts => roles.has(Role::Admin),
-        Action::ViewSchoolOverview => roles.has(Role::Organiser),
+        Action::ViewSchoolOverview | Action::ScheduleSessions => roles.has(Role::Organiser),
         Action::ViewOwnLectures => roles.has(Role::Lecturer),
         Action::ViewOwnTimetable => roles.has(Role::Cadre),
     }
@@ -33,6 +35,7 @@ mod tests {
         let table = [
             (Role::Admin, ManageAccounts),
             (Role::Organiser, ViewSchoolOverview),
+            (Role::Organiser, ScheduleSessions),
             (Role::Lecturer, ViewOwnLectures),
             (Role::Cadre, ViewOwnTimetable),
         ];

@@ -4,6 +4,9 @@ use serde::{Deserialize, Serialize};
 use super::Timestamp;
 use super::hours::StudyHours;
 
+/// The lecture series every session belongs to unless said otherwise.
+pub const LECTURE_SERIES: &str = "运河红·初心讲堂";
+
 /// How a session is taught.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SessionFormat {

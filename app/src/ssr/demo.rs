@@ -10,14 +10,13 @@ use super::password;
 use crate::domain::audience::{Audience, Member};
 use crate::domain::hours::HoursRule;
 use crate::domain::people::Position;
-use crate::domain::schedule::{AttendanceStatus, SessionFormat};
+use crate::domain::schedule::{AttendanceStatus, LECTURE_SERIES as SERIES, SessionFormat};
 use crate::domain::{DisplayName, Password, Role, Roles, Timestamp, Username};
 
 /// Days from today, title, theme, format, lecturers, place.
 type PlannedSession<'a> = (i64, &'a str, i64, SessionFormat, Vec<i64>, &'a str);
 
 pub const DEMO_PASSWORD: &str = "nightschool";
-const SERIES: &str = "运河红·初心讲堂";
 
 const COMMUNITIES: [&str; 7] = [
     "铁塔寺社区",
@@ -277,6 +276,7 @@ pub async fn seed(repo: &dyn Repository, now: Timestamp) -> anyhow::Result<()> {
                     study_hours: HoursRule::default().hours_for((ends_at.0 - starts_at.0) / 60),
                     hours_overridden: false,
                     capacity: None,
+                    clash_override_reason: None,
                 },
                 now,
             )

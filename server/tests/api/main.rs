@@ -7,3 +7,4 @@ mod auth;
 mod cli;
 mod pages;
 mod repository;
+mod schedule;

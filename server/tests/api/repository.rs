@@ -195,6 +195,7 @@ async fn sessions_list_in_order_with_their_lecturers(backend: Backend) {
             study_hours: StudyHours(5),
             hours_overridden: false,
             capacity: None,
+            clash_override_reason: None,
         };
         repo.create_session(&s, now).await.unwrap();
     }
@@ -304,6 +305,7 @@ async fn audiences_pick_the_same_cadres_as_the_domain_rule(backend: Backend) {
             study_hours: StudyHours(5),
             hours_overridden: false,
             capacity: None,
+            clash_override_reason: None,
         };
         session_ids.push(repo.create_session(&s, now).await.unwrap());
     }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::domain::audience::{Audience, Member};
+use crate::domain::conflicts::Booking;
 use crate::domain::hours::StudyHours;
 use crate::domain::login_policy::SessionClock;
 use crate::domain::people::Position;
@@ -135,6 +136,8 @@ pub struct NewSession {
     /// Whether the hours were typed in rather than derived from the duration.
     pub hours_overridden: bool,
     pub capacity: Option<i64>,
+    /// Set when the organiser booked a lecturer or place twice on purpose.
+    pub clash_override_reason: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -197,6 +200,12 @@ pub trait Repository: Send + Sync + 'static {
 
     // Sessions
     async fn create_session(&self, new: &NewSession, now: Timestamp) -> RepoResult<i64>;
+    /// Creates all sessions (the occurrences of a series) in one transaction.
+    async fn create_sessions(&self, new: &[NewSession], now: Timestamp) -> RepoResult<Vec<i64>>;
+    /// Sessions overlapping `[from, to)`, cancelled ones included, with their lecturers.
+    async fn bookings_between(&self, from: Timestamp, to: Timestamp) -> RepoResult<Vec<Booking>>;
+    /// Person ids of enabled accounts holding the lecturer role, with their names.
+    async fn lecturers(&self) -> RepoResult<Vec<(i64, String)>>;
     /// Sessions starting in `[from, to)`, earliest first, at most `limit`.
     async fn sessions_between(
         &self,

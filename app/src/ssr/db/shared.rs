@@ -156,6 +156,61 @@ macro_rules! sql_repository {
                 Ok(roles_by_account(rows)?.pop().map(|(_, r)| r).unwrap_or_default())
             }
 
+            async fn insert_session(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                new: &NewSession,
+                now: Timestamp,
+            ) -> RepoResult<i64> {
+                let id: i64 = sqlx::query_scalar(
+                    "insert into sessions (series, title, theme_id, format, starts_at, ends_at, \
+                     place, description_md, cancelled, created_at, updated_at, audience, \
+                     study_hours, hours_overridden, capacity, clash_override_reason) \
+                     values ($1, $2, $3, $4, $5, $6, $7, $8, false, $9, $9, $10, $11, $12, $13, $14) \
+                     returning id",
+                )
+                .bind(&new.series)
+                .bind(&new.title)
+                .bind(new.theme_id)
+                .bind(new.format.as_str())
+                .bind(new.starts_at.0)
+                .bind(new.ends_at.0)
+                .bind(&new.place)
+                .bind(&new.description_md)
+                .bind(now.0)
+                .bind(match new.audience {
+                    Audience::Everyone => "everyone",
+                    Audience::Chosen { .. } => "chosen",
+                })
+                .bind(new.study_hours.0)
+                .bind(new.hours_overridden)
+                .bind(new.capacity)
+                .bind(new.clash_override_reason.as_deref())
+                .fetch_one(&mut **tx)
+                .await?;
+                for (kind, ref_id) in audience_rows(&new.audience) {
+                    sqlx::query(
+                        "insert into session_audience (session_id, kind, ref_id) values ($1, $2, $3)",
+                    )
+                    .bind(id)
+                    .bind(kind)
+                    .bind(ref_id)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                for (position, person_id) in new.lecturer_ids.iter().enumerate() {
+                    sqlx::query(
+                        "insert into session_lecturers (session_id, person_id, position) \
+                         values ($1, $2, $3)",
+                    )
+                    .bind(id)
+                    .bind(person_id)
+                    .bind(position as i64)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                Ok(id)
+            }
+
             async fn insert_roles(
                 tx: &mut sqlx::Transaction<'_, $db>,
                 account_id: i64,
@@ -546,54 +601,60 @@ macro_rules! sql_repository {
             #[tracing::instrument(skip_all)]
             async fn create_session(&self, new: &NewSession, now: Timestamp) -> RepoResult<i64> {
                 let mut tx = self.write.begin().await?;
-                let id: i64 = sqlx::query_scalar(
-                    "insert into sessions (series, title, theme_id, format, starts_at, ends_at, \
-                     place, description_md, cancelled, created_at, updated_at, audience, \
-                     study_hours, hours_overridden, capacity) \
-                     values ($1, $2, $3, $4, $5, $6, $7, $8, false, $9, $9, $10, $11, $12, $13) \
-                     returning id",
-                )
-                .bind(&new.series)
-                .bind(&new.title)
-                .bind(new.theme_id)
-                .bind(new.format.as_str())
-                .bind(new.starts_at.0)
-                .bind(new.ends_at.0)
-                .bind(&new.place)
-                .bind(&new.description_md)
-                .bind(now.0)
-                .bind(match new.audience {
-                    Audience::Everyone => "everyone",
-                    Audience::Chosen { .. } => "chosen",
-                })
-                .bind(new.study_hours.0)
-                .bind(new.hours_overridden)
-                .bind(new.capacity)
-                .fetch_one(&mut *tx)
-                .await?;
-                for (kind, ref_id) in audience_rows(&new.audience) {
-                    sqlx::query(
-                        "insert into session_audience (session_id, kind, ref_id) values ($1, $2, $3)",
-                    )
-                    .bind(id)
-                    .bind(kind)
-                    .bind(ref_id)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                for (position, person_id) in new.lecturer_ids.iter().enumerate() {
-                    sqlx::query(
-                        "insert into session_lecturers (session_id, person_id, position) \
-                         values ($1, $2, $3)",
-                    )
-                    .bind(id)
-                    .bind(person_id)
-                    .bind(position as i64)
-                    .execute(&mut *tx)
-                    .await?;
-                }
+                let id = Self::insert_session(&mut tx, new, now).await?;
                 tx.commit().await?;
                 Ok(id)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn create_sessions(&self, new: &[NewSession], now: Timestamp) -> RepoResult<Vec<i64>> {
+                let mut tx = self.write.begin().await?;
+                let mut ids = Vec::with_capacity(new.len());
+                for session in new {
+                    ids.push(Self::insert_session(&mut tx, session, now).await?);
+                }
+                tx.commit().await?;
+                Ok(ids)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn bookings_between(&self, from: Timestamp, to: Timestamp) -> RepoResult<Vec<Booking>> {
+                let rows: Vec<(i64, String, i64, i64, String, bool, Option<i64>)> = sqlx::query_as(
+                    "select s.id, s.title, s.starts_at, s.ends_at, s.place, s.cancelled, sl.person_id \
+                     from sessions s left join session_lecturers sl on sl.session_id = s.id \
+                     where s.starts_at < $2 and s.ends_at > $1 order by s.id, sl.position",
+                )
+                .bind(from.0)
+                .bind(to.0)
+                .fetch_all(&self.read)
+                .await?;
+                let mut out: Vec<Booking> = Vec::new();
+                for (id, title, starts_at, ends_at, place, cancelled, lecturer) in rows {
+                    match out.last_mut() {
+                        Some(b) if b.session_id == Some(id) => b.lecturer_ids.extend(lecturer),
+                        _ => out.push(Booking {
+                            session_id: Some(id),
+                            title,
+                            starts_at: Timestamp(starts_at),
+                            ends_at: Timestamp(ends_at),
+                            lecturer_ids: lecturer.into_iter().collect(),
+                            place,
+                            cancelled,
+                        }),
+                    }
+                }
+                Ok(out)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn lecturers(&self) -> RepoResult<Vec<(i64, String)>> {
+                Ok(sqlx::query_as(
+                    "select p.id, p.name from people p join accounts a on a.person_id = p.id \
+                     join account_roles r on r.account_id = a.id \
+                     where r.role = 'lecturer' and a.disabled = false order by p.name, p.id",
+                )
+                .fetch_all(&self.read)
+                .await?)
             }
 
             #[tracing::instrument(skip_all)]
