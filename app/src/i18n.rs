@@ -163,6 +163,39 @@ messages! {
     StatusMadeUp => "已补学", "Made up";
     Menu => "菜单", "Menu";
     StudyHoursUnit => "学时", "study hours";
+    NavNewSession => "安排课程", "Schedule";
+    PlannerTitle => "安排课程", "Schedule sessions";
+    FieldTitle => "课程名称", "Title";
+    FieldFormat => "形式", "Format";
+    FieldDate => "日期", "Date";
+    FieldStart => "开始时间", "Starts";
+    FieldEnd => "结束时间", "Ends";
+    EndsNextDay => "次日结束", "Ends after midnight";
+    AudienceLabel => "参加对象", "Audience";
+    Everyone => "全体学员", "All cadres";
+    Tiers => "梯队", "Tiers";
+    Communities => "社区", "Communities";
+    Capacity => "人数上限（可不填）", "Capacity (optional)";
+    HoursLabel => "学时", "Study hours";
+    HoursHint => "留空则按时长计算：45 分钟 = 1 学时。", "Leave empty to derive it from the length: 45 minutes = 1 study hour.";
+    DescriptionLabel => "简介（Markdown）", "Description (Markdown)";
+    RepeatLabel => "每周重复（不选则只安排一期）", "Repeat weekly on (none: a single session)";
+    RepeatUntil => "截止日期", "Until";
+    RepeatCount => "或共几期", "or how many sessions";
+    ClashWith => "时间冲突：", "Clashes with: ";
+    ClashLecturer => "讲师已有课程", "lecturer is teaching";
+    ClashPlace => "地点已被占用", "place is taken";
+    ClashReason => "仍要安排的理由（将被记录）", "Reason to book anyway (recorded)";
+    CreatedSessions => "已安排课程期数：", "Sessions scheduled: ";
+    ProbRequired => "必填。", "Required.";
+    ProbTooLong => "太长了。", "Too long.";
+    ProbNotADate => "请选择日期。", "Choose a date.";
+    ProbNotATime => "请填写时间，如 19:00。", "Enter a time such as 19:00.";
+    ProbEndNotAfterStart => "结束时间须晚于开始时间（跨午夜请勾选“次日结束”）。", "The end must be after the start (tick “Ends after midnight” for late sessions).";
+    ProbNotANumber => "请填写正数。", "Enter a positive number.";
+    ProbNotALecturer => "所选人员没有讲师角色。", "Someone chosen does not hold the lecturer role.";
+    ProbEmptyAudience => "请选择参加对象。", "Choose who the session is for.";
+    ProbRecurrence => "重复规则没有产生课程，或超过 200 期。", "The repeat rule yields no session, or more than 200.";
     ErrForm => "请检查标出的内容，课程尚未保存。", "Please check the marked fields; nothing was saved.";
     ErrClashes => "讲师或地点在该时间已被其他课程占用，课程尚未保存。", "A lecturer or the place is booked by another session at that time; nothing was saved.";
 }
@@ -224,11 +257,29 @@ impl AppError {
     }
 }
 
+impl crate::domain::session_draft::Problem {
+    pub fn label(self) -> Key {
+        use crate::domain::session_draft::Problem::*;
+        match self {
+            Required => Key::ProbRequired,
+            TooLong => Key::ProbTooLong,
+            NotADate => Key::ProbNotADate,
+            NotATime => Key::ProbNotATime,
+            EndNotAfterStart => Key::ProbEndNotAfterStart,
+            NotANumber => Key::ProbNotANumber,
+            NotALecturer => Key::ProbNotALecturer,
+            EmptyAudience => Key::ProbEmptyAudience,
+            Recurrence(_) => Key::ProbRecurrence,
+        }
+    }
+}
+
+pub const ZH_DAYS: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
+pub const EN_DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
 /// "5月12日 周二 19:00–21:00" or "Tue 12 May 19:00–21:00".
 pub fn session_when(lang: Lang, start: Timestamp, end: Timestamp) -> String {
     use chrono::Datelike;
-    const ZH_DAYS: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
-    const EN_DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
     const EN_MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];

@@ -22,6 +22,7 @@ use crate::i18n::{Key, initial_lang, provide_i18n, t};
 use crate::pages::{
     accounts::AccountsPage, cadre_home::CadreHome, lecturer_home::LecturerHome, login::LoginPage,
     not_found::NotFound, organiser_home::OrganiserHome, password::PasswordPage,
+    planner::PlannerPage,
 };
 
 /// The whole HTML document. `<html lang>` follows the language cookie.
@@ -67,6 +68,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/me") view=CadreHome ssr=SsrMode::Async />
                     <Route path=path!("/lecturer") view=LecturerHome ssr=SsrMode::Async />
                     <Route path=path!("/organiser") view=OrganiserHome ssr=SsrMode::Async />
+                    <Route path=path!("/organiser/sessions/new") view=PlannerPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/accounts") view=AccountsPage ssr=SsrMode::Async />
                     <Route path=path!("/account/password") view=PasswordPage ssr=SsrMode::Async />
                 </Routes>

@@ -1,8 +1,79 @@
 //! Organisers plan the series.
 use leptos::prelude::*;
 
+use serde::{Deserialize, Serialize};
+
 use crate::domain::session_draft::SessionForm;
 use crate::error::AppError;
+
+/// Something to pick in the planner: a theme, lecturer, tier or community.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Choice {
+    pub id: i64,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlannerChoices {
+    pub themes: Vec<Choice>,
+    pub lecturers: Vec<Choice>,
+    pub tiers: Vec<Choice>,
+    pub communities: Vec<Choice>,
+}
+
+/// What the planner's pickers offer.
+#[server(endpoint = "schedule_options")]
+pub async fn schedule_options() -> Result<PlannerChoices, AppError> {
+    use crate::domain::policy::Action;
+    use crate::ssr::guard::{authorize, finish, state};
+    finish(
+        async {
+            authorize(Action::ScheduleSessions)?;
+            let repo = state()?.repo;
+            let same = |id, name: String| Choice {
+                id,
+                name_zh: name.clone(),
+                name_en: name,
+            };
+            Ok(PlannerChoices {
+                themes: repo
+                    .themes()
+                    .await?
+                    .into_iter()
+                    .map(|t| Choice {
+                        id: t.id,
+                        name_zh: t.name_zh,
+                        name_en: t.name_en,
+                    })
+                    .collect(),
+                lecturers: repo
+                    .lecturers()
+                    .await?
+                    .into_iter()
+                    .map(|(id, n)| same(id, n))
+                    .collect(),
+                tiers: repo
+                    .tiers()
+                    .await?
+                    .into_iter()
+                    .map(|t| Choice {
+                        id: t.id,
+                        name_zh: t.name_zh,
+                        name_en: t.name_en,
+                    })
+                    .collect(),
+                communities: repo
+                    .communities()
+                    .await?
+                    .into_iter()
+                    .map(|c| same(c.id, c.name))
+                    .collect(),
+            })
+        }
+        .await,
+    )
+}
 
 /// Creates one session or a weekly series. A lecturer or place booked elsewhere at the
 /// time is refused with the other session named, unless `clash_reason` says why.

@@ -5,3 +5,4 @@ pub mod login;
 pub mod not_found;
 pub mod organiser_home;
 pub mod password;
+pub mod planner;

@@ -32,6 +32,7 @@ pub fn OrganiserHome() -> impl IntoView {
     let overview = Resource::new(|| (), |_| organiser_overview());
     view! {
         <h1>{t(Key::OrganiserHomeTitle)}</h1>
+        <p><a class="button primary" href="/organiser/sessions/new">{t(Key::NavNewSession)}</a></p>
         <Suspense fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
