@@ -14,7 +14,12 @@ both_backends!(
 async fn roles_are_checked_on_the_server(backend: Backend) {
     let app = spawn_app(backend).await;
     let cadre = app.signed_in("cadre").await;
-    for endpoint in ["accounts_list", "organiser_overview", "my_lectures", "schedule_options"] {
+    for endpoint in [
+        "accounts_list",
+        "organiser_overview",
+        "my_lectures",
+        "schedule_options",
+    ] {
         let res = app.call(&cadre, endpoint, &[]).await;
         assert_eq!(
             res.status(),
