@@ -164,6 +164,7 @@ messages! {
     Menu => "菜单", "Menu";
     StudyHoursUnit => "学时", "study hours";
     NavNewSession => "安排课程", "Schedule";
+    AddToCalendar => "加入手机日历", "Add to calendar";
     PlannerTitle => "安排课程", "Schedule sessions";
     FieldTitle => "课程名称", "Title";
     FieldFormat => "形式", "Format";

@@ -30,6 +30,11 @@ test("an organiser schedules a weekly series that a cadre in the audience sees",
   const p2 = await cadre.newPage();
   await signIn(p2, "cadre");
   await expect(p2.getByText("挑灯夜学：网格治理实务").first()).toBeVisible();
+  const [download] = await Promise.all([
+    p2.waitForEvent("download"),
+    p2.getByRole("link", { name: "加入手机日历" }).first().click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^session-\d+\.ics$/);
   await cadre.close();
 
   // The same lecturer at the same time is refused, naming the other session.

@@ -3,9 +3,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
-use app::ssr::auth;
 use app::ssr::db::{self, Repository};
 use app::ssr::state::AppState;
+use app::ssr::{auth, calendar};
 use app::{App, shell};
 use axum::Router;
 use axum::routing::{get, post};
@@ -84,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/logout", post(auth::logout))
         .route("/lang", post(auth::set_language))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/sessions/{id}/calendar.ics", get(calendar::session_ics))
         .leptos_routes_with_context(&state, routes, provide_state, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

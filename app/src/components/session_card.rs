@@ -11,6 +11,7 @@ pub fn SessionCard(
 ) -> impl IntoView {
     let lang = use_lang();
     let SessionSummary {
+        id,
         title,
         theme_zh,
         theme_en,
@@ -42,6 +43,9 @@ pub fn SessionCard(
                 {(!place.is_empty()).then(|| view! { <dt>{t(Key::Place)}</dt><dd>{place}</dd> })}
                 {has_lecturers.then(|| view! { <dt>{t(Key::Lecturers)}</dt><dd>{lecturers}</dd> })}
             </dl>
+            <a class="calendar-link" href=format!("/sessions/{id}/calendar.ics") rel="external" download>
+                {t(Key::AddToCalendar)}
+            </a>
             {children.map(|c| c())}
         </article>
     }

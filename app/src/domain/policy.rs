@@ -49,6 +49,12 @@ mod tests {
     }
 }
 
+/// Whether someone may see a session's details (and download it for their calendar):
+/// organisers always, its lecturers, and cadres in its audience.
+pub fn may_see_session(roles: &Roles, lectures_it: bool, in_audience: bool) -> bool {
+    roles.has(Role::Organiser) || lectures_it || (roles.has(Role::Cadre) && in_audience)
+}
+
 /// Whether a change would leave no enabled admin. `target_active_admin` says whether the
 /// account being changed is an enabled admin now, `stays_active_admin` whether it is after.
 pub fn removes_last_admin(
@@ -61,7 +67,22 @@ pub fn removes_last_admin(
 
 #[cfg(test)]
 mod admin_tests {
-    use super::removes_last_admin;
+    use super::{Role, Roles, may_see_session, removes_last_admin};
+
+    #[test]
+    fn who_sees_a_session() {
+        let cadre = Roles::new([Role::Cadre]);
+        let organiser = Roles::new([Role::Organiser]);
+        let lecturer = Roles::new([Role::Lecturer]);
+        assert!(may_see_session(&organiser, false, false));
+        assert!(may_see_session(&lecturer, true, false));
+        assert!(
+            !may_see_session(&lecturer, false, true),
+            "not a cadre, not lecturing it"
+        );
+        assert!(may_see_session(&cadre, false, true));
+        assert!(!may_see_session(&cadre, false, false));
+    }
 
     #[test]
     fn the_last_admin_stays() {

@@ -9,6 +9,7 @@ both_backends!(
     organiser_plans_a_weekly_series_for_a_tier,
     clashes_are_refused_unless_a_reason_is_given,
     bad_session_input_saves_nothing,
+    sessions_download_as_ics_for_their_audience,
 );
 
 /// The form for a Tuesday/Thursday series of four, 19:00-21:00, 60 days from now.
@@ -212,5 +213,70 @@ async fn bad_session_input_saves_nothing(backend: Backend) {
             .unwrap()
             .len(),
         before
+    );
+}
+
+async fn session_id(app: &TestApp, title: &str) -> i64 {
+    let now = Timestamp::now();
+    let all = app
+        .repo
+        .sessions_between(
+            Timestamp(now.0 - 400 * 86_400),
+            Timestamp(now.0 + 400 * 86_400),
+            1000,
+        )
+        .await
+        .unwrap();
+    all.into_iter()
+        .find(|s| s.title == title)
+        .map(|s| s.id)
+        .expect(title)
+}
+
+async fn sessions_download_as_ics_for_their_audience(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let everyone = session_id(&app, "信访维稳专题（二）：矛盾纠纷多元化解").await;
+    let lead_forum = session_id(&app, "“头雁”讲坛（第二期）").await;
+    let ics = |id: i64| app.url(&format!("/sessions/{id}/calendar.ics"));
+    let cadre = app.signed_in("cadre").await;
+    let res = cadre.get(ics(everyone)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()["content-type"],
+        "text/calendar; charset=utf-8"
+    );
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(".ics")
+    );
+    let body = res.text().await.unwrap().replace("\r\n ", "");
+    assert!(body.contains(&format!("UID:session-{everyone}@nightschool")));
+    assert!(body.contains("SUMMARY:信访维稳专题（二）：矛盾纠纷多元化解"));
+    assert!(body.contains("DTSTART;TZID=Asia/Shanghai:"));
+    assert!(body.contains("STATUS:CONFIRMED"));
+    // A strong goose is not in the lead-goose forum's audience; its lecturer and organisers are.
+    assert_eq!(
+        cadre.get(ics(lead_forum)).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    let organiser = app.signed_in("organiser").await;
+    assert_eq!(
+        organiser
+            .get(ics(lead_forum))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        organiser.get(ics(999_999)).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        client().get(ics(everyone)).send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
     );
 }

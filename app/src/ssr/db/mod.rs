@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use crate::domain::audience::{Audience, Member};
 use crate::domain::conflicts::Booking;
 use crate::domain::hours::StudyHours;
+use crate::domain::ical::CalendarEvent;
 use crate::domain::login_policy::SessionClock;
 use crate::domain::people::Position;
 use crate::domain::schedule::{AttendanceCounts, AttendanceStatus, SessionFormat, SessionSummary};
@@ -221,6 +222,14 @@ pub trait Repository: Send + Sync + 'static {
         to: Timestamp,
         limit: usize,
     ) -> RepoResult<Vec<SessionSummary>>;
+    /// A session as a calendar event.
+    async fn calendar_event(&self, session_id: i64) -> RepoResult<Option<CalendarEvent>>;
+    /// Whether `member` is in the session's audience, and whether they lecture at it.
+    async fn relation_to_session(
+        &self,
+        session_id: i64,
+        member: &Member,
+    ) -> RepoResult<(bool, bool)>;
     /// The last session that is not cancelled and started before `before`.
     async fn latest_session_before(&self, before: Timestamp) -> RepoResult<Option<SessionSummary>>;
     /// Sessions the person lectures at, earliest first.

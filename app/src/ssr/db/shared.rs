@@ -720,6 +720,51 @@ macro_rules! sql_repository {
             }
 
             #[tracing::instrument(skip_all)]
+            async fn calendar_event(&self, session_id: i64) -> RepoResult<Option<CalendarEvent>> {
+                let row: Option<(String, String, String, i64, i64, bool, i64)> = sqlx::query_as(
+                    "select title, description_md, place, starts_at, ends_at, cancelled, updated_at \
+                     from sessions where id = $1",
+                )
+                .bind(session_id)
+                .fetch_optional(&self.read)
+                .await?;
+                Ok(row.map(|(title, description, place, starts_at, ends_at, cancelled, updated_at)| {
+                    CalendarEvent {
+                        session_id,
+                        title,
+                        description,
+                        place,
+                        starts_at: Timestamp(starts_at),
+                        ends_at: Timestamp(ends_at),
+                        cancelled,
+                        updated_at: Timestamp(updated_at),
+                    }
+                }))
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn relation_to_session(
+                &self,
+                session_id: i64,
+                member: &Member,
+            ) -> RepoResult<(bool, bool)> {
+                let sql = format!(
+                    "select {}, exists (select 1 from session_lecturers l \
+                     where l.session_id = s.id and l.person_id = $4) \
+                     from sessions s where s.id = $1",
+                    in_audience("$2", "$3", "$4")
+                );
+                let row: Option<(bool, bool)> = sqlx::query_as(&sql)
+                    .bind(session_id)
+                    .bind(member.tier_id)
+                    .bind(member.community_id)
+                    .bind(member.person_id)
+                    .fetch_optional(&self.read)
+                    .await?;
+                Ok(row.unwrap_or((false, false)))
+            }
+
+            #[tracing::instrument(skip_all)]
             async fn latest_session_before(
                 &self,
                 before: Timestamp,
