@@ -165,6 +165,9 @@ messages! {
     StudyHoursUnit => "学时", "study hours";
     NavNewSession => "安排课程", "Schedule";
     AddToCalendar => "加入手机日历", "Add to calendar";
+    CancelSession => "取消这期课程", "Cancel this session";
+    CancelReason => "取消原因（学员可见）", "Reason (shown to cadres)";
+    ConfirmCancel => "确认取消", "Cancel it";
     PlannerTitle => "安排课程", "Schedule sessions";
     FieldTitle => "课程名称", "Title";
     FieldFormat => "形式", "Format";

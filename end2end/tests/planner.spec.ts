@@ -74,3 +74,13 @@ test("a cadre outside the audience does not see the session", async ({ page, bro
   await expect(p2.getByText("头雁专场：书记面对面")).toHaveCount(0);
   await cadre.close();
 });
+
+test("an organiser cancels a session with a reason and it shows as cancelled", async ({ page }) => {
+  await signIn(page, "organiser");
+  await hydrated(page);
+  const card = page.locator("article", { hasText: "“头雁”讲坛（第二期）" });
+  await card.getByText("取消这期课程").click();
+  await card.getByPlaceholder("取消原因（学员可见）").fill("防汛值守，顺延一周");
+  await card.getByRole("button", { name: "确认取消" }).click();
+  await expect(card.getByText("已取消")).toBeVisible();
+});

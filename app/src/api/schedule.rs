@@ -167,3 +167,38 @@ pub async fn create_sessions(
         .await,
     )
 }
+
+/// Cancels a session; the audience sees it as cancelled and it counts for nothing.
+#[server(endpoint = "sessions_cancel")]
+pub async fn cancel_session(id: i64, reason: String) -> Result<(), AppError> {
+    use crate::domain::Timestamp;
+    use crate::domain::policy::Action;
+    use crate::domain::session_draft::{Field, FieldProblem, Problem};
+    use crate::ssr::guard::{authorize, finish, state};
+    finish(
+        async {
+            authorize(Action::ScheduleSessions)?;
+            let reason = reason.trim();
+            if reason.is_empty() || reason.chars().count() > 200 {
+                let problem = if reason.is_empty() {
+                    Problem::Required
+                } else {
+                    Problem::TooLong
+                };
+                return Err(AppError::Form(vec![FieldProblem {
+                    field: Field::Reason,
+                    problem,
+                }]));
+            }
+            if !state()?
+                .repo
+                .cancel_session(id, reason, Timestamp::now())
+                .await?
+            {
+                return Err(AppError::NotFound);
+            }
+            Ok(())
+        }
+        .await,
+    )
+}

@@ -21,6 +21,8 @@ pub enum Field {
     Capacity,
     Hours,
     Repeat,
+    /// Why a session is cancelled.
+    Reason,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

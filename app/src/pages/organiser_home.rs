@@ -1,8 +1,10 @@
 use leptos::prelude::*;
 
+use crate::api::schedule::CancelSession;
 use crate::api::sessions::{SessionAttendance, organiser_overview};
 use crate::components::layout::ErrorNote;
 use crate::components::session_card::SessionCard;
+use crate::domain::schedule::SessionSummary;
 use crate::i18n::{Key, t};
 
 /// Head-counts under a session: who came, who is missing.
@@ -26,12 +28,34 @@ fn attendance(a: SessionAttendance) -> impl IntoView {
     }
 }
 
+/// An upcoming session with a way to cancel it, giving the reason the audience will see.
+fn upcoming_card(session: SessionSummary, cancel: ServerAction<CancelSession>) -> impl IntoView {
+    let id = session.id;
+    let cancelled = session.cancelled;
+    view! {
+        <SessionCard session=session>
+            {(!cancelled).then(|| view! {
+                <details class="cancel">
+                    <summary>{t(Key::CancelSession)}</summary>
+                    <ActionForm action=cancel attr:class="row">
+                        <input type="hidden" name="id" value=id />
+                        <input name="reason" required maxlength="200" aria-label=t(Key::CancelReason) placeholder=t(Key::CancelReason) />
+                        <button type="submit" class="danger">{t(Key::ConfirmCancel)}</button>
+                    </ActionForm>
+                </details>
+            })}
+        </SessionCard>
+    }
+}
+
 /// The organiser's desk: today's attendance first, then what is coming.
 #[component]
 pub fn OrganiserHome() -> impl IntoView {
-    let overview = Resource::new(|| (), |_| organiser_overview());
+    let cancel = ServerAction::<CancelSession>::new();
+    let overview = Resource::new(move || cancel.version().get(), |_| organiser_overview());
     view! {
         <h1>{t(Key::OrganiserHomeTitle)}</h1>
+        {move || cancel.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNote error=e /> })}
         <p><a class="button primary" href="/organiser/sessions/new">{t(Key::NavNewSession)}</a></p>
         <Suspense fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
             {move || Suspend::new(async move {
@@ -56,7 +80,7 @@ pub fn OrganiserHome() -> impl IntoView {
                             } else {
                                 view! {
                                     <div class="cards">
-                                        {o.upcoming.into_iter().map(|s| view! { <SessionCard session=s /> }).collect_view()}
+                                        {o.upcoming.into_iter().map(|s| upcoming_card(s, cancel)).collect_view()}
                                     </div>
                                 }.into_any()
                             }}

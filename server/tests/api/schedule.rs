@@ -10,6 +10,7 @@ both_backends!(
     clashes_are_refused_unless_a_reason_is_given,
     bad_session_input_saves_nothing,
     sessions_download_as_ics_for_their_audience,
+    organisers_cancel_with_a_reason,
 );
 
 /// The form for a Tuesday/Thursday series of four, 19:00-21:00, 60 days from now.
@@ -279,4 +280,64 @@ async fn sessions_download_as_ics_for_their_audience(backend: Backend) {
         client().get(ics(everyone)).send().await.unwrap().status(),
         StatusCode::UNAUTHORIZED
     );
+}
+
+async fn organisers_cancel_with_a_reason(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let id = session_id(&app, "信访维稳专题（二）：矛盾纠纷多元化解").await;
+    let sid = id.to_string();
+    let cadre = app.signed_in("cadre").await;
+    let res = app
+        .call(
+            &cadre,
+            "sessions_cancel",
+            &[("id", &sid), ("reason", "防汛")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let organiser = app.signed_in("organiser").await;
+    let res = app
+        .call(
+            &organiser,
+            "sessions_cancel",
+            &[("id", &sid), ("reason", "  ")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("Reason"));
+    let res = app
+        .call(
+            &organiser,
+            "sessions_cancel",
+            &[("id", "999999"), ("reason", "防汛")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = app
+        .call(
+            &organiser,
+            "sessions_cancel",
+            &[("id", &sid), ("reason", "防汛值守，顺延一周")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let mine: Value = app
+        .call(&cadre, "my_upcoming_sessions", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let s = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .expect("still listed");
+    assert_eq!(s["cancelled"], true, "the audience sees it as cancelled");
+    let ics = cadre
+        .get(app.url(&format!("/sessions/{id}/calendar.ics")))
+        .send()
+        .await
+        .unwrap();
+    assert!(ics.text().await.unwrap().contains("STATUS:CANCELLED"));
 }

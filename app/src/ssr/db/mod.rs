@@ -222,6 +222,8 @@ pub trait Repository: Send + Sync + 'static {
         to: Timestamp,
         limit: usize,
     ) -> RepoResult<Vec<SessionSummary>>;
+    /// Marks a session cancelled with the reason; `false` when there is no such session.
+    async fn cancel_session(&self, id: i64, reason: &str, now: Timestamp) -> RepoResult<bool>;
     /// A session as a calendar event.
     async fn calendar_event(&self, session_id: i64) -> RepoResult<Option<CalendarEvent>>;
     /// Whether `member` is in the session's audience, and whether they lecture at it.

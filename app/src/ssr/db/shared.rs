@@ -720,6 +720,20 @@ macro_rules! sql_repository {
             }
 
             #[tracing::instrument(skip_all)]
+            async fn cancel_session(&self, id: i64, reason: &str, now: Timestamp) -> RepoResult<bool> {
+                let done = sqlx::query(
+                    "update sessions set cancelled = true, cancel_reason = $1, updated_at = $2 \
+                     where id = $3",
+                )
+                .bind(reason)
+                .bind(now.0)
+                .bind(id)
+                .execute(&self.write)
+                .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            #[tracing::instrument(skip_all)]
             async fn calendar_event(&self, session_id: i64) -> RepoResult<Option<CalendarEvent>> {
                 let row: Option<(String, String, String, i64, i64, bool, i64)> = sqlx::query_as(
                     "select title, description_md, place, starts_at, ends_at, cancelled, updated_at \
