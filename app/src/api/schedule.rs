@@ -14,6 +14,16 @@ pub struct Choice {
     pub name_en: String,
 }
 
+impl Choice {
+    pub fn new(id: i64, name_zh: String, name_en: String) -> Self {
+        Choice {
+            id,
+            name_zh,
+            name_en,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PlannerChoices {
     pub themes: Vec<Choice>,
@@ -31,21 +41,13 @@ pub async fn schedule_options() -> Result<PlannerChoices, AppError> {
         async {
             authorize(Action::ScheduleSessions)?;
             let repo = state()?.repo;
-            let same = |id, name: String| Choice {
-                id,
-                name_zh: name.clone(),
-                name_en: name,
-            };
+            let same = |id, name: String| Choice::new(id, name.clone(), name);
             Ok(PlannerChoices {
                 themes: repo
                     .themes()
                     .await?
                     .into_iter()
-                    .map(|t| Choice {
-                        id: t.id,
-                        name_zh: t.name_zh,
-                        name_en: t.name_en,
-                    })
+                    .map(|t| Choice::new(t.id, t.name_zh, t.name_en))
                     .collect(),
                 lecturers: repo
                     .lecturers()
@@ -57,11 +59,7 @@ pub async fn schedule_options() -> Result<PlannerChoices, AppError> {
                     .tiers()
                     .await?
                     .into_iter()
-                    .map(|t| Choice {
-                        id: t.id,
-                        name_zh: t.name_zh,
-                        name_en: t.name_en,
-                    })
+                    .map(|t| Choice::new(t.id, t.name_zh, t.name_en))
                     .collect(),
                 communities: repo
                     .communities()
