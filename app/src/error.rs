@@ -42,6 +42,10 @@ pub enum Conflict {
     LastAdmin,
     /// An admin may not disable their own account.
     OwnAccount,
+    /// A cancelled session is kept as it was.
+    SessionCancelled,
+    /// A theme of that name exists.
+    ThemeExists,
 }
 
 impl From<Invalid> for AppError {

@@ -181,7 +181,7 @@ messages! {
     Communities => "社区", "Communities";
     Capacity => "人数上限（可不填）", "Capacity (optional)";
     HoursLabel => "学时", "Study hours";
-    HoursHint => "留空则按时长计算：45 分钟 = 1 学时。", "Leave empty to derive it from the length: 45 minutes = 1 study hour.";
+    HoursHint => "留空则按时长和学时规则计算（见课程设置）。", "Leave empty to derive it from the length by the study-hours rule (see Settings).";
     DescriptionLabel => "简介（Markdown）", "Description (Markdown)";
     RepeatLabel => "每周重复（不选则只安排一期）", "Repeat weekly on (none: a single session)";
     RepeatUntil => "截止日期", "Until";
@@ -201,6 +201,69 @@ messages! {
     ProbEmptyAudience => "请选择参加对象。", "Choose who the session is for.";
     ProbRecurrence => "重复规则没有产生课程，或超过 200 期。", "The repeat rule yields no session, or more than 200.";
     ErrForm => "请检查标出的内容，课程尚未保存。", "Please check the marked fields; nothing was saved.";
+    ErrSessionCancelled => "已取消的课程不能修改。", "A cancelled session cannot be changed.";
+    ErrThemeExists => "已有同名专题。", "A theme with that name exists.";
+    ProbOutOfRange => "请填写 10 到 120 之间的整数。", "Enter a whole number from 10 to 120.";
+    NavSessions => "课程", "Sessions";
+    NavCalendar => "日历", "Calendar";
+    NavSettings => "课程设置", "Settings";
+    NavFeed => "日历订阅", "Calendar feed";
+    SessionsTitle => "课程", "Sessions";
+    WhenUpcoming => "即将开始", "Upcoming";
+    WhenPast => "已结束", "Past";
+    FilterAny => "全部", "Any";
+    ApplyFilter => "筛选", "Filter";
+    ClearFilter => "清除筛选", "Clear";
+    NextPage => "下一页", "Next page";
+    PrevPage => "上一页", "Previous page";
+    NoSessionsFound => "没有符合条件的课程。", "No sessions match.";
+    CalendarTitle => "课程日历", "Calendar";
+    WeekView => "周", "Week";
+    MonthView => "月", "Month";
+    Today => "今天", "Today";
+    PrevWeek => "上一周", "Previous week";
+    NextWeek => "下一周", "Next week";
+    PrevMonth => "上个月", "Previous month";
+    NextMonth => "下个月", "Next month";
+    NothingThisDay => "无课程", "Nothing";
+    SessionsThisView => "本页课程数：", "Sessions shown: ";
+    Series => "系列", "Series";
+    NamedPeople => "指定人员", "Named people";
+    NamedPeopleCount => "另有指定人员（人数）：", "Also named people: ";
+    CancelReasonShown => "取消原因：", "Reason: ";
+    ClashOverrideShown => "冲突后仍安排的理由：", "Booked despite a clash because: ";
+    HoursSetByHand => "（手动设定）", " (set by hand)";
+    NoDescription => "暂无简介。", "No description yet.";
+    EditSession => "修改", "Edit";
+    DuplicateSession => "复制为新课程", "Duplicate";
+    Details => "详情", "Details";
+    EditTitle => "修改课程", "Edit session";
+    DuplicateTitle => "复制课程", "Duplicate session";
+    ScopeLabel => "修改范围", "Apply to";
+    ScopeThis => "仅这一期", "This session only";
+    ScopeFollowing => "这一期及以后各期", "This and the following sessions";
+    UpdatedSessions => "已修改课程期数：", "Sessions changed: ";
+    ViewIt => "查看", "View";
+    SearchPeople => "按姓名查找学员", "Find cadres by name";
+    AddPerson => "添加", "Add";
+    RemovePerson => "移除", "Remove";
+    NoMatches => "没有找到。", "No one found.";
+    SettingsTitle => "课程设置", "Programme settings";
+    HoursRuleLabel => "多少分钟计 1 学时", "Minutes per study hour";
+    HoursRuleHint => "只影响此后新排或修改的课程；已排课程的学时不变。", "Applies to sessions scheduled or edited from now on; planned sessions keep their hours.";
+    ThemesTitle => "专题", "Themes";
+    AddTheme => "添加专题", "Add theme";
+    ThemeNameZh => "专题名称", "Theme name (Chinese)";
+    ThemeNameEn => "英文名称（可不填）", "English name (optional)";
+    FeedTitle => "日历订阅", "Calendar feed";
+    FeedIntro => "把私人订阅地址添加到手机日历（“添加订阅日历”），课程的新增、调整和取消会自动同步。地址相当于钥匙，请勿转发。", "Add your private address to your phone's calendar (\"subscribe to calendar\"): new, changed and cancelled sessions follow by themselves. The address is a key: do not share it.";
+    FeedNone => "您还没有订阅地址。", "You have no feed address.";
+    FeedSince => "当前地址创建于：", "Current address made on: ";
+    FeedMake => "生成订阅地址", "Make my address";
+    FeedRenew => "重新生成（旧地址立即失效）", "Make a new one (the old one stops)";
+    FeedRevoke => "停用订阅地址", "Turn the feed off";
+    FeedSubscribe => "在本机日历中订阅", "Subscribe on this device";
+    FeedShownOnce => "请现在复制：为安全起见，这个地址只显示这一次。", "Copy it now: for safety it is shown only this once.";
     ErrClashes => "讲师或地点在该时间已被其他课程占用，课程尚未保存。", "A lecturer or the place is booked by another session at that time; nothing was saved.";
 }
 
@@ -252,6 +315,8 @@ impl AppError {
             AppError::Conflict(Conflict::UsernameTaken) => Key::ErrUsernameTaken,
             AppError::Conflict(Conflict::LastAdmin) => Key::ErrLastAdmin,
             AppError::Conflict(Conflict::OwnAccount) => Key::ErrOwnAccount,
+            AppError::Conflict(Conflict::SessionCancelled) => Key::ErrSessionCancelled,
+            AppError::Conflict(Conflict::ThemeExists) => Key::ErrThemeExists,
             AppError::WrongPassword => Key::ErrWrongPassword,
             AppError::Form(_) => Key::ErrForm,
             AppError::Clashes(_) => Key::ErrClashes,
@@ -274,6 +339,7 @@ impl crate::domain::session_draft::Problem {
             NotALecturer => Key::ProbNotALecturer,
             EmptyAudience => Key::ProbEmptyAudience,
             Recurrence(_) => Key::ProbRecurrence,
+            OutOfRange => Key::ProbOutOfRange,
         }
     }
 }

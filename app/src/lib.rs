@@ -20,9 +20,10 @@ use crate::api::auth::me;
 use crate::components::layout::TopBar;
 use crate::i18n::{Key, initial_lang, provide_i18n, t};
 use crate::pages::{
-    accounts::AccountsPage, cadre_home::CadreHome, lecturer_home::LecturerHome, login::LoginPage,
-    not_found::NotFound, organiser_home::OrganiserHome, password::PasswordPage,
-    planner::PlannerPage,
+    accounts::AccountsPage, cadre_home::CadreHome, calendar::CalendarPage, feed::FeedPage,
+    lecturer_home::LecturerHome, login::LoginPage, not_found::NotFound,
+    organiser_home::OrganiserHome, password::PasswordPage, planner::EditSessionPage,
+    planner::PlannerPage, session::SessionPage, sessions::SessionsPage, settings::SettingsPage,
 };
 
 /// The whole HTML document. `<html lang>` follows the language cookie.
@@ -69,6 +70,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/lecturer") view=LecturerHome ssr=SsrMode::Async />
                     <Route path=path!("/organiser") view=OrganiserHome ssr=SsrMode::Async />
                     <Route path=path!("/organiser/sessions/new") view=PlannerPage ssr=SsrMode::Async />
+                    <Route path=path!("/organiser/sessions/:id/edit") view=EditSessionPage ssr=SsrMode::Async />
+                    <Route path=path!("/organiser/settings") view=SettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/sessions") view=SessionsPage ssr=SsrMode::Async />
+                    <Route path=path!("/sessions/:id") view=SessionPage ssr=SsrMode::Async />
+                    <Route path=path!("/calendar") view=CalendarPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/calendar") view=FeedPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/accounts") view=AccountsPage ssr=SsrMode::Async />
                     <Route path=path!("/account/password") view=PasswordPage ssr=SsrMode::Async />
                 </Routes>

@@ -85,6 +85,7 @@ pub fn router(state: AppState) -> Router {
         .route("/lang", post(auth::set_language))
         .route("/healthz", get(|| async { "ok" }))
         .route("/sessions/{id}/calendar.ics", get(calendar::session_ics))
+        .route("/feeds/{file}", get(calendar::feed_ics))
         .leptos_routes_with_context(&state, routes, provide_state, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

@@ -2,5 +2,8 @@
 //! function), then the repository.
 pub mod accounts;
 pub mod auth;
+pub mod browse;
+pub mod feeds;
 pub mod schedule;
 pub mod sessions;
+pub mod settings;

@@ -3,6 +3,7 @@ use leptos::prelude::*;
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::series_edit::EditScope;
 use crate::domain::session_draft::SessionForm;
 use crate::error::AppError;
 
@@ -32,6 +33,172 @@ pub struct PlannerChoices {
     pub communities: Vec<Choice>,
 }
 
+/// A session as the planner's form shows it, for editing it or scheduling a copy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionTemplate {
+    pub id: i64,
+    pub form: SessionForm,
+    /// The named people of the audience, for the picker.
+    pub people: Vec<Choice>,
+    pub in_series: bool,
+    pub cancelled: bool,
+}
+
+/// A cadre found by name, with their community.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PersonChoice {
+    pub id: i64,
+    pub name: String,
+    pub community: String,
+}
+
+/// The key of the organiser-editable study-hours rule in the settings table.
+pub const HOURS_RULE_KEY: &str = "hours.minutes_per_hour";
+
+#[cfg(feature = "ssr")]
+pub(crate) async fn choices(
+    repo: &dyn crate::ssr::db::Repository,
+) -> crate::error::AppResult<PlannerChoices> {
+    let same = |id, name: String| Choice::new(id, name.clone(), name);
+    Ok(PlannerChoices {
+        themes: repo
+            .themes()
+            .await?
+            .into_iter()
+            .map(|t| Choice::new(t.id, t.name_zh, t.name_en))
+            .collect(),
+        lecturers: repo
+            .lecturers()
+            .await?
+            .into_iter()
+            .map(|(id, n)| same(id, n))
+            .collect(),
+        tiers: repo
+            .tiers()
+            .await?
+            .into_iter()
+            .map(|t| Choice::new(t.id, t.name_zh, t.name_en))
+            .collect(),
+        communities: repo
+            .communities()
+            .await?
+            .into_iter()
+            .map(|c| same(c.id, c.name))
+            .collect(),
+    })
+}
+
+/// The study-hours rule in force: the organisers' setting, or the default.
+#[cfg(feature = "ssr")]
+pub(crate) async fn hours_rule(
+    repo: &dyn crate::ssr::db::Repository,
+) -> crate::error::AppResult<crate::domain::hours::HoursRule> {
+    use crate::domain::hours::HoursRule;
+    Ok(repo
+        .setting(HOURS_RULE_KEY)
+        .await?
+        .and_then(|v| v.parse::<i64>().ok())
+        .and_then(|m| HoursRule::new(m).ok())
+        .unwrap_or_default())
+}
+
+/// Checks the form against the lecturers, themes and hours rule on file.
+#[cfg(feature = "ssr")]
+async fn checked(
+    repo: &dyn crate::ssr::db::Repository,
+    form: &SessionForm,
+) -> crate::error::AppResult<crate::domain::session_draft::SessionDraft> {
+    use crate::domain::session_draft::{Field, FieldProblem, Problem};
+    let lecturers: Vec<i64> = repo
+        .lecturers()
+        .await?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    let rule = hours_rule(repo).await?;
+    let draft = form
+        .check(rule, |id| lecturers.contains(&id))
+        .map_err(AppError::Form)?;
+    if !repo.themes().await?.iter().any(|t| t.id == draft.theme_id) {
+        return Err(AppError::Form(vec![FieldProblem {
+            field: Field::Theme,
+            problem: Problem::Required,
+        }]));
+    }
+    Ok(draft)
+}
+
+/// The clashes of the draft's lecturers and place at `slots` with other sessions (those
+/// in `replacing` are being rewritten and do not count). `Ok(reason)` when there are none,
+/// or when the organiser gave a reason to book anyway.
+#[cfg(feature = "ssr")]
+async fn clash_check(
+    repo: &dyn crate::ssr::db::Repository,
+    draft: &crate::domain::session_draft::SessionDraft,
+    slots: &[crate::domain::recurrence::Slot],
+    replacing: &[i64],
+    clash_reason: &str,
+) -> crate::error::AppResult<Option<String>> {
+    use crate::domain::Timestamp;
+    use crate::domain::conflicts::{Booking, clashes};
+    let from = slots.iter().map(|s| s.0).min().unwrap_or(Timestamp(0));
+    let to = slots.iter().map(|s| s.1).max().unwrap_or(Timestamp(0));
+    let existing: Vec<Booking> = repo
+        .bookings_between(from, to)
+        .await?
+        .into_iter()
+        .filter(|b| !b.session_id.is_some_and(|id| replacing.contains(&id)))
+        .collect();
+    let found: Vec<_> = slots
+        .iter()
+        .flat_map(|(starts_at, ends_at)| {
+            let candidate = Booking {
+                session_id: None,
+                title: draft.title.clone(),
+                starts_at: *starts_at,
+                ends_at: *ends_at,
+                lecturer_ids: draft.lecturer_ids.clone(),
+                place: draft.place.clone(),
+                cancelled: false,
+            };
+            clashes(&candidate, &existing)
+        })
+        .collect();
+    let reason = clash_reason.trim();
+    if found.is_empty() {
+        Ok(None)
+    } else if reason.is_empty() {
+        Err(AppError::Clashes(found))
+    } else {
+        Ok(Some(reason.chars().take(200).collect()))
+    }
+}
+
+/// The stored session for one slot of a checked draft.
+#[cfg(feature = "ssr")]
+fn new_session(
+    draft: &crate::domain::session_draft::SessionDraft,
+    slot: crate::domain::recurrence::Slot,
+    clash_override_reason: Option<String>,
+) -> crate::ssr::db::NewSession {
+    crate::ssr::db::NewSession {
+        series: crate::domain::schedule::LECTURE_SERIES.to_string(),
+        title: draft.title.clone(),
+        theme_id: draft.theme_id,
+        format: draft.format,
+        starts_at: slot.0,
+        ends_at: slot.1,
+        place: draft.place.clone(),
+        description_md: draft.description_md.clone(),
+        lecturer_ids: draft.lecturer_ids.clone(),
+        audience: draft.audience.clone(),
+        study_hours: draft.study_hours,
+        hours_overridden: draft.hours_overridden,
+        capacity: draft.capacity,
+        clash_override_reason,
+    }
+}
+
 /// What the planner's pickers offer.
 #[server(endpoint = "schedule_options")]
 pub async fn schedule_options() -> Result<PlannerChoices, AppError> {
@@ -40,34 +207,7 @@ pub async fn schedule_options() -> Result<PlannerChoices, AppError> {
     finish(
         async {
             authorize(Action::ScheduleSessions)?;
-            let repo = state()?.repo;
-            let same = |id, name: String| Choice::new(id, name.clone(), name);
-            Ok(PlannerChoices {
-                themes: repo
-                    .themes()
-                    .await?
-                    .into_iter()
-                    .map(|t| Choice::new(t.id, t.name_zh, t.name_en))
-                    .collect(),
-                lecturers: repo
-                    .lecturers()
-                    .await?
-                    .into_iter()
-                    .map(|(id, n)| same(id, n))
-                    .collect(),
-                tiers: repo
-                    .tiers()
-                    .await?
-                    .into_iter()
-                    .map(|t| Choice::new(t.id, t.name_zh, t.name_en))
-                    .collect(),
-                communities: repo
-                    .communities()
-                    .await?
-                    .into_iter()
-                    .map(|c| same(c.id, c.name))
-                    .collect(),
-            })
+            choices(state()?.repo.as_ref()).await
         }
         .await,
     )
@@ -81,86 +221,165 @@ pub async fn create_sessions(
     clash_reason: String,
 ) -> Result<Vec<i64>, AppError> {
     use crate::domain::Timestamp;
-    use crate::domain::conflicts::{Booking, clashes};
-    use crate::domain::hours::HoursRule;
     use crate::domain::policy::Action;
-    use crate::domain::session_draft::{Field, FieldProblem, Problem};
-    use crate::ssr::db::NewSession;
     use crate::ssr::guard::{authorize, finish, state};
     finish(
         async {
             authorize(Action::ScheduleSessions)?;
             let repo = state()?.repo;
-            let lecturers: Vec<i64> = repo
-                .lecturers()
-                .await?
-                .into_iter()
-                .map(|(id, _)| id)
-                .collect();
-            let draft = form
-                .check(HoursRule::default(), |id| lecturers.contains(&id))
-                .map_err(AppError::Form)?;
-            if !repo.themes().await?.iter().any(|t| t.id == draft.theme_id) {
-                return Err(AppError::Form(vec![FieldProblem {
-                    field: Field::Theme,
-                    problem: Problem::Required,
-                }]));
-            }
-            let from = draft
+            let draft = checked(repo.as_ref(), &form).await?;
+            let reason =
+                clash_check(repo.as_ref(), &draft, &draft.slots, &[], &clash_reason).await?;
+            let sessions: Vec<_> = draft
                 .slots
                 .iter()
-                .map(|s| s.0)
-                .min()
-                .unwrap_or(Timestamp(0));
-            let to = draft
-                .slots
-                .iter()
-                .map(|s| s.1)
-                .max()
-                .unwrap_or(Timestamp(0));
-            let existing = repo.bookings_between(from, to).await?;
-            let found: Vec<_> = draft
-                .slots
-                .iter()
-                .flat_map(|(starts_at, ends_at)| {
-                    let candidate = Booking {
-                        session_id: None,
-                        title: draft.title.clone(),
-                        starts_at: *starts_at,
-                        ends_at: *ends_at,
-                        lecturer_ids: draft.lecturer_ids.clone(),
-                        place: draft.place.clone(),
-                        cancelled: false,
-                    };
-                    clashes(&candidate, &existing)
-                })
-                .collect();
-            let reason = clash_reason.trim();
-            if !found.is_empty() && reason.is_empty() {
-                return Err(AppError::Clashes(found));
-            }
-            let override_reason = (!found.is_empty()).then(|| reason.to_string());
-            let sessions: Vec<NewSession> = draft
-                .slots
-                .iter()
-                .map(|(starts_at, ends_at)| NewSession {
-                    series: crate::domain::schedule::LECTURE_SERIES.to_string(),
-                    title: draft.title.clone(),
-                    theme_id: draft.theme_id,
-                    format: draft.format,
-                    starts_at: *starts_at,
-                    ends_at: *ends_at,
-                    place: draft.place.clone(),
-                    description_md: draft.description_md.clone(),
-                    lecturer_ids: draft.lecturer_ids.clone(),
-                    audience: draft.audience.clone(),
-                    study_hours: draft.study_hours,
-                    hours_overridden: draft.hours_overridden,
-                    capacity: draft.capacity,
-                    clash_override_reason: override_reason.clone(),
-                })
+                .map(|slot| new_session(&draft, *slot, reason.clone()))
                 .collect();
             Ok(repo.create_sessions(&sessions, Timestamp::now()).await?)
+        }
+        .await,
+    )
+}
+
+/// The session as the planner's form, to edit it or to schedule a copy.
+#[server(endpoint = "planner_template")]
+pub async fn planner_template(id: i64) -> Result<SessionTemplate, AppError> {
+    use crate::domain::audience::Audience;
+    use crate::domain::policy::Action;
+    use crate::ssr::guard::{authorize, finish, state};
+    finish(
+        async {
+            authorize(Action::ScheduleSessions)?;
+            let repo = state()?.repo;
+            let d = repo.session_detail(id).await?.ok_or(AppError::NotFound)?;
+            let (starts, ends) = (d.summary.starts_at, d.summary.ends_at);
+            let (everyone, tier_ids, community_ids, person_ids) = match d.audience {
+                Audience::Everyone => (true, vec![], vec![], vec![]),
+                Audience::Chosen {
+                    tiers,
+                    communities,
+                    people,
+                } => (false, tiers, communities, people),
+            };
+            let people = repo
+                .people_names(&person_ids)
+                .await?
+                .into_iter()
+                .map(|(id, name)| Choice::new(id, name.clone(), name))
+                .collect();
+            let form = SessionForm {
+                title: d.summary.title,
+                theme_id: d.theme_id.to_string(),
+                format: d.summary.format.as_str().to_string(),
+                date: starts.local_date().format("%Y-%m-%d").to_string(),
+                start: starts.hh_mm(),
+                end: ends.hh_mm(),
+                ends_next_day: ends.local_date() != starts.local_date(),
+                place: d.summary.place,
+                lecturer_ids: d.lecturer_ids,
+                everyone,
+                tier_ids,
+                community_ids,
+                person_ids,
+                capacity: d.capacity.map(|c| c.to_string()).unwrap_or_default(),
+                hours: if d.hours_overridden {
+                    d.summary.study_hours.display()
+                } else {
+                    String::new()
+                },
+                description_md: d.description_md,
+                ..SessionForm::default()
+            };
+            Ok(SessionTemplate {
+                id,
+                form,
+                people,
+                in_series: d.repeat_group.is_some(),
+                cancelled: d.summary.cancelled,
+            })
+        }
+        .await,
+    )
+}
+
+/// Changes a session, or it and the later sessions of its series (which move by the same
+/// amount). The same checks as for a new session apply; nothing is saved when one fails.
+#[server(endpoint = "sessions_update", input = server_fn::codec::Json)]
+pub async fn update_session(
+    id: i64,
+    form: SessionForm,
+    scope: EditScope,
+    clash_reason: String,
+) -> Result<usize, AppError> {
+    use crate::domain::Timestamp;
+    use crate::domain::policy::Action;
+    use crate::domain::series_edit::{Occurrence, reschedule};
+    use crate::error::Conflict;
+    use crate::ssr::guard::{authorize, finish, state};
+    finish(
+        async {
+            authorize(Action::ScheduleSessions)?;
+            let repo = state()?.repo;
+            let d = repo.session_detail(id).await?.ok_or(AppError::NotFound)?;
+            if d.summary.cancelled {
+                return Err(AppError::Conflict(Conflict::SessionCancelled));
+            }
+            // An edit changes existing sessions; it never adds a series.
+            let form = SessionForm {
+                repeat_weekdays: Vec::new(),
+                ..form
+            };
+            let draft = checked(repo.as_ref(), &form).await?;
+            let edited = Occurrence {
+                id,
+                starts_at: d.summary.starts_at,
+                ends_at: d.summary.ends_at,
+                cancelled: false,
+            };
+            let series = match (scope, d.repeat_group) {
+                (EditScope::Following, Some(group)) => repo.series_occurrences(group).await?,
+                _ => Vec::new(),
+            };
+            let changes = reschedule(edited, draft.slots[0], scope, &series);
+            let ids: Vec<i64> = changes.iter().map(|(id, _)| *id).collect();
+            let slots: Vec<_> = changes.iter().map(|(_, slot)| *slot).collect();
+            let reason = clash_check(repo.as_ref(), &draft, &slots, &ids, &clash_reason).await?;
+            let rows: Vec<_> = changes
+                .into_iter()
+                .map(|(id, slot)| (id, new_session(&draft, slot, reason.clone())))
+                .collect();
+            if !repo.update_sessions(&rows, Timestamp::now()).await? {
+                return Err(AppError::NotFound);
+            }
+            Ok(rows.len())
+        }
+        .await,
+    )
+}
+
+/// Cadres whose name contains `query`, for naming people in an audience.
+#[server(endpoint = "people_search")]
+pub async fn people_search(query: String) -> Result<Vec<PersonChoice>, AppError> {
+    use crate::domain::policy::Action;
+    use crate::ssr::guard::{authorize, finish, state};
+    finish(
+        async {
+            authorize(Action::ScheduleSessions)?;
+            let query = query.trim();
+            if query.is_empty() || query.chars().count() > 40 {
+                return Ok(Vec::new());
+            }
+            Ok(state()?
+                .repo
+                .search_people(query, 20)
+                .await?
+                .into_iter()
+                .map(|p| PersonChoice {
+                    id: p.id,
+                    name: p.name,
+                    community: p.community,
+                })
+                .collect())
         }
         .await,
     )

@@ -26,6 +26,14 @@ pub fn TopBar() -> impl IntoView {
                         view! {
                             <nav class="nav" aria-label=t(Key::Menu)>
                                 {homes.into_iter().map(|h| view! { <A href=h.path()>{t(home_label(h))}</A> }).collect_view()}
+                                {me.roles.sees_sessions().then(|| view! {
+                                    <A href="/sessions">{t(Key::NavSessions)}</A>
+                                    <A href="/calendar">{t(Key::NavCalendar)}</A>
+                                    <A href="/account/calendar">{t(Key::NavFeed)}</A>
+                                })}
+                                {me.roles.has(crate::domain::Role::Organiser).then(|| view! {
+                                    <A href="/organiser/settings">{t(Key::NavSettings)}</A>
+                                })}
                                 <A href="/account/password">{t(Key::NavPassword)}</A>
                             </nav>
                             <span class="who">{me.display_name.clone()}</span>

@@ -43,7 +43,22 @@ impl Default for HoursRule {
     }
 }
 
+/// A rule outside 10–120 minutes per study hour is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("a study hour is 10 to 120 minutes")]
+pub struct RuleOutOfRange;
+
 impl HoursRule {
+    pub const MINUTES: std::ops::RangeInclusive<i64> = 10..=120;
+
+    pub fn new(minutes_per_hour: i64) -> Result<HoursRule, RuleOutOfRange> {
+        if Self::MINUTES.contains(&minutes_per_hour) {
+            Ok(HoursRule { minutes_per_hour })
+        } else {
+            Err(RuleOutOfRange)
+        }
+    }
+
     /// Whole and half study hours earned by `minutes` of teaching, rounded down: a part of
     /// an hour that was not taught is not credited.
     pub fn hours_for(self, minutes: i64) -> StudyHours {
@@ -58,6 +73,18 @@ impl HoursRule {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rules_stay_within_sense() {
+        assert_eq!(HoursRule::new(45), Ok(HoursRule::default()));
+        assert_eq!(
+            HoursRule::new(40).map(|r| r.hours_for(120)),
+            Ok(StudyHours(30))
+        );
+        for bad in [0, 9, 121, -45] {
+            assert_eq!(HoursRule::new(bad), Err(RuleOutOfRange), "{bad}");
+        }
+    }
 
     #[test]
     fn default_rule_is_45_minutes_rounded_down_to_halves() {

@@ -15,8 +15,10 @@ pub struct CalendarEvent {
     pub starts_at: Timestamp,
     pub ends_at: Timestamp,
     pub cancelled: bool,
-    /// When the session was last changed: calendar apps keep the newest SEQUENCE.
+    /// When the session was last changed.
     pub updated_at: Timestamp,
+    /// How many times it was changed: calendar apps keep the event with the highest SEQUENCE.
+    pub revision: i64,
 }
 
 /// The UID of a session's event; `host` keeps UIDs of two installations apart.
@@ -103,7 +105,7 @@ pub fn calendar(name: &str, host: &str, events: &[CalendarEvent]) -> String {
         lines.push("BEGIN:VEVENT".into());
         lines.push(format!("UID:{}", uid(e.session_id, host)));
         lines.push(format!("DTSTAMP:{}", utc_stamp(e.updated_at)));
-        lines.push(format!("SEQUENCE:{}", e.updated_at.0.max(0)));
+        lines.push(format!("SEQUENCE:{}", e.revision.max(0)));
         lines.push(format!(
             "DTSTART;TZID=Asia/Shanghai:{}",
             local_stamp(e.starts_at)
@@ -150,6 +152,7 @@ mod tests {
             ends_at: Timestamp(start.0 + 7200),
             cancelled,
             updated_at: Timestamp(1_780_000_000),
+            revision: 2,
         }
     }
 

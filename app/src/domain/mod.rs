@@ -3,15 +3,18 @@
 
 pub mod account;
 pub mod audience;
+pub mod calendar;
 pub mod conflicts;
 pub mod hours;
 pub mod ical;
+pub mod listing;
 pub mod login_policy;
 pub mod people;
 pub mod policy;
 pub mod recurrence;
 pub mod role;
 pub mod schedule;
+pub mod series_edit;
 pub mod session_draft;
 pub mod time;
 

@@ -73,6 +73,12 @@ impl Roles {
     }
 
     /// Every home this account may open, in navigation order.
+    /// Whether the session lists, calendars and feeds have anything for these roles (an
+    /// account that only administers accounts has no sessions).
+    pub fn sees_sessions(&self) -> bool {
+        self.has(Role::Cadre) || self.has(Role::Lecturer) || self.has(Role::Organiser)
+    }
+
     pub fn homes(&self) -> Vec<Home> {
         let mut homes = Vec::new();
         if self.has(Role::Cadre) {

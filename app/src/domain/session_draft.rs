@@ -23,6 +23,10 @@ pub enum Field {
     Repeat,
     /// Why a session is cancelled.
     Reason,
+    /// Minutes per study hour, on the settings page.
+    HoursRule,
+    /// A new theme's name, on the settings page.
+    ThemeName,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,6 +41,8 @@ pub enum Problem {
     NotALecturer,
     EmptyAudience,
     Recurrence(RecurrenceError),
+    /// A number outside its allowed range.
+    OutOfRange,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,8 +1,13 @@
 pub mod accounts;
 pub mod cadre_home;
+pub mod calendar;
+pub mod feed;
 pub mod lecturer_home;
 pub mod login;
 pub mod not_found;
 pub mod organiser_home;
 pub mod password;
 pub mod planner;
+pub mod session;
+pub mod sessions;
+pub mod settings;

@@ -1,10 +1,16 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-use crate::api::schedule::{Choice, create_sessions, schedule_options};
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::api::schedule::{
+    Choice, SessionTemplate, create_sessions, planner_template, schedule_options, update_session,
+};
 use crate::components::layout::ErrorNote;
+use crate::components::people_picker::PeoplePicker;
 use crate::domain::conflicts::Clash;
 use crate::domain::schedule::SessionFormat;
+use crate::domain::series_edit::EditScope;
 use crate::domain::session_draft::{Field, SessionForm};
 use crate::error::AppError;
 use crate::i18n::{EN_DAYS, Key, Lang, ZH_DAYS, t, use_lang};
@@ -26,14 +32,20 @@ fn field_note(
     }
 }
 
-fn choice_boxes(name: &'static str, choices: Vec<Choice>, lang: RwSignal<Lang>) -> impl IntoView {
+fn choice_boxes(
+    name: &'static str,
+    choices: Vec<Choice>,
+    chosen: &[i64],
+    lang: RwSignal<Lang>,
+) -> impl IntoView {
     choices
         .into_iter()
         .map(|c| {
+            let checked = chosen.contains(&c.id);
             let label = move || lang.get().pick(&c.name_zh, &c.name_en).to_string();
             view! {
                 <label class="check">
-                    <input type="checkbox" name=name value=c.id />
+                    <input type="checkbox" name=name value=c.id checked=checked />
                     <span>{label}</span>
                 </label>
             }
@@ -61,7 +73,7 @@ fn clash_list(clashes: Vec<Clash>) -> impl IntoView {
 /// Reads the planner form. Only the browser submits it: the pickers send lists, which the
 /// JSON-encoded server function takes as they are.
 #[cfg(feature = "hydrate")]
-fn read_form(ev: &SubmitEvent) -> Option<(SessionForm, String)> {
+fn read_form(ev: &SubmitEvent) -> Option<(SessionForm, String, EditScope)> {
     use wasm_bindgen::JsCast;
     let form: web_sys::HtmlFormElement = ev.target()?.dyn_into().ok()?;
     let data = web_sys::FormData::new_with_form(&form).ok()?;
@@ -85,7 +97,7 @@ fn read_form(ev: &SubmitEvent) -> Option<(SessionForm, String)> {
         everyone: !text("everyone").is_empty(),
         tier_ids: ids("tier_ids"),
         community_ids: ids("community_ids"),
-        person_ids: Vec::new(),
+        person_ids: ids("person_ids"),
         capacity: text("capacity"),
         hours: text("hours"),
         description_md: text("description_md"),
@@ -96,95 +108,212 @@ fn read_form(ev: &SubmitEvent) -> Option<(SessionForm, String)> {
         repeat_until: text("repeat_until"),
         repeat_count: text("repeat_count"),
     };
-    Some((form, text("clash_reason")))
+    let scope = if text("scope") == "following" {
+        EditScope::Following
+    } else {
+        EditScope::This
+    };
+    Some((form, text("clash_reason"), scope))
 }
 
 #[cfg(not(feature = "hydrate"))]
-fn read_form(_: &SubmitEvent) -> Option<(SessionForm, String)> {
+fn read_form(_: &SubmitEvent) -> Option<(SessionForm, String, EditScope)> {
     None
 }
 
-/// Organisers schedule one session or a weekly series.
+/// What the editor does when saved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// Schedule new sessions (possibly from a copy).
+    New,
+    /// Change session `id`.
+    Edit(i64),
+}
+
+/// What the form starts with: a copy's or the edited session's values, or sensible blanks.
+fn initial(template: Option<&SessionTemplate>) -> SessionForm {
+    template
+        .map(|t| t.form.clone())
+        .unwrap_or_else(|| SessionForm {
+            start: "19:00".into(),
+            end: "21:00".into(),
+            everyone: true,
+            ..SessionForm::default()
+        })
+}
+
+/// Organisers schedule one session or a weekly series; `?from=ID` starts from a copy.
 #[component]
 pub fn PlannerPage() -> impl IntoView {
+    let query = use_query_map();
+    let from = move || query.read().get("from").and_then(|v| v.parse::<i64>().ok());
+    let template = Resource::new(from, |from| async move {
+        match from {
+            Some(id) => planner_template(id).await.map(Some),
+            None => Ok(None),
+        }
+    });
+    view! {
+        <h1>{move || t(if from().is_some() { Key::DuplicateTitle } else { Key::PlannerTitle })()}</h1>
+        <Suspense fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
+            {move || Suspend::new(async move {
+                match template.await {
+                    Ok(tpl) => view! { <SessionEditor mode=Mode::New template=tpl /> }.into_any(),
+                    Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Organisers change a session, or it and the rest of its series.
+#[component]
+pub fn EditSessionPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
+    let template = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => planner_template(id).await,
+            None => Err(AppError::NotFound),
+        }
+    });
+    view! {
+        <h1>{t(Key::EditTitle)}</h1>
+        <Suspense fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
+            {move || Suspend::new(async move {
+                match template.await {
+                    Ok(tpl) if tpl.cancelled => view! { <ErrorNote error=AppError::Conflict(crate::error::Conflict::SessionCancelled) /> }.into_any(),
+                    Ok(tpl) => view! { <SessionEditor mode=Mode::Edit(tpl.id) template=Some(tpl) /> }.into_any(),
+                    Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The planner's form, for new sessions and for edits.
+#[component]
+fn SessionEditor(mode: Mode, template: Option<SessionTemplate>) -> impl IntoView {
     let lang = use_lang();
     let options = Resource::new(|| (), |_| schedule_options());
-    let create = Action::new(|input: &(SessionForm, String)| {
-        let (form, reason) = input.clone();
-        async move { create_sessions(form, reason).await }
+    let in_series = template.as_ref().is_some_and(|t| t.in_series);
+    let people = template
+        .as_ref()
+        .map(|t| t.people.clone())
+        .unwrap_or_default();
+    let f = initial(template.as_ref());
+    let save = Action::new(move |input: &(SessionForm, String, EditScope)| {
+        let (form, reason, scope) = input.clone();
+        async move {
+            match mode {
+                Mode::New => create_sessions(form, reason).await,
+                Mode::Edit(id) => update_session(id, form, scope, reason)
+                    .await
+                    .map(|n| vec![id; n]),
+            }
+        }
     });
-    let result = create.value();
+    let result = save.value();
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         if let Some(input) = read_form(&ev) {
-            create.dispatch(input);
+            save.dispatch(input);
         }
     };
     let clashes = move || match result.get() {
         Some(Err(AppError::Clashes(c))) => Some(c),
         _ => None,
     };
+    let done_key = match mode {
+        Mode::New => Key::CreatedSessions,
+        Mode::Edit(_) => Key::UpdatedSessions,
+    };
     view! {
-        <h1>{t(Key::PlannerTitle)}</h1>
         {move || match result.get() {
-            Some(Ok(ids)) => view! { <p class="ok" role="status" data-testid="created">{t(Key::CreatedSessions)} {ids.len()}</p> }.into_any(),
+            Some(Ok(ids)) => {
+                let first = ids.first().copied().unwrap_or_default();
+                view! {
+                    <p class="ok" role="status" data-testid="created">
+                        {t(done_key)} {ids.len()} " "
+                        <a href=format!("/sessions/{first}")>{t(Key::ViewIt)}</a>
+                    </p>
+                }.into_any()
+            }
             Some(Err(e)) => view! { <ErrorNote error=e /> }.into_any(),
             None => ().into_any(),
         }}
         <Suspense fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let f = f.clone();
+                let people = people.clone();
+                Suspend::new(async move {
                 let o = match options.await {
                     Ok(o) => o,
                     Err(e) => return view! { <ErrorNote error=e /> }.into_any(),
                 };
+                let theme = f.theme_id.clone();
+                let format = f.format.clone();
                 view! {
                     <form class="card stack planner" on:submit=submit data-testid="planner">
-                        <label><span>{t(Key::FieldTitle)}</span><input name="title" required maxlength="120" />{field_note(result, Field::Title)}</label>
+                        <label><span>{t(Key::FieldTitle)}</span><input name="title" required maxlength="120" value=f.title.clone() />{field_note(result, Field::Title)}</label>
                         <div class="row">
                             <label><span>{t(Key::Theme)}</span>
                                 <select name="theme_id">
-                                    {o.themes.into_iter().map(|c| { let label = move || lang.get().pick(&c.name_zh, &c.name_en).to_string(); view! { <option value=c.id>{label}</option> } }).collect_view()}
+                                    {o.themes.into_iter().map(|c| { let selected = c.id.to_string() == theme; let label = move || lang.get().pick(&c.name_zh, &c.name_en).to_string(); view! { <option value=c.id selected=selected>{label}</option> } }).collect_view()}
                                 </select>
                                 {field_note(result, Field::Theme)}
                             </label>
                             <label><span>{t(Key::FieldFormat)}</span>
                                 <select name="format">
-                                    {SessionFormat::ALL.into_iter().map(|f| view! { <option value=f.as_str()>{t(f.label())}</option> }).collect_view()}
+                                    {SessionFormat::ALL.into_iter().map(|x| view! { <option value=x.as_str() selected=x.as_str() == format>{t(x.label())}</option> }).collect_view()}
                                 </select>
                             </label>
                         </div>
                         <div class="row">
-                            <label><span>{t(Key::FieldDate)}</span><input name="date" type="date" required />{field_note(result, Field::Date)}</label>
-                            <label><span>{t(Key::FieldStart)}</span><input name="start" type="time" value="19:00" required />{field_note(result, Field::Start)}</label>
-                            <label><span>{t(Key::FieldEnd)}</span><input name="end" type="time" value="21:00" required />{field_note(result, Field::End)}</label>
-                            <label class="check"><input type="checkbox" name="ends_next_day" /><span>{t(Key::EndsNextDay)}</span></label>
+                            <label><span>{t(Key::FieldDate)}</span><input name="date" type="date" required value=f.date.clone() />{field_note(result, Field::Date)}</label>
+                            <label><span>{t(Key::FieldStart)}</span><input name="start" type="time" value=f.start.clone() required />{field_note(result, Field::Start)}</label>
+                            <label><span>{t(Key::FieldEnd)}</span><input name="end" type="time" value=f.end.clone() required />{field_note(result, Field::End)}</label>
+                            <label class="check"><input type="checkbox" name="ends_next_day" checked=f.ends_next_day /><span>{t(Key::EndsNextDay)}</span></label>
                         </div>
-                        <label><span>{t(Key::Place)}</span><input name="place" /></label>
-                        <fieldset><legend>{t(Key::Lecturers)}</legend>{choice_boxes("lecturer_ids", o.lecturers, lang)}{field_note(result, Field::Lecturers)}</fieldset>
+                        <label><span>{t(Key::Place)}</span><input name="place" value=f.place.clone() /></label>
+                        <fieldset><legend>{t(Key::Lecturers)}</legend>{choice_boxes("lecturer_ids", o.lecturers, &f.lecturer_ids, lang)}{field_note(result, Field::Lecturers)}</fieldset>
                         <fieldset>
                             <legend>{t(Key::AudienceLabel)}</legend>
-                            <label class="check"><input type="checkbox" name="everyone" checked /><span>{t(Key::Everyone)}</span></label>
-                            <p class="hint">{t(Key::Tiers)}</p>{choice_boxes("tier_ids", o.tiers, lang)}
-                            <p class="hint">{t(Key::Communities)}</p>{choice_boxes("community_ids", o.communities, lang)}
+                            <label class="check"><input type="checkbox" name="everyone" checked=f.everyone /><span>{t(Key::Everyone)}</span></label>
+                            <p class="hint">{t(Key::Tiers)}</p>{choice_boxes("tier_ids", o.tiers, &f.tier_ids, lang)}
+                            <p class="hint">{t(Key::Communities)}</p>{choice_boxes("community_ids", o.communities, &f.community_ids, lang)}
+                            <PeoplePicker initial=people />
                             {field_note(result, Field::Audience)}
                         </fieldset>
                         <div class="row">
-                            <label><span>{t(Key::Capacity)}</span><input name="capacity" inputmode="numeric" />{field_note(result, Field::Capacity)}</label>
-                            <label><span>{t(Key::HoursLabel)}</span><input name="hours" inputmode="decimal" />{field_note(result, Field::Hours)}</label>
+                            <label><span>{t(Key::Capacity)}</span><input name="capacity" inputmode="numeric" value=f.capacity.clone() />{field_note(result, Field::Capacity)}</label>
+                            <label><span>{t(Key::HoursLabel)}</span><input name="hours" inputmode="decimal" value=f.hours.clone() />{field_note(result, Field::Hours)}</label>
                         </div>
                         <p class="hint">{t(Key::HoursHint)}</p>
-                        <fieldset>
-                            <legend>{t(Key::RepeatLabel)}</legend>
-                            {(0..7u8).map(|d| view! {
-                                <label class="check"><input type="checkbox" name="repeat_weekdays" value=d /><span>{move || lang.get().pick(ZH_DAYS[d as usize], EN_DAYS[d as usize]).to_string()}</span></label>
-                            }).collect_view()}
-                            <div class="row">
-                                <label><span>{t(Key::RepeatUntil)}</span><input name="repeat_until" type="date" /></label>
-                                <label><span>{t(Key::RepeatCount)}</span><input name="repeat_count" inputmode="numeric" /></label>
-                            </div>
-                            {field_note(result, Field::Repeat)}
-                        </fieldset>
-                        <label><span>{t(Key::DescriptionLabel)}</span><textarea name="description_md" rows="4"></textarea></label>
+                        {match mode {
+                            Mode::New => view! {
+                                <fieldset>
+                                    <legend>{t(Key::RepeatLabel)}</legend>
+                                    {(0..7u8).map(|d| view! {
+                                        <label class="check"><input type="checkbox" name="repeat_weekdays" value=d /><span>{move || lang.get().pick(ZH_DAYS[d as usize], EN_DAYS[d as usize]).to_string()}</span></label>
+                                    }).collect_view()}
+                                    <div class="row">
+                                        <label><span>{t(Key::RepeatUntil)}</span><input name="repeat_until" type="date" /></label>
+                                        <label><span>{t(Key::RepeatCount)}</span><input name="repeat_count" inputmode="numeric" /></label>
+                                    </div>
+                                    {field_note(result, Field::Repeat)}
+                                </fieldset>
+                            }.into_any(),
+                            Mode::Edit(_) if in_series => view! {
+                                <fieldset data-testid="scope">
+                                    <legend>{t(Key::ScopeLabel)}</legend>
+                                    <label class="check"><input type="radio" name="scope" value="this" checked /><span>{t(Key::ScopeThis)}</span></label>
+                                    <label class="check"><input type="radio" name="scope" value="following" /><span>{t(Key::ScopeFollowing)}</span></label>
+                                </fieldset>
+                            }.into_any(),
+                            Mode::Edit(_) => ().into_any(),
+                        }}
+                        <label><span>{t(Key::DescriptionLabel)}</span><textarea name="description_md" rows="6">{f.description_md.clone()}</textarea></label>
                         {move || clashes().map(|c| view! {
                             {clash_list(c)}
                             <label><span>{t(Key::ClashReason)}</span><input name="clash_reason" /></label>
@@ -192,7 +321,7 @@ pub fn PlannerPage() -> impl IntoView {
                         <button type="submit" class="primary">{t(Key::Save)}</button>
                     </form>
                 }.into_any()
-            })}
+            })}}
         </Suspense>
     }
 }

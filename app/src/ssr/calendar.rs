@@ -63,3 +63,58 @@ async fn session_calendar(
     let name = event.title.clone();
     Ok(Some(ical::calendar(&name, UID_HOST, &[event])))
 }
+
+/// How far back and ahead a subscribed feed reaches.
+const FEED_PAST_SECS: i64 = 92 * 24 * 3600;
+const FEED_AHEAD_SECS: i64 = 400 * 24 * 3600;
+
+/// `GET /feeds/{secret}.ics`: the person's sessions for calendar apps, which cannot sign in;
+/// the secret in the address is the key. Unknown, revoked and disabled all answer 404.
+pub async fn feed_ics(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+    let Some(token) = file.strip_suffix(".ics").filter(|t| !t.is_empty()) else {
+        return (StatusCode::NOT_FOUND, "no such feed").into_response();
+    };
+    match feed_calendar(&state, token).await {
+        Ok(Some(body)) => (
+            [
+                (CONTENT_TYPE, "text/calendar; charset=utf-8"),
+                (CACHE_CONTROL, "private, no-store"),
+            ],
+            body,
+        )
+            .into_response(),
+        Ok(None) => (StatusCode::NOT_FOUND, "no such feed").into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "calendar feed failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+async fn feed_calendar(state: &AppState, token: &str) -> crate::error::AppResult<Option<String>> {
+    let repo = &state.repo;
+    let Some(account_id) = repo
+        .calendar_feed_account(&super::auth::hash_token(token))
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(account) = repo.account(account_id).await? else {
+        return Ok(None);
+    };
+    let name = format!("夜校 · {}", account.display_name);
+    let user = CurrentUser {
+        account,
+        token_hash: String::new(),
+    };
+    let scope = super::guard::scope_of(&user, repo.as_ref()).await?;
+    let now = crate::domain::Timestamp::now();
+    let events = repo
+        .calendar_events(
+            scope,
+            crate::domain::Timestamp(now.0 - FEED_PAST_SECS),
+            crate::domain::Timestamp(now.0 + FEED_AHEAD_SECS),
+        )
+        .await?;
+    Ok(Some(ical::calendar(&name, UID_HOST, &events)))
+}

@@ -5,8 +5,10 @@ use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
 use super::auth::CurrentUser;
+use super::db::{Repository, Scope};
 use super::state::AppState;
-use crate::domain::policy::{Action, may};
+use crate::domain::Role;
+use crate::domain::policy::{Action, may, may_see_session};
 use crate::error::{AppError, AppResult};
 
 pub fn state() -> AppResult<AppState> {
@@ -47,4 +49,36 @@ pub fn finish<T>(result: AppResult<T>) -> AppResult<T> {
         }
     }
     result
+}
+
+/// Which sessions the caller sees in lists, calendars and feeds: every session for an
+/// organiser, otherwise the ones they are in the audience of (cadres) or lecture at.
+pub async fn scope_of(user: &CurrentUser, repo: &dyn Repository) -> AppResult<Scope> {
+    let roles = &user.account.roles;
+    if roles.has(Role::Organiser) {
+        return Ok(Scope::All);
+    }
+    let member = repo
+        .member(user.account.person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Scope::Person {
+        member,
+        audience: roles.has(Role::Cadre),
+        lectures: roles.has(Role::Lecturer),
+    })
+}
+
+/// Whether the caller may open session `id`. An unknown id and a session they may not see
+/// answer alike, so ids reveal nothing.
+pub async fn may_open_session(user: &CurrentUser, repo: &dyn Repository, id: i64) -> AppResult<()> {
+    let Some(member) = repo.member(user.account.person_id).await? else {
+        return Err(AppError::NotFound);
+    };
+    let (in_audience, lectures_it) = repo.relation_to_session(id, &member).await?;
+    if may_see_session(&user.account.roles, lectures_it, in_audience) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
 }

@@ -4,5 +4,6 @@ pub mod calendar;
 pub mod db;
 pub mod demo;
 pub mod guard;
+pub mod markdown;
 pub mod password;
 pub mod state;

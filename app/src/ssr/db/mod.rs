@@ -14,10 +14,12 @@ use crate::domain::people::Position;
 use crate::domain::schedule::{AttendanceCounts, AttendanceStatus, SessionFormat, SessionSummary};
 use crate::domain::{DisplayName, Roles, Timestamp, Username};
 
+pub mod planning;
 mod postgres;
 mod shared;
 mod sqlite;
 
+pub use planning::{PersonHit, Planning, Scope, SessionDetail, SessionPage};
 pub use postgres::connect_postgres;
 pub use sqlite::connect_sqlite;
 
@@ -150,7 +152,7 @@ pub struct AttendanceRecord {
 }
 
 #[async_trait]
-pub trait Repository: Send + Sync + 'static {
+pub trait Repository: Planning + Send + Sync + 'static {
     /// Which backend this is, for logs and the health check.
     fn backend(&self) -> &'static str;
 

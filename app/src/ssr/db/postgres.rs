@@ -1,6 +1,7 @@
 use sqlx::Postgres;
 use sqlx::postgres::PgPoolOptions;
 
+use super::planning::sql_planning;
 use super::shared::*;
 use super::*;
 
@@ -19,3 +20,4 @@ pub async fn connect_postgres(url: &str) -> RepoResult<SqlRepository<Postgres>> 
 }
 
 sql_repository!(Postgres, "postgres");
+sql_planning!(Postgres);

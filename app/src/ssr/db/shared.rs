@@ -187,6 +187,16 @@ macro_rules! sql_repository {
                 .bind(new.clash_override_reason.as_deref())
                 .fetch_one(&mut **tx)
                 .await?;
+                Self::insert_audience_and_lecturers(tx, id, new).await?;
+                Ok(id)
+            }
+
+            /// The audience and lecturer rows of session `id`.
+            async fn insert_audience_and_lecturers(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                id: i64,
+                new: &NewSession,
+            ) -> RepoResult<()> {
                 for (kind, ref_id) in audience_rows(&new.audience) {
                     sqlx::query(
                         "insert into session_audience (session_id, kind, ref_id) values ($1, $2, $3)",
@@ -208,7 +218,7 @@ macro_rules! sql_repository {
                     .execute(&mut **tx)
                     .await?;
                 }
-                Ok(id)
+                Ok(())
             }
 
             async fn insert_roles(
@@ -613,6 +623,18 @@ macro_rules! sql_repository {
                 for session in new {
                     ids.push(Self::insert_session(&mut tx, session, now).await?);
                 }
+                // The occurrences of a series share the first one's id, for later edits.
+                if ids.len() > 1 {
+                    let sql = format!(
+                        "update sessions set repeat_group = $1 where id in ({})",
+                        placeholders(2, ids.len())
+                    );
+                    let mut query = sqlx::query(&sql).bind(ids[0]);
+                    for id in &ids {
+                        query = query.bind(*id);
+                    }
+                    query.execute(&mut *tx).await?;
+                }
                 tx.commit().await?;
                 Ok(ids)
             }
@@ -722,7 +744,8 @@ macro_rules! sql_repository {
             #[tracing::instrument(skip_all)]
             async fn cancel_session(&self, id: i64, reason: &str, now: Timestamp) -> RepoResult<bool> {
                 let done = sqlx::query(
-                    "update sessions set cancelled = true, cancel_reason = $1, updated_at = $2 \
+                    "update sessions set cancelled = true, cancel_reason = $1, updated_at = $2, \
+                     revision = revision + 1 \
                      where id = $3",
                 )
                 .bind(reason)
@@ -735,14 +758,14 @@ macro_rules! sql_repository {
 
             #[tracing::instrument(skip_all)]
             async fn calendar_event(&self, session_id: i64) -> RepoResult<Option<CalendarEvent>> {
-                let row: Option<(String, String, String, i64, i64, bool, i64)> = sqlx::query_as(
-                    "select title, description_md, place, starts_at, ends_at, cancelled, updated_at \
-                     from sessions where id = $1",
+                let row: Option<(String, String, String, i64, i64, bool, i64, i64)> = sqlx::query_as(
+                    "select title, description_md, place, starts_at, ends_at, cancelled, updated_at, \
+                     revision from sessions where id = $1",
                 )
                 .bind(session_id)
                 .fetch_optional(&self.read)
                 .await?;
-                Ok(row.map(|(title, description, place, starts_at, ends_at, cancelled, updated_at)| {
+                Ok(row.map(|(title, description, place, starts_at, ends_at, cancelled, updated_at, revision)| {
                     CalendarEvent {
                         session_id,
                         title,
@@ -752,6 +775,7 @@ macro_rules! sql_repository {
                         ends_at: Timestamp(ends_at),
                         cancelled,
                         updated_at: Timestamp(updated_at),
+                        revision,
                     }
                 }))
             }

@@ -4,6 +4,7 @@ use std::time::Duration;
 use sqlx::Sqlite;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 
+use super::planning::sql_planning;
 use super::shared::*;
 use super::*;
 
@@ -28,3 +29,4 @@ pub async fn connect_sqlite(url: &str) -> RepoResult<SqlRepository<Sqlite>> {
 }
 
 sql_repository!(Sqlite, "sqlite");
+sql_planning!(Sqlite);

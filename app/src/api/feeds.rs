@@ -1,0 +1,73 @@
+//! Each person's private calendar-feed address: calendar apps subscribe to it and follow
+//! every change. Only a hash of its secret is stored, so the address is shown once, when it
+//! is made; making a new one or revoking it stops the old one at once.
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::Timestamp;
+use crate::error::AppError;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FeedStatus {
+    /// When the current address was made, if there is one.
+    pub since: Option<Timestamp>,
+    /// The address itself, only in the answer that made it.
+    pub path: Option<String>,
+}
+
+/// The path of the feed with secret `token`.
+pub fn feed_path(token: &str) -> String {
+    format!("/feeds/{token}.ics")
+}
+
+#[server(endpoint = "calendar_feed")]
+pub async fn calendar_feed() -> Result<FeedStatus, AppError> {
+    use crate::ssr::guard::{caller, finish, state};
+    finish(
+        async {
+            let me = caller()?;
+            let since = state()?.repo.calendar_feed_since(me.account.id).await?;
+            Ok(FeedStatus { since, path: None })
+        }
+        .await,
+    )
+}
+
+/// Makes a new address; the previous one, if any, stops working.
+#[server(endpoint = "calendar_feed_renew")]
+pub async fn renew_calendar_feed() -> Result<FeedStatus, AppError> {
+    use crate::ssr::auth::{hash_token, new_token};
+    use crate::ssr::guard::{caller, finish, state};
+    finish(
+        async {
+            let me = caller()?;
+            let token = new_token().map_err(|e| AppError::internal(e.to_string()))?;
+            let now = Timestamp::now();
+            state()?
+                .repo
+                .set_calendar_feed(me.account.id, &hash_token(&token), now)
+                .await?;
+            Ok(FeedStatus {
+                since: Some(now),
+                path: Some(feed_path(&token)),
+            })
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "calendar_feed_revoke")]
+pub async fn revoke_calendar_feed() -> Result<FeedStatus, AppError> {
+    use crate::ssr::guard::{caller, finish, state};
+    finish(
+        async {
+            let me = caller()?;
+            state()?.repo.delete_calendar_feed(me.account.id).await?;
+            Ok(FeedStatus {
+                since: None,
+                path: None,
+            })
+        }
+        .await,
+    )
+}

@@ -1,0 +1,61 @@
+use leptos::prelude::*;
+
+use crate::api::settings::{AddTheme, SaveHoursRule, settings_overview};
+use crate::components::layout::ErrorNote;
+use crate::i18n::{Key, t, use_lang};
+
+/// Organisers set the study-hours rule and add themes.
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let lang = use_lang();
+    let save_rule = ServerAction::<SaveHoursRule>::new();
+    let add_theme = ServerAction::<AddTheme>::new();
+    let settings = Resource::new(
+        move || (save_rule.version().get(), add_theme.version().get()),
+        |_| settings_overview(),
+    );
+    let outcome = move |v: Option<Result<(), crate::error::AppError>>| {
+        v.map(|r| match r {
+            Ok(()) => view! { <p class="ok" role="status">{t(Key::Saved)}</p> }.into_any(),
+            Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+        })
+    };
+    view! {
+        <h1>{t(Key::SettingsTitle)}</h1>
+        <Suspense fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
+            {move || Suspend::new(async move {
+                let s = match settings.await {
+                    Ok(s) => s,
+                    Err(e) => return view! { <ErrorNote error=e /> }.into_any(),
+                };
+                view! {
+                    <section class="card stack" data-testid="hours-rule">
+                        <h2>{t(Key::HoursLabel)}</h2>
+                        {move || outcome(save_rule.value().get())}
+                        <ActionForm action=save_rule attr:class="row">
+                            <label><span>{t(Key::HoursRuleLabel)}</span>
+                                <input name="minutes" inputmode="numeric" required value=s.minutes_per_hour />
+                            </label>
+                            <button type="submit" class="primary">{t(Key::Save)}</button>
+                        </ActionForm>
+                        <p class="hint">{t(Key::HoursRuleHint)}</p>
+                    </section>
+                    <section class="card stack" data-testid="themes">
+                        <h2>{t(Key::ThemesTitle)}</h2>
+                        <ul class="chips">
+                            {s.themes.into_iter().map(|c| view! {
+                                <li class="chip theme">{move || lang.get().pick(&c.name_zh, &c.name_en).to_string()}</li>
+                            }).collect_view()}
+                        </ul>
+                        {move || outcome(add_theme.value().get().map(|r| r.map(|_| ())))}
+                        <ActionForm action=add_theme attr:class="row">
+                            <label><span>{t(Key::ThemeNameZh)}</span><input name="name_zh" required maxlength="40" /></label>
+                            <label><span>{t(Key::ThemeNameEn)}</span><input name="name_en" maxlength="80" /></label>
+                            <button type="submit">{t(Key::AddTheme)}</button>
+                        </ActionForm>
+                    </section>
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}
