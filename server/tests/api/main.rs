@@ -6,5 +6,6 @@ mod accounts;
 mod auth;
 mod cli;
 mod pages;
+mod planning;
 mod repository;
 mod schedule;

@@ -14,7 +14,12 @@ both_backends!(
 );
 
 /// The form for a Tuesday/Thursday series of four, 19:00-21:00, 60 days from now.
-async fn series_form(app: &TestApp, title: &str, lecturer: i64, audience: Value) -> Value {
+pub(crate) async fn series_form(
+    app: &TestApp,
+    title: &str,
+    lecturer: i64,
+    audience: Value,
+) -> Value {
     let date = Timestamp(Timestamp::now().0 + 60 * 86_400).local_date();
     let theme = app.repo.themes().await.unwrap()[0].id;
     let mut form = json!({
@@ -33,11 +38,11 @@ async fn series_form(app: &TestApp, title: &str, lecturer: i64, audience: Value)
     form
 }
 
-async fn lecturer_person(app: &TestApp) -> i64 {
+pub(crate) async fn lecturer_person(app: &TestApp) -> i64 {
     app.repo.lecturers().await.unwrap()[0].0
 }
 
-async fn create(
+pub(crate) async fn create(
     app: &TestApp,
     client: &reqwest::Client,
     form: &Value,
@@ -217,7 +222,7 @@ async fn bad_session_input_saves_nothing(backend: Backend) {
     );
 }
 
-async fn session_id(app: &TestApp, title: &str) -> i64 {
+pub(crate) async fn session_id(app: &TestApp, title: &str) -> i64 {
     let now = Timestamp::now();
     let all = app
         .repo
