@@ -18,7 +18,7 @@ use leptos_router::{SsrMode, path};
 
 use crate::api::auth::me;
 use crate::components::layout::TopBar;
-use crate::i18n::{Key, initial_lang, provide_i18n, t};
+use crate::i18n::{Key, initial_lang, provide_i18n};
 use crate::pages::{
     accounts::AccountsPage, cadre_home::CadreHome, calendar::CalendarPage, feed::FeedPage,
     lecturer_home::LecturerHome, login::LoginPage, not_found::NotFound,
@@ -54,10 +54,14 @@ pub type MeResource = Resource<Result<Option<api::auth::SignedIn>, error::AppErr
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    provide_i18n(initial_lang());
+    let lang = initial_lang();
+    provide_i18n(lang);
     let me: MeResource = Resource::new(|| (), |_| me());
     provide_context(me);
-    let title = t(Key::AppName);
+    // A plain string, not a signal: leptos_axum reads the title after the page's reactive
+    // owner may already be gone, and reading a disposed signal there panicked the worker
+    // (seen under load). The language switch retitles the document in the browser.
+    let title = Key::AppName.text(lang);
     view! {
         <Stylesheet id="leptos" href="/pkg/nightschool.css" />
         <Title text=title />

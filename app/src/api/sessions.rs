@@ -34,7 +34,9 @@ const YEAR_SECS: i64 = 366 * 24 * 3600;
 #[server(endpoint = "my_upcoming_sessions")]
 pub async fn my_upcoming_sessions() -> Result<Vec<SessionSummary>, AppError> {
     use crate::domain::Timestamp;
+    use crate::domain::listing::SessionFilter;
     use crate::domain::policy::Action;
+    use crate::ssr::db::Scope;
     use crate::ssr::guard::{authorize, finish, state};
     finish(
         async {
@@ -43,18 +45,16 @@ pub async fn my_upcoming_sessions() -> Result<Vec<SessionSummary>, AppError> {
             let Some(member) = repo.member(me.account.person_id).await? else {
                 return Ok(Vec::new());
             };
-            let now = Timestamp::now();
-            let (today, _) = now.local_day_bounds();
-            let until = Timestamp(now.0 + YEAR_SECS);
-            let sessions = repo
-                .sessions_for_member(&member, today, until, UPCOMING_LIMIT * 4)
+            // Sessions stay listed until they end: the cadre needs today's at the door.
+            let scope = Scope::Person {
+                member,
+                audience: true,
+                lectures: false,
+            };
+            let page = repo
+                .find_sessions(scope, &SessionFilter::default(), Timestamp::now())
                 .await?;
-            // Sessions of today stay listed until they end: the cadre needs them at the door.
-            Ok(sessions
-                .into_iter()
-                .filter(|s| s.ends_at > now)
-                .take(UPCOMING_LIMIT)
-                .collect())
+            Ok(page.sessions.into_iter().take(UPCOMING_LIMIT).collect())
         }
         .await,
     )

@@ -98,6 +98,7 @@ fn remember_language(lang: Lang) {
         if let Some(root) = doc.document_element() {
             let _ = root.set_attribute("lang", lang.code());
         }
+        doc.set_title(Key::AppName.text(lang));
         if let Ok(html) = doc.dyn_into::<web_sys::HtmlDocument>() {
             let cookie = format!(
                 "{}={}; Path=/; Max-Age=31536000; SameSite=Lax",

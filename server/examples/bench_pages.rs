@@ -1,0 +1,601 @@
+//! Benchmark of the timetable and calendar pages on a large data set, served by the release
+//! build, next to a static file server serving the same bytes in the same run. Run it with
+//! `scripts/bench`, which builds the release first; `--help` lists the options.
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail, ensure};
+use app::domain::audience::{Audience, Member};
+use app::domain::hours::HoursRule;
+use app::domain::people::Position;
+use app::domain::schedule::{AttendanceStatus, LECTURE_SERIES, SessionFormat};
+use app::domain::{DisplayName, Password, Role, Roles, Timestamp, Username};
+use app::ssr::db::{self, AttendanceRecord, NewAccount, NewPerson, NewSession, Repository, Tier};
+use app::ssr::{demo, password};
+use axum::serve::ListenerExt;
+use reqwest::redirect::Policy;
+use reqwest::{Client, StatusCode};
+
+const USAGE: &str = "\
+cargo run --release -p nightschool --example bench_pages -- [OPTION VALUE]...
+  --seconds N          load time per page and per server (10)
+  --connections N      concurrent closed-loop clients (16)
+  --cadres N           cadres in the data set (10000)
+  --sessions N         sessions over the year around today (500)
+  --pages LIST         comma-separated ROLE:PATH; ROLE is cadre, lecturer or organiser
+  --server-bin PATH    the release server (default $CARGO_TARGET_DIR/release/nightschool)
+  --database-url URL   an EMPTY PostgreSQL database instead of a temporary SQLite file
+";
+const DEFAULT_PAGES: &str = "cadre:/me,cadre:/sessions,cadre:/calendar?view=week,\
+    cadre:/calendar?view=month,organiser:/sessions,organiser:/calendar?view=month";
+const COMMUNITIES: usize = 7;
+const TIERS: [(&str, &str, i64); 3] = [
+    ("头雁", "Lead goose", 1000),
+    ("强雁", "Strong goose", 3000),
+    ("雏雁", "Young goose", 6000),
+];
+const THEMES: [(&str, &str); 4] = [
+    ("信访维稳", "Petitions and stability"),
+    ("基层社会治理", "Grassroots social governance"),
+    ("雁阵讲坛", "Geese forum"),
+    ("专题班", "Special class"),
+];
+const SURNAMES: [&str; 8] = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄"];
+const GIVEN: [&str; 8] = ["伟", "芳", "敏", "强", "秀英", "建华", "玉兰", "志强"];
+/// One cadre in this many of a past session's audience is on its register: a full register
+/// (1.6 million rows) would make seeding slow without changing what the pages show.
+const REGISTER_SAMPLE: usize = 20;
+
+struct Options {
+    seconds: u64,
+    connections: usize,
+    cadres: usize,
+    sessions: usize,
+    pages: Vec<(String, String)>,
+    server_bin: PathBuf,
+    database_url: Option<String>,
+}
+
+impl Options {
+    fn parse() -> anyhow::Result<Options> {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        if args.iter().any(|a| a == "-h" || a == "--help") {
+            print!("{USAGE}");
+            std::process::exit(0);
+        }
+        for pair in args.chunks(2) {
+            ensure!(
+                pair.len() == 2 && USAGE.contains(&format!("  {} ", pair[0])),
+                "bad option {:?}\n{USAGE}",
+                pair[0]
+            );
+        }
+        let value = |flag: &str| args.chunks(2).find(|p| p[0] == flag).map(|p| &p[1]);
+        Ok(Options {
+            seconds: number(value("--seconds"), 10)?,
+            connections: number(value("--connections"), 16)?.max(1),
+            cadres: number(value("--cadres"), 10_000)?.max(10),
+            sessions: number(value("--sessions"), 500)?.max(1),
+            pages: parse_pages(value("--pages").map_or(DEFAULT_PAGES, String::as_str))?,
+            server_bin: value("--server-bin").map_or_else(default_server_bin, PathBuf::from),
+            database_url: value("--database-url").cloned(),
+        })
+    }
+}
+
+fn number<T: FromStr>(value: Option<&String>, default: T) -> anyhow::Result<T> {
+    value.map_or(Ok(default), |v| {
+        v.parse().map_err(|_| anyhow::anyhow!("not a number: {v}"))
+    })
+}
+
+fn parse_pages(list: &str) -> anyhow::Result<Vec<(String, String)>> {
+    let mut pages = Vec::new();
+    for entry in list.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let (role, path) = entry.split_once(':').unwrap_or(("cadre", entry));
+        ensure!(
+            ["cadre", "lecturer", "organiser"].contains(&role) && path.starts_with('/'),
+            "page {entry:?}: expected ROLE:/path with ROLE cadre, lecturer or organiser"
+        );
+        pages.push((role.to_string(), path.to_string()));
+    }
+    Ok(pages)
+}
+
+fn repo_root() -> PathBuf {
+    let server_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    server_dir.parent().unwrap_or(server_dir).to_path_buf()
+}
+
+fn default_server_bin() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from);
+    let target = target.unwrap_or_else(|| repo_root().join("target"));
+    target.join("release").join("nightschool")
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let opts = Options::parse()?;
+    // Declared first so it is removed last, after the server using its database is gone.
+    let work = tempfile::tempdir().context("creating a temp dir")?;
+    let url = match &opts.database_url {
+        Some(url) => url.clone(),
+        None => format!("sqlite://{}/bench.db", work.path().display()),
+    };
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!("machine: {cores} cores, {}", cpu_model());
+    println!("database: {}", nightschool_server::redact(&url));
+    seed(&url, &opts).await?;
+
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+    let server = ServerProcess::start(&opts.server_bin, &url, addr)?;
+    let app = format!("http://{addr}");
+    server.wait_until_up(&app).await?;
+    let dir = work.path().join("pages");
+    std::fs::create_dir(&dir).context("creating the pages folder")?;
+    let copies = serve_static(&dir).await?;
+    println!("server: {}", opts.server_bin.display());
+    println!(
+        "load: {} connections, {} s per run",
+        opts.connections, opts.seconds
+    );
+    print_header();
+    let bench = Bench {
+        opts,
+        app,
+        copies,
+        dir,
+    };
+    let mut failures = 0;
+    for (i, (role, path)) in bench.opts.pages.iter().enumerate() {
+        match bench.page(i, role, path).await {
+            Ok(errors) => failures += usize::from(errors > 0),
+            Err(err) => {
+                failures += 1;
+                println!("{:<32} FAILED: {err:#}", format!("{role} {path}"));
+            }
+        }
+    }
+    print_footer();
+    drop(server);
+    ensure!(failures == 0, "{failures} page(s) failed or had errors");
+    Ok(())
+}
+
+fn cpu_model() -> String {
+    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = info.lines().find_map(|l| l.strip_prefix("model name"));
+    model
+        .map_or("unknown CPU", |m| m.trim_start_matches([' ', '\t', ':']))
+        .to_string()
+}
+
+/// Fills the empty database through the app's own repository.
+async fn seed(url: &str, opts: &Options) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let repo = db::connect(url).await.context("opening the database")?;
+    let repo = repo.as_ref();
+    ensure!(demo::is_empty(repo).await?, "the database is not empty");
+    let now = Timestamp::now();
+    let reference = seed_reference(repo, now).await?;
+    let cadres = seed_cadres(repo, opts.cadres, &reference, now).await?;
+    let lecturers = seed_accounts(repo, cadres[1].person_id, now).await?;
+    let mut past = Vec::new();
+    for k in 0..opts.sessions {
+        let session = planned_session(k, opts.sessions, now, &reference, &lecturers)?;
+        let id = repo.create_session(&session, now).await?;
+        if k % 40 == 39 {
+            repo.cancel_session(id, "讲师临时公务", now).await?;
+        }
+        if session.starts_at < now {
+            past.push((id, session.starts_at, session.audience));
+        }
+    }
+    let register = seed_attendance(repo, &past, &cadres, now).await?;
+    println!(
+        "data set: {COMMUNITIES} communities, {} tiers, {} cadres, {} sessions ({} past, one in \
+         40 cancelled), {register} attendance rows; seeded in {:.1} s",
+        TIERS.len(),
+        cadres.len(),
+        opts.sessions,
+        past.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Ids of the communities, tiers (highest first) and themes.
+#[derive(Default)]
+struct Reference {
+    communities: Vec<i64>,
+    tiers: Vec<i64>,
+    themes: Vec<i64>,
+}
+
+async fn seed_reference(repo: &dyn Repository, now: Timestamp) -> anyhow::Result<Reference> {
+    let mut refs = Reference::default();
+    for n in 1..=COMMUNITIES {
+        let id = repo.create_community(&format!("第{n}社区"), now).await?;
+        refs.communities.push(id);
+    }
+    for (rank, (name_zh, name_en, target_count)) in TIERS.into_iter().enumerate() {
+        let tier = Tier {
+            id: 0,
+            name_zh: name_zh.into(),
+            name_en: name_en.into(),
+            rank: rank as i64 + 1,
+            target_count,
+            description: String::new(),
+        };
+        refs.tiers.push(repo.create_tier(&tier, now).await?);
+    }
+    for (zh, en) in THEMES {
+        refs.themes.push(repo.create_theme(zh, en, now).await?);
+    }
+    Ok(refs)
+}
+
+/// Cadres over the communities and tiers: a tenth lead geese, three tenths strong geese.
+async fn seed_cadres(
+    repo: &dyn Repository,
+    count: usize,
+    refs: &Reference,
+    now: Timestamp,
+) -> anyhow::Result<Vec<Member>> {
+    let cadre = |i: usize| {
+        let (tier, position) = match i % 10 {
+            0 => (refs.tiers[0], Position::PartySecretary),
+            1..=3 => (refs.tiers[1], Position::TwoCommittee),
+            _ => (refs.tiers[2], Position::GridWorker),
+        };
+        NewPerson {
+            name: format!("{}{}", SURNAMES[i % 8], GIVEN[i / 8 % 8]),
+            community_id: Some(refs.communities[i % COMMUNITIES]),
+            tier_id: Some(tier),
+            position,
+            phone: format!("139{i:08}"),
+        }
+    };
+    let people: Vec<NewPerson> = (0..count).map(cadre).collect();
+    let mut members = Vec::with_capacity(count);
+    for batch in people.chunks(1000) {
+        let ids = repo.create_people(batch, now).await?;
+        members.extend(ids.into_iter().zip(batch).map(|(person_id, p)| Member {
+            person_id,
+            tier_id: p.tier_id,
+            community_id: p.community_id,
+        }));
+    }
+    Ok(members)
+}
+
+/// The organiser, four lecturers (the first with the `lecturer` account) and the `cadre`
+/// account, all with the demo password. Returns the lecturers' person ids.
+async fn seed_accounts(
+    repo: &dyn Repository,
+    cadre: i64,
+    now: Timestamp,
+) -> anyhow::Result<Vec<i64>> {
+    let staff: Vec<NewPerson> = ["赵敏", "王建国", "陈立华", "李卫东", "孙海燕"]
+        .into_iter()
+        .map(|name| NewPerson {
+            name: name.into(),
+            community_id: None,
+            tier_id: None,
+            position: Position::SubdistrictLeader,
+            phone: String::new(),
+        })
+        .collect();
+    let ids = repo.create_people(&staff, now).await?;
+    let hash = password::hash(&Password::parse(demo::DEMO_PASSWORD)?).await?;
+    let accounts = [
+        ("organiser", ids[0], Role::Organiser),
+        ("lecturer", ids[1], Role::Lecturer),
+    ];
+    for (username, person_id, role) in accounts.into_iter().chain([("cadre", cadre, Role::Cadre)]) {
+        let new = NewAccount {
+            username: Username::parse(username)?,
+            display_name: DisplayName::parse(username)?,
+            password_hash: hash.clone(),
+            roles: Roles::new([role]),
+            person_id: Some(person_id),
+        };
+        repo.create_account(&new, now).await?;
+    }
+    Ok(ids[1..].to_vec())
+}
+
+/// Session `k` of `n`, spread evenly over the year around today: half for everyone, a
+/// quarter for one tier, a quarter for two communities; every third with two lecturers.
+fn planned_session(
+    k: usize,
+    n: usize,
+    now: Timestamp,
+    refs: &Reference,
+    lecturers: &[i64],
+) -> anyhow::Result<NewSession> {
+    let day = (k * 365 / n) as i64 - 182;
+    // Afternoons 14:30-16:00, evenings 19:00-21:00.
+    let (start_minute, minutes) = if k.is_multiple_of(3) {
+        (870, 90)
+    } else {
+        (1140, 120)
+    };
+    // Shanghai keeps +08:00 all year, so local days are exactly 86,400 s apart.
+    let starts_at = Timestamp(now.local_day_bounds().0.0 + day * 86_400 + start_minute * 60);
+    let audience = match k % 4 {
+        0 | 1 => Audience::Everyone,
+        2 => Audience::chosen(vec![refs.tiers[k % 3]], vec![], vec![])?,
+        _ => {
+            let communities = vec![refs.communities[k % 7], refs.communities[(k + 3) % 7]];
+            Audience::chosen(vec![], communities, vec![])?
+        }
+    };
+    let mut lecturer_ids = vec![lecturers[k % lecturers.len()]];
+    if k.is_multiple_of(3) {
+        lecturer_ids.push(lecturers[(k + 1) % lecturers.len()]);
+    }
+    use SessionFormat::*;
+    Ok(NewSession {
+        series: LECTURE_SERIES.into(),
+        title: format!("{}（第{}讲）", THEMES[k % THEMES.len()].0, k + 1),
+        theme_id: refs.themes[k % THEMES.len()],
+        format: [Lecture, SelfStudy, Scenario, Forum][k % 4],
+        starts_at,
+        ends_at: Timestamp(starts_at.0 + minutes * 60),
+        place: ["街道党群服务中心三楼会议室", "街道党群服务中心图书室"][k % 2].into(),
+        description_md: "围绕基层治理中的**真实案例**展开，课后交流心得。".into(),
+        lecturer_ids,
+        audience,
+        study_hours: HoursRule::default().hours_for(minutes),
+        hours_overridden: false,
+        capacity: None,
+        clash_override_reason: None,
+    })
+}
+
+/// A sample of each past session's audience on its register, mostly present.
+async fn seed_attendance(
+    repo: &dyn Repository,
+    past: &[(i64, Timestamp, Audience)],
+    cadres: &[Member],
+    now: Timestamp,
+) -> anyhow::Result<usize> {
+    let mut total = 0;
+    for (n, (session_id, starts_at, audience)) in past.iter().enumerate() {
+        let on_register =
+            |(i, m): &(usize, &Member)| (i + n) % REGISTER_SAMPLE == 0 && audience.includes(m);
+        let rows: Vec<AttendanceRecord> = cadres
+            .iter()
+            .enumerate()
+            .filter(on_register)
+            .map(|(i, m)| {
+                let (status, arrived) = match (i / REGISTER_SAMPLE + n) % 12 {
+                    0 => (AttendanceStatus::Late, Some(900)),
+                    1 => (AttendanceStatus::Excused, None),
+                    2 => (AttendanceStatus::Absent, None),
+                    _ => (AttendanceStatus::Present, Some(-600)),
+                };
+                let checked_in_at = arrived.map(|s| Timestamp(starts_at.0 + s));
+                AttendanceRecord {
+                    session_id: *session_id,
+                    person_id: m.person_id,
+                    status,
+                    checked_in_at,
+                }
+            })
+            .collect();
+        repo.record_attendance(&rows, now).await?;
+        total += rows.len();
+    }
+    Ok(total)
+}
+
+/// The release server as a child process, killed when dropped (on errors too).
+struct ServerProcess(Child);
+
+impl ServerProcess {
+    fn start(bin: &Path, url: &str, addr: SocketAddr) -> anyhow::Result<Self> {
+        ensure!(
+            bin.is_file(),
+            "no server at {}: build it first",
+            bin.display()
+        );
+        let site_root = std::env::var_os("LEPTOS_SITE_ROOT").map(PathBuf::from);
+        let site_root = site_root.unwrap_or_else(|| repo_root().join("target/site"));
+        let child = Command::new(bin)
+            .arg("serve")
+            .env("DATABASE_URL", url)
+            .env("LEPTOS_SITE_ADDR", addr.to_string())
+            .env("LEPTOS_SITE_ROOT", site_root)
+            .env("RUST_LOG", "warn")
+            .spawn()
+            .with_context(|| format!("starting {}", bin.display()))?;
+        Ok(ServerProcess(child))
+    }
+
+    async fn wait_until_up(&self, base: &str) -> anyhow::Result<()> {
+        let client = Client::new();
+        for _ in 0..300 {
+            let health = client.get(format!("{base}/healthz")).send().await;
+            if health.is_ok_and(|r| r.status().is_success()) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("the server did not answer within 30 s")
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Serves the saved pages from this process; the `.html` name makes them `text/html`.
+async fn serve_static(dir: &Path) -> anyhow::Result<String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    // TCP_NODELAY like the app server, so that neither waits on Nagle's algorithm.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    let files = tower_http::services::ServeDir::new(dir);
+    let router = axum::Router::new().fallback_service(files);
+    tokio::spawn(async move {
+        if let Err(err) = axum::serve(listener, router.into_make_service()).await {
+            eprintln!("the static server stopped: {err}");
+        }
+    });
+    Ok(format!("http://{addr}"))
+}
+
+/// A client signed in with the demo account named like the role; it keeps the cookie.
+async fn sign_in(base: &str, username: &str) -> anyhow::Result<Client> {
+    let client = Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()?;
+    let res = client
+        .post(format!("{base}/auth/login"))
+        .form(&[("username", username), ("password", demo::DEMO_PASSWORD)])
+        .send()
+        .await
+        .with_context(|| format!("signing in as {username}"))?;
+    let location = res.headers().get(reqwest::header::LOCATION);
+    let location = location.and_then(|v| v.to_str().ok()).unwrap_or_default();
+    ensure!(
+        res.status() == StatusCode::SEE_OTHER && !location.starts_with("/login"),
+        "signing in as {username}: {} to {location:?}",
+        res.status()
+    );
+    Ok(client)
+}
+
+/// Where the app and the static copies are served, and how hard to load them.
+struct Bench {
+    opts: Options,
+    app: String,
+    copies: String,
+    dir: PathBuf,
+}
+
+impl Bench {
+    /// Loads the page, then its saved copy on the static server, and prints the row.
+    /// Returns the number of failed requests; a 404 (page not built yet) is skipped.
+    async fn page(&self, i: usize, role: &str, path: &str) -> anyhow::Result<usize> {
+        let label = format!("{role} {path}");
+        let client = sign_in(&self.app, role).await?;
+        let url = format!("{}{path}", self.app);
+        let res = client.get(&url).send().await?;
+        if res.status() == StatusCode::NOT_FOUND {
+            println!("{label:<32} 404 Not Found (not built yet?): skipped");
+            return Ok(0);
+        }
+        ensure!(res.status() == StatusCode::OK, "answered {}", res.status());
+        let body = res.bytes().await?;
+        let name = format!("page-{i}.html");
+        std::fs::write(self.dir.join(&name), &body).context("saving the page")?;
+        let copy_url = format!("{}/{name}", self.copies);
+        let plain = Client::builder().redirect(Policy::none()).build()?;
+        let copy = plain.get(&copy_url).send().await?.bytes().await?;
+        ensure!(copy == body, "the static server answered other bytes");
+        let app = load(&client, &url, &self.opts).await?;
+        let copy = load(&plain, &copy_url, &self.opts).await?;
+        print_row(&label, body.len(), &app, &copy);
+        Ok(app.errors + copy.errors)
+    }
+}
+
+/// What a closed-loop run saw: the latencies of its 200 answers, sorted, and its failures.
+#[derive(Default)]
+struct Load {
+    latencies: Vec<Duration>,
+    errors: usize,
+    first_error: Option<String>,
+    elapsed: Duration,
+}
+
+impl Load {
+    fn per_second(&self) -> f64 {
+        self.latencies.len() as f64 / self.elapsed.as_secs_f64()
+    }
+
+    /// Nearest-rank percentile in milliseconds.
+    fn ms(&self, percentile: f64) -> f64 {
+        let rank = (percentile / 100.0 * self.latencies.len() as f64).ceil() as usize;
+        let latency = self.latencies.get(rank.max(1) - 1);
+        latency.map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
+    }
+}
+
+/// `connections` tasks, each sending its next request as soon as it has read an answer.
+async fn load(client: &Client, url: &str, opts: &Options) -> anyhow::Result<Load> {
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(opts.seconds);
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..opts.connections {
+        let (client, url) = (client.clone(), url.to_string());
+        tasks.spawn(async move {
+            let (mut latencies, mut errors) = (Vec::new(), Vec::new());
+            while Instant::now() < deadline {
+                let sent = Instant::now();
+                match client.get(&url).send().await {
+                    Ok(res) if res.status() == StatusCode::OK => match res.bytes().await {
+                        Ok(_) => latencies.push(sent.elapsed()),
+                        Err(err) => errors.push(err.to_string()),
+                    },
+                    Ok(res) => errors.push(format!("status {}", res.status())),
+                    Err(err) => errors.push(err.to_string()),
+                }
+            }
+            (latencies, errors)
+        });
+    }
+    let mut all = Load::default();
+    while let Some(done) = tasks.join_next().await {
+        let (latencies, errors) = done.context("a load task panicked")?;
+        all.latencies.extend(latencies);
+        all.errors += errors.len();
+        all.first_error = all.first_error.or(errors.into_iter().next());
+    }
+    all.elapsed = started.elapsed();
+    all.latencies.sort_unstable();
+    Ok(all)
+}
+
+fn print_header() {
+    let heads = [
+        "app/s", "p50 ms", "p99 ms", "static/s", "p50 ms", "p99 ms", "req/s x", "p50 x",
+    ];
+    let heads: String = heads.iter().map(|h| format!("{h:>10}")).collect();
+    println!("\n{:<32}{:>8}{heads}{:>7}", "page", "bytes", "errors");
+}
+
+fn print_row(label: &str, bytes: usize, app: &Load, copy: &Load) {
+    let app_cells = [app.per_second(), app.ms(50.0), app.ms(99.0)];
+    let copy_cells = [copy.per_second(), copy.ms(50.0), copy.ms(99.0)];
+    let ratios = [copy_cells[0] / app_cells[0], app_cells[1] / copy_cells[1]];
+    let cells = [&app_cells[..], &copy_cells, &ratios].concat();
+    let cells: String = cells.iter().map(|v| format!("{v:>10.2}")).collect();
+    let errors = app.errors + copy.errors;
+    println!("{label:<32}{bytes:>8}{cells}{errors:>7}");
+    for (who, run) in [("app", app), ("static", copy)] {
+        if let Some(first) = &run.first_error {
+            println!("  {} errors from {who}, the first: {first}", run.errors);
+        }
+    }
+}
+
+fn print_footer() {
+    println!(
+        "\napp/s and static/s: requests per second; req/s x = static/s / app/s; p50 x = app p50 / static p50. Bodies go \
+         uncompressed (no Accept-Encoding). This process (load and static server) shares the \
+         cores with the app server."
+    );
+}
