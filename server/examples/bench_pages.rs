@@ -128,6 +128,12 @@ async fn main() -> anyhow::Result<()> {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!("machine: {cores} cores, {}", cpu_model());
     println!("database: {}", nightschool_server::redact(&url));
+    let bin = &opts.server_bin;
+    ensure!(
+        bin.is_file(),
+        "no server at {}: build it first",
+        bin.display()
+    );
     seed(&url, &opts).await?;
 
     let addr = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
@@ -399,11 +405,6 @@ struct ServerProcess(Child);
 
 impl ServerProcess {
     fn start(bin: &Path, url: &str, addr: SocketAddr) -> anyhow::Result<Self> {
-        ensure!(
-            bin.is_file(),
-            "no server at {}: build it first",
-            bin.display()
-        );
         let site_root = std::env::var_os("LEPTOS_SITE_ROOT").map(PathBuf::from);
         let site_root = site_root.unwrap_or_else(|| repo_root().join("target/site"));
         let child = Command::new(bin)
