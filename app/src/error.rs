@@ -46,6 +46,16 @@ pub enum Conflict {
     SessionCancelled,
     /// A theme of that name exists.
     ThemeExists,
+    /// A leave or make-up request for this session was already made.
+    AlreadyAsked,
+    /// Leave is asked before the session starts, by someone not yet checked in.
+    LeaveClosed,
+    /// Make-up is for a finished session one missed.
+    NothingToMakeUp,
+    /// The request was already decided.
+    AlreadyDecided,
+    /// Marking the rest absent waits for the session's end.
+    SessionNotOver,
 }
 
 impl From<Invalid> for AppError {

@@ -204,6 +204,97 @@ messages! {
     ErrSessionCancelled => "已取消的课程不能修改。", "A cancelled session cannot be changed.";
     ErrThemeExists => "已有同名专题。", "A theme with that name exists.";
     ProbOutOfRange => "请填写 10 到 120 之间的整数。", "Enter a whole number from 10 to 120.";
+    ProbTooShort => "内容太短。", "Too short.";
+    ErrAlreadyAsked => "这一期你已经提交过申请。", "You have already sent a request for this session.";
+    ErrLeaveClosed => "只能在开课前、签到前请假。", "Leave can only be asked before the session starts and before checking in.";
+    ErrNothingToMakeUp => "只有课程结束后、缺勤的课程才能补学。", "Only a finished session you missed can be made up.";
+    ErrAlreadyDecided => "这条申请已经处理过了。", "This request has already been decided.";
+    ErrSessionNotOver => "课程结束后才能把未签到的人记为缺勤。", "Wait until the session ends to mark the rest absent.";
+    FpCheckinOpens => "签到开放时间须为 0 到 240 分钟之间的整数。", "Check-in opening must be a whole number of minutes from 0 to 240.";
+    FpLateAfter => "迟到界限须为 0 到 120 分钟之间的整数。", "The late mark must be a whole number of minutes from 0 to 120.";
+    FpLeaveCap => "请假上限请写成 1/7、15% 或 0.15 这样的比例。", "Write the leave cap as a share such as 1/7, 15% or 0.15.";
+    FpMakeUpShare => "补学学时比例请写成 50%、1/2 或 0.5 这样的比例。", "Write the make-up share such as 50%, 1/2 or 0.5.";
+    FpDateRange => "日期范围无效：请用“年-月-日”，开始不晚于结束，最长三年。", "Invalid dates: use year-month-day, start no later than end, three years at most.";
+    FpTextRequired => "请填写内容。", "Please write something.";
+    FpReflectionShort => "心得体会至少 30 个字。", "A reflection needs at least 30 characters.";
+    FpTextLong => "内容太长（最多 5000 字）。", "Too long (5,000 characters at most).";
+    FpStatus => "请选择一个考勤状态。", "Choose an attendance status.";
+    Approve => "批准", "Approve";
+    Approved => "已批准", "Approved";
+    AskLeave => "请假", "Ask for leave";
+    AttendanceRules => "考勤规则", "Attendance rules";
+    AttendanceRulesHint => "请假上限：本年度已批准请假学时超过应学学时的这个比例时提醒组织者（国家干部教育培训规定为 1/7）。补学：补学通过后获得该期学时的这个比例。", "Leave cap: organisers are warned when a cadre's approved leave this year passes this share of their scheduled hours (1/7 in the national cadre-training rules). Make-up: an accepted make-up earns this share of the session's hours.";
+    AttendanceSheet => "签到表", "Attendance sheet";
+    AuditTrail => "修改记录", "Audit trail";
+    ByCommunity => "按社区", "By community";
+    BySession => "按课程", "By session";
+    Change => "修改", "Change";
+    ChangeReason => "修改原因", "Reason for the change";
+    CheckIn => "签到", "Check in";
+    CheckInNow => "确认签到", "Check in now";
+    CheckedInAt => "签到时间", "Checked in";
+    CheckinAlready => "你已经签到过了，无需重复签到。", "You have already checked in; nothing changed.";
+    CheckinCancelled => "这一期课程已取消，无需签到。", "This session is cancelled; no check-in needed.";
+    CheckinExpired => "二维码已过期，请重新扫描屏幕上的二维码，或输入六位签到码。", "This QR code has expired. Scan the code on the screen again, or type the six-digit code.";
+    CheckinForged => "这个签到链接无效，请扫描现场屏幕上的二维码。", "This check-in link is not valid. Scan the QR code on the screen in the room.";
+    CheckinNotCadre => "只有学员需要签到。", "Only cadres check in.";
+    CheckinNotYet => "签到还没有开始。", "Check-in has not opened yet.";
+    CheckinOpensAt => "签到开放时间：", "Check-in opens at";
+    CheckinOver => "课程已结束，签到已关闭。缺课的可以申请补学。", "The session is over and check-in is closed. If you missed it, you can make it up.";
+    CheckinReady => "点一下按钮即可签到。", "One tap to check in.";
+    CheckinRecorded => "签到成功！", "Checked in!";
+    CheckinRules => "签到规则", "Check-in rules";
+    CheckinWalkIn => "签到成功。你不在本期的参训名单中，已记为计划外参加，组织者会看到。", "Checked in. You are not on this session's list, so you are recorded as a walk-in for the organisers.";
+    CheckinWrongCode => "签到码不对或已过期，请核对屏幕上的六位数字。", "That code is wrong or has expired. Check the six digits on the screen.";
+    CommunitiesCsv => "社区出勤率 CSV", "Community rates (CSV)";
+    Community => "社区", "Community";
+    Decline => "不批准", "Decline";
+    Declined => "未批准", "Declined";
+    DoorCode => "签到码", "Code";
+    DoorNotYet => "签到尚未开放，开放时间", "Check-in opens at";
+    DoorOver => "课程已结束，签到已关闭。", "The session is over; check-in is closed.";
+    DoorRotates => "二维码自动更新，剩余", "The code changes in";
+    DoorScan => "扫码签到", "Scan to check in";
+    DoorTitle => "投屏签到", "Door screen";
+    From => "从", "From";
+    HistoryTitle => "考勤记录", "Attendance history";
+    HoursEarned => "已获得学时", "Hours earned";
+    LateAfterMinutes => "开课后多少分钟算迟到", "Late after (minutes from start)";
+    LeaveCapHint => "本年度请假学时上限：应学学时的", "Yearly leave cap: share of scheduled hours";
+    LeaveCapLabel => "请假上限", "Leave cap";
+    LeaveCapWarning => "批准后，该学员本年度请假将超过上限", "Approving puts this cadre's leave this year above the cap of";
+    LeaveReason => "请假事由", "Reason for leave";
+    LeaveRequests => "请假申请", "Leave requests";
+    MakeUpHint => "你缺了这一期。请先阅读上面的课程材料，再写下心得体会；组织者通过后记为补学。", "You missed this session. Read the material above, then write your reflection; once an organiser accepts it, the session counts as made up.";
+    MakeUpRequests => "补学申请", "Make-up requests";
+    MakeUpShareHint => "补学获得学时比例：", "Make-up earns this share of the hours:";
+    MakeUpShareLabel => "补学学时比例", "Make-up share of hours";
+    MarkRestAbsent => "未签到的全部记为缺勤", "Mark everyone not checked in absent";
+    MyAttendance => "我的考勤", "My attendance";
+    Name => "姓名", "Name";
+    NavMyAttendance => "我的考勤", "My attendance";
+    NavReports => "考勤报表", "Reports";
+    NavRequests => "请假补学", "Leave & make-up";
+    NoChanges => "还没有修改记录。", "No changes yet.";
+    NoSessions => "这段时间没有已结束的课程。", "No finished sessions in this period.";
+    NotYetArrived => "未签到", "Not checked in";
+    NothingPending => "暂无申请。", "No requests.";
+    OpenDoor => "投屏签到", "Door screen";
+    OpensMinutesBefore => "开课前多少分钟开放签到", "Check-in opens (minutes before start)";
+    Pending => "待审批", "Pending";
+    Print => "打印", "Print";
+    Reflection => "心得体会", "Reflection";
+    ReportsTitle => "考勤报表", "Attendance reports";
+    RequestsTitle => "请假与补学", "Leave and make-up";
+    Session => "课程", "Session";
+    Show => "查看", "Show";
+    SubmitMakeUp => "提交补学", "Hand in make-up";
+    To => "到", "To";
+    TypeCodeHint => "扫不了二维码？输入投屏上显示的六位签到码。", "Can't scan? Type the six-digit code shown on the screen.";
+    TypeCodeInstead => "输入签到码", "Type the code";
+    WalkIn => "计划外", "Walk-in";
+    WalkIns => "计划外", "Walk-ins";
+    YearWorkbook => "全年考勤 XLSX", "Whole year (XLSX)";
     NavSessions => "课程", "Sessions";
     NavCalendar => "日历", "Calendar";
     NavSettings => "课程设置", "Settings";
@@ -317,6 +408,11 @@ impl AppError {
             AppError::Conflict(Conflict::OwnAccount) => Key::ErrOwnAccount,
             AppError::Conflict(Conflict::SessionCancelled) => Key::ErrSessionCancelled,
             AppError::Conflict(Conflict::ThemeExists) => Key::ErrThemeExists,
+            AppError::Conflict(Conflict::AlreadyAsked) => Key::ErrAlreadyAsked,
+            AppError::Conflict(Conflict::LeaveClosed) => Key::ErrLeaveClosed,
+            AppError::Conflict(Conflict::NothingToMakeUp) => Key::ErrNothingToMakeUp,
+            AppError::Conflict(Conflict::AlreadyDecided) => Key::ErrAlreadyDecided,
+            AppError::Conflict(Conflict::SessionNotOver) => Key::ErrSessionNotOver,
             AppError::WrongPassword => Key::ErrWrongPassword,
             AppError::Form(_) => Key::ErrForm,
             AppError::Clashes(_) => Key::ErrClashes,
@@ -340,6 +436,26 @@ impl crate::domain::session_draft::Problem {
             EmptyAudience => Key::ProbEmptyAudience,
             Recurrence(_) => Key::ProbRecurrence,
             OutOfRange => Key::ProbOutOfRange,
+            TooShort => Key::ProbTooShort,
+        }
+    }
+}
+
+impl crate::domain::session_draft::FieldProblem {
+    /// The problem in words that name the field, for forms that show problems in a list.
+    pub fn label(self) -> Key {
+        use crate::domain::session_draft::{Field, Problem};
+        match (self.field, self.problem) {
+            (Field::CheckinOpens, _) => Key::FpCheckinOpens,
+            (Field::LateAfter, _) => Key::FpLateAfter,
+            (Field::LeaveCap, _) => Key::FpLeaveCap,
+            (Field::MakeUpShare, _) => Key::FpMakeUpShare,
+            (Field::DateRange, _) => Key::FpDateRange,
+            (Field::Status, _) => Key::FpStatus,
+            (Field::Reflection, Problem::TooShort) => Key::FpReflectionShort,
+            (Field::Reflection, Problem::TooLong) => Key::FpTextLong,
+            (Field::Reflection, _) => Key::FpTextRequired,
+            (_, problem) => problem.label(),
         }
     }
 }

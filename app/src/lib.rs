@@ -25,6 +25,11 @@ use crate::pages::{
     organiser_home::OrganiserHome, password::PasswordPage, planner::EditSessionPage,
     planner::PlannerPage, session::SessionPage, sessions::SessionsPage, settings::SettingsPage,
 };
+use crate::pages::{
+    attendance::AttendancePage, checkin::CheckinCodePage, checkin::CheckinDonePage,
+    checkin::CheckinTokenPage, door::DoorPage, reports::HistoryPage, reports::ReportsPage,
+    requests::RequestsPage,
+};
 
 /// The whole HTML document. `<html lang>` follows the language cookie.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -76,6 +81,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/organiser/sessions/new") view=PlannerPage ssr=SsrMode::Async />
                     <Route path=path!("/organiser/sessions/:id/edit") view=EditSessionPage ssr=SsrMode::Async />
                     <Route path=path!("/organiser/settings") view=SettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/organiser/sessions/:id/door") view=DoorPage ssr=SsrMode::Async />
+                    <Route path=path!("/organiser/sessions/:id/attendance") view=AttendancePage ssr=SsrMode::Async />
+                    <Route path=path!("/organiser/requests") view=RequestsPage ssr=SsrMode::Async />
+                    <Route path=path!("/organiser/reports") view=ReportsPage ssr=SsrMode::Async />
+                    <Route path=path!("/history") view=HistoryPage ssr=SsrMode::Async />
+                    <Route path=path!("/checkin") view=CheckinCodePage ssr=SsrMode::Async />
+                    <Route path=path!("/checkin/done") view=CheckinDonePage ssr=SsrMode::Async />
+                    <Route path=path!("/c/:token") view=CheckinTokenPage ssr=SsrMode::Async />
                     <Route path=path!("/sessions") view=SessionsPage ssr=SsrMode::Async />
                     <Route path=path!("/sessions/:id") view=SessionPage ssr=SsrMode::Async />
                     <Route path=path!("/calendar") view=CalendarPage ssr=SsrMode::Async />

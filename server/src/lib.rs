@@ -3,9 +3,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
+use app::domain::attendance::TokenClock;
 use app::ssr::db::{self, Repository};
 use app::ssr::state::AppState;
-use app::ssr::{auth, calendar};
+use app::ssr::{auth, calendar, checkin, exports};
 use app::{App, shell};
 use axum::Router;
 use axum::routing::{get, post};
@@ -23,6 +24,11 @@ pub struct Settings {
     /// `None` takes `LEPTOS_SITE_ADDR` (default 127.0.0.1:3000); tests pass port 0.
     pub addr: Option<SocketAddr>,
     pub secure_cookies: bool,
+    /// `NIGHTSCHOOL_PUBLIC_URL`: the address printed in the door's QR code.
+    pub public_url: Option<String>,
+    /// How the door's QR code turns over (`NIGHTSCHOOL_QR_ROTATE_SECONDS`,
+    /// `NIGHTSCHOOL_QR_ACCEPT_SECONDS`).
+    pub token_clock: TokenClock,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/nightschool.db";
@@ -35,7 +41,32 @@ impl Settings {
             addr: None,
             secure_cookies: std::env::var("NIGHTSCHOOL_SECURE_COOKIES")
                 .is_ok_and(|v| v == "1" || v == "true"),
+            public_url: std::env::var("NIGHTSCHOOL_PUBLIC_URL")
+                .ok()
+                .map(|u| u.trim_end_matches('/').to_string())
+                .filter(|u| !u.is_empty()),
+            token_clock: token_clock_from_env(),
         }
+    }
+}
+
+fn token_clock_from_env() -> TokenClock {
+    let read = |name: &str, default: i64, range: std::ops::RangeInclusive<i64>| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .filter(|v| range.contains(v))
+            .unwrap_or(default)
+    };
+    let d = TokenClock::default();
+    let rotate_seconds = read("NIGHTSCHOOL_QR_ROTATE_SECONDS", d.rotate_seconds, 5..=300);
+    TokenClock {
+        rotate_seconds,
+        accept_seconds: read(
+            "NIGHTSCHOOL_QR_ACCEPT_SECONDS",
+            d.accept_seconds,
+            rotate_seconds..=3600,
+        ),
     }
 }
 
@@ -86,6 +117,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/sessions/{id}/calendar.ics", get(calendar::session_ics))
         .route("/feeds/{file}", get(calendar::feed_ics))
+        .route("/door/checkin", post(checkin::check_in))
+        .route("/sessions/{id}/attendance.csv", get(exports::session_csv))
+        .route("/sessions/{id}/attendance.xlsx", get(exports::session_xlsx))
+        .route("/reports/{file}", get(exports::report_file))
         .leptos_routes_with_context(&state, routes, provide_state, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -117,10 +152,17 @@ impl Application {
         let listener = TcpListener::bind(options.site_addr)
             .await
             .with_context(|| format!("binding {}", options.site_addr))?;
+        let secret = checkin::load_secret(repo.as_ref()).await?;
+        let door = checkin::Door {
+            key: checkin::DoorKey::new(&secret, settings.token_clock),
+            writer: checkin::CheckinWriter::spawn(repo.clone()),
+            public_url: settings.public_url.clone(),
+        };
         let state = AppState {
             leptos_options: options,
             repo: repo.clone(),
             secure_cookies: settings.secure_cookies,
+            door,
         };
         Ok(Application {
             listener,

@@ -1,9 +1,11 @@
 //! Server functions, one file per area. Each body: who is asking, may they (a pure policy
 //! function), then the repository.
 pub mod accounts;
+pub mod attendance;
 pub mod auth;
 pub mod browse;
 pub mod feeds;
+pub mod reports;
 pub mod schedule;
 pub mod sessions;
 pub mod settings;

@@ -9,6 +9,10 @@ use crate::error::AppError;
 pub struct ProgrammeSettings {
     pub minutes_per_hour: i64,
     pub themes: Vec<Choice>,
+    /// Approved leave above this share of a cadre's scheduled hours warns organisers.
+    pub leave_cap: String,
+    /// The share of a session's hours that making it up earns.
+    pub make_up_share: String,
 }
 
 #[server(endpoint = "settings_overview")]
@@ -20,7 +24,10 @@ pub async fn settings_overview() -> Result<ProgrammeSettings, AppError> {
         async {
             authorize(Action::ScheduleSessions)?;
             let repo = state()?.repo;
+            use crate::api::attendance::support::{leave_cap, make_up_share};
             Ok(ProgrammeSettings {
+                leave_cap: leave_cap(repo.as_ref()).await?.display(),
+                make_up_share: make_up_share(repo.as_ref()).await?.display(),
                 minutes_per_hour: hours_rule(repo.as_ref()).await?.minutes_per_hour,
                 themes: repo
                     .themes()
@@ -104,6 +111,47 @@ pub async fn add_theme(name_zh: String, name_en: String) -> Result<i64, AppError
                 Err(RepoError::Conflict) => Err(AppError::Conflict(Conflict::ThemeExists)),
                 Err(e) => Err(e.into()),
             }
+        }
+        .await,
+    )
+}
+
+/// Sets the leave cap and the make-up share ("1/7", "15%", "50%", "0.5").
+#[server(endpoint = "settings_attendance")]
+pub async fn save_attendance_rules(
+    leave_cap: String,
+    make_up_share: String,
+) -> Result<(), AppError> {
+    use crate::api::attendance::support::{LEAVE_CAP_KEY, MAKE_UP_KEY};
+    use crate::domain::Timestamp;
+    use crate::domain::attendance::Share;
+    use crate::domain::policy::Action;
+    use crate::domain::session_draft::{Field, FieldProblem, Problem};
+    use crate::ssr::guard::{authorize, finish, state};
+    finish(
+        async {
+            authorize(Action::ManageAttendance)?;
+            let cap = Share::parse(&leave_cap);
+            let share = Share::parse(&make_up_share);
+            let (Some(cap), Some(share)) = (cap, share) else {
+                let problems = [
+                    (cap.is_none(), Field::LeaveCap),
+                    (share.is_none(), Field::MakeUpShare),
+                ]
+                .into_iter()
+                .filter(|(bad, _)| *bad)
+                .map(|(_, field)| FieldProblem {
+                    field,
+                    problem: Problem::OutOfRange,
+                })
+                .collect();
+                return Err(AppError::Form(problems));
+            };
+            let repo = state()?.repo;
+            let now = Timestamp::now();
+            repo.set_setting(LEAVE_CAP_KEY, &cap.display(), now).await?;
+            repo.set_setting(MAKE_UP_KEY, &share.display(), now).await?;
+            Ok(())
         }
         .await,
     )

@@ -31,7 +31,13 @@ pub fn TopBar() -> impl IntoView {
                                     <A href="/calendar">{t(Key::NavCalendar)}</A>
                                     <A href="/account/calendar">{t(Key::NavFeed)}</A>
                                 })}
+                                {me.roles.has(crate::domain::Role::Cadre).then(|| view! {
+                                    <A href="/checkin">{t(Key::CheckIn)}</A>
+                                    <A href="/history">{t(Key::NavMyAttendance)}</A>
+                                })}
                                 {me.roles.has(crate::domain::Role::Organiser).then(|| view! {
+                                    <A href="/organiser/requests">{t(Key::NavRequests)}</A>
+                                    <A href="/organiser/reports">{t(Key::NavReports)}</A>
                                     <A href="/organiser/settings">{t(Key::NavSettings)}</A>
                                 })}
                                 <A href="/account/password">{t(Key::NavPassword)}</A>
@@ -115,4 +121,19 @@ fn remember_language(lang: Lang) {
 pub fn ErrorNote(error: AppError) -> impl IntoView {
     let key = error.label();
     view! { <p class="error" role="alert">{t(key)}</p> }
+}
+
+/// An error with each of a form's problems spelled out, for short forms that have no room
+/// for a note beside every field.
+#[component]
+pub fn ErrorDetails(error: AppError) -> impl IntoView {
+    match error {
+        AppError::Form(problems) => view! {
+            <div class="error" role="alert">
+                {problems.into_iter().map(|p| view! { <p>{t(p.label())}</p> }).collect_view()}
+            </div>
+        }
+        .into_any(),
+        other => view! { <ErrorNote error=other /> }.into_any(),
+    }
 }

@@ -1,3 +1,4 @@
 pub mod layout;
+pub mod my_attendance;
 pub mod people_picker;
 pub mod session_card;

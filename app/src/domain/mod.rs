@@ -2,6 +2,7 @@
 //! is tested without a database or a browser.
 
 pub mod account;
+pub mod attendance;
 pub mod audience;
 pub mod calendar;
 pub mod conflicts;
@@ -12,6 +13,7 @@ pub mod login_policy;
 pub mod people;
 pub mod policy;
 pub mod recurrence;
+pub mod report;
 pub mod role;
 pub mod schedule;
 pub mod series_edit;

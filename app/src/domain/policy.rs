@@ -14,14 +14,20 @@ pub enum Action {
     ViewOwnLectures,
     /// See one's own timetable as a cadre.
     ViewOwnTimetable,
+    /// Run the door, mark and correct attendance, decide leave and make-up, see reports.
+    ManageAttendance,
+    /// Check in at the door, ask for leave, make up a missed session.
+    AttendAsCadre,
 }
 
 pub fn may(roles: &Roles, action: Action) -> bool {
     match action {
         Action::ManageAccounts => roles.has(Role::Admin),
-        Action::ViewSchoolOverview | Action::ScheduleSessions => roles.has(Role::Organiser),
+        Action::ViewSchoolOverview | Action::ScheduleSessions | Action::ManageAttendance => {
+            roles.has(Role::Organiser)
+        }
         Action::ViewOwnLectures => roles.has(Role::Lecturer),
-        Action::ViewOwnTimetable => roles.has(Role::Cadre),
+        Action::ViewOwnTimetable | Action::AttendAsCadre => roles.has(Role::Cadre),
     }
 }
 
@@ -38,6 +44,8 @@ mod tests {
             (Role::Organiser, ScheduleSessions),
             (Role::Lecturer, ViewOwnLectures),
             (Role::Cadre, ViewOwnTimetable),
+            (Role::Organiser, ManageAttendance),
+            (Role::Cadre, AttendAsCadre),
         ];
         for (role, action) in table {
             assert!(may(&Roles::new([role]), action), "{role:?} {action:?}");

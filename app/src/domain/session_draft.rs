@@ -27,6 +27,20 @@ pub enum Field {
     HoursRule,
     /// A new theme's name, on the settings page.
     ThemeName,
+    /// An attendance status chosen by an organiser.
+    Status,
+    /// A leave reason or make-up reflection.
+    Reflection,
+    /// Minutes before the start that check-in opens.
+    CheckinOpens,
+    /// Minutes after the start that arrivals are late.
+    LateAfter,
+    /// The leave cap, on the settings page.
+    LeaveCap,
+    /// The make-up share of hours, on the settings page.
+    MakeUpShare,
+    /// A report's date range.
+    DateRange,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +57,8 @@ pub enum Problem {
     Recurrence(RecurrenceError),
     /// A number outside its allowed range.
     OutOfRange,
+    /// Shorter than the least allowed.
+    TooShort,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

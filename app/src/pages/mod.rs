@@ -1,6 +1,9 @@
 pub mod accounts;
+pub mod attendance;
 pub mod cadre_home;
 pub mod calendar;
+pub mod checkin;
+pub mod door;
 pub mod feed;
 pub mod lecturer_home;
 pub mod login;
@@ -8,6 +11,8 @@ pub mod not_found;
 pub mod organiser_home;
 pub mod password;
 pub mod planner;
+pub mod reports;
+pub mod requests;
 pub mod session;
 pub mod sessions;
 pub mod settings;

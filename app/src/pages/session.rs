@@ -4,6 +4,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::browse::{SessionView, open_session};
 use crate::api::schedule::CancelSession;
 use crate::components::layout::ErrorNote;
+use crate::components::my_attendance::MyAttendancePanel;
 use crate::error::AppError;
 use crate::i18n::{Key, session_when, t, use_lang};
 
@@ -91,10 +92,13 @@ fn session_details(v: SessionView, cancel: ServerAction<CancelSession>) -> impl 
             <p class="actions">
                 <a class="button" href=format!("/sessions/{id}/calendar.ics") rel="external" download>{t(Key::AddToCalendar)}</a>
                 {v.may_edit.then(|| view! {
+                    {(!s.cancelled).then(|| view! { <a class="button primary" href=format!("/organiser/sessions/{id}/door") data-testid="open-door">{t(Key::OpenDoor)}</a> })}
+                    <a class="button" href=format!("/organiser/sessions/{id}/attendance") data-testid="open-sheet">{t(Key::AttendanceSheet)}</a>
                     {(!s.cancelled).then(|| view! { <a class="button" href=format!("/organiser/sessions/{id}/edit") data-testid="edit">{t(Key::EditSession)}</a> })}
                     <a class="button" href=format!("/organiser/sessions/new?from={id}") data-testid="duplicate">{t(Key::DuplicateSession)}</a>
                 })}
             </p>
+            <MyAttendancePanel session_id=id />
             {(v.may_edit && !s.cancelled).then(|| view! {
                 <details class="cancel">
                     <summary>{t(Key::CancelSession)}</summary>

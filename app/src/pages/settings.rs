@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
-use crate::api::settings::{AddTheme, SaveHoursRule, settings_overview};
-use crate::components::layout::ErrorNote;
+use crate::api::settings::{AddTheme, SaveAttendanceRules, SaveHoursRule, settings_overview};
+use crate::components::layout::ErrorDetails;
 use crate::i18n::{Key, t, use_lang};
 
 /// Organisers set the study-hours rule and add themes.
@@ -10,14 +10,21 @@ pub fn SettingsPage() -> impl IntoView {
     let lang = use_lang();
     let save_rule = ServerAction::<SaveHoursRule>::new();
     let add_theme = ServerAction::<AddTheme>::new();
+    let save_attendance = ServerAction::<SaveAttendanceRules>::new();
     let settings = Resource::new(
-        move || (save_rule.version().get(), add_theme.version().get()),
+        move || {
+            (
+                save_rule.version().get(),
+                add_theme.version().get(),
+                save_attendance.version().get(),
+            )
+        },
         |_| settings_overview(),
     );
     let outcome = move |v: Option<Result<(), crate::error::AppError>>| {
         v.map(|r| match r {
             Ok(()) => view! { <p class="ok" role="status">{t(Key::Saved)}</p> }.into_any(),
-            Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+            Err(e) => view! { <ErrorDetails error=e /> }.into_any(),
         })
     };
     view! {
@@ -26,7 +33,7 @@ pub fn SettingsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let s = match settings.await {
                     Ok(s) => s,
-                    Err(e) => return view! { <ErrorNote error=e /> }.into_any(),
+                    Err(e) => return view! { <ErrorDetails error=e /> }.into_any(),
                 };
                 view! {
                     <section class="card stack" data-testid="hours-rule">
@@ -39,6 +46,20 @@ pub fn SettingsPage() -> impl IntoView {
                             <button type="submit" class="primary">{t(Key::Save)}</button>
                         </ActionForm>
                         <p class="hint">{t(Key::HoursRuleHint)}</p>
+                    </section>
+                    <section class="card stack" data-testid="attendance-rules">
+                        <h2>{t(Key::AttendanceRules)}</h2>
+                        {move || outcome(save_attendance.value().get())}
+                        <ActionForm action=save_attendance attr:class="row">
+                            <label><span>{t(Key::LeaveCapLabel)}</span>
+                                <input name="leave_cap" required value=s.leave_cap.clone() />
+                            </label>
+                            <label><span>{t(Key::MakeUpShareLabel)}</span>
+                                <input name="make_up_share" required value=s.make_up_share.clone() />
+                            </label>
+                            <button type="submit" class="primary">{t(Key::Save)}</button>
+                        </ActionForm>
+                        <p class="hint">{t(Key::AttendanceRulesHint)}</p>
                     </section>
                     <section class="card stack" data-testid="themes">
                         <h2>{t(Key::ThemesTitle)}</h2>

@@ -1,8 +1,10 @@
 //! Server-only parts: state, authentication, the database.
 pub mod auth;
 pub mod calendar;
+pub mod checkin;
 pub mod db;
 pub mod demo;
+pub mod exports;
 pub mod guard;
 pub mod markdown;
 pub mod password;

@@ -128,6 +128,8 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         database_url: db.url.clone(),
         addr: Some("127.0.0.1:0".parse().unwrap()),
         secure_cookies: false,
+        public_url: None,
+        token_clock: Default::default(),
     };
     let app = Application::build(settings, repo.clone())
         .await
@@ -151,6 +153,23 @@ pub fn client() -> Client {
 }
 
 impl TestApp {
+    /// A second app server over the same database, with its own connections, as a
+    /// deployment with several servers behind one PostgreSQL has.
+    pub async fn second_server(&self) -> String {
+        let repo = open_database(&self._db.url).await.expect("open database");
+        let settings = Settings {
+            database_url: self._db.url.clone(),
+            addr: Some("127.0.0.1:0".parse().unwrap()),
+            secure_cookies: false,
+            public_url: None,
+            token_clock: Default::default(),
+        };
+        let app = Application::build(settings, repo).await.expect("build app");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run());
+        address
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

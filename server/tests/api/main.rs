@@ -3,7 +3,9 @@
 mod helpers;
 
 mod accounts;
+mod attendance;
 mod auth;
+mod checkin;
 mod cli;
 mod pages;
 mod planning;

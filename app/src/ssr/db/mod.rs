@@ -14,11 +14,16 @@ use crate::domain::people::Position;
 use crate::domain::schedule::{AttendanceCounts, AttendanceStatus, SessionFormat, SessionSummary};
 use crate::domain::{DisplayName, Roles, Timestamp, Username};
 
+pub mod attendance;
 pub mod planning;
 mod postgres;
 mod shared;
 mod sqlite;
 
+pub use attendance::{
+    AttendanceStore, AuditEntry, Checkin, CheckinResult, DoorSession, RequestItem, RequestKind,
+    SheetRow,
+};
 pub use planning::{PersonHit, Planning, Scope, SessionDetail, SessionPage};
 pub use postgres::connect_postgres;
 pub use sqlite::connect_sqlite;
@@ -152,7 +157,7 @@ pub struct AttendanceRecord {
 }
 
 #[async_trait]
-pub trait Repository: Planning + Send + Sync + 'static {
+pub trait Repository: Planning + AttendanceStore + Send + Sync + 'static {
     /// Which backend this is, for logs and the health check.
     fn backend(&self) -> &'static str;
 

@@ -1,6 +1,7 @@
 use sqlx::Postgres;
 use sqlx::postgres::PgPoolOptions;
 
+use super::attendance::sql_attendance;
 use super::planning::sql_planning;
 use super::shared::*;
 use super::*;
@@ -21,3 +22,11 @@ pub async fn connect_postgres(url: &str) -> RepoResult<SqlRepository<Postgres>> 
 
 sql_repository!(Postgres, "postgres");
 sql_planning!(Postgres);
+sql_attendance!(Postgres);
+
+impl SqlRepository<Postgres> {
+    /// A write transaction (row locks and `on conflict` settle concurrent writers).
+    pub(super) async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, Postgres>> {
+        self.write.begin().await
+    }
+}

@@ -4,6 +4,7 @@ use std::time::Duration;
 use sqlx::Sqlite;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 
+use super::attendance::sql_attendance;
 use super::planning::sql_planning;
 use super::shared::*;
 use super::*;
@@ -30,3 +31,13 @@ pub async fn connect_sqlite(url: &str) -> RepoResult<SqlRepository<Sqlite>> {
 
 sql_repository!(Sqlite, "sqlite");
 sql_planning!(Sqlite);
+sql_attendance!(Sqlite);
+
+impl SqlRepository<Sqlite> {
+    /// A write transaction that takes the database's write lock at once: a transaction that
+    /// reads first and upgrades later fails with "database is locked" when another process
+    /// (a second app server on the same file) writes meanwhile, busy timeout or not.
+    pub(super) async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, Sqlite>> {
+        self.write.begin_with("BEGIN IMMEDIATE").await
+    }
+}

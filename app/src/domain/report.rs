@@ -1,0 +1,253 @@
+//! Attendance reports, summed from facts: one fact per cadre expected at (or recorded at) a
+//! finished session. A finished session with no record for an expected cadre counts as
+//! absent.
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::Timestamp;
+use super::attendance::{Share, earned_hours};
+use super::hours::StudyHours;
+use super::schedule::{AttendanceCounts, AttendanceStatus};
+
+/// One expected or recorded attendance.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Fact {
+    pub session_id: i64,
+    pub title: String,
+    pub starts_at: Timestamp,
+    pub study_hours: StudyHours,
+    pub person_id: i64,
+    pub name: String,
+    pub community: String,
+    pub tier_zh: String,
+    pub status: Option<AttendanceStatus>,
+    pub checked_in_at: Option<Timestamp>,
+    pub walk_in: bool,
+}
+
+impl Fact {
+    /// The status a report shows: no record after the end is absence.
+    pub fn final_status(&self) -> AttendanceStatus {
+        self.status.unwrap_or(AttendanceStatus::Absent)
+    }
+
+    fn count_into(&self, counts: &mut AttendanceCounts) {
+        if !self.walk_in {
+            counts.expected += 1;
+        }
+        counts.add(self.final_status(), 1);
+    }
+}
+
+/// A row of a report: a name and its counts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CountRow {
+    pub id: i64,
+    pub name: String,
+    pub counts: AttendanceCounts,
+}
+
+/// Attendance per community, by name.
+pub fn by_community(facts: &[Fact]) -> Vec<CountRow> {
+    let mut map: BTreeMap<&str, AttendanceCounts> = BTreeMap::new();
+    for f in facts {
+        f.count_into(map.entry(f.community.as_str()).or_default());
+    }
+    map.into_iter()
+        .enumerate()
+        .map(|(i, (name, counts))| CountRow {
+            id: i as i64,
+            name: name.to_string(),
+            counts,
+        })
+        .collect()
+}
+
+/// Attendance per session, in the order of the facts (by start).
+pub fn by_session(facts: &[Fact]) -> Vec<CountRow> {
+    let mut out: Vec<CountRow> = Vec::new();
+    for f in facts {
+        if out.last().is_none_or(|r| r.id != f.session_id) {
+            out.push(CountRow {
+                id: f.session_id,
+                name: f.title.clone(),
+                counts: AttendanceCounts::default(),
+            });
+        }
+        if let Some(row) = out.last_mut() {
+            f.count_into(&mut row.counts);
+        }
+    }
+    out
+}
+
+/// One cadre's year: counts and the study hours earned.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PersonRow {
+    pub person_id: i64,
+    pub name: String,
+    pub community: String,
+    pub tier_zh: String,
+    pub counts: AttendanceCounts,
+    pub earned: StudyHours,
+}
+
+/// Per cadre, by community then name.
+pub fn by_person(facts: &[Fact], make_up: Share) -> Vec<PersonRow> {
+    let mut map: BTreeMap<(String, String, i64), PersonRow> = BTreeMap::new();
+    for f in facts {
+        let row = map
+            .entry((f.community.clone(), f.name.clone(), f.person_id))
+            .or_insert_with(|| PersonRow {
+                person_id: f.person_id,
+                name: f.name.clone(),
+                community: f.community.clone(),
+                tier_zh: f.tier_zh.clone(),
+                counts: AttendanceCounts::default(),
+                earned: StudyHours(0),
+            });
+        f.count_into(&mut row.counts);
+        row.earned.0 += earned_hours(f.final_status(), f.study_hours, make_up).0;
+    }
+    map.into_values().collect()
+}
+
+/// Hours one person earned from the facts.
+pub fn earned_total(facts: &[Fact], make_up: Share) -> StudyHours {
+    StudyHours(
+        facts
+            .iter()
+            .map(|f| earned_hours(f.final_status(), f.study_hours, make_up).0)
+            .sum(),
+    )
+}
+
+/// A report's days, both ends included, in Asia/Shanghai.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DateRange {
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+}
+
+impl DateRange {
+    /// Longest range a report covers, in days.
+    pub const MAX_DAYS: i64 = 3 * 366;
+
+    /// Reads two `YYYY-MM-DD` dates; empty ones default to 1 January and today. `None` when
+    /// a date is not one, the range is backwards or longer than [`Self::MAX_DAYS`].
+    pub fn parse(from: &str, to: &str, today: chrono::NaiveDate) -> Option<DateRange> {
+        use chrono::Datelike;
+        let read = |raw: &str, default: chrono::NaiveDate| {
+            let raw = raw.trim();
+            if raw.is_empty() {
+                Some(default)
+            } else {
+                chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok()
+            }
+        };
+        let jan1 = chrono::NaiveDate::from_ymd_opt(today.year(), 1, 1)?;
+        let range = DateRange {
+            from: read(from, jan1)?,
+            to: read(to, today)?,
+        };
+        let days = (range.to - range.from).num_days();
+        (0..=Self::MAX_DAYS).contains(&days).then_some(range)
+    }
+
+    /// A calendar year.
+    pub fn year(year: i32) -> Option<DateRange> {
+        Some(DateRange {
+            from: chrono::NaiveDate::from_ymd_opt(year, 1, 1)?,
+            to: chrono::NaiveDate::from_ymd_opt(year, 12, 31)?,
+        })
+    }
+
+    /// `[start of from, start of the day after to)` as instants.
+    pub fn bounds(self) -> Option<(Timestamp, Timestamp)> {
+        Some((
+            Timestamp::from_local(self.from, 0, 0)?,
+            Timestamp::from_local(self.to.succ_opt()?, 0, 0)?,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use AttendanceStatus::*;
+
+    fn fact(session: i64, person: i64, community: &str, status: Option<AttendanceStatus>) -> Fact {
+        Fact {
+            session_id: session,
+            title: format!("第{session}期"),
+            starts_at: Timestamp(session * 1000),
+            study_hours: StudyHours(20),
+            person_id: person,
+            name: format!("p{person}"),
+            community: community.into(),
+            tier_zh: "雏雁".into(),
+            status,
+            checked_in_at: None,
+            walk_in: false,
+        }
+    }
+
+    #[test]
+    fn date_ranges() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(
+            DateRange::parse("", "", today),
+            Some(DateRange {
+                from: d("2026-01-01"),
+                to: today
+            })
+        );
+        assert_eq!(
+            DateRange::parse("2026-03-01", "2026-03-01", today).map(|r| r.to),
+            Some(d("2026-03-01"))
+        );
+        assert_eq!(DateRange::parse("2026-03-02", "2026-03-01", today), None);
+        assert_eq!(DateRange::parse("2020-01-01", "2026-03-01", today), None);
+        assert_eq!(DateRange::parse("March", "", today), None);
+        let (a, b) = DateRange::year(2026).unwrap().bounds().unwrap();
+        assert_eq!(b.0 - a.0, 365 * 86400);
+        assert_eq!(a.local_date(), d("2026-01-01"));
+    }
+
+    #[test]
+    fn sums_by_community_session_and_person() {
+        let mut walk_in = fact(2, 3, "东苑", Some(Present));
+        walk_in.walk_in = true;
+        let facts = vec![
+            fact(1, 1, "西苑", Some(Present)),
+            fact(1, 2, "东苑", Some(Late)),
+            fact(1, 3, "东苑", None),
+            fact(2, 1, "西苑", Some(MadeUp)),
+            fact(2, 2, "东苑", Some(Excused)),
+            walk_in,
+        ];
+        let c = by_community(&facts);
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[0].name, "东苑");
+        assert_eq!(
+            (c[0].counts.expected, c[0].counts.late, c[0].counts.absent),
+            (3, 1, 1)
+        );
+        assert_eq!(c[0].counts.present, 1, "the walk-in came");
+        assert_eq!(c[1].counts.made_up, 1);
+        let s = by_session(&facts);
+        assert_eq!(
+            s.iter().map(|r| r.counts.expected).collect::<Vec<_>>(),
+            [3, 2]
+        );
+        let p = by_person(&facts, Share::MAKE_UP);
+        let p1 = p.iter().find(|r| r.person_id == 1).unwrap();
+        assert_eq!(p1.earned, StudyHours(30), "2 present + half of 2 made up");
+        let p3 = p.iter().find(|r| r.person_id == 3).unwrap();
+        assert_eq!(p3.counts.absent, 1);
+        assert_eq!(p3.earned, StudyHours(20));
+        assert_eq!(earned_total(&facts[..2], Share::MAKE_UP), StudyHours(40));
+    }
+}

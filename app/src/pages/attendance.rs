@@ -1,0 +1,189 @@
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::attendance::{
+    MarkRestAbsent, SaveCheckinRules, SetAttendance, SheetData, SheetLine, attendance_sheet,
+};
+use crate::components::layout::ErrorDetails;
+use crate::domain::schedule::AttendanceStatus;
+use crate::error::AppError;
+use crate::i18n::{Key, session_when, t, use_lang};
+
+/// A session's sheet for organisers: who came, marking and corrections with reasons, the
+/// check-in rules, "the rest are absent", downloads, and the audit trail.
+#[component]
+pub fn AttendancePage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
+    let set = ServerAction::<SetAttendance>::new();
+    let rest = ServerAction::<MarkRestAbsent>::new();
+    let rules = ServerAction::<SaveCheckinRules>::new();
+    let sheet = Resource::new(
+        move || {
+            (
+                id(),
+                set.version().get(),
+                rest.version().get(),
+                rules.version().get(),
+            )
+        },
+        |(id, ..)| async move {
+            match id {
+                Some(id) => attendance_sheet(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    let errors = move || {
+        [
+            set.value().get().and_then(|r| r.err()),
+            rest.value().get().and_then(|r| r.err()),
+            rules.value().get().and_then(|r| r.err()),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|e| view! { <ErrorDetails error=e /> })
+        .collect_view()
+    };
+    view! {
+        {errors}
+        <Transition fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
+            {move || Suspend::new(async move {
+                match sheet.await {
+                    Ok(s) => sheet_view(s, set, rest, rules).into_any(),
+                    Err(e) => view! { <h1>{t(Key::AttendanceSheet)}</h1><ErrorDetails error=e /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn sheet_view(
+    s: SheetData,
+    set: ServerAction<SetAttendance>,
+    rest: ServerAction<MarkRestAbsent>,
+    rules: ServerAction<SaveCheckinRules>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let info = s.session;
+    let id = info.id;
+    let (a, b) = (info.starts_at, info.ends_at);
+    let c = s.counts;
+    let rate = c
+        .attendance_percent()
+        .map(|p| format!("{p}%"))
+        .unwrap_or_else(|| "—".into());
+    let unmarked = s
+        .lines
+        .iter()
+        .filter(|l| l.status.is_none() && !l.walk_in)
+        .count();
+    view! {
+        <article class="sheet" data-testid="attendance-sheet">
+            <p class="muted no-print"><a href=format!("/sessions/{id}")>{t(Key::Details)}</a></p>
+            <h1>{t(Key::AttendanceSheet)} " · " {info.title.clone()}</h1>
+            <p class="when">{move || session_when(lang.get(), a, b)} {(!info.place.is_empty()).then(|| format!(" · {}", info.place))}</p>
+            <p class="chips" data-testid="sheet-counts">
+                <span class="chip">{t(Key::Expected)} " " {c.expected}</span>
+                <span class="chip">{t(Key::StatusPresent)} " " <span data-testid="count-present">{c.present}</span></span>
+                <span class="chip">{t(Key::StatusLate)} " " <span data-testid="count-late">{c.late}</span></span>
+                <span class="chip">{t(Key::StatusExcused)} " " {c.excused}</span>
+                <span class="chip">{t(Key::StatusAbsent)} " " <span data-testid="count-absent">{c.absent}</span></span>
+                <span class="chip">{t(Key::StatusMadeUp)} " " {c.made_up}</span>
+                <span class="chip">{t(Key::AttendanceRate)} " " {rate}</span>
+            </p>
+            <p class="actions no-print">
+                <a class="button primary" href=format!("/organiser/sessions/{id}/door") data-testid="open-door">{t(Key::OpenDoor)}</a>
+                <a class="button" href=format!("/sessions/{id}/attendance.csv") rel="external" download>"CSV"</a>
+                <a class="button" href=format!("/sessions/{id}/attendance.xlsx") rel="external" download>"XLSX"</a>
+                <button type="button" on:click=move |_| print_page()>{t(Key::Print)}</button>
+            </p>
+            {(s.over && unmarked > 0).then(|| view! {
+                <ActionForm action=rest attr:class="row no-print">
+                    <input type="hidden" name="session_id" value=id />
+                    <button type="submit" class="danger" data-testid="rest-absent">{t(Key::MarkRestAbsent)} " (" {unmarked} ")"</button>
+                </ActionForm>
+            })}
+            <details class="no-print">
+                <summary>{t(Key::CheckinRules)}</summary>
+                <ActionForm action=rules attr:class="row">
+                    <input type="hidden" name="session_id" value=id />
+                    <label><span>{t(Key::OpensMinutesBefore)}</span><input name="opens_minutes_before" inputmode="numeric" value=info.rules.opens_minutes_before /></label>
+                    <label><span>{t(Key::LateAfterMinutes)}</span><input name="late_after_minutes" inputmode="numeric" value=info.rules.late_after_minutes /></label>
+                    <button type="submit">{t(Key::Save)}</button>
+                </ActionForm>
+            </details>
+            <table class="table sheet-table">
+                <thead><tr>
+                    <th>{t(Key::Name)}</th><th>{t(Key::Community)}</th><th>{t(Key::Status)}</th><th>{t(Key::CheckedInAt)}</th><th class="no-print">{t(Key::Change)}</th>
+                </tr></thead>
+                <tbody>
+                    {s.lines.into_iter().map(|l| line_view(id, l, set)).collect_view()}
+                </tbody>
+            </table>
+            <section class="audit" data-testid="audit">
+                <h2>{t(Key::AuditTrail)}</h2>
+                {if s.audit.is_empty() {
+                    view! { <p class="muted">{t(Key::NoChanges)}</p> }.into_any()
+                } else {
+                    view! {
+                        <ol class="audit-list">
+                            {s.audit.into_iter().rev().map(|e| view! {
+                                <li>
+                                    <span class="muted">{e.at.local().format("%m-%d %H:%M").to_string()}</span> " "
+                                    <strong>{e.person}</strong> " "
+                                    {e.from.map(|f| view! { <span>{t(f.label())}</span> " → " })}
+                                    <span>{t(e.to.label())}</span>
+                                    " · " {e.actor}
+                                    {(!e.reason.is_empty()).then(|| view! { " · " <em>{e.reason}</em> })}
+                                </li>
+                            }).collect_view()}
+                        </ol>
+                    }.into_any()
+                }}
+            </section>
+        </article>
+    }
+}
+
+fn line_view(session_id: i64, l: SheetLine, set: ServerAction<SetAttendance>) -> impl IntoView {
+    let lang = use_lang();
+    let (tier_zh, tier_en) = (l.tier_zh, l.tier_en);
+    let status = l.status;
+    let person = l.person_id;
+    view! {
+        <tr data-testid="sheet-line" data-person=l.name.clone()>
+            <td>
+                <a href=format!("/history?person={person}")>{l.name.clone()}</a>
+                <span class="muted small">" " {move || lang.get().pick(&tier_zh, &tier_en).to_string()}</span>
+                {l.walk_in.then(|| view! { " " <span class="chip">{t(Key::WalkIn)}</span> })}
+            </td>
+            <td>{l.community}</td>
+            <td data-testid="line-status">{match status {
+                Some(s) => view! { <span class="chip status" class:late=s == AttendanceStatus::Late>{t(s.label())}</span> }.into_any(),
+                None => view! { <span class="muted">{t(Key::NotYetArrived)}</span> }.into_any(),
+            }}</td>
+            <td>{l.checked_in_at.filter(|_| status.is_some_and(|s| s.attended())).map(|at| at.hh_mm())}</td>
+            <td class="no-print">
+                <ActionForm action=set attr:class="row compact">
+                    <input type="hidden" name="session_id" value=session_id />
+                    <input type="hidden" name="person_id" value=person />
+                    <select name="status" aria-label=t(Key::Status)>
+                        {AttendanceStatus::ALL.into_iter().map(|s| view! {
+                            <option value=s.as_str() selected=status == Some(s)>{t(s.label())}</option>
+                        }).collect_view()}
+                    </select>
+                    <input name="reason" maxlength="500" placeholder=t(Key::ChangeReason) aria-label=t(Key::ChangeReason) />
+                    <button type="submit">{t(Key::Save)}</button>
+                </ActionForm>
+            </td>
+        </tr>
+    }
+}
+
+fn print_page() {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = window().print();
+    }
+}

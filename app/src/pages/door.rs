@@ -1,0 +1,119 @@
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::attendance::{BoardData, DoorState, door_board};
+use crate::components::layout::ErrorNote;
+use crate::error::AppError;
+use crate::i18n::{Key, session_when, t, use_lang};
+
+/// Seconds between two looks at the database; the QR code turns over every 20 s.
+const POLL: Duration = Duration::from_secs(3);
+
+/// The projector at the door: a large rotating QR code with its six-digit fallback, the
+/// live count and who has not arrived yet, by community. It reads the database on every
+/// refresh, so any app server can show it.
+#[component]
+pub fn DoorPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
+    let tick = RwSignal::new(0u64);
+    // Effects run only in the browser: the timer starts after hydration.
+    Effect::new(move |_| {
+        if let Ok(handle) = set_interval_with_handle(move || tick.update(|t| *t += 1), POLL) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    let board = Resource::new(
+        move || (id(), tick.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => door_board(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <noscript><meta http-equiv="refresh" content="15" /></noscript>
+        <Transition fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
+            {move || Suspend::new(async move {
+                match board.await {
+                    Ok(b) => board_view(b).into_any(),
+                    Err(e) => view! { <h1>{t(Key::DoorTitle)}</h1><ErrorNote error=e /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn board_view(b: BoardData) -> impl IntoView {
+    let lang = use_lang();
+    let s = b.session;
+    let (starts_at, ends_at) = (s.starts_at, s.ends_at);
+    let when = move || session_when(lang.get(), starts_at, ends_at);
+    let state_note = match b.state {
+        DoorState::Open => None,
+        DoorState::NotYet(at) => Some(
+            view! { <p class="note" role="status">{t(Key::DoorNotYet)} " " {at.hh_mm()}</p> }
+                .into_any(),
+        ),
+        DoorState::Over => {
+            Some(view! { <p class="note" role="status">{t(Key::DoorOver)}</p> }.into_any())
+        }
+        DoorState::Cancelled => {
+            Some(view! { <p class="error" role="status">{t(Key::Cancelled)}</p> }.into_any())
+        }
+    };
+    let c = b.counts;
+    let id = s.id;
+    view! {
+        <article class="door" data-testid="door">
+            <header class="door-head">
+                <h1>{s.title}</h1>
+                <p class="when">{when} {(!s.place.is_empty()).then(|| format!(" · {}", s.place))}</p>
+                {state_note}
+            </header>
+            <div class="door-grid">
+                <section class="door-qr">
+                    <div class="qr" inner_html=b.qr_svg aria-label=t(Key::DoorScan) role="img" />
+                    <p class="door-code">{t(Key::DoorCode)} " " <strong data-testid="door-code">{b.code}</strong></p>
+                    <p class="muted small">{t(Key::DoorRotates)} " " {b.seconds_left} " s"</p>
+                    <p class="muted small door-link"><a href=b.link.clone() data-testid="door-link" rel="external">{b.link.clone()}</a></p>
+                </section>
+                <section class="door-live" aria-live="polite">
+                    <p class="door-count">
+                        <strong data-testid="door-count">{c.checked_in()}</strong>
+                        <span>" / " {c.expected}</span>
+                    </p>
+                    <p class="chips">
+                        <span class="chip">{t(Key::StatusLate)} " " <span data-testid="door-late">{c.late}</span></span>
+                        <span class="chip">{t(Key::StatusExcused)} " " {c.excused}</span>
+                        <span class="chip">{t(Key::WalkIns)} " " <span data-testid="door-walk-ins">{b.walk_ins}</span></span>
+                    </p>
+                    <ol class="recent">
+                        {b.recent.into_iter().map(|a| view! {
+                            <li class:late=a.status == crate::domain::schedule::AttendanceStatus::Late>
+                                {a.name} " " <span class="muted">{a.at.hh_mm()}</span>
+                                {(a.status == crate::domain::schedule::AttendanceStatus::Late).then(|| view! { " " <span class="chip late">{t(Key::StatusLate)}</span> })}
+                                {a.walk_in.then(|| view! { " " <span class="chip">{t(Key::WalkIn)}</span> })}
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                </section>
+            </div>
+            <section class="door-missing" data-testid="door-missing">
+                <h2>{t(Key::NotYetArrived)} " (" {c.not_yet() + c.absent} ")"</h2>
+                {b.missing.into_iter().map(|g| view! {
+                    <div class="group">
+                        <h3>{if g.community.is_empty() { "—".to_string() } else { g.community }} " · " {g.names.len()}</h3>
+                        <p>{g.names.join("、")}</p>
+                    </div>
+                }).collect_view()}
+            </section>
+            <p class="actions no-print">
+                <a class="button" href=format!("/organiser/sessions/{id}/attendance")>{t(Key::AttendanceSheet)}</a>
+            </p>
+        </article>
+    }
+}

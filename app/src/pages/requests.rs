@@ -1,0 +1,97 @@
+use leptos::prelude::*;
+
+use crate::api::attendance::{DecideRequest, LeaveLine, RequestView, request_queue};
+use crate::components::layout::ErrorDetails;
+use crate::domain::attendance::Decision;
+use crate::i18n::{Key, session_when, t, use_lang};
+
+/// Organisers decide leave (请假) and make-up (补学) requests. A leave request that would
+/// take the cadre's leave this year past the cap is flagged before anyone approves it.
+#[component]
+pub fn RequestsPage() -> impl IntoView {
+    let decide = ServerAction::<DecideRequest>::new();
+    let queue = Resource::new(move || decide.version().get(), |_| request_queue());
+    view! {
+        <h1>{t(Key::RequestsTitle)}</h1>
+        {move || decide.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorDetails error=e /> })}
+        <Transition fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
+            {move || Suspend::new(async move {
+                let q = match queue.await {
+                    Ok(q) => q,
+                    Err(e) => return view! { <ErrorDetails error=e /> }.into_any(),
+                };
+                let cap = q.cap.display();
+                view! {
+                    <section class="stack" data-testid="leave-requests">
+                        <h2>{t(Key::LeaveRequests)}</h2>
+                        <p class="hint">{t(Key::LeaveCapHint)} " " {cap.clone()}</p>
+                        {q.leave.is_empty().then(|| view! { <p class="muted">{t(Key::NothingPending)}</p> })}
+                        {q.leave.into_iter().map(|l| leave_card(l, cap.clone(), decide)).collect_view()}
+                    </section>
+                    <section class="stack" data-testid="make-up-requests">
+                        <h2>{t(Key::MakeUpRequests)}</h2>
+                        <p class="hint">{t(Key::MakeUpShareHint)} " " {q.make_up_share.display()}</p>
+                        {q.make_ups.is_empty().then(|| view! { <p class="muted">{t(Key::NothingPending)}</p> })}
+                        {q.make_ups.into_iter().map(|r| request_card(r, "make_up", None, decide)).collect_view()}
+                    </section>
+                }.into_any()
+            })}
+        </Transition>
+    }
+}
+
+fn leave_card(l: LeaveLine, cap: String, decide: ServerAction<DecideRequest>) -> impl IntoView {
+    let warn = l.passes_cap.then(|| {
+        view! {
+            <p class="error" role="note" data-testid="cap-warning">
+                {t(Key::LeaveCapWarning)} " " {cap} " (" {l.load.approved.display()} " / " {l.load.scheduled.display()} " " {t(Key::StudyHoursUnit)} ")"
+            </p>
+        }
+        .into_any()
+    });
+    request_card(l.request, "leave", warn, decide)
+}
+
+fn request_card(
+    r: RequestView,
+    kind: &'static str,
+    warn: Option<AnyView>,
+    decide: ServerAction<DecideRequest>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let (a, id) = (r.starts_at, r.id);
+    let pending = r.decision == Decision::Pending;
+    let who = r.person.clone();
+    let decision_key = match r.decision {
+        Decision::Pending => Key::Pending,
+        Decision::Approved => Key::Approved,
+        Decision::Declined => Key::Declined,
+    };
+    let button = move |decision: &'static str, label: Key, class: &'static str| {
+        view! {
+            <ActionForm action=decide attr:class="inline">
+                <input type="hidden" name="id" value=id />
+                <input type="hidden" name="kind" value=kind />
+                <input type="hidden" name="decision" value=decision />
+                <button type="submit" class=class data-testid=format!("{decision}-{id}")>{t(label)}</button>
+            </ActionForm>
+        }
+    };
+    view! {
+        <article class="card stack request" class:decided=!pending data-testid="request" data-person=who>
+            <p>
+                <strong>{r.person}</strong> <span class="muted">" " {r.community}</span>
+                " · " <a href=format!("/sessions/{}", r.session_id)>{r.session_title}</a>
+                " · " <span class="muted">{move || session_when(lang.get(), a, a)}</span>
+                " · " {r.study_hours.display()} " " {t(Key::StudyHoursUnit)}
+            </p>
+            <blockquote class="request-text">{r.text}</blockquote>
+            {warn}
+            {if pending {
+                view! { <p class="row">{button("approved", Key::Approve, "primary")} {button("declined", Key::Decline, "")}</p> }.into_any()
+            } else {
+                view! { <p class="chip">{t(decision_key)}</p> }.into_any()
+            }}
+        </article>
+    }
+}

@@ -1,0 +1,786 @@
+//! The third part of the database seam: check-ins, marking and its audit trail, leave and
+//! make-up requests, and the facts attendance reports are built from. `sql_attendance!(Db)`
+//! implements [`AttendanceStore`] for `SqlRepository<Db>` from one SQL text.
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use super::RepoResult;
+use crate::domain::Timestamp;
+use crate::domain::attendance::{CheckinRules, Decision};
+use crate::domain::audience::Member;
+use crate::domain::hours::StudyHours;
+use crate::domain::report::Fact;
+use crate::domain::schedule::AttendanceStatus;
+
+/// What the door needs to know about a session.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DoorSession {
+    pub id: i64,
+    pub title: String,
+    pub place: String,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+    pub cancelled: bool,
+    pub rules: CheckinRules,
+}
+
+/// One check-in to write. `status` is what the moment earned (present or late).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Checkin {
+    pub session_id: i64,
+    pub person_id: i64,
+    pub status: AttendanceStatus,
+    pub walk_in: bool,
+    /// `qr` or `code`.
+    pub source: &'static str,
+    pub at: Timestamp,
+}
+
+/// What a check-in did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckinResult {
+    Recorded(AttendanceStatus),
+    /// Already checked in (or made up): nothing changed.
+    Already(AttendanceStatus),
+}
+
+/// One person on a session's sheet: everyone in the audience, and walk-ins.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SheetRow {
+    pub person_id: i64,
+    pub name: String,
+    pub community: String,
+    pub tier_zh: String,
+    pub tier_en: String,
+    pub status: Option<AttendanceStatus>,
+    pub checked_in_at: Option<Timestamp>,
+    pub walk_in: bool,
+    pub source: Option<String>,
+}
+
+/// One change in the audit trail.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub person: String,
+    pub from: Option<AttendanceStatus>,
+    pub to: AttendanceStatus,
+    pub actor: String,
+    pub reason: String,
+    pub at: Timestamp,
+}
+
+/// Leave (请假) or make-up (补学): a cadre asks, an organiser decides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RequestKind {
+    Leave,
+    MakeUp,
+}
+
+impl RequestKind {
+    pub(super) fn table(self) -> &'static str {
+        match self {
+            RequestKind::Leave => "leave_requests",
+            RequestKind::MakeUp => "make_ups",
+        }
+    }
+
+    pub(super) fn text_column(self) -> &'static str {
+        match self {
+            RequestKind::Leave => "reason",
+            RequestKind::MakeUp => "reflection",
+        }
+    }
+
+    /// The status an approved request gives.
+    pub fn grants(self) -> AttendanceStatus {
+        match self {
+            RequestKind::Leave => AttendanceStatus::Excused,
+            RequestKind::MakeUp => AttendanceStatus::MadeUp,
+        }
+    }
+
+    pub fn source(self) -> &'static str {
+        match self {
+            RequestKind::Leave => "leave",
+            RequestKind::MakeUp => "make_up",
+        }
+    }
+}
+
+/// A leave or make-up request as the organisers' queue shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RequestItem {
+    pub id: i64,
+    pub kind: RequestKind,
+    pub session_id: i64,
+    pub session_title: String,
+    pub starts_at: Timestamp,
+    pub study_hours: StudyHours,
+    pub person_id: i64,
+    pub person: String,
+    pub community: String,
+    pub text: String,
+    pub decision: Decision,
+    pub created_at: Timestamp,
+}
+
+#[async_trait]
+pub trait AttendanceStore: Send + Sync {
+    async fn door_session(&self, id: i64) -> RepoResult<Option<DoorSession>>;
+    /// Sessions not cancelled whose check-in window is open at `now`.
+    async fn open_doors(&self, now: Timestamp) -> RepoResult<Vec<DoorSession>>;
+    async fn set_checkin_rules(&self, session_id: i64, rules: CheckinRules) -> RepoResult<bool>;
+    /// Writes the check-ins in one transaction (group commit), each with its audit entry;
+    /// answers in the same order.
+    async fn check_in_batch(&self, batch: &[Checkin]) -> RepoResult<Vec<CheckinResult>>;
+    /// The person's record at the session: status and check-in time.
+    async fn attendance_of(
+        &self,
+        session_id: i64,
+        person_id: i64,
+    ) -> RepoResult<Option<(AttendanceStatus, Option<Timestamp>, bool)>>;
+    /// The audience (cadres) and anyone with a record, by community then name.
+    async fn session_sheet(&self, session_id: i64) -> RepoResult<Vec<SheetRow>>;
+    /// Sets a status by hand and records it in the audit trail. Returns the previous status
+    /// (`Some(None)` when there was no record); `None` when the person is unknown.
+    #[allow(clippy::too_many_arguments)]
+    async fn set_status(
+        &self,
+        session_id: i64,
+        person_id: i64,
+        to: AttendanceStatus,
+        actor_person_id: i64,
+        reason: &str,
+        now: Timestamp,
+    ) -> RepoResult<Option<Option<AttendanceStatus>>>;
+    /// Marks every cadre of the audience without a record absent; returns how many.
+    async fn mark_rest_absent(
+        &self,
+        session_id: i64,
+        actor_person_id: i64,
+        reason: &str,
+        now: Timestamp,
+    ) -> RepoResult<u64>;
+    /// The session's audit trail, oldest first.
+    async fn audit_trail(&self, session_id: i64) -> RepoResult<Vec<AuditEntry>>;
+
+    /// Files a request; `Conflict` when the person already asked for this session.
+    async fn create_request(
+        &self,
+        kind: RequestKind,
+        session_id: i64,
+        person_id: i64,
+        text: &str,
+        now: Timestamp,
+    ) -> RepoResult<i64>;
+    /// Pending requests first (oldest first), then the latest decided ones, at most `limit`.
+    async fn requests(&self, kind: RequestKind, limit: i64) -> RepoResult<Vec<RequestItem>>;
+    async fn request(&self, kind: RequestKind, id: i64) -> RepoResult<Option<RequestItem>>;
+    async fn request_of(
+        &self,
+        kind: RequestKind,
+        session_id: i64,
+        person_id: i64,
+    ) -> RepoResult<Option<RequestItem>>;
+    /// Decides a pending request; approving sets the granted status where the person had no
+    /// record or was absent, with an audit entry. `false` when it was not pending.
+    async fn decide_request(
+        &self,
+        kind: RequestKind,
+        id: i64,
+        decision: Decision,
+        actor_person_id: i64,
+        now: Timestamp,
+    ) -> RepoResult<bool>;
+    /// Hours of the person's excused sessions and of all sessions scheduled for them in
+    /// `[from, to)`.
+    async fn leave_hours(
+        &self,
+        member: &Member,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> RepoResult<(StudyHours, StudyHours)>;
+    /// Facts of sessions starting in `[from, to)` that ended before `until`, not cancelled;
+    /// of one person when given.
+    async fn facts(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        until: Timestamp,
+        person_id: Option<i64>,
+    ) -> RepoResult<Vec<Fact>>;
+    /// The setting `key`, storing `value` first if it has none (several servers starting at
+    /// once agree on the first one stored).
+    async fn setting_or_init(&self, key: &str, value: &str, now: Timestamp) -> RepoResult<String>;
+}
+
+pub(super) fn parse_status(s: &str) -> RepoResult<AttendanceStatus> {
+    AttendanceStatus::parse(s)
+        .ok_or_else(|| super::RepoError::BadValue(s.to_string(), "attendance.status"))
+}
+
+pub(super) fn parse_decision(s: &str) -> RepoResult<Decision> {
+    Decision::parse(s).ok_or_else(|| super::RepoError::BadValue(s.to_string(), "decision"))
+}
+
+pub(super) type DoorRow = (i64, String, String, i64, i64, bool, i64, i64);
+
+pub(super) fn door_from(r: DoorRow) -> DoorSession {
+    DoorSession {
+        id: r.0,
+        title: r.1,
+        place: r.2,
+        starts_at: Timestamp(r.3),
+        ends_at: Timestamp(r.4),
+        cancelled: r.5,
+        rules: CheckinRules {
+            opens_minutes_before: r.6,
+            late_after_minutes: r.7,
+        },
+    }
+}
+
+pub(super) const DOOR_COLUMNS: &str = "select id, title, place, starts_at, ends_at, cancelled, \
+     checkin_opens_minutes, late_after_minutes from sessions";
+
+pub(super) type RequestRow = (
+    i64,
+    i64,
+    String,
+    i64,
+    i64,
+    i64,
+    String,
+    Option<String>,
+    String,
+    String,
+    i64,
+);
+
+pub(super) fn request_select(kind: RequestKind) -> String {
+    format!(
+        "select r.id, r.session_id, s.title, s.starts_at, s.study_hours, r.person_id, p.name, \
+         c.name, r.{text}, r.decision, r.created_at from {table} r \
+         join sessions s on s.id = r.session_id join people p on p.id = r.person_id \
+         left join communities c on c.id = p.community_id",
+        text = kind.text_column(),
+        table = kind.table()
+    )
+}
+
+pub(super) fn request_from(kind: RequestKind, r: RequestRow) -> RepoResult<RequestItem> {
+    Ok(RequestItem {
+        id: r.0,
+        kind,
+        session_id: r.1,
+        session_title: r.2,
+        starts_at: Timestamp(r.3),
+        study_hours: StudyHours(r.4),
+        person_id: r.5,
+        person: r.6,
+        community: r.7.unwrap_or_default(),
+        text: r.8,
+        decision: parse_decision(&r.9)?,
+        created_at: Timestamp(r.10),
+    })
+}
+
+/// The statuses a check-in, an approved leave or an accepted make-up may replace.
+pub(super) const REPLACEABLE: &str = "('excused', 'absent')";
+
+macro_rules! sql_attendance {
+    ($db:ty) => {
+        mod attendance_sql {
+        use super::*;
+        use $crate::ssr::db::attendance::*;
+        use $crate::ssr::db::shared::{in_audience, map_unique};
+        use $crate::domain::Timestamp;
+        use $crate::domain::attendance::{CheckinRules, Decision};
+        use $crate::domain::audience::Member;
+        use $crate::domain::hours::StudyHours;
+        use $crate::domain::schedule::AttendanceStatus;
+        use $crate::domain::report::Fact;
+
+        type Tx<'a> = sqlx::Transaction<'a, $db>;
+
+        /// Writes `to` for the person unless they hold a status no one may overwrite this
+        /// way; returns the status before (None: no record) when it wrote.
+        #[allow(clippy::too_many_arguments)]
+        async fn upsert_status(
+            tx: &mut Tx<'_>,
+            session_id: i64,
+            person_id: i64,
+            to: AttendanceStatus,
+            checked_in_at: Option<i64>,
+            walk_in: bool,
+            source: &str,
+            only_replaceable: bool,
+            actor: Option<i64>,
+            reason: &str,
+            now: i64,
+        ) -> RepoResult<Option<Option<AttendanceStatus>>> {
+            let before: Option<String> = sqlx::query_scalar(
+                "select status from attendance where session_id = $1 and person_id = $2",
+            )
+            .bind(session_id)
+            .bind(person_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+            let guard = if only_replaceable {
+                format!(" where attendance.status in {REPLACEABLE}")
+            } else {
+                String::new()
+            };
+            let sql = format!(
+                "insert into attendance (session_id, person_id, status, checked_in_at, created_at, \
+                 walk_in, source, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $5) \
+                 on conflict (session_id, person_id) do update set status = excluded.status, \
+                 checked_in_at = coalesce(excluded.checked_in_at, attendance.checked_in_at), \
+                 walk_in = attendance.walk_in or excluded.walk_in, source = excluded.source, \
+                 updated_at = excluded.updated_at{guard} returning status"
+            );
+            let wrote: Option<String> = sqlx::query_scalar(&sql)
+                .bind(session_id)
+                .bind(person_id)
+                .bind(to.as_str())
+                .bind(checked_in_at)
+                .bind(now)
+                .bind(walk_in)
+                .bind(source)
+                .fetch_optional(&mut **tx)
+                .await?;
+            if wrote.is_none() {
+                return Ok(None);
+            }
+            sqlx::query(
+                "insert into attendance_audit (session_id, person_id, from_status, to_status, \
+                 actor_person_id, reason, at) values ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(session_id)
+            .bind(person_id)
+            .bind(before.as_deref())
+            .bind(to.as_str())
+            .bind(actor)
+            .bind(reason)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+            before.as_deref().map(parse_status).transpose().map(Some)
+        }
+
+        #[async_trait::async_trait]
+        impl AttendanceStore for $crate::ssr::db::shared::SqlRepository<$db> {
+            #[tracing::instrument(skip_all)]
+            async fn door_session(&self, id: i64) -> RepoResult<Option<DoorSession>> {
+                let row: Option<DoorRow> = sqlx::query_as(&format!("{DOOR_COLUMNS} where id = $1"))
+                    .bind(id)
+                    .fetch_optional(&self.read)
+                    .await?;
+                Ok(row.map(door_from))
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn open_doors(&self, now: Timestamp) -> RepoResult<Vec<DoorSession>> {
+                let rows: Vec<DoorRow> = sqlx::query_as(&format!(
+                    "{DOOR_COLUMNS} where cancelled = false and ends_at > $1 \
+                     and starts_at - checkin_opens_minutes * 60 <= $1 order by starts_at, id"
+                ))
+                .bind(now.0)
+                .fetch_all(&self.read)
+                .await?;
+                Ok(rows.into_iter().map(door_from).collect())
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn set_checkin_rules(&self, session_id: i64, rules: CheckinRules) -> RepoResult<bool> {
+                let done = sqlx::query(
+                    "update sessions set checkin_opens_minutes = $1, late_after_minutes = $2 where id = $3",
+                )
+                .bind(rules.opens_minutes_before)
+                .bind(rules.late_after_minutes)
+                .bind(session_id)
+                .execute(&self.write)
+                .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            #[tracing::instrument(skip_all, fields(n = batch.len()))]
+            async fn check_in_batch(&self, batch: &[Checkin]) -> RepoResult<Vec<CheckinResult>> {
+                let mut tx = self.begin_write().await?;
+                let mut out = Vec::with_capacity(batch.len());
+                for c in batch {
+                    let reason = if c.source == "code" { "code" } else { "qr" };
+                    let wrote = upsert_status(
+                        &mut tx,
+                        c.session_id,
+                        c.person_id,
+                        c.status,
+                        Some(c.at.0),
+                        c.walk_in,
+                        c.source,
+                        true,
+                        Some(c.person_id),
+                        reason,
+                        c.at.0,
+                    )
+                    .await?;
+                    if wrote.is_some() {
+                        out.push(CheckinResult::Recorded(c.status));
+                        continue;
+                    }
+                    let now: String = sqlx::query_scalar(
+                        "select status from attendance where session_id = $1 and person_id = $2",
+                    )
+                    .bind(c.session_id)
+                    .bind(c.person_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    out.push(CheckinResult::Already(parse_status(&now)?));
+                }
+                tx.commit().await?;
+                Ok(out)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn attendance_of(
+                &self,
+                session_id: i64,
+                person_id: i64,
+            ) -> RepoResult<Option<(AttendanceStatus, Option<Timestamp>, bool)>> {
+                let row: Option<(String, Option<i64>, bool)> = sqlx::query_as(
+                    "select status, checked_in_at, walk_in from attendance \
+                     where session_id = $1 and person_id = $2",
+                )
+                .bind(session_id)
+                .bind(person_id)
+                .fetch_optional(&self.read)
+                .await?;
+                row.map(|(s, at, walk_in)| Ok((parse_status(&s)?, at.map(Timestamp), walk_in)))
+                    .transpose()
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn session_sheet(&self, session_id: i64) -> RepoResult<Vec<SheetRow>> {
+                let sql = format!(
+                    "select p.id, p.name, coalesce(c.name, ''), coalesce(t.name_zh, ''), \
+                     coalesce(t.name_en, ''), x.status, x.checked_in_at, \
+                     coalesce(x.walk_in, false), x.source \
+                     from sessions s cross join people p \
+                     left join communities c on c.id = p.community_id \
+                     left join tiers t on t.id = p.tier_id \
+                     left join attendance x on x.session_id = s.id and x.person_id = p.id \
+                     where s.id = $1 and ((p.tier_id is not null and {}) or x.person_id is not null) \
+                     order by coalesce(c.name, ''), p.name, p.id",
+                    in_audience("p.tier_id", "p.community_id", "p.id")
+                );
+                type Row = (i64, String, String, String, String, Option<String>, Option<i64>, bool, Option<String>);
+                let rows: Vec<Row> = sqlx::query_as(&sql).bind(session_id).fetch_all(&self.read).await?;
+                rows.into_iter()
+                    .map(|r| {
+                        Ok(SheetRow {
+                            person_id: r.0,
+                            name: r.1,
+                            community: r.2,
+                            tier_zh: r.3,
+                            tier_en: r.4,
+                            status: r.5.as_deref().map(parse_status).transpose()?,
+                            checked_in_at: r.6.map(Timestamp),
+                            walk_in: r.7,
+                            source: r.8,
+                        })
+                    })
+                    .collect()
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn set_status(
+                &self,
+                session_id: i64,
+                person_id: i64,
+                to: AttendanceStatus,
+                actor_person_id: i64,
+                reason: &str,
+                now: Timestamp,
+            ) -> RepoResult<Option<Option<AttendanceStatus>>> {
+                let mut tx = self.begin_write().await?;
+                let known: Option<i64> = sqlx::query_scalar("select id from people where id = $1")
+                    .bind(person_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if known.is_none() {
+                    return Ok(None);
+                }
+                let checked_in = to.attended().then_some(now.0);
+                let before = upsert_status(
+                    &mut tx, session_id, person_id, to, checked_in, false, "organiser", false,
+                    Some(actor_person_id), reason, now.0,
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(before)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn mark_rest_absent(
+                &self,
+                session_id: i64,
+                actor_person_id: i64,
+                reason: &str,
+                now: Timestamp,
+            ) -> RepoResult<u64> {
+                let missing = format!(
+                    "from sessions s join people p on p.tier_id is not null and {} \
+                     where s.id = $1 and not exists (select 1 from attendance x \
+                     where x.session_id = s.id and x.person_id = p.id)",
+                    in_audience("p.tier_id", "p.community_id", "p.id")
+                );
+                let mut tx = self.begin_write().await?;
+                sqlx::query(&format!(
+                    "insert into attendance_audit (session_id, person_id, from_status, to_status, \
+                     actor_person_id, reason, at) select s.id, p.id, null, 'absent', $2, $3, $4 {missing}"
+                ))
+                .bind(session_id)
+                .bind(actor_person_id)
+                .bind(reason)
+                .bind(now.0)
+                .execute(&mut *tx)
+                .await?;
+                let done = sqlx::query(&format!(
+                    "insert into attendance (session_id, person_id, status, created_at, source, updated_at) \
+                     select s.id, p.id, 'absent', $2, 'organiser', $2 {missing}"
+                ))
+                .bind(session_id)
+                .bind(now.0)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(done.rows_affected())
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn audit_trail(&self, session_id: i64) -> RepoResult<Vec<AuditEntry>> {
+                let rows: Vec<(String, Option<String>, String, Option<String>, String, i64)> = sqlx::query_as(
+                    "select p.name, a.from_status, a.to_status, actor.name, a.reason, a.at \
+                     from attendance_audit a join people p on p.id = a.person_id \
+                     left join people actor on actor.id = a.actor_person_id \
+                     where a.session_id = $1 order by a.id",
+                )
+                .bind(session_id)
+                .fetch_all(&self.read)
+                .await?;
+                rows.into_iter()
+                    .map(|(person, from, to, actor, reason, at)| {
+                        Ok(AuditEntry {
+                            person,
+                            from: from.as_deref().map(parse_status).transpose()?,
+                            to: parse_status(&to)?,
+                            actor: actor.unwrap_or_default(),
+                            reason,
+                            at: Timestamp(at),
+                        })
+                    })
+                    .collect()
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn create_request(
+                &self,
+                kind: RequestKind,
+                session_id: i64,
+                person_id: i64,
+                text: &str,
+                now: Timestamp,
+            ) -> RepoResult<i64> {
+                sqlx::query_scalar(&format!(
+                    "insert into {} (session_id, person_id, {}, created_at) values ($1, $2, $3, $4) \
+                     returning id",
+                    kind.table(),
+                    kind.text_column()
+                ))
+                .bind(session_id)
+                .bind(person_id)
+                .bind(text)
+                .bind(now.0)
+                .fetch_one(&self.write)
+                .await
+                .map_err(map_unique)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn requests(&self, kind: RequestKind, limit: i64) -> RepoResult<Vec<RequestItem>> {
+                let sql = format!(
+                    "{} order by case when r.decision = 'pending' then 0 else 1 end, \
+                     case when r.decision = 'pending' then r.created_at else -r.decided_at end, r.id \
+                     limit $1",
+                    request_select(kind)
+                );
+                let rows: Vec<RequestRow> = sqlx::query_as(&sql).bind(limit).fetch_all(&self.read).await?;
+                rows.into_iter().map(|r| request_from(kind, r)).collect()
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn request(&self, kind: RequestKind, id: i64) -> RepoResult<Option<RequestItem>> {
+                let sql = format!("{} where r.id = $1", request_select(kind));
+                let row: Option<RequestRow> = sqlx::query_as(&sql).bind(id).fetch_optional(&self.read).await?;
+                row.map(|r| request_from(kind, r)).transpose()
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn request_of(
+                &self,
+                kind: RequestKind,
+                session_id: i64,
+                person_id: i64,
+            ) -> RepoResult<Option<RequestItem>> {
+                let sql = format!("{} where r.session_id = $1 and r.person_id = $2", request_select(kind));
+                let row: Option<RequestRow> = sqlx::query_as(&sql)
+                    .bind(session_id)
+                    .bind(person_id)
+                    .fetch_optional(&self.read)
+                    .await?;
+                row.map(|r| request_from(kind, r)).transpose()
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn decide_request(
+                &self,
+                kind: RequestKind,
+                id: i64,
+                decision: Decision,
+                actor_person_id: i64,
+                now: Timestamp,
+            ) -> RepoResult<bool> {
+                let mut tx = self.begin_write().await?;
+                let row: Option<(i64, i64)> = sqlx::query_as(&format!(
+                    "update {} set decision = $1, decided_by = $2, decided_at = $3 \
+                     where id = $4 and decision = 'pending' returning session_id, person_id",
+                    kind.table()
+                ))
+                .bind(decision.as_str())
+                .bind(actor_person_id)
+                .bind(now.0)
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((session_id, person_id)) = row else {
+                    return Ok(false);
+                };
+                if decision == Decision::Approved {
+                    let reason = match kind {
+                        RequestKind::Leave => "leave approved",
+                        RequestKind::MakeUp => "make-up accepted",
+                    };
+                    upsert_status(
+                        &mut tx, session_id, person_id, kind.grants(), None, false, kind.source(), true,
+                        Some(actor_person_id), reason, now.0,
+                    )
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn leave_hours(
+                &self,
+                member: &Member,
+                from: Timestamp,
+                to: Timestamp,
+            ) -> RepoResult<(StudyHours, StudyHours)> {
+                let excused: i64 = sqlx::query_scalar(
+                    "select cast(coalesce(sum(s.study_hours), 0) as bigint) from attendance a \
+                     join sessions s on s.id = a.session_id where a.person_id = $1 \
+                     and a.status = 'excused' and s.cancelled = false \
+                     and s.starts_at >= $2 and s.starts_at < $3",
+                )
+                .bind(member.person_id)
+                .bind(from.0)
+                .bind(to.0)
+                .fetch_one(&self.read)
+                .await?;
+                let scheduled: i64 = sqlx::query_scalar(&format!(
+                    "select cast(coalesce(sum(s.study_hours), 0) as bigint) from sessions s \
+                     where s.cancelled = false and s.starts_at >= $1 and s.starts_at < $2 and {}",
+                    in_audience("$3", "$4", "$5")
+                ))
+                .bind(from.0)
+                .bind(to.0)
+                .bind(member.tier_id)
+                .bind(member.community_id)
+                .bind(member.person_id)
+                .fetch_one(&self.read)
+                .await?;
+                Ok((StudyHours(excused), StudyHours(scheduled)))
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn facts(
+                &self,
+                from: Timestamp,
+                to: Timestamp,
+                until: Timestamp,
+                person_id: Option<i64>,
+            ) -> RepoResult<Vec<Fact>> {
+                let sql = format!(
+                    "select s.id, s.title, s.starts_at, s.study_hours, p.id, p.name, \
+                     coalesce(c.name, ''), coalesce(t.name_zh, ''), x.status, x.checked_in_at, \
+                     coalesce(x.walk_in, false) \
+                     from sessions s cross join people p \
+                     left join communities c on c.id = p.community_id \
+                     left join tiers t on t.id = p.tier_id \
+                     left join attendance x on x.session_id = s.id and x.person_id = p.id \
+                     where s.cancelled = false and s.starts_at >= $1 and s.starts_at < $2 \
+                     and s.ends_at <= $3 and ($4 = 0 or p.id = $4) \
+                     and ((p.tier_id is not null and {}) or x.person_id is not null) \
+                     order by s.starts_at, s.id, coalesce(c.name, ''), p.name, p.id",
+                    in_audience("p.tier_id", "p.community_id", "p.id")
+                );
+                type Row = (i64, String, i64, i64, i64, String, String, String, Option<String>, Option<i64>, bool);
+                let rows: Vec<Row> = sqlx::query_as(&sql)
+                    .bind(from.0)
+                    .bind(to.0)
+                    .bind(until.0)
+                    .bind(person_id.unwrap_or(0))
+                    .fetch_all(&self.read)
+                    .await?;
+                rows.into_iter()
+                    .map(|r| {
+                        Ok(Fact {
+                            session_id: r.0,
+                            title: r.1,
+                            starts_at: Timestamp(r.2),
+                            study_hours: StudyHours(r.3),
+                            person_id: r.4,
+                            name: r.5,
+                            community: r.6,
+                            tier_zh: r.7,
+                            status: r.8.as_deref().map(parse_status).transpose()?,
+                            checked_in_at: r.9.map(Timestamp),
+                            walk_in: r.10,
+                        })
+                    })
+                    .collect()
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn setting_or_init(&self, key: &str, value: &str, now: Timestamp) -> RepoResult<String> {
+                sqlx::query(
+                    "insert into settings (key, value, updated_at) values ($1, $2, $3) \
+                     on conflict (key) do nothing",
+                )
+                .bind(key)
+                .bind(value)
+                .bind(now.0)
+                .execute(&self.write)
+                .await?;
+                Ok(sqlx::query_scalar("select value from settings where key = $1")
+                    .bind(key)
+                    .fetch_one(&self.write)
+                    .await?)
+            }
+        }
+        }
+    };
+}
+
+pub(crate) use sql_attendance;

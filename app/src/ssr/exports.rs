@@ -1,0 +1,374 @@
+//! Downloads for organisers: a session's sheet as CSV or XLSX, a range's community rates as
+//! CSV, and a whole year as one XLSX workbook.
+use axum::Extension;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use serde::Deserialize;
+
+use super::auth::CurrentUser;
+use super::db::SheetRow;
+use super::state::AppState;
+use crate::api::attendance::support::make_up_share;
+use crate::domain::Timestamp;
+use crate::domain::policy::{Action, may};
+use crate::domain::report::{CountRow, DateRange, Fact, by_community, by_person, by_session};
+use crate::domain::schedule::AttendanceStatus;
+use crate::i18n::Lang;
+
+const CSV: &str = "text/csv; charset=utf-8";
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+fn refuse(status: StatusCode) -> Response {
+    (status, status.canonical_reason().unwrap_or("")).into_response()
+}
+
+/// Organisers only; others learn nothing, not even that the session exists.
+fn organiser(user: Option<Extension<CurrentUser>>) -> Result<(), StatusCode> {
+    match user {
+        None => Err(StatusCode::UNAUTHORIZED),
+        Some(Extension(u)) if may(&u.account.roles, Action::ManageAttendance) => Ok(()),
+        Some(_) => Err(StatusCode::NOT_FOUND),
+    }
+}
+
+fn download(body: Vec<u8>, content_type: &'static str, file: &str) -> Response {
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{file}\""))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CONTENT_DISPOSITION, disposition),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn internal(err: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %err, "export failed");
+    refuse(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// One CSV field, quoted when needed; a leading `=`, `+`, `-` or `@` is defused so that a
+/// spreadsheet does not run a name as a formula.
+fn csv_field(raw: &str) -> String {
+    let defused = if raw.starts_with(['=', '+', '-', '@']) {
+        format!("'{raw}")
+    } else {
+        raw.to_string()
+    };
+    if defused.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", defused.replace('"', "\"\""))
+    } else {
+        defused
+    }
+}
+
+/// CSV with a byte-order mark, which spreadsheet programs need to read Chinese correctly.
+fn csv(rows: Vec<Vec<String>>) -> Vec<u8> {
+    let mut out = String::from("\u{feff}");
+    for row in rows {
+        let line: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    out.into_bytes()
+}
+
+fn status_text(status: Option<AttendanceStatus>) -> String {
+    status.map_or("", |s| s.label().text(Lang::Zh)).to_string()
+}
+
+fn when(at: Option<Timestamp>) -> String {
+    at.map(|t| t.local().format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+fn sheet_rows(rows: &[SheetRow]) -> Vec<Vec<String>> {
+    let mut out = vec![
+        ["姓名", "社区", "梯队", "状态", "签到时间", "计划外"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for r in rows {
+        out.push(vec![
+            r.name.clone(),
+            r.community.clone(),
+            r.tier_zh.clone(),
+            status_text(r.status),
+            when(r.checked_in_at),
+            if r.walk_in {
+                "是".into()
+            } else {
+                String::new()
+            },
+        ]);
+    }
+    out
+}
+
+async fn sheet_of(state: &AppState, id: &str) -> Result<(i64, Vec<SheetRow>), StatusCode> {
+    let id: i64 = id.parse().map_err(|_| StatusCode::NOT_FOUND)?;
+    let failed = |e: super::db::RepoError| {
+        tracing::error!(error = %e, "export failed");
+        StatusCode::INTERNAL_SERVER_ERROR
+    };
+    state
+        .repo
+        .door_session(id)
+        .await
+        .map_err(failed)?
+        .ok_or(StatusCode::NOT_FOUND)?;
+    let rows = state.repo.session_sheet(id).await.map_err(failed)?;
+    Ok((id, rows))
+}
+
+/// `GET /sessions/{id}/attendance.csv`
+pub async fn session_csv(
+    State(state): State<AppState>,
+    user: Option<Extension<CurrentUser>>,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(status) = organiser(user) {
+        return refuse(status);
+    }
+    match sheet_of(&state, &id).await {
+        Ok((id, rows)) => download(csv(sheet_rows(&rows)), CSV, &format!("attendance-{id}.csv")),
+        Err(status) => refuse(status),
+    }
+}
+
+/// `GET /sessions/{id}/attendance.xlsx`
+pub async fn session_xlsx(
+    State(state): State<AppState>,
+    user: Option<Extension<CurrentUser>>,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(status) = organiser(user) {
+        return refuse(status);
+    }
+    let (id, rows) = match sheet_of(&state, &id).await {
+        Ok(v) => v,
+        Err(status) => return refuse(status),
+    };
+    let built = (|| {
+        let mut book = Workbook::new();
+        write_table(book.add_worksheet(), "签到表", &sheet_rows(&rows))?;
+        book.save_to_buffer()
+    })();
+    match built {
+        Ok(bytes) => download(bytes, XLSX, &format!("attendance-{id}.xlsx")),
+        Err(e) => internal(e),
+    }
+}
+
+fn write_table(sheet: &mut Worksheet, name: &str, rows: &[Vec<String>]) -> Result<(), XlsxError> {
+    sheet.set_name(name)?;
+    let bold = Format::new().set_bold();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            match cell.parse::<f64>() {
+                Ok(n) if r > 0 && !cell.is_empty() => sheet.write_number(r, c, n)?,
+                _ if r == 0 => sheet.write_string_with_format(r, c, cell, &bold)?,
+                _ => sheet.write_string(r, c, cell)?,
+            };
+        }
+    }
+    if !rows.is_empty() {
+        sheet.set_freeze_panes(1, 0)?;
+        for c in 0..rows[0].len() {
+            sheet.set_column_width(c as u16, if c == 0 { 28 } else { 12 })?;
+        }
+    }
+    Ok(())
+}
+
+fn count_rows(first: &str, rows: &[CountRow]) -> Vec<Vec<String>> {
+    let mut out = vec![
+        [
+            first,
+            "应到",
+            "出勤",
+            "迟到",
+            "请假",
+            "缺勤",
+            "补学",
+            "出勤率%",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for r in rows {
+        let c = r.counts;
+        out.push(vec![
+            r.name.clone(),
+            c.expected.to_string(),
+            c.present.to_string(),
+            c.late.to_string(),
+            c.excused.to_string(),
+            c.absent.to_string(),
+            c.made_up.to_string(),
+            c.attendance_percent()
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
+        ]);
+    }
+    out
+}
+
+fn fact_rows(facts: &[Fact]) -> Vec<Vec<String>> {
+    let mut out = vec![
+        [
+            "课程",
+            "日期",
+            "学时",
+            "姓名",
+            "社区",
+            "梯队",
+            "状态",
+            "签到时间",
+            "计划外",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for f in facts {
+        out.push(vec![
+            f.title.clone(),
+            f.starts_at.local_date().to_string(),
+            f.study_hours.display(),
+            f.name.clone(),
+            f.community.clone(),
+            f.tier_zh.clone(),
+            status_text(Some(f.final_status())),
+            when(f.checked_in_at),
+            if f.walk_in {
+                "是".into()
+            } else {
+                String::new()
+            },
+        ]);
+    }
+    out
+}
+
+#[derive(Deserialize)]
+pub struct RangeQuery {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// `GET /reports/attendance-{year}.xlsx`: the year in one workbook (per community, per
+/// session, per cadre with hours, every record); `GET /reports/communities.csv?from&to`.
+pub async fn report_file(
+    State(state): State<AppState>,
+    user: Option<Extension<CurrentUser>>,
+    Path(file): Path<String>,
+    Query(range): Query<RangeQuery>,
+) -> Response {
+    if let Err(status) = organiser(user) {
+        return refuse(status);
+    }
+    let now = Timestamp::now();
+    let range = if file == "communities.csv" {
+        DateRange::parse(&range.from, &range.to, now.local_date())
+    } else {
+        file.strip_prefix("attendance-")
+            .and_then(|f| f.strip_suffix(".xlsx"))
+            .and_then(|y| y.parse::<i32>().ok())
+            .filter(|y| (2000..=2100).contains(y))
+            .and_then(DateRange::year)
+    };
+    let Some((from, to)) = range.and_then(|r| r.bounds()) else {
+        return refuse(StatusCode::NOT_FOUND);
+    };
+    let facts = match state.repo.facts(from, to, now, None).await {
+        Ok(f) => f,
+        Err(e) => return internal(e),
+    };
+    if file == "communities.csv" {
+        let rows = count_rows("社区", &by_community(&facts));
+        return download(csv(rows), CSV, "communities.csv");
+    }
+    let share = match make_up_share(state.repo.as_ref()).await {
+        Ok(s) => s,
+        Err(e) => return internal(format!("{e:?}")),
+    };
+    let people: Vec<Vec<String>> = std::iter::once(
+        [
+            "姓名",
+            "社区",
+            "梯队",
+            "应到",
+            "出勤",
+            "迟到",
+            "请假",
+            "缺勤",
+            "补学",
+            "获得学时",
+        ]
+        .map(String::from)
+        .to_vec(),
+    )
+    .chain(by_person(&facts, share).into_iter().map(|p| {
+        vec![
+            p.name,
+            p.community,
+            p.tier_zh,
+            p.counts.expected.to_string(),
+            p.counts.present.to_string(),
+            p.counts.late.to_string(),
+            p.counts.excused.to_string(),
+            p.counts.absent.to_string(),
+            p.counts.made_up.to_string(),
+            p.earned.display(),
+        ]
+    }))
+    .collect();
+    let built = (|| {
+        let mut book = Workbook::new();
+        write_table(
+            book.add_worksheet(),
+            "按社区",
+            &count_rows("社区", &by_community(&facts)),
+        )?;
+        write_table(
+            book.add_worksheet(),
+            "按课程",
+            &count_rows("课程", &by_session(&facts)),
+        )?;
+        write_table(book.add_worksheet(), "按学员", &people)?;
+        write_table(book.add_worksheet(), "明细", &fact_rows(&facts))?;
+        book.save_to_buffer()
+    })();
+    match built {
+        Ok(bytes) => download(bytes, XLSX, &file),
+        Err(e) => internal(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_and_defuses() {
+        assert_eq!(csv_field("王伟"), "王伟");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=cmd()"), "'=cmd()");
+        assert_eq!(csv_field("-1,2"), "\"'-1,2\"");
+        let bytes = csv(vec![vec!["a".into(), "b".into()]]);
+        assert!(bytes.starts_with("\u{feff}".as_bytes()));
+        assert!(bytes.ends_with(b"a,b\r\n"));
+    }
+}

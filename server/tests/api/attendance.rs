@@ -1,0 +1,446 @@
+//! Marking and its audit trail, leave with the cap warning, make-up study, reports and
+//! downloads.
+use app::domain::Timestamp;
+use app::domain::audience::Audience;
+use app::domain::schedule::AttendanceStatus;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::checkin::{demo_cadre, door_session, status_of};
+use crate::helpers::*;
+
+both_backends!(
+    organisers_mark_and_every_change_is_audited,
+    leave_is_asked_before_and_warned_past_the_cap,
+    a_missed_session_is_made_up_for_half_the_hours,
+    reports_and_downloads_are_for_organisers,
+);
+
+async fn organisers_mark_and_every_change_is_audited(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let organiser = app.signed_in("organiser").await;
+    let cadre = app.signed_in("cadre").await;
+    let me = demo_cadre(&app).await;
+    let session = door_session(&app, -150, 120, Audience::Everyone).await;
+    let (sid, pid) = (session.to_string(), me.to_string());
+    let set = |status: &'static str, reason: &'static str| {
+        let (sid, pid) = (sid.clone(), pid.clone());
+        let (app, organiser) = (&app, &organiser);
+        async move {
+            app.call(
+                organiser,
+                "attendance_set",
+                &[
+                    ("session_id", &sid),
+                    ("person_id", &pid),
+                    ("status", status),
+                    ("reason", reason),
+                ],
+            )
+            .await
+            .status()
+        }
+    };
+    // Cadres cannot mark.
+    let res = app
+        .call(
+            &cadre,
+            "attendance_set",
+            &[
+                ("session_id", &sid),
+                ("person_id", &pid),
+                ("status", "present"),
+                ("reason", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(set("present", "").await, StatusCode::OK);
+    assert_eq!(set("bogus", "x").await, StatusCode::UNPROCESSABLE_ENTITY);
+    // A correction needs a reason and changes nothing without one.
+    assert_eq!(set("late", "").await, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        status_of(&app, session, me).await,
+        Some(AttendanceStatus::Present)
+    );
+    assert_eq!(set("late", "19:20 才到，补登").await, StatusCode::OK);
+    assert_eq!(
+        status_of(&app, session, me).await,
+        Some(AttendanceStatus::Late)
+    );
+
+    // The rest of the audience becomes absent once the session is over.
+    let upcoming = door_session(&app, 60, 60, Audience::Everyone).await;
+    let res = app
+        .call(
+            &organiser,
+            "attendance_rest_absent",
+            &[("session_id", &upcoming.to_string())],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let res = app
+        .call(
+            &organiser,
+            "attendance_rest_absent",
+            &[("session_id", &sid)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let marked: u64 = res.json().await.unwrap();
+    let sheet = app.repo.session_sheet(session).await.unwrap();
+    assert_eq!(
+        marked as usize,
+        sheet.len() - 1,
+        "everyone but the demo cadre"
+    );
+    assert!(sheet.iter().all(|r| r.status.is_some()));
+    assert_eq!(
+        status_of(&app, session, me).await,
+        Some(AttendanceStatus::Late)
+    );
+
+    let sheet: Value = app
+        .call(&organiser, "attendance_sheet", &[("session_id", &sid)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let audit = sheet["audit"].as_array().unwrap();
+    assert_eq!(audit.len(), 2 + marked as usize);
+    assert_eq!(audit[1]["from"], "Present");
+    assert_eq!(audit[1]["to"], "Late");
+    assert_eq!(audit[1]["reason"], "19:20 才到，补登");
+    assert!(!audit[1]["actor"].as_str().unwrap().is_empty());
+    assert_eq!(sheet["counts"]["late"], 1);
+    let (status, page) = app
+        .page(
+            &organiser,
+            &format!("/organiser/sessions/{session}/attendance"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("19:20 才到，补登"));
+    let res = app
+        .call(&cadre, "attendance_sheet", &[("session_id", &sid)])
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+async fn leave_is_asked_before_and_warned_past_the_cap(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let organiser = app.signed_in("organiser").await;
+    let cadre = app.signed_in("cadre").await;
+    let me = demo_cadre(&app).await;
+    let session = door_session(&app, 24 * 60, 120, Audience::Everyone).await;
+    let sid = session.to_string();
+    let ask = |reason: &'static str| {
+        let (app, cadre, sid) = (&app, &cadre, sid.clone());
+        async move {
+            app.call(
+                cadre,
+                "leave_ask",
+                &[("session_id", &sid), ("reason", reason)],
+            )
+            .await
+            .status()
+        }
+    };
+    assert_eq!(ask("   ").await, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(ask("社区有防汛值班").await, StatusCode::OK);
+    assert_eq!(ask("再问一次").await, StatusCode::CONFLICT);
+    let started = door_session(&app, -5, 120, Audience::Everyone).await;
+    let res = app
+        .call(
+            &cadre,
+            "leave_ask",
+            &[("session_id", &started.to_string()), ("reason", "来不了")],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::CONFLICT,
+        "no leave after the start"
+    );
+
+    // With the cap at 1 %, approving this request passes it: the organiser is warned.
+    let res = app
+        .call(
+            &organiser,
+            "settings_attendance",
+            &[("leave_cap", "1%"), ("make_up_share", "50%")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app
+        .call(
+            &organiser,
+            "settings_attendance",
+            &[("leave_cap", "8/7"), ("make_up_share", "half")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let queue: Value = app
+        .call(&organiser, "requests_queue", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let line = queue["leave"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["request"]["session_id"] == session)
+        .unwrap()
+        .clone();
+    assert_eq!(line["passes_cap"], true);
+    assert_eq!(line["request"]["decision"], "Pending");
+    assert_eq!(queue["cap"]["den"], 100);
+    let id = line["request"]["id"].as_i64().unwrap().to_string();
+    let res = app
+        .call(
+            &cadre,
+            "requests_decide",
+            &[("id", &id), ("kind", "leave"), ("decision", "approved")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = app
+        .call(
+            &organiser,
+            "requests_decide",
+            &[("id", &id), ("kind", "leave"), ("decision", "approved")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        status_of(&app, session, me).await,
+        Some(AttendanceStatus::Excused)
+    );
+    let res = app
+        .call(
+            &organiser,
+            "requests_decide",
+            &[("id", &id), ("kind", "leave"), ("decision", "declined")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let mine: Value = app
+        .call(&cadre, "attendance_mine", &[("session_id", &sid)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["status"], "Excused");
+    assert_eq!(mine["leave"]["decision"], "Approved");
+    assert_eq!(mine["may_ask_leave"], false);
+}
+
+async fn a_missed_session_is_made_up_for_half_the_hours(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let organiser = app.signed_in("organiser").await;
+    let cadre = app.signed_in("cadre").await;
+    let me = demo_cadre(&app).await;
+    let session = door_session(&app, -300, 120, Audience::Everyone).await;
+    let sid = session.to_string();
+    let mine: Value = app
+        .call(&cadre, "attendance_mine", &[("session_id", &sid)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["may_make_up"], true);
+    let short = app
+        .call(
+            &cadre,
+            "make_up_submit",
+            &[("session_id", &sid), ("reflection", "学到了")],
+        )
+        .await;
+    assert_eq!(short.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let text = "通过这次补学，我重新学习了信访工作条例，认识到要把群众的每一件小事当成大事来办，在社区工作中主动下沉网格、倾听诉求。";
+    let res = app
+        .call(
+            &cadre,
+            "make_up_submit",
+            &[("session_id", &sid), ("reflection", text)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let queue: Value = app
+        .call(&organiser, "requests_queue", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let item = queue["make_ups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["session_id"] == session)
+        .unwrap()
+        .clone();
+    assert_eq!(item["text"], text);
+    let id = item["id"].as_i64().unwrap().to_string();
+    let res = app
+        .call(
+            &organiser,
+            "requests_decide",
+            &[("id", &id), ("kind", "make_up"), ("decision", "approved")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        status_of(&app, session, me).await,
+        Some(AttendanceStatus::MadeUp)
+    );
+    // The session is worth 2 hours: made up, it earns 1.
+    let history: Value = app
+        .call(&cadre, "report_history", &[("from", ""), ("to", "")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let line = history["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["session_id"] == session)
+        .unwrap()
+        .clone();
+    assert_eq!(line["status"], "MadeUp");
+    assert_eq!(line["earned"], 10);
+    // A session one attended cannot be "made up"; cadres see only their own history.
+    let attended = door_session(&app, -300, 60, Audience::Everyone).await;
+    app.repo
+        .set_status(
+            attended,
+            me,
+            AttendanceStatus::Present,
+            me,
+            "",
+            Timestamp::now(),
+        )
+        .await
+        .unwrap();
+    let res = app
+        .call(
+            &cadre,
+            "make_up_submit",
+            &[("session_id", &attended.to_string()), ("reflection", text)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let other = app.repo.lecturers().await.unwrap()[0].0.to_string();
+    let res = app
+        .call(
+            &cadre,
+            "report_history",
+            &[("person_id", &other), ("from", ""), ("to", "")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+async fn reports_and_downloads_are_for_organisers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let organiser = app.signed_in("organiser").await;
+    let cadre = app.signed_in("cadre").await;
+    let me = demo_cadre(&app).await;
+    let session = door_session(&app, -300, 120, Audience::Everyone).await;
+    app.repo
+        .set_status(
+            session,
+            me,
+            AttendanceStatus::Late,
+            me,
+            "",
+            Timestamp::now(),
+        )
+        .await
+        .unwrap();
+    let csv = organiser
+        .get(app.url(&format!("/sessions/{session}/attendance.csv")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert!(
+        csv.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert!(
+        csv.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("attendance-")
+    );
+    let body = csv.text().await.unwrap();
+    assert!(body.starts_with('\u{feff}'));
+    assert!(body.contains("姓名,社区,梯队,状态,签到时间,计划外"));
+    assert!(body.contains("迟到"));
+    let xlsx = organiser
+        .get(app.url(&format!("/sessions/{session}/attendance.xlsx")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(xlsx.status(), StatusCode::OK);
+    assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
+    let year = Timestamp::now().local_date().format("%Y").to_string();
+    let book = organiser
+        .get(app.url(&format!("/reports/attendance-{year}.xlsx")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(book.status(), StatusCode::OK);
+    assert!(book.bytes().await.unwrap().len() > 2000);
+    let rates = organiser
+        .get(app.url("/reports/communities.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rates.status(), StatusCode::OK);
+    assert!(rates.text().await.unwrap().contains("出勤率%"));
+    for path in [
+        format!("/sessions/{session}/attendance.csv"),
+        format!("/reports/attendance-{year}.xlsx"),
+    ] {
+        let res = cadre.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+        let res = client().get(app.url(&path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{path}");
+    }
+    assert_eq!(
+        organiser
+            .get(app.url("/reports/attendance-banana.xlsx"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let report: Value = app
+        .call(&organiser, "report_attendance", &[("from", ""), ("to", "")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let sessions = report["sessions"].as_array().unwrap();
+    let row = sessions.iter().find(|r| r["id"] == session).unwrap();
+    assert_eq!(row["counts"]["late"], 1);
+    assert!(!report["communities"].as_array().unwrap().is_empty());
+    let res = app
+        .call(
+            &organiser,
+            "report_attendance",
+            &[("from", "2026-13-01"), ("to", "")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = app
+        .call(&cadre, "report_attendance", &[("from", ""), ("to", "")])
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
