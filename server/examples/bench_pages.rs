@@ -1,13 +1,11 @@
 //! Benchmark of the timetable and calendar pages on a large data set, served by the release
 //! build, next to a static file server serving the same bytes in the same run. Run it with
 //! `scripts/bench`, which builds the release first; `--help` lists the options.
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail, ensure};
+use anyhow::{Context, ensure};
 use app::domain::audience::{Audience, Member};
 use app::domain::hours::HoursRule;
 use app::domain::people::Position;
@@ -16,8 +14,11 @@ use app::domain::{DisplayName, Password, Role, Roles, Timestamp, Username};
 use app::ssr::db::{self, AttendanceRecord, NewAccount, NewPerson, NewSession, Repository, Tier};
 use app::ssr::{demo, password};
 use axum::serve::ListenerExt;
+use common::{ServerProcess, cpu_model, default_server_bin};
 use reqwest::redirect::Policy;
 use reqwest::{Client, StatusCode};
+
+mod common;
 
 const USAGE: &str = "\
 cargo run --release -p nightschool --example bench_pages -- [OPTION VALUE]...
@@ -105,17 +106,6 @@ fn parse_pages(list: &str) -> anyhow::Result<Vec<(String, String)>> {
     Ok(pages)
 }
 
-fn repo_root() -> PathBuf {
-    let server_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    server_dir.parent().unwrap_or(server_dir).to_path_buf()
-}
-
-fn default_server_bin() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from);
-    let target = target.unwrap_or_else(|| repo_root().join("target"));
-    target.join("release").join("nightschool")
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let opts = Options::parse()?;
@@ -137,7 +127,7 @@ async fn main() -> anyhow::Result<()> {
     seed(&url, &opts).await?;
 
     let addr = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
-    let server = ServerProcess::start(&opts.server_bin, &url, addr)?;
+    let server = ServerProcess::start(&opts.server_bin, &url, addr, &[])?;
     let app = format!("http://{addr}");
     server.wait_until_up(&app).await?;
     let dir = work.path().join("pages");
@@ -169,14 +159,6 @@ async fn main() -> anyhow::Result<()> {
     drop(server);
     ensure!(failures == 0, "{failures} page(s) failed or had errors");
     Ok(())
-}
-
-fn cpu_model() -> String {
-    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = info.lines().find_map(|l| l.strip_prefix("model name"));
-    model
-        .map_or("unknown CPU", |m| m.trim_start_matches([' ', '\t', ':']))
-        .to_string()
 }
 
 /// Fills the empty database through the app's own repository.
@@ -398,44 +380,6 @@ async fn seed_attendance(
         total += rows.len();
     }
     Ok(total)
-}
-
-/// The release server as a child process, killed when dropped (on errors too).
-struct ServerProcess(Child);
-
-impl ServerProcess {
-    fn start(bin: &Path, url: &str, addr: SocketAddr) -> anyhow::Result<Self> {
-        let site_root = std::env::var_os("LEPTOS_SITE_ROOT").map(PathBuf::from);
-        let site_root = site_root.unwrap_or_else(|| repo_root().join("target/site"));
-        let child = Command::new(bin)
-            .arg("serve")
-            .env("DATABASE_URL", url)
-            .env("LEPTOS_SITE_ADDR", addr.to_string())
-            .env("LEPTOS_SITE_ROOT", site_root)
-            .env("RUST_LOG", "warn")
-            .spawn()
-            .with_context(|| format!("starting {}", bin.display()))?;
-        Ok(ServerProcess(child))
-    }
-
-    async fn wait_until_up(&self, base: &str) -> anyhow::Result<()> {
-        let client = Client::new();
-        for _ in 0..300 {
-            let health = client.get(format!("{base}/healthz")).send().await;
-            if health.is_ok_and(|r| r.status().is_success()) {
-                return Ok(());
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        bail!("the server did not answer within 30 s")
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// Serves the saved pages from this process; the `.html` name makes them `text/html`.

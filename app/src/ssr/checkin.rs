@@ -238,7 +238,8 @@ pub async fn attempt(
         }
         (None, None) => return refused(None, DoorOutcome::Forged),
     };
-    let Some(session) = repo.door_session(session_id).await? else {
+    let person_id = user.account.person_id;
+    let Some((session, in_audience)) = repo.door_for(session_id, person_id).await? else {
         return refused(None, DoorOutcome::Forged);
     };
     if !user.account.roles.has(Role::Cadre) {
@@ -251,7 +252,6 @@ pub async fn attempt(
         Ok(status) => status,
         Err(closed) => return refused(Some(session), closed.into()),
     };
-    let person_id = user.account.person_id;
     if !commit {
         let existing = repo.attendance_of(session.id, person_id).await?;
         let outcome = if checkin_replaces(existing.map(|e| e.0)) {
@@ -261,10 +261,7 @@ pub async fn attempt(
         };
         return refused(Some(session), outcome);
     }
-    let walk_in = match repo.member(person_id).await? {
-        Some(member) => !repo.relation_to_session(session.id, &member).await?.0,
-        None => true,
-    };
+    let walk_in = !in_audience;
     let result = state
         .door
         .writer

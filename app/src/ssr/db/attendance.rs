@@ -127,6 +127,13 @@ pub struct RequestItem {
 #[async_trait]
 pub trait AttendanceStore: Send + Sync {
     async fn door_session(&self, id: i64) -> RepoResult<Option<DoorSession>>;
+    /// The session and whether the person is in its audience, in one round trip (the
+    /// door asks this for every check-in). `None` when either does not exist.
+    async fn door_for(
+        &self,
+        session_id: i64,
+        person_id: i64,
+    ) -> RepoResult<Option<(DoorSession, bool)>>;
     /// Sessions not cancelled whose check-in window is open at `now`.
     async fn open_doors(&self, now: Timestamp) -> RepoResult<Vec<DoorSession>>;
     async fn set_checkin_rules(&self, session_id: i64, rules: CheckinRules) -> RepoResult<bool>;
@@ -352,20 +359,35 @@ macro_rules! sql_attendance {
             if wrote.is_none() {
                 return Ok(None);
             }
+            audit(tx, session_id, person_id, before.as_deref(), to, actor, reason, now).await?;
+            before.as_deref().map(parse_status).transpose().map(Some)
+        }
+
+        #[allow(clippy::too_many_arguments)]
+        async fn audit(
+            tx: &mut Tx<'_>,
+            session_id: i64,
+            person_id: i64,
+            from: Option<&str>,
+            to: AttendanceStatus,
+            actor: Option<i64>,
+            reason: &str,
+            at: i64,
+        ) -> RepoResult<()> {
             sqlx::query(
                 "insert into attendance_audit (session_id, person_id, from_status, to_status, \
                  actor_person_id, reason, at) values ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(session_id)
             .bind(person_id)
-            .bind(before.as_deref())
+            .bind(from)
             .bind(to.as_str())
             .bind(actor)
             .bind(reason)
-            .bind(now)
+            .bind(at)
             .execute(&mut **tx)
             .await?;
-            before.as_deref().map(parse_status).transpose().map(Some)
+            Ok(())
         }
 
         #[async_trait::async_trait]
@@ -377,6 +399,23 @@ macro_rules! sql_attendance {
                     .fetch_optional(&self.read)
                     .await?;
                 Ok(row.map(door_from))
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn door_for(&self, session_id: i64, person_id: i64) -> RepoResult<Option<(DoorSession, bool)>> {
+                let sql = format!(
+                    "select s.id, s.title, s.place, s.starts_at, s.ends_at, s.cancelled, \
+                     s.checkin_opens_minutes, s.late_after_minutes, {} \
+                     from sessions s join people p on p.id = $2 where s.id = $1",
+                    in_audience("p.tier_id", "p.community_id", "p.id")
+                );
+                type Row = (i64, String, String, i64, i64, bool, i64, i64, bool);
+                let row: Option<Row> = sqlx::query_as(&sql)
+                    .bind(session_id)
+                    .bind(person_id)
+                    .fetch_optional(&self.read)
+                    .await?;
+                Ok(row.map(|r| (door_from((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7)), r.8)))
             }
 
             #[tracing::instrument(skip_all)]
@@ -410,6 +449,26 @@ macro_rules! sql_attendance {
                 let mut out = Vec::with_capacity(batch.len());
                 for c in batch {
                     let reason = if c.source == "code" { "code" } else { "qr" };
+                    // The common case, a first check-in, in two statements.
+                    let fresh: Option<String> = sqlx::query_scalar(
+                        "insert into attendance (session_id, person_id, status, checked_in_at, \
+                         created_at, walk_in, source, updated_at) values ($1, $2, $3, $4, $4, $5, $6, $4) \
+                         on conflict (session_id, person_id) do nothing returning status",
+                    )
+                    .bind(c.session_id)
+                    .bind(c.person_id)
+                    .bind(c.status.as_str())
+                    .bind(c.at.0)
+                    .bind(c.walk_in)
+                    .bind(c.source)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if fresh.is_some() {
+                        audit(&mut tx, c.session_id, c.person_id, None, c.status, Some(c.person_id), reason, c.at.0)
+                            .await?;
+                        out.push(CheckinResult::Recorded(c.status));
+                        continue;
+                    }
                     let wrote = upsert_status(
                         &mut tx,
                         c.session_id,

@@ -283,16 +283,29 @@ macro_rules! sql_repository {
 
             #[tracing::instrument(skip_all)]
             async fn account(&self, id: i64) -> RepoResult<Option<Account>> {
-                let sql = format!("{ACCOUNT_COLUMNS} where a.id = $1");
-                let Some(row) = sqlx::query_as::<_, AccountRow>(&sql)
-                    .bind(id)
-                    .fetch_optional(&self.read)
-                    .await?
-                else {
+                // One round trip: the account with one row per role (every request asks).
+                let sql = "select a.id, a.username, p.name, a.person_id, a.disabled, a.created_at, \
+                     r.role from accounts a join people p on p.id = a.person_id \
+                     left join account_roles r on r.account_id = a.id where a.id = $1 order by r.role";
+                let rows: Vec<(i64, String, String, i64, bool, i64, Option<String>)> =
+                    sqlx::query_as(sql).bind(id).fetch_all(&self.read).await?;
+                let Some(first) = rows.first().cloned() else {
                     return Ok(None);
                 };
-                let roles = self.roles_of(id).await?;
-                Ok(Some(account_from(row, roles)))
+                let roles = rows
+                    .into_iter()
+                    .filter_map(|r| r.6)
+                    .map(|role| parse_role(&role))
+                    .collect::<RepoResult<Vec<$crate::domain::Role>>>()?;
+                let row = AccountRow {
+                    id: first.0,
+                    username: first.1,
+                    display_name: first.2,
+                    person_id: first.3,
+                    disabled: first.4,
+                    created_at: first.5,
+                };
+                Ok(Some(account_from(row, Roles::new(roles))))
             }
 
             #[tracing::instrument(skip_all)]
