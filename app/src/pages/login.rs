@@ -31,7 +31,7 @@ pub fn LoginPage() -> impl IntoView {
             <form method="post" action="/auth/login" class="stack">
                 <label>
                     <span>{t(Key::Username)}</span>
-                    <input name="username" autocomplete="username" autocapitalize="none" required prop:value=move || param("username") />
+                    <input name="username" autocomplete="username" autocapitalize="none" required value=move || param("username") />
                 </label>
                 <label>
                     <span>{t(Key::Password)}</span>
@@ -42,7 +42,7 @@ pub fn LoginPage() -> impl IntoView {
                     <span>{t(Key::RememberMe)}</span>
                 </label>
                 <p class="hint">{t(Key::RememberMeHint)}</p>
-                <input type="hidden" name="next" prop:value=move || param("next") />
+                <input type="hidden" name="next" value=move || param("next") />
                 <button type="submit" class="primary">{t(Key::Login)}</button>
             </form>
         </section>
