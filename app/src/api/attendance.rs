@@ -4,21 +4,9 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::Timestamp;
-use crate::domain::attendance::{CheckinRules, DoorOutcome, LeaveLoad, Share};
+use crate::domain::attendance::{DoorOutcome, DoorSession, LeaveLoad, Share};
 use crate::domain::schedule::{AttendanceCounts, AttendanceStatus};
 use crate::error::AppError;
-
-/// A session as the door shows it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct DoorInfo {
-    pub id: i64,
-    pub title: String,
-    pub place: String,
-    pub starts_at: Timestamp,
-    pub ends_at: Timestamp,
-    pub cancelled: bool,
-    pub rules: CheckinRules,
-}
 
 /// Whether the door is open now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,7 +36,7 @@ pub struct Arrival {
 /// What the projector shows; fetched again every few seconds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BoardData {
-    pub session: DoorInfo,
+    pub session: DoorSession,
     pub state: DoorState,
     /// The check-in address in the QR code.
     pub link: String,
@@ -64,7 +52,7 @@ pub struct BoardData {
 /// The cadre's view of the door: the session, what the door says, their record.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CheckinView {
-    pub session: Option<DoorInfo>,
+    pub session: Option<DoorSession>,
     pub outcome: DoorOutcome,
     pub status: Option<AttendanceStatus>,
     pub checked_in_at: Option<Timestamp>,
@@ -98,7 +86,7 @@ pub struct AuditLine {
 /// A session's attendance sheet for organisers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SheetData {
-    pub session: DoorInfo,
+    pub session: DoorSession,
     pub over: bool,
     pub counts: AttendanceCounts,
     pub lines: Vec<SheetLine>,
@@ -155,7 +143,7 @@ pub(crate) mod support {
     use super::*;
     use crate::domain::attendance::Share;
     use crate::error::AppResult;
-    use crate::ssr::db::{DoorSession, Repository, RequestItem};
+    use crate::ssr::db::{Repository, RequestItem};
 
     pub const LEAVE_CAP_KEY: &str = "attendance.leave_cap";
     pub const MAKE_UP_KEY: &str = "attendance.make_up_share";
@@ -180,16 +168,16 @@ pub(crate) mod support {
         share_setting(repo, MAKE_UP_KEY, Share::MAKE_UP).await
     }
 
-    pub fn info(d: DoorSession) -> DoorInfo {
-        DoorInfo {
-            id: d.id,
-            title: d.title,
-            place: d.place,
-            starts_at: d.starts_at,
-            ends_at: d.ends_at,
-            cancelled: d.cancelled,
-            rules: d.rules,
+    /// Head-counts of a session's sheet: walk-ins are not among the expected.
+    pub fn sheet_counts(rows: &[crate::ssr::db::SheetRow]) -> AttendanceCounts {
+        let mut counts = AttendanceCounts::default();
+        for row in rows {
+            counts.expected += i64::from(!row.walk_in);
+            if let Some(s) = row.status {
+                counts.add(s, 1);
+            }
         }
+        counts
     }
 
     pub fn request_view(r: RequestItem) -> RequestView {
@@ -308,19 +296,13 @@ pub async fn door_board(session_id: i64) -> Result<BoardData, AppError> {
                 key.token(door.id, step)
             );
             let rows = repo.session_sheet(door.id).await?;
-            let mut counts = AttendanceCounts::default();
-            let mut walk_ins = 0;
+            let counts = sheet_counts(&rows);
+            let walk_ins = rows.iter().filter(|r| r.walk_in).count() as i64;
             let mut missing: Vec<MissingGroup> = Vec::new();
             let mut recent = Vec::new();
             for row in rows {
-                if row.walk_in {
-                    walk_ins += 1;
-                } else {
-                    counts.expected += 1;
-                }
                 match row.status {
                     Some(s) if s != AttendanceStatus::Absent => {
-                        counts.add(s, 1);
                         if let (true, Some(at)) = (s.attended(), row.checked_in_at) {
                             recent.push(Arrival {
                                 name: row.name,
@@ -330,18 +312,13 @@ pub async fn door_board(session_id: i64) -> Result<BoardData, AppError> {
                             });
                         }
                     }
-                    status => {
-                        if let Some(s) = status {
-                            counts.add(s, 1);
-                        }
-                        match missing.last_mut().filter(|g| g.community == row.community) {
-                            Some(group) => group.names.push(row.name),
-                            None => missing.push(MissingGroup {
-                                community: row.community,
-                                names: vec![row.name],
-                            }),
-                        }
-                    }
+                    _ => match missing.last_mut().filter(|g| g.community == row.community) {
+                        Some(group) => group.names.push(row.name),
+                        None => missing.push(MissingGroup {
+                            community: row.community,
+                            names: vec![row.name],
+                        }),
+                    },
                 }
             }
             recent.sort_by_key(|a| std::cmp::Reverse(a.at.0));
@@ -351,7 +328,7 @@ pub async fn door_board(session_id: i64) -> Result<BoardData, AppError> {
                 code: key.code(door.id, step),
                 seconds_left: key.clock.seconds_left(now),
                 link,
-                session: info(door),
+                session: door,
                 state,
                 counts,
                 walk_ins,
@@ -414,7 +391,7 @@ async fn checkin_view(
         None => None,
     };
     Ok(CheckinView {
-        session: session.map(support::info),
+        session,
         outcome,
         status: record.map(|r| r.0),
         checked_in_at: record.and_then(|r| r.1),
@@ -435,28 +412,19 @@ pub async fn attendance_sheet(session_id: i64) -> Result<SheetData, AppError> {
                 .door_session(session_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let mut counts = AttendanceCounts::default();
-            let lines: Vec<SheetLine> = repo
-                .session_sheet(session_id)
-                .await?
+            let rows = repo.session_sheet(session_id).await?;
+            let counts = support::sheet_counts(&rows);
+            let lines: Vec<SheetLine> = rows
                 .into_iter()
-                .map(|r| {
-                    if !r.walk_in {
-                        counts.expected += 1;
-                    }
-                    if let Some(s) = r.status {
-                        counts.add(s, 1);
-                    }
-                    SheetLine {
-                        person_id: r.person_id,
-                        name: r.name,
-                        community: r.community,
-                        tier_zh: r.tier_zh,
-                        tier_en: r.tier_en,
-                        status: r.status,
-                        checked_in_at: r.checked_in_at,
-                        walk_in: r.walk_in,
-                    }
+                .map(|r| SheetLine {
+                    person_id: r.person_id,
+                    name: r.name,
+                    community: r.community,
+                    tier_zh: r.tier_zh,
+                    tier_en: r.tier_en,
+                    status: r.status,
+                    checked_in_at: r.checked_in_at,
+                    walk_in: r.walk_in,
                 })
                 .collect();
             let audit = repo
@@ -474,7 +442,7 @@ pub async fn attendance_sheet(session_id: i64) -> Result<SheetData, AppError> {
                 .collect();
             Ok(SheetData {
                 over: Timestamp::now().0 >= door.ends_at.0,
-                session: support::info(door),
+                session: door,
                 counts,
                 lines,
                 audit,
@@ -569,6 +537,7 @@ pub async fn save_checkin_rules(
     opens_minutes_before: String,
     late_after_minutes: String,
 ) -> Result<(), AppError> {
+    use crate::domain::attendance::CheckinRules;
     use crate::domain::policy::Action;
     use crate::domain::session_draft::{Field, FieldProblem, Problem};
     use crate::ssr::guard::{authorize, finish, state};

@@ -42,6 +42,18 @@ impl CheckinRules {
     }
 }
 
+/// What the door needs to know about a session.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DoorSession {
+    pub id: i64,
+    pub title: String,
+    pub place: String,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+    pub cancelled: bool,
+    pub rules: CheckinRules,
+}
+
 /// Why a check-in at this moment is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WindowClosed {

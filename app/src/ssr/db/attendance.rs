@@ -6,23 +6,11 @@ use serde::{Deserialize, Serialize};
 
 use super::RepoResult;
 use crate::domain::Timestamp;
-use crate::domain::attendance::{CheckinRules, Decision};
+use crate::domain::attendance::{CheckinRules, Decision, DoorSession};
 use crate::domain::audience::Member;
 use crate::domain::hours::StudyHours;
 use crate::domain::report::Fact;
 use crate::domain::schedule::AttendanceStatus;
-
-/// What the door needs to know about a session.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DoorSession {
-    pub id: i64,
-    pub title: String,
-    pub place: String,
-    pub starts_at: Timestamp,
-    pub ends_at: Timestamp,
-    pub cancelled: bool,
-    pub rules: CheckinRules,
-}
 
 /// One check-in to write. `status` is what the moment earned (present or late).
 #[derive(Clone, Debug, PartialEq)]
@@ -302,7 +290,7 @@ macro_rules! sql_attendance {
         use $crate::ssr::db::attendance::*;
         use $crate::ssr::db::shared::{in_audience, map_unique};
         use $crate::domain::Timestamp;
-        use $crate::domain::attendance::{CheckinRules, Decision};
+        use $crate::domain::attendance::{CheckinRules, Decision, DoorSession};
         use $crate::domain::audience::Member;
         use $crate::domain::hours::StudyHours;
         use $crate::domain::schedule::AttendanceStatus;

@@ -20,9 +20,9 @@ mod postgres;
 mod shared;
 mod sqlite;
 
+pub use crate::domain::attendance::DoorSession;
 pub use attendance::{
-    AttendanceStore, AuditEntry, Checkin, CheckinResult, DoorSession, RequestItem, RequestKind,
-    SheetRow,
+    AttendanceStore, AuditEntry, Checkin, CheckinResult, RequestItem, RequestKind, SheetRow,
 };
 pub use planning::{PersonHit, Planning, Scope, SessionDetail, SessionPage};
 pub use postgres::connect_postgres;
