@@ -50,12 +50,16 @@ pub enum Conflict {
     AlreadyAsked,
     /// Leave is asked before the session starts, by someone not yet checked in.
     LeaveClosed,
-    /// Make-up is for a finished session one missed.
-    NothingToMakeUp,
     /// The request was already decided.
     AlreadyDecided,
     /// Marking the rest absent waits for the session's end.
     SessionNotOver,
+    /// Someone saved the material since the editor opened it; nothing was overwritten.
+    StaleMaterial,
+    /// The reflection was accepted (or waits for a decision), or the session has not started.
+    ReflectionClosed,
+    /// A make-up starts with reading the material.
+    ReadFirst,
 }
 
 impl From<Invalid> for AppError {

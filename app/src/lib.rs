@@ -30,6 +30,10 @@ use crate::pages::{
     checkin::CheckinTokenPage, door::DoorPage, reports::HistoryPage, reports::ReportsPage,
     requests::RequestsPage,
 };
+use crate::pages::{
+    material_edit::MaterialEditPage, material_history::MaterialHistoryPage,
+    reflections::ReflectionsPage, review::ReviewPage, search::SearchPage,
+};
 
 /// The whole HTML document. `<html lang>` follows the language cookie.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -91,6 +95,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/c/:token") view=CheckinTokenPage ssr=SsrMode::Async />
                     <Route path=path!("/sessions") view=SessionsPage ssr=SsrMode::Async />
                     <Route path=path!("/sessions/:id") view=SessionPage ssr=SsrMode::Async />
+                    <Route path=path!("/sessions/:id/material/edit") view=MaterialEditPage ssr=SsrMode::Async />
+                    <Route path=path!("/sessions/:id/material/history") view=MaterialHistoryPage ssr=SsrMode::Async />
+                    <Route path=path!("/sessions/:id/reflections") view=ReflectionsPage ssr=SsrMode::Async />
+                    <Route path=path!("/review") view=ReviewPage ssr=SsrMode::Async />
+                    <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
                     <Route path=path!("/calendar") view=CalendarPage ssr=SsrMode::Async />
                     <Route path=path!("/account/calendar") view=FeedPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/accounts") view=AccountsPage ssr=SsrMode::Async />

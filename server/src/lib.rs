@@ -4,11 +4,13 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use app::domain::attendance::TokenClock;
+use app::domain::files::DEFAULT_MAX_UPLOAD_BYTES;
 use app::ssr::db::{self, Repository};
 use app::ssr::state::AppState;
-use app::ssr::{auth, calendar, checkin, exports};
+use app::ssr::{auth, calendar, checkin, exports, files};
 use app::{App, shell};
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::serve::ListenerExt;
 use leptos::config::{LeptosOptions, get_configuration};
@@ -29,6 +31,8 @@ pub struct Settings {
     /// How the door's QR code turns over (`NIGHTSCHOOL_QR_ROTATE_SECONDS`,
     /// `NIGHTSCHOOL_QR_ACCEPT_SECONDS`).
     pub token_clock: TokenClock,
+    /// The largest attachment accepted (`NIGHTSCHOOL_MAX_UPLOAD_MB`, default 50 MB).
+    pub max_upload_bytes: u64,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/nightschool.db";
@@ -46,6 +50,11 @@ impl Settings {
                 .map(|u| u.trim_end_matches('/').to_string())
                 .filter(|u| !u.is_empty()),
             token_clock: token_clock_from_env(),
+            max_upload_bytes: std::env::var("NIGHTSCHOOL_MAX_UPLOAD_MB")
+                .ok()
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .filter(|mb| (1..=1024).contains(mb))
+                .map_or(DEFAULT_MAX_UPLOAD_BYTES, |mb| mb * 1024 * 1024),
         }
     }
 }
@@ -121,6 +130,12 @@ pub fn router(state: AppState) -> Router {
         .route("/sessions/{id}/attendance.csv", get(exports::session_csv))
         .route("/sessions/{id}/attendance.xlsx", get(exports::session_xlsx))
         .route("/reports/{file}", get(exports::report_file))
+        // The upload handler enforces the configured ceiling itself, with a clear answer.
+        .route(
+            "/sessions/{id}/attachments",
+            post(files::upload).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/files/{id}/{name}", get(files::download))
         .leptos_routes_with_context(&state, routes, provide_state, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -163,6 +178,7 @@ impl Application {
             repo: repo.clone(),
             secure_cookies: settings.secure_cookies,
             door,
+            max_upload_bytes: settings.max_upload_bytes,
         };
         Ok(Application {
             listener,

@@ -233,22 +233,8 @@ pub(crate) mod support {
         max: usize,
         field: crate::domain::session_draft::Field,
     ) -> AppResult<String> {
-        use crate::domain::session_draft::{FieldProblem, Problem};
-        let text = raw.trim();
-        let n = text.chars().count();
-        let problem = if n == 0 {
-            Some(Problem::Required)
-        } else if n < min {
-            Some(Problem::TooShort)
-        } else if n > max {
-            Some(Problem::TooLong)
-        } else {
-            None
-        };
-        match problem {
-            Some(problem) => Err(AppError::Form(vec![FieldProblem { field, problem }])),
-            None => Ok(text.to_string()),
-        }
+        crate::domain::session_draft::text_between(raw, min, max, field)
+            .map_err(|p| AppError::Form(vec![p]))
     }
 
     pub fn form_error(
@@ -631,73 +617,41 @@ pub async fn my_attendance(session_id: i64) -> Result<MyRecord, AppError> {
     )
 }
 
-/// A cadre in the audience asks for leave before the session starts.
+/// A cadre in the audience asks for leave before the session starts (not yet checked in).
+/// Make-up requests are filed with the reflection (`api::review::save_reflection`).
 #[server(endpoint = "leave_ask")]
 pub async fn ask_leave(session_id: i64, reason: String) -> Result<(), AppError> {
-    use crate::ssr::db::RequestKind;
-    crate::ssr::guard::finish(file_request(RequestKind::Leave, session_id, &reason).await)
-}
-
-/// A cadre who missed a finished session hands in a reflection to make it up.
-#[server(endpoint = "make_up_submit")]
-pub async fn submit_make_up(session_id: i64, reflection: String) -> Result<(), AppError> {
-    use crate::ssr::db::RequestKind;
-    crate::ssr::guard::finish(file_request(RequestKind::MakeUp, session_id, &reflection).await)
-}
-
-/// Files a leave request (before the start, not yet checked in) or a make-up (after the
-/// end, missed) for the calling cadre, who must be in the session's audience.
-#[cfg(feature = "ssr")]
-async fn file_request(
-    kind: crate::ssr::db::RequestKind,
-    session_id: i64,
-    text: &str,
-) -> Result<(), AppError> {
-    use crate::domain::attendance::{
-        REFLECTION_MIN_CHARS, TEXT_MAX_CHARS, may_ask_leave, may_make_up,
-    };
+    use crate::domain::attendance::{TEXT_MAX_CHARS, may_ask_leave};
     use crate::domain::policy::Action;
     use crate::domain::session_draft::Field;
     use crate::error::Conflict;
     use crate::ssr::db::{RepoError, RequestKind};
-    use crate::ssr::guard::{authorize, state};
-    let user = authorize(Action::AttendAsCadre)?;
-    let repo = state()?.repo;
-    let person = user.account.person_id;
-    let Some((door, in_audience)) = repo.door_for(session_id, person).await? else {
-        return Err(AppError::NotFound);
-    };
-    if !in_audience {
-        return Err(AppError::NotFound);
-    }
-    let least = match kind {
-        RequestKind::Leave => 2,
-        RequestKind::MakeUp => REFLECTION_MIN_CHARS,
-    };
-    let text = support::text_field(text, least, TEXT_MAX_CHARS, Field::Reflection)?;
-    let now = Timestamp::now();
-    let status = repo.attendance_of(session_id, person).await?.map(|r| r.0);
-    let (allowed, refusal) = match kind {
-        RequestKind::Leave => (
-            may_ask_leave(status, now, door.starts_at),
-            Conflict::LeaveClosed,
-        ),
-        RequestKind::MakeUp => (
-            may_make_up(status, now, door.ends_at),
-            Conflict::NothingToMakeUp,
-        ),
-    };
-    if door.cancelled || !allowed {
-        return Err(AppError::Conflict(refusal));
-    }
-    match repo
-        .create_request(kind, session_id, person, &text, now)
-        .await
-    {
-        Ok(_) => Ok(()),
-        Err(RepoError::Conflict) => Err(AppError::Conflict(Conflict::AlreadyAsked)),
-        Err(e) => Err(e.into()),
-    }
+    use crate::ssr::guard::{authorize, finish, state};
+    finish(
+        async {
+            let user = authorize(Action::AttendAsCadre)?;
+            let repo = state()?.repo;
+            let person = user.account.person_id;
+            let Some((door, true)) = repo.door_for(session_id, person).await? else {
+                return Err(AppError::NotFound);
+            };
+            let text = support::text_field(&reason, 2, TEXT_MAX_CHARS, Field::Reflection)?;
+            let now = Timestamp::now();
+            let status = repo.attendance_of(session_id, person).await?.map(|r| r.0);
+            if door.cancelled || !may_ask_leave(status, now, door.starts_at) {
+                return Err(AppError::Conflict(Conflict::LeaveClosed));
+            }
+            match repo
+                .create_request(RequestKind::Leave, session_id, person, &text, now)
+                .await
+            {
+                Ok(_) => Ok(()),
+                Err(RepoError::Conflict) => Err(AppError::Conflict(Conflict::AlreadyAsked)),
+                Err(e) => Err(e.into()),
+            }
+        }
+        .await,
+    )
 }
 
 /// Leave and make-up requests for organisers: pending first, each leave request with the

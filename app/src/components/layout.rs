@@ -34,12 +34,14 @@ pub fn TopBar() -> impl IntoView {
                                 {me.roles.has(crate::domain::Role::Cadre).then(|| view! {
                                     <A href="/checkin">{t(Key::CheckIn)}</A>
                                     <A href="/history">{t(Key::NavMyAttendance)}</A>
+                                    <A href="/review">{t(Key::NavReview)}</A>
                                 })}
                                 {me.roles.has(crate::domain::Role::Organiser).then(|| view! {
                                     <A href="/organiser/requests">{t(Key::NavRequests)}</A>
                                     <A href="/organiser/reports">{t(Key::NavReports)}</A>
                                     <A href="/organiser/settings">{t(Key::NavSettings)}</A>
                                 })}
+                                {me.roles.sees_sessions().then(|| view! { <A href="/search">{t(Key::NavSearch)}</A> })}
                                 <A href="/account/password">{t(Key::NavPassword)}</A>
                             </nav>
                             <span class="who">{me.display_name.clone()}</span>

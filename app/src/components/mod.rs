@@ -1,4 +1,5 @@
 pub mod layout;
+pub mod material;
 pub mod my_attendance;
 pub mod people_picker;
 pub mod session_card;

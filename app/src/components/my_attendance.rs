@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 
-use crate::api::attendance::{AskLeave, MyRecord, RequestView, SubmitMakeUp, my_attendance};
+use crate::api::attendance::{AskLeave, MyRecord, RequestView, my_attendance};
 use crate::components::layout::ErrorDetails;
-use crate::domain::attendance::{Decision, REFLECTION_MIN_CHARS};
+use crate::domain::attendance::Decision;
 use crate::i18n::{Key, t};
 
 /// A cadre's own attendance on a session's page: their status, and the leave request
@@ -10,15 +10,14 @@ use crate::i18n::{Key, t};
 #[component]
 pub fn MyAttendancePanel(session_id: i64) -> impl IntoView {
     let leave = ServerAction::<AskLeave>::new();
-    let make_up = ServerAction::<SubmitMakeUp>::new();
     let mine = Resource::new(
-        move || (leave.version().get(), make_up.version().get()),
+        move || leave.version().get(),
         move |_| my_attendance(session_id),
     );
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                mine.await.ok().map(|m| panel(session_id, m, leave, make_up))
+                mine.await.ok().map(|m| panel(session_id, m, leave))
             })}
         </Suspense>
     }
@@ -36,12 +35,7 @@ fn request_state(r: &RequestView, label: Key) -> impl IntoView + use<> {
     }
 }
 
-fn panel(
-    session_id: i64,
-    m: MyRecord,
-    leave: ServerAction<AskLeave>,
-    make_up: ServerAction<SubmitMakeUp>,
-) -> Option<AnyView> {
+fn panel(session_id: i64, m: MyRecord, leave: ServerAction<AskLeave>) -> Option<AnyView> {
     let nothing = m.status.is_none()
         && !m.may_ask_leave
         && !m.may_make_up
@@ -50,7 +44,6 @@ fn panel(
     if nothing {
         return None;
     }
-    let min = REFLECTION_MIN_CHARS.to_string();
     Some(view! {
         <section class="card stack my-attendance" data-testid="my-attendance">
             <h2>{t(Key::MyAttendance)}</h2>
@@ -74,16 +67,8 @@ fn panel(
                     </ActionForm>
                 </details>
             })}
-            {move || make_up.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorDetails error=e /> })}
             {m.may_make_up.then(|| view! {
-                <div class="stack">
-                    <p class="hint">{t(Key::MakeUpHint)}</p>
-                    <ActionForm action=make_up attr:class="stack">
-                        <input type="hidden" name="session_id" value=session_id />
-                        <label><span>{t(Key::Reflection)}</span><textarea name="reflection" required minlength=min.clone() maxlength="5000" rows="6"></textarea></label>
-                        <button type="submit" class="primary" data-testid="submit-make-up">{t(Key::SubmitMakeUp)}</button>
-                    </ActionForm>
-                </div>
+                <p class="hint" data-testid="make-up-hint">{t(Key::MakeUpHint)} " " <a href="#material">{t(Key::GoToMaterial)}</a></p>
             })}
         </section>
     }.into_any())

@@ -63,6 +63,12 @@ pub fn may_see_session(roles: &Roles, lectures_it: bool, in_audience: bool) -> b
     roles.has(Role::Organiser) || lectures_it || (roles.has(Role::Cadre) && in_audience)
 }
 
+/// Whether someone may write a session's material, see its drafts and versions' owner
+/// actions, and read and answer its reflections: organisers and the session's lecturers.
+pub fn may_edit_material(roles: &Roles, lectures_it: bool) -> bool {
+    roles.has(Role::Organiser) || (lectures_it && roles.has(Role::Lecturer))
+}
+
 /// Whether a change would leave no enabled admin. `target_active_admin` says whether the
 /// account being changed is an enabled admin now, `stays_active_admin` whether it is after.
 pub fn removes_last_admin(
@@ -75,7 +81,7 @@ pub fn removes_last_admin(
 
 #[cfg(test)]
 mod admin_tests {
-    use super::{Role, Roles, may_see_session, removes_last_admin};
+    use super::{Role, Roles, may_edit_material, may_see_session, removes_last_admin};
 
     #[test]
     fn who_sees_a_session() {
@@ -90,6 +96,13 @@ mod admin_tests {
         );
         assert!(may_see_session(&cadre, false, true));
         assert!(!may_see_session(&cadre, false, false));
+        assert!(may_edit_material(&organiser, false));
+        assert!(may_edit_material(&lecturer, true));
+        assert!(
+            !may_edit_material(&lecturer, false),
+            "someone else's lecture"
+        );
+        assert!(!may_edit_material(&cadre, true), "a cadre named by mistake");
     }
 
     #[test]

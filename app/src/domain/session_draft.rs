@@ -41,6 +41,14 @@ pub enum Field {
     MakeUpShare,
     /// A report's date range.
     DateRange,
+    /// The outlooks a reflection is tagged with.
+    Outlooks,
+    /// A session's material.
+    Material,
+    /// A comment on a reflection.
+    Comment,
+    /// A search query.
+    Query,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,12 +67,35 @@ pub enum Problem {
     OutOfRange,
     /// Shorter than the least allowed.
     TooShort,
+    /// A value that is not one of the choices offered.
+    NotAllowed,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldProblem {
     pub field: Field,
     pub problem: Problem,
+}
+
+/// A free text trimmed and checked to be `min..=max` characters long.
+pub fn text_between(
+    raw: &str,
+    min: usize,
+    max: usize,
+    field: Field,
+) -> Result<String, FieldProblem> {
+    let text = raw.trim();
+    let n = text.chars().count();
+    let problem = if n == 0 {
+        Problem::Required
+    } else if n < min {
+        Problem::TooShort
+    } else if n > max {
+        Problem::TooLong
+    } else {
+        return Ok(text.to_string());
+    };
+    Err(FieldProblem { field, problem })
 }
 
 /// The raw form, every value as typed.

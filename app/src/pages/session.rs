@@ -4,6 +4,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::browse::{SessionView, open_session};
 use crate::api::schedule::CancelSession;
 use crate::components::layout::ErrorNote;
+use crate::components::material::MaterialSection;
 use crate::components::my_attendance::MyAttendancePanel;
 use crate::error::AppError;
 use crate::i18n::{Key, session_when, t, use_lang};
@@ -99,6 +100,7 @@ fn session_details(v: SessionView, cancel: ServerAction<CancelSession>) -> impl 
                 })}
             </p>
             <MyAttendancePanel session_id=id />
+            <MaterialSection session_id=id />
             {(v.may_edit && !s.cancelled).then(|| view! {
                 <details class="cancel">
                     <summary>{t(Key::CancelSession)}</summary>

@@ -5,6 +5,7 @@ pub mod checkin;
 pub mod db;
 pub mod demo;
 pub mod exports;
+pub mod files;
 pub mod guard;
 pub mod markdown;
 pub mod password;

@@ -16,6 +16,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Check-in tokens, codes and the group-commit writer.
     pub door: Door,
+    /// The largest attachment accepted, in bytes (`NIGHTSCHOOL_MAX_UPLOAD_MB`).
+    pub max_upload_bytes: u64,
 }
 
 impl FromRef<AppState> for LeptosOptions {

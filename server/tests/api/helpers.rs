@@ -117,6 +117,9 @@ pub struct TestApp {
     _db: TestDb,
 }
 
+/// The upload ceiling test servers run with (the default 50 MB would make slow tests).
+pub const TEST_MAX_UPLOAD_BYTES: u64 = 1024 * 1024;
+
 /// Starts the real server on port 0 over a fresh database filled with the demo data.
 pub async fn spawn_app(backend: Backend) -> TestApp {
     let db = fresh_db(backend).await;
@@ -130,6 +133,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         secure_cookies: false,
         public_url: None,
         token_clock: Default::default(),
+        max_upload_bytes: TEST_MAX_UPLOAD_BYTES,
     };
     let app = Application::build(settings, repo.clone())
         .await
@@ -163,6 +167,7 @@ impl TestApp {
             secure_cookies: false,
             public_url: None,
             token_clock: Default::default(),
+            max_upload_bytes: TEST_MAX_UPLOAD_BYTES,
         };
         let app = Application::build(settings, repo).await.expect("build app");
         let address = format!("http://127.0.0.1:{}", app.port());

@@ -722,6 +722,19 @@ macro_rules! sql_attendance {
                         Some(actor_person_id), reason, now.0,
                     )
                     .await?;
+                    if kind == RequestKind::MakeUp {
+                        // The reflection handed in with the make-up is now accepted (and
+                        // no longer changes).
+                        sqlx::query(
+                            "update reflections set accepted_at = $1 \
+                             where session_id = $2 and person_id = $3 and accepted_at is null",
+                        )
+                        .bind(now.0)
+                        .bind(session_id)
+                        .bind(person_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
                 }
                 tx.commit().await?;
                 Ok(true)

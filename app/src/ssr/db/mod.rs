@@ -15,6 +15,7 @@ use crate::domain::schedule::{AttendanceCounts, AttendanceStatus, SessionFormat,
 use crate::domain::{DisplayName, Roles, Timestamp, Username};
 
 pub mod attendance;
+pub mod materials;
 pub mod planning;
 mod postgres;
 mod shared;
@@ -23,6 +24,10 @@ mod sqlite;
 pub use crate::domain::attendance::DoorSession;
 pub use attendance::{
     AttendanceStore, AuditEntry, Checkin, CheckinResult, RequestItem, RequestKind, SheetRow,
+};
+pub use materials::{
+    Attachment, Comment, Material, MaterialSave, MaterialStore, MaterialVersion, NewAttachment,
+    ReflectionEntry, ReviewMarks, SaveOutcome, SearchRow,
 };
 pub use planning::{PersonHit, Planning, Scope, SessionDetail, SessionPage};
 pub use postgres::connect_postgres;
@@ -157,7 +162,7 @@ pub struct AttendanceRecord {
 }
 
 #[async_trait]
-pub trait Repository: Planning + AttendanceStore + Send + Sync + 'static {
+pub trait Repository: Planning + AttendanceStore + MaterialStore + Send + Sync + 'static {
     /// Which backend this is, for logs and the health check.
     fn backend(&self) -> &'static str;
 

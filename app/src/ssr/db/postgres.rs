@@ -2,7 +2,9 @@ use sqlx::Postgres;
 use sqlx::postgres::PgPoolOptions;
 
 use super::attendance::sql_attendance;
+use super::materials::{like_all, search_conditions, sql_materials};
 use super::planning::sql_planning;
+use super::planning::{Arg, Sql};
 use super::shared::*;
 use super::*;
 
@@ -23,10 +25,45 @@ pub async fn connect_postgres(url: &str) -> RepoResult<SqlRepository<Postgres>> 
 sql_repository!(Postgres, "postgres");
 sql_planning!(Postgres);
 sql_attendance!(Postgres);
+sql_materials!(Postgres);
 
 impl SqlRepository<Postgres> {
     /// A write transaction (row locks and `on conflict` settle concurrent writers).
     pub(super) async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, Postgres>> {
         self.write.begin().await
+    }
+}
+
+impl SqlRepository<Postgres> {
+    /// Search with `ilike` over the three sources; the trigram (GIN) indexes of each serve
+    /// terms of three characters or more, shorter ones scan.
+    fn search_sql(
+        query: &crate::domain::search::Query,
+        scope: Scope,
+        reflections: bool,
+        now: Timestamp,
+        limit: i64,
+    ) -> Sql {
+        let mut sql = Sql {
+            text: "select x.kind, s.id, s.title, s.starts_at, x.body, rp.name from ( \
+                   select 0::bigint as kind, id as ref_id, id as session_id, title, \
+                   description_md as body from sessions \
+                   union all select 1::bigint, session_id, session_id, ''::text, body_text \
+                   from materials \
+                   union all select 2::bigint, id, session_id, ''::text, body from reflections \
+                   ) x join sessions s on s.id = x.session_id \
+                   left join materials m on m.session_id = s.id \
+                   left join reflections r on x.kind = 2 and r.id = x.ref_id \
+                   left join people rp on rp.id = r.person_id where true"
+                .into(),
+            args: Vec::new(),
+        };
+        like_all(&mut sql, &["x.title", "x.body"], query, "ilike");
+        search_conditions(&mut sql, "x.kind", scope, reflections, now);
+        let limit = sql.int(limit);
+        sql.text.push_str(&format!(
+            " order by s.starts_at desc, x.kind, x.ref_id limit {limit}"
+        ));
+        sql
     }
 }

@@ -5,7 +5,9 @@ use sqlx::Sqlite;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 
 use super::attendance::sql_attendance;
+use super::materials::{like_all, search_conditions, sql_materials};
 use super::planning::sql_planning;
+use super::planning::{Arg, Sql};
 use super::shared::*;
 use super::*;
 
@@ -32,6 +34,7 @@ pub async fn connect_sqlite(url: &str) -> RepoResult<SqlRepository<Sqlite>> {
 sql_repository!(Sqlite, "sqlite");
 sql_planning!(Sqlite);
 sql_attendance!(Sqlite);
+sql_materials!(Sqlite);
 
 impl SqlRepository<Sqlite> {
     /// A write transaction that takes the database's write lock at once: a transaction that
@@ -39,5 +42,55 @@ impl SqlRepository<Sqlite> {
     /// (a second app server on the same file) writes meanwhile, busy timeout or not.
     pub(super) async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, Sqlite>> {
         self.write.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl SqlRepository<Sqlite> {
+    /// Search through the FTS5 trigram index: `match` when every term is at least three
+    /// characters long (what a trigram index can look up), a scan with `like` otherwise.
+    fn search_sql(
+        query: &crate::domain::search::Query,
+        scope: Scope,
+        reflections: bool,
+        now: Timestamp,
+        limit: i64,
+    ) -> Sql {
+        let mut sql = Sql {
+            text: "select search_index.rowid % 4, s.id, s.title, s.starts_at, search_index.body, \
+                   rp.name from search_index join sessions s on s.id = search_index.session_id \
+                   left join materials m on m.session_id = s.id \
+                   left join reflections r on search_index.rowid % 4 = 2 \
+                   and r.id = search_index.rowid / 4 \
+                   left join people rp on rp.id = r.person_id where "
+                .into(),
+            args: Vec::new(),
+        };
+        match query.fts5() {
+            Some(phrases) => {
+                let p = sql.arg(Arg::Text(phrases));
+                sql.text.push_str(&format!("search_index match {p}"));
+            }
+            None => {
+                sql.text.push_str("true");
+                like_all(
+                    &mut sql,
+                    &["search_index.title", "search_index.body"],
+                    query,
+                    "like",
+                );
+            }
+        }
+        search_conditions(
+            &mut sql,
+            "(search_index.rowid % 4)",
+            scope,
+            reflections,
+            now,
+        );
+        let limit = sql.int(limit);
+        sql.text.push_str(&format!(
+            " order by s.starts_at desc, search_index.rowid limit {limit}"
+        ));
+        sql
     }
 }

@@ -1,0 +1,749 @@
+//! The fourth part of the database seam: materials and their versions, attachments, reads,
+//! reflections with comments, and search. `sql_materials!(Db)` implements [`MaterialStore`]
+//! for `SqlRepository<Db>` from one SQL text; only the search differs (FTS5 on SQLite,
+//! `pg_trgm` on PostgreSQL).
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use super::planning::{Arg, Scope, Sql};
+use super::{RepoError, RepoResult};
+use crate::domain::Timestamp;
+use crate::domain::materials::{Outlooks, Publication};
+use crate::domain::search::{HitKind, Query};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Material {
+    pub session_id: i64,
+    pub body_md: String,
+    pub body_html: String,
+    pub publication: Publication,
+    pub version: i64,
+    pub updated_by: String,
+    pub updated_at: Timestamp,
+}
+
+/// A save of a material. `base_version` is the version the editor started from (0 for a
+/// first save): a save on top of a newer version is refused, so nobody overwrites unseen work.
+#[derive(Clone, Debug)]
+pub struct MaterialSave<'a> {
+    pub session_id: i64,
+    pub body_md: &'a str,
+    pub body_html: &'a str,
+    pub body_text: &'a str,
+    pub publication: Publication,
+    pub base_version: i64,
+    pub restored_from: Option<i64>,
+    pub author: i64,
+    pub now: Timestamp,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SaveOutcome {
+    Saved {
+        version: i64,
+    },
+    /// Someone saved `current` since the editor opened the material; nothing was written.
+    Stale {
+        current: i64,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MaterialVersion {
+    pub version: i64,
+    pub body_md: String,
+    pub publication: Publication,
+    pub saved_by: String,
+    pub saved_at: Timestamp,
+    pub restored_from: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub id: i64,
+    pub session_id: i64,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub uploaded_by: String,
+    pub created_at: Timestamp,
+}
+
+/// A file to attach; `sha256` (hex) names its content.
+#[derive(Clone, Debug)]
+pub struct NewAttachment<'a> {
+    pub session_id: i64,
+    pub name: &'a str,
+    pub content_type: &'a str,
+    pub sha256: &'a str,
+    pub bytes: &'a [u8],
+    pub uploader: i64,
+    pub now: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Comment {
+    pub id: i64,
+    pub author: String,
+    pub body: String,
+    pub created_at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReflectionEntry {
+    pub id: i64,
+    pub session_id: i64,
+    pub person_id: i64,
+    pub person: String,
+    pub community: String,
+    pub body: String,
+    pub outlooks: Outlooks,
+    pub accepted_at: Option<Timestamp>,
+    pub updated_at: Timestamp,
+    pub comments: Vec<Comment>,
+}
+
+/// A cadre's marks on a past session for the review page.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewMarks {
+    /// A material the audience can read now.
+    pub material: bool,
+    pub read: bool,
+    pub reflected: bool,
+    pub accepted: bool,
+}
+
+/// A search candidate: the text that matched and the session it belongs to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SearchRow {
+    pub kind: HitKind,
+    pub session_id: i64,
+    pub session_title: String,
+    pub starts_at: Timestamp,
+    pub body: String,
+    /// The reflection's author, for reflections.
+    pub author: Option<String>,
+}
+
+#[async_trait]
+pub trait MaterialStore: Send + Sync {
+    async fn material(&self, session_id: i64) -> RepoResult<Option<Material>>;
+    /// Saves the material and keeps the save as a new version, in one transaction.
+    async fn save_material(&self, save: &MaterialSave<'_>) -> RepoResult<SaveOutcome>;
+    /// Every version, newest first.
+    async fn material_versions(&self, session_id: i64) -> RepoResult<Vec<MaterialVersion>>;
+    async fn material_version(
+        &self,
+        session_id: i64,
+        version: i64,
+    ) -> RepoResult<Option<MaterialVersion>>;
+
+    async fn attachments(&self, session_id: i64) -> RepoResult<Vec<Attachment>>;
+    /// The attachment and its bytes.
+    async fn attachment_file(&self, id: i64) -> RepoResult<Option<(Attachment, Vec<u8>)>>;
+    async fn add_attachment(&self, new: &NewAttachment<'_>) -> RepoResult<i64>;
+    /// Removes the attachment (and its content when nothing else uses it).
+    async fn remove_attachment(&self, session_id: i64, id: i64) -> RepoResult<bool>;
+    /// How many attachments and stored files there are: for tests and the health of uploads.
+    async fn file_counts(&self) -> RepoResult<(i64, i64)>;
+
+    /// Marks the material read (the first time counts).
+    async fn mark_read(&self, session_id: i64, person_id: i64, now: Timestamp) -> RepoResult<()>;
+    async fn read_at(&self, session_id: i64, person_id: i64) -> RepoResult<Option<Timestamp>>;
+
+    /// Writes the person's reflection, unless it was accepted (then `false`).
+    async fn save_reflection(
+        &self,
+        session_id: i64,
+        person_id: i64,
+        body: &str,
+        outlooks: Outlooks,
+        now: Timestamp,
+    ) -> RepoResult<bool>;
+    async fn reflection_of(
+        &self,
+        session_id: i64,
+        person_id: i64,
+    ) -> RepoResult<Option<ReflectionEntry>>;
+    async fn reflection(&self, id: i64) -> RepoResult<Option<ReflectionEntry>>;
+    /// The session's reflections with their comments, newest first.
+    async fn reflections(&self, session_id: i64) -> RepoResult<Vec<ReflectionEntry>>;
+    async fn add_comment(
+        &self,
+        reflection_id: i64,
+        author: i64,
+        body: &str,
+        now: Timestamp,
+    ) -> RepoResult<i64>;
+    /// The person's marks on each session.
+    async fn review_marks(
+        &self,
+        person_id: i64,
+        session_ids: &[i64],
+        now: Timestamp,
+    ) -> RepoResult<Vec<(i64, ReviewMarks)>>;
+
+    /// Sessions, materials (and reflections, when `reflections`) that contain every term,
+    /// limited to what `scope` may see and, for materials, what has reached the audience
+    /// (drafts only for the session's lecturers and organisers). Newest sessions first.
+    async fn search(
+        &self,
+        query: &Query,
+        scope: Scope,
+        reflections: bool,
+        now: Timestamp,
+        limit: i64,
+    ) -> RepoResult<Vec<SearchRow>>;
+}
+
+pub(super) fn parse_publication(s: &str) -> RepoResult<Publication> {
+    Publication::parse(s).ok_or_else(|| RepoError::BadValue(s.to_string(), "publication"))
+}
+
+pub(super) fn parse_outlooks(s: &str) -> RepoResult<Outlooks> {
+    Outlooks::parse_list(s.split(','))
+        .ok_or_else(|| RepoError::BadValue(s.to_string(), "reflections.outlooks"))
+}
+
+pub(super) fn hit_kind(kind: i64) -> RepoResult<HitKind> {
+    match kind {
+        0 => Ok(HitKind::Session),
+        1 => Ok(HitKind::Material),
+        2 => Ok(HitKind::Reflection),
+        other => Err(RepoError::BadValue(other.to_string(), "search kind")),
+    }
+}
+
+/// The conditions every search shares: the caller's scope over `s`, materials only once
+/// they reach the audience (or for the session's editors), reflections only when asked.
+/// `kind` is the SQL expression of the hit's kind.
+pub(super) fn search_conditions(
+    sql: &mut Sql,
+    kind: &str,
+    scope: Scope,
+    reflections: bool,
+    now: Timestamp,
+) {
+    let editor = match &scope {
+        Scope::All => "true".to_string(),
+        Scope::Person { member, .. } => {
+            let person = sql.int(member.person_id);
+            format!(
+                "exists (select 1 from session_lecturers el \
+                 where el.session_id = s.id and el.person_id = {person})"
+            )
+        }
+    };
+    let now = sql.int(now.0);
+    sql.and(&format!(
+        "({kind} <> 1 or m.publication = 'published' \
+         or (m.publication = 'after_session' and s.ends_at <= {now}) or {editor})"
+    ));
+    if !reflections {
+        sql.and(&format!("{kind} <> 2"));
+    }
+    sql.scope(scope);
+}
+
+/// `(column like $n escape '\' or ...)` for every pattern, all required.
+pub(super) fn like_all(sql: &mut Sql, columns: &[&str], query: &Query, op: &str) {
+    for pattern in query.like_patterns() {
+        let p = sql.arg(Arg::Text(pattern));
+        let any = columns
+            .iter()
+            .map(|c| format!("{c} {op} {p} escape '\\'"))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        sql.and(&format!("({any})"));
+    }
+}
+
+pub(super) type MaterialRow = (i64, String, String, String, i64, Option<String>, i64);
+pub(super) type VersionRow = (i64, String, String, Option<String>, i64, Option<i64>);
+pub(super) type AttachmentRow = (i64, i64, String, String, i64, Option<String>, i64);
+pub(super) type ReflectionRow = (
+    i64,
+    i64,
+    i64,
+    String,
+    Option<String>,
+    String,
+    String,
+    Option<i64>,
+    i64,
+);
+
+pub(super) const ATTACHMENT_COLUMNS: &str = "select a.id, a.session_id, a.name, \
+     a.content_type, a.size, p.name, a.created_at from attachments a \
+     left join people p on p.id = a.uploaded_by";
+
+pub(super) const REFLECTION_COLUMNS: &str = "select r.id, r.session_id, r.person_id, p.name, \
+     c.name, r.body, r.outlooks, r.accepted_at, r.updated_at from reflections r \
+     join people p on p.id = r.person_id left join communities c on c.id = p.community_id";
+
+pub(super) fn attachment_from(r: AttachmentRow) -> Attachment {
+    Attachment {
+        id: r.0,
+        session_id: r.1,
+        name: r.2,
+        content_type: r.3,
+        size: r.4,
+        uploaded_by: r.5.unwrap_or_default(),
+        created_at: Timestamp(r.6),
+    }
+}
+
+pub(super) fn reflection_from(r: ReflectionRow) -> RepoResult<ReflectionEntry> {
+    Ok(ReflectionEntry {
+        id: r.0,
+        session_id: r.1,
+        person_id: r.2,
+        person: r.3,
+        community: r.4.unwrap_or_default(),
+        body: r.5,
+        outlooks: parse_outlooks(&r.6)?,
+        accepted_at: r.7.map(Timestamp),
+        updated_at: Timestamp(r.8),
+        comments: Vec::new(),
+    })
+}
+
+macro_rules! sql_materials {
+    ($db:ty) => {
+        mod materials_sql {
+        use super::*;
+        use $crate::ssr::db::materials::*;
+        use $crate::ssr::db::planning::{Arg, Scope, Sql};
+        use $crate::ssr::db::shared::map_unique;
+        use $crate::domain::Timestamp;
+        use $crate::domain::materials::Outlooks;
+        use $crate::domain::search::Query;
+
+        impl $crate::ssr::db::shared::SqlRepository<$db> {
+            /// Fills in the comments of the given reflections, oldest first.
+            async fn with_comments(
+                &self,
+                mut list: Vec<ReflectionEntry>,
+            ) -> RepoResult<Vec<ReflectionEntry>> {
+                if list.is_empty() {
+                    return Ok(list);
+                }
+                let ids = list.iter().map(|r| r.id.to_string()).collect::<Vec<_>>().join(",");
+                let rows: Vec<(i64, i64, Option<String>, String, i64)> = sqlx::query_as(&format!(
+                    "select c.reflection_id, c.id, p.name, c.body, c.created_at \
+                     from reflection_comments c left join people p on p.id = c.author_person_id \
+                     where c.reflection_id in ({ids}) order by c.id"
+                ))
+                .fetch_all(&self.read)
+                .await?;
+                for (reflection, id, author, body, at) in rows {
+                    if let Some(r) = list.iter_mut().find(|r| r.id == reflection) {
+                        r.comments.push(Comment {
+                            id,
+                            author: author.unwrap_or_default(),
+                            body,
+                            created_at: Timestamp(at),
+                        });
+                    }
+                }
+                Ok(list)
+            }
+
+            async fn search_rows(&self, sql: Sql) -> RepoResult<Vec<SearchRow>> {
+                let mut query =
+                    sqlx::query_as::<_, (i64, i64, String, i64, String, Option<String>)>(&sql.text);
+                for arg in sql.args {
+                    query = match arg {
+                        Arg::Int(v) => query.bind(v),
+                        Arg::Text(v) => query.bind(v),
+                    };
+                }
+                query
+                    .fetch_all(&self.read)
+                    .await?
+                    .into_iter()
+                    .map(|r| {
+                        Ok(SearchRow {
+                            kind: hit_kind(r.0)?,
+                            session_id: r.1,
+                            session_title: r.2,
+                            starts_at: Timestamp(r.3),
+                            body: r.4,
+                            author: r.5,
+                        })
+                    })
+                    .collect()
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl MaterialStore for $crate::ssr::db::shared::SqlRepository<$db> {
+            #[tracing::instrument(skip_all)]
+            async fn material(&self, session_id: i64) -> RepoResult<Option<Material>> {
+                let row: Option<MaterialRow> = sqlx::query_as(
+                    "select m.session_id, m.body_md, m.body_html, m.publication, m.version, \
+                     p.name, m.updated_at from materials m \
+                     left join people p on p.id = m.updated_by where m.session_id = $1",
+                )
+                .bind(session_id)
+                .fetch_optional(&self.read)
+                .await?;
+                row.map(|r| {
+                    Ok(Material {
+                        session_id: r.0,
+                        body_md: r.1,
+                        body_html: r.2,
+                        publication: parse_publication(&r.3)?,
+                        version: r.4,
+                        updated_by: r.5.unwrap_or_default(),
+                        updated_at: Timestamp(r.6),
+                    })
+                })
+                .transpose()
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn save_material(&self, save: &MaterialSave<'_>) -> RepoResult<SaveOutcome> {
+                let mut tx = self.begin_write().await?;
+                let current: i64 = sqlx::query_scalar(
+                    "select coalesce(max(version), 0) from material_versions where session_id = $1",
+                )
+                .bind(save.session_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                if current != save.base_version {
+                    return Ok(SaveOutcome::Stale { current });
+                }
+                let version = current + 1;
+                sqlx::query(
+                    "insert into material_versions (session_id, version, body_md, publication, \
+                     saved_by, saved_at, restored_from) values ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(save.session_id)
+                .bind(version)
+                .bind(save.body_md)
+                .bind(save.publication.as_str())
+                .bind(save.author)
+                .bind(save.now.0)
+                .bind(save.restored_from)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_unique)?;
+                sqlx::query(
+                    "insert into materials (session_id, body_md, body_html, body_text, publication, \
+                     version, updated_by, updated_at, created_at) \
+                     values ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
+                     on conflict (session_id) do update set body_md = excluded.body_md, \
+                     body_html = excluded.body_html, body_text = excluded.body_text, \
+                     publication = excluded.publication, version = excluded.version, \
+                     updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+                )
+                .bind(save.session_id)
+                .bind(save.body_md)
+                .bind(save.body_html)
+                .bind(save.body_text)
+                .bind(save.publication.as_str())
+                .bind(version)
+                .bind(save.author)
+                .bind(save.now.0)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(SaveOutcome::Saved { version })
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn material_versions(&self, session_id: i64) -> RepoResult<Vec<MaterialVersion>> {
+                let rows: Vec<VersionRow> = sqlx::query_as(
+                    "select v.version, v.body_md, v.publication, p.name, v.saved_at, \
+                     v.restored_from from material_versions v \
+                     left join people p on p.id = v.saved_by \
+                     where v.session_id = $1 order by v.version desc",
+                )
+                .bind(session_id)
+                .fetch_all(&self.read)
+                .await?;
+                rows.into_iter().map(version_from).collect()
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn material_version(
+                &self,
+                session_id: i64,
+                version: i64,
+            ) -> RepoResult<Option<MaterialVersion>> {
+                let row: Option<VersionRow> = sqlx::query_as(
+                    "select v.version, v.body_md, v.publication, p.name, v.saved_at, \
+                     v.restored_from from material_versions v \
+                     left join people p on p.id = v.saved_by \
+                     where v.session_id = $1 and v.version = $2",
+                )
+                .bind(session_id)
+                .bind(version)
+                .fetch_optional(&self.read)
+                .await?;
+                row.map(version_from).transpose()
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn attachments(&self, session_id: i64) -> RepoResult<Vec<Attachment>> {
+                let rows: Vec<AttachmentRow> = sqlx::query_as(&format!(
+                    "{ATTACHMENT_COLUMNS} where a.session_id = $1 order by a.id"
+                ))
+                .bind(session_id)
+                .fetch_all(&self.read)
+                .await?;
+                Ok(rows.into_iter().map(attachment_from).collect())
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn attachment_file(&self, id: i64) -> RepoResult<Option<(Attachment, Vec<u8>)>> {
+                let row: Option<AttachmentRow> =
+                    sqlx::query_as(&format!("{ATTACHMENT_COLUMNS} where a.id = $1"))
+                        .bind(id)
+                        .fetch_optional(&self.read)
+                        .await?;
+                let Some(row) = row else { return Ok(None) };
+                let bytes: Option<Vec<u8>> = sqlx::query_scalar(
+                    "select b.bytes from blobs b join attachments a on a.sha256 = b.sha256 \
+                     where a.id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&self.read)
+                .await?;
+                Ok(bytes.map(|b| (attachment_from(row), b)))
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn add_attachment(&self, new: &NewAttachment<'_>) -> RepoResult<i64> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "insert into blobs (sha256, bytes, size, created_at) values ($1, $2, $3, $4) \
+                     on conflict (sha256) do nothing",
+                )
+                .bind(new.sha256)
+                .bind(new.bytes)
+                .bind(new.bytes.len() as i64)
+                .bind(new.now.0)
+                .execute(&mut *tx)
+                .await?;
+                let id: i64 = sqlx::query_scalar(
+                    "insert into attachments (session_id, name, content_type, size, sha256, \
+                     uploaded_by, created_at) values ($1, $2, $3, $4, $5, $6, $7) returning id",
+                )
+                .bind(new.session_id)
+                .bind(new.name)
+                .bind(new.content_type)
+                .bind(new.bytes.len() as i64)
+                .bind(new.sha256)
+                .bind(new.uploader)
+                .bind(new.now.0)
+                .fetch_one(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn remove_attachment(&self, session_id: i64, id: i64) -> RepoResult<bool> {
+                let mut tx = self.begin_write().await?;
+                let sha: Option<String> = sqlx::query_scalar(
+                    "delete from attachments where id = $1 and session_id = $2 returning sha256",
+                )
+                .bind(id)
+                .bind(session_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(sha) = sha else { return Ok(false) };
+                sqlx::query(
+                    "delete from blobs where sha256 = $1 \
+                     and not exists (select 1 from attachments where sha256 = $1)",
+                )
+                .bind(&sha)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn file_counts(&self) -> RepoResult<(i64, i64)> {
+                Ok(sqlx::query_as(
+                    "select (select count(*) from attachments), (select count(*) from blobs)",
+                )
+                .fetch_one(&self.read)
+                .await?)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn mark_read(&self, session_id: i64, person_id: i64, now: Timestamp) -> RepoResult<()> {
+                sqlx::query(
+                    "insert into material_reads (session_id, person_id, read_at) values ($1, $2, $3) \
+                     on conflict (session_id, person_id) do nothing",
+                )
+                .bind(session_id)
+                .bind(person_id)
+                .bind(now.0)
+                .execute(&self.write)
+                .await?;
+                Ok(())
+            }
+
+            async fn read_at(&self, session_id: i64, person_id: i64) -> RepoResult<Option<Timestamp>> {
+                let at: Option<i64> = sqlx::query_scalar(
+                    "select read_at from material_reads where session_id = $1 and person_id = $2",
+                )
+                .bind(session_id)
+                .bind(person_id)
+                .fetch_optional(&self.read)
+                .await?;
+                Ok(at.map(Timestamp))
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn save_reflection(
+                &self,
+                session_id: i64,
+                person_id: i64,
+                body: &str,
+                outlooks: Outlooks,
+                now: Timestamp,
+            ) -> RepoResult<bool> {
+                let written = sqlx::query(
+                    "insert into reflections (session_id, person_id, body, outlooks, created_at, \
+                     updated_at) values ($1, $2, $3, $4, $5, $5) \
+                     on conflict (session_id, person_id) do update set body = excluded.body, \
+                     outlooks = excluded.outlooks, updated_at = excluded.updated_at \
+                     where reflections.accepted_at is null",
+                )
+                .bind(session_id)
+                .bind(person_id)
+                .bind(body)
+                .bind(outlooks.to_list())
+                .bind(now.0)
+                .execute(&self.write)
+                .await?;
+                Ok(written.rows_affected() == 1)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn reflection_of(
+                &self,
+                session_id: i64,
+                person_id: i64,
+            ) -> RepoResult<Option<ReflectionEntry>> {
+                let row: Option<ReflectionRow> = sqlx::query_as(&format!(
+                    "{REFLECTION_COLUMNS} where r.session_id = $1 and r.person_id = $2"
+                ))
+                .bind(session_id)
+                .bind(person_id)
+                .fetch_optional(&self.read)
+                .await?;
+                let list = row.map(reflection_from).transpose()?.into_iter().collect();
+                Ok(self.with_comments(list).await?.pop())
+            }
+
+            async fn reflection(&self, id: i64) -> RepoResult<Option<ReflectionEntry>> {
+                let row: Option<ReflectionRow> =
+                    sqlx::query_as(&format!("{REFLECTION_COLUMNS} where r.id = $1"))
+                        .bind(id)
+                        .fetch_optional(&self.read)
+                        .await?;
+                row.map(reflection_from).transpose()
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn reflections(&self, session_id: i64) -> RepoResult<Vec<ReflectionEntry>> {
+                let rows: Vec<ReflectionRow> = sqlx::query_as(&format!(
+                    "{REFLECTION_COLUMNS} where r.session_id = $1 order by r.updated_at desc, r.id desc"
+                ))
+                .bind(session_id)
+                .fetch_all(&self.read)
+                .await?;
+                let list = rows.into_iter().map(reflection_from).collect::<RepoResult<Vec<_>>>()?;
+                self.with_comments(list).await
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn add_comment(
+                &self,
+                reflection_id: i64,
+                author: i64,
+                body: &str,
+                now: Timestamp,
+            ) -> RepoResult<i64> {
+                Ok(sqlx::query_scalar(
+                    "insert into reflection_comments (reflection_id, author_person_id, body, \
+                     created_at) values ($1, $2, $3, $4) returning id",
+                )
+                .bind(reflection_id)
+                .bind(author)
+                .bind(body)
+                .bind(now.0)
+                .fetch_one(&self.write)
+                .await?)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn review_marks(
+                &self,
+                person_id: i64,
+                session_ids: &[i64],
+                now: Timestamp,
+            ) -> RepoResult<Vec<(i64, ReviewMarks)>> {
+                if session_ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let ids = session_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+                let rows: Vec<(i64, bool, bool, bool, bool)> = sqlx::query_as(&format!(
+                    "select s.id, \
+                     exists (select 1 from materials m where m.session_id = s.id \
+                       and (m.publication = 'published' \
+                       or (m.publication = 'after_session' and s.ends_at <= $2))), \
+                     exists (select 1 from material_reads mr where mr.session_id = s.id \
+                       and mr.person_id = $1), \
+                     exists (select 1 from reflections r where r.session_id = s.id \
+                       and r.person_id = $1), \
+                     exists (select 1 from reflections r where r.session_id = s.id \
+                       and r.person_id = $1 and r.accepted_at is not null) \
+                     from sessions s where s.id in ({ids})"
+                ))
+                .bind(person_id)
+                .bind(now.0)
+                .fetch_all(&self.read)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|r| {
+                        (r.0, ReviewMarks { material: r.1, read: r.2, reflected: r.3, accepted: r.4 })
+                    })
+                    .collect())
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn search(
+                &self,
+                query: &Query,
+                scope: Scope,
+                reflections: bool,
+                now: Timestamp,
+                limit: i64,
+            ) -> RepoResult<Vec<SearchRow>> {
+                let sql = Self::search_sql(query, scope, reflections, now, limit);
+                self.search_rows(sql).await
+            }
+        }
+
+        fn version_from(r: VersionRow) -> RepoResult<MaterialVersion> {
+            Ok(MaterialVersion {
+                version: r.0,
+                body_md: r.1,
+                publication: parse_publication(&r.2)?,
+                saved_by: r.3.unwrap_or_default(),
+                saved_at: Timestamp(r.4),
+                restored_from: r.5,
+            })
+        }
+        }
+    };
+}
+pub(super) use sql_materials;
