@@ -250,23 +250,30 @@ async fn a_missed_session_is_made_up_for_half_the_hours(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(mine["may_make_up"], true);
-    let short = app
-        .call(
-            &cadre,
-            "make_up_submit",
-            &[("session_id", &sid), ("reflection", "学到了")],
-        )
-        .await;
-    assert_eq!(short.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let text = "通过这次补学，我重新学习了信访工作条例，认识到要把群众的每一件小事当成大事来办，在社区工作中主动下沉网格、倾听诉求。";
+    let reflect = |sid: String, body: &'static str| {
+        let (app, cadre) = (&app, &cadre);
+        async move {
+            app.call(
+                cadre,
+                "reflection_save",
+                &[("session_id", &sid), ("body", body), ("work", "on")],
+            )
+            .await
+            .status()
+        }
+    };
+    // A make-up starts with reading the material.
+    assert_eq!(reflect(sid.clone(), text).await, StatusCode::CONFLICT);
     let res = app
-        .call(
-            &cadre,
-            "make_up_submit",
-            &[("session_id", &sid), ("reflection", text)],
-        )
+        .call(&cadre, "material_read", &[("session_id", &sid)])
         .await;
     assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        reflect(sid.clone(), "学到了").await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(reflect(sid.clone(), text).await, StatusCode::OK);
     let queue: Value = app
         .call(&organiser, "requests_queue", &[])
         .await
@@ -323,14 +330,25 @@ async fn a_missed_session_is_made_up_for_half_the_hours(backend: Backend) {
         )
         .await
         .unwrap();
-    let res = app
-        .call(
-            &cadre,
-            "make_up_submit",
-            &[("session_id", &attended.to_string()), ("reflection", text)],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CONFLICT);
+    // Someone who attended may reflect too; that files no make-up.
+    assert_eq!(reflect(attended.to_string(), text).await, StatusCode::OK);
+    let queue: Value = app
+        .call(&organiser, "requests_queue", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        queue["make_ups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["session_id"] != attended)
+    );
+    assert_eq!(
+        status_of(&app, attended, me).await,
+        Some(AttendanceStatus::Present)
+    );
     let other = app.repo.lecturers().await.unwrap()[0].0.to_string();
     let res = app
         .call(

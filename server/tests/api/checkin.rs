@@ -30,6 +30,17 @@ pub(crate) async fn door_session(
     minutes: i64,
     audience: Audience,
 ) -> i64 {
+    lectured_session(app, starts_in, minutes, audience, vec![]).await
+}
+
+/// As [`door_session`], with the given lecturers.
+pub(crate) async fn lectured_session(
+    app: &TestApp,
+    starts_in: i64,
+    minutes: i64,
+    audience: Audience,
+    lecturer_ids: Vec<i64>,
+) -> i64 {
     let start = Timestamp::now().0 + starts_in * 60;
     let theme = app.repo.themes().await.unwrap()[0].id;
     app.repo
@@ -43,7 +54,7 @@ pub(crate) async fn door_session(
                 ends_at: Timestamp(start + minutes * 60),
                 place: "街道党群服务中心".into(),
                 description_md: "本期材料".into(),
-                lecturer_ids: vec![],
+                lecturer_ids,
                 audience,
                 study_hours: StudyHours(20),
                 hours_overridden: false,

@@ -7,6 +7,7 @@ mod attendance;
 mod auth;
 mod checkin;
 mod cli;
+mod materials;
 mod pages;
 mod planning;
 mod repository;
