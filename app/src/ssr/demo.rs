@@ -5,10 +5,13 @@
 use anyhow::Context;
 use chrono::Duration;
 
-use super::db::{AttendanceRecord, NewAccount, NewPerson, NewSession, Repository, Tier};
+use super::db::{
+    AttendanceRecord, MaterialSave, NewAccount, NewPerson, NewSession, Repository, Tier,
+};
 use super::password;
 use crate::domain::audience::{Audience, Member};
 use crate::domain::hours::HoursRule;
+use crate::domain::materials::{Outlook, Outlooks, Publication};
 use crate::domain::people::Position;
 use crate::domain::schedule::{AttendanceStatus, LECTURE_SERIES as SERIES, SessionFormat};
 use crate::domain::{DisplayName, Password, Role, Roles, Timestamp, Username};
@@ -252,6 +255,7 @@ pub async fn seed(repo: &dyn Repository, now: Timestamp) -> anyhow::Result<()> {
         Ok(audience)
     };
     let mut past_sessions = Vec::new();
+    let mut by_day = Vec::new();
     for (days, title, theme_id, format, lecturer_ids, place) in plan {
         let (starts_at, ends_at) = evening(days)?;
         let series = if theme_id == league {
@@ -285,6 +289,7 @@ pub async fn seed(repo: &dyn Repository, now: Timestamp) -> anyhow::Result<()> {
         if days < 0 {
             past_sessions.push((id, starts_at, audience));
         }
+        by_day.push((days, id));
     }
     let mut rows = Vec::new();
     for (n, (session_id, starts_at, audience)) in past_sessions.iter().enumerate() {
@@ -316,8 +321,99 @@ pub async fn seed(repo: &dyn Repository, now: Timestamp) -> anyhow::Result<()> {
     repo.record_attendance(&rows, now)
         .await
         .context("adding attendance")?;
+    let session_on = |day: i64| by_day.iter().find(|(d, _)| *d == day).map(|(_, id)| *id);
+    let (Some(petitions_past), Some(congress), Some(petitions_next)) =
+        (session_on(-189), session_on(-56), session_on(14))
+    else {
+        anyhow::bail!("demo sessions missing");
+    };
+    let materials = [
+        (petitions_past, PETITIONS_MD, Publication::Published),
+        (congress, CONGRESS_MD, Publication::AfterSession),
+        (petitions_next, PETITIONS_NEXT_MD, Publication::Draft),
+    ];
+    for (session_id, body, publication) in materials {
+        let html = super::markdown::render(body);
+        let text = super::markdown::plain_text(body);
+        repo.save_material(&MaterialSave {
+            session_id,
+            body_md: body,
+            body_html: &html,
+            body_text: &text,
+            publication,
+            base_version: 0,
+            restored_from: None,
+            author: secretary,
+            now,
+        })
+        .await
+        .context("adding materials")?;
+    }
+    // The demo cadre read the first lecture and reflected on it; the lecturer answered.
+    repo.mark_read(petitions_past, demo_cadre, now)
+        .await
+        .context("adding a read mark")?;
+    repo.save_reflection(
+        petitions_past,
+        demo_cadre,
+        DEMO_REFLECTION,
+        Outlooks::new([Outlook::Thinking, Outlook::Work]),
+        now,
+    )
+    .await
+    .context("adding a reflection")?;
+    if let Some(reflection) = repo.reflection_of(petitions_past, demo_cadre).await? {
+        repo.add_comment(
+            reflection.id,
+            secretary,
+            "“小事不出网格”说得好。下次可以把你们社区调解的具体案例写进来，大家互相借鉴。",
+            now,
+        )
+        .await
+        .context("adding a comment")?;
+    }
     Ok(())
 }
+
+const PETITIONS_MD: &str = "## 信访维稳专题：依法及时就地解决群众合理诉求
+
+### 一、为什么讲“就地”
+群众的诉求大多发生在家门口，**矛盾解决在基层、化解在萌芽**，是新时代“枫桥经验”的核心。
+
+### 二、工作流程
+1. 网格员走访发现诉求，当天登记；
+2. 社区“两委”三日内研判、分类处理；
+3. 疑难问题提交街道联席会议，限时答复。
+
+| 环节 | 责任人 | 时限 |
+|---|---|---|
+| 登记 | 网格员 | 当天 |
+| 研判 | 社区“两委” | 3 日 |
+| 答复 | 街道 | 15 日 |
+
+### 三、课后思考
+- [ ] 本社区近一年的信访件主要集中在哪些问题？
+- [ ] 哪些可以在网格内解决？
+
+延伸阅读：[《信访工作条例》](https://www.gov.cn/zhengce/2022-04/07/content_5683877.htm)
+";
+
+const CONGRESS_MD: &str = "## 省第十二次党代会报告专题班
+
+本期集中学习省第十二次党代会报告，结合运河沿线社区实际，谈**怎么学、怎么干**。
+
+- 学习原文，读懂目标任务；
+- 对照社区工作，找准结合点；
+- 每位学员提交一篇心得体会，围绕思想格局、工作格局、能力格局展开。
+";
+
+const PETITIONS_NEXT_MD: &str = "## 信访维稳专题（二）：矛盾纠纷多元化解（讲稿草稿）
+
+- 人民调解、行政调解、司法调解如何衔接
+- 案例：邻里噪音纠纷的三次调解
+";
+
+const DEMO_REFLECTION: &str = "这次课让我认识到，信访工作的关键在“早”和“小”。以前我们社区遇到邻里纠纷往往等到闹大了才介入，今后要让网格员每天走访时把群众的小事记下来，做到小事不出网格、大事不出社区。";
 
 /// 92 two-committee members (a party secretary and a League secretary in each community
 /// among them) and 87 grid workers, spread over the communities and tiers.
