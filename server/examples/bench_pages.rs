@@ -31,7 +31,8 @@ cargo run --release -p nightschool --example bench_pages -- [OPTION VALUE]...
   --database-url URL   an EMPTY PostgreSQL database instead of a temporary SQLite file
 ";
 const DEFAULT_PAGES: &str = "cadre:/me,cadre:/sessions,cadre:/calendar?view=week,\
-    cadre:/calendar?view=month,organiser:/sessions,organiser:/calendar?view=month";
+    cadre:/calendar?view=month,organiser:/sessions,organiser:/calendar?view=month,\
+    cadre:/search?q=%E6%9E%AB%E6%A1%A5%E7%BB%8F%E9%AA%8C,organiser:/search?q=%E7%BD%91%E6%A0%BC";
 const COMMUNITIES: usize = 7;
 const TIERS: [(&str, &str, i64); 3] = [
     ("头雁", "Lead goose", 1000),
@@ -183,9 +184,11 @@ async fn seed(url: &str, opts: &Options) -> anyhow::Result<()> {
         }
     }
     let register = seed_attendance(repo, &past, &cadres, now).await?;
+    let (materials, reflections) = seed_materials(repo, &past, &cadres, lecturers[0], now).await?;
     println!(
         "data set: {COMMUNITIES} communities, {} tiers, {} cadres, {} sessions ({} past, one in \
-         40 cancelled), {register} attendance rows; seeded in {:.1} s",
+         40 cancelled), {register} attendance rows, {materials} published materials, \
+         {reflections} reflections; seeded in {:.1} s",
         TIERS.len(),
         cadres.len(),
         opts.sessions,
@@ -343,6 +346,81 @@ fn planned_session(
         capacity: None,
         clash_override_reason: None,
     })
+}
+
+/// Sentences a material is made of; one in three mentions 枫桥经验, every one 网格 or not.
+const SENTENCES: [&str; 12] = [
+    "坚持和发展新时代枫桥经验，把矛盾纠纷化解在基层、化解在萌芽状态。",
+    "社区“两委”要定期研判辖区信访形势，建立问题清单和责任清单。",
+    "网格员每天走访，做到底数清、情况明，群众诉求当天登记。",
+    "党建引领“三长”制，楼栋长、单元长、户长各负其责。",
+    "“红色物业”把党组织建在小区上，物业服务与社区治理同向发力。",
+    "头雁示范带动，强雁担当作为，雏雁在实践中成长。",
+    "学习省第十二次党代会报告，找准社区工作的结合点和发力点。",
+    "依法及时就地解决群众合理诉求，信访事项办理要有回音、有结果。",
+    "运河沿线社区要讲好运河故事，传承红色基因。",
+    "小事不出网格、大事不出社区、矛盾不上交。",
+    "把群众满意作为检验工作的标准，倾听诉求、解决难题。",
+    "总结典型案例，形成可复制、可推广的经验做法。",
+];
+
+/// A published material (about 1,500 characters) for every past session and five
+/// reflections on each, so search has real text to look through.
+async fn seed_materials(
+    repo: &dyn Repository,
+    past: &[(i64, Timestamp, Audience)],
+    cadres: &[Member],
+    author: i64,
+    now: Timestamp,
+) -> anyhow::Result<(usize, usize)> {
+    use app::domain::materials::{Outlook, Outlooks, Publication};
+    use app::ssr::markdown::{plain_text, render};
+    let mut reflections = 0;
+    for (k, (session_id, _, _)) in past.iter().enumerate() {
+        let mut body = format!("## 第{}讲 学习材料\n\n", k + 1);
+        for i in 0..40 {
+            // Only one session in three carries the 枫桥 sentence at all.
+            let pick = (k * 7 + i * 5) % SENTENCES.len();
+            if pick == 0 && k % 3 != 0 {
+                continue;
+            }
+            body.push_str(SENTENCES[pick]);
+            body.push_str(if i % 5 == 4 { "\n\n" } else { "" });
+        }
+        let (html, text) = (render(&body), plain_text(&body));
+        repo.save_material(&db::MaterialSave {
+            session_id: *session_id,
+            body_md: &body,
+            body_html: &html,
+            body_text: &text,
+            publication: Publication::Published,
+            base_version: 0,
+            restored_from: None,
+            author,
+            now,
+        })
+        .await
+        .context("adding materials")?;
+        for j in 0..5 {
+            let cadre = &cadres[(k * 5 + j) % cadres.len()];
+            let text = format!(
+                "{}{}这次课对我启发很大，回去要结合本社区实际抓好落实。",
+                SENTENCES[(k + j) % SENTENCES.len()],
+                SENTENCES[(k + j + 3) % SENTENCES.len()]
+            );
+            repo.save_reflection(
+                *session_id,
+                cadre.person_id,
+                &text,
+                Outlooks::new([Outlook::Work]),
+                now,
+            )
+            .await
+            .context("adding reflections")?;
+            reflections += 1;
+        }
+    }
+    Ok((past.len(), reflections))
 }
 
 /// A sample of each past session's audience on its register, mostly present.

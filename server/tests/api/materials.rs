@@ -200,6 +200,18 @@ async fn materials_are_drafted_versioned_and_restored(backend: Backend) {
     let (_, mine) = view(&app, &insider, upcoming).await;
     assert!(mine["html"].is_null());
     assert_eq!(mine["after_session"], true);
+    // The pages render on the server with what they show.
+    let (status, page) = app
+        .page(&lecturer, &format!("/sessions/{session}/material/edit"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("data-testid=\"material-source\"") && page.contains("第一讲提纲"));
+    let (_, page) = app
+        .page(&organiser, &format!("/sessions/{session}/material/history"))
+        .await;
+    assert_eq!(page.matches("data-testid=\"version\"").count(), 3);
+    let (_, page) = app.page(&insider, &format!("/sessions/{session}")).await;
+    assert!(page.contains("data-testid=\"material-body\""));
     // A lecturer who does not lecture a session cannot touch it.
     let other = lectured_session(&app, -60, 120, Audience::Everyone, vec![]).await;
     let res = save(&app, &lecturer, other, "x", "draft", 0).await;
