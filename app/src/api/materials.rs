@@ -116,6 +116,19 @@ pub(crate) mod support {
         pub organiser: bool,
     }
 
+    /// The signed-in caller of a server function, the repository and their access to
+    /// session `id`, refused unless they have what `need` asks.
+    pub async fn caller_access(
+        id: i64,
+        need: Need,
+    ) -> AppResult<(CurrentUser, std::sync::Arc<dyn Repository>, Access)> {
+        let user = crate::ssr::guard::caller()?;
+        let repo = crate::ssr::guard::state()?.repo;
+        let access = access(&user, repo.as_ref(), id).await?;
+        access.require(need)?;
+        Ok((user, repo, access))
+    }
+
     /// The caller's access to session `id`; sessions they may not see answer `NotFound`.
     pub async fn access(user: &CurrentUser, repo: &dyn Repository, id: i64) -> AppResult<Access> {
         let roles = &user.account.roles;
@@ -136,7 +149,26 @@ pub(crate) mod support {
         })
     }
 
+    /// What a server function needs of the caller.
+    pub enum Need {
+        /// To see the session.
+        See,
+        /// To be one of its lecturers or an organiser.
+        Edit,
+        /// To be an organiser.
+        Organise,
+    }
+
     impl Access {
+        pub fn require(&self, need: Need) -> AppResult<()> {
+            let ok = match need {
+                Need::See => true,
+                Need::Edit => self.editor,
+                Need::Organise => self.organiser,
+            };
+            if ok { Ok(()) } else { Err(AppError::Forbidden) }
+        }
+
         /// Whether the caller may read this material (and its attachments) now.
         pub fn may_read(&self, material: Option<&Material>, now: crate::domain::Timestamp) -> bool {
             self.editor
@@ -200,12 +232,11 @@ pub async fn material_view(session_id: i64) -> Result<MaterialData, AppError> {
     use crate::domain::attendance::may_make_up;
     use crate::domain::materials::{make_up_step, may_reflect};
     use crate::ssr::db::RequestKind;
-    use crate::ssr::guard::{caller, finish, state};
+    use crate::ssr::guard::finish;
     finish(
         async {
-            let user = caller()?;
-            let repo = state()?.repo;
-            let access = support::access(&user, repo.as_ref(), session_id).await?;
+            let (user, repo, access) =
+                support::caller_access(session_id, support::Need::See).await?;
             let now = Timestamp::now();
             let material = repo.material(session_id).await?;
             let readable = access.may_read(material.as_ref(), now);
@@ -277,16 +308,10 @@ pub async fn material_view(session_id: i64) -> Result<MaterialData, AppError> {
 /// What the material editor starts from: the session's lecturers and organisers only.
 #[server(endpoint = "material_editor")]
 pub async fn material_editor(session_id: i64) -> Result<EditorData, AppError> {
-    use crate::ssr::guard::{caller, finish, state};
+    use crate::ssr::guard::finish;
     finish(
         async {
-            let user = caller()?;
-            let st = state()?;
-            let repo = st.repo;
-            let access = support::access(&user, repo.as_ref(), session_id).await?;
-            if !access.editor {
-                return Err(AppError::Forbidden);
-            }
+            let (_, repo, access) = support::caller_access(session_id, support::Need::Edit).await?;
             let material = repo.material(session_id).await?;
             let attachments = repo.attachments(session_id).await?;
             Ok(EditorData {
@@ -299,7 +324,7 @@ pub async fn material_editor(session_id: i64) -> Result<EditorData, AppError> {
                 publication: material.as_ref().map(|m| m.publication).unwrap_or_default(),
                 version: material.as_ref().map(|m| m.version).unwrap_or(0),
                 attachments: attachments.into_iter().map(support::file_link).collect(),
-                max_upload_bytes: st.max_upload_bytes,
+                max_upload_bytes: crate::ssr::guard::state()?.max_upload_bytes,
                 may_see_history: access.organiser,
             })
         }
@@ -316,15 +341,10 @@ pub async fn save_material(
     publication: String,
     base_version: i64,
 ) -> Result<i64, AppError> {
-    use crate::ssr::guard::{caller, finish, state};
+    use crate::ssr::guard::finish;
     finish(
         async {
-            let user = caller()?;
-            let repo = state()?.repo;
-            let access = support::access(&user, repo.as_ref(), session_id).await?;
-            if !access.editor {
-                return Err(AppError::Forbidden);
-            }
+            let (user, repo, _) = support::caller_access(session_id, support::Need::Edit).await?;
             let publication = parse_publication(&publication)?;
             write_material(
                 repo.as_ref(),
@@ -412,16 +432,12 @@ pub async fn preview_material(body: String) -> Result<String, AppError> {
 /// Every version of the material, newest first: organisers only.
 #[server(endpoint = "material_history")]
 pub async fn material_history(session_id: i64) -> Result<HistoryData, AppError> {
-    use crate::ssr::guard::{caller, finish, state};
+    use crate::ssr::guard::finish;
     use crate::ssr::markdown::render;
     finish(
         async {
-            let user = caller()?;
-            let repo = state()?.repo;
-            let access = support::access(&user, repo.as_ref(), session_id).await?;
-            if !access.organiser {
-                return Err(AppError::Forbidden);
-            }
+            let (_, repo, access) =
+                support::caller_access(session_id, support::Need::Organise).await?;
             let versions = repo.material_versions(session_id).await?;
             Ok(HistoryData {
                 session_id,
@@ -453,15 +469,11 @@ pub async fn restore_material(
     version: i64,
     base_version: i64,
 ) -> Result<i64, AppError> {
-    use crate::ssr::guard::{caller, finish, state};
+    use crate::ssr::guard::finish;
     finish(
         async {
-            let user = caller()?;
-            let repo = state()?.repo;
-            let access = support::access(&user, repo.as_ref(), session_id).await?;
-            if !access.organiser {
-                return Err(AppError::Forbidden);
-            }
+            let (user, repo, _) =
+                support::caller_access(session_id, support::Need::Organise).await?;
             let old = repo
                 .material_version(session_id, version)
                 .await?
@@ -489,15 +501,10 @@ pub async fn restore_material(
 /// Removes an attachment: the session's lecturers and organisers.
 #[server(endpoint = "attachment_remove")]
 pub async fn remove_attachment(session_id: i64, attachment_id: i64) -> Result<(), AppError> {
-    use crate::ssr::guard::{caller, finish, state};
+    use crate::ssr::guard::finish;
     finish(
         async {
-            let user = caller()?;
-            let repo = state()?.repo;
-            let access = support::access(&user, repo.as_ref(), session_id).await?;
-            if !access.editor {
-                return Err(AppError::Forbidden);
-            }
+            let (_, repo, _) = support::caller_access(session_id, support::Need::Edit).await?;
             if repo.remove_attachment(session_id, attachment_id).await? {
                 Ok(())
             } else {

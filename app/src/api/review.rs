@@ -172,15 +172,10 @@ pub async fn save_reflection(
 #[server(endpoint = "reflections_of")]
 pub async fn session_reflections(session_id: i64) -> Result<ReflectionsData, AppError> {
     use crate::api::materials::support;
-    use crate::ssr::guard::{caller, finish, state};
+    use crate::ssr::guard::finish;
     finish(
         async {
-            let user = caller()?;
-            let repo = state()?.repo;
-            let access = support::access(&user, repo.as_ref(), session_id).await?;
-            if !access.editor {
-                return Err(AppError::Forbidden);
-            }
+            let (_, repo, access) = support::caller_access(session_id, support::Need::Edit).await?;
             let entries = repo.reflections(session_id).await?;
             Ok(ReflectionsData {
                 session_id,

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use super::auth::CurrentUser;
 use super::db::NewAttachment;
 use super::state::AppState;
-use crate::api::materials::support::{access, file_url};
+use crate::api::materials::support::{Need, access, file_url};
 use crate::domain::Timestamp;
 use crate::domain::files::{UploadProblem, check_upload, content_disposition};
 use crate::error::AppError;
@@ -46,10 +46,9 @@ pub async fn upload(
             return Err(AppError::Unauthenticated);
         };
         let repo = state.repo.clone();
-        let access = access(&user, repo.as_ref(), session_id).await?;
-        if !access.editor {
-            return Err(AppError::Forbidden);
-        }
+        access(&user, repo.as_ref(), session_id)
+            .await?
+            .require(Need::Edit)?;
         let max = state.max_upload_bytes;
         let declared = headers
             .get(header::CONTENT_LENGTH)
