@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::checkin::{demo_cadre, door_session, status_of};
 use crate::helpers::*;
+use reqwest::Client;
 
 both_backends!(
     organisers_mark_and_every_change_is_audited,
@@ -15,6 +16,42 @@ both_backends!(
     a_missed_session_is_made_up_for_half_the_hours,
     reports_and_downloads_are_for_organisers,
 );
+
+/// The make-up request filed for `session`, as the organisers' queue shows it.
+pub(crate) async fn make_up_request(
+    app: &TestApp,
+    organiser: &Client,
+    session: i64,
+) -> Option<Value> {
+    let queue: Value = app
+        .call(organiser, "requests_queue", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    queue["make_ups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["session_id"] == session)
+        .cloned()
+}
+
+/// An organiser accepts the make-up filed for `session`.
+pub(crate) async fn accept_make_up(app: &TestApp, organiser: &Client, session: i64) {
+    let item = make_up_request(app, organiser, session)
+        .await
+        .expect("a make-up request");
+    let id = item["id"].as_i64().unwrap().to_string();
+    let res = app
+        .call(
+            organiser,
+            "requests_decide",
+            &[("id", &id), ("kind", "make_up"), ("decision", "approved")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+}
 
 async fn organisers_mark_and_every_change_is_audited(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -274,29 +311,9 @@ async fn a_missed_session_is_made_up_for_half_the_hours(backend: Backend) {
         StatusCode::UNPROCESSABLE_ENTITY
     );
     assert_eq!(reflect(sid.clone(), text).await, StatusCode::OK);
-    let queue: Value = app
-        .call(&organiser, "requests_queue", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
-    let item = queue["make_ups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["session_id"] == session)
-        .unwrap()
-        .clone();
+    let item = make_up_request(&app, &organiser, session).await.unwrap();
     assert_eq!(item["text"], text);
-    let id = item["id"].as_i64().unwrap().to_string();
-    let res = app
-        .call(
-            &organiser,
-            "requests_decide",
-            &[("id", &id), ("kind", "make_up"), ("decision", "approved")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    accept_make_up(&app, &organiser, session).await;
     assert_eq!(
         status_of(&app, session, me).await,
         Some(AttendanceStatus::MadeUp)
@@ -332,19 +349,7 @@ async fn a_missed_session_is_made_up_for_half_the_hours(backend: Backend) {
         .unwrap();
     // Someone who attended may reflect too; that files no make-up.
     assert_eq!(reflect(attended.to_string(), text).await, StatusCode::OK);
-    let queue: Value = app
-        .call(&organiser, "requests_queue", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert!(
-        queue["make_ups"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|r| r["session_id"] != attended)
-    );
+    assert!(make_up_request(&app, &organiser, attended).await.is_none());
     assert_eq!(
         status_of(&app, attended, me).await,
         Some(AttendanceStatus::Present)

@@ -6,6 +6,7 @@ use reqwest::multipart::{Form, Part};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 
+use crate::attendance::accept_make_up;
 use crate::checkin::{cadres, demo_cadre, lectured_session, status_of};
 use crate::helpers::*;
 
@@ -435,28 +436,7 @@ async fn reflections_are_answered_and_make_up_needs_reading(backend: Backend) {
     assert_eq!(mine_reflection["outlooks"], serde_json::json!(3));
 
     // Accepting the make-up accepts the reflection: made up, and it no longer changes.
-    let queue: Value = app
-        .call(&organiser, "requests_queue", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
-    let item = queue["make_ups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["session_id"] == finished)
-        .unwrap()
-        .clone();
-    let id = item["id"].as_i64().unwrap().to_string();
-    let res = app
-        .call(
-            &organiser,
-            "requests_decide",
-            &[("id", &id), ("kind", "make_up"), ("decision", "approved")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    accept_make_up(&app, &organiser, finished).await;
     assert_eq!(
         status_of(&app, finished, me).await,
         Some(AttendanceStatus::MadeUp)

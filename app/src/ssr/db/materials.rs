@@ -273,6 +273,9 @@ pub(super) type ReflectionRow = (
     i64,
 );
 
+pub(super) const VERSION_COLUMNS: &str = "select v.version, v.body_md, v.publication, p.name, \
+     v.saved_at, v.restored_from from material_versions v left join people p on p.id = v.saved_by";
+
 pub(super) const ATTACHMENT_COLUMNS: &str = "select a.id, a.session_id, a.name, \
      a.content_type, a.size, p.name, a.created_at from attachments a \
      left join people p on p.id = a.uploaded_by";
@@ -454,12 +457,9 @@ macro_rules! sql_materials {
 
             #[tracing::instrument(skip_all)]
             async fn material_versions(&self, session_id: i64) -> RepoResult<Vec<MaterialVersion>> {
-                let rows: Vec<VersionRow> = sqlx::query_as(
-                    "select v.version, v.body_md, v.publication, p.name, v.saved_at, \
-                     v.restored_from from material_versions v \
-                     left join people p on p.id = v.saved_by \
-                     where v.session_id = $1 order by v.version desc",
-                )
+                let rows: Vec<VersionRow> = sqlx::query_as(&format!(
+                    "{VERSION_COLUMNS} where v.session_id = $1 order by v.version desc"
+                ))
                 .bind(session_id)
                 .fetch_all(&self.read)
                 .await?;
@@ -472,12 +472,9 @@ macro_rules! sql_materials {
                 session_id: i64,
                 version: i64,
             ) -> RepoResult<Option<MaterialVersion>> {
-                let row: Option<VersionRow> = sqlx::query_as(
-                    "select v.version, v.body_md, v.publication, p.name, v.saved_at, \
-                     v.restored_from from material_versions v \
-                     left join people p on p.id = v.saved_by \
-                     where v.session_id = $1 and v.version = $2",
-                )
+                let row: Option<VersionRow> = sqlx::query_as(&format!(
+                    "{VERSION_COLUMNS} where v.session_id = $1 and v.version = $2"
+                ))
                 .bind(session_id)
                 .bind(version)
                 .fetch_optional(&self.read)
