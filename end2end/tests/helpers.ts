@@ -14,3 +14,73 @@ export async function signIn(page: Page, username: string, password = PASSWORD) 
 export async function hydrated(page: Page) {
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
 }
+
+/** A moment as the Asia/Shanghai wall clock shows it (UTC+8, no daylight saving). */
+function shanghai(ms: number): { date: string; time: string } {
+  const iso = new Date(ms + 8 * 3_600_000).toISOString();
+  return { date: iso.slice(0, 10), time: iso.slice(11, 16) };
+}
+
+/** Signs in and waits until the login form has let the person through. */
+export async function signedIn(page: Page, username: string) {
+  await signIn(page, username);
+  await expect(page).not.toHaveURL(/\/login/);
+}
+
+/**
+ * Schedules one lecture for everyone from `startsInMinutes` from now (negative: already
+ * begun), two hours long, given by the lecturer of that name (or the first one), through
+ * the planner's server function; returns its id. The page
+ * must be signed in as an organiser (page.request shares its cookies).
+ */
+export async function scheduleSession(
+  page: Page,
+  title: string,
+  startsInMinutes: number,
+  lecturerName?: string,
+): Promise<number> {
+  const options = await page.request.post("/api/schedule_options", { form: {} });
+  expect(options.ok(), await options.text()).toBeTruthy();
+  const choices = (await options.json()) as {
+    themes: { id: number }[];
+    lecturers: { id: number; name_zh: string }[];
+  };
+  const lecturer = lecturerName
+    ? choices.lecturers.find((l) => l.name_zh === lecturerName)
+    : choices.lecturers[0];
+  expect(lecturer, `a lecturer named ${lecturerName}`).toBeTruthy();
+  const startMs = Date.now() + startsInMinutes * 60_000;
+  const start = shanghai(startMs);
+  const end = shanghai(startMs + 2 * 3_600_000);
+  const stamp = `${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+  const form = {
+    title: `${title} ${stamp}`,
+    theme_id: String(choices.themes[0].id),
+    format: "lecture",
+    date: start.date,
+    start: start.time,
+    end: end.time,
+    ends_next_day: end.date !== start.date,
+    place: `签到测试教室 ${stamp}`,
+    lecturer_ids: [lecturer!.id],
+    everyone: true,
+    tier_ids: [],
+    community_ids: [],
+    person_ids: [],
+    capacity: "",
+    hours: "",
+    description_md: "",
+    repeat_weekdays: [],
+    repeat_until: "",
+    repeat_count: "",
+  };
+  // The lecturer may well be booked at this hour by another test's session.
+  const created = await page.request.post("/api/sessions_create", {
+    data: { form, clash_reason: "端到端测试" },
+  });
+  expect(created.ok(), await created.text()).toBeTruthy();
+  const ids = (await created.json()) as number[];
+  expect(ids).toHaveLength(1);
+  return ids[0];
+}
+
