@@ -66,11 +66,13 @@ test("a lecturer publishes material with a table, a link and a PDF; a cadre read
   const link = body.locator('a[href="https://www.gov.cn/"]');
   await expect(link).toHaveAttribute("target", "_blank");
   await expect(link).toHaveAttribute("rel", /noopener/);
+  await expect(cadre.getByTestId("edit-material")).toHaveCount(0);
   const download = cadre.getByTestId("attachment");
   await expect(download).toHaveText("第一讲讲义.pdf");
   const file = await cadre.request.get((await download.getAttribute("href")) ?? "");
   expect(file.status()).toBe(200);
   expect(file.headers()["content-type"]).toBe("application/pdf");
+  expect((await file.body()).subarray(0, 5).toString()).toBe("%PDF-");
   await cadre.getByTestId("mark-read").click();
   await expect(cadre.getByTestId("read-mark")).toBeVisible();
   const reflection = "这次课讲清楚了就地化解的流程，我回社区后要让网格员每天走访登记，小事不出网格，大事不出社区。";
@@ -78,9 +80,13 @@ test("a lecturer publishes material with a table, a link and a PDF; a cadre read
   await cadre.getByTestId("outlook-work").check();
   await cadre.getByTestId("save-reflection").click();
   await expect(cadre.getByTestId("reflection")).toContainText("小事不出网格");
+  await expect(cadre.getByTestId("reflection")).toContainText("工作格局");
 
   // The lecturer reads it and answers.
-  await lecturer.goto(`/sessions/${id}/reflections`);
+  await lecturer.goto(`/sessions/${id}`);
+  await expect(lecturer.getByTestId("open-reflections")).toContainText("(1)");
+  await lecturer.getByTestId("open-reflections").click();
+  await expect(lecturer).toHaveURL(new RegExp(`/sessions/${id}/reflections`));
   await hydrated(lecturer);
   await expect(lecturer.getByTestId("reflection")).toContainText("小事不出网格");
   await lecturer.getByTestId("comment-body").fill("很实在。下次把调解的具体案例也写进来。");
