@@ -292,6 +292,7 @@ messages! {
     SaveReflection => "提交心得体会", "Hand in reflection";
     ReflectionAccepted => "已通过", "Accepted";
     Reflected => "已写心得", "Reflection written";
+    EarlierTexts => "修改前的内容", "Earlier versions";
     CommentLabel => "点评", "Comment";
     SendComment => "回复", "Reply";
     MakeUpStepRead => "补学第一步：阅读材料，然后点“标记已读”。", "Make-up, step 1: read the material, then press “Mark as read”.";

@@ -84,6 +84,16 @@ create table reflection_comments (
 );
 create index reflection_comments_reflection on reflection_comments (reflection_id, id);
 
+-- A reflection's earlier texts: rewriting one keeps what it said before.
+create table reflection_versions (
+    id bigint generated always as identity primary key,
+    reflection_id bigint not null references reflections (id) on delete cascade,
+    body text not null,
+    outlooks text not null,
+    saved_at bigint not null
+);
+create index reflection_versions_reflection on reflection_versions (reflection_id, id);
+
 -- Search: trigram indexes (pg_trgm) let `ilike '%term%'` find Chinese substrings without
 -- word segmentation; the query unions the three sources.
 create extension if not exists pg_trgm;

@@ -84,6 +84,16 @@ create table reflection_comments (
 );
 create index reflection_comments_reflection on reflection_comments (reflection_id, id);
 
+-- A reflection's earlier texts: rewriting one keeps what it said before.
+create table reflection_versions (
+    id integer primary key,
+    reflection_id integer not null references reflections (id) on delete cascade,
+    body text not null,
+    outlooks text not null,
+    saved_at bigint not null
+);
+create index reflection_versions_reflection on reflection_versions (reflection_id, id);
+
 -- Search: one FTS5 table with the trigram tokenizer (substring matches, so Chinese needs no
 -- word segmentation). rowid = id * 4 + kind, kind 0 = session (title, description),
 -- 1 = material (plain text), 2 = reflection. Triggers keep it in step with the tables.

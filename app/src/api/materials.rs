@@ -27,6 +27,8 @@ pub struct ReflectionView {
     pub accepted: bool,
     pub updated_at: Timestamp,
     pub comments: Vec<CommentView>,
+    /// Earlier texts, newest first, with when each was written.
+    pub earlier: Vec<(String, Timestamp)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -212,6 +214,7 @@ pub(crate) mod support {
             outlooks: r.outlooks,
             accepted: r.accepted_at.is_some(),
             updated_at: r.updated_at,
+            earlier: r.earlier,
             comments: r
                 .comments
                 .into_iter()

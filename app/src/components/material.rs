@@ -178,6 +178,15 @@ pub fn reflection_card(r: ReflectionView) -> impl IntoView {
                 {r.outlooks.iter().map(|o| view! { <span class="chip theme">{t(outlook_label(o))}</span> }).collect_view()}
             </p>
             <p class="reflection-body">{r.body.clone()}</p>
+            {(!r.earlier.is_empty()).then(|| view! {
+                <details class="earlier" data-testid="earlier">
+                    <summary>{t(Key::EarlierTexts)} " (" {r.earlier.len()} ")"</summary>
+                    {r.earlier.into_iter().map(|(body, at)| view! {
+                        <p class="muted">{at.local_date().to_string()} " " {at.hh_mm()}</p>
+                        <p class="reflection-body">{body}</p>
+                    }).collect_view()}
+                </details>
+            })}
             {(!r.comments.is_empty()).then(|| view! {
                 <ul class="comments" data-testid="comments">
                     {r.comments.into_iter().map(|c| view! {

@@ -349,6 +349,23 @@ async fn a_missed_session_is_made_up_for_half_the_hours(backend: Backend) {
         .unwrap();
     // Someone who attended may reflect too; that files no make-up.
     assert_eq!(reflect(attended.to_string(), text).await, StatusCode::OK);
+    // Rewriting keeps the earlier text.
+    let second =
+        "再次回顾：就地化解的关键是网格员每天走访，把群众的小事记在本子上，当天能办的当天办好。";
+    assert_eq!(reflect(attended.to_string(), second).await, StatusCode::OK);
+    let view: Value = app
+        .call(
+            &cadre,
+            "material_view",
+            &[("session_id", &attended.to_string())],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mine = &view["reader"]["reflection"];
+    assert_eq!(mine["body"], second);
+    assert_eq!(mine["earlier"][0][0], text);
     assert!(make_up_request(&app, &organiser, attended).await.is_none());
     assert_eq!(
         status_of(&app, attended, me).await,

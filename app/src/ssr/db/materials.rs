@@ -101,6 +101,8 @@ pub struct ReflectionEntry {
     pub accepted_at: Option<Timestamp>,
     pub updated_at: Timestamp,
     pub comments: Vec<Comment>,
+    /// Earlier texts, newest first, with when each was written.
+    pub earlier: Vec<(String, Timestamp)>,
 }
 
 /// A cadre's marks on a past session for the review page.
@@ -151,7 +153,8 @@ pub trait MaterialStore: Send + Sync {
     async fn mark_read(&self, session_id: i64, person_id: i64, now: Timestamp) -> RepoResult<()>;
     async fn read_at(&self, session_id: i64, person_id: i64) -> RepoResult<Option<Timestamp>>;
 
-    /// Writes the person's reflection, unless it was accepted (then `false`).
+    /// Writes the person's reflection, keeping the text it replaces, unless it was accepted
+    /// (then `false`).
     async fn save_reflection(
         &self,
         session_id: i64,
@@ -308,6 +311,7 @@ pub(super) fn reflection_from(r: ReflectionRow) -> RepoResult<ReflectionEntry> {
         accepted_at: r.7.map(Timestamp),
         updated_at: Timestamp(r.8),
         comments: Vec::new(),
+        earlier: Vec::new(),
     })
 }
 
@@ -323,7 +327,8 @@ macro_rules! sql_materials {
         use $crate::domain::search::Query;
 
         impl $crate::ssr::db::shared::SqlRepository<$db> {
-            /// Fills in the comments of the given reflections, oldest first.
+            /// Fills in the comments of the given reflections (oldest first) and their earlier
+            /// texts (newest first).
             async fn with_comments(
                 &self,
                 mut list: Vec<ReflectionEntry>,
@@ -339,6 +344,17 @@ macro_rules! sql_materials {
                 ))
                 .fetch_all(&self.read)
                 .await?;
+                let earlier: Vec<(i64, String, i64)> = sqlx::query_as(&format!(
+                    "select reflection_id, body, saved_at from reflection_versions \
+                     where reflection_id in ({ids}) order by id desc"
+                ))
+                .fetch_all(&self.read)
+                .await?;
+                for (reflection, body, at) in earlier {
+                    if let Some(r) = list.iter_mut().find(|r| r.id == reflection) {
+                        r.earlier.push((body, Timestamp(at)));
+                    }
+                }
                 for (reflection, id, author, body, at) in rows {
                     if let Some(r) = list.iter_mut().find(|r| r.id == reflection) {
                         r.comments.push(Comment {
@@ -605,6 +621,16 @@ macro_rules! sql_materials {
                 outlooks: Outlooks,
                 now: Timestamp,
             ) -> RepoResult<bool> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "insert into reflection_versions (reflection_id, body, outlooks, saved_at) \
+                     select id, body, outlooks, updated_at from reflections \
+                     where session_id = $1 and person_id = $2 and accepted_at is null",
+                )
+                .bind(session_id)
+                .bind(person_id)
+                .execute(&mut *tx)
+                .await?;
                 let written = sqlx::query(
                     "insert into reflections (session_id, person_id, body, outlooks, created_at, \
                      updated_at) values ($1, $2, $3, $4, $5, $5) \
@@ -617,9 +643,13 @@ macro_rules! sql_materials {
                 .bind(body)
                 .bind(outlooks.to_list())
                 .bind(now.0)
-                .execute(&self.write)
+                .execute(&mut *tx)
                 .await?;
-                Ok(written.rows_affected() == 1)
+                if written.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                tx.commit().await?;
+                Ok(true)
             }
 
             #[tracing::instrument(skip_all)]
