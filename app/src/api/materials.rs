@@ -180,7 +180,7 @@ pub(crate) mod support {
 
     /// Where an attachment downloads from; the name in the path is for people and browsers.
     pub fn file_url(id: i64, name: &str) -> String {
-        format!("/files/{id}/{}", urlencode_segment(name))
+        format!("/files/{id}/{}", crate::domain::files::percent_encode(name))
     }
 
     pub fn file_link(a: Attachment) -> FileLink {
@@ -190,19 +190,6 @@ pub(crate) mod support {
             name: a.name,
             size: a.size,
         }
-    }
-
-    /// A path segment with everything but unreserved ASCII percent-encoded.
-    fn urlencode_segment(s: &str) -> String {
-        let mut out = String::with_capacity(s.len() * 3);
-        for b in s.bytes() {
-            if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~') {
-                out.push(b as char);
-            } else {
-                out.push_str(&format!("%{b:02X}"));
-            }
-        }
-        out
     }
 
     pub fn reflection_view(r: ReflectionEntry) -> ReflectionView {
@@ -366,13 +353,9 @@ pub async fn save_material(
 
 #[cfg(feature = "ssr")]
 fn parse_publication(raw: &str) -> Result<Publication, AppError> {
-    use crate::domain::session_draft::{Field, FieldProblem, Problem};
-    Publication::parse(raw).ok_or_else(|| {
-        AppError::Form(vec![FieldProblem {
-            field: Field::Status,
-            problem: Problem::NotAllowed,
-        }])
-    })
+    use crate::api::attendance::support::form_error;
+    use crate::domain::session_draft::{Field, Problem};
+    Publication::parse(raw).ok_or_else(|| form_error(Field::Status, Problem::NotAllowed))
 }
 
 /// Renders, sanitises and saves; the one write path of save and restore.

@@ -190,9 +190,10 @@ pub async fn session_reflections(session_id: i64) -> Result<ReflectionsData, App
 /// A lecturer or organiser answers a reflection.
 #[server(endpoint = "reflection_comment")]
 pub async fn comment_reflection(reflection_id: i64, body: String) -> Result<(), AppError> {
+    use crate::api::attendance::support::text_field;
     use crate::api::materials::support;
     use crate::domain::materials::COMMENT_MAX_CHARS;
-    use crate::domain::session_draft::{Field, text_between};
+    use crate::domain::session_draft::Field;
     use crate::ssr::guard::{caller, finish, state};
     finish(
         async {
@@ -206,8 +207,7 @@ pub async fn comment_reflection(reflection_id: i64, body: String) -> Result<(), 
             if !access.editor {
                 return Err(AppError::Forbidden);
             }
-            let body = text_between(&body, 1, COMMENT_MAX_CHARS, Field::Comment)
-                .map_err(|p| AppError::Form(vec![p]))?;
+            let body = text_field(&body, 1, COMMENT_MAX_CHARS, Field::Comment)?;
             repo.add_comment(
                 reflection_id,
                 user.account.person_id,
@@ -278,22 +278,21 @@ pub async fn my_review(page: u32) -> Result<ReviewData, AppError> {
 /// organisers) reflections; every term must occur. Matches come back marked.
 #[server(endpoint = "search")]
 pub async fn search(q: String) -> Result<SearchData, AppError> {
+    use crate::api::attendance::support::form_error;
     use crate::domain::Role;
     use crate::domain::search::{Query, QueryProblem, highlight};
-    use crate::domain::session_draft::{Field, FieldProblem, Problem};
+    use crate::domain::session_draft::{Field, Problem};
     use crate::ssr::guard::{caller, finish, scope_of, state};
     use crate::ssr::markdown::plain_text;
     finish(
         async {
             let user = caller()?;
             let query = Query::parse(&q).map_err(|p| {
-                AppError::Form(vec![FieldProblem {
-                    field: Field::Query,
-                    problem: match p {
-                        QueryProblem::Empty => Problem::Required,
-                        QueryProblem::TooLong => Problem::TooLong,
-                    },
-                }])
+                let problem = match p {
+                    QueryProblem::Empty => Problem::Required,
+                    QueryProblem::TooLong => Problem::TooLong,
+                };
+                form_error(Field::Query, problem)
             })?;
             let repo = state()?.repo;
             let scope = scope_of(&user, repo.as_ref()).await?;

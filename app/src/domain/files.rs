@@ -232,16 +232,25 @@ pub fn content_disposition(name: &str, inline: bool) -> String {
             }
         })
         .collect();
-    let mut encoded = String::with_capacity(name.len() * 3);
-    for b in name.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_') {
-            encoded.push(b as char);
+    let kind = if inline { "inline" } else { "attachment" };
+    format!(
+        "{kind}; filename=\"{fallback}\"; filename*=UTF-8''{}",
+        percent_encode(name)
+    )
+}
+
+/// UTF-8 percent-encoding of everything but unreserved ASCII (letters, digits, `.-_~`):
+/// fit for a URL path segment and for an RFC 5987 value.
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~') {
+            out.push(b as char);
         } else {
-            encoded.push_str(&format!("%{b:02X}"));
+            out.push_str(&format!("%{b:02X}"));
         }
     }
-    let kind = if inline { "inline" } else { "attachment" };
-    format!("{kind}; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+    out
 }
 
 /// A size for people: `820 KB`, `12.5 MB`.

@@ -56,11 +56,10 @@ impl DoorKey {
 
     pub fn token(&self, session_id: i64, step: i64) -> String {
         let tag = self.mac("token", session_id, step).finalize().into_bytes();
-        let hex: String = tag[..MAC_BYTES]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        format!("{session_id}-{step}-{hex}")
+        format!(
+            "{session_id}-{step}-{}",
+            super::auth::hex(&tag[..MAC_BYTES])
+        )
     }
 
     /// The session a token is for, if it is genuine and still good at `now`.

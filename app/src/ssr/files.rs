@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use sha2::{Digest, Sha256};
 
-use super::auth::CurrentUser;
+use super::auth::{CurrentUser, hex};
 use super::db::NewAttachment;
 use super::state::AppState;
 use crate::api::materials::support::{Need, access, file_url};
@@ -165,10 +165,6 @@ async fn read_file(
         }
         return Ok(Some((name, bytes)));
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `GET /files/{id}/{name}`: the session's audience (once the material reaches them), its

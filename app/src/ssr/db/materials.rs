@@ -320,7 +320,7 @@ macro_rules! sql_materials {
         mod materials_sql {
         use super::*;
         use $crate::ssr::db::materials::*;
-        use $crate::ssr::db::planning::{Arg, Scope, Sql};
+        use $crate::ssr::db::planning::{Scope, Sql};
         use $crate::ssr::db::shared::map_unique;
         use $crate::domain::Timestamp;
         use $crate::domain::materials::Outlooks;
@@ -369,15 +369,10 @@ macro_rules! sql_materials {
             }
 
             async fn search_rows(&self, sql: Sql) -> RepoResult<Vec<SearchRow>> {
-                let mut query =
-                    sqlx::query_as::<_, (i64, i64, String, i64, String, Option<String>)>(&sql.text);
-                for arg in sql.args {
-                    query = match arg {
-                        Arg::Int(v) => query.bind(v),
-                        Arg::Text(v) => query.bind(v),
-                    };
-                }
-                query
+                Self::bind_args(
+                    sqlx::query_as::<_, (i64, i64, String, i64, String, Option<String>)>(&sql.text),
+                    sql.args,
+                )
                     .fetch_all(&self.read)
                     .await?
                     .into_iter()

@@ -244,14 +244,22 @@ macro_rules! sql_planning {
 
         impl $crate::ssr::db::shared::SqlRepository<$db> {
             async fn fetch_summaries(&self, sql: $crate::ssr::db::planning::Sql) -> RepoResult<Vec<SessionSummary>> {
-                let mut query = sqlx::query_as::<_, SessionRow>(&sql.text);
-                for arg in sql.args {
+                let query = Self::bind_args(sqlx::query_as::<_, SessionRow>(&sql.text), sql.args);
+                fold_sessions(query.fetch_all(&self.read).await?)
+            }
+
+            /// Binds a [`Sql`]'s arguments to its placeholders, in order.
+            pub(super) fn bind_args<'q, O>(
+                mut query: sqlx::query::QueryAs<'q, $db, O, <$db as sqlx::Database>::Arguments<'q>>,
+                args: Vec<Arg>,
+            ) -> sqlx::query::QueryAs<'q, $db, O, <$db as sqlx::Database>::Arguments<'q>> {
+                for arg in args {
                     query = match arg {
                         Arg::Int(v) => query.bind(v),
                         Arg::Text(v) => query.bind(v),
                     };
                 }
-                fold_sessions(query.fetch_all(&self.read).await?)
+                query
             }
         }
 
@@ -443,13 +451,10 @@ macro_rules! sql_planning {
                 );
                 sql.scope(scope);
                 sql.text.push_str(" order by s.starts_at, s.id");
-                let mut query = sqlx::query_as::<_, (i64, String, String, String, i64, i64, bool, i64, i64)>(&sql.text);
-                for arg in sql.args {
-                    query = match arg {
-                        Arg::Int(v) => query.bind(v),
-                        Arg::Text(v) => query.bind(v),
-                    };
-                }
+                let query = Self::bind_args(
+                    sqlx::query_as::<_, (i64, String, String, String, i64, i64, bool, i64, i64)>(&sql.text),
+                    sql.args,
+                );
                 Ok(query
                     .fetch_all(&self.read)
                     .await?
