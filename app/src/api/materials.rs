@@ -64,7 +64,7 @@ pub struct MaterialData {
     pub attachments: Vec<FileLink>,
     pub reader: Option<ReaderState>,
     /// How many reflections were handed in, for the session's editors.
-    pub reflections: Option<usize>,
+    pub reflections: Option<i64>,
 }
 
 /// What the editor starts from.
@@ -269,7 +269,7 @@ pub async fn material_view(session_id: i64) -> Result<MaterialData, AppError> {
                 None
             };
             let reflections = if access.editor {
-                Some(repo.reflections(session_id).await?.len())
+                Some(repo.reflection_count(session_id).await?)
             } else {
                 None
             };

@@ -255,10 +255,9 @@ pub async fn my_review(page: u32) -> Result<ReviewData, AppError> {
                     .find(|(id, _)| *id == session.id)
                     .map(|(_, m)| *m)
                     .unwrap_or_default();
-                let status = repo.attendance_of(session.id, person).await?.map(|r| r.0);
                 items.push(ReviewItem {
                     session,
-                    status,
+                    status: m.status,
                     material: m.material,
                     read: m.read,
                     reflected: m.reflected,

@@ -477,6 +477,7 @@ async fn reflections_are_answered_and_make_up_needs_reading(backend: Backend) {
     assert_eq!(item["reflected"], true);
     assert_eq!(item["accepted"], true);
     assert_eq!(item["material"], true);
+    assert_eq!(item["status"], "MadeUp");
     assert!(
         review["items"]
             .as_array()

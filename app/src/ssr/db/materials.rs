@@ -9,6 +9,7 @@ use super::planning::{Arg, Scope, Sql};
 use super::{RepoError, RepoResult};
 use crate::domain::Timestamp;
 use crate::domain::materials::{Outlooks, Publication};
+use crate::domain::schedule::AttendanceStatus;
 use crate::domain::search::{HitKind, Query};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -105,9 +106,10 @@ pub struct ReflectionEntry {
     pub earlier: Vec<(String, Timestamp)>,
 }
 
-/// A cadre's marks on a past session for the review page.
+/// A cadre's record and marks on a past session for the review page.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewMarks {
+    pub status: Option<AttendanceStatus>,
     /// A material the audience can read now.
     pub material: bool,
     pub read: bool,
@@ -169,6 +171,8 @@ pub trait MaterialStore: Send + Sync {
         person_id: i64,
     ) -> RepoResult<Option<ReflectionEntry>>;
     async fn reflection(&self, id: i64) -> RepoResult<Option<ReflectionEntry>>;
+    /// How many reflections the session has.
+    async fn reflection_count(&self, session_id: i64) -> RepoResult<i64>;
     /// The session's reflections with their comments, newest first.
     async fn reflections(&self, session_id: i64) -> RepoResult<Vec<ReflectionEntry>>;
     async fn add_comment(
@@ -178,7 +182,7 @@ pub trait MaterialStore: Send + Sync {
         body: &str,
         now: Timestamp,
     ) -> RepoResult<i64>;
-    /// The person's marks on each session.
+    /// The person's attendance status and marks on each session, in one query.
     async fn review_marks(
         &self,
         person_id: i64,
@@ -673,6 +677,13 @@ macro_rules! sql_materials {
                 row.map(reflection_from).transpose()
             }
 
+            async fn reflection_count(&self, session_id: i64) -> RepoResult<i64> {
+                Ok(sqlx::query_scalar("select count(*) from reflections where session_id = $1")
+                    .bind(session_id)
+                    .fetch_one(&self.read)
+                    .await?)
+            }
+
             #[tracing::instrument(skip_all)]
             async fn reflections(&self, session_id: i64) -> RepoResult<Vec<ReflectionEntry>> {
                 let rows: Vec<ReflectionRow> = sqlx::query_as(&format!(
@@ -716,7 +727,7 @@ macro_rules! sql_materials {
                     return Ok(Vec::new());
                 }
                 let ids = session_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-                let rows: Vec<(i64, bool, bool, bool, bool)> = sqlx::query_as(&format!(
+                let rows: Vec<(i64, bool, bool, bool, bool, Option<String>)> = sqlx::query_as(&format!(
                     "select s.id, \
                      exists (select 1 from materials m where m.session_id = s.id \
                        and (m.publication = 'published' \
@@ -726,19 +737,29 @@ macro_rules! sql_materials {
                      exists (select 1 from reflections r where r.session_id = s.id \
                        and r.person_id = $1), \
                      exists (select 1 from reflections r where r.session_id = s.id \
-                       and r.person_id = $1 and r.accepted_at is not null) \
+                       and r.person_id = $1 and r.accepted_at is not null), \
+                     (select a.status from attendance a where a.session_id = s.id \
+                       and a.person_id = $1) \
                      from sessions s where s.id in ({ids})"
                 ))
                 .bind(person_id)
                 .bind(now.0)
                 .fetch_all(&self.read)
                 .await?;
-                Ok(rows
-                    .into_iter()
+                rows.into_iter()
                     .map(|r| {
-                        (r.0, ReviewMarks { material: r.1, read: r.2, reflected: r.3, accepted: r.4 })
+                        let status =
+                            r.5.as_deref().map($crate::ssr::db::attendance::parse_status).transpose()?;
+                        let marks = ReviewMarks {
+                            status,
+                            material: r.1,
+                            read: r.2,
+                            reflected: r.3,
+                            accepted: r.4,
+                        };
+                        Ok((r.0, marks))
                     })
-                    .collect())
+                    .collect()
             }
 
             #[tracing::instrument(skip_all)]
