@@ -59,8 +59,6 @@ pub struct MaterialData {
     pub html: Option<String>,
     /// Published for after the session, which has not ended yet.
     pub after_session: bool,
-    pub updated_by: String,
-    pub updated_at: Option<Timestamp>,
     pub attachments: Vec<FileLink>,
     pub reader: Option<ReaderState>,
     /// How many reflections were handed in, for the session's editors.
@@ -280,11 +278,6 @@ pub async fn material_view(session_id: i64) -> Result<MaterialData, AppError> {
                 after_session: material.as_ref().is_some_and(|m| {
                     m.publication == Publication::AfterSession && now.0 < access.door.ends_at.0
                 }),
-                updated_by: material
-                    .as_ref()
-                    .map(|m| m.updated_by.clone())
-                    .unwrap_or_default(),
-                updated_at: material.as_ref().map(|m| m.updated_at),
                 html: material.filter(|_| readable).map(|m| m.body_html),
                 attachments: attachments.into_iter().map(support::file_link).collect(),
                 reader,

@@ -60,13 +60,6 @@ impl FileKind {
             }
         }
     }
-
-    pub fn is_image(self) -> bool {
-        matches!(
-            self,
-            FileKind::Png | FileKind::Jpeg | FileKind::Gif | FileKind::Webp
-        )
-    }
 }
 
 /// Why an upload was refused. Nothing is stored for any of them.

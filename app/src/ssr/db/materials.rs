@@ -19,8 +19,6 @@ pub struct Material {
     pub body_html: String,
     pub publication: Publication,
     pub version: i64,
-    pub updated_by: String,
-    pub updated_at: Timestamp,
 }
 
 /// A save of a material. `base_version` is the version the editor started from (0 for a
@@ -265,7 +263,7 @@ pub(super) fn like_all(sql: &mut Sql, columns: &[&str], query: &Query, op: &str)
     }
 }
 
-pub(super) type MaterialRow = (i64, String, String, String, i64, Option<String>, i64);
+pub(super) type MaterialRow = (i64, String, String, String, i64);
 pub(super) type VersionRow = (i64, String, String, Option<String>, i64, Option<i64>);
 pub(super) type AttachmentRow = (i64, i64, String, String, i64, Option<String>, i64);
 pub(super) type ReflectionRow = (
@@ -399,9 +397,8 @@ macro_rules! sql_materials {
             #[tracing::instrument(skip_all)]
             async fn material(&self, session_id: i64) -> RepoResult<Option<Material>> {
                 let row: Option<MaterialRow> = sqlx::query_as(
-                    "select m.session_id, m.body_md, m.body_html, m.publication, m.version, \
-                     p.name, m.updated_at from materials m \
-                     left join people p on p.id = m.updated_by where m.session_id = $1",
+                    "select session_id, body_md, body_html, publication, version from materials \
+                     where session_id = $1",
                 )
                 .bind(session_id)
                 .fetch_optional(&self.read)
@@ -413,8 +410,6 @@ macro_rules! sql_materials {
                         body_html: r.2,
                         publication: parse_publication(&r.3)?,
                         version: r.4,
-                        updated_by: r.5.unwrap_or_default(),
-                        updated_at: Timestamp(r.6),
                     })
                 })
                 .transpose()
