@@ -60,6 +60,8 @@ pub enum Conflict {
     ReflectionClosed,
     /// A make-up starts with reading the material.
     ReadFirst,
+    /// An import sheet with problems is not written.
+    ImportHasProblems,
 }
 
 impl From<Invalid> for AppError {

@@ -34,6 +34,10 @@ use crate::pages::{
     material_edit::MaterialEditPage, material_history::MaterialHistoryPage,
     reflections::ReflectionsPage, review::ReviewPage, search::SearchPage,
 };
+use crate::pages::{
+    programme::ProgrammePage, programme_import::ImportPage, programme_tiers::ProgrammeTiersPage,
+    progress::ProgressPage,
+};
 
 /// The whole HTML document. `<html lang>` follows the language cookie.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -90,6 +94,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/organiser/requests") view=RequestsPage ssr=SsrMode::Async />
                     <Route path=path!("/organiser/reports") view=ReportsPage ssr=SsrMode::Async />
                     <Route path=path!("/history") view=HistoryPage ssr=SsrMode::Async />
+                    <Route path=path!("/progress") view=ProgressPage ssr=SsrMode::Async />
+                    <Route path=path!("/organiser/programme") view=ProgrammePage ssr=SsrMode::Async />
+                    <Route path=path!("/organiser/programme/tiers") view=ProgrammeTiersPage ssr=SsrMode::Async />
+                    <Route path=path!("/organiser/programme/import") view=ImportPage ssr=SsrMode::Async />
                     <Route path=path!("/checkin") view=CheckinCodePage ssr=SsrMode::Async />
                     <Route path=path!("/checkin/done") view=CheckinDonePage ssr=SsrMode::Async />
                     <Route path=path!("/c/:token") view=CheckinTokenPage ssr=SsrMode::Async />

@@ -7,7 +7,7 @@ use app::domain::attendance::TokenClock;
 use app::domain::files::DEFAULT_MAX_UPLOAD_BYTES;
 use app::ssr::db::{self, Repository};
 use app::ssr::state::AppState;
-use app::ssr::{auth, calendar, checkin, exports, files};
+use app::ssr::{auth, calendar, checkin, exports, files, import};
 use app::{App, shell};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -134,6 +134,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/sessions/{id}/attachments",
             post(files::upload).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/organiser/programme/import/upload",
+            post(import::upload).layer(DefaultBodyLimit::max(import::MAX_SHEET_BYTES as usize * 2)),
         )
         .route("/files/{id}/{name}", get(files::download))
         .leptos_routes_with_context(&state, routes, provide_state, {

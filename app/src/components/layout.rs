@@ -35,10 +35,12 @@ pub fn TopBar() -> impl IntoView {
                                     <A href="/checkin">{t(Key::CheckIn)}</A>
                                     <A href="/history">{t(Key::NavMyAttendance)}</A>
                                     <A href="/review">{t(Key::NavReview)}</A>
+                                    <A href="/progress">{t(Key::NavProgress)}</A>
                                 })}
                                 {me.roles.has(crate::domain::Role::Organiser).then(|| view! {
                                     <A href="/organiser/requests">{t(Key::NavRequests)}</A>
                                     <A href="/organiser/reports">{t(Key::NavReports)}</A>
+                                    <A href="/organiser/programme">{t(Key::NavProgramme)}</A>
                                     <A href="/organiser/settings">{t(Key::NavSettings)}</A>
                                 })}
                                 {me.roles.sees_sessions().then(|| view! { <A href="/search">{t(Key::NavSearch)}</A> })}

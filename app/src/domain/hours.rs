@@ -17,12 +17,17 @@ impl StudyHours {
 
     /// Reads what an organiser types: "2", "2.5", "1.25" is refused (tenths at most).
     pub fn parse(raw: &str) -> Option<StudyHours> {
+        Self::parse_up_to(raw, 100)
+    }
+
+    /// Like [`StudyHours::parse`] for totals of up to `max_whole` hours (a year's target).
+    pub fn parse_up_to(raw: &str, max_whole: i64) -> Option<StudyHours> {
         let raw = raw.trim();
         let (whole, frac) = raw.split_once('.').unwrap_or((raw, "0"));
         if whole.is_empty() || frac.len() != 1 || !frac.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
-        let whole: i64 = whole.parse().ok().filter(|w| (0..=100).contains(w))?;
+        let whole: i64 = whole.parse().ok().filter(|w| (0..=max_whole).contains(w))?;
         let tenth: i64 = frac.parse().ok()?;
         Some(StudyHours(whole * 10 + tenth))
     }

@@ -18,14 +18,17 @@ pub enum Action {
     ManageAttendance,
     /// Check in at the door, ask for leave, make up a missed session.
     AttendAsCadre,
+    /// Set tier requirements, see every cadre's progress, promote, import cadres.
+    ManageProgramme,
 }
 
 pub fn may(roles: &Roles, action: Action) -> bool {
     match action {
         Action::ManageAccounts => roles.has(Role::Admin),
-        Action::ViewSchoolOverview | Action::ScheduleSessions | Action::ManageAttendance => {
-            roles.has(Role::Organiser)
-        }
+        Action::ViewSchoolOverview
+        | Action::ScheduleSessions
+        | Action::ManageAttendance
+        | Action::ManageProgramme => roles.has(Role::Organiser),
         Action::ViewOwnLectures => roles.has(Role::Lecturer),
         Action::ViewOwnTimetable | Action::AttendAsCadre => roles.has(Role::Cadre),
     }
@@ -46,6 +49,7 @@ mod tests {
             (Role::Cadre, ViewOwnTimetable),
             (Role::Organiser, ManageAttendance),
             (Role::Cadre, AttendAsCadre),
+            (Role::Organiser, ManageProgramme),
         ];
         for (role, action) in table {
             assert!(may(&Roles::new([role]), action), "{role:?} {action:?}");

@@ -49,6 +49,24 @@ pub enum Field {
     Comment,
     /// A search query.
     Query,
+    /// A tier's target head-count.
+    TargetCount,
+    /// A tier's yearly study hours.
+    RequiredHours,
+    /// A tier's minimum attendance rate.
+    AttendanceRate,
+    /// A tier's yearly accepted reflections.
+    ReflectionCount,
+    /// A tier's yearly teaching duty.
+    Teaching,
+    /// The share of the hours a late arrival earns.
+    LateShare,
+    /// The share of the hours lecturing earns.
+    LecturingShare,
+    /// The tier a cadre is moved to.
+    Tier,
+    /// A note on a tier change.
+    Note,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,9 +10,10 @@ use super::db::{
 };
 use super::password;
 use crate::domain::audience::{Audience, Member};
-use crate::domain::hours::HoursRule;
+use crate::domain::hours::{HoursRule, StudyHours};
 use crate::domain::materials::{Outlook, Outlooks, Publication};
 use crate::domain::people::Position;
+use crate::domain::progress::Requirements;
 use crate::domain::schedule::{AttendanceStatus, LECTURE_SERIES as SERIES, SessionFormat};
 use crate::domain::{DisplayName, Password, Role, Roles, Timestamp, Username};
 
@@ -93,9 +94,34 @@ pub async fn seed(repo: &dyn Repository, now: Timestamp) -> anyhow::Result<()> {
         );
     }
 
+    // What each tier asks in a year (demo figures; organisers edit them on the programme
+    // page): hours, attendance, accepted reflections, teaching, and for lead geese the
+    // grassroots-governance theme and a forum of their own.
+    let requirements = [
+        (240, 90, 4, 1, vec![theme_ids[1]]),
+        (180, 85, 3, 0, vec![theme_ids[0]]),
+        (120, 80, 2, 0, vec![]),
+    ];
+    for ((tier_id, tier), (hours, rate, reflections, teaching, themes)) in
+        tier_ids.iter().zip(tiers).zip(requirements)
+    {
+        let req = Requirements {
+            hours: StudyHours(hours),
+            themes,
+            min_attendance_percent: rate,
+            reflections,
+            teaching,
+        };
+        repo.save_tier_plan(*tier_id, tier.3, &req, now)
+            .await
+            .context("setting tier requirements")?;
+    }
+
+    // The demo's cadres joined the programme a year before its oldest session.
+    let joined = Timestamp(now.0 - 365 * 86_400);
     let cadres = demo_cadres(&community_ids, &tier_ids);
     let cadre_ids = repo
-        .create_people(&cadres, now)
+        .create_people(&cadres, joined)
         .await
         .context("adding cadres")?;
     let staff = [

@@ -129,7 +129,7 @@ pub async fn upload(
 
 /// The first file field's name and bytes. Past the ceiling the rest of the body is read
 /// and dropped (up to a bound), so the client gets the answer rather than a reset.
-async fn read_file(
+pub(crate) async fn read_file(
     multipart: &mut Multipart,
     max: u64,
 ) -> Result<Option<(String, Vec<u8>)>, UploadProblem> {

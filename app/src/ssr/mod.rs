@@ -7,6 +7,8 @@ pub mod demo;
 pub mod exports;
 pub mod files;
 pub mod guard;
+pub mod import;
 pub mod markdown;
 pub mod password;
+pub mod progress;
 pub mod state;

@@ -15,9 +15,11 @@ use crate::domain::schedule::{AttendanceCounts, AttendanceStatus, SessionFormat,
 use crate::domain::{DisplayName, Roles, Timestamp, Username};
 
 pub mod attendance;
+pub mod import;
 pub mod materials;
 pub mod planning;
 mod postgres;
+pub mod progress;
 mod shared;
 mod sqlite;
 
@@ -25,12 +27,16 @@ pub use crate::domain::attendance::DoorSession;
 pub use attendance::{
     AttendanceStore, AuditEntry, Checkin, CheckinResult, RequestItem, RequestKind, SheetRow,
 };
+pub use import::{ImportBatch, ImportStore};
 pub use materials::{
     Attachment, Comment, Material, MaterialSave, MaterialStore, MaterialVersion, NewAttachment,
     ReflectionEntry, ReviewMarks, SaveOutcome, SearchRow,
 };
 pub use planning::{PersonHit, Planning, Scope, SessionDetail, SessionPage};
 pub use postgres::connect_postgres;
+pub use progress::{
+    LedgerRow, MonthTally, ProgrammeCadre, ProgressStore, StarRow, Tally, TierChange, TierPlan,
+};
 pub use sqlite::connect_sqlite;
 
 #[derive(Debug, thiserror::Error)]
@@ -162,7 +168,9 @@ pub struct AttendanceRecord {
 }
 
 #[async_trait]
-pub trait Repository: Planning + AttendanceStore + MaterialStore + Send + Sync + 'static {
+pub trait Repository:
+    Planning + AttendanceStore + MaterialStore + ProgressStore + ImportStore + Send + Sync + 'static
+{
     /// Which backend this is, for logs and the health check.
     fn backend(&self) -> &'static str;
 

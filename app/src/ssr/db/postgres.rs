@@ -2,9 +2,11 @@ use sqlx::Postgres;
 use sqlx::postgres::PgPoolOptions;
 
 use super::attendance::sql_attendance;
+use super::import::sql_import;
 use super::materials::{like_all, search_conditions, sql_materials};
 use super::planning::sql_planning;
 use super::planning::{Arg, Sql};
+use super::progress::sql_progress;
 use super::shared::*;
 use super::*;
 
@@ -26,6 +28,8 @@ sql_repository!(Postgres, "postgres");
 sql_planning!(Postgres);
 sql_attendance!(Postgres);
 sql_materials!(Postgres);
+sql_progress!(Postgres);
+sql_import!(Postgres);
 
 impl SqlRepository<Postgres> {
     /// A write transaction (row locks and `on conflict` settle concurrent writers).

@@ -608,6 +608,17 @@ macro_rules! sql_repository {
                     .bind(now.0)
                     .fetch_one(&mut *tx)
                     .await?;
+                    if p.tier_id.is_some() {
+                        sqlx::query(
+                            "insert into tier_history (person_id, tier_id, change, effective_at, \
+                             created_at) values ($1, $2, 'joined', $3, $3)",
+                        )
+                        .bind(id)
+                        .bind(p.tier_id)
+                        .bind(now.0)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
                     ids.push(id);
                 }
                 tx.commit().await?;

@@ -5,9 +5,11 @@ use sqlx::Sqlite;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 
 use super::attendance::sql_attendance;
+use super::import::sql_import;
 use super::materials::{like_all, search_conditions, sql_materials};
 use super::planning::sql_planning;
 use super::planning::{Arg, Sql};
+use super::progress::sql_progress;
 use super::shared::*;
 use super::*;
 
@@ -35,6 +37,8 @@ sql_repository!(Sqlite, "sqlite");
 sql_planning!(Sqlite);
 sql_attendance!(Sqlite);
 sql_materials!(Sqlite);
+sql_progress!(Sqlite);
+sql_import!(Sqlite);
 
 impl SqlRepository<Sqlite> {
     /// A write transaction that takes the database's write lock at once: a transaction that

@@ -1,0 +1,423 @@
+//! Programme progress: a cadre's bars, ledger and tier history; the organisers' dashboard
+//! with tiers, communities, the monthly trend, warnings, candidates and the star of the
+//! month; tier requirements; promotion; accepting reflections.
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::Timestamp;
+use crate::domain::hours::StudyHours;
+use crate::domain::progress::{Assessment, Outlook};
+use crate::domain::schedule::AttendanceStatus;
+use crate::error::AppError;
+
+/// A tier's names.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TierName {
+    pub id: i64,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LedgerLine {
+    pub session_id: i64,
+    pub title: String,
+    pub starts_at: Timestamp,
+    pub theme: String,
+    pub hours: StudyHours,
+    pub status: Option<AttendanceStatus>,
+    pub lectured: bool,
+    pub credited: StudyHours,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub tier: Option<TierName>,
+    pub change: String,
+    pub effective_at: Timestamp,
+    pub note: String,
+    pub actor: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProgressData {
+    pub person_id: i64,
+    pub name: String,
+    pub community: String,
+    pub tier: Option<TierName>,
+    pub year: i32,
+    pub bars: Vec<Assessment>,
+    pub outlook: Outlook,
+    pub earned: StudyHours,
+    pub reachable: StudyHours,
+    pub attendance_percent: Option<i64>,
+    pub themes: Vec<(String, bool)>,
+    pub ledger: Vec<LedgerLine>,
+    pub history: Vec<HistoryEntry>,
+    /// This month's 学习之星 points, and whether they are the month's best.
+    pub star_points: i64,
+    pub is_star: bool,
+    pub three_missed: bool,
+    pub under_minimum: bool,
+    /// For organisers: the tier the cadre could be promoted to now.
+    pub candidate_for: Option<TierName>,
+    pub viewer_organises: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Groups {
+    pub on_track: i64,
+    pub at_risk: i64,
+    pub behind: i64,
+}
+
+impl Groups {
+    /// Counts one cadre's standing (met counts as on track).
+    pub fn add(&mut self, o: Outlook) {
+        match o.group() {
+            Outlook::AtRisk => self.at_risk += 1,
+            Outlook::CannotReach => self.behind += 1,
+            _ => self.on_track += 1,
+        }
+    }
+
+    pub fn total(&self) -> i64 {
+        self.on_track + self.at_risk + self.behind
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TierLine {
+    pub tier: TierName,
+    pub target: i64,
+    pub groups: Groups,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CommunityLine {
+    pub id: i64,
+    pub name: String,
+    pub groups: Groups,
+}
+
+/// A month's attendance rate across the school (present or late over expected, excused
+/// left out); `None` for a month with no session held.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrendPoint {
+    pub month: u32,
+    pub percent: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CadreLine {
+    pub person_id: i64,
+    pub name: String,
+    pub community: String,
+    pub tier_zh: String,
+    pub tier_en: String,
+    pub outlook: Outlook,
+    pub earned: StudyHours,
+    pub owed: StudyHours,
+    pub attendance_percent: Option<i64>,
+    pub three_missed: bool,
+    pub under_minimum: bool,
+    pub candidate_for: Option<TierName>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Star {
+    pub person_id: i64,
+    pub name: String,
+    pub community: String,
+    pub points: i64,
+}
+
+/// Which cadres the dashboard lists below its tables.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Drill {
+    pub tier: Option<i64>,
+    pub community: Option<i64>,
+    pub outlook: Option<Outlook>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DashboardData {
+    pub year: i32,
+    pub tiers: Vec<TierLine>,
+    pub communities: Vec<CommunityLine>,
+    pub trend: Vec<TrendPoint>,
+    pub warnings: Vec<CadreLine>,
+    pub warnings_total: usize,
+    pub candidates: Vec<CadreLine>,
+    pub stars: Vec<Star>,
+    pub drill: Drill,
+    pub list: Vec<CadreLine>,
+    pub list_total: usize,
+}
+
+/// Rows shown at most in a list of the dashboard.
+pub const LIST_LIMIT: usize = 100;
+
+/// A cadre's own progress; organisers see anyone's with `person_id` (the drill-down and the
+/// printable dossier).
+#[server(endpoint = "progress_view")]
+pub async fn progress_view(
+    person_id: Option<i64>,
+    year: Option<i32>,
+) -> Result<ProgressData, AppError> {
+    use crate::ssr::guard::{caller, finish, state};
+    finish(
+        async {
+            let user = caller()?;
+            let organises = crate::domain::policy::may(
+                &user.account.roles,
+                crate::domain::policy::Action::ManageProgramme,
+            );
+            let person_id = match person_id {
+                Some(id) if id != user.account.person_id && !organises => {
+                    return Err(AppError::NotFound);
+                }
+                Some(id) => id,
+                None => user.account.person_id,
+            };
+            let repo = state()?.repo;
+            support::progress_data(repo.as_ref(), person_id, year, organises).await
+        }
+        .await,
+    )
+}
+
+/// The organisers' programme dashboard for a year.
+#[server(endpoint = "programme_dashboard")]
+pub async fn programme_dashboard(
+    year: Option<i32>,
+    tier: Option<i64>,
+    community: Option<i64>,
+    outlook: Option<String>,
+) -> Result<DashboardData, AppError> {
+    use crate::domain::policy::Action;
+    use crate::ssr::guard::{authorize, finish, state};
+    finish(
+        async {
+            authorize(Action::ManageProgramme)?;
+            let drill = Drill {
+                tier,
+                community,
+                outlook: outlook.as_deref().and_then(Outlook::parse),
+            };
+            support::dashboard(state()?.repo.as_ref(), year, drill).await
+        }
+        .await,
+    )
+}
+
+/// Moves a cadre up to the next tier (or to any tier), with a note.
+#[server(endpoint = "programme_promote")]
+pub async fn promote(person_id: i64, tier_id: i64, note: String) -> Result<(), AppError> {
+    use crate::domain::policy::Action;
+    use crate::domain::session_draft::Field;
+    use crate::ssr::db::TierChange;
+    use crate::ssr::guard::{authorize, finish, state};
+    finish(
+        async {
+            let user = authorize(Action::ManageProgramme)?;
+            let note = crate::api::attendance::support::text_field(&note, 0, 500, Field::Note)?;
+            let repo = state()?.repo;
+            let tiers = repo.tier_plans().await?;
+            let now = Timestamp::now();
+            let current = repo
+                .programme_cadres(Some(person_id))
+                .await?
+                .pop()
+                .ok_or(AppError::NotFound)?;
+            let rank = |id: Option<i64>| {
+                tiers
+                    .iter()
+                    .find(|t| Some(t.tier.id) == id)
+                    .map(|t| t.tier.rank)
+            };
+            let to = rank(Some(tier_id)).ok_or_else(|| {
+                crate::api::attendance::support::form_error(
+                    Field::Tier,
+                    crate::domain::session_draft::Problem::NotAllowed,
+                )
+            })?;
+            let change = match rank(current.tier_id) {
+                Some(from) if from > to => "promoted",
+                None => "joined",
+                _ => "moved",
+            };
+            let changed = repo
+                .change_tier(
+                    person_id,
+                    &TierChange {
+                        tier_id: Some(tier_id),
+                        change: change.into(),
+                        effective_at: now,
+                        note,
+                        actor: None,
+                    },
+                    user.account.person_id,
+                    now,
+                )
+                .await?;
+            if changed {
+                Ok(())
+            } else {
+                Err(AppError::NotFound)
+            }
+        }
+        .await,
+    )
+}
+
+/// Accepts a reflection: it then counts towards the tier's reflections and the star of the
+/// month. The session's lecturers and organisers may.
+#[server(endpoint = "reflection_accept")]
+pub async fn accept_reflection(session_id: i64, reflection_id: i64) -> Result<(), AppError> {
+    use crate::api::materials::support::{Need, caller_access};
+    use crate::ssr::guard::{finish, state};
+    finish(
+        async {
+            caller_access(session_id, Need::Edit).await?;
+            let repo = state()?.repo;
+            let belongs = repo
+                .reflection(reflection_id)
+                .await?
+                .is_some_and(|r| r.session_id == session_id);
+            if !belongs
+                || !repo
+                    .accept_reflection(reflection_id, Timestamp::now())
+                    .await?
+            {
+                return Err(AppError::NotFound);
+            }
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// The tier requirements page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlansData {
+    pub tiers: Vec<(TierName, crate::domain::tier_plan::TierForm)>,
+    pub themes: Vec<TierName>,
+    pub late_share: String,
+    pub lecturing_share: String,
+}
+
+#[server(endpoint = "programme_plans")]
+pub async fn programme_plans() -> Result<PlansData, AppError> {
+    use crate::domain::policy::Action;
+    use crate::domain::tier_plan::TierForm;
+    use crate::ssr::guard::{authorize, finish, state};
+    finish(
+        async {
+            authorize(Action::ManageProgramme)?;
+            let repo = state()?.repo;
+            let credits = crate::ssr::progress::credits(repo.as_ref()).await?;
+            Ok(PlansData {
+                tiers: repo
+                    .tier_plans()
+                    .await?
+                    .into_iter()
+                    .map(|t| {
+                        let form = TierForm::of(t.tier.id, t.tier.target_count, &t.requirements);
+                        (
+                            TierName {
+                                id: t.tier.id,
+                                name_zh: t.tier.name_zh,
+                                name_en: t.tier.name_en,
+                            },
+                            form,
+                        )
+                    })
+                    .collect(),
+                themes: repo
+                    .themes()
+                    .await?
+                    .into_iter()
+                    .map(|t| TierName {
+                        id: t.id,
+                        name_zh: t.name_zh,
+                        name_en: t.name_en,
+                    })
+                    .collect(),
+                late_share: credits.late.display(),
+                lecturing_share: credits.lecturing.display(),
+            })
+        }
+        .await,
+    )
+}
+
+/// Saves a tier's target head-count and yearly requirements.
+#[server(endpoint = "programme_tier_save")]
+pub async fn save_tier(form: crate::domain::tier_plan::TierForm) -> Result<(), AppError> {
+    use crate::domain::policy::Action;
+    use crate::ssr::guard::{authorize, finish, state};
+    finish(
+        async {
+            authorize(Action::ManageProgramme)?;
+            let (target, req) = form.check().map_err(AppError::Form)?;
+            let repo = state()?.repo;
+            let known: Vec<i64> = repo.themes().await?.into_iter().map(|t| t.id).collect();
+            if req.themes.iter().any(|t| !known.contains(t)) {
+                return Err(crate::api::attendance::support::form_error(
+                    crate::domain::session_draft::Field::Theme,
+                    crate::domain::session_draft::Problem::NotAllowed,
+                ));
+            }
+            if repo
+                .save_tier_plan(form.tier_id, target, &req, Timestamp::now())
+                .await?
+            {
+                Ok(())
+            } else {
+                Err(AppError::NotFound)
+            }
+        }
+        .await,
+    )
+}
+
+/// Saves the shares of the hours that late arrival and lecturing earn.
+#[server(endpoint = "programme_credits_save")]
+pub async fn save_credits(late_share: String, lecturing_share: String) -> Result<(), AppError> {
+    use crate::domain::attendance::Share;
+    use crate::domain::policy::Action;
+    use crate::domain::session_draft::{Field, FieldProblem, Problem};
+    use crate::ssr::guard::{authorize, finish, state};
+    use crate::ssr::progress::{LATE_SHARE_KEY, LECTURING_SHARE_KEY};
+    finish(
+        async {
+            authorize(Action::ManageProgramme)?;
+            let late = Share::parse(&late_share);
+            let lecturing = Share::parse(&lecturing_share);
+            let mut problems = Vec::new();
+            for (share, field) in [(late, Field::LateShare), (lecturing, Field::LecturingShare)] {
+                if share.is_none() {
+                    problems.push(FieldProblem {
+                        field,
+                        problem: Problem::NotANumber,
+                    });
+                }
+            }
+            let (Some(late), Some(lecturing)) = (late, lecturing) else {
+                return Err(AppError::Form(problems));
+            };
+            let repo = state()?.repo;
+            let now = Timestamp::now();
+            repo.set_setting(LATE_SHARE_KEY, &late.display(), now)
+                .await?;
+            repo.set_setting(LECTURING_SHARE_KEY, &lecturing.display(), now)
+                .await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) mod support;

@@ -1,0 +1,265 @@
+//! Turns the programme's standings into what the pages show.
+use std::collections::{BTreeMap, HashMap};
+
+use super::*;
+use crate::domain::programme::month_of;
+use crate::error::AppResult;
+use crate::ssr::db::{Repository, TierPlan};
+use crate::ssr::progress::{Standing, credits, programme, this_year, year_bounds};
+
+fn tier_name(t: &TierPlan) -> TierName {
+    TierName {
+        id: t.tier.id,
+        name_zh: t.tier.name_zh.clone(),
+        name_en: t.tier.name_en.clone(),
+    }
+}
+
+fn names(tiers: &[TierPlan]) -> HashMap<i64, TierName> {
+    tiers.iter().map(|t| (t.tier.id, tier_name(t))).collect()
+}
+
+/// The month's bounds `[start, next month)` for the star of the month.
+fn month_bounds(now: Timestamp) -> (Timestamp, Timestamp) {
+    use chrono::{Datelike, NaiveDate};
+    let d = now.local_date();
+    let first = NaiveDate::from_ymd_opt(d.year(), d.month(), 1).unwrap_or(d);
+    let next = first
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap_or(first);
+    (
+        Timestamp::from_local(first, 0, 0).unwrap_or(now),
+        Timestamp::from_local(next, 0, 0).unwrap_or(now),
+    )
+}
+
+fn line(
+    s: &Standing,
+    tiers: &HashMap<i64, TierName>,
+    credits: &crate::domain::progress::Credits,
+) -> CadreLine {
+    let tier = s.cadre.tier_id.and_then(|t| tiers.get(&t));
+    CadreLine {
+        person_id: s.cadre.person_id,
+        name: s.cadre.name.clone(),
+        community: s.cadre.community.clone(),
+        tier_zh: tier.map(|t| t.name_zh.clone()).unwrap_or_default(),
+        tier_en: tier.map(|t| t.name_en.clone()).unwrap_or_default(),
+        outlook: s.outlook,
+        earned: s.year.earned(credits),
+        owed: s.owed.hours,
+        attendance_percent: s.year.attendance_percent(),
+        three_missed: s.three_missed,
+        under_minimum: s.under_minimum,
+        candidate_for: s.candidate_for.and_then(|t| tiers.get(&t).cloned()),
+    }
+}
+
+pub async fn progress_data(
+    repo: &dyn Repository,
+    person_id: i64,
+    year: Option<i32>,
+    organises: bool,
+) -> AppResult<ProgressData> {
+    let now = Timestamp::now();
+    let year = year.unwrap_or_else(|| this_year(now));
+    let credits = credits(repo).await?;
+    let p = programme(repo, year, Some(person_id), now).await?;
+    let tiers = names(&p.tiers);
+    let standing = p.standings.into_iter().next().ok_or(AppError::NotFound)?;
+    let (from, to, _) = year_bounds(year, now)?;
+    let ledger = repo
+        .ledger_rows(person_id, from, to)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let credited = StudyHours(
+                r.status.map_or(0, |s| credits.for_status(s, r.hours).0)
+                    + if r.lectured {
+                        credits.for_lecturing(r.hours).0
+                    } else {
+                        0
+                    },
+            );
+            LedgerLine {
+                session_id: r.session_id,
+                title: r.title,
+                starts_at: r.starts_at,
+                theme: r.theme,
+                hours: r.hours,
+                status: r.status,
+                lectured: r.lectured,
+                credited,
+            }
+        })
+        .collect();
+    let history = repo
+        .tier_history(person_id)
+        .await?
+        .into_iter()
+        .map(|h| HistoryEntry {
+            tier: h.tier_id.and_then(|t| tiers.get(&t).cloned()),
+            change: h.change,
+            effective_at: h.effective_at,
+            note: h.note,
+            actor: h.actor,
+        })
+        .collect();
+    let theme_names: HashMap<i64, String> = repo
+        .themes()
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.name_zh))
+        .collect();
+    let themes = standing
+        .owed
+        .themes
+        .iter()
+        .map(|t| {
+            (
+                theme_names.get(t).cloned().unwrap_or_default(),
+                standing.year.themes_met.contains(t),
+            )
+        })
+        .collect();
+    let (m_from, m_to) = month_bounds(now);
+    let mine = repo.star_rows(m_from, m_to, Some(person_id), 1).await?;
+    let best = repo.star_rows(m_from, m_to, None, 1).await?;
+    let star_points = mine.first().map_or(0, |r| r.points);
+    Ok(ProgressData {
+        person_id,
+        name: standing.cadre.name.clone(),
+        community: standing.cadre.community.clone(),
+        tier: standing.cadre.tier_id.and_then(|t| tiers.get(&t).cloned()),
+        year,
+        earned: standing.year.earned(&credits),
+        reachable: standing.year.reachable(&credits),
+        attendance_percent: standing.year.attendance_percent(),
+        bars: standing.assessments.clone(),
+        outlook: standing.outlook,
+        themes,
+        ledger,
+        history,
+        star_points,
+        is_star: star_points > 0 && best.first().is_some_and(|b| b.points == star_points),
+        three_missed: standing.three_missed,
+        under_minimum: standing.under_minimum,
+        candidate_for: if organises {
+            standing.candidate_for.and_then(|t| tiers.get(&t).cloned())
+        } else {
+            None
+        },
+        viewer_organises: organises,
+    })
+}
+
+pub async fn dashboard(
+    repo: &dyn Repository,
+    year: Option<i32>,
+    drill: Drill,
+) -> AppResult<DashboardData> {
+    let now = Timestamp::now();
+    let year = year.unwrap_or_else(|| this_year(now));
+    let credits = credits(repo).await?;
+    let p = programme(repo, year, None, now).await?;
+    let tier_names = names(&p.tiers);
+
+    let mut tiers: Vec<TierLine> = p
+        .tiers
+        .iter()
+        .map(|t| TierLine {
+            tier: tier_name(t),
+            target: t.tier.target_count,
+            groups: Groups::default(),
+        })
+        .collect();
+    let mut communities: BTreeMap<(String, i64), Groups> = BTreeMap::new();
+    let mut warnings = Vec::new();
+    let mut candidates = Vec::new();
+    let mut list = Vec::new();
+    let mut list_total = 0;
+    let mut warnings_total = 0;
+    for s in &p.standings {
+        if let Some(t) = tiers
+            .iter_mut()
+            .find(|t| Some(t.tier.id) == s.cadre.tier_id)
+        {
+            t.groups.add(s.outlook);
+        }
+        communities
+            .entry((s.cadre.community.clone(), s.cadre.community_id.unwrap_or(0)))
+            .or_default()
+            .add(s.outlook);
+        if s.three_missed || s.under_minimum {
+            warnings_total += 1;
+            if warnings.len() < LIST_LIMIT {
+                warnings.push(line(s, &tier_names, &credits));
+            }
+        }
+        if s.candidate_for.is_some() && candidates.len() < LIST_LIMIT {
+            candidates.push(line(s, &tier_names, &credits));
+        }
+        let shown = drill.tier.is_none_or(|t| s.cadre.tier_id == Some(t))
+            && drill
+                .community
+                .is_none_or(|c| s.cadre.community_id == Some(c))
+            && drill.outlook.is_none_or(|o| s.outlook.group() == o.group());
+        if shown && (drill.tier.is_some() || drill.community.is_some() || drill.outlook.is_some()) {
+            list_total += 1;
+            if list.len() < LIST_LIMIT {
+                list.push(line(s, &tier_names, &credits));
+            }
+        }
+    }
+    let months: HashMap<i64, _> = repo
+        .month_tallies(year)
+        .await?
+        .into_iter()
+        .map(|m| (m.month, m))
+        .collect();
+    let this_month = month_of(now);
+    let trend = (1..=12)
+        .map(|m| {
+            let key = i64::from(year) * 100 + m;
+            let expected = p.expected_by_month.get(&key).copied().unwrap_or(0);
+            let percent = months.get(&key).and_then(|t| {
+                let base = expected - t.excused;
+                (base > 0 && key <= this_month)
+                    .then(|| ((t.present + t.late) * 100 / base).min(100))
+            });
+            TrendPoint {
+                month: m as u32,
+                percent,
+            }
+        })
+        .collect();
+    let (m_from, m_to) = month_bounds(now);
+    let rows = repo.star_rows(m_from, m_to, None, 3).await?;
+    let top = rows.first().map_or(0, |r| r.points);
+    let stars = rows
+        .into_iter()
+        .filter(|r| r.points == top && top > 0)
+        .map(|r| Star {
+            person_id: r.person_id,
+            name: r.name,
+            community: r.community,
+            points: r.points,
+        })
+        .collect();
+    Ok(DashboardData {
+        year,
+        tiers,
+        communities: communities
+            .into_iter()
+            .map(|((name, id), groups)| CommunityLine { id, name, groups })
+            .collect(),
+        trend,
+        warnings,
+        warnings_total,
+        candidates,
+        stars,
+        drill,
+        list,
+        list_total,
+    })
+}

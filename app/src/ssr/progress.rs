@@ -1,0 +1,218 @@
+//! Builds the programme's standings for a year from the repository's aggregates and the
+//! pure rules of `domain::progress` and `domain::programme`. One set of queries serves one
+//! cadre or all of them; nothing here queries per cadre.
+use std::collections::HashMap;
+
+use chrono::Datelike;
+
+use crate::domain::Timestamp;
+use crate::domain::attendance::Share;
+use crate::domain::programme::{Cadre, Plan, Planned, plan};
+use crate::domain::progress::{
+    Assessment, CadreYear, Credits, Outlook, Requirements, assess, months_in_programme, overall,
+    three_missed_in_a_row,
+};
+use crate::domain::report::DateRange;
+use crate::error::{AppError, AppResult};
+use crate::ssr::db::{ProgrammeCadre, Repository, TierPlan};
+
+pub const LATE_SHARE_KEY: &str = "progress.late_share";
+pub const LECTURING_SHARE_KEY: &str = "progress.lecturing_share";
+
+/// The credit shares as organisers set them.
+pub async fn credits(repo: &dyn Repository) -> AppResult<Credits> {
+    use crate::api::attendance::support::{make_up_share, share_setting};
+    let full = Share { num: 1, den: 1 };
+    Ok(Credits {
+        late: share_setting(repo, LATE_SHARE_KEY, full).await?,
+        make_up: make_up_share(repo).await?,
+        lecturing: share_setting(repo, LECTURING_SHARE_KEY, full).await?,
+    })
+}
+
+/// One cadre's year, judged.
+#[derive(Clone, Debug)]
+pub struct Standing {
+    pub cadre: ProgrammeCadre,
+    pub year: CadreYear,
+    /// The requirements owed (the current tier's, prorated for a late join).
+    pub owed: Requirements,
+    pub assessments: Vec<Assessment>,
+    pub outlook: Outlook,
+    pub three_missed: bool,
+    pub under_minimum: bool,
+    /// The next tier up, when the cadre meets its requirements now.
+    pub candidate_for: Option<i64>,
+}
+
+/// The programme in a year: tiers, each cadre's standing, and the month counts.
+pub struct Programme {
+    pub year: i32,
+    pub tiers: Vec<TierPlan>,
+    pub standings: Vec<Standing>,
+    pub expected_by_month: std::collections::BTreeMap<i64, i64>,
+}
+
+/// `[start, end)` of a year and the instant that splits held from ahead within it.
+pub fn year_bounds(year: i32, now: Timestamp) -> AppResult<(Timestamp, Timestamp, Timestamp)> {
+    let (from, to) = DateRange::year(year)
+        .and_then(|r| r.bounds())
+        .ok_or(AppError::NotFound)?;
+    Ok((from, to, Timestamp(now.0.clamp(from.0 - 1, to.0))))
+}
+
+pub fn this_year(now: Timestamp) -> i32 {
+    now.local_date().year()
+}
+
+/// Standings of everyone in the programme (or only `person`) who holds a tier now.
+pub async fn programme(
+    repo: &dyn Repository,
+    year: i32,
+    person: Option<i64>,
+    now: Timestamp,
+) -> AppResult<Programme> {
+    let (from, to, cut) = year_bounds(year, now)?;
+    let credits = credits(repo).await?;
+    let tiers = repo.tier_plans().await?;
+    let sessions = repo.year_sessions(from, to).await?;
+    let cadres: Vec<ProgrammeCadre> = repo
+        .programme_cadres(person)
+        .await?
+        .into_iter()
+        .filter(|c| c.tier_id.is_some())
+        .collect();
+    let inputs: Vec<Cadre> = cadres
+        .iter()
+        .map(|c| Cadre {
+            person_id: c.person_id,
+            community_id: c.community_id,
+            tiers: c.tiers.clone(),
+        })
+        .collect();
+    let Plan {
+        cadres: plans,
+        expected_by_month,
+    } = plan(&sessions, &inputs, cut);
+
+    let tallies: HashMap<i64, _> = repo.year_tallies(year, person).await?.into_iter().collect();
+    let mut themes: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (p, theme) in repo.required_themes_met(year, person).await? {
+        themes.entry(p).or_default().push(theme);
+    }
+    let reflections: HashMap<i64, (i64, i64)> = repo
+        .reflection_counts(from, to, person)
+        .await?
+        .into_iter()
+        .map(|(p, a, w)| (p, (a, w)))
+        .collect();
+    let excused_ahead: HashMap<i64, (i64, i64)> = repo
+        .excused_between(Timestamp(cut.0 + 1), to, person)
+        .await?
+        .into_iter()
+        .map(|(p, n, h)| (p, (n, h.0)))
+        .collect();
+    let mut recent: Vec<i64> = plans.iter().flat_map(|p| p.recent.clone()).collect();
+    recent.sort_unstable();
+    recent.dedup();
+    let records: HashMap<(i64, i64), _> = repo
+        .records_at(&recent, person)
+        .await?
+        .into_iter()
+        .map(|(s, p, status)| ((s, p), status))
+        .collect();
+
+    let by_id: HashMap<i64, &TierPlan> = tiers.iter().map(|t| (t.tier.id, t)).collect();
+    let standings = cadres
+        .into_iter()
+        .zip(plans)
+        .map(|(cadre, planned)| {
+            let id = cadre.person_id;
+            let tally = tallies.get(&id).copied().unwrap_or_default();
+            let (excused_n, excused_h) = excused_ahead.get(&id).copied().unwrap_or_default();
+            let (accepted, waiting) = reflections.get(&id).copied().unwrap_or_default();
+            let year_facts = cadre_year(
+                &planned,
+                tally,
+                (excused_n, excused_h),
+                (accepted, waiting),
+                themes.remove(&id).unwrap_or_default(),
+            );
+            let joined = cadre.tiers.first().map(|(at, _)| {
+                let d = at.local_date();
+                (d.year(), d.month())
+            });
+            let months = months_in_programme(joined, year);
+            let tier = cadre.tier_id.and_then(|t| by_id.get(&t));
+            let owed = tier
+                .map(|t| t.requirements.prorated(months))
+                .unwrap_or_default();
+            let assessments = assess(&owed, &year_facts, &credits);
+            let statuses: Vec<_> = planned
+                .recent
+                .iter()
+                .map(|s| records.get(&(*s, id)).copied())
+                .collect();
+            let under_minimum = owed.min_attendance_percent > 0
+                && year_facts
+                    .attendance_percent()
+                    .is_some_and(|p| p < owed.min_attendance_percent);
+            let candidate_for = tier.and_then(|t| {
+                tiers
+                    .iter()
+                    .filter(|n| n.tier.rank < t.tier.rank)
+                    .max_by_key(|n| n.tier.rank)
+                    .filter(|n| {
+                        n.requirements
+                            .prorated(months)
+                            .met_by(&year_facts, &credits)
+                    })
+                    .map(|n| n.tier.id)
+            });
+            Standing {
+                outlook: overall(&assessments),
+                three_missed: three_missed_in_a_row(&statuses),
+                under_minimum,
+                candidate_for,
+                cadre,
+                year: year_facts,
+                owed,
+                assessments,
+            }
+        })
+        .collect();
+    Ok(Programme {
+        year,
+        tiers,
+        standings,
+        expected_by_month,
+    })
+}
+
+fn cadre_year(
+    planned: &Planned,
+    tally: crate::ssr::db::Tally,
+    excused_ahead: (i64, i64),
+    reflections: (i64, i64),
+    themes_met: Vec<i64>,
+) -> CadreYear {
+    CadreYear {
+        present: tally.present,
+        late: tally.late,
+        made_up: tally.made_up,
+        excused: tally.excused,
+        expected: planned.held,
+        expected_excused: (tally.excused - excused_ahead.0).clamp(0, planned.held),
+        ahead: (
+            (planned.ahead - excused_ahead.0).max(0),
+            crate::domain::hours::StudyHours((planned.ahead_hours.0 - excused_ahead.1).max(0)),
+        ),
+        lectured: (planned.lectured, planned.lectured_hours),
+        lecturing_ahead: planned.lecturing_ahead,
+        reflections_accepted: reflections.0,
+        reflections_waiting: reflections.1,
+        themes_met,
+        themes_ahead: planned.themes_ahead.clone(),
+        elapsed_percent: planned.elapsed_percent(),
+    }
+}
