@@ -54,6 +54,8 @@ pub struct ProgressData {
     pub themes: Vec<(String, bool)>,
     pub ledger: Vec<LedgerLine>,
     pub history: Vec<HistoryEntry>,
+    /// The year's reflections: session, date, text, accepted.
+    pub reflections: Vec<(i64, String, Timestamp, String, bool)>,
     /// This month's 学习之星 points, and whether they are the month's best.
     pub star_points: i64,
     pub is_star: bool,

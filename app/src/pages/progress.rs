@@ -171,6 +171,16 @@ fn progress_body(d: ProgressData, promote: ServerAction<Promote>) -> impl IntoVi
                 }).collect_view()}
             </tbody>
         </table>
+        <h2>{t(Key::Reflection)} " (" {d.reflections.len()} ")"</h2>
+        <ul class="stack plain" data-testid="dossier-reflections">
+            {d.reflections.into_iter().map(|(sid, title, at, body, accepted)| view! {
+                <li class="card stack">
+                    <p><a href=format!("/sessions/{sid}")>{title}</a> " · " {at.local_date().to_string()}
+                        {accepted.then(|| view! { " " <span class="chip ok">{t(Key::ReflectionAccepted)}</span> })}</p>
+                    <p class="reflection-body">{body}</p>
+                </li>
+            }).collect_view()}
+        </ul>
         <h2>{t(Key::Ledger)}</h2>
         {d.ledger.is_empty().then(|| view! { <p class="muted">{t(Key::NoSessions)}</p> })}
         <table class="table" data-testid="ledger">

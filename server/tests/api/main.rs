@@ -10,5 +10,6 @@ mod cli;
 mod materials;
 mod pages;
 mod planning;
+mod progress;
 mod repository;
 mod schedule;

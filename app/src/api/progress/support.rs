@@ -105,6 +105,12 @@ pub async fn progress_data(
             actor: h.actor,
         })
         .collect();
+    let reflections = repo
+        .reflection_lines(person_id, from, to)
+        .await?
+        .into_iter()
+        .map(|r| (r.session_id, r.title, r.starts_at, r.body, r.accepted))
+        .collect();
     let theme_names: HashMap<i64, String> = repo
         .themes()
         .await?
@@ -140,6 +146,7 @@ pub async fn progress_data(
         themes,
         ledger,
         history,
+        reflections,
         star_points,
         is_star: star_points > 0 && best.first().is_some_and(|b| b.points == star_points),
         three_missed: standing.three_missed,

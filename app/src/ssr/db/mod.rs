@@ -35,7 +35,8 @@ pub use materials::{
 pub use planning::{PersonHit, Planning, Scope, SessionDetail, SessionPage};
 pub use postgres::connect_postgres;
 pub use progress::{
-    LedgerRow, MonthTally, ProgrammeCadre, ProgressStore, StarRow, Tally, TierChange, TierPlan,
+    LedgerRow, MonthTally, ProgrammeCadre, ProgressStore, ReflectionLine, StarRow, Tally,
+    TierChange, TierPlan,
 };
 pub use sqlite::connect_sqlite;
 

@@ -157,6 +157,23 @@ pub trait ProgressStore: Send + Sync {
     ) -> RepoResult<Vec<LedgerRow>>;
     /// Accepts a reflection (counts towards requirements and stars); false when missing.
     async fn accept_reflection(&self, reflection_id: i64, now: Timestamp) -> RepoResult<bool>;
+    /// A person's reflections at sessions of `[from, to)`, oldest first.
+    async fn reflection_lines(
+        &self,
+        person_id: i64,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> RepoResult<Vec<ReflectionLine>>;
+}
+
+/// A reflection in a cadre's dossier.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReflectionLine {
+    pub session_id: i64,
+    pub title: String,
+    pub starts_at: Timestamp,
+    pub body: String,
+    pub accepted: bool,
 }
 
 /// `person` as the `$n = 0 or x = $n` filter argument.
@@ -640,6 +657,36 @@ macro_rules! sql_progress {
                         })
                     })
                     .collect()
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn reflection_lines(
+                &self,
+                person_id: i64,
+                from: Timestamp,
+                to: Timestamp,
+            ) -> RepoResult<Vec<ReflectionLine>> {
+                let rows: Vec<(i64, String, i64, String, bool)> = sqlx::query_as(
+                    "select s.id, s.title, s.starts_at, r.body, r.accepted_at is not null \
+                     from reflections r join sessions s on s.id = r.session_id \
+                     where r.person_id = $1 and s.starts_at >= $2 and s.starts_at < $3 \
+                     order by s.starts_at, s.id",
+                )
+                .bind(person_id)
+                .bind(from.0)
+                .bind(to.0)
+                .fetch_all(&self.read)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|r| ReflectionLine {
+                        session_id: r.0,
+                        title: r.1,
+                        starts_at: Timestamp(r.2),
+                        body: r.3,
+                        accepted: r.4,
+                    })
+                    .collect())
             }
 
             #[tracing::instrument(skip_all)]
