@@ -412,6 +412,9 @@ mod tests {
     use super::*;
     use AttendanceStatus::*;
 
+    /// Recorded statuses with the hours (tenths) of their sessions.
+    type Records = &'static [(AttendanceStatus, i64)];
+
     fn h(tenths: i64) -> StudyHours {
         StudyHours(tenths)
     }
@@ -445,7 +448,7 @@ mod tests {
             lecturing: Share { num: 1, den: 1 },
         };
         // (case, records, earned in tenths)
-        let cases: &[(&str, &[(AttendanceStatus, i64)], i64)] = &[
+        let cases: &[(&str, Records, i64)] = &[
             ("nothing recorded", &[], 0),
             ("present earns the hours", &[(Present, 20)], 20),
             ("late earns the late share", &[(Late, 20)], 10),
@@ -489,14 +492,8 @@ mod tests {
         };
         let credits = Credits::default();
         // (case, records, held, ahead (count, hours), outlook, most reachable)
-        let cases: &[(
-            &str,
-            &[(AttendanceStatus, i64)],
-            i64,
-            (i64, i64),
-            Outlook,
-            i64,
-        )] = &[
+        type Case = (&'static str, Records, i64, (i64, i64), Outlook, i64);
+        let cases: &[Case] = &[
             (
                 "met already",
                 &[(Present, 100)],
@@ -575,7 +572,7 @@ mod tests {
         };
         let credits = Credits::default();
         // (case, records, held, ahead, rate, outlook)
-        let cases: &[(&str, &[(AttendanceStatus, i64)], i64, i64, i64, Outlook)] = &[
+        let cases: &[(&str, Records, i64, i64, i64, Outlook)] = &[
             (
                 "all attended",
                 &[(Present, 20), (Late, 20)],
