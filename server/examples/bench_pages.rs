@@ -26,13 +26,16 @@ cargo run --release -p nightschool --example bench_pages -- [OPTION VALUE]...
   --connections N      concurrent closed-loop clients (16)
   --cadres N           cadres in the data set (10000)
   --sessions N         sessions over the year around today (500)
+  --register N         percent of a past session's audience with an attendance row (62:
+                       about a million rows with the defaults)
   --pages LIST         comma-separated ROLE:PATH; ROLE is cadre, lecturer or organiser
   --server-bin PATH    the release server (default $CARGO_TARGET_DIR/release/nightschool)
   --database-url URL   an EMPTY PostgreSQL database instead of a temporary SQLite file
 ";
 const DEFAULT_PAGES: &str = "cadre:/me,cadre:/sessions,cadre:/calendar?view=week,\
     cadre:/calendar?view=month,organiser:/sessions,organiser:/calendar?view=month,\
-    cadre:/search?q=%E6%9E%AB%E6%A1%A5%E7%BB%8F%E9%AA%8C,organiser:/search?q=%E7%BD%91%E6%A0%BC";
+    cadre:/search?q=%E6%9E%AB%E6%A1%A5%E7%BB%8F%E9%AA%8C,organiser:/search?q=%E7%BD%91%E6%A0%BC,\
+    organiser:/organiser/programme,cadre:/progress";
 const COMMUNITIES: usize = 7;
 const TIERS: [(&str, &str, i64); 3] = [
     ("头雁", "Lead goose", 1000),
@@ -47,15 +50,13 @@ const THEMES: [(&str, &str); 4] = [
 ];
 const SURNAMES: [&str; 8] = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄"];
 const GIVEN: [&str; 8] = ["伟", "芳", "敏", "强", "秀英", "建华", "玉兰", "志强"];
-/// One cadre in this many of a past session's audience is on its register: a full register
-/// (1.6 million rows) would make seeding slow without changing what the pages show.
-const REGISTER_SAMPLE: usize = 20;
 
 struct Options {
     seconds: u64,
     connections: usize,
     cadres: usize,
     sessions: usize,
+    register_percent: usize,
     pages: Vec<(String, String)>,
     server_bin: PathBuf,
     database_url: Option<String>,
@@ -81,6 +82,7 @@ impl Options {
             connections: number(value("--connections"), 16)?.max(1),
             cadres: number(value("--cadres"), 10_000)?.max(10),
             sessions: number(value("--sessions"), 500)?.max(1),
+            register_percent: number(value("--register"), 62)?.min(100),
             pages: parse_pages(value("--pages").map_or(DEFAULT_PAGES, String::as_str))?,
             server_bin: value("--server-bin").map_or_else(default_server_bin, PathBuf::from),
             database_url: value("--database-url").cloned(),
@@ -183,7 +185,7 @@ async fn seed(url: &str, opts: &Options) -> anyhow::Result<()> {
             past.push((id, session.starts_at, session.audience));
         }
     }
-    let register = seed_attendance(repo, &past, &cadres, now).await?;
+    let register = seed_attendance(repo, &past, &cadres, opts.register_percent, now).await?;
     let (materials, reflections) = seed_materials(repo, &past, &cadres, lecturers[0], now).await?;
     println!(
         "data set: {COMMUNITIES} communities, {} tiers, {} cadres, {} sessions ({} past, one in \
@@ -226,6 +228,17 @@ async fn seed_reference(repo: &dyn Repository, now: Timestamp) -> anyhow::Result
     for (zh, en) in THEMES {
         refs.themes.push(repo.create_theme(zh, en, now).await?);
     }
+    // What each tier asks in a year, so that every requirement has a bar to compute.
+    for (k, (tier, (_, _, target))) in refs.tiers.iter().zip(TIERS).enumerate() {
+        let req = app::domain::progress::Requirements {
+            hours: app::domain::hours::StudyHours(240 - 60 * k as i64),
+            themes: vec![refs.themes[k]],
+            min_attendance_percent: 90 - 5 * k as i64,
+            reflections: 4 - k as i64,
+            teaching: i64::from(k == 0),
+        };
+        repo.save_tier_plan(*tier, target, &req, now).await?;
+    }
     Ok(refs)
 }
 
@@ -252,8 +265,10 @@ async fn seed_cadres(
     };
     let people: Vec<NewPerson> = (0..count).map(cadre).collect();
     let mut members = Vec::with_capacity(count);
+    // In the programme since before the first session of the data set.
+    let joined = Timestamp(now.0 - 400 * 86_400);
     for batch in people.chunks(1000) {
-        let ids = repo.create_people(batch, now).await?;
+        let ids = repo.create_people(batch, joined).await?;
         members.extend(ids.into_iter().zip(batch).map(|(person_id, p)| Member {
             person_id,
             tier_id: p.tier_id,
@@ -423,23 +438,25 @@ async fn seed_materials(
     Ok((past.len(), reflections))
 }
 
-/// A sample of each past session's audience on its register, mostly present.
+/// `percent` of each past session's audience on its register, mostly present; the rest
+/// have no record (absent, as reports count them).
 async fn seed_attendance(
     repo: &dyn Repository,
     past: &[(i64, Timestamp, Audience)],
     cadres: &[Member],
+    percent: usize,
     now: Timestamp,
 ) -> anyhow::Result<usize> {
     let mut total = 0;
     for (n, (session_id, starts_at, audience)) in past.iter().enumerate() {
         let on_register =
-            |(i, m): &(usize, &Member)| (i + n) % REGISTER_SAMPLE == 0 && audience.includes(m);
+            |(i, m): &(usize, &Member)| (i * 7 + n) % 100 < percent && audience.includes(m);
         let rows: Vec<AttendanceRecord> = cadres
             .iter()
             .enumerate()
             .filter(on_register)
             .map(|(i, m)| {
-                let (status, arrived) = match (i / REGISTER_SAMPLE + n) % 12 {
+                let (status, arrived) = match (i / 3 + n) % 12 {
                     0 => (AttendanceStatus::Late, Some(900)),
                     1 => (AttendanceStatus::Excused, None),
                     2 => (AttendanceStatus::Absent, None),

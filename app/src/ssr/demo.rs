@@ -98,9 +98,9 @@ pub async fn seed(repo: &dyn Repository, now: Timestamp) -> anyhow::Result<()> {
     // page): hours, attendance, accepted reflections, teaching, and for lead geese the
     // grassroots-governance theme and a forum of their own.
     let requirements = [
-        (240, 90, 4, 1, vec![theme_ids[1]]),
-        (180, 85, 3, 0, vec![theme_ids[0]]),
-        (120, 80, 2, 0, vec![]),
+        (120, 90, 1, 1, vec![theme_ids[1]]),
+        (100, 85, 1, 0, vec![theme_ids[0]]),
+        (60, 80, 0, 0, vec![]),
     ];
     for ((tier_id, tier), (hours, rate, reflections, teaching, themes)) in
         tier_ids.iter().zip(tiers).zip(requirements)
@@ -398,8 +398,47 @@ pub async fn seed(repo: &dyn Repository, now: Timestamp) -> anyhow::Result<()> {
         .await
         .context("adding a comment")?;
     }
+    // Five young geese reflected on the Congress class (the first on the petitions lecture
+    // too) and the lecturer accepted them: they count towards the tier above, and the first
+    // is this month's 学习之星.
+    let young: Vec<i64> = cadre_ids
+        .iter()
+        .zip(&cadres)
+        .filter(|(_, c)| c.tier_id == tier_ids.get(2).copied())
+        .map(|(id, _)| *id)
+        .take(5)
+        .collect();
+    for (k, person) in young.iter().enumerate() {
+        let sessions = if k == 0 {
+            vec![congress, petitions_past]
+        } else {
+            vec![congress]
+        };
+        for session in sessions {
+            repo.save_reflection(
+                session,
+                *person,
+                YOUNG_REFLECTIONS[k % YOUNG_REFLECTIONS.len()],
+                Outlooks::new([Outlook::Work]),
+                now,
+            )
+            .await
+            .context("adding reflections")?;
+            if let Some(r) = repo.reflection_of(session, *person).await? {
+                repo.accept_reflection(r.id, now)
+                    .await
+                    .context("accepting reflections")?;
+            }
+        }
+    }
     Ok(())
 }
+
+const YOUNG_REFLECTIONS: [&str; 3] = [
+    "作为网格员，我体会到“小事不出网格”要靠每天走访把情况摸清，群众的诉求要当天登记、及时回应。",
+    "学习党代会报告后，我对社区治理的方向更清楚了，要把报告精神和本社区的老旧小区改造结合起来。",
+    "这堂课让我认识到依法办事的重要性，今后处理邻里纠纷要先讲清政策，再耐心做好解释和调解。",
+];
 
 const PETITIONS_MD: &str = "## 信访维稳专题：依法及时就地解决群众合理诉求
 

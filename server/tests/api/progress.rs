@@ -339,13 +339,18 @@ async fn progress_bars_dashboard_and_promotion(backend: Backend) {
     .await;
     assert_eq!(drill["list_total"].as_i64().unwrap(), on_track);
 
-    // The next tier up asks what the cadre has: a candidate, promoted with a note.
+    // The next tier up asks what the cadre has, a theme their own tier does not ask for
+    // included: a candidate, promoted with a note.
+    let theme = app.repo.themes().await.unwrap()[0].id.to_string();
+    let attended = door_session(&app, -400, 120, Audience::Everyone).await;
+    set(&app, &organiser, attended, me, "present", "").await;
     let next = [
         ("form[target_count]", "12"),
         ("form[hours]", "1"),
         ("form[attendance_percent]", ""),
         ("form[reflections]", ""),
         ("form[teaching]", ""),
+        ("form[themes][]", theme.as_str()),
     ];
     assert_eq!(
         save_tier(&app, &organiser, upper, &next).await.status(),

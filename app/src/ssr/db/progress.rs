@@ -100,7 +100,8 @@ pub trait ProgressStore: Send + Sync {
     async fn programme_cadres(&self, person: Option<i64>) -> RepoResult<Vec<ProgrammeCadre>>;
     /// Recorded attendance per person in a year.
     async fn year_tallies(&self, year: i32, person: Option<i64>) -> RepoResult<Vec<(i64, Tally)>>;
-    /// `(person, theme)` for every required theme of the person's tier attended in the year.
+    /// `(person, theme)` for every theme some tier requires that the person attended in the
+    /// year (the tier above may require others than their own).
     async fn required_themes_met(
         &self,
         year: i32,
@@ -418,9 +419,8 @@ macro_rules! sql_progress {
             async fn required_themes_met(&self, year: i32, person: Option<i64>) -> RepoResult<Vec<(i64, i64)>> {
                 Ok(sqlx::query_as(
                     "select t.person_id, t.theme_id from theme_tally t \
-                     join people p on p.id = t.person_id \
-                     join tier_required_themes r on r.tier_id = p.tier_id and r.theme_id = t.theme_id \
-                     where t.year = $1 and t.attended > 0 and ($2 = 0 or t.person_id = $2)",
+                     where t.year = $1 and t.attended > 0 and ($2 = 0 or t.person_id = $2) \
+                     and t.theme_id in (select theme_id from tier_required_themes)",
                 )
                 .bind(i64::from(year))
                 .bind(person_arg(person))
@@ -530,13 +530,13 @@ macro_rules! sql_progress {
                          else 0 end as points \
                        from attendance x join sessions s on s.id = x.session_id \
                        where s.cancelled = false and s.starts_at >= $5 and s.starts_at < $6 \
-                       and x.status in ('present', 'late', 'made_up') \
+                       and x.status in ('present', 'late', 'made_up') and ($7 = 0 or x.person_id = $7) \
                        union all \
                        select r.person_id, cast($4 as bigint) from reflections r \
-                       where r.accepted_at >= $5 and r.accepted_at < $6 \
+                       where r.accepted_at >= $5 and r.accepted_at < $6 and ($7 = 0 or r.person_id = $7) \
                      ) e join people p on p.id = e.person_id \
                      left join communities c on c.id = p.community_id \
-                     where p.tier_id is not null and ($7 = 0 or p.id = $7) \
+                     where p.tier_id is not null \
                      group by p.id, p.name, c.name order by sum(e.points) desc, p.id limit $8",
                 )
                 .bind(w.present)
