@@ -252,13 +252,7 @@ pub async fn promote(person_id: i64, tier_id: i64, note: String) -> Result<(), A
             let changed = repo
                 .change_tier(
                     person_id,
-                    &TierChange {
-                        tier_id: Some(tier_id),
-                        change: change.into(),
-                        effective_at: now,
-                        note,
-                        actor: None,
-                    },
+                    &TierChange::new(change, Some(tier_id), now, &note),
                     user.account.person_id,
                     now,
                 )

@@ -55,6 +55,7 @@ macro_rules! sql_import {
         use $crate::domain::import::{ImportRow, Known, KnownPerson, username_for};
         use $crate::ssr::db::import::*;
         use $crate::ssr::db::shared::map_unique;
+        use $crate::ssr::db::TierChange;
 
         #[async_trait]
         impl ImportStore for $crate::ssr::db::shared::SqlRepository<$db> {
@@ -187,18 +188,8 @@ macro_rules! sql_import {
                                     Some(old) if new_rank < old => "promoted",
                                     Some(_) => "moved",
                                 };
-                                sqlx::query(
-                                    "insert into tier_history (person_id, tier_id, change, effective_at, \
-                                     note, actor_person_id, created_at) values ($1, $2, $3, $4, $5, $6, $4)",
-                                )
-                                .bind(id)
-                                .bind(row.tier_id)
-                                .bind(change)
-                                .bind(now.0)
-                                .bind(note)
-                                .bind(actor)
-                                .execute(&mut *tx)
-                                .await?;
+                                let line = TierChange::new(change, Some(row.tier_id), now, note);
+                                Self::record_tier_change(&mut tx, id, &line, Some(actor), now).await?;
                             }
                             updated += 1;
                             id
@@ -215,17 +206,8 @@ macro_rules! sql_import {
                             .bind(now.0)
                             .fetch_one(&mut *tx)
                             .await?;
-                            sqlx::query(
-                                "insert into tier_history (person_id, tier_id, change, effective_at, \
-                                 note, actor_person_id, created_at) values ($1, $2, 'joined', $3, $4, $5, $3)",
-                            )
-                            .bind(id)
-                            .bind(row.tier_id)
-                            .bind(now.0)
-                            .bind(note)
-                            .bind(actor)
-                            .execute(&mut *tx)
-                            .await?;
+                            let line = TierChange::joined(Some(row.tier_id), now, note);
+                            Self::record_tier_change(&mut tx, id, &line, Some(actor), now).await?;
                             added += 1;
                             id
                         }

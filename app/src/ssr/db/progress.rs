@@ -61,6 +61,23 @@ pub struct TierChange {
     pub actor: Option<String>,
 }
 
+impl TierChange {
+    /// A change of `kind` (joined, promoted, moved, left) effective `at`.
+    pub fn new(kind: &str, tier_id: Option<i64>, at: Timestamp, note: &str) -> TierChange {
+        TierChange {
+            tier_id,
+            change: kind.into(),
+            effective_at: at,
+            note: note.into(),
+            actor: None,
+        }
+    }
+
+    pub fn joined(tier_id: Option<i64>, at: Timestamp, note: &str) -> TierChange {
+        TierChange::new("joined", tier_id, at, note)
+    }
+}
+
 /// A line of a cadre's ledger: a session of the year they have a record at or lectured.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LedgerRow {
@@ -603,19 +620,7 @@ macro_rules! sql_progress {
                 if done == 0 {
                     return Ok(false);
                 }
-                sqlx::query(
-                    "insert into tier_history (person_id, tier_id, change, effective_at, note, \
-                     actor_person_id, created_at) values ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(person_id)
-                .bind(change.tier_id)
-                .bind(&change.change)
-                .bind(change.effective_at.0)
-                .bind(&change.note)
-                .bind(actor)
-                .bind(now.0)
-                .execute(&mut *tx)
-                .await?;
+                Self::record_tier_change(&mut tx, person_id, change, Some(actor), now).await?;
                 tx.commit().await?;
                 Ok(true)
             }

@@ -235,6 +235,30 @@ macro_rules! sql_repository {
                 }
                 Ok(())
             }
+
+            /// One line of a person's tier history (`tier_id` none: left the programme).
+            pub(crate) async fn record_tier_change(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                person_id: i64,
+                change: &$crate::ssr::db::TierChange,
+                actor: Option<i64>,
+                now: Timestamp,
+            ) -> RepoResult<()> {
+                sqlx::query(
+                    "insert into tier_history (person_id, tier_id, change, effective_at, note, \
+                     actor_person_id, created_at) values ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(person_id)
+                .bind(change.tier_id)
+                .bind(&change.change)
+                .bind(change.effective_at.0)
+                .bind(&change.note)
+                .bind(actor)
+                .bind(now.0)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
         }
 
         #[async_trait::async_trait]
@@ -609,15 +633,8 @@ macro_rules! sql_repository {
                     .fetch_one(&mut *tx)
                     .await?;
                     if p.tier_id.is_some() {
-                        sqlx::query(
-                            "insert into tier_history (person_id, tier_id, change, effective_at, \
-                             created_at) values ($1, $2, 'joined', $3, $3)",
-                        )
-                        .bind(id)
-                        .bind(p.tier_id)
-                        .bind(now.0)
-                        .execute(&mut *tx)
-                        .await?;
+                        let joined = $crate::ssr::db::TierChange::joined(p.tier_id, now, "");
+                        Self::record_tier_change(&mut tx, id, &joined, None, now).await?;
                     }
                     ids.push(id);
                 }
