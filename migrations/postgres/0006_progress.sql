@@ -74,6 +74,17 @@ create table attendance_months (
     made_up bigint not null default 0
 );
 
+-- Sessions attended per cadre and month (yyyymm), for the star of the month.
+create table person_months (
+    person_id bigint not null references people (id),
+    month bigint not null,
+    present bigint not null default 0,
+    late bigint not null default 0,
+    made_up bigint not null default 0,
+    primary key (person_id, month)
+);
+create index person_months_month on person_months (month);
+
 -- Sessions attended (present, late or made up) per cadre, year and theme.
 create table theme_tally (
     person_id bigint not null references people (id),
@@ -99,6 +110,10 @@ returns void language sql as $$
     select p_person, cast(to_char(to_timestamp(s.starts_at + 28800) at time zone 'UTC', 'YYYYMM') as integer) / 100, s.theme_id, p_sign
     from sessions s where s.id = p_session and not s.cancelled and p_status in ('present', 'late', 'made_up')
     on conflict (person_id, year, theme_id) do update set attended = theme_tally.attended + excluded.attended;
+    insert into person_months (person_id, month, present, late, made_up)
+    select p_person, cast(to_char(to_timestamp(s.starts_at + 28800) at time zone 'UTC', 'YYYYMM') as integer), p_sign * (p_status = 'present')::int, p_sign * (p_status = 'late')::int, p_sign * (p_status = 'made_up')::int
+    from sessions s where s.id = p_session and not s.cancelled and p_status in ('present', 'late', 'made_up')
+    on conflict (person_id, month) do update set present = person_months.present + excluded.present, late = person_months.late + excluded.late, made_up = person_months.made_up + excluded.made_up;
 $$;
 
 create function attendance_tally_trigger() returns trigger language plpgsql as $$
@@ -138,6 +153,10 @@ begin
     select x.person_id, cast(to_char(to_timestamp(old.starts_at + 28800) at time zone 'UTC', 'YYYYMM') as integer) / 100, old.theme_id, -count(*)
     from attendance x where x.session_id = old.id and not old.cancelled and x.status in ('present', 'late', 'made_up') group by x.person_id
     on conflict (person_id, year, theme_id) do update set attended = theme_tally.attended + excluded.attended;
+    insert into person_months (person_id, month, present, late, made_up)
+    select x.person_id, cast(to_char(to_timestamp(old.starts_at + 28800) at time zone 'UTC', 'YYYYMM') as integer), -sum((x.status = 'present')::int), -sum((x.status = 'late')::int), -sum((x.status = 'made_up')::int)
+    from attendance x where x.session_id = old.id and not old.cancelled and x.status in ('present', 'late', 'made_up') group by x.person_id
+    on conflict (person_id, month) do update set present = person_months.present + excluded.present, late = person_months.late + excluded.late, made_up = person_months.made_up + excluded.made_up;
     insert into attendance_tally (person_id, year, present, late, excused, absent, made_up, present_hours, late_hours, made_up_hours)
     select x.person_id, cast(to_char(to_timestamp(new.starts_at + 28800) at time zone 'UTC', 'YYYYMM') as integer) / 100, sum((x.status = 'present')::int), sum((x.status = 'late')::int), sum((x.status = 'excused')::int), sum((x.status = 'absent')::int), sum((x.status = 'made_up')::int), sum(case when x.status = 'present' then new.study_hours else 0 end), sum(case when x.status = 'late' then new.study_hours else 0 end), sum(case when x.status = 'made_up' then new.study_hours else 0 end)
     from attendance x where x.session_id = new.id and not new.cancelled group by x.person_id
@@ -150,6 +169,10 @@ begin
     select x.person_id, cast(to_char(to_timestamp(new.starts_at + 28800) at time zone 'UTC', 'YYYYMM') as integer) / 100, new.theme_id, count(*)
     from attendance x where x.session_id = new.id and not new.cancelled and x.status in ('present', 'late', 'made_up') group by x.person_id
     on conflict (person_id, year, theme_id) do update set attended = theme_tally.attended + excluded.attended;
+    insert into person_months (person_id, month, present, late, made_up)
+    select x.person_id, cast(to_char(to_timestamp(new.starts_at + 28800) at time zone 'UTC', 'YYYYMM') as integer), sum((x.status = 'present')::int), sum((x.status = 'late')::int), sum((x.status = 'made_up')::int)
+    from attendance x where x.session_id = new.id and not new.cancelled and x.status in ('present', 'late', 'made_up') group by x.person_id
+    on conflict (person_id, month) do update set present = person_months.present + excluded.present, late = person_months.late + excluded.late, made_up = person_months.made_up + excluded.made_up;
     return null;
 end $$;
 
@@ -166,3 +189,6 @@ from attendance x join sessions s on s.id = x.session_id where not s.cancelled g
 insert into theme_tally (person_id, year, theme_id, attended)
 select x.person_id, cast(to_char(to_timestamp(s.starts_at + 28800) at time zone 'UTC', 'YYYYMM') as integer) / 100, s.theme_id, count(*)
 from attendance x join sessions s on s.id = x.session_id where not s.cancelled and x.status in ('present', 'late', 'made_up') group by 1, 2, 3;
+insert into person_months (person_id, month, present, late, made_up)
+select x.person_id, cast(to_char(to_timestamp(s.starts_at + 28800) at time zone 'UTC', 'YYYYMM') as integer), sum((x.status = 'present')::int), sum((x.status = 'late')::int), sum((x.status = 'made_up')::int)
+from attendance x join sessions s on s.id = x.session_id where not s.cancelled and x.status in ('present', 'late', 'made_up') group by 1, 2;

@@ -74,6 +74,17 @@ create table attendance_months (
     made_up bigint not null default 0
 );
 
+-- Sessions attended per cadre and month (yyyymm), for the star of the month.
+create table person_months (
+    person_id integer not null references people (id),
+    month bigint not null,
+    present bigint not null default 0,
+    late bigint not null default 0,
+    made_up bigint not null default 0,
+    primary key (person_id, month)
+);
+create index person_months_month on person_months (month);
+
 -- Sessions attended (present, late or made up) per cadre, year and theme.
 create table theme_tally (
     person_id integer not null references people (id),
@@ -98,6 +109,10 @@ create trigger attendance_tally_insert after insert on attendance begin
     select new.person_id, cast(strftime('%Y%m', s.starts_at + 28800, 'unixepoch') as integer) / 100, s.theme_id, 1
     from sessions s where s.id = new.session_id and not s.cancelled and new.status in ('present', 'late', 'made_up')
     on conflict (person_id, year, theme_id) do update set attended = theme_tally.attended + excluded.attended;
+    insert into person_months (person_id, month, present, late, made_up)
+    select new.person_id, cast(strftime('%Y%m', s.starts_at + 28800, 'unixepoch') as integer), (new.status = 'present'), (new.status = 'late'), (new.status = 'made_up')
+    from sessions s where s.id = new.session_id and not s.cancelled and new.status in ('present', 'late', 'made_up')
+    on conflict (person_id, month) do update set present = person_months.present + excluded.present, late = person_months.late + excluded.late, made_up = person_months.made_up + excluded.made_up;
 end;
 
 create trigger attendance_tally_delete after delete on attendance begin
@@ -113,6 +128,10 @@ create trigger attendance_tally_delete after delete on attendance begin
     select old.person_id, cast(strftime('%Y%m', s.starts_at + 28800, 'unixepoch') as integer) / 100, s.theme_id, -1
     from sessions s where s.id = old.session_id and not s.cancelled and old.status in ('present', 'late', 'made_up')
     on conflict (person_id, year, theme_id) do update set attended = theme_tally.attended + excluded.attended;
+    insert into person_months (person_id, month, present, late, made_up)
+    select old.person_id, cast(strftime('%Y%m', s.starts_at + 28800, 'unixepoch') as integer), -(old.status = 'present'), -(old.status = 'late'), -(old.status = 'made_up')
+    from sessions s where s.id = old.session_id and not s.cancelled and old.status in ('present', 'late', 'made_up')
+    on conflict (person_id, month) do update set present = person_months.present + excluded.present, late = person_months.late + excluded.late, made_up = person_months.made_up + excluded.made_up;
 end;
 
 create trigger attendance_tally_update after update of status on attendance
@@ -129,6 +148,10 @@ when old.status <> new.status begin
     select old.person_id, cast(strftime('%Y%m', s.starts_at + 28800, 'unixepoch') as integer) / 100, s.theme_id, -1
     from sessions s where s.id = old.session_id and not s.cancelled and old.status in ('present', 'late', 'made_up')
     on conflict (person_id, year, theme_id) do update set attended = theme_tally.attended + excluded.attended;
+    insert into person_months (person_id, month, present, late, made_up)
+    select old.person_id, cast(strftime('%Y%m', s.starts_at + 28800, 'unixepoch') as integer), -(old.status = 'present'), -(old.status = 'late'), -(old.status = 'made_up')
+    from sessions s where s.id = old.session_id and not s.cancelled and old.status in ('present', 'late', 'made_up')
+    on conflict (person_id, month) do update set present = person_months.present + excluded.present, late = person_months.late + excluded.late, made_up = person_months.made_up + excluded.made_up;
     insert into attendance_tally (person_id, year, present, late, excused, absent, made_up, present_hours, late_hours, made_up_hours)
     select new.person_id, cast(strftime('%Y%m', s.starts_at + 28800, 'unixepoch') as integer) / 100, (new.status = 'present'), (new.status = 'late'), (new.status = 'excused'), (new.status = 'absent'), (new.status = 'made_up'), case when new.status = 'present' then s.study_hours else 0 end, case when new.status = 'late' then s.study_hours else 0 end, case when new.status = 'made_up' then s.study_hours else 0 end
     from sessions s where s.id = new.session_id and not s.cancelled
@@ -141,6 +164,10 @@ when old.status <> new.status begin
     select new.person_id, cast(strftime('%Y%m', s.starts_at + 28800, 'unixepoch') as integer) / 100, s.theme_id, 1
     from sessions s where s.id = new.session_id and not s.cancelled and new.status in ('present', 'late', 'made_up')
     on conflict (person_id, year, theme_id) do update set attended = theme_tally.attended + excluded.attended;
+    insert into person_months (person_id, month, present, late, made_up)
+    select new.person_id, cast(strftime('%Y%m', s.starts_at + 28800, 'unixepoch') as integer), (new.status = 'present'), (new.status = 'late'), (new.status = 'made_up')
+    from sessions s where s.id = new.session_id and not s.cancelled and new.status in ('present', 'late', 'made_up')
+    on conflict (person_id, month) do update set present = person_months.present + excluded.present, late = person_months.late + excluded.late, made_up = person_months.made_up + excluded.made_up;
 end;
 
 -- A session cancelled or restored, moved to another year or month, given other hours or
@@ -160,6 +187,10 @@ on sessions when old.cancelled <> new.cancelled or old.study_hours <> new.study_
     select x.person_id, cast(strftime('%Y%m', old.starts_at + 28800, 'unixepoch') as integer) / 100, old.theme_id, -count(*)
     from attendance x where x.session_id = old.id and not old.cancelled and x.status in ('present', 'late', 'made_up') group by x.person_id
     on conflict (person_id, year, theme_id) do update set attended = theme_tally.attended + excluded.attended;
+    insert into person_months (person_id, month, present, late, made_up)
+    select x.person_id, cast(strftime('%Y%m', old.starts_at + 28800, 'unixepoch') as integer), -sum((x.status = 'present')), -sum((x.status = 'late')), -sum((x.status = 'made_up'))
+    from attendance x where x.session_id = old.id and not old.cancelled and x.status in ('present', 'late', 'made_up') group by x.person_id
+    on conflict (person_id, month) do update set present = person_months.present + excluded.present, late = person_months.late + excluded.late, made_up = person_months.made_up + excluded.made_up;
     insert into attendance_tally (person_id, year, present, late, excused, absent, made_up, present_hours, late_hours, made_up_hours)
     select x.person_id, cast(strftime('%Y%m', new.starts_at + 28800, 'unixepoch') as integer) / 100, sum((x.status = 'present')), sum((x.status = 'late')), sum((x.status = 'excused')), sum((x.status = 'absent')), sum((x.status = 'made_up')), sum(case when x.status = 'present' then new.study_hours else 0 end), sum(case when x.status = 'late' then new.study_hours else 0 end), sum(case when x.status = 'made_up' then new.study_hours else 0 end)
     from attendance x where x.session_id = new.id and not new.cancelled group by x.person_id
@@ -172,6 +203,10 @@ on sessions when old.cancelled <> new.cancelled or old.study_hours <> new.study_
     select x.person_id, cast(strftime('%Y%m', new.starts_at + 28800, 'unixepoch') as integer) / 100, new.theme_id, count(*)
     from attendance x where x.session_id = new.id and not new.cancelled and x.status in ('present', 'late', 'made_up') group by x.person_id
     on conflict (person_id, year, theme_id) do update set attended = theme_tally.attended + excluded.attended;
+    insert into person_months (person_id, month, present, late, made_up)
+    select x.person_id, cast(strftime('%Y%m', new.starts_at + 28800, 'unixepoch') as integer), sum((x.status = 'present')), sum((x.status = 'late')), sum((x.status = 'made_up'))
+    from attendance x where x.session_id = new.id and not new.cancelled and x.status in ('present', 'late', 'made_up') group by x.person_id
+    on conflict (person_id, month) do update set present = person_months.present + excluded.present, late = person_months.late + excluded.late, made_up = person_months.made_up + excluded.made_up;
 end;
 
 -- What was recorded before this migration.
@@ -184,3 +219,6 @@ from attendance x join sessions s on s.id = x.session_id where not s.cancelled g
 insert into theme_tally (person_id, year, theme_id, attended)
 select x.person_id, cast(strftime('%Y%m', s.starts_at + 28800, 'unixepoch') as integer) / 100, s.theme_id, count(*)
 from attendance x join sessions s on s.id = x.session_id where not s.cancelled and x.status in ('present', 'late', 'made_up') group by 1, 2, 3;
+insert into person_months (person_id, month, present, late, made_up)
+select x.person_id, cast(strftime('%Y%m', s.starts_at + 28800, 'unixepoch') as integer), sum((x.status = 'present')), sum((x.status = 'late')), sum((x.status = 'made_up'))
+from attendance x join sessions s on s.id = x.session_id where not s.cancelled and x.status in ('present', 'late', 'made_up') group by 1, 2;

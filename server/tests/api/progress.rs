@@ -319,6 +319,23 @@ async fn progress_bars_dashboard_and_promotion(backend: Backend) {
         .expect("warned");
     assert_eq!(warned["three_missed"], true);
     assert_eq!(d["trend"].as_array().unwrap().len(), 12);
+    // The star of the month: the demo's young goose with two accepted reflections (3 points
+    // each); only the best is listed, and their own page says so.
+    let stars = d["stars"].as_array().unwrap();
+    assert_eq!(stars.len(), 1, "{stars:?}");
+    assert_eq!(stars[0]["points"], 6);
+    let star = stars[0]["person_id"].as_i64().unwrap().to_string();
+    let p = json(
+        app.call(&organiser, "progress_view", &[("person_id", &star)])
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (p["is_star"].as_bool(), p["star_points"].as_i64()),
+        (Some(true), Some(6))
+    );
+    let own = json(app.call(&cadre, "progress_view", &[]).await).await;
+    assert_eq!(own["is_star"], false);
     // Drill-down from a count lists exactly that many.
     let tier_line = d["tiers"]
         .as_array()

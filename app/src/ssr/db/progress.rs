@@ -194,9 +194,11 @@ pub struct ReflectionLine {
     pub accepted: bool,
 }
 
-/// `person` as the `$n = 0 or x = $n` filter argument.
-pub(super) fn person_arg(person: Option<i64>) -> i64 {
-    person.unwrap_or(0)
+/// `and <column> = <id>` when the read is for one person, nothing for everyone. Written
+/// into the SQL (an integer, never text from a user) rather than as `$n = 0 or ...`, which
+/// keeps SQLite from using the person's index.
+pub(super) fn only(column: &str, person: Option<i64>) -> String {
+    person.map_or(String::new(), |id| format!(" and {column} = {id}"))
 }
 
 pub(super) fn ids_list(ids: &[i64]) -> String {
@@ -365,21 +367,21 @@ macro_rules! sql_progress {
 
             #[tracing::instrument(skip_all)]
             async fn programme_cadres(&self, person: Option<i64>) -> RepoResult<Vec<ProgrammeCadre>> {
-                let rows: Vec<(i64, String, Option<i64>, String, Option<i64>)> = sqlx::query_as(
+                let rows: Vec<(i64, String, Option<i64>, String, Option<i64>)> = sqlx::query_as(&format!(
                     "select p.id, p.name, p.community_id, coalesce(c.name, ''), p.tier_id \
                      from people p left join communities c on c.id = p.community_id \
-                     where ($1 = 0 or p.id = $1) and (p.tier_id is not null \
-                     or exists (select 1 from tier_history h where h.person_id = p.id)) \
+                     where (p.tier_id is not null \
+                     or exists (select 1 from tier_history h where h.person_id = p.id)){} \
                      order by p.id",
-                )
-                .bind(person_arg(person))
+                    only("p.id", person)
+                ))
                 .fetch_all(&self.read)
                 .await?;
-                let history: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(
+                let history: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(&format!(
                     "select person_id, effective_at, tier_id from tier_history \
-                     where ($1 = 0 or person_id = $1) order by person_id, effective_at, id",
-                )
-                .bind(person_arg(person))
+                     where true{} order by person_id, effective_at, id",
+                    only("person_id", person)
+                ))
                 .fetch_all(&self.read)
                 .await?;
                 let mut out: Vec<ProgrammeCadre> = rows
@@ -409,13 +411,13 @@ macro_rules! sql_progress {
             #[tracing::instrument(skip_all)]
             async fn year_tallies(&self, year: i32, person: Option<i64>) -> RepoResult<Vec<(i64, Tally)>> {
                 type Row = (i64, i64, i64, i64, i64, i64, i64, i64, i64);
-                let rows: Vec<Row> = sqlx::query_as(
+                let rows: Vec<Row> = sqlx::query_as(&format!(
                     "select person_id, present, present_hours, late, late_hours, made_up, \
                      made_up_hours, excused, absent from attendance_tally \
-                     where year = $1 and ($2 = 0 or person_id = $2)",
-                )
+                     where year = $1{}",
+                    only("person_id", person)
+                ))
                 .bind(i64::from(year))
-                .bind(person_arg(person))
                 .fetch_all(&self.read)
                 .await?;
                 Ok(rows
@@ -434,13 +436,13 @@ macro_rules! sql_progress {
 
             #[tracing::instrument(skip_all)]
             async fn required_themes_met(&self, year: i32, person: Option<i64>) -> RepoResult<Vec<(i64, i64)>> {
-                Ok(sqlx::query_as(
+                Ok(sqlx::query_as(&format!(
                     "select t.person_id, t.theme_id from theme_tally t \
-                     where t.year = $1 and t.attended > 0 and ($2 = 0 or t.person_id = $2) \
+                     where t.year = $1 and t.attended > 0{} \
                      and t.theme_id in (select theme_id from tier_required_themes)",
-                )
+                    only("t.person_id", person)
+                ))
                 .bind(i64::from(year))
-                .bind(person_arg(person))
                 .fetch_all(&self.read)
                 .await?)
             }
@@ -452,17 +454,17 @@ macro_rules! sql_progress {
                 to: Timestamp,
                 person: Option<i64>,
             ) -> RepoResult<Vec<(i64, i64, i64)>> {
-                Ok(sqlx::query_as(
+                Ok(sqlx::query_as(&format!(
                     "select r.person_id, \
                      sum(case when r.accepted_at is not null then 1 else 0 end), \
                      sum(case when r.accepted_at is null then 1 else 0 end) \
                      from reflections r join sessions s on s.id = r.session_id \
-                     where s.cancelled = false and s.starts_at >= $1 and s.starts_at < $2 \
-                     and ($3 = 0 or r.person_id = $3) group by r.person_id",
-                )
+                     where s.cancelled = false and s.starts_at >= $1 and s.starts_at < $2{} \
+                     group by r.person_id",
+                    only("r.person_id", person)
+                ))
                 .bind(from.0)
                 .bind(to.0)
-                .bind(person_arg(person))
                 .fetch_all(&self.read)
                 .await?)
             }
@@ -474,15 +476,15 @@ macro_rules! sql_progress {
                 to: Timestamp,
                 person: Option<i64>,
             ) -> RepoResult<Vec<(i64, i64, StudyHours)>> {
-                let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+                let rows: Vec<(i64, i64, i64)> = sqlx::query_as(&format!(
                     "select x.person_id, count(*), cast(sum(s.study_hours) as bigint) from sessions s \
                      join attendance x on x.session_id = s.id \
                      where s.cancelled = false and s.starts_at >= $1 and s.starts_at < $2 \
-                     and x.status = 'excused' and ($3 = 0 or x.person_id = $3) group by x.person_id",
-                )
+                     and x.status = 'excused'{} group by x.person_id",
+                    only("x.person_id", person)
+                ))
                 .bind(from.0)
                 .bind(to.0)
-                .bind(person_arg(person))
                 .fetch_all(&self.read)
                 .await?;
                 Ok(rows.into_iter().map(|r| (r.0, r.1, StudyHours(r.2))).collect())
@@ -499,10 +501,10 @@ macro_rules! sql_progress {
                 }
                 let rows: Vec<(i64, i64, String)> = sqlx::query_as(&format!(
                     "select session_id, person_id, status from attendance \
-                     where session_id in ({}) and status <> 'absent' and ($1 = 0 or person_id = $1)",
-                    ids_list(sessions)
+                     where session_id in ({}) and status <> 'absent'{}",
+                    ids_list(sessions),
+                    only("person_id", person)
                 ))
-                .bind(person_arg(person))
                 .fetch_all(&self.read)
                 .await?;
                 rows.into_iter()
@@ -540,29 +542,29 @@ macro_rules! sql_progress {
                 limit: i64,
             ) -> RepoResult<Vec<StarRow>> {
                 let w = STAR_WEIGHTS;
-                let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
+                let month = $crate::domain::programme::month_of(from);
+                let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(&format!(
                     "select p.id, p.name, coalesce(c.name, ''), cast(sum(e.points) as bigint) from ( \
-                       select x.person_id, case x.status when 'present' then cast($1 as bigint) \
-                         when 'late' then cast($2 as bigint) when 'made_up' then cast($3 as bigint) \
-                         else 0 end as points \
-                       from attendance x join sessions s on s.id = x.session_id \
-                       where s.cancelled = false and s.starts_at >= $5 and s.starts_at < $6 \
-                       and x.status in ('present', 'late', 'made_up') and ($7 = 0 or x.person_id = $7) \
+                       select m.person_id, cast($1 as bigint) * m.present + cast($2 as bigint) * m.late \
+                         + cast($3 as bigint) * m.made_up as points \
+                       from person_months m where m.month = $5{} \
                        union all \
                        select r.person_id, cast($4 as bigint) from reflections r \
-                       where r.accepted_at >= $5 and r.accepted_at < $6 and ($7 = 0 or r.person_id = $7) \
+                       where r.accepted_at >= $6 and r.accepted_at < $7{} \
                      ) e join people p on p.id = e.person_id \
                      left join communities c on c.id = p.community_id \
                      where p.tier_id is not null \
                      group by p.id, p.name, c.name order by sum(e.points) desc, p.id limit $8",
-                )
+                    only("m.person_id", person),
+                    only("r.person_id", person)
+                ))
                 .bind(w.present)
                 .bind(w.late)
                 .bind(w.made_up)
                 .bind(w.reflection)
+                .bind(month)
                 .bind(from.0)
                 .bind(to.0)
-                .bind(person_arg(person))
                 .bind(limit)
                 .fetch_all(&self.read)
                 .await?;
