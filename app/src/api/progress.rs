@@ -272,11 +272,10 @@ pub async fn promote(person_id: i64, tier_id: i64, note: String) -> Result<(), A
 #[server(endpoint = "reflection_accept")]
 pub async fn accept_reflection(session_id: i64, reflection_id: i64) -> Result<(), AppError> {
     use crate::api::materials::support::{Need, caller_access};
-    use crate::ssr::guard::{finish, state};
+    use crate::ssr::guard::finish;
     finish(
         async {
-            caller_access(session_id, Need::Edit).await?;
-            let repo = state()?.repo;
+            let (_, repo, _) = caller_access(session_id, Need::Edit).await?;
             let belongs = repo
                 .reflection(reflection_id)
                 .await?

@@ -245,14 +245,15 @@ impl LeaveLoad {
     }
 }
 
-/// Study hours a status earns: all of them for attending, the make-up share for made-up,
-/// none otherwise.
+/// Study hours a status earns in the attendance reports: all of them for attending (late
+/// included), the make-up share for made-up, none otherwise — the programme's credits with
+/// late arrival at full credit.
 pub fn earned_hours(status: AttendanceStatus, hours: StudyHours, make_up: Share) -> StudyHours {
-    match status {
-        AttendanceStatus::Present | AttendanceStatus::Late => hours,
-        AttendanceStatus::MadeUp => make_up.of(hours),
-        AttendanceStatus::Excused | AttendanceStatus::Absent => StudyHours(0),
-    }
+    let credits = super::progress::Credits {
+        make_up,
+        ..super::progress::Credits::default()
+    };
+    credits.for_status(status, hours)
 }
 
 /// Whether a cadre may ask to make up a session: it is over and they missed it.

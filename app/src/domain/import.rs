@@ -66,6 +66,49 @@ pub enum RowProblem {
     Ambiguous,
 }
 
+impl RowProblem {
+    const ALL: [RowProblem; 14] = [
+        RowProblem::NoHeader,
+        RowProblem::Empty,
+        RowProblem::TooManyRows,
+        RowProblem::NameMissing,
+        RowProblem::NameTooLong,
+        RowProblem::UnknownCommunity,
+        RowProblem::UnknownTier,
+        RowProblem::BadPhone,
+        RowProblem::UnknownRole,
+        RowProblem::RoleNotAllowed,
+        RowProblem::PhoneNeededForAccount,
+        RowProblem::UsernameTaken,
+        RowProblem::Duplicate,
+        RowProblem::Ambiguous,
+    ];
+
+    /// The code in a URL (`?error=no_header`) and in JSON.
+    pub fn code(self) -> &'static str {
+        match self {
+            RowProblem::NoHeader => "no_header",
+            RowProblem::Empty => "empty",
+            RowProblem::TooManyRows => "too_many_rows",
+            RowProblem::NameMissing => "name_missing",
+            RowProblem::NameTooLong => "name_too_long",
+            RowProblem::UnknownCommunity => "unknown_community",
+            RowProblem::UnknownTier => "unknown_tier",
+            RowProblem::BadPhone => "bad_phone",
+            RowProblem::UnknownRole => "unknown_role",
+            RowProblem::RoleNotAllowed => "role_not_allowed",
+            RowProblem::PhoneNeededForAccount => "phone_needed_for_account",
+            RowProblem::UsernameTaken => "username_taken",
+            RowProblem::Duplicate => "duplicate",
+            RowProblem::Ambiguous => "ambiguous",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<RowProblem> {
+        Self::ALL.into_iter().find(|p| p.code() == code)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
     /// The sheet's line, 1 being the header.
@@ -515,6 +558,16 @@ mod tests {
         // An administrator may give staff roles.
         let (_, problems) = check(&rows[8..9], &known(), true);
         assert!(problems.is_empty());
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn problem_codes_are_the_json_names() {
+        for p in RowProblem::ALL {
+            assert_eq!(serde_json::to_value(p).unwrap(), p.code());
+            assert_eq!(RowProblem::from_code(p.code()), Some(p));
+        }
+        assert_eq!(RowProblem::from_code("fine"), None);
     }
 
     #[test]

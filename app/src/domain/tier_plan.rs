@@ -39,6 +39,22 @@ fn count(
     }
 }
 
+/// Yearly hours in tenths: empty is none, at most [`Requirements::MAX_HOURS`].
+fn yearly_hours(raw: &str) -> Result<i64, FieldProblem> {
+    let problem = |problem| FieldProblem {
+        field: Field::RequiredHours,
+        problem,
+    };
+    if raw.trim().is_empty() {
+        return Ok(0);
+    }
+    match StudyHours::parse_up_to(raw, 100_000) {
+        Some(h) if h <= Requirements::MAX_HOURS => Ok(h.0),
+        Some(_) => Err(problem(Problem::OutOfRange)),
+        None => Err(problem(Problem::NotANumber)),
+    }
+}
+
 impl TierForm {
     /// Checks every field; an empty number means "asks nothing". All problems at once.
     pub fn check(&self) -> Result<(i64, Requirements), Vec<FieldProblem>> {
@@ -50,33 +66,7 @@ impl TierForm {
             })
         };
         let target = keep(count(&self.target_count, 0..=100_000, Field::TargetCount));
-        let hours = if self.hours.trim().is_empty() {
-            StudyHours(0)
-        } else {
-            match StudyHours::parse_up_to(&self.hours, 100_000) {
-                Some(h) if h <= Requirements::MAX_HOURS => h,
-                Some(_) => {
-                    problems.push(FieldProblem {
-                        field: Field::RequiredHours,
-                        problem: Problem::OutOfRange,
-                    });
-                    StudyHours(0)
-                }
-                None => {
-                    problems.push(FieldProblem {
-                        field: Field::RequiredHours,
-                        problem: Problem::NotANumber,
-                    });
-                    StudyHours(0)
-                }
-            }
-        };
-        let mut keep = |r: Result<i64, FieldProblem>| {
-            r.unwrap_or_else(|p| {
-                problems.push(p);
-                0
-            })
-        };
+        let hours = StudyHours(keep(yearly_hours(&self.hours)));
         let rate = keep(count(
             &self.attendance_percent.replace(['%', '％'], ""),
             0..=100,

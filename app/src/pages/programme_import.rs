@@ -30,11 +30,8 @@ fn problem_key(p: RowProblem) -> Key {
 fn upload_error(code: &str) -> Key {
     match code {
         "too_large" => Key::ImpTooLarge,
-        "no_header" => Key::ImpNoHeader,
-        "empty" => Key::ImpEmpty,
-        "too_many_rows" => Key::ImpTooManyRows,
         "internal" => Key::ErrInternal,
-        _ => Key::ImpUnreadable,
+        other => RowProblem::from_code(other).map_or(Key::ImpUnreadable, problem_key),
     }
 }
 

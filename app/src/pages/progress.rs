@@ -95,7 +95,6 @@ fn bar(a: Assessment) -> impl IntoView {
 
 fn progress_body(d: ProgressData, promote: ServerAction<Promote>) -> impl IntoView {
     let lang = use_lang();
-    let history_tier = |tier: Option<TierName>| tier_label(tier);
     let person = d.person_id;
     let candidate = d.candidate_for.clone();
     view! {
@@ -163,7 +162,7 @@ fn progress_body(d: ProgressData, promote: ServerAction<Promote>) -> impl IntoVi
                     view! {
                         <tr>
                             <td>{if at.0 <= 0 { "—".to_string() } else { at.local_date().to_string() }}</td>
-                            <td>{history_tier(h.tier)}</td>
+                            <td>{tier_label(h.tier)}</td>
                             <td>{t(change)}</td>
                             <td>{h.note} {h.actor.map(|a| format!(" ({a})"))}</td>
                         </tr>

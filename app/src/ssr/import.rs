@@ -78,11 +78,7 @@ pub async fn upload(
     let rows: Vec<RawRow> = match read_rows(&table) {
         Ok(rows) => rows,
         Err(p) => {
-            let code = serde_json::to_value(p.problem)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
-            return back(&format!("error={code}&line={}", p.line));
+            return back(&format!("error={}&line={}", p.problem.code(), p.line));
         }
     };
     let json = match serde_json::to_string(&rows) {

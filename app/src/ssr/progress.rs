@@ -45,9 +45,14 @@ pub struct Standing {
     pub candidate_for: Option<i64>,
 }
 
-/// The programme in a year: tiers, each cadre's standing, and the month counts.
+/// The programme in a year: tiers, each cadre's standing, and the month counts, with the
+/// credit shares and the year's bounds they were computed with.
 pub struct Programme {
     pub year: i32,
+    pub credits: Credits,
+    /// `[from, to)` of the year.
+    pub from: Timestamp,
+    pub to: Timestamp,
     pub tiers: Vec<TierPlan>,
     pub standings: Vec<Standing>,
     pub expected_by_month: std::collections::BTreeMap<i64, i64>,
@@ -183,6 +188,9 @@ pub async fn programme(
         .collect();
     Ok(Programme {
         year,
+        credits,
+        from,
+        to,
         tiers,
         standings,
         expected_by_month,

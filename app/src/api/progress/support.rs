@@ -5,7 +5,7 @@ use super::*;
 use crate::domain::programme::month_of;
 use crate::error::AppResult;
 use crate::ssr::db::{Repository, TierPlan};
-use crate::ssr::progress::{Standing, credits, programme, this_year, year_bounds};
+use crate::ssr::progress::{Standing, programme, this_year};
 
 fn tier_name(t: &TierPlan) -> TierName {
     TierName {
@@ -63,11 +63,10 @@ pub async fn progress_data(
 ) -> AppResult<ProgressData> {
     let now = Timestamp::now();
     let year = year.unwrap_or_else(|| this_year(now));
-    let credits = credits(repo).await?;
     let p = programme(repo, year, Some(person_id), now).await?;
+    let (credits, from, to) = (p.credits, p.from, p.to);
     let tiers = names(&p.tiers);
     let standing = p.standings.into_iter().next().ok_or(AppError::NotFound)?;
-    let (from, to, _) = year_bounds(year, now)?;
     let ledger = repo
         .ledger_rows(person_id, from, to)
         .await?
@@ -167,8 +166,8 @@ pub async fn dashboard(
 ) -> AppResult<DashboardData> {
     let now = Timestamp::now();
     let year = year.unwrap_or_else(|| this_year(now));
-    let credits = credits(repo).await?;
     let p = programme(repo, year, None, now).await?;
+    let credits = p.credits;
     let tier_names = names(&p.tiers);
 
     let mut tiers: Vec<TierLine> = p
