@@ -28,6 +28,12 @@ pub enum AppError {
     Clashes(Vec<Clash>),
     #[error("current password is wrong")]
     WrongPassword,
+    /// Too many wrong tries at a secret; the caller must wait before the next.
+    #[error("too many tries; wait {0} minute(s)")]
+    TooManyTries(i64),
+    /// The server is at its bound of password checks; nothing was done.
+    #[error("busy")]
+    Busy,
     #[error("internal error")]
     Internal,
     /// The request never reached our code (network down, bad encoding).
@@ -90,6 +96,8 @@ impl AppError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             AppError::Conflict(_) | AppError::Clashes(_) => StatusCode::CONFLICT,
+            AppError::TooManyTries(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -114,6 +122,13 @@ impl From<crate::ssr::db::RepoError> for AppError {
 impl From<anyhow::Error> for AppError {
     fn from(err: anyhow::Error) -> Self {
         AppError::internal(format!("{err:#}"))
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::ssr::password::Busy> for AppError {
+    fn from(_: crate::ssr::password::Busy) -> Self {
+        AppError::Busy
     }
 }
 

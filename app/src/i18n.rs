@@ -95,6 +95,31 @@ messages! {
     ErrLastAdmin => "不能移除最后一个可用的管理员。", "The last active administrator cannot be removed.";
     ErrOwnAccount => "不能停用自己的账号。", "You cannot disable your own account.";
     ErrWrongPassword => "当前密码不正确。", "The current password is wrong.";
+    ErrCommonPassword => "这个密码太常见，容易被猜中，请换一个（可用一句好记的话）。", "That password is too common and easy to guess; choose another (a memorable phrase works well).";
+    ErrTooManyTries => "尝试次数过多，请稍后再试。", "Too many tries. Please wait a while and try again.";
+    ErrBusy => "服务器正忙，请稍等片刻再试。", "The server is busy. Please try again in a moment.";
+    ErrAuditFilter => "筛选条件有误：日期请按 2026-12-01 的格式填写。", "The filter is not right: write dates like 2026-12-01.";
+    AuditTitle => "安全日志", "Audit log";
+    AuditIntro => "登录、账号与角色变更、导入导出、设置修改等记录，保留至少 180 天。", "Sign-ins, account and role changes, imports, exports, settings and the like, kept at least 180 days.";
+    AuditUser => "用户名", "Username";
+    AuditKindLabel => "类别", "Kind";
+    AuditAll => "全部", "All";
+    AuditFrom => "起始日期", "From";
+    AuditTo => "截止日期", "To";
+    AuditFilterButton => "筛选", "Filter";
+    AuditDownload => "下载 CSV", "Download CSV";
+    AuditOlder => "更早的记录", "Older lines";
+    AuditNone => "没有符合条件的记录。", "No lines match.";
+    AuditWhen => "时间", "When";
+    AuditWho => "操作人", "Who";
+    AuditWhat => "事件", "What";
+    AuditTarget => "对象", "Target";
+    AuditFromAddress => "来源", "From";
+    AuditOutcomeLabel => "结果", "Outcome";
+    OutcomeOk => "成功", "Done";
+    OutcomeRefused => "被拒绝", "Refused";
+    OutcomeFailed => "失败", "Failed";
+    NavAudit => "安全日志", "Audit log";
     NotFoundTitle => "页面不存在", "Page not found";
     NotFoundBody => "您访问的页面不存在或已被移除。", "The page you asked for does not exist.";
     BackHome => "返回首页", "Back to my home";
@@ -339,6 +364,11 @@ messages! {
     FpComment => "点评不能为空，最多 2000 字。", "A comment cannot be empty and has at most 2,000 characters.";
     FpQuery => "请输入搜索词（最多 100 字）。", "Type what to search for (at most 100 characters).";
     ProbNotAllowed => "不是可选的值。", "Not one of the choices.";
+    ProbNotANetwork => "不是网络地址：请按 192.168.1.0/24 的格式填写，每行一个。", "Not a network address: write them like 192.168.1.0/24, one per line.";
+    DoorSettingsTitle => "签到安全", "Check-in safeguards";
+    VenueNetworksLabel => "场地网络（可选）", "Venue networks (optional)";
+    VenueNetworksHint => "会场 Wi-Fi 的地址段，每行一个，如 192.168.1.0/24。填写后，从别处签到的记录会在签到表上标出（只作提示，不会拒绝）。", "The address ranges of the hall's Wi-Fi, one per line, e.g. 192.168.1.0/24. Check-ins from elsewhere are then noted on the sheet (a note, never a refusal).";
+    ConfirmWalkInsLabel => "名单外的人签到，经组织者确认后才计入学时", "Walk-ins outside the audience earn hours only once an organiser confirms them";
     MakeUpRequests => "补学申请", "Make-up requests";
     MakeUpShareHint => "补学获得学时比例：", "Make-up earns this share of the hours:";
     MakeUpShareLabel => "补学学时比例", "Make-up share of hours";
@@ -362,7 +392,25 @@ messages! {
     Session => "课程", "Session";
     Show => "查看", "Show";
     To => "到", "To";
-    TypeCodeHint => "扫不了二维码？输入投屏上显示的六位签到码。", "Can't scan? Type the six-digit code shown on the screen.";
+    TypeCodeHint => "扫不了二维码？选择今晚的课程，输入投屏上显示的八位签到码。", "Can't scan? Pick tonight's session and type the eight-digit code shown on the screen.";
+    WhichSession => "签到的课程", "Session you are at";
+    NoOpenDoor => "现在没有正在签到的课程。签到在开课前 30 分钟开始。", "No session is open for check-in now. Check-in opens 30 minutes before the start.";
+    CheckinTooManyTries => "签到码输错次数过多，请稍等几分钟再试，或扫描二维码签到。", "Too many wrong codes. Wait a few minutes, or scan the QR code instead.";
+    CheckinAwaiting => "已收到。你不在本期的参训名单中，组织者确认后才计入学时。", "Received. You are not on this session's list: the hours count once an organiser confirms.";
+    CheckinChooseSession => "现在有几场课程同时签到，请先选择你参加的课程。", "Several sessions are open for check-in: pick the one you are at first.";
+    WalkInsAwaiting => "待确认", "To confirm";
+    WrongCodes => "错误签到码", "Wrong codes";
+    ConfirmWalkIn => "确认参加", "Confirm";
+    DismissWalkIn => "不予确认", "Dismiss";
+    WalkInClaimsTitle => "名单外签到，待确认", "Walk-ins waiting for confirmation";
+    WalkInClaimsHint => "这些人不在本期的参训名单中。确认后记为计划外参加并计入学时。", "These people are not on the session's list. Once confirmed they count as walk-ins and earn the hours.";
+    FlagSharedDevice => "同一设备", "Same device";
+    FlagSharedAddress => "同一地址", "Same address";
+    FlagOutsideVenue => "场地网络外", "Outside the venue network";
+    ReasonQr => "扫码签到", "Scanned the QR code";
+    ReasonCode => "输入签到码", "Typed the code";
+    ReasonWalkInConfirmed => "组织者确认计划外参加", "Walk-in confirmed by an organiser";
+    ReasonLeaveApproved => "请假获批", "Leave approved";
     TypeCodeInstead => "输入签到码", "Type the code";
     WalkIn => "计划外", "Walk-in";
     WalkIns => "计划外", "Walk-ins";
@@ -512,7 +560,9 @@ messages! {
     ImpEmpty => "表格中没有数据行。", "The sheet has no rows.";
     ImpTooManyRows => "一次最多导入 5000 行。", "At most 5,000 rows at a time.";
     ImpUnreadable => "无法读取该文件：请上传 CSV 或 .xlsx 文件。", "The file cannot be read: upload a CSV or .xlsx file.";
-    ImpTooLarge => "文件过大（最大 5 MB）。", "The file is too large (5 MB at most).";
+    ImpTooLarge => "文件过大（最大 5 MB，解压后最大 32 MB）。", "The file is too large (5 MB at most, 32 MB unpacked).";
+    ImpTooManyColumns => "表格列数过多（最多 64 列）：请只保留姓名、社区、梯队等列。", "The sheet has too many columns (64 at most): keep only name, community, tier and the like.";
+    ImpTimedOut => "读取该文件用时过长，已停止：请另存为简单的表格后再上传。", "Reading the file took too long and was stopped: save it as a plain sheet and upload again.";
     ImpNameMissing => "缺少姓名。", "The name is missing.";
     ImpNameTooLong => "姓名过长（最多 40 字）。", "The name is too long (40 characters at most).";
     ImpUnknownCommunity => "社区不存在。", "No such community.";
@@ -581,6 +631,8 @@ impl AppError {
             AppError::Invalid(Invalid::PasswordLength) => Key::ErrPasswordLength,
             AppError::Invalid(Invalid::PasswordMismatch) => Key::ErrPasswordMismatch,
             AppError::Invalid(Invalid::NoRole) => Key::ErrNoRole,
+            AppError::Invalid(Invalid::CommonPassword) => Key::ErrCommonPassword,
+            AppError::Invalid(Invalid::Date) => Key::ErrAuditFilter,
             AppError::Conflict(Conflict::UsernameTaken) => Key::ErrUsernameTaken,
             AppError::Conflict(Conflict::LastAdmin) => Key::ErrLastAdmin,
             AppError::Conflict(Conflict::OwnAccount) => Key::ErrOwnAccount,
@@ -595,6 +647,8 @@ impl AppError {
             AppError::Conflict(Conflict::AlreadyDecided) => Key::ErrAlreadyDecided,
             AppError::Conflict(Conflict::SessionNotOver) => Key::ErrSessionNotOver,
             AppError::WrongPassword => Key::ErrWrongPassword,
+            AppError::TooManyTries(_) => Key::ErrTooManyTries,
+            AppError::Busy => Key::ErrBusy,
             AppError::Form(_) => Key::ErrForm,
             AppError::Clashes(_) => Key::ErrClashes,
             AppError::Internal => Key::ErrInternal,
@@ -619,6 +673,7 @@ impl crate::domain::session_draft::Problem {
             OutOfRange => Key::ProbOutOfRange,
             TooShort => Key::ProbTooShort,
             NotAllowed => Key::ProbNotAllowed,
+            NotANetwork => Key::ProbNotANetwork,
         }
     }
 }

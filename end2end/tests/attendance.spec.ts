@@ -5,7 +5,7 @@ import { hydrated, PASSWORD, scheduleSession, signedIn, signIn } from "./helpers
 async function openDoor(page: Page, id: number): Promise<string> {
   await page.goto(`/organiser/sessions/${id}/door`);
   await expect(page.getByTestId("door")).toBeVisible();
-  await expect(page.getByTestId("door-code")).toHaveText(/^\d{6}$/);
+  await expect(page.getByTestId("door-code")).toHaveText(/^\d{4} \d{4}$/);
   const href = await page.getByTestId("door-link").getAttribute("href");
   expect(href).toMatch(/^https?:\/\/[^/]+\/c\/\d+-\d+-[0-9a-f]+$/);
   return href ?? "";

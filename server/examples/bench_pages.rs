@@ -308,8 +308,9 @@ async fn seed_accounts(
             password_hash: hash.clone(),
             roles: Roles::new([role]),
             person_id: Some(person_id),
+            must_change_password: false,
         };
-        repo.create_account(&new, now).await?;
+        repo.create_account(&new, None, now).await?;
     }
     Ok(ids[1..].to_vec())
 }

@@ -7,7 +7,7 @@ use app::domain::attendance::TokenClock;
 use app::domain::files::DEFAULT_MAX_UPLOAD_BYTES;
 use app::ssr::db::{self, Repository};
 use app::ssr::state::AppState;
-use app::ssr::{auth, calendar, checkin, exports, files, import};
+use app::ssr::{auth, calendar, checkin, exports, files, import, security};
 use app::{App, shell};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -33,6 +33,10 @@ pub struct Settings {
     pub token_clock: TokenClock,
     /// The largest attachment accepted (`NIGHTSCHOOL_MAX_UPLOAD_MB`, default 50 MB).
     pub max_upload_bytes: u64,
+    /// `NIGHTSCHOOL_TRUST_PROXY=1`: clients' addresses come from `X-Forwarded-For`.
+    pub trust_forwarded: bool,
+    /// `NIGHTSCHOOL_AUDIT_DAYS`: audit lines are kept this many days (at least 180).
+    pub audit_days: i64,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/nightschool.db";
@@ -55,6 +59,13 @@ impl Settings {
                 .and_then(|v| v.trim().parse::<u64>().ok())
                 .filter(|mb| (1..=1024).contains(mb))
                 .map_or(DEFAULT_MAX_UPLOAD_BYTES, |mb| mb * 1024 * 1024),
+            trust_forwarded: std::env::var("NIGHTSCHOOL_TRUST_PROXY")
+                .is_ok_and(|v| v == "1" || v == "true"),
+            audit_days: std::env::var("NIGHTSCHOOL_AUDIT_DAYS")
+                .ok()
+                .and_then(|v| v.trim().parse::<i64>().ok())
+                .filter(|d| *d >= app::domain::audit::DEFAULT_RETENTION_DAYS)
+                .unwrap_or(app::domain::audit::DEFAULT_RETENTION_DAYS),
         }
     }
 }
@@ -116,8 +127,15 @@ pub fn leptos_options() -> anyhow::Result<LeptosOptions> {
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
+    let download_state = state.clone();
+    let logged = move || {
+        axum::middleware::from_fn_with_state(download_state.clone(), security::log_download)
+    };
     let context_state = state.clone();
-    let provide_state = move || provide_context(context_state.clone());
+    let provide_state = move || {
+        provide_context(context_state.clone());
+        security::provide_request_nonce();
+    };
     Router::new()
         .route("/", get(auth::root))
         .route("/auth/login", post(auth::login))
@@ -127,9 +145,10 @@ pub fn router(state: AppState) -> Router {
         .route("/sessions/{id}/calendar.ics", get(calendar::session_ics))
         .route("/feeds/{file}", get(calendar::feed_ics))
         .route("/door/checkin", post(checkin::check_in))
-        .route("/sessions/{id}/attendance.csv", get(exports::session_csv))
-        .route("/sessions/{id}/attendance.xlsx", get(exports::session_xlsx))
-        .route("/reports/{file}", get(exports::report_file))
+        .route("/sessions/{id}/attendance.csv", get(exports::session_csv).layer(logged()))
+        .route("/sessions/{id}/attendance.xlsx", get(exports::session_xlsx).layer(logged()))
+        .route("/reports/{file}", get(exports::report_file).layer(logged()))
+        .route("/admin/audit.csv", get(app::ssr::audit::download).layer(logged()))
         // The upload handler enforces the configured ceiling itself, with a clear answer.
         .route(
             "/sessions/{id}/attachments",
@@ -139,12 +158,15 @@ pub fn router(state: AppState) -> Router {
             "/organiser/programme/import/upload",
             post(import::upload).layer(DefaultBodyLimit::max(import::MAX_SHEET_BYTES as usize * 2)),
         )
-        .route("/files/{id}/{name}", get(files::download))
-        .leptos_routes_with_context(&state, routes, provide_state, {
+        .route("/files/{id}/{name}", get(files::download).layer(logged()))
+        .leptos_routes_with_context(&state, routes, provide_state.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            provide_state,
+            shell,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::resolve_session,
@@ -152,6 +174,23 @@ pub fn router(state: AppState) -> Router {
         // Pages compress well and phones at the door often have one bar of signal; the
         // WASM and CSS are precompressed at build time and pass through untouched.
         .layer(CompressionLayer::new())
+        // The access log: one span per request, named by the id the audit log also sees.
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http().make_span_with(
+                |req: &axum::http::Request<axum::body::Body>| {
+                    let id = req
+                        .extensions()
+                        .get::<security::RequestMeta>()
+                        .map(|m| m.request_id.clone())
+                        .unwrap_or_default();
+                    tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+                },
+            ),
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::harden,
+        ))
         .with_state(state)
 }
 
@@ -160,6 +199,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     repo: Arc<dyn Repository>,
+    audit_days: i64,
 }
 
 impl Application {
@@ -183,11 +223,13 @@ impl Application {
             secure_cookies: settings.secure_cookies,
             door,
             max_upload_bytes: settings.max_upload_bytes,
+            trust_forwarded: settings.trust_forwarded,
         };
         Ok(Application {
             listener,
             router: router(state),
             repo,
+            audit_days: settings.audit_days,
         })
     }
 
@@ -196,29 +238,38 @@ impl Application {
     }
 
     pub async fn run(self) -> anyhow::Result<()> {
-        spawn_session_pruning(self.repo.clone());
+        spawn_pruning(self.repo.clone(), self.audit_days);
         // Leptos streams pages in chunks: without TCP_NODELAY, Nagle's algorithm and
         // delayed ACKs add ~40 ms to every page.
         let listener = self.listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
-        axum::serve(listener, self.router.into_make_service())
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .context("serving")
+        axum::serve(
+            listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving")
     }
 }
 
-fn spawn_session_pruning(repo: Arc<dyn Repository>) {
+/// Hourly: forgets login sessions that can no longer be valid, tries older than any
+/// throttle's window, and audit lines past their keeping time.
+fn spawn_pruning(repo: Arc<dyn Repository>, audit_days: i64) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             every.tick().await;
-            if let Err(err) = repo
-                .prune_auth_sessions(app::domain::Timestamp::now())
-                .await
-            {
+            let now = app::domain::Timestamp::now();
+            if let Err(err) = repo.prune_auth_sessions(now).await {
                 tracing::warn!(error = %err, "pruning login sessions failed");
+            }
+            let tries_before = app::domain::Timestamp(now.0 - 2 * 3600);
+            let audit_before = app::domain::Timestamp(now.0 - audit_days * 24 * 3600);
+            if let Err(err) = repo.prune_security(tries_before, audit_before).await {
+                tracing::warn!(error = %err, "pruning tries and audit lines failed");
             }
         }
     });

@@ -110,8 +110,9 @@ async fn create_admin(settings: &Settings, username: &str, name: &str) -> anyhow
         password_hash,
         roles: Roles::new([Role::Admin]),
         person_id: None,
+        must_change_password: false,
     };
-    repo.create_account(&new, Timestamp::now()).await?;
+    repo.create_account(&new, None, Timestamp::now()).await?;
     println!("admin account created");
     Ok(())
 }

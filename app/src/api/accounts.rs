@@ -54,6 +54,23 @@ async fn keep_an_admin(
     Ok(())
 }
 
+/// The role codes of a set, for audit lines.
+#[cfg(feature = "ssr")]
+fn role_codes(roles: &Roles) -> Vec<&'static str> {
+    roles.iter().map(Role::as_str).collect()
+}
+
+/// A new password: long enough, and not one of the passwords attackers try first.
+#[cfg(feature = "ssr")]
+pub(crate) fn new_password(raw: &str, username: &str) -> Result<crate::domain::Password, AppError> {
+    use crate::domain::account::Invalid;
+    let password = crate::domain::Password::parse(raw)?;
+    if crate::ssr::password::is_common(raw, username) {
+        return Err(Invalid::CommonPassword.into());
+    }
+    Ok(password)
+}
+
 #[server(endpoint = "accounts_list")]
 pub async fn list_accounts() -> Result<Vec<AccountView>, AppError> {
     use crate::domain::policy::Action;
@@ -90,17 +107,19 @@ pub async fn create_account(
     admin: Option<String>,
 ) -> Result<i64, AppError> {
     use crate::domain::account::Invalid;
+    use crate::domain::audit::{AuditKind, AuditOutcome};
     use crate::domain::policy::Action;
-    use crate::domain::{DisplayName, Password, Username};
+    use crate::domain::{DisplayName, Username};
     use crate::error::Conflict;
+    use crate::ssr::audit::{by, with_detail};
     use crate::ssr::db::{NewAccount, RepoError};
     use crate::ssr::guard::{authorize, finish, state};
     finish(
         async {
-            authorize(Action::ManageAccounts)?;
+            let me = authorize(Action::ManageAccounts)?;
             let username = Username::parse(&username)?;
             let display_name = DisplayName::parse(&display_name)?;
-            let password = Password::parse(&password)?;
+            let password = new_password(&password, username.as_str())?;
             let roles = roles_from_checkboxes(&cadre, &lecturer, &organiser, &admin);
             if roles.is_empty() {
                 return Err(Invalid::NoRole.into());
@@ -112,8 +131,14 @@ pub async fn create_account(
                 password_hash,
                 roles,
                 person_id: None,
+                // The admin knows this password: its owner chooses their own at sign-in.
+                must_change_password: true,
             };
-            match state()?.repo.create_account(&new, Timestamp::now()).await {
+            let line = with_detail(
+                by(&me, AuditKind::AccountCreated, AuditOutcome::Ok, ""),
+                serde_json::json!({ "username": new.username.as_str(), "roles": role_codes(&new.roles) }),
+            );
+            match state()?.repo.create_account(&new, Some(&line), Timestamp::now()).await {
                 Ok(id) => Ok(id),
                 Err(RepoError::Conflict) => Err(AppError::Conflict(Conflict::UsernameTaken)),
                 Err(e) => Err(AppError::internal(e)),
@@ -126,8 +151,10 @@ pub async fn create_account(
 /// Disables or re-enables an account. Disabling ends its sessions at once.
 #[server(endpoint = "accounts_set_disabled")]
 pub async fn set_account_disabled(id: i64, disabled: bool) -> Result<(), AppError> {
+    use crate::domain::audit::{AuditKind, AuditOutcome};
     use crate::domain::policy::Action;
     use crate::error::Conflict;
+    use crate::ssr::audit::by;
     use crate::ssr::guard::{authorize, finish, state};
     finish(
         async {
@@ -137,7 +164,15 @@ pub async fn set_account_disabled(id: i64, disabled: bool) -> Result<(), AppErro
             }
             let repo = state()?.repo;
             keep_an_admin(repo.as_ref(), id, |admin_now| admin_now && !disabled).await?;
-            repo.set_account_disabled(id, disabled).await?;
+            let kind = if disabled {
+                AuditKind::AccountDisabled
+            } else {
+                AuditKind::AccountEnabled
+            };
+            let line = by(&me, kind, AuditOutcome::Ok, &format!("account:{id}"));
+            if !repo.set_account_disabled(id, disabled, &line).await? {
+                return Err(AppError::NotFound);
+            }
             Ok(())
         }
         .await,
@@ -153,18 +188,30 @@ pub async fn set_account_roles(
     admin: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::account::Invalid;
+    use crate::domain::audit::{AuditKind, AuditOutcome};
     use crate::domain::policy::Action;
+    use crate::ssr::audit::{by, with_detail};
     use crate::ssr::guard::{authorize, finish, state};
     finish(
         async {
-            authorize(Action::ManageAccounts)?;
+            let me = authorize(Action::ManageAccounts)?;
             let roles = roles_from_checkboxes(&cadre, &lecturer, &organiser, &admin);
             if roles.is_empty() {
                 return Err(Invalid::NoRole.into());
             }
             let repo = state()?.repo;
+            let before = repo.account(id).await?.ok_or(AppError::NotFound)?;
             keep_an_admin(repo.as_ref(), id, |_| roles.has(Role::Admin)).await?;
-            repo.set_account_roles(id, &roles).await?;
+            let line = with_detail(
+                by(
+                    &me,
+                    AuditKind::RolesChanged,
+                    AuditOutcome::Ok,
+                    &format!("account:{id}"),
+                ),
+                serde_json::json!({ "from": role_codes(&before.roles), "to": role_codes(&roles) }),
+            );
+            repo.set_account_roles(id, &roles, &line).await?;
             Ok(())
         }
         .await,
@@ -174,16 +221,25 @@ pub async fn set_account_roles(
 /// Sets a new password for someone who forgot theirs; their sessions end.
 #[server(endpoint = "accounts_reset_password")]
 pub async fn reset_password(id: i64, password: String) -> Result<(), AppError> {
-    use crate::domain::Password;
+    use crate::domain::audit::{AuditKind, AuditOutcome};
     use crate::domain::policy::Action;
+    use crate::ssr::audit::by;
     use crate::ssr::guard::{authorize, finish, state};
     finish(
         async {
-            authorize(Action::ManageAccounts)?;
-            let password = Password::parse(&password)?;
+            let me = authorize(Action::ManageAccounts)?;
             let repo = state()?.repo;
+            let target = repo.account(id).await?.ok_or(AppError::NotFound)?;
+            let password = new_password(&password, &target.username)?;
             let hash = crate::ssr::password::hash(&password).await?;
-            if !repo.set_password_hash(id, &hash).await? {
+            let line = by(
+                &me,
+                AuditKind::PasswordReset,
+                AuditOutcome::Ok,
+                &format!("account:{id}"),
+            );
+            // The admin knows the new password, so its owner must change it at sign-in.
+            if !repo.set_password_hash(id, &hash, true, &line).await? {
                 return Err(AppError::NotFound);
             }
             repo.delete_auth_sessions_of(id, None).await?;

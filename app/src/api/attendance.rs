@@ -45,6 +45,10 @@ pub struct BoardData {
     pub seconds_left: i64,
     pub counts: AttendanceCounts,
     pub walk_ins: i64,
+    /// Wrong codes typed for this session so far.
+    pub wrong_codes: i64,
+    /// Walk-ins waiting for an organiser's confirmation.
+    pub awaiting: i64,
     pub missing: Vec<MissingGroup>,
     pub recent: Vec<Arrival>,
 }
@@ -70,6 +74,27 @@ pub struct SheetLine {
     pub status: Option<AttendanceStatus>,
     pub checked_in_at: Option<Timestamp>,
     pub walk_in: bool,
+    /// Notes on where the check-in came from (shared device, outside the venue).
+    pub origin: crate::domain::attendance::OriginFlags,
+}
+
+/// A walk-in waiting for an organiser.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClaimLine {
+    pub person_id: i64,
+    pub name: String,
+    pub community: String,
+    pub status: AttendanceStatus,
+    pub at: Timestamp,
+}
+
+/// A session the door is open for now, to pick before typing its code.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OpenDoor {
+    pub id: i64,
+    pub title: String,
+    pub place: String,
+    pub starts_at: Timestamp,
 }
 
 /// A change in the audit trail.
@@ -91,6 +116,9 @@ pub struct SheetData {
     pub counts: AttendanceCounts,
     pub lines: Vec<SheetLine>,
     pub audit: Vec<AuditLine>,
+    pub claims: Vec<ClaimLine>,
+    /// Wrong codes typed for this session.
+    pub wrong_codes: i64,
 }
 
 /// A leave or make-up request as a page shows it.
@@ -141,6 +169,20 @@ pub struct QueueData {
 #[cfg(feature = "ssr")]
 pub(crate) mod support {
     use super::*;
+
+    /// Wrong codes typed for the session, from the audit log.
+    pub async fn wrong_codes(
+        repo: &dyn crate::ssr::db::Repository,
+        session_id: i64,
+    ) -> crate::error::AppResult<i64> {
+        Ok(repo
+            .count_audit(
+                crate::domain::audit::AuditKind::DoorWrongCode,
+                &format!("session:{session_id}"),
+                Timestamp(0),
+            )
+            .await?)
+    }
     use crate::domain::attendance::Share;
     use crate::error::AppResult;
     use crate::ssr::db::{Repository, RequestItem};
@@ -284,6 +326,8 @@ pub async fn door_board(session_id: i64) -> Result<BoardData, AppError> {
             let rows = repo.session_sheet(door.id).await?;
             let counts = sheet_counts(&rows);
             let walk_ins = rows.iter().filter(|r| r.walk_in).count() as i64;
+            let wrong_codes = wrong_codes(repo, door.id).await?;
+            let awaiting = repo.walk_in_claims(door.id).await?.len() as i64;
             let mut missing: Vec<MissingGroup> = Vec::new();
             let mut recent = Vec::new();
             for row in rows {
@@ -318,6 +362,8 @@ pub async fn door_board(session_id: i64) -> Result<BoardData, AppError> {
                 state,
                 counts,
                 walk_ins,
+                wrong_codes,
+                awaiting,
                 missing,
                 recent,
             })
@@ -330,13 +376,18 @@ pub async fn door_board(session_id: i64) -> Result<BoardData, AppError> {
 /// whether one tap will check them in.
 #[server(endpoint = "checkin_preview")]
 pub async fn checkin_preview(token: String) -> Result<CheckinView, AppError> {
-    use crate::ssr::checkin::attempt;
+    use crate::ssr::checkin::{Ask, attempt};
     use crate::ssr::guard::{caller, finish, state};
+    use crate::ssr::security::request_meta;
     finish(
         async {
             let user = caller()?;
             let st = state()?;
-            let a = attempt(&st, &user, Some(&token), None, false).await?;
+            let ask = Ask {
+                token: Some(&token),
+                ..Ask::default()
+            };
+            let a = attempt(&st, &user, &request_meta(), ask, false).await?;
             checkin_view(&st, &user, a.session, a.outcome).await
         }
         .await,
@@ -400,9 +451,19 @@ pub async fn attendance_sheet(session_id: i64) -> Result<SheetData, AppError> {
                 .ok_or(AppError::NotFound)?;
             let rows = repo.session_sheet(session_id).await?;
             let counts = support::sheet_counts(&rows);
+            let venue = crate::ssr::checkin::venue_networks(repo.as_ref()).await?;
+            let origins = crate::domain::attendance::origin_flags(
+                &rows
+                    .iter()
+                    .map(|r| (r.device.as_deref(), r.address.as_deref()))
+                    .collect::<Vec<_>>(),
+                |a| crate::domain::network::in_networks(&venue, a),
+            );
             let lines: Vec<SheetLine> = rows
                 .into_iter()
-                .map(|r| SheetLine {
+                .zip(origins)
+                .map(|(r, origin)| SheetLine {
+                    origin,
                     person_id: r.person_id,
                     name: r.name,
                     community: r.community,
@@ -426,12 +487,27 @@ pub async fn attendance_sheet(session_id: i64) -> Result<SheetData, AppError> {
                     at: a.at,
                 })
                 .collect();
+            let claims = repo
+                .walk_in_claims(session_id)
+                .await?
+                .into_iter()
+                .map(|c| ClaimLine {
+                    person_id: c.person_id,
+                    name: c.name,
+                    community: c.community,
+                    status: c.status,
+                    at: c.at,
+                })
+                .collect();
+            let wrong_codes = support::wrong_codes(repo.as_ref(), session_id).await?;
             Ok(SheetData {
                 over: Timestamp::now().0 >= door.ends_at.0,
                 session: door,
                 counts,
                 lines,
                 audit,
+                claims,
+                wrong_codes,
             })
         }
         .await,
@@ -744,6 +820,75 @@ pub async fn decide_request(id: i64, kind: String, decision: String) -> Result<(
             } else {
                 Err(AppError::Conflict(Conflict::AlreadyDecided))
             }
+        }
+        .await,
+    )
+}
+
+/// The sessions whose door is open now, for the cadre to pick before typing a code.
+#[server(endpoint = "open_doors")]
+pub async fn open_doors() -> Result<Vec<OpenDoor>, AppError> {
+    use crate::ssr::guard::{caller, finish, state};
+    finish(
+        async {
+            caller()?;
+            let doors = state()?.repo.open_doors(Timestamp::now()).await?;
+            Ok(doors
+                .into_iter()
+                .map(|d| OpenDoor {
+                    id: d.id,
+                    title: d.title,
+                    place: d.place,
+                    starts_at: d.starts_at,
+                })
+                .collect())
+        }
+        .await,
+    )
+}
+
+/// Confirms a walk-in (the attendance is written and earns hours) or dismisses it.
+#[server(endpoint = "attendance_decide_walk_in")]
+pub async fn decide_walk_in(
+    session_id: i64,
+    person_id: i64,
+    confirm: bool,
+) -> Result<(), AppError> {
+    use crate::domain::audit::{AuditKind, AuditOutcome};
+    use crate::domain::policy::Action;
+    use crate::ssr::audit::{by, with_detail};
+    use crate::ssr::guard::{authorize, finish, state};
+    finish(
+        async {
+            let user = authorize(Action::ManageAttendance)?;
+            let outcome = if confirm {
+                AuditOutcome::Ok
+            } else {
+                AuditOutcome::Refused
+            };
+            let line = with_detail(
+                by(
+                    &user,
+                    AuditKind::WalkInConfirmed,
+                    outcome,
+                    &format!("session:{session_id}"),
+                ),
+                serde_json::json!({ "person": person_id }),
+            );
+            let repo = state()?.repo;
+            if !repo
+                .decide_walk_in(
+                    session_id,
+                    person_id,
+                    confirm,
+                    user.account.person_id,
+                    &line,
+                )
+                .await?
+            {
+                return Err(AppError::NotFound);
+            }
+            Ok(())
         }
         .await,
     )

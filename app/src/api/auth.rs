@@ -25,31 +25,67 @@ pub async fn me() -> Result<Option<SignedIn>, AppError> {
     }))
 }
 
-/// Anyone signed in may change their own password; their other sessions end.
+/// Anyone signed in may change their own password; their other sessions end. Wrong
+/// current passwords are throttled like logins.
 #[server(endpoint = "change_password")]
 pub async fn change_password(
     current: String,
     new_password: String,
     new_password_again: String,
 ) -> Result<(), AppError> {
-    use crate::domain::{Password, Username};
+    use crate::api::accounts::new_password as checked_new;
+    use crate::domain::Username;
+    use crate::domain::audit::{AuditKind, AuditOutcome};
+    use crate::domain::throttle::{self, Verdict};
+    use crate::domain::{Password, Timestamp};
+    use crate::ssr::audit::by;
+    use crate::ssr::auth::count_try;
     use crate::ssr::guard::{caller, finish, state};
     use crate::ssr::password;
     finish(
         async {
             let user = caller()?;
-            let new = Password::parse_confirmed(&new_password, &new_password_again)?;
-            let repo = state()?.repo;
+            Password::parse_confirmed(&new_password, &new_password_again)?;
+            let new = checked_new(&new_password, &user.account.username)?;
+            let state = state()?;
+            let repo = state.repo.clone();
+            let now = Timestamp::now();
+            let target = format!("account:{}", user.account.id);
+            let bucket = (
+                format!("password:{}", user.account.id),
+                throttle::PASSWORD_CHANGE,
+            );
+            let (verdict, tries, _) = count_try(&state, std::slice::from_ref(&bucket), now).await?;
+            if let Verdict::Wait(secs) = verdict {
+                repo.audit(&by(
+                    &user,
+                    AuditKind::PasswordChangeRefused,
+                    AuditOutcome::Refused,
+                    &target,
+                ))
+                .await?;
+                return Err(AppError::TooManyTries(throttle::wait_minutes(secs)));
+            }
             let username = Username::parse(&user.account.username)?;
             let record = repo
                 .login_record(&username)
                 .await?
                 .ok_or(AppError::Unauthenticated)?;
-            if !password::verify(&current, Some(record.password_hash)).await {
+            if !password::verify(&current, Some(record.password_hash)).await? {
+                repo.audit(&by(
+                    &user,
+                    AuditKind::PasswordChangeRefused,
+                    AuditOutcome::Refused,
+                    &target,
+                ))
+                .await?;
                 return Err(AppError::WrongPassword);
             }
+            repo.forget_tries(&tries, &[bucket.0]).await?;
             let hash = password::hash(&new).await?;
-            repo.set_password_hash(user.account.id, &hash).await?;
+            let line = by(&user, AuditKind::PasswordChanged, AuditOutcome::Ok, &target);
+            repo.set_password_hash(user.account.id, &hash, false, &line)
+                .await?;
             repo.delete_auth_sessions_of(user.account.id, Some(&user.token_hash))
                 .await?;
             Ok(())

@@ -68,8 +68,23 @@ pub async fn import_apply(batch_id: i64) -> Result<ImportDone, AppError> {
                 return Err(AppError::Conflict(Conflict::ImportHasProblems));
             }
             let repo = state()?.repo;
+            let user = crate::ssr::guard::caller()?;
+            let hash = crate::ssr::password::unusable_hash().await?;
+            let line = crate::ssr::audit::by(
+                &user,
+                crate::domain::audit::AuditKind::ImportConfirmed,
+                crate::domain::audit::AuditOutcome::Ok,
+                "",
+            );
             match repo
-                .apply_import(batch_id, &preview.rows, actor, Timestamp::now())
+                .apply_import(
+                    batch_id,
+                    &preview.rows,
+                    actor,
+                    &hash,
+                    &line,
+                    Timestamp::now(),
+                )
                 .await
             {
                 Ok(Some((added, updated))) => Ok(ImportDone { added, updated }),

@@ -2,6 +2,7 @@
 //! function), then the repository.
 pub mod accounts;
 pub mod attendance;
+pub mod audit;
 pub mod auth;
 pub mod browse;
 pub mod feeds;

@@ -403,11 +403,22 @@ pub async fn save_credits(late_share: String, lecturing_share: String) -> Result
                 return Err(AppError::Form(problems));
             };
             let repo = state()?.repo;
-            let now = Timestamp::now();
-            repo.set_setting(LATE_SHARE_KEY, &late.display(), now)
-                .await?;
-            repo.set_setting(LECTURING_SHARE_KEY, &lecturing.display(), now)
-                .await?;
+            let user = crate::ssr::guard::caller()?;
+            let line = crate::ssr::audit::by(
+                &user,
+                crate::domain::audit::AuditKind::SettingsChanged,
+                crate::domain::audit::AuditOutcome::Ok,
+                "",
+            );
+            repo.set_settings_audited(
+                &[
+                    (LATE_SHARE_KEY, late.display()),
+                    (LECTURING_SHARE_KEY, lecturing.display()),
+                ],
+                Timestamp::now(),
+                &line,
+            )
+            .await?;
             Ok(())
         }
         .await,

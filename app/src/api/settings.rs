@@ -15,6 +15,94 @@ pub struct ProgrammeSettings {
     pub make_up_share: String,
 }
 
+/// The audit line of a settings change by the caller.
+#[cfg(feature = "ssr")]
+fn settings_line() -> crate::error::AppResult<crate::ssr::db::AuditLine> {
+    use crate::domain::audit::{AuditKind, AuditOutcome};
+    let user = crate::ssr::guard::caller()?;
+    Ok(crate::ssr::audit::by(
+        &user,
+        AuditKind::SettingsChanged,
+        AuditOutcome::Ok,
+        "",
+    ))
+}
+
+/// The door's settings: the venue's networks and whether walk-ins wait for confirmation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DoorSafeguards {
+    pub venue_networks: String,
+    pub confirm_walk_ins: bool,
+}
+
+#[server(endpoint = "settings_door")]
+pub async fn door_settings() -> Result<DoorSafeguards, AppError> {
+    use crate::domain::policy::Action;
+    use crate::ssr::checkin::{VENUE_NETWORKS_SETTING, walk_ins_need_confirming};
+    use crate::ssr::guard::{authorize, finish, state};
+    finish(
+        async {
+            authorize(Action::ManageAttendance)?;
+            let repo = state()?.repo;
+            Ok(DoorSafeguards {
+                venue_networks: repo
+                    .setting(VENUE_NETWORKS_SETTING)
+                    .await?
+                    .unwrap_or_default(),
+                confirm_walk_ins: walk_ins_need_confirming(repo.as_ref()).await?,
+            })
+        }
+        .await,
+    )
+}
+
+/// Saves the venue's networks (one per line: `192.168.1.0/24`; empty for none) and whether
+/// walk-ins outside the audience earn hours only once an organiser confirms them.
+#[server(endpoint = "settings_door_save")]
+pub async fn save_door_settings(
+    venue_networks: String,
+    confirm_walk_ins: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::Timestamp;
+    use crate::domain::network::parse_networks;
+    use crate::domain::policy::Action;
+    use crate::domain::session_draft::{Field, FieldProblem, Problem};
+    use crate::ssr::checkin::{CONFIRM_WALK_INS_SETTING, VENUE_NETWORKS_SETTING};
+    use crate::ssr::guard::{authorize, finish, state};
+    finish(
+        async {
+            authorize(Action::ManageAttendance)?;
+            let networks = parse_networks(&venue_networks);
+            if networks.is_err() || venue_networks.len() > 2000 {
+                return Err(AppError::Form(vec![FieldProblem {
+                    field: Field::VenueNetworks,
+                    problem: Problem::NotANetwork,
+                }]));
+            }
+            let text: Vec<String> = venue_networks
+                .split([',', '\n', ';', '，'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect();
+            let confirm = if confirm_walk_ins.is_some() { "1" } else { "0" };
+            state()?
+                .repo
+                .set_settings_audited(
+                    &[
+                        (VENUE_NETWORKS_SETTING, text.join("\n")),
+                        (CONFIRM_WALK_INS_SETTING, confirm.to_string()),
+                    ],
+                    Timestamp::now(),
+                    &settings_line()?,
+                )
+                .await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
 #[server(endpoint = "settings_overview")]
 pub async fn settings_overview() -> Result<ProgrammeSettings, AppError> {
     use crate::api::schedule::hours_rule;
@@ -67,10 +155,10 @@ pub async fn save_hours_rule(minutes: String) -> Result<(), AppError> {
                 })?;
             state()?
                 .repo
-                .set_setting(
-                    HOURS_RULE_KEY,
-                    &rule.minutes_per_hour.to_string(),
+                .set_settings_audited(
+                    &[(HOURS_RULE_KEY, rule.minutes_per_hour.to_string())],
                     Timestamp::now(),
+                    &settings_line()?,
                 )
                 .await?;
             Ok(())
@@ -148,9 +236,16 @@ pub async fn save_attendance_rules(
                 return Err(AppError::Form(problems));
             };
             let repo = state()?.repo;
-            let now = Timestamp::now();
-            repo.set_setting(LEAVE_CAP_KEY, &cap.display(), now).await?;
-            repo.set_setting(MAKE_UP_KEY, &share.display(), now).await?;
+            let line = settings_line()?;
+            repo.set_settings_audited(
+                &[
+                    (LEAVE_CAP_KEY, cap.display()),
+                    (MAKE_UP_KEY, share.display()),
+                ],
+                Timestamp::now(),
+                &line,
+            )
+            .await?;
             Ok(())
         }
         .await,

@@ -15,6 +15,10 @@ pub enum Invalid {
     PasswordMismatch,
     #[error("choose at least one role")]
     NoRole,
+    #[error("that password is on the list of passwords attackers try first")]
+    CommonPassword,
+    #[error("not a date (YYYY-MM-DD) or a known kind")]
+    Date,
 }
 
 /// A login name: ASCII so that it is easy to type on any phone keyboard and compares

@@ -318,10 +318,16 @@ pub enum DoorOutcome {
     Cancelled,
     /// Only cadres check in.
     NotCadre,
+    /// Too many wrong codes from this account or address: wait before the next.
+    TooManyTries,
+    /// Someone outside the audience: kept for an organiser to confirm; no hours until then.
+    AwaitingConfirmation,
+    /// A typed code with several doors open and none chosen.
+    ChooseSession,
 }
 
 impl DoorOutcome {
-    const ALL: [DoorOutcome; 11] = [
+    const ALL: [DoorOutcome; 14] = [
         DoorOutcome::Ready,
         DoorOutcome::Recorded,
         DoorOutcome::WalkIn,
@@ -333,6 +339,9 @@ impl DoorOutcome {
         DoorOutcome::Over,
         DoorOutcome::Cancelled,
         DoorOutcome::NotCadre,
+        DoorOutcome::TooManyTries,
+        DoorOutcome::AwaitingConfirmation,
+        DoorOutcome::ChooseSession,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -348,6 +357,9 @@ impl DoorOutcome {
             DoorOutcome::Over => "over",
             DoorOutcome::Cancelled => "cancelled",
             DoorOutcome::NotCadre => "not_cadre",
+            DoorOutcome::TooManyTries => "too_many_tries",
+            DoorOutcome::AwaitingConfirmation => "awaiting_confirmation",
+            DoorOutcome::ChooseSession => "choose_session",
         }
     }
 
@@ -373,19 +385,90 @@ impl From<WindowClosed> for DoorOutcome {
     }
 }
 
-/// A six-digit door code from the first bytes of a keyed hash.
+/// Digits of a door code: with about seven codes of one session good at a time and a
+/// few wrong tries an hour allowed, a guess hits once in some hundred thousand years.
+pub const CODE_DIGITS: usize = 8;
+
+/// An eight-digit door code from the first bytes of a keyed hash.
 pub fn door_code(mac: &[u8]) -> String {
     let n = mac
         .iter()
-        .take(4)
-        .fold(0u32, |acc, b| (acc << 8) | u32::from(*b));
-    format!("{:06}", n % 1_000_000)
+        .take(8)
+        .fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+    format!("{:08}", n % 100_000_000)
 }
 
-/// Whether a typed text looks like a door code (six digits, spaces ignored).
+/// A door code as the projector shows it: two groups of four.
+pub fn spaced_code(code: &str) -> String {
+    match (code.get(..4), code.get(4..)) {
+        (Some(a), Some(b)) if !b.is_empty() => format!("{a} {b}"),
+        _ => code.to_string(),
+    }
+}
+
+/// Whether a typed text looks like a door code (eight digits, spaces and dashes ignored).
 pub fn normalise_code(raw: &str) -> Option<String> {
-    let digits: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
-    (digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
+    let digits: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    (digits.len() == CODE_DIGITS && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
+}
+
+/// What the session's sheet notes about where a check-in came from. Notes, never refusals:
+/// a shared phone may be a neighbour helping, an address outside the hall a late bus.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OriginFlags {
+    /// Others checked in to this session from the same device (cookie).
+    pub shared_device: u32,
+    /// Others checked in from the same address (only counted outside the venue's
+    /// networks when those are configured: inside, phones share the hall's address).
+    pub shared_address: u32,
+    /// The address is outside the venue's configured networks.
+    pub outside_venue: bool,
+}
+
+impl OriginFlags {
+    pub fn any(self) -> bool {
+        self.shared_device > 0 || self.shared_address > 0 || self.outside_venue
+    }
+}
+
+/// Flags for each check-in `(device, address)` of one session; `in_venue` says whether an
+/// address is inside the venue's networks (`None`: none configured).
+pub fn origin_flags(
+    checkins: &[(Option<&str>, Option<&str>)],
+    in_venue: impl Fn(&str) -> Option<bool>,
+) -> Vec<OriginFlags> {
+    let count = |keys: &mut dyn Iterator<Item = Option<&str>>| {
+        let mut counts = std::collections::HashMap::<String, u32>::new();
+        for k in keys.flatten().filter(|k| !k.is_empty()) {
+            *counts.entry(k.to_string()).or_default() += 1;
+        }
+        counts
+    };
+    let devices = count(&mut checkins.iter().map(|c| c.0));
+    let addresses = count(&mut checkins.iter().map(|c| c.1));
+    checkins
+        .iter()
+        .map(|(device, address)| {
+            let others = |counts: &std::collections::HashMap<String, u32>, k: Option<&str>| {
+                k.filter(|k| !k.is_empty())
+                    .and_then(|k| counts.get(k))
+                    .map_or(0, |n| n - 1)
+            };
+            let venue = address.filter(|a| !a.is_empty()).and_then(&in_venue);
+            OriginFlags {
+                shared_device: others(&devices, *device),
+                shared_address: if venue == Some(true) {
+                    0
+                } else {
+                    others(&addresses, *address)
+                },
+                outside_venue: venue == Some(false),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -534,11 +617,34 @@ mod tests {
 
     #[test]
     fn door_codes_and_outcomes() {
-        assert_eq!(door_code(&[0, 0, 0, 7, 99]), "000007");
-        assert_eq!(door_code(&[0xff, 0xff, 0xff, 0xff]), "967295");
-        assert_eq!(normalise_code(" 123 456 "), Some("123456".into()));
-        assert_eq!(normalise_code("12345"), None);
-        assert_eq!(normalise_code("12345a"), None);
+        assert_eq!(door_code(&[0, 0, 0, 0, 0, 0, 0, 7, 99]), "00000007");
+        assert_eq!(door_code(&[0xff; 8]), "09551615");
+        assert_eq!(normalise_code(" 1234 5678 "), Some("12345678".into()));
+        assert_eq!(normalise_code("1234-5678"), Some("12345678".into()));
+        assert_eq!(normalise_code("123456"), None);
+        assert_eq!(normalise_code("1234567a"), None);
+        assert_eq!(spaced_code("12345678"), "1234 5678");
+        let flags = origin_flags(
+            &[
+                (Some("d1"), Some("1.1.1.1")),
+                (Some("d1"), Some("2.2.2.2")),
+                (Some("d2"), Some("1.1.1.1")),
+                (None, Some("9.9.9.9")),
+            ],
+            |a| Some(a.starts_with("1.")),
+        );
+        assert_eq!(flags[0].shared_device, 1);
+        assert_eq!(
+            flags[0].shared_address, 0,
+            "inside the venue phones share its address"
+        );
+        assert!(flags[1].outside_venue && flags[1].shared_device == 1);
+        assert!(!flags[2].any() || flags[2] == OriginFlags::default());
+        assert!(flags[3].outside_venue && flags[3].shared_device == 0);
+        let open = origin_flags(&[(None, Some("3.3.3.3")), (None, Some("3.3.3.3"))], |_| {
+            None
+        });
+        assert_eq!(open[0].shared_address, 1);
         for o in DoorOutcome::ALL {
             assert_eq!(DoorOutcome::parse(o.as_str()), Some(o));
         }

@@ -130,13 +130,43 @@ pub struct RawRow {
 /// Reads CSV (RFC 4180: quoted fields with doubled quotes and line breaks, CRLF or LF; a
 /// UTF-8 byte-order mark is skipped). Returns rows of cells.
 pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    parse_csv_within(text, usize::MAX, usize::MAX).unwrap_or_default()
+}
+
+/// Where a sheet passed a cap: the row (1-based) at which it did, and which cap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SheetLimit {
+    Rows(usize),
+    Columns(usize),
+}
+
+/// Rows of the table a sheet may hold (the data rows, a header and blank lines around).
+pub const MAX_TABLE_ROWS: usize = MAX_ROWS + 200;
+/// Columns a sheet may hold (the import reads seven).
+pub const MAX_TABLE_COLUMNS: usize = 64;
+
+/// [`parse_csv`] that stops, before storing anything more, at the first row past
+/// `max_rows` or cell past `max_cols`.
+pub fn parse_csv_within(
+    text: &str,
+    max_rows: usize,
+    max_cols: usize,
+) -> Result<Vec<Vec<String>>, SheetLimit> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut rows = Vec::new();
     let mut row = Vec::new();
     let mut cell = String::new();
     let mut quoted = false;
     let mut chars = text.chars().peekable();
+    let end_cell = |row: &mut Vec<String>, cell: &mut String, line: usize| {
+        if row.len() >= max_cols {
+            return Err(SheetLimit::Columns(line));
+        }
+        row.push(std::mem::take(cell));
+        Ok(())
+    };
     while let Some(c) = chars.next() {
+        let line = rows.len() + 1;
         match (quoted, c) {
             (true, '"') if chars.peek() == Some(&'"') => {
                 chars.next();
@@ -145,20 +175,27 @@ pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
             (true, '"') => quoted = false,
             (true, c) => cell.push(c),
             (false, '"') if cell.is_empty() => quoted = true,
-            (false, ',') => row.push(std::mem::take(&mut cell)),
+            (false, ',') => end_cell(&mut row, &mut cell, line)?,
             (false, '\r') if chars.peek() == Some(&'\n') => {}
             (false, '\n') | (false, '\r') => {
-                row.push(std::mem::take(&mut cell));
+                end_cell(&mut row, &mut cell, line)?;
+                if rows.len() >= max_rows {
+                    return Err(SheetLimit::Rows(line));
+                }
                 rows.push(std::mem::take(&mut row));
             }
             (false, c) => cell.push(c),
         }
     }
     if !cell.is_empty() || !row.is_empty() {
-        row.push(cell);
+        let line = rows.len() + 1;
+        end_cell(&mut row, &mut cell, line)?;
+        if rows.len() >= max_rows {
+            return Err(SheetLimit::Rows(line));
+        }
         rows.push(row);
     }
-    rows
+    Ok(rows)
 }
 
 /// Finds the header (the first non-empty row) and reads the rows under it. Blank rows are
@@ -473,6 +510,15 @@ mod tests {
     fn csv_is_read_as_spreadsheets_write_it() {
         let text = "\u{feff}姓名,社区,备注\r\n\"赵, 六\",东关社区,\"说\"\"好\"\"\n两行\"\r\n\n孙七,西湖社区,";
         let rows = parse_csv(text);
+        assert_eq!(parse_csv_within(text, 1, 10), Err(SheetLimit::Rows(2)));
+        assert_eq!(
+            parse_csv_within("a,b,c\n", 10, 2),
+            Err(SheetLimit::Columns(1))
+        );
+        assert_eq!(
+            parse_csv_within(",,,,,,,,,,,,", 10, 5),
+            Err(SheetLimit::Columns(1))
+        );
         assert_eq!(rows.len(), 4);
         assert_eq!(rows[0], vec!["姓名", "社区", "备注"]);
         assert_eq!(rows[1], vec!["赵, 六", "东关社区", "说\"好\"\n两行"]);

@@ -1,19 +1,5 @@
-//! How long a login lasts and when an account stops accepting password guesses.
+//! How long a login lasts. How many password guesses are allowed is `throttle`'s.
 use super::{Roles, Timestamp};
-
-/// Failed logins allowed per account within [`FAILURE_WINDOW_SECS`].
-pub const MAX_FAILURES: i64 = 10;
-pub const FAILURE_WINDOW_SECS: i64 = 15 * 60;
-
-/// Start of the window in which failures are counted.
-pub fn failure_window_start(now: Timestamp) -> Timestamp {
-    Timestamp(now.0 - FAILURE_WINDOW_SECS)
-}
-
-/// Whether the account refuses further attempts, given its failures inside the window.
-pub fn is_locked(recent_failures: i64) -> bool {
-    recent_failures >= MAX_FAILURES
-}
 
 /// Lifetimes of one login session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,10 +14,11 @@ const MINUTE: i64 = 60;
 const DAY: i64 = 24 * 60 * MINUTE;
 
 impl SessionLifetime {
-    /// "Remember me" is for a cadre on their own phone; accounts that can change other
-    /// people's records keep the short lifetime whatever the box says.
+    /// "Remember me" is for a cadre on their own phone; an account with any other role
+    /// (lecturers included: they edit materials and read reflections) keeps the short
+    /// lifetime whatever the box says.
     pub fn for_login(roles: &Roles, remember_me: bool) -> Self {
-        if remember_me && !roles.is_privileged() {
+        if remember_me && roles.is_cadre_only() {
             SessionLifetime {
                 idle_secs: 30 * DAY,
                 absolute_secs: 90 * DAY,
@@ -71,17 +58,6 @@ mod tests {
     use crate::domain::Role;
 
     #[test]
-    fn lockout_starts_at_the_tenth_failure() {
-        assert!(!is_locked(0));
-        assert!(!is_locked(9));
-        assert!(is_locked(10));
-        assert_eq!(
-            failure_window_start(Timestamp(10_000)),
-            Timestamp(10_000 - 900)
-        );
-    }
-
-    #[test]
     fn remember_me_only_extends_unprivileged_sessions() {
         let cadre = Roles::new([Role::Cadre]);
         let organiser = Roles::new([Role::Cadre, Role::Organiser]);
@@ -89,6 +65,8 @@ mod tests {
         assert_eq!(short.idle_secs, 1800);
         assert!(SessionLifetime::for_login(&cadre, true).idle_secs > short.idle_secs);
         assert_eq!(SessionLifetime::for_login(&organiser, true), short);
+        let lecturer = Roles::new([Role::Cadre, Role::Lecturer]);
+        assert_eq!(SessionLifetime::for_login(&lecturer, true), short);
     }
 
     #[test]

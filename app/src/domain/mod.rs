@@ -4,6 +4,7 @@
 pub mod account;
 pub mod attendance;
 pub mod audience;
+pub mod audit;
 pub mod calendar;
 pub mod conflicts;
 pub mod files;
@@ -13,6 +14,7 @@ pub mod import;
 pub mod listing;
 pub mod login_policy;
 pub mod materials;
+pub mod network;
 pub mod people;
 pub mod policy;
 pub mod programme;
@@ -24,6 +26,7 @@ pub mod schedule;
 pub mod search;
 pub mod series_edit;
 pub mod session_draft;
+pub mod throttle;
 pub mod tier_plan;
 pub mod time;
 

@@ -54,6 +54,13 @@ impl Roles {
 
     /// Organisers and admins can change other people's records, so their sessions never get
     /// the long "remember me" lifetime meant for a cadre's own phone.
+    /// Holds the cadre role and nothing else: the only accounts that may stay signed in
+    /// for weeks on their owner's phone.
+    pub fn is_cadre_only(&self) -> bool {
+        let mut roles = self.iter();
+        roles.next() == Some(Role::Cadre) && roles.next().is_none()
+    }
+
     pub fn is_privileged(&self) -> bool {
         self.has(Role::Organiser) || self.has(Role::Admin)
     }
@@ -127,9 +134,17 @@ impl Home {
     }
 }
 
-/// A redirect target taken from a query string is followed only when it stays on this site.
+/// A redirect target taken from a query string is followed only when it resolves to this
+/// site's own origin: a path that starts with one `/`. Browsers drop tabs and newlines from
+/// a URL and read `\\` as `/`, so `/\t/evil.example` would become `//evil.example` (another
+/// site); anything but printable ASCII is refused (the login redirect percent-encodes the
+/// rest), and so is a backslash anywhere.
 pub fn safe_next(next: Option<&str>) -> Option<&str> {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+    next.filter(|n| {
+        n.starts_with('/')
+            && !n.starts_with("//")
+            && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+    })
 }
 
 #[cfg(test)]
@@ -171,6 +186,10 @@ mod tests {
         assert!(!Roles::new([Role::Cadre, Role::Lecturer]).is_privileged());
         assert!(Roles::new([Role::Organiser]).is_privileged());
         assert!(Roles::new([Role::Admin]).is_privileged());
+        assert!(Roles::new([Role::Cadre]).is_cadre_only());
+        assert!(!Roles::new([Role::Cadre, Role::Lecturer]).is_cadre_only());
+        assert!(!Roles::new([Role::Lecturer]).is_cadre_only());
+        assert!(!Roles::new([]).is_cadre_only());
     }
 
     #[test]
@@ -179,6 +198,18 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), None);
         assert_eq!(safe_next(Some("https://evil.example")), None);
         assert_eq!(safe_next(Some("/\\evil")), None);
+        assert_eq!(safe_next(Some("/\t/evil.example")), None);
+        assert_eq!(safe_next(Some("/\n/evil.example")), None);
+        assert_eq!(safe_next(Some("/ /evil.example")), None);
+        assert_eq!(safe_next(Some("\t//evil.example")), None);
+        assert_eq!(
+            safe_next(Some("/%09/evil.example")),
+            Some("/%09/evil.example")
+        );
+        assert_eq!(
+            safe_next(Some("/sessions?theme=2&q=%E4%BF%A1")),
+            Some("/sessions?theme=2&q=%E4%BF%A1")
+        );
         assert_eq!(safe_next(None), None);
     }
 }

@@ -27,6 +27,8 @@ pub enum Field {
     HoursRule,
     /// A new theme's name, on the settings page.
     ThemeName,
+    /// The venue's networks, on the settings page.
+    VenueNetworks,
     /// An attendance status chosen by an organiser.
     Status,
     /// A leave reason or make-up reflection.
@@ -87,6 +89,8 @@ pub enum Problem {
     TooShort,
     /// A value that is not one of the choices offered.
     NotAllowed,
+    /// Not a network address (`192.168.1.0/24`).
+    NotANetwork,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,7 +2,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::attendance::{
-    MarkRestAbsent, SaveCheckinRules, SetAttendance, SheetData, SheetLine, attendance_sheet,
+    DecideWalkIn, MarkRestAbsent, SaveCheckinRules, SetAttendance, SheetData, SheetLine,
+    attendance_sheet,
 };
 use crate::components::layout::ErrorDetails;
 use crate::domain::schedule::AttendanceStatus;
@@ -18,6 +19,8 @@ pub fn AttendancePage() -> impl IntoView {
     let set = ServerAction::<SetAttendance>::new();
     let rest = ServerAction::<MarkRestAbsent>::new();
     let rules = ServerAction::<SaveCheckinRules>::new();
+    let walk_ins = ServerAction::<DecideWalkIn>::new();
+    provide_context(walk_ins);
     let sheet = Resource::new(
         move || {
             (
@@ -25,6 +28,7 @@ pub fn AttendancePage() -> impl IntoView {
                 set.version().get(),
                 rest.version().get(),
                 rules.version().get(),
+                walk_ins.version().get(),
             )
         },
         |(id, ..)| async move {
@@ -113,6 +117,8 @@ fn sheet_view(
                     <button type="submit">{t(Key::Save)}</button>
                 </ActionForm>
             </details>
+            {claims_view(id, s.claims)}
+            {(s.wrong_codes > 0).then(|| view! { <p class="muted small" data-testid="sheet-wrong-codes">{t(Key::WrongCodes)} " " {s.wrong_codes}</p> })}
             <table class="table sheet-table">
                 <thead><tr>
                     <th>{t(Key::Name)}</th><th>{t(Key::Community)}</th><th>{t(Key::Status)}</th><th>{t(Key::CheckedInAt)}</th><th class="no-print">{t(Key::Change)}</th>
@@ -135,7 +141,7 @@ fn sheet_view(
                                     {e.from.map(|f| view! { <span>{t(f.label())}</span> " → " })}
                                     <span>{t(e.to.label())}</span>
                                     " · " {e.actor}
-                                    {(!e.reason.is_empty()).then(|| view! { " · " <em>{e.reason}</em> })}
+                                    {(!e.reason.is_empty()).then(|| view! { " · " <em>{reason_text(&e.reason)}</em> })}
                                 </li>
                             }).collect_view()}
                         </ol>
@@ -157,6 +163,9 @@ fn line_view(session_id: i64, l: SheetLine, set: ServerAction<SetAttendance>) ->
                 <a href=format!("/history?person={person}")>{l.name.clone()}</a>
                 <span class="muted small">" " {move || lang.get().pick(&tier_zh, &tier_en).to_string()}</span>
                 {l.walk_in.then(|| view! { " " <span class="chip">{t(Key::WalkIn)}</span> })}
+                {(l.origin.shared_device > 0).then(|| view! { " " <span class="chip warn" data-testid="flag-device">{t(Key::FlagSharedDevice)} " +" {l.origin.shared_device}</span> })}
+                {(l.origin.shared_address > 0).then(|| view! { " " <span class="chip warn" data-testid="flag-address">{t(Key::FlagSharedAddress)} " +" {l.origin.shared_address}</span> })}
+                {l.origin.outside_venue.then(|| view! { " " <span class="chip warn" data-testid="flag-outside">{t(Key::FlagOutsideVenue)}</span> })}
             </td>
             <td>{l.community}</td>
             <td data-testid="line-status">{match status {
@@ -179,6 +188,57 @@ fn line_view(session_id: i64, l: SheetLine, set: ServerAction<SetAttendance>) ->
             </td>
         </tr>
     }
+}
+
+/// A reason stored as a code reads as a sentence; one an organiser typed stays as typed.
+fn reason_text(reason: &str) -> impl IntoView + use<> {
+    let key = match reason {
+        "qr" => Some(Key::ReasonQr),
+        "code" => Some(Key::ReasonCode),
+        "walk_in_confirmed" => Some(Key::ReasonWalkInConfirmed),
+        "leave approved" => Some(Key::ReasonLeaveApproved),
+        _ => None,
+    };
+    let typed = reason.to_string();
+    let lang = use_lang();
+    move || match key {
+        Some(k) => k.text(lang.get()).to_string(),
+        None => typed.clone(),
+    }
+}
+
+/// Walk-ins waiting for an organiser: confirm (hours count) or dismiss.
+fn claims_view(session_id: i64, claims: Vec<crate::api::attendance::ClaimLine>) -> impl IntoView {
+    let decide = use_context::<ServerAction<DecideWalkIn>>();
+    (!claims.is_empty()).then(move || {
+        view! {
+            <section class="card stack no-print" data-testid="walk-in-claims">
+                <h2>{t(Key::WalkInClaimsTitle)}</h2>
+                <p class="muted small">{t(Key::WalkInClaimsHint)}</p>
+                <ul class="plain">
+                    {claims.into_iter().map(|c| {
+                        let at = c.at;
+                        let form = |confirm: bool, label: Key, class: &'static str| decide.map(|decide| view! {
+                            <ActionForm action=decide attr:class="inline">
+                                <input type="hidden" name="session_id" value=session_id />
+                                <input type="hidden" name="person_id" value=c.person_id />
+                                <input type="hidden" name="confirm" value=confirm.to_string() />
+                                <button type="submit" class=class>{t(label)}</button>
+                            </ActionForm>
+                        });
+                        view! {
+                            <li data-testid="walk-in-claim" data-person=c.name.clone()>
+                                {c.name.clone()} " " <span class="muted small">{c.community.clone()} " · " {move || at.hh_mm()}</span>
+                                " " <span class="chip status">{t(c.status.label())}</span>
+                                {form(true, Key::ConfirmWalkIn, "primary")}
+                                {form(false, Key::DismissWalkIn, "")}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </section>
+        }
+    })
 }
 
 fn print_page() {

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::attendance::{CheckinView, checkin_preview, checkin_result};
+use crate::api::attendance::{CheckinView, checkin_preview, checkin_result, open_doors};
 use crate::components::layout::ErrorNote;
 use crate::domain::attendance::DoorOutcome;
 use crate::i18n::{Key, session_when, t, use_lang};
@@ -25,19 +25,46 @@ pub fn CheckinTokenPage() -> impl IntoView {
     }
 }
 
-/// The fallback at the door: type the six digits shown under the QR code.
+/// The fallback at the door: pick tonight's session and type the eight digits shown under
+/// its QR code. The code is checked against that session only.
 #[component]
 pub fn CheckinCodePage() -> impl IntoView {
+    let doors = Resource::new(|| (), |_| open_doors());
     view! {
         <section class="card stack checkin" data-testid="checkin-code">
             <h1>{t(Key::CheckIn)}</h1>
             <p>{t(Key::TypeCodeHint)}</p>
-            <form method="post" action="/door/checkin" class="stack">
-                <label><span>{t(Key::DoorCode)}</span>
-                    <input name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]{6,7}" maxlength="7" required class="code-input" />
-                </label>
-                <button type="submit" class="primary big">{t(Key::CheckIn)}</button>
-            </form>
+            <Suspense fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match doors.await {
+                        Ok(doors) if doors.is_empty() => view! { <p class="note" data-testid="no-open-door">{t(Key::NoOpenDoor)}</p> }.into_any(),
+                        Ok(doors) => {
+                            let only = doors.len() == 1;
+                            view! {
+                                <form method="post" action="/door/checkin" class="stack">
+                                    <fieldset class="stack">
+                                        <legend>{t(Key::WhichSession)}</legend>
+                                        {doors.into_iter().map(|d| {
+                                            let at = d.starts_at;
+                                            view! {
+                                                <label class="check">
+                                                    <input type="radio" name="session" value=d.id checked=only required />
+                                                    <span>{d.title} <span class="muted small">" " {move || at.hh_mm()} {(!d.place.is_empty()).then(|| format!(" · {}", d.place))}</span></span>
+                                                </label>
+                                            }
+                                        }).collect_view()}
+                                    </fieldset>
+                                    <label><span>{t(Key::DoorCode)}</span>
+                                        <input name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 \\-]{8,10}" maxlength="10" required class="code-input" />
+                                    </label>
+                                    <button type="submit" class="primary big">{t(Key::CheckIn)}</button>
+                                </form>
+                            }.into_any()
+                        }
+                        Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                    }
+                })}
+            </Suspense>
         </section>
     }
 }
@@ -79,13 +106,20 @@ fn outcome_text(o: DoorOutcome) -> Key {
         DoorOutcome::Over => Key::CheckinOver,
         DoorOutcome::Cancelled => Key::CheckinCancelled,
         DoorOutcome::NotCadre => Key::CheckinNotCadre,
+        DoorOutcome::TooManyTries => Key::CheckinTooManyTries,
+        DoorOutcome::AwaitingConfirmation => Key::CheckinAwaiting,
+        DoorOutcome::ChooseSession => Key::CheckinChooseSession,
     }
 }
 
 fn checkin_card(v: CheckinView, token: Option<String>) -> impl IntoView {
     let lang = use_lang();
     let outcome = v.outcome;
-    let good = outcome.checked_in() || outcome == DoorOutcome::Ready;
+    let good = outcome.checked_in()
+        || matches!(
+            outcome,
+            DoorOutcome::Ready | DoorOutcome::AwaitingConfirmation
+        );
     let session = v.session.map(|s| {
         let (a, b) = (s.starts_at, s.ends_at);
         let opens = s.rules.opens_at(a);
@@ -106,7 +140,10 @@ fn checkin_card(v: CheckinView, token: Option<String>) -> impl IntoView {
     });
     let retry = matches!(
         outcome,
-        DoorOutcome::Expired | DoorOutcome::WrongCode | DoorOutcome::Forged
+        DoorOutcome::Expired
+            | DoorOutcome::WrongCode
+            | DoorOutcome::Forged
+            | DoorOutcome::ChooseSession
     );
     view! {
         <section class="card stack checkin" data-testid="checkin" data-outcome=outcome.as_str()>

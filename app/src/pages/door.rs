@@ -77,7 +77,7 @@ fn board_view(b: BoardData) -> impl IntoView {
             <div class="door-grid">
                 <section class="door-qr">
                     <div class="qr" inner_html=b.qr_svg aria-label=t(Key::DoorScan) role="img" />
-                    <p class="door-code">{t(Key::DoorCode)} " " <strong data-testid="door-code">{b.code}</strong></p>
+                    <p class="door-code">{t(Key::DoorCode)} " " <strong data-testid="door-code">{crate::domain::attendance::spaced_code(&b.code)}</strong></p>
                     <p class="muted small">{t(Key::DoorRotates)} " " {b.seconds_left} " s"</p>
                     <p class="muted small door-link"><a href=b.link.clone() data-testid="door-link" rel="external">{b.link.clone()}</a></p>
                 </section>
@@ -90,6 +90,8 @@ fn board_view(b: BoardData) -> impl IntoView {
                         <span class="chip">{t(Key::StatusLate)} " " <span data-testid="door-late">{c.late}</span></span>
                         <span class="chip">{t(Key::StatusExcused)} " " {c.excused}</span>
                         <span class="chip">{t(Key::WalkIns)} " " <span data-testid="door-walk-ins">{b.walk_ins}</span></span>
+                        {(b.awaiting > 0).then(|| view! { <span class="chip warn">{t(Key::WalkInsAwaiting)} " " <span data-testid="door-awaiting">{b.awaiting}</span></span> })}
+                        <span class="chip" class:warn={b.wrong_codes > 0}>{t(Key::WrongCodes)} " " <span data-testid="door-wrong-codes">{b.wrong_codes}</span></span>
                     </p>
                     <ol class="recent">
                         {b.recent.into_iter().map(|a| view! {

@@ -1,5 +1,6 @@
 pub mod accounts;
 pub mod attendance;
+pub mod audit;
 pub mod cadre_home;
 pub mod calendar;
 pub mod checkin;

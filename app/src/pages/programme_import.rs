@@ -30,6 +30,8 @@ fn problem_key(p: RowProblem) -> Key {
 fn upload_error(code: &str) -> Key {
     match code {
         "too_large" => Key::ImpTooLarge,
+        "too_many_columns" => Key::ImpTooManyColumns,
+        "timed_out" => Key::ImpTimedOut,
         "internal" => Key::ErrInternal,
         other => RowProblem::from_code(other).map_or(Key::ImpUnreadable, problem_key),
     }

@@ -11,6 +11,11 @@ pub fn SettingsPage() -> impl IntoView {
     let save_rule = ServerAction::<SaveHoursRule>::new();
     let add_theme = ServerAction::<AddTheme>::new();
     let save_attendance = ServerAction::<SaveAttendanceRules>::new();
+    let save_door = ServerAction::<crate::api::settings::SaveDoorSettings>::new();
+    let door = Resource::new(
+        move || save_door.version().get(),
+        |_| crate::api::settings::door_settings(),
+    );
     let settings = Resource::new(
         move || {
             (
@@ -61,6 +66,27 @@ pub fn SettingsPage() -> impl IntoView {
                         </ActionForm>
                         <p class="hint">{t(Key::AttendanceRulesHint)}</p>
                     </section>
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            door.await.ok().map(|d| view! {
+                                <section class="card stack" data-testid="door-settings">
+                                    <h2>{t(Key::DoorSettingsTitle)}</h2>
+                                    {move || outcome(save_door.value().get())}
+                                    <ActionForm action=save_door attr:class="stack">
+                                        <label><span>{t(Key::VenueNetworksLabel)}</span>
+                                            <textarea name="venue_networks" rows="3" maxlength="2000">{d.venue_networks.clone()}</textarea>
+                                        </label>
+                                        <p class="hint">{t(Key::VenueNetworksHint)}</p>
+                                        <label class="check">
+                                            <input type="checkbox" name="confirm_walk_ins" checked=d.confirm_walk_ins />
+                                            <span>{t(Key::ConfirmWalkInsLabel)}</span>
+                                        </label>
+                                        <button type="submit" class="primary">{t(Key::Save)}</button>
+                                    </ActionForm>
+                                </section>
+                            })
+                        })}
+                    </Suspense>
                     <section class="card stack" data-testid="themes">
                         <h2>{t(Key::ThemesTitle)}</h2>
                         <ul class="chips">

@@ -8,11 +8,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::db::{Account, NewAuthSession};
+use super::audit;
+use super::db::{Account, AuditLine, NewAuthSession};
 use super::password;
+use super::security::{RequestMeta, cookie_name, is_https};
 use super::state::AppState;
-use crate::domain::login_policy::{self, SessionLifetime};
+use crate::domain::audit::{AuditKind, AuditOutcome};
+use crate::domain::login_policy::SessionLifetime;
 use crate::domain::role::safe_next;
+use crate::domain::throttle::{self, Limit, Verdict};
 use crate::domain::{Timestamp, Username};
 use crate::i18n::{LANG_COOKIE, Lang};
 
@@ -45,16 +49,10 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn is_https(state: &AppState, headers: &HeaderMap) -> bool {
-    state.secure_cookies
-        || headers
-            .get("x-forwarded-proto")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.eq_ignore_ascii_case("https"))
-}
-
+/// The session cookie; over HTTPS named `__Host-ns_session` and `Secure`.
 fn session_cookie(value: &str, max_age: Option<i64>, secure: bool) -> HeaderValue {
-    let mut c = format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax");
+    let name = cookie_name(SESSION_COOKIE, secure);
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
     if let Some(age) = max_age {
         c.push_str(&format!("; Max-Age={age}"));
     }
@@ -89,8 +87,23 @@ pub async fn resolve_session(
     mut req: Request,
     next: Next,
 ) -> Response {
+    let meta = req
+        .extensions()
+        .get::<RequestMeta>()
+        .cloned()
+        .unwrap_or_default();
     if is_cross_origin(req.method(), req.headers()) {
         tracing::warn!(path = %req.uri().path(), "cross-origin request refused");
+        let line = audit::from_meta(
+            &meta,
+            None,
+            AuditKind::CrossOriginRefused,
+            AuditOutcome::Refused,
+            req.uri().path(),
+        );
+        if let Err(err) = state.repo.audit(&line).await {
+            tracing::error!(error = %err, "audit line not written");
+        }
         return (
             StatusCode::FORBIDDEN,
             "cross-origin request refused / 已拒绝跨站请求",
@@ -101,7 +114,8 @@ pub async fn resolve_session(
     if req.uri().path().starts_with("/pkg/") {
         return next.run(req).await;
     }
-    let user = match current_user(&state, req.headers()).await {
+    let https = meta.https || is_https(&state, req.headers());
+    let user = match current_user(&state, req.headers(), https).await {
         Ok(user) => user,
         Err(err) => {
             tracing::error!(error = %err, "resolving session failed");
@@ -121,11 +135,38 @@ pub async fn resolve_session(
     if let (Some(user), "/login") = (&user, path.as_str()) {
         return Redirect::to(user.account.roles.home().path()).into_response();
     }
+    // A password an admin chose is changed before anything else is done.
+    if let Some(user) = user.as_ref().filter(|u| u.account.must_change_password)
+        && !MUST_CHANGE_ALLOWS.iter().any(|p| path.starts_with(p))
+        && !path.starts_with("/pkg/")
+    {
+        if path.starts_with("/api/") {
+            tracing::info!(account = user.account.id, "password change required first");
+            return (
+                StatusCode::FORBIDDEN,
+                "change your password first / 请先修改密码",
+            )
+                .into_response();
+        }
+        if req.method() == Method::GET && needs_login(&path) {
+            return Redirect::to("/account/password?required=1").into_response();
+        }
+    }
     if let Some(user) = user {
         req.extensions_mut().insert(user);
     }
     next.run(req).await
 }
+
+/// What an account whose password must be changed can still reach.
+const MUST_CHANGE_ALLOWS: [&str; 6] = [
+    "/account/password",
+    "/api/change_password",
+    "/api/me",
+    "/auth/logout",
+    "/lang",
+    "/login",
+];
 
 /// Pages need a login; assets, the login form and server functions (which check for
 /// themselves and answer with an error, not a redirect) do not.
@@ -138,8 +179,9 @@ fn needs_login(path: &str) -> bool {
 async fn current_user(
     state: &AppState,
     headers: &HeaderMap,
+    https: bool,
 ) -> Result<Option<CurrentUser>, super::db::RepoError> {
-    let Some(token) = cookie(headers, SESSION_COOKIE) else {
+    let Some(token) = cookie(headers, &cookie_name(SESSION_COOKIE, https)) else {
         return Ok(None);
     };
     let token_hash = hash_token(token);
@@ -181,6 +223,8 @@ pub enum LoginError {
     Locked,
     Disabled,
     Unavailable,
+    /// Every core is hashing and the queue is full.
+    Busy,
 }
 
 impl LoginError {
@@ -190,23 +234,31 @@ impl LoginError {
             LoginError::Locked => "locked",
             LoginError::Disabled => "disabled",
             LoginError::Unavailable => "unavailable",
+            LoginError::Busy => "busy",
         }
     }
 }
 
 pub async fn login(
     State(state): State<AppState>,
+    meta: Option<axum::Extension<RequestMeta>>,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
+    let meta = meta.map(|m| m.0).unwrap_or_default();
     let next = safe_next(form.next.as_deref()).map(str::to_string);
-    match try_login(&state, &headers, &form).await {
+    match try_login(&state, &meta, &headers, &form).await {
         Ok((account, cookie)) => {
-            let target = next.unwrap_or_else(|| account.roles.home().path().to_string());
+            let target = if account.must_change_password {
+                "/account/password?required=1".to_string()
+            } else {
+                next.unwrap_or_else(|| account.roles.home().path().to_string())
+            };
             let mut res = Redirect::to(&target).into_response();
             res.headers_mut().insert(SET_COOKIE, cookie);
             res
         }
+        Err(LoginError::Busy) => busy_page(),
         Err(err) => {
             let mut query = vec![("error", err.code()), ("username", form.username.trim())];
             if let Some(n) = next.as_deref() {
@@ -218,8 +270,89 @@ pub async fn login(
     }
 }
 
+/// The answer when every core is checking passwords and the queue is full: 503, a page in
+/// both languages, and when to come back.
+pub fn busy_page() -> Response {
+    let body = "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+        <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+        <title>服务器正忙 · Server busy</title></head><body style=\"font-family:sans-serif;\
+        max-width:32rem;margin:3rem auto;padding:0 1rem\"><h1>服务器正忙</h1>\
+        <p>登录的人太多了，请稍等几秒再试。</p><p lang=\"en\">Too many sign-ins at once. \
+        Please wait a few seconds and try again.</p><p><a href=\"/login\">返回登录 · Back to \
+        sign-in</a></p></body></html>";
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [
+            (axum::http::header::RETRY_AFTER, "5"),
+            (axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// A user name as throttling counts it: what was typed, trimmed and lower-cased, whether or
+/// not such an account exists, so that every answer is the same for unknown names.
+fn throttle_name(raw: &str) -> String {
+    raw.trim().to_lowercase().chars().take(64).collect()
+}
+
+/// The buckets a login try is counted in. A device that signed in to this account before
+/// is held only by its own bucket: others' guesses at the account cannot lock it out.
+fn login_buckets(name: &str, meta: &RequestMeta, known_device: bool) -> Vec<(String, Limit)> {
+    let own = if meta.device.is_empty() {
+        format!("login-pair:{name}:{}", meta.address)
+    } else {
+        format!("login-device:{name}:{}", meta.device)
+    };
+    let mut buckets = vec![(own, throttle::LOGIN_PER_DEVICE)];
+    if !known_device {
+        buckets.push((format!("login-user:{name}"), throttle::LOGIN_PER_USER));
+        buckets.push((
+            format!("login-addr:{}", meta.address),
+            throttle::LOGIN_PER_ADDRESS,
+        ));
+    }
+    buckets
+}
+
+/// Records a try in each bucket (before any secret is checked) and gives the verdict.
+pub(crate) async fn count_try(
+    state: &AppState,
+    buckets: &[(String, Limit)],
+    now: Timestamp,
+) -> Result<(Verdict, Vec<i64>, bool), super::db::RepoError> {
+    let windows: Vec<(String, Timestamp)> = buckets
+        .iter()
+        .map(|(b, limit)| (b.clone(), limit.since(now)))
+        .collect();
+    let counts = state.repo.record_tries(&windows, now).await?;
+    let verdicts: Vec<Verdict> = buckets
+        .iter()
+        .zip(&counts)
+        .map(|((_, limit), c)| limit.verdict(c.tries, c.previous, now))
+        .collect();
+    // Refused tries are logged at a bucket's first refusal and then at every power of two,
+    // so an attack is on record without one line per request.
+    let worth_logging = buckets
+        .iter()
+        .zip(&counts)
+        .zip(&verdicts)
+        .any(|((b, c), v)| {
+            matches!(v, Verdict::Wait(_))
+                && (c.tries == b.1.free + 1 || (c.tries & (c.tries - 1)) == 0)
+        });
+    let verdict = throttle::strictest(verdicts);
+    Ok((
+        verdict,
+        counts.iter().map(|c| c.id).collect(),
+        worth_logging,
+    ))
+}
+
 async fn try_login(
     state: &AppState,
+    meta: &RequestMeta,
     headers: &HeaderMap,
     form: &LoginForm,
 ) -> Result<(Account, HeaderValue), LoginError> {
@@ -228,40 +361,74 @@ async fn try_login(
         tracing::error!(error = %e, "login failed inside");
         LoginError::Unavailable
     };
+    let now = Timestamp::now();
+    let name = throttle_name(&form.username);
+    let line = |actor: Option<i64>, kind, outcome| {
+        let mut line = audit::from_meta(meta, actor, kind, outcome, &format!("user:{name}"));
+        line.at = now;
+        line
+    };
+    let log = |line: AuditLine| async move {
+        if let Err(err) = repo.audit(&line).await {
+            tracing::error!(error = %err, "audit line not written");
+        }
+    };
     let record = match Username::parse(&form.username) {
         Ok(u) => repo.login_record(&u).await.map_err(unavailable)?,
         Err(_) => None,
     };
-    let now = Timestamp::now();
-    if let Some(r) = &record {
-        let since = login_policy::failure_window_start(now);
-        let failures = repo
-            .count_login_failures(r.account_id, since)
+    let known_device = match &record {
+        Some(r) => repo
+            .is_known_device(r.account_id, &meta.device)
             .await
-            .map_err(unavailable)?;
-        if login_policy::is_locked(failures) {
-            return Err(LoginError::Locked);
+            .map_err(unavailable)?,
+        None => false,
+    };
+    let buckets = login_buckets(&name, meta, known_device);
+    let (verdict, tries, worth_logging) =
+        count_try(state, &buckets, now).await.map_err(unavailable)?;
+    if let Verdict::Wait(_) = verdict {
+        if worth_logging {
+            log(line(None, AuditKind::LoginThrottled, AuditOutcome::Refused)).await;
         }
+        return Err(LoginError::Locked);
     }
-    let ok = password::verify(
+    let ok = match password::verify(
         &form.password,
         record.as_ref().map(|r| r.password_hash.clone()),
     )
-    .await;
-    let Some(record) = record else {
+    .await
+    {
+        Ok(ok) => ok,
+        Err(password::Busy) => {
+            // Not checked, so not a wrong try: it must not count against anyone.
+            let _ = repo.forget_tries(&tries, &[]).await;
+            log(line(None, AuditKind::LoginBusy, AuditOutcome::Refused)).await;
+            return Err(LoginError::Busy);
+        }
+    };
+    let Some(record) = record.filter(|_| ok) else {
+        log(line(None, AuditKind::LoginFailed, AuditOutcome::Refused)).await;
         return Err(LoginError::BadCredentials);
     };
-    if !ok {
-        repo.record_login_failure(record.account_id, now)
-            .await
-            .map_err(unavailable)?;
-        return Err(LoginError::BadCredentials);
-    }
+    // The right password: this try and the device's earlier slips are forgotten.
+    repo.forget_tries(
+        &tries,
+        &buckets[..1].iter().map(|b| b.0.clone()).collect::<Vec<_>>(),
+    )
+    .await
+    .map_err(unavailable)?;
     if record.disabled {
+        log(line(
+            Some(record.account_id),
+            AuditKind::LoginDisabled,
+            AuditOutcome::Refused,
+        ))
+        .await;
         return Err(LoginError::Disabled);
     }
     // Rotate: whatever session the browser had before is ended, a fresh id is issued.
-    if let Some(old) = cookie(headers, SESSION_COOKIE) {
+    if let Some(old) = cookie(headers, &cookie_name(SESSION_COOKIE, meta.https)) {
         repo.delete_auth_session(&hash_token(old))
             .await
             .map_err(unavailable)?;
@@ -271,13 +438,21 @@ async fn try_login(
         tracing::error!(error = %e, "no randomness");
         LoginError::Unavailable
     })?;
-    repo.create_auth_session(&NewAuthSession {
-        token_hash: hash_token(&token),
-        account_id: record.account_id,
-        created_at: now,
-        idle_secs: lifetime.idle_secs,
-        expires_at: Timestamp(now.0 + lifetime.absolute_secs),
-    })
+    repo.create_auth_session(
+        &NewAuthSession {
+            token_hash: hash_token(&token),
+            account_id: record.account_id,
+            created_at: now,
+            idle_secs: lifetime.idle_secs,
+            expires_at: Timestamp(now.0 + lifetime.absolute_secs),
+        },
+        &meta.device,
+        &line(
+            Some(record.account_id),
+            AuditKind::LoginSucceeded,
+            AuditOutcome::Ok,
+        ),
+    )
     .await
     .map_err(unavailable)?;
     let account = repo
@@ -288,7 +463,7 @@ async fn try_login(
     let max_age = form.remember.is_some().then_some(lifetime.absolute_secs);
     Ok((
         account,
-        session_cookie(&token, max_age, is_https(state, headers)),
+        session_cookie(&token, max_age, meta.https || is_https(state, headers)),
     ))
 }
 
@@ -298,11 +473,29 @@ pub(crate) fn new_token() -> Result<String, getrandom::Error> {
     Ok(hex(&bytes))
 }
 
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(token) = cookie(&headers, SESSION_COOKIE)
-        && let Err(err) = state.repo.delete_auth_session(&hash_token(token)).await
-    {
-        tracing::error!(error = %err, "logout failed");
+pub async fn logout(
+    State(state): State<AppState>,
+    meta: Option<axum::Extension<RequestMeta>>,
+    user: Option<axum::Extension<CurrentUser>>,
+    headers: HeaderMap,
+) -> Response {
+    let meta = meta.map(|m| m.0).unwrap_or_default();
+    if let Some(token) = cookie(&headers, &cookie_name(SESSION_COOKIE, meta.https)) {
+        if let Err(err) = state.repo.delete_auth_session(&hash_token(token)).await {
+            tracing::error!(error = %err, "logout failed");
+        }
+        if let Some(axum::Extension(user)) = user {
+            let line = audit::from_meta(
+                &meta,
+                Some(user.account.id),
+                AuditKind::Logout,
+                AuditOutcome::Ok,
+                &format!("account:{}", user.account.id),
+            );
+            if let Err(err) = state.repo.audit(&line).await {
+                tracing::error!(error = %err, "audit line not written");
+            }
+        }
     }
     let mut res = Redirect::to("/login").into_response();
     res.headers_mut().insert(

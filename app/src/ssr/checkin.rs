@@ -16,12 +16,19 @@ use serde::Deserialize;
 use sha2::Sha256;
 use tokio::sync::{mpsc, oneshot};
 
+use super::audit;
 use super::auth::CurrentUser;
-use super::db::{Checkin, CheckinResult, DoorSession, RepoError, RepoResult, Repository};
+use super::db::{
+    AuditLine, Checkin, CheckinResult, DoorSession, RepoError, RepoResult, Repository, WalkInClaim,
+};
+use super::security::RequestMeta;
 use super::state::AppState;
 use crate::domain::attendance::{
     DoorOutcome, TokenClock, checkin_replaces, checkin_status, door_code, normalise_code,
 };
+use crate::domain::audit::{AuditKind, AuditOutcome};
+use crate::domain::network::{Network, parse_networks};
+use crate::domain::throttle::{self, Verdict};
 use crate::domain::{Role, Timestamp};
 
 type HmacSha256 = Hmac<Sha256>;
@@ -89,13 +96,20 @@ impl DoorKey {
         door_code(&self.mac("code", session_id, step).finalize().into_bytes())
     }
 
-    /// The open session whose code, shown recently enough, is `code`.
-    pub fn find_code(&self, code: &str, doors: &[DoorSession], now: Timestamp) -> Option<i64> {
-        doors.iter().map(|d| d.id).find(|id| {
-            self.clock
-                .live_steps(now)
-                .any(|step| self.code(*id, step) == code)
-        })
+    /// Whether `code` is one that session `session_id` showed recently enough. A code is
+    /// only ever compared with the codes of the session it is typed for.
+    pub fn code_matches(&self, session_id: i64, code: &str, now: Timestamp) -> bool {
+        use subtle_eq::eq;
+        self.clock
+            .live_steps(now)
+            .any(|step| eq(self.code(session_id, step).as_bytes(), code.as_bytes()))
+    }
+}
+
+/// Comparison that takes as long whichever byte differs.
+mod subtle_eq {
+    pub fn eq(a: &[u8], b: &[u8]) -> bool {
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
     }
 }
 
@@ -209,31 +223,118 @@ pub struct Attempt {
     pub outcome: DoorOutcome,
 }
 
-/// Runs the door's checks for `user` and, when `commit`, records the check-in.
+/// What the door asks for: a scanned token, or a typed code for a chosen session.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Ask<'a> {
+    pub token: Option<&'a str>,
+    pub code: Option<&'a str>,
+    /// The session the cadre picked for a typed code.
+    pub session: Option<i64>,
+}
+
+/// The settings key: addresses of the venue's networks (one per line).
+pub const VENUE_NETWORKS_SETTING: &str = "door.venue_networks";
+/// The settings key: `0` lets walk-ins earn hours without an organiser's confirmation.
+pub const CONFIRM_WALK_INS_SETTING: &str = "door.confirm_walk_ins";
+
+/// Whether walk-ins wait for an organiser (the default) before they earn hours.
+pub async fn walk_ins_need_confirming(repo: &dyn Repository) -> RepoResult<bool> {
+    Ok(repo
+        .setting(CONFIRM_WALK_INS_SETTING)
+        .await?
+        .is_none_or(|v| v != "0"))
+}
+
+/// The venue's networks as configured (none: no address is noted as outside).
+pub async fn venue_networks(repo: &dyn Repository) -> RepoResult<Vec<Network>> {
+    let text = repo
+        .setting(VENUE_NETWORKS_SETTING)
+        .await?
+        .unwrap_or_default();
+    Ok(parse_networks(&text).unwrap_or_default())
+}
+
+async fn log(repo: &dyn Repository, line: AuditLine) {
+    if let Err(err) = repo.audit(&line).await {
+        tracing::error!(error = %err, "audit line not written");
+    }
+}
+
+/// Runs the door's checks for `user` and, when `commit`, records the check-in. Only a
+/// cadre gets past the first step; a typed code is checked against the one session it is
+/// typed for, after the try is counted; a walk-in waits for an organiser.
 pub async fn attempt(
     state: &AppState,
     user: &CurrentUser,
-    token: Option<&str>,
-    code: Option<&str>,
+    meta: &RequestMeta,
+    ask: Ask<'_>,
     commit: bool,
 ) -> RepoResult<Attempt> {
     let now = Timestamp::now();
     let repo = state.repo.as_ref();
     let refused = |session, outcome| Ok(Attempt { session, outcome });
-    let session_id = match (token.filter(|t| !t.trim().is_empty()), code) {
+    // The role first: a non-cadre learns nothing about any code.
+    if !user.account.roles.has(Role::Cadre) {
+        return refused(None, DoorOutcome::NotCadre);
+    }
+    let line = |kind, target: &str| {
+        audit::from_meta(
+            meta,
+            Some(user.account.id),
+            kind,
+            AuditOutcome::Refused,
+            target,
+        )
+    };
+    let session_id = match (ask.token.filter(|t| !t.trim().is_empty()), ask.code) {
         (Some(token), _) => match state.door.key.verify(token, now) {
             Ok(id) => id,
+            Err(DoorOutcome::Forged) => {
+                // A made-up token cannot be guessed (96-bit MAC), but it is on record.
+                log(repo, line(AuditKind::DoorForged, "")).await;
+                return refused(None, DoorOutcome::Forged);
+            }
             Err(outcome) => return refused(None, outcome),
         },
         (None, Some(code)) => {
-            let Some(code) = normalise_code(code) else {
-                return refused(None, DoorOutcome::WrongCode);
-            };
-            let doors = repo.open_doors(now).await?;
-            match state.door.key.find_code(&code, &doors, now) {
+            let session_id = match ask.session {
                 Some(id) => id,
-                None => return refused(None, DoorOutcome::WrongCode),
+                None => {
+                    let doors = repo.open_doors(now).await?;
+                    match doors.as_slice() {
+                        [only] => only.id,
+                        [] => return refused(None, DoorOutcome::WrongCode),
+                        _ => return refused(None, DoorOutcome::ChooseSession),
+                    }
+                }
+            };
+            let buckets = [
+                (
+                    format!("door-account:{}", user.account.id),
+                    throttle::DOOR_PER_ACCOUNT,
+                ),
+                (
+                    format!("door-addr:{}", meta.address),
+                    throttle::DOOR_PER_ADDRESS,
+                ),
+            ];
+            let (verdict, tries, worth_logging) =
+                super::auth::count_try(state, &buckets, now).await?;
+            let target = format!("session:{session_id}");
+            if let Verdict::Wait(_) = verdict {
+                if worth_logging {
+                    log(repo, line(AuditKind::DoorThrottled, &target)).await;
+                }
+                return refused(None, DoorOutcome::TooManyTries);
             }
+            let right = normalise_code(code)
+                .is_some_and(|code| state.door.key.code_matches(session_id, &code, now));
+            if !right {
+                log(repo, line(AuditKind::DoorWrongCode, &target)).await;
+                return refused(None, DoorOutcome::WrongCode);
+            }
+            repo.forget_tries(&tries, &[]).await?;
+            session_id
         }
         (None, None) => return refused(None, DoorOutcome::Forged),
     };
@@ -241,9 +342,6 @@ pub async fn attempt(
     let Some((session, in_audience)) = repo.door_for(session_id, person_id).await? else {
         return refused(None, DoorOutcome::Forged);
     };
-    if !user.account.roles.has(Role::Cadre) {
-        return refused(Some(session), DoorOutcome::NotCadre);
-    }
     if session.cancelled {
         return refused(Some(session), DoorOutcome::Cancelled);
     }
@@ -260,7 +358,28 @@ pub async fn attempt(
         };
         return refused(Some(session), outcome);
     }
+    let source = if ask.token.is_some() { "qr" } else { "code" };
     let walk_in = !in_audience;
+    if walk_in && walk_ins_need_confirming(repo).await? {
+        let existing = repo.attendance_of(session.id, person_id).await?;
+        if !checkin_replaces(existing.map(|e| e.0)) {
+            return refused(Some(session), DoorOutcome::Already);
+        }
+        repo.claim_walk_in(&WalkInClaim {
+            session_id: session.id,
+            person_id,
+            name: String::new(),
+            community: String::new(),
+            status,
+            source: source.to_string(),
+            at: now,
+            address: meta.address.clone(),
+            user_agent: meta.user_agent.clone(),
+            device: meta.device.clone(),
+        })
+        .await?;
+        return refused(Some(session), DoorOutcome::AwaitingConfirmation);
+    }
     let result = state
         .door
         .writer
@@ -269,8 +388,11 @@ pub async fn attempt(
             person_id,
             status,
             walk_in,
-            source: if token.is_some() { "qr" } else { "code" },
+            source,
             at: now,
+            address: meta.address.clone(),
+            user_agent: meta.user_agent.clone(),
+            device: meta.device.clone(),
         })
         .await?;
     let outcome = match result {
@@ -290,6 +412,8 @@ pub struct CheckinForm {
     token: Option<String>,
     #[serde(default)]
     code: Option<String>,
+    #[serde(default)]
+    session: Option<String>,
 }
 
 /// `POST /door/checkin`: the one tap at the door (a plain form; no JavaScript needed). Answers
@@ -298,6 +422,7 @@ pub struct CheckinForm {
 pub async fn check_in(
     State(state): State<AppState>,
     user: Option<Extension<CurrentUser>>,
+    meta: Option<Extension<RequestMeta>>,
     Form(form): Form<CheckinForm>,
 ) -> Response {
     let token = form.token.as_deref().filter(|t| !t.trim().is_empty());
@@ -309,7 +434,13 @@ pub async fn check_in(
         let query = serde_urlencoded::to_string([("next", back)]).unwrap_or_default();
         return Redirect::to(&format!("/login?{query}")).into_response();
     };
-    match attempt(&state, &user, token, form.code.as_deref(), true).await {
+    let meta = meta.map(|m| m.0).unwrap_or_default();
+    let ask = Ask {
+        token,
+        code: form.code.as_deref(),
+        session: form.session.as_deref().and_then(|s| s.trim().parse().ok()),
+    };
+    match attempt(&state, &user, &meta, ask, true).await {
         Ok(a) => {
             let mut query = vec![("outcome", a.outcome.as_str().to_string())];
             if let Some(s) = &a.session {
@@ -362,27 +493,14 @@ mod tests {
     }
 
     #[test]
-    fn codes_find_their_open_session() {
+    fn a_code_matches_only_its_own_session() {
         let k = key();
         let now = Timestamp(1_800_000_000);
-        let door = |id| DoorSession {
-            id,
-            title: String::new(),
-            place: String::new(),
-            starts_at: now,
-            ends_at: Timestamp(now.0 + 3600),
-            cancelled: false,
-            rules: Default::default(),
-        };
-        let doors = [door(1), door(2)];
         let code = k.code(2, k.clock.step(now));
-        assert_eq!(code.len(), 6);
-        assert_eq!(k.find_code(&code, &doors, now), Some(2));
-        assert_eq!(k.find_code(&code, &doors[..1], now), None);
-        assert_eq!(
-            k.find_code(&code, &doors, Timestamp(now.0 + 600)),
-            None,
-            "expired"
-        );
+        assert_eq!(code.len(), 8);
+        assert!(k.code_matches(2, &code, now));
+        assert!(!k.code_matches(1, &code, now), "another session's code");
+        assert!(!k.code_matches(2, &code, Timestamp(now.0 + 600)), "expired");
+        assert!(!k.code_matches(2, "", now));
     }
 }

@@ -167,8 +167,9 @@ pub async fn seed(repo: &dyn Repository, now: Timestamp) -> anyhow::Result<()> {
             password_hash: hash.clone(),
             roles: Roles::new(roles),
             person_id: Some(person_id),
+            must_change_password: false,
         };
-        repo.create_account(&new, now)
+        repo.create_account(&new, None, now)
             .await
             .context("adding demo accounts")?;
     }

@@ -71,7 +71,7 @@ fn csv_field(raw: &str) -> String {
 }
 
 /// CSV with a byte-order mark, which spreadsheet programs need to read Chinese correctly.
-fn csv(rows: Vec<Vec<String>>) -> Vec<u8> {
+pub(crate) fn csv(rows: Vec<Vec<String>>) -> Vec<u8> {
     let mut out = String::from("\u{feff}");
     for row in rows {
         let line: Vec<String> = row.iter().map(|f| csv_field(f)).collect();

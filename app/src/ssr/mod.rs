@@ -1,4 +1,5 @@
 //! Server-only parts: state, authentication, the database.
+pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod checkin;
@@ -11,4 +12,5 @@ pub mod import;
 pub mod markdown;
 pub mod password;
 pub mod progress;
+pub mod security;
 pub mod state;

@@ -1,31 +1,77 @@
 //! Argon2id with the argon2 crate's defaults (19 MiB, 2 passes). Hashing runs on the
-//! blocking pool: it takes tens of milliseconds of CPU by design.
+//! blocking pool, and never more at once than the machine has cores: each hash holds
+//! 19 MiB, so an unbounded flood of logins would exhaust memory. Beyond a short queue the
+//! caller is told the server is busy at once.
+use std::sync::LazyLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use tokio::sync::Semaphore;
 
 use crate::domain::Password;
 
+/// Hashes waiting for a core beyond this many are refused with [`Busy`].
+pub const MAX_WAITING: usize = 32;
+
+/// The server is hashing as many passwords as it can and the queue is full.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("too many password checks at once")]
+pub struct Busy;
+
+struct Bound {
+    running: Semaphore,
+    waiting: AtomicUsize,
+}
+
+static BOUND: LazyLock<Bound> = LazyLock::new(|| Bound {
+    running: Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
+    waiting: AtomicUsize::new(0),
+});
+
+/// Runs `work` on the blocking pool once a core is free; `Busy` when the queue is full.
+async fn bounded<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, Busy> {
+    let bound = &*BOUND;
+    if bound.waiting.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING {
+        bound.waiting.fetch_sub(1, Ordering::SeqCst);
+        return Err(Busy);
+    }
+    let permit = bound.running.acquire().await;
+    bound.waiting.fetch_sub(1, Ordering::SeqCst);
+    let _permit = permit.map_err(|_| Busy)?;
+    tokio::task::spawn_blocking(work).await.map_err(|_| Busy)
+}
+
+fn hash_now(password: &str) -> anyhow::Result<String> {
+    let mut salt = [0u8; 16];
+    getrandom::getrandom(&mut salt)?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+    let hash = Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| anyhow::anyhow!("hash: {e}"))?;
+    Ok(hash.to_string())
+}
+
 pub async fn hash(password: &Password) -> anyhow::Result<String> {
     let password = password.expose().to_string();
-    tokio::task::spawn_blocking(move || {
-        let mut salt = [0u8; 16];
-        getrandom::getrandom(&mut salt)?;
-        let salt = SaltString::encode_b64(&salt).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
-        let hash = Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map_err(|e| anyhow::anyhow!("hash: {e}"))?;
-        Ok(hash.to_string())
-    })
-    .await?
+    bounded(move || hash_now(&password)).await?
+}
+
+/// A real Argon2 hash of a random password nobody knows: for accounts that cannot be signed
+/// in to yet (imported ones). Checking a password against it takes as long as against any
+/// other, so the login answer does not tell such accounts apart.
+pub async fn unusable_hash() -> anyhow::Result<String> {
+    let secret = super::auth::new_token()?;
+    bounded(move || hash_now(&secret)).await?
 }
 
 /// Whether `password` matches the stored hash. With no stored hash (unknown username) a
 /// dummy hash is checked anyway, so the answer takes as long either way.
-pub async fn verify(password: &str, stored: Option<String>) -> bool {
+pub async fn verify(password: &str, stored: Option<String>) -> Result<bool, Busy> {
     let password = password.to_string();
-    let result = tokio::task::spawn_blocking(move || {
+    bounded(move || {
         let known = stored.is_some();
-        let stored = stored.unwrap_or_else(|| DUMMY_HASH.to_string());
+        let stored = stored.unwrap_or_else(|| DUMMY_HASH.clone());
         let Ok(parsed) = PasswordHash::new(&stored) else {
             return false;
         };
@@ -34,9 +80,59 @@ pub async fn verify(password: &str, stored: Option<String>) -> bool {
             .is_ok();
         ok && known
     })
-    .await;
-    result.unwrap_or(false)
+    .await
 }
 
-/// Argon2id hash of a random password nobody knows, with the default parameters.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Wv7kG5l1g0r3zBqS2r8j1w6Q0v9cQm3b2ZVfQy5Pq4c";
+/// A hash of a random password, made once per process, with the default parameters.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
+    let secret = super::auth::new_token().unwrap_or_else(|_| "dummy password".into());
+    hash_now(&secret).unwrap_or_default()
+});
+
+/// The common-password list (zxcvbn's 30,000 most common passwords of 8+ characters, with
+/// common Chinese ones and this product's own name added), lower case, sorted.
+const COMMON: &str = include_str!("common_passwords.txt");
+
+static COMMON_SORTED: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut words: Vec<&str> = COMMON.lines().filter(|l| !l.is_empty()).collect();
+    words.sort_unstable();
+    words
+});
+
+/// Whether a new password is one that attackers try first (compared case-insensitively),
+/// or is the user name itself.
+pub fn is_common(password: &str, username: &str) -> bool {
+    let lower = password.to_lowercase();
+    lower == username.to_lowercase() || COMMON_SORTED.binary_search(&lower.as_str()).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_passwords_are_recognised() {
+        assert!(is_common("password1", "zhang"));
+        assert!(is_common("PASSWORD1", "zhang"));
+        assert!(is_common("12345678", "zhang"));
+        assert!(is_common("woaini1314", "zhang"));
+        assert!(is_common("zhangsan88", "zhangsan88"));
+        assert!(!is_common("运河红初心讲堂2026", "zhang"));
+        assert!(!is_common("gold-lantern-river-7", "zhang"));
+        assert!(COMMON_SORTED.len() > 10_000);
+    }
+
+    #[tokio::test]
+    async fn hashes_verify_and_unknown_users_never_match() {
+        let p = Password::parse("gold-lantern-river-7").unwrap();
+        let h = hash(&p).await.unwrap();
+        assert_eq!(
+            verify("gold-lantern-river-7", Some(h.clone())).await,
+            Ok(true)
+        );
+        assert_eq!(verify("wrong", Some(h)).await, Ok(false));
+        assert_eq!(verify("gold-lantern-river-7", None).await, Ok(false));
+        let unusable = unusable_hash().await.unwrap();
+        assert!(unusable.starts_with("$argon2id$"));
+    }
+}

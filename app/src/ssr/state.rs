@@ -18,6 +18,9 @@ pub struct AppState {
     pub door: Door,
     /// The largest attachment accepted, in bytes (`NIGHTSCHOOL_MAX_UPLOAD_MB`).
     pub max_upload_bytes: u64,
+    /// Take the client's address from `X-Forwarded-For` (`NIGHTSCHOOL_TRUST_PROXY=1`: the
+    /// server is reached only through a reverse proxy that sets it).
+    pub trust_forwarded: bool,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -155,7 +155,9 @@ pub async fn seed_door(url: &str, cadres: usize) -> anyhow::Result<Door> {
                     password_hash: "no password: signed in by the benchmark".into(),
                     roles: Roles::new([Role::Cadre]),
                     person_id: Some(person_id),
+                    must_change_password: false,
                 },
+                None,
                 now,
             )
             .await?;
@@ -164,13 +166,17 @@ pub async fn seed_door(url: &str, cadres: usize) -> anyhow::Result<Door> {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        repo.create_auth_session(&NewAuthSession {
-            token_hash: hash,
-            account_id,
-            created_at: now,
-            idle_secs: 12 * 3600,
-            expires_at: Timestamp(now.0 + 12 * 3600),
-        })
+        repo.create_auth_session(
+            &NewAuthSession {
+                token_hash: hash,
+                account_id,
+                created_at: now,
+                idle_secs: 12 * 3600,
+                expires_at: Timestamp(now.0 + 12 * 3600),
+            },
+            "",
+            &app::ssr::audit::system(app::domain::audit::AuditKind::AccountCreated, "test"),
+        )
         .await?;
         out.push((person_id, format!("ns_session={token}")));
     }

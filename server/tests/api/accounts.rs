@@ -34,7 +34,7 @@ async fn roles_are_checked_on_the_server(backend: Backend) {
             &[
                 ("username", "x1x"),
                 ("display_name", "X"),
-                ("password", "password1"),
+                ("password", "hongqi-lantern-42"),
                 ("admin", "on"),
             ],
         )
@@ -93,6 +93,30 @@ async fn admin_creates_an_account_that_can_sign_in(backend: Backend) {
     assert_eq!(created["roles"], serde_json::json!(["Cadre", "Lecturer"]));
     let c = client();
     let res = app.login(&c, "LI.MING", "夜校学习非常重要").await;
+    // The admin chose this password: its owner must choose their own before anything else.
+    assert_eq!(location(&res), "/account/password?required=1");
+    let (_, body) = app.page(&c, "/me").await;
+    assert!(
+        !body.contains("我的近期课程"),
+        "pages wait for the new password"
+    );
+    assert_eq!(
+        app.call(&c, "my_upcoming_sessions", &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let res = app
+        .call(
+            &c,
+            "change_password",
+            &[
+                ("current", "夜校学习非常重要"),
+                ("new_password", "运河红初心讲堂夜校"),
+                ("new_password_again", "运河红初心讲堂夜校"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app.login(&client(), "li.ming", "运河红初心讲堂夜校").await;
     assert_eq!(location(&res), "/lecturer");
     // Same name in other case is taken.
     let res = app
@@ -102,7 +126,7 @@ async fn admin_creates_an_account_that_can_sign_in(backend: Backend) {
             &[
                 ("username", "li.MING"),
                 ("display_name", "L"),
-                ("password", "password1"),
+                ("password", "hongqi-lantern-42"),
                 ("cadre", "on"),
             ],
         )
@@ -118,7 +142,7 @@ async fn admin_creates_an_account_that_can_sign_in(backend: Backend) {
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    let res = app.login(&client(), "li.ming", "夜校学习非常重要").await;
+    let res = app.login(&client(), "li.ming", "运河红初心讲堂夜校").await;
     assert_eq!(location(&res), "/organiser");
 }
 
@@ -126,12 +150,30 @@ async fn bad_account_input_is_refused_and_saves_nothing(backend: Backend) {
     let app = spawn_app(backend).await;
     let admin = app.signed_in("admin").await;
     let before = app.repo.count_accounts().await.unwrap();
-    let cases: [(&[(&str, &str)], &str); 4] = [
+    let cases: [(&[(&str, &str)], &str); 6] = [
+        (
+            &[
+                ("username", "okname"),
+                ("display_name", "X"),
+                ("password", "Password1"),
+                ("cadre", "on"),
+            ],
+            "CommonPassword",
+        ),
+        (
+            &[
+                ("username", "oknameok"),
+                ("display_name", "X"),
+                ("password", "OKNAMEOK"),
+                ("cadre", "on"),
+            ],
+            "CommonPassword",
+        ),
         (
             &[
                 ("username", "a b"),
                 ("display_name", "X"),
-                ("password", "password1"),
+                ("password", "hongqi-lantern-42"),
                 ("cadre", "on"),
             ],
             "Username",
@@ -140,7 +182,7 @@ async fn bad_account_input_is_refused_and_saves_nothing(backend: Backend) {
             &[
                 ("username", "okname"),
                 ("display_name", " "),
-                ("password", "password1"),
+                ("password", "hongqi-lantern-42"),
                 ("cadre", "on"),
             ],
             "DisplayName",
@@ -158,7 +200,7 @@ async fn bad_account_input_is_refused_and_saves_nothing(backend: Backend) {
             &[
                 ("username", "okname"),
                 ("display_name", "X"),
-                ("password", "password1"),
+                ("password", "hongqi-lantern-42"),
             ],
             "NoRole",
         ),

@@ -21,7 +21,80 @@ both_backends!(
     fifty_identical_check_ins_leave_one_record,
     someone_outside_the_audience_is_a_walk_in,
     two_servers_behind_one_database_act_as_one,
+    door_codes_cannot_be_guessed,
 );
+
+async fn door_codes_cannot_be_guessed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let a = door_session(&app, 0, 90, Audience::Everyone).await;
+    let b = door_session(&app, 0, 90, Audience::Everyone).await;
+    let key = door_key(&app).await;
+    let code_a = key.code(a, key.clock.step(Timestamp::now()));
+    let (sa, sb) = (a.to_string(), b.to_string());
+    // Someone who is not a cadre learns nothing: right and wrong codes answer alike.
+    let organiser = app.signed_in("organiser").await;
+    for code in [code_a.as_str(), "00000000"] {
+        assert_eq!(
+            tap(
+                &organiser,
+                &app.address,
+                &[("code", code), ("session", &sa)]
+            )
+            .await,
+            "not_cadre"
+        );
+    }
+    let cadre = app.signed_in("cadre").await;
+    // With several doors open a code must name its session; one session's code does not
+    // open another.
+    assert_eq!(
+        tap(&cadre, &app.address, &[("code", &code_a)]).await,
+        "choose_session"
+    );
+    assert_eq!(
+        tap(&cadre, &app.address, &[("code", &code_a), ("session", &sb)]).await,
+        "wrong_code"
+    );
+    for guess in 0..4 {
+        let g = format!("{guess:08}");
+        assert_eq!(
+            tap(&cadre, &app.address, &[("code", &g), ("session", &sa)]).await,
+            "wrong_code"
+        );
+    }
+    // Five wrong codes, then a wait: even the right code is refused meanwhile.
+    assert_eq!(
+        tap(&cadre, &app.address, &[("code", &code_a), ("session", &sa)]).await,
+        "too_many_tries"
+    );
+    let me = demo_cadre(&app).await;
+    assert_eq!(app.repo.attendance_of(a, me).await.unwrap(), None);
+    assert_eq!(app.repo.attendance_of(b, me).await.unwrap(), None);
+    // The wrong codes are counted and logged; the QR code still works (it cannot be guessed).
+    let wrong = app
+        .repo
+        .count_audit(
+            app::domain::audit::AuditKind::DoorWrongCode,
+            &format!("session:{a}"),
+            Timestamp(0),
+        )
+        .await
+        .unwrap();
+    assert_eq!(wrong, 4);
+    let t = token(&app, a).await;
+    assert_eq!(
+        tap(&cadre, &app.address, &[("token", &t)]).await,
+        "recorded"
+    );
+    let sheet = app.repo.session_sheet(a).await.unwrap();
+    let mine = sheet.iter().find(|r| r.person_id == me).unwrap();
+    assert_eq!(mine.address.as_deref(), Some("127.0.0.1"));
+    assert_eq!(
+        mine.device.as_deref().map(str::len),
+        Some(64),
+        "device cookie kept"
+    );
+}
 
 /// A session `starts_in` minutes from now (negative: already started), `minutes` long.
 pub(crate) async fn door_session(
@@ -131,20 +204,26 @@ pub(crate) async fn cadres(app: &TestApp, n: usize) -> Vec<(i64, Client)> {
                     password_hash: "not-a-hash".into(),
                     roles: Roles::new([Role::Cadre]),
                     person_id: Some(person_id),
+                    must_change_password: false,
                 },
+                None,
                 now,
             )
             .await
             .unwrap();
         let secret = format!("door-test-token-{i}-{}", now.0);
         app.repo
-            .create_auth_session(&NewAuthSession {
-                token_hash: token_hash(&secret),
-                account_id,
-                created_at: now,
-                idle_secs: 3600,
-                expires_at: Timestamp(now.0 + 3600),
-            })
+            .create_auth_session(
+                &NewAuthSession {
+                    token_hash: token_hash(&secret),
+                    account_id,
+                    created_at: now,
+                    idle_secs: 3600,
+                    expires_at: Timestamp(now.0 + 3600),
+                },
+                "",
+                &app::ssr::audit::system(app::domain::audit::AuditKind::AccountCreated, "test"),
+            )
             .await
             .unwrap();
         let mut headers = HeaderMap::new();
@@ -330,16 +409,24 @@ async fn the_door_opens_and_closes_on_time(backend: Backend) {
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    // The six-digit code on the screen works as well as the QR code.
+    // The eight-digit code on the screen works as well as the QR code, for the session
+    // it is typed for.
     let key = door_key(&app).await;
     let code = key.code(early, key.clock.step(Timestamp::now()));
-    let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
-    assert_eq!(tap(&cadre, &base, &[("code", &wrong)]).await, "wrong_code");
+    let wrong = format!("{:08}", (code.parse::<u64>().unwrap() + 1) % 100_000_000);
+    let sid = early.to_string();
     assert_eq!(
-        tap(&cadre, &base, &[("code", "12ab56")]).await,
+        tap(&cadre, &base, &[("code", &wrong), ("session", &sid)]).await,
         "wrong_code"
     );
-    assert_eq!(tap(&cadre, &base, &[("code", &code)]).await, "recorded");
+    assert_eq!(
+        tap(&cadre, &base, &[("code", "12ab5678"), ("session", &sid)]).await,
+        "wrong_code"
+    );
+    assert_eq!(
+        tap(&cadre, &base, &[("code", &code), ("session", &sid)]).await,
+        "recorded"
+    );
     assert_eq!(
         status_of(&app, early, me).await,
         Some(AttendanceStatus::Present)
@@ -354,7 +441,11 @@ async fn the_door_opens_and_closes_on_time(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(board["state"], "Open");
-    assert_eq!(board["code"].as_str().unwrap().len(), 6);
+    assert_eq!(board["code"].as_str().unwrap().len(), 8);
+    assert_eq!(
+        board["wrong_codes"], 2,
+        "the wrong codes are counted on the board"
+    );
     assert!(
         board["link"]
             .as_str()
@@ -413,8 +504,53 @@ async fn someone_outside_the_audience_is_a_walk_in(backend: Backend) {
     .await;
     let cadre = app.signed_in("cadre").await;
     let t = token(&app, session).await;
-    assert_eq!(tap(&cadre, &app.address, &[("token", &t)]).await, "walk_in");
+    // Walk-ins wait for an organiser: no record, no hours until confirmed.
+    assert_eq!(
+        tap(&cadre, &app.address, &[("token", &t)]).await,
+        "awaiting_confirmation"
+    );
     let me = demo_cadre(&app).await;
+    assert_eq!(app.repo.attendance_of(session, me).await.unwrap(), None);
+    let organiser = app.signed_in("organiser").await;
+    let sheet: Value = app
+        .call(
+            &organiser,
+            "attendance_sheet",
+            &[("session_id", &session.to_string())],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(sheet["claims"].as_array().unwrap().len(), 1);
+    let cadre_tries = app
+        .call(
+            &cadre,
+            "attendance_decide_walk_in",
+            &[
+                ("session_id", &session.to_string()),
+                ("person_id", &me.to_string()),
+                ("confirm", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        cadre_tries.status(),
+        StatusCode::FORBIDDEN,
+        "a cadre cannot confirm"
+    );
+    let res = app
+        .call(
+            &organiser,
+            "attendance_decide_walk_in",
+            &[
+                ("session_id", &session.to_string()),
+                ("person_id", &me.to_string()),
+                ("confirm", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
     let row = app.repo.attendance_of(session, me).await.unwrap().unwrap();
     assert_eq!(row.0, AttendanceStatus::Present);
     assert!(row.2, "flagged as a walk-in");

@@ -134,6 +134,8 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         public_url: None,
         token_clock: Default::default(),
         max_upload_bytes: TEST_MAX_UPLOAD_BYTES,
+        trust_forwarded: false,
+        audit_days: 180,
     };
     let app = Application::build(settings, repo.clone())
         .await
@@ -168,6 +170,8 @@ impl TestApp {
             public_url: None,
             token_clock: Default::default(),
             max_upload_bytes: TEST_MAX_UPLOAD_BYTES,
+            trust_forwarded: false,
+            audit_days: 180,
         };
         let app = Application::build(settings, repo).await.expect("build app");
         let address = format!("http://127.0.0.1:{}", app.port());

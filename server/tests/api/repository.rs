@@ -24,6 +24,7 @@ fn account(username: &str, roles: &[Role]) -> NewAccount {
         password_hash: "x".into(),
         roles: Roles::new(roles.iter().copied()),
         person_id: None,
+        must_change_password: false,
     }
 }
 
@@ -31,11 +32,11 @@ async fn usernames_are_unique_ignoring_case(backend: Backend) {
     let db = fresh_db(backend).await;
     let repo = open_database(&db.url).await.unwrap();
     let now = Timestamp::now();
-    repo.create_account(&account("zhang", &[Role::Cadre]), now)
+    repo.create_account(&account("zhang", &[Role::Cadre]), None, now)
         .await
         .unwrap();
     let again = repo
-        .create_account(&account("zhang", &[Role::Cadre]), now)
+        .create_account(&account("zhang", &[Role::Cadre]), None, now)
         .await;
     assert!(matches!(again, Err(RepoError::Conflict)), "{again:?}");
     assert_eq!(
@@ -61,7 +62,7 @@ async fn roles_round_trip_and_admins_are_counted(backend: Backend) {
     let repo = open_database(&db.url).await.unwrap();
     let now = Timestamp::now();
     let id = repo
-        .create_account(&account("boss", &[Role::Admin, Role::Organiser]), now)
+        .create_account(&account("boss", &[Role::Admin, Role::Organiser]), None, now)
         .await
         .unwrap();
     let a = repo.account(id).await.unwrap().unwrap();
@@ -69,18 +70,34 @@ async fn roles_round_trip_and_admins_are_counted(backend: Backend) {
     assert_eq!(a.display_name, "测试");
     assert_eq!(repo.count_active_admins().await.unwrap(), 1);
     assert!(
-        repo.set_account_roles(id, &Roles::new([Role::Cadre]))
-            .await
-            .unwrap()
+        repo.set_account_roles(
+            id,
+            &Roles::new([Role::Cadre]),
+            &app::ssr::audit::system(app::domain::audit::AuditKind::AccountCreated, "test")
+        )
+        .await
+        .unwrap()
     );
     assert_eq!(repo.count_active_admins().await.unwrap(), 0);
     assert!(
         !repo
-            .set_account_roles(9999, &Roles::new([Role::Cadre]))
+            .set_account_roles(
+                9999,
+                &Roles::new([Role::Cadre]),
+                &app::ssr::audit::system(app::domain::audit::AuditKind::AccountCreated, "test")
+            )
             .await
             .unwrap()
     );
-    assert!(repo.set_account_disabled(id, true).await.unwrap());
+    assert!(
+        repo.set_account_disabled(
+            id,
+            true,
+            &app::ssr::audit::system(app::domain::audit::AuditKind::AccountCreated, "test")
+        )
+        .await
+        .unwrap()
+    );
     assert!(repo.account(id).await.unwrap().unwrap().disabled);
     assert_eq!(repo.list_accounts().await.unwrap().len(), 1);
 }
@@ -90,7 +107,7 @@ async fn auth_sessions_live_and_die(backend: Backend) {
     let repo = open_database(&db.url).await.unwrap();
     let now = Timestamp::now();
     let id = repo
-        .create_account(&account("li.na", &[Role::Cadre]), now)
+        .create_account(&account("li.na", &[Role::Cadre]), None, now)
         .await
         .unwrap();
     for (hash, expires) in [("a", now.0 + 3600), ("b", now.0 + 3600), ("old", now.0 - 1)] {
@@ -101,7 +118,13 @@ async fn auth_sessions_live_and_die(backend: Backend) {
             idle_secs: 1800,
             expires_at: Timestamp(expires),
         };
-        repo.create_auth_session(&s).await.unwrap();
+        repo.create_auth_session(
+            &s,
+            "",
+            &app::ssr::audit::system(app::domain::audit::AuditKind::AccountCreated, "test"),
+        )
+        .await
+        .unwrap();
     }
     let (owner, clock) = repo.auth_session("a").await.unwrap().unwrap();
     assert_eq!(owner, id);
@@ -117,16 +140,6 @@ async fn auth_sessions_live_and_die(backend: Backend) {
     repo.delete_auth_sessions_of(id, Some("a")).await.unwrap();
     assert!(repo.auth_session("a").await.unwrap().is_some());
     assert!(repo.auth_session("b").await.unwrap().is_none());
-    repo.record_login_failure(id, now).await.unwrap();
-    repo.record_login_failure(id, Timestamp(now.0 - 3600))
-        .await
-        .unwrap();
-    assert_eq!(
-        repo.count_login_failures(id, Timestamp(now.0 - 900))
-            .await
-            .unwrap(),
-        1
-    );
 }
 
 async fn attendance_is_one_row_per_cadre_and_session(backend: Backend) {
@@ -167,11 +180,11 @@ async fn sessions_list_in_order_with_their_lecturers(backend: Backend) {
         .await
         .unwrap();
     let a = repo
-        .create_account(&account("lec.one", &[Role::Lecturer]), now)
+        .create_account(&account("lec.one", &[Role::Lecturer]), None, now)
         .await
         .unwrap();
     let b = repo
-        .create_account(&account("lec.two", &[Role::Lecturer]), now)
+        .create_account(&account("lec.two", &[Role::Lecturer]), None, now)
         .await
         .unwrap();
     let pa = repo.account(a).await.unwrap().unwrap().person_id;

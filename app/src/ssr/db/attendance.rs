@@ -22,6 +22,11 @@ pub struct Checkin {
     /// `qr` or `code`.
     pub source: &'static str,
     pub at: Timestamp,
+    /// Where it came from: kept on the record for the sheet's notes.
+    pub address: String,
+    pub user_agent: String,
+    /// SHA-256 of the device cookie.
+    pub device: String,
 }
 
 /// What a check-in did.
@@ -44,6 +49,9 @@ pub struct SheetRow {
     pub checked_in_at: Option<Timestamp>,
     pub walk_in: bool,
     pub source: Option<String>,
+    /// Where the check-in came from (address, SHA-256 of the device cookie).
+    pub address: Option<String>,
+    pub device: Option<String>,
 }
 
 /// One change in the audit trail.
@@ -209,7 +217,7 @@ pub trait AttendanceStore: Send + Sync {
     async fn setting_or_init(&self, key: &str, value: &str, now: Timestamp) -> RepoResult<String>;
 }
 
-pub(super) fn parse_status(s: &str) -> RepoResult<AttendanceStatus> {
+pub(crate) fn parse_status(s: &str) -> RepoResult<AttendanceStatus> {
     AttendanceStatus::parse(s)
         .ok_or_else(|| super::RepoError::BadValue(s.to_string(), "attendance.status"))
 }
@@ -440,7 +448,9 @@ macro_rules! sql_attendance {
                     // The common case, a first check-in, in two statements.
                     let fresh: Option<String> = sqlx::query_scalar(
                         "insert into attendance (session_id, person_id, status, checked_in_at, \
-                         created_at, walk_in, source, updated_at) values ($1, $2, $3, $4, $4, $5, $6, $4) \
+                         created_at, walk_in, source, updated_at, checkin_address, \
+                         checkin_user_agent, checkin_device) \
+                         values ($1, $2, $3, $4, $4, $5, $6, $4, $7, $8, $9) \
                          on conflict (session_id, person_id) do nothing returning status",
                     )
                     .bind(c.session_id)
@@ -449,6 +459,9 @@ macro_rules! sql_attendance {
                     .bind(c.at.0)
                     .bind(c.walk_in)
                     .bind(c.source)
+                    .bind(&c.address)
+                    .bind(&c.user_agent)
+                    .bind(&c.device)
                     .fetch_optional(&mut *tx)
                     .await?;
                     if fresh.is_some() {
@@ -472,6 +485,17 @@ macro_rules! sql_attendance {
                     )
                     .await?;
                     if wrote.is_some() {
+                        sqlx::query(
+                            "update attendance set checkin_address = $3, checkin_user_agent = $4, \
+                             checkin_device = $5 where session_id = $1 and person_id = $2",
+                        )
+                        .bind(c.session_id)
+                        .bind(c.person_id)
+                        .bind(&c.address)
+                        .bind(&c.user_agent)
+                        .bind(&c.device)
+                        .execute(&mut *tx)
+                        .await?;
                         out.push(CheckinResult::Recorded(c.status));
                         continue;
                     }
@@ -511,7 +535,7 @@ macro_rules! sql_attendance {
                 let sql = format!(
                     "select p.id, p.name, coalesce(c.name, ''), coalesce(t.name_zh, ''), \
                      coalesce(t.name_en, ''), x.status, x.checked_in_at, \
-                     coalesce(x.walk_in, false), x.source \
+                     coalesce(x.walk_in, false), x.source, x.checkin_address, x.checkin_device \
                      from sessions s cross join people p \
                      left join communities c on c.id = p.community_id \
                      left join tiers t on t.id = p.tier_id \
@@ -520,7 +544,10 @@ macro_rules! sql_attendance {
                      order by coalesce(c.name, ''), p.name, p.id",
                     in_audience("p.tier_id", "p.community_id", "p.id")
                 );
-                type Row = (i64, String, String, String, String, Option<String>, Option<i64>, bool, Option<String>);
+                type Row = (
+                    i64, String, String, String, String, Option<String>, Option<i64>, bool,
+                    Option<String>, Option<String>, Option<String>,
+                );
                 let rows: Vec<Row> = sqlx::query_as(&sql).bind(session_id).fetch_all(&self.read).await?;
                 rows.into_iter()
                     .map(|r| {
@@ -534,6 +561,8 @@ macro_rules! sql_attendance {
                             checked_in_at: r.6.map(Timestamp),
                             walk_in: r.7,
                             source: r.8,
+                            address: r.9,
+                            device: r.10,
                         })
                     })
                     .collect()

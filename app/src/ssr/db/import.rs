@@ -20,9 +20,6 @@ pub struct ImportBatch {
 /// Batches older than this are forgotten when the next sheet is uploaded.
 pub const BATCH_TTL_SECS: i64 = 24 * 3600;
 
-/// An imported account can not be signed in to until an administrator sets a password.
-pub const NO_PASSWORD: &str = "!";
-
 #[async_trait]
 pub trait ImportStore: Send + Sync {
     /// Communities, tiers, people (with whether they have an account) and usernames.
@@ -38,11 +35,17 @@ pub trait ImportStore: Send + Sync {
     /// Writes every row and removes the batch, in one transaction: `(added, updated)`.
     /// `Conflict` (nothing written) when a username was taken meanwhile; `None` when the
     /// batch is gone (confirmed already).
+    /// New accounts get `password_hash`: a real hash of a password nobody knows, so they
+    /// cannot be signed in to until an admin sets one, and a login try at them takes as
+    /// long as at any account. `audit` is written in the same transaction.
+    #[allow(clippy::too_many_arguments)]
     async fn apply_import(
         &self,
         batch_id: i64,
         rows: &[ImportRow],
         actor: i64,
+        password_hash: &str,
+        audit: &super::AuditLine,
         now: Timestamp,
     ) -> RepoResult<Option<(usize, usize)>>;
 }
@@ -144,6 +147,8 @@ macro_rules! sql_import {
                 batch_id: i64,
                 rows: &[ImportRow],
                 actor: i64,
+                password_hash: &str,
+                audit: &$crate::ssr::db::AuditLine,
                 now: Timestamp,
             ) -> RepoResult<Option<(usize, usize)>> {
                 let mut tx = self.write.begin().await?;
@@ -219,7 +224,7 @@ macro_rules! sql_import {
                         )
                         .bind(username_for(&row.phone))
                         .bind(person_id)
-                        .bind(NO_PASSWORD)
+                        .bind(password_hash)
                         .bind(now.0)
                         .execute(&mut *tx)
                         .await
@@ -237,6 +242,10 @@ macro_rules! sql_import {
                         .await?;
                     }
                 }
+                let mut line = audit.clone();
+                line.detail = serde_json::json!({ "batch": batch_id, "added": added, "updated": updated })
+                    .to_string();
+                Self::insert_audit(&mut tx, &line).await?;
                 tx.commit().await?;
                 Ok(Some((added, updated)))
             }

@@ -20,6 +20,7 @@ pub mod materials;
 pub mod planning;
 mod postgres;
 pub mod progress;
+pub mod security;
 mod shared;
 mod sqlite;
 
@@ -38,6 +39,7 @@ pub use progress::{
     LedgerRow, MonthTally, ProgrammeCadre, ProgressStore, ReflectionLine, StarRow, Tally,
     TierChange, TierPlan,
 };
+pub use security::{AuditFilter, AuditLine, AuditRecord, SecurityStore, TryCount, WalkInClaim};
 pub use sqlite::connect_sqlite;
 
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +80,8 @@ pub struct Account {
     pub roles: Roles,
     pub disabled: bool,
     pub created_at: Timestamp,
+    /// An admin set the password: it must be changed before anything else.
+    pub must_change_password: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -96,6 +100,8 @@ pub struct NewAccount {
     pub roles: Roles,
     /// The person this account belongs to; a new person is created when `None`.
     pub person_id: Option<i64>,
+    /// An admin chose the password: it must be changed at the first sign-in.
+    pub must_change_password: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -170,7 +176,15 @@ pub struct AttendanceRecord {
 
 #[async_trait]
 pub trait Repository:
-    Planning + AttendanceStore + MaterialStore + ProgressStore + ImportStore + Send + Sync + 'static
+    Planning
+    + AttendanceStore
+    + MaterialStore
+    + ProgressStore
+    + ImportStore
+    + SecurityStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Which backend this is, for logs and the health check.
     fn backend(&self) -> &'static str;
@@ -179,21 +193,51 @@ pub trait Repository:
     async fn count_accounts(&self) -> RepoResult<i64>;
     /// Creates the account (and its person when none is given). `Conflict` when the
     /// username is taken, compared case-insensitively.
-    async fn create_account(&self, new: &NewAccount, now: Timestamp) -> RepoResult<i64>;
+    /// `audit` is written in the same transaction, its target set to the new account.
+    async fn create_account(
+        &self,
+        new: &NewAccount,
+        audit: Option<&AuditLine>,
+        now: Timestamp,
+    ) -> RepoResult<i64>;
     async fn account(&self, id: i64) -> RepoResult<Option<Account>>;
     async fn list_accounts(&self) -> RepoResult<Vec<Account>>;
     async fn login_record(&self, username: &Username) -> RepoResult<Option<LoginRecord>>;
-    /// Disabling also ends every login session of the account.
-    async fn set_account_disabled(&self, id: i64, disabled: bool) -> RepoResult<bool>;
-    async fn set_account_roles(&self, id: i64, roles: &Roles) -> RepoResult<bool>;
-    async fn set_password_hash(&self, id: i64, hash: &str) -> RepoResult<bool>;
+    /// Disabling also ends every login session of the account. Each change below writes
+    /// its audit line in the same transaction.
+    async fn set_account_disabled(
+        &self,
+        id: i64,
+        disabled: bool,
+        audit: &AuditLine,
+    ) -> RepoResult<bool>;
+    /// Changing the roles also ends the account's login sessions.
+    async fn set_account_roles(
+        &self,
+        id: i64,
+        roles: &Roles,
+        audit: &AuditLine,
+    ) -> RepoResult<bool>;
+    /// `must_change`: the password was set by an admin and must be changed at sign-in.
+    async fn set_password_hash(
+        &self,
+        id: i64,
+        hash: &str,
+        must_change: bool,
+        audit: &AuditLine,
+    ) -> RepoResult<bool>;
     /// Enabled accounts holding the admin role.
     async fn count_active_admins(&self) -> RepoResult<i64>;
-    async fn record_login_failure(&self, account_id: i64, at: Timestamp) -> RepoResult<()>;
-    async fn count_login_failures(&self, account_id: i64, since: Timestamp) -> RepoResult<i64>;
 
     // Login sessions
-    async fn create_auth_session(&self, new: &NewAuthSession) -> RepoResult<()>;
+    /// Starts a login session, remembers the device (SHA-256 of its cookie; empty for
+    /// none) as known to the account, and writes the login's audit line.
+    async fn create_auth_session(
+        &self,
+        new: &NewAuthSession,
+        device: &str,
+        audit: &AuditLine,
+    ) -> RepoResult<()>;
     async fn auth_session(&self, token_hash: &str) -> RepoResult<Option<(i64, SessionClock)>>;
     async fn touch_auth_session(&self, token_hash: &str, at: Timestamp) -> RepoResult<()>;
     async fn delete_auth_session(&self, token_hash: &str) -> RepoResult<()>;

@@ -31,6 +31,13 @@ sql_materials!(Postgres);
 sql_progress!(Postgres);
 sql_import!(Postgres);
 
+/// The backend `security_sql.rs` is compiled for here.
+type Db = Postgres;
+// Compiled once per backend on purpose: the same SQL for `Db = Sqlite` and `Postgres`.
+#[allow(clippy::duplicate_mod)]
+#[path = "security_sql.rs"]
+mod security_sql;
+
 impl SqlRepository<Postgres> {
     /// A write transaction (row locks and `on conflict` settle concurrent writers).
     pub(super) async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, Postgres>> {

@@ -138,10 +138,11 @@ pub(super) struct AccountRow {
     pub person_id: i64,
     pub disabled: bool,
     pub created_at: i64,
+    pub must_change_password: bool,
 }
 
 pub(super) const ACCOUNT_COLUMNS: &str = "select a.id, a.username, p.name as display_name, \
-     a.person_id, a.disabled, a.created_at from accounts a join people p on p.id = a.person_id";
+     a.person_id, a.disabled, a.created_at, a.must_change_password from accounts a join people p on p.id = a.person_id";
 
 macro_rules! sql_repository {
     ($db:ty, $backend:literal) => {
@@ -275,7 +276,12 @@ macro_rules! sql_repository {
             }
 
             #[tracing::instrument(skip_all)]
-            async fn create_account(&self, new: &NewAccount, now: Timestamp) -> RepoResult<i64> {
+            async fn create_account(
+                &self,
+                new: &NewAccount,
+                audit: Option<&AuditLine>,
+                now: Timestamp,
+            ) -> RepoResult<i64> {
                 let mut tx = self.write.begin().await?;
                 let person_id = match new.person_id {
                     Some(id) => id,
@@ -290,17 +296,22 @@ macro_rules! sql_repository {
                     }
                 };
                 let id: i64 = sqlx::query_scalar(
-                    "insert into accounts (username, person_id, password_hash, disabled, created_at) \
-                     values ($1, $2, $3, false, $4) returning id",
+                    "insert into accounts (username, person_id, password_hash, disabled, created_at, \
+                     must_change_password) values ($1, $2, $3, false, $4, $5) returning id",
                 )
                 .bind(new.username.as_str())
                 .bind(person_id)
                 .bind(&new.password_hash)
                 .bind(now.0)
+                .bind(new.must_change_password)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(map_unique)?;
                 Self::insert_roles(&mut tx, id, &new.roles).await?;
+                if let Some(line) = audit {
+                    let line = AuditLine { target: format!("account:{id}"), ..line.clone() };
+                    Self::insert_audit(&mut tx, &line).await?;
+                }
                 tx.commit().await?;
                 Ok(id)
             }
@@ -309,16 +320,17 @@ macro_rules! sql_repository {
             async fn account(&self, id: i64) -> RepoResult<Option<Account>> {
                 // One round trip: the account with one row per role (every request asks).
                 let sql = "select a.id, a.username, p.name, a.person_id, a.disabled, a.created_at, \
-                     r.role from accounts a join people p on p.id = a.person_id \
+                     a.must_change_password, r.role from accounts a join people p on p.id = a.person_id \
                      left join account_roles r on r.account_id = a.id where a.id = $1 order by r.role";
-                let rows: Vec<(i64, String, String, i64, bool, i64, Option<String>)> =
+                #[allow(clippy::type_complexity)]
+                let rows: Vec<(i64, String, String, i64, bool, i64, bool, Option<String>)> =
                     sqlx::query_as(sql).bind(id).fetch_all(&self.read).await?;
                 let Some(first) = rows.first().cloned() else {
                     return Ok(None);
                 };
                 let roles = rows
                     .into_iter()
-                    .filter_map(|r| r.6)
+                    .filter_map(|r| r.7)
                     .map(|role| parse_role(&role))
                     .collect::<RepoResult<Vec<$crate::domain::Role>>>()?;
                 let row = AccountRow {
@@ -328,6 +340,7 @@ macro_rules! sql_repository {
                     person_id: first.3,
                     disabled: first.4,
                     created_at: first.5,
+                    must_change_password: first.6,
                 };
                 Ok(Some(account_from(row, Roles::new(roles))))
             }
@@ -368,7 +381,12 @@ macro_rules! sql_repository {
             }
 
             #[tracing::instrument(skip_all)]
-            async fn set_account_disabled(&self, id: i64, disabled: bool) -> RepoResult<bool> {
+            async fn set_account_disabled(
+                &self,
+                id: i64,
+                disabled: bool,
+                audit: &AuditLine,
+            ) -> RepoResult<bool> {
                 let mut tx = self.write.begin().await?;
                 let done = sqlx::query("update accounts set disabled = $1 where id = $2")
                     .bind(disabled)
@@ -383,12 +401,20 @@ macro_rules! sql_repository {
                         .execute(&mut *tx)
                         .await?;
                 }
+                if done {
+                    Self::insert_audit(&mut tx, audit).await?;
+                }
                 tx.commit().await?;
                 Ok(done)
             }
 
             #[tracing::instrument(skip_all)]
-            async fn set_account_roles(&self, id: i64, roles: &Roles) -> RepoResult<bool> {
+            async fn set_account_roles(
+                &self,
+                id: i64,
+                roles: &Roles,
+                audit: &AuditLine,
+            ) -> RepoResult<bool> {
                 let mut tx = self.write.begin().await?;
                 let exists: Option<i64> = sqlx::query_scalar("select id from accounts where id = $1")
                     .bind(id)
@@ -402,18 +428,40 @@ macro_rules! sql_repository {
                     .execute(&mut *tx)
                     .await?;
                 Self::insert_roles(&mut tx, id, roles).await?;
+                // New roles, new sessions: what the old ones were allowed is no longer true.
+                sqlx::query("delete from auth_sessions where account_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                Self::insert_audit(&mut tx, audit).await?;
                 tx.commit().await?;
                 Ok(true)
             }
 
             #[tracing::instrument(skip_all)]
-            async fn set_password_hash(&self, id: i64, hash: &str) -> RepoResult<bool> {
-                let done = sqlx::query("update accounts set password_hash = $1 where id = $2")
-                    .bind(hash)
-                    .bind(id)
-                    .execute(&self.write)
-                    .await?;
-                Ok(done.rows_affected() > 0)
+            async fn set_password_hash(
+                &self,
+                id: i64,
+                hash: &str,
+                must_change: bool,
+                audit: &AuditLine,
+            ) -> RepoResult<bool> {
+                let mut tx = self.write.begin().await?;
+                let done = sqlx::query(
+                    "update accounts set password_hash = $1, must_change_password = $2 where id = $3",
+                )
+                .bind(hash)
+                .bind(must_change)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    > 0;
+                if done {
+                    Self::insert_audit(&mut tx, audit).await?;
+                }
+                tx.commit().await?;
+                Ok(done)
             }
 
             #[tracing::instrument(skip_all)]
@@ -427,28 +475,13 @@ macro_rules! sql_repository {
             }
 
             #[tracing::instrument(skip_all)]
-            async fn record_login_failure(&self, account_id: i64, at: Timestamp) -> RepoResult<()> {
-                sqlx::query("insert into login_failures (account_id, at) values ($1, $2)")
-                    .bind(account_id)
-                    .bind(at.0)
-                    .execute(&self.write)
-                    .await?;
-                Ok(())
-            }
-
-            #[tracing::instrument(skip_all)]
-            async fn count_login_failures(&self, account_id: i64, since: Timestamp) -> RepoResult<i64> {
-                Ok(sqlx::query_scalar(
-                    "select count(*) from login_failures where account_id = $1 and at > $2",
-                )
-                .bind(account_id)
-                .bind(since.0)
-                .fetch_one(&self.read)
-                .await?)
-            }
-
-            #[tracing::instrument(skip_all)]
-            async fn create_auth_session(&self, new: &NewAuthSession) -> RepoResult<()> {
+            async fn create_auth_session(
+                &self,
+                new: &NewAuthSession,
+                device: &str,
+                audit: &AuditLine,
+            ) -> RepoResult<()> {
+                let mut tx = self.write.begin().await?;
                 sqlx::query(
                     "insert into auth_sessions \
                      (token_hash, account_id, created_at, last_seen_at, idle_secs, expires_at) \
@@ -459,8 +492,13 @@ macro_rules! sql_repository {
                 .bind(new.created_at.0)
                 .bind(new.idle_secs)
                 .bind(new.expires_at.0)
-                .execute(&self.write)
+                .execute(&mut *tx)
                 .await?;
+                if !device.is_empty() {
+                    Self::remember_device(&mut tx, new.account_id, device, new.created_at).await?;
+                }
+                Self::insert_audit(&mut tx, audit).await?;
+                tx.commit().await?;
                 Ok(())
             }
 
@@ -955,6 +993,7 @@ pub(super) fn account_from(row: AccountRow, roles: Roles) -> super::Account {
         roles,
         disabled: row.disabled,
         created_at: Timestamp(row.created_at),
+        must_change_password: row.must_change_password,
     }
 }
 

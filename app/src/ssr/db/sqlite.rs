@@ -40,6 +40,13 @@ sql_materials!(Sqlite);
 sql_progress!(Sqlite);
 sql_import!(Sqlite);
 
+/// The backend `security_sql.rs` is compiled for here.
+type Db = Sqlite;
+// Compiled once per backend on purpose: the same SQL for `Db = Sqlite` and `Postgres`.
+#[allow(clippy::duplicate_mod)]
+#[path = "security_sql.rs"]
+mod security_sql;
+
 impl SqlRepository<Sqlite> {
     /// A write transaction that takes the database's write lock at once: a transaction that
     /// reads first and upgrades later fails with "database is locked" when another process
