@@ -14,6 +14,12 @@ create table auth_attempts (
 );
 create index auth_attempts_bucket on auth_attempts (bucket, at);
 create index auth_attempts_at on auth_attempts (at);
+-- One row per bucket, locked (in name order) by every try before it counts: on PostgreSQL
+-- parallel tries at one bucket then wait for each other instead of all counting alike.
+create table auth_buckets (
+    bucket text primary key,
+    touched_at bigint not null
+);
 -- Replaced by auth_attempts, which also counts tries at names that do not exist.
 drop table login_failures;
 

@@ -103,6 +103,21 @@ impl SecurityStore for SqlRepository<Db> {
         now: Timestamp,
     ) -> RepoResult<Vec<TryCount>> {
         let mut tx = self.begin_write().await?;
+        // Lock each bucket's row first, always in name order (no deadlocks): a parallel try
+        // at the same bucket waits here until this one commits, then counts it.
+        let mut names: Vec<&str> = buckets.iter().map(|(b, _)| b.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        for name in names {
+            sqlx::query(
+                "insert into auth_buckets (bucket, touched_at) values ($1, $2) \
+                 on conflict (bucket) do update set touched_at = excluded.touched_at",
+            )
+            .bind(name)
+            .bind(now.0)
+            .execute(&mut *tx)
+            .await?;
+        }
         let mut out = Vec::with_capacity(buckets.len());
         for (bucket, since) in buckets {
             let id: i64 = sqlx::query_scalar(
@@ -163,7 +178,7 @@ impl SecurityStore for SqlRepository<Db> {
             return Ok(false);
         }
         let found: Option<i64> = sqlx::query_scalar(
-            "select 1 from known_devices where account_id = $1 and device_hash = $2",
+            "select account_id from known_devices where account_id = $1 and device_hash = $2",
         )
         .bind(account_id)
         .bind(device)
@@ -394,6 +409,10 @@ impl SecurityStore for SqlRepository<Db> {
             .execute(&self.write)
             .await?
             .rows_affected();
+        sqlx::query("delete from auth_buckets where touched_at < $1")
+            .bind(tries_before.0)
+            .execute(&self.write)
+            .await?;
         let lines = sqlx::query("delete from audit_log where at < $1")
             .bind(audit_before.0)
             .execute(&self.write)
