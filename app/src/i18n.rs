@@ -171,6 +171,7 @@ messages! {
     CurrentPassword => "当前密码", "Current password";
     ChangePassword => "修改密码", "Change password";
     PasswordChanged => "密码已修改，其他设备上的登录已退出。", "Password changed. Other devices have been signed out.";
+    PasswordRequired => "这个密码是管理员为您设置的，请先换成只有您自己知道的密码。", "An administrator chose this password: replace it with one only you know first.";
     AccountCreated => "账号已创建。", "Account created.";
     Saved => "已保存。", "Saved.";
     Create => "创建", "Create";

@@ -17,6 +17,16 @@ test("an admin creates a lecturer account that can sign in", async ({ page, brow
   const other = await browser.newContext();
   const p2 = await other.newPage();
   await signIn(p2, "zhou.lecturer", "jiangtang2026");
+  // The admin knows this password: the lecturer chooses their own before anything else.
+  await expect(p2).toHaveURL("/account/password?required=1");
+  await expect(p2.getByTestId("password-required")).toBeVisible();
+  await hydrated(p2);
+  await p2.getByLabel("当前密码").fill("jiangtang2026");
+  await p2.getByLabel("新密码", { exact: true }).fill("运河红初心讲堂周老师");
+  await p2.getByLabel("再次输入新密码").fill("运河红初心讲堂周老师");
+  await p2.getByRole("button", { name: "保存" }).click();
+  await expect(p2.getByText("密码已修改")).toBeVisible();
+  await p2.goto("/lecturer");
   await expect(p2).toHaveURL("/lecturer");
   await other.close();
 
