@@ -195,15 +195,29 @@ async fn write_batches(repo: Arc<dyn Repository>, mut rx: mpsc::Receiver<Job>) {
                 }
                 // One bad check-in must not fail its neighbours: write each on its own.
                 for (checkin, reply) in jobs {
-                    let result = repo
-                        .check_in_batch(std::slice::from_ref(&checkin))
-                        .await
-                        .and_then(|mut r| r.pop().ok_or(RepoError::Db(sqlx::Error::RowNotFound)));
+                    let mut result = write_one(repo.as_ref(), &checkin).await;
+                    // Another app server's batch may take the same tally rows in another
+                    // order; PostgreSQL then aborts one of the two. A check-in is never
+                    // lost to that: it is written again.
+                    for _ in 0..3 {
+                        match &result {
+                            Err(err) if err.is_transient() => {
+                                result = write_one(repo.as_ref(), &checkin).await;
+                            }
+                            _ => break,
+                        }
+                    }
                     let _ = reply.send(result);
                 }
             }
         }
     }
+}
+
+async fn write_one(repo: &dyn Repository, checkin: &Checkin) -> RepoResult<CheckinResult> {
+    repo.check_in_batch(std::slice::from_ref(checkin))
+        .await
+        .and_then(|mut r| r.pop().ok_or(RepoError::Db(sqlx::Error::RowNotFound)))
 }
 
 /// What the door's services need; one per app server.

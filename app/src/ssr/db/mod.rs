@@ -57,6 +57,20 @@ pub enum RepoError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+impl RepoError {
+    /// A deadlock or serialization failure (PostgreSQL 40P01, 40001) or a busy SQLite:
+    /// the same write may simply be tried again.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            RepoError::Db(sqlx::Error::Database(db)) => matches!(
+                db.code().as_deref(),
+                Some("40P01" | "40001" | "5" | "6" | "517")
+            ),
+            _ => false,
+        }
+    }
+}
+
 pub type RepoResult<T> = Result<T, RepoError>;
 
 /// Opens the database named by `url`, creating a SQLite file if missing, and brings its
