@@ -125,11 +125,4 @@ impl From<anyhow::Error> for AppError {
     }
 }
 
-#[cfg(feature = "ssr")]
-impl From<crate::ssr::password::Busy> for AppError {
-    fn from(_: crate::ssr::password::Busy) -> Self {
-        AppError::Busy
-    }
-}
-
 pub type AppResult<T> = Result<T, AppError>;

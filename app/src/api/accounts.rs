@@ -62,11 +62,18 @@ fn role_codes(roles: &Roles) -> Vec<&'static str> {
 
 /// A new password: long enough, and not one of the passwords attackers try first.
 #[cfg(feature = "ssr")]
-pub(crate) fn new_password(raw: &str, username: &str) -> Result<crate::domain::Password, AppError> {
-    use crate::domain::account::Invalid;
-    let password = crate::domain::Password::parse(raw)?;
-    if crate::ssr::password::is_common(raw, username) {
-        return Err(Invalid::CommonPassword.into());
+fn new_password(raw: &str, username: &str) -> Result<crate::domain::Password, AppError> {
+    refuse_common(crate::domain::Password::parse(raw)?, username)
+}
+
+/// The password, unless it is on the common-password list or is the user name.
+#[cfg(feature = "ssr")]
+pub(crate) fn refuse_common(
+    password: crate::domain::Password,
+    username: &str,
+) -> Result<crate::domain::Password, AppError> {
+    if crate::ssr::password::is_common(password.expose(), username) {
+        return Err(crate::domain::account::Invalid::CommonPassword.into());
     }
     Ok(password)
 }

@@ -33,7 +33,7 @@ pub async fn change_password(
     new_password: String,
     new_password_again: String,
 ) -> Result<(), AppError> {
-    use crate::api::accounts::new_password as checked_new;
+    use crate::api::accounts::refuse_common;
     use crate::domain::Username;
     use crate::domain::audit::{AuditKind, AuditOutcome};
     use crate::domain::throttle::{self, Verdict};
@@ -45,8 +45,10 @@ pub async fn change_password(
     finish(
         async {
             let user = caller()?;
-            Password::parse_confirmed(&new_password, &new_password_again)?;
-            let new = checked_new(&new_password, &user.account.username)?;
+            let new = refuse_common(
+                Password::parse_confirmed(&new_password, &new_password_again)?,
+                &user.account.username,
+            )?;
             let state = state()?;
             let repo = state.repo.clone();
             let now = Timestamp::now();
@@ -55,15 +57,15 @@ pub async fn change_password(
                 format!("password:{}", user.account.id),
                 throttle::PASSWORD_CHANGE,
             );
+            let refused = by(
+                &user,
+                AuditKind::PasswordChangeRefused,
+                AuditOutcome::Refused,
+                &target,
+            );
             let (verdict, tries, _) = count_try(&state, std::slice::from_ref(&bucket), now).await?;
             if let Verdict::Wait(secs) = verdict {
-                repo.audit(&by(
-                    &user,
-                    AuditKind::PasswordChangeRefused,
-                    AuditOutcome::Refused,
-                    &target,
-                ))
-                .await?;
+                repo.audit(&refused).await?;
                 return Err(AppError::TooManyTries(throttle::wait_minutes(secs)));
             }
             let username = Username::parse(&user.account.username)?;
@@ -72,13 +74,7 @@ pub async fn change_password(
                 .await?
                 .ok_or(AppError::Unauthenticated)?;
             if !password::verify(&current, Some(record.password_hash)).await? {
-                repo.audit(&by(
-                    &user,
-                    AuditKind::PasswordChangeRefused,
-                    AuditOutcome::Refused,
-                    &target,
-                ))
-                .await?;
+                repo.audit(&refused).await?;
                 return Err(AppError::WrongPassword);
             }
             repo.forget_tries(&tries, &[bucket.0]).await?;

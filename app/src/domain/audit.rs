@@ -2,6 +2,8 @@
 //! shown, so a line written in one language reads in the other.
 use serde::{Deserialize, Serialize};
 
+use super::Timestamp;
+
 macro_rules! codes {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
         $(#[$meta])*
@@ -103,6 +105,41 @@ impl AuditKind {
             BackupDownloaded => ("下载备份", "Backup downloaded"),
         }
     }
+}
+
+/// One line for the audit log.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditLine {
+    pub at: Timestamp,
+    /// The account acting, when known (an anonymous login try has none).
+    pub actor: Option<i64>,
+    pub kind: AuditKind,
+    /// What it was done to, as `kind:id` (`account:7`, `session:12`) or a user name tried.
+    pub target: String,
+    pub address: String,
+    pub user_agent: String,
+    pub outcome: AuditOutcome,
+    /// Arguments as JSON (`{"roles":["cadre"]}`), never a sentence.
+    pub detail: String,
+}
+
+/// A stored audit line, with the actor's user name for display.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub line: AuditLine,
+    pub actor_username: Option<String>,
+}
+
+/// The admin page's filter, as its query string carries it: a user name, a kind code,
+/// dates (YYYY-MM-DD, Asia/Shanghai, both days included) and the id to page from.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    pub user: String,
+    pub kind: String,
+    pub from: String,
+    pub to: String,
+    pub before: Option<i64>,
 }
 
 /// How long audit lines are kept at least, in days, unless configured otherwise.

@@ -65,8 +65,7 @@ pub fn AuditPage() -> impl IntoView {
                         Ok(p) if p.lines.is_empty() => view! { <p class="muted">{t(Key::AuditNone)}</p> }.into_any(),
                         Ok(p) => {
                             let older = p.older.map(|id| {
-                                let mut q = q();
-                                q.before = Some(id);
+                                let q = q();
                                 format!(
                                     "/admin/audit?user={}&kind={}&from={}&to={}&before={id}",
                                     js_safe_encode(&q.user), js_safe_encode(&q.kind), js_safe_encode(&q.from), js_safe_encode(&q.to)
@@ -80,7 +79,9 @@ pub fn AuditPage() -> impl IntoView {
                                         <th>{t(Key::AuditTarget)}</th><th>{t(Key::AuditFromAddress)}</th><th>{t(Key::AuditOutcomeLabel)}</th>
                                     </tr></thead>
                                     <tbody>
-                                        {p.lines.into_iter().map(|l| {
+                                        {p.lines.into_iter().map(|r| {
+                                            let actor = r.actor_username;
+                                            let l = r.line;
                                             let words = l.kind.words();
                                             let outcome = match l.outcome {
                                                 AuditOutcome::Ok => Key::OutcomeOk,
@@ -91,7 +92,7 @@ pub fn AuditPage() -> impl IntoView {
                                             view! {
                                                 <tr data-testid="audit-line" data-kind=l.kind.code()>
                                                     <td>{move || at.local().format("%Y-%m-%d %H:%M:%S").to_string()}</td>
-                                                    <td>{l.actor.unwrap_or_else(|| "—".into())}</td>
+                                                    <td>{actor.unwrap_or_else(|| "—".into())}</td>
                                                     <td>{move || lang.get().pick(words.0, words.1).to_string()}
                                                         {(!l.detail.is_empty()).then(|| view! { <br /><span class="muted small">{l.detail.clone()}</span> })}</td>
                                                     <td>{l.target}</td>

@@ -3,7 +3,9 @@ use super::auth::CurrentUser;
 use super::db::AuditLine;
 use super::security::{RequestMeta, request_meta};
 use crate::domain::Timestamp;
+use crate::domain::audit::AuditQuery;
 use crate::domain::audit::{AuditKind, AuditOutcome};
+use crate::error::AppError;
 
 /// A line for an event of this request, from its metadata.
 pub fn from_meta(
@@ -53,6 +55,54 @@ pub fn with_detail(mut line: AuditLine, detail: serde_json::Value) -> AuditLine 
     line
 }
 
+/// The store's filter for the admin page's query; `None` when it names an unknown user
+/// (nothing can match).
+pub async fn filter_of(
+    repo: &dyn super::db::Repository,
+    q: &AuditQuery,
+) -> crate::error::AppResult<Option<super::db::AuditFilter>> {
+    use crate::domain::Username;
+    use chrono::NaiveDate;
+    let day = |s: &str, next: bool| -> Option<Option<Timestamp>> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Some(None);
+        }
+        let date = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+        let date = if next { date.succ_opt()? } else { date };
+        Some(Timestamp::from_local(date, 0, 0))
+    };
+    let (Some(from), Some(to)) = (day(&q.from, false), day(&q.to, true)) else {
+        return Err(AppError::Invalid(crate::domain::account::Invalid::Date));
+    };
+    let account = match q.user.trim() {
+        "" => None,
+        name => {
+            let Ok(username) = Username::parse(name) else {
+                return Ok(None);
+            };
+            match repo.login_record(&username).await? {
+                Some(r) => Some(r.account_id),
+                None => return Ok(None),
+            }
+        }
+    };
+    let kind = match q.kind.trim() {
+        "" => None,
+        code => Some(
+            AuditKind::parse(code)
+                .ok_or(AppError::Invalid(crate::domain::account::Invalid::Date))?,
+        ),
+    };
+    Ok(Some(super::db::AuditFilter {
+        account,
+        kind,
+        from,
+        to,
+        before_id: q.before,
+    }))
+}
+
 #[derive(serde::Deserialize)]
 pub struct AuditCsvQuery {
     #[serde(default)]
@@ -82,14 +132,14 @@ pub async fn download(
         }
         Some(_) => {}
     }
-    let query = crate::api::audit::AuditQuery {
+    let query = AuditQuery {
         user: q.user,
         kind: q.kind,
         from: q.from,
         to: q.to,
         before: None,
     };
-    let filter = match crate::api::audit::filter_of(state.repo.as_ref(), &query).await {
+    let filter = match filter_of(state.repo.as_ref(), &query).await {
         Ok(Some(f)) => Some(f),
         Ok(None) => None,
         Err(_) => {

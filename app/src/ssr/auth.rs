@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use super::audit;
 use super::db::{Account, AuditLine, NewAuthSession};
 use super::password;
-use super::security::{RequestMeta, cookie_name, is_https};
+use super::security::{RequestMeta, cookie_name};
 use super::state::AppState;
 use crate::domain::audit::{AuditKind, AuditOutcome};
 use crate::domain::login_policy::SessionLifetime;
@@ -114,8 +114,7 @@ pub async fn resolve_session(
     if req.uri().path().starts_with("/pkg/") {
         return next.run(req).await;
     }
-    let https = meta.https || is_https(&state, req.headers());
-    let user = match current_user(&state, req.headers(), https).await {
+    let user = match current_user(&state, req.headers(), meta.https).await {
         Ok(user) => user,
         Err(err) => {
             tracing::error!(error = %err, "resolving session failed");
@@ -138,7 +137,6 @@ pub async fn resolve_session(
     // A password an admin chose is changed before anything else is done.
     if let Some(user) = user.as_ref().filter(|u| u.account.must_change_password)
         && !MUST_CHANGE_ALLOWS.iter().any(|p| path.starts_with(p))
-        && !path.starts_with("/pkg/")
     {
         if path.starts_with("/api/") {
             tracing::info!(account = user.account.id, "password change required first");
@@ -461,10 +459,7 @@ async fn try_login(
         .map_err(unavailable)?
         .ok_or(LoginError::Unavailable)?;
     let max_age = form.remember.is_some().then_some(lifetime.absolute_secs);
-    Ok((
-        account,
-        session_cookie(&token, max_age, meta.https || is_https(state, headers)),
-    ))
+    Ok((account, session_cookie(&token, max_age, meta.https)))
 }
 
 pub(crate) fn new_token() -> Result<String, getrandom::Error> {
@@ -498,10 +493,8 @@ pub async fn logout(
         }
     }
     let mut res = Redirect::to("/login").into_response();
-    res.headers_mut().insert(
-        SET_COOKIE,
-        session_cookie("", Some(0), is_https(&state, &headers)),
-    );
+    res.headers_mut()
+        .insert(SET_COOKIE, session_cookie("", Some(0), meta.https));
     res
 }
 

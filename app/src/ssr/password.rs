@@ -19,6 +19,12 @@ pub const MAX_WAITING: usize = 32;
 #[error("too many password checks at once")]
 pub struct Busy;
 
+impl From<Busy> for crate::error::AppError {
+    fn from(_: Busy) -> Self {
+        crate::error::AppError::Busy
+    }
+}
+
 struct Bound {
     running: Semaphore,
     waiting: AtomicUsize,

@@ -52,7 +52,7 @@ pub fn cookie_name(base: &str, https: bool) -> String {
 }
 
 /// Whether the browser came over HTTPS: configured so, or a proxy says so.
-pub fn is_https(state: &AppState, headers: &HeaderMap) -> bool {
+fn is_https(state: &AppState, headers: &HeaderMap) -> bool {
     state.secure_cookies
         || headers
             .get("x-forwarded-proto")
@@ -90,8 +90,11 @@ pub async fn harden(State(state): State<AppState>, mut req: Request, next: Next)
     let device_cookie = cookie(req.headers(), &device_name)
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
         .map(str::to_string);
+    let assets = req.uri().path().starts_with("/pkg/");
+    // Built assets never set the cookie, so they need no fresh device id either.
     let fresh_device = match device_cookie {
         Some(_) => None,
+        None if assets => None,
         None => new_token().ok(),
     };
     let device = device_cookie
@@ -119,7 +122,6 @@ pub async fn harden(State(state): State<AppState>, mut req: Request, next: Next)
         &cookie_name(super::auth::SESSION_COOKIE, https),
     )
     .is_some();
-    let assets = req.uri().path().starts_with("/pkg/");
     let nonce = Nonce::new();
     req.extensions_mut().insert(meta);
     req.extensions_mut().insert(nonce.clone());
@@ -148,7 +150,7 @@ pub async fn harden(State(state): State<AppState>, mut req: Request, next: Next)
     if !assets && (signed_in || !headers.contains_key(CACHE_CONTROL)) {
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    if let Some(token) = fresh_device.filter(|_| !assets) {
+    if let Some(token) = fresh_device {
         let mut c = format!(
             "{device_name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={DEVICE_COOKIE_SECS}"
         );

@@ -528,10 +528,7 @@ macro_rules! sql_planning {
 
             #[tracing::instrument(skip_all)]
             async fn set_setting(&self, key: &str, value: &str, now: Timestamp) -> RepoResult<()> {
-                sqlx::query(
-                    "insert into settings (key, value, updated_at) values ($1, $2, $3) \
-                     on conflict (key) do update set value = excluded.value, updated_at = excluded.updated_at",
-                )
+                sqlx::query(UPSERT_SETTING)
                 .bind(key)
                 .bind(value)
                 .bind(now.0)

@@ -5,31 +5,8 @@ use async_trait::async_trait;
 
 use super::RepoResult;
 use crate::domain::Timestamp;
-use crate::domain::audit::{AuditKind, AuditOutcome};
-
-/// One line for the audit log.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AuditLine {
-    pub at: Timestamp,
-    /// The account acting, when known (an anonymous login try has none).
-    pub actor: Option<i64>,
-    pub kind: AuditKind,
-    /// What it was done to, as `kind:id` (`account:7`, `session:12`) or a user name tried.
-    pub target: String,
-    pub address: String,
-    pub user_agent: String,
-    pub outcome: AuditOutcome,
-    /// Arguments as JSON (`{"roles":["cadre"]}`), never a sentence.
-    pub detail: String,
-}
-
-/// A stored audit line, with the actor's user name for display.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AuditRecord {
-    pub id: i64,
-    pub line: AuditLine,
-    pub actor_username: Option<String>,
-}
+use crate::domain::audit::AuditKind;
+pub use crate::domain::audit::{AuditLine, AuditRecord};
 
 /// Which lines the admin page asks for.
 #[derive(Clone, Debug, Default, PartialEq)]

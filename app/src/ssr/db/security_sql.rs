@@ -6,7 +6,7 @@ use sqlx::QueryBuilder;
 use super::Db;
 use crate::domain::Timestamp;
 use crate::domain::audit::{AuditKind, AuditOutcome};
-use crate::ssr::db::shared::SqlRepository;
+use crate::ssr::db::shared::{SqlRepository, UPSERT_SETTING};
 use crate::ssr::db::{
     AuditFilter, AuditLine, AuditRecord, RepoError, RepoResult, SecurityStore, TryCount,
     WalkInClaim,
@@ -257,15 +257,12 @@ impl SecurityStore for SqlRepository<Db> {
         let mut tx = self.begin_write().await?;
         let mut detail = serde_json::Map::new();
         for (key, value) in values {
-            sqlx::query(
-                "insert into settings (key, value, updated_at) values ($1, $2, $3) \
-                 on conflict (key) do update set value = excluded.value, updated_at = excluded.updated_at",
-            )
-            .bind(*key)
-            .bind(value)
-            .bind(now.0)
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query(UPSERT_SETTING)
+                .bind(*key)
+                .bind(value)
+                .bind(now.0)
+                .execute(&mut *tx)
+                .await?;
             detail.insert((*key).to_string(), serde_json::Value::String(value.clone()));
         }
         let line = AuditLine {

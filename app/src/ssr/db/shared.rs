@@ -141,6 +141,11 @@ pub(super) struct AccountRow {
     pub must_change_password: bool,
 }
 
+/// Writes one setting, replacing its value: `$1` key, `$2` value, `$3` time.
+pub(super) const UPSERT_SETTING: &str = "insert into settings (key, value, updated_at) \
+     values ($1, $2, $3) on conflict (key) do update set value = excluded.value, \
+     updated_at = excluded.updated_at";
+
 pub(super) const ACCOUNT_COLUMNS: &str = "select a.id, a.username, p.name as display_name, \
      a.person_id, a.disabled, a.created_at, a.must_change_password from accounts a join people p on p.id = a.person_id";
 
