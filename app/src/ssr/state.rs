@@ -21,6 +21,8 @@ pub struct AppState {
     /// Take the client's address from `X-Forwarded-For` (`NIGHTSCHOOL_TRUST_PROXY=1`: the
     /// server is reached only through a reverse proxy that sets it).
     pub trust_forwarded: bool,
+    /// Buckets this server knows to be waiting out a delay (see `auth::count_try`).
+    pub refusals: std::sync::Arc<super::auth::Refusals>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
