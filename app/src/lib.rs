@@ -112,6 +112,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/calendar") view=FeedPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/accounts") view=AccountsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=crate::pages::audit::AuditPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/backup") view=crate::pages::backup::BackupPage ssr=SsrMode::Async />
                     <Route path=path!("/account/password") view=PasswordPage ssr=SsrMode::Async />
                 </Routes>
             </main>

@@ -237,7 +237,7 @@ async fn seed_reference(repo: &dyn Repository, now: Timestamp) -> anyhow::Result
             reflections: 4 - k as i64,
             teaching: i64::from(k == 0),
         };
-        repo.save_tier_plan(*tier, target, &req, now).await?;
+        repo.save_tier_plan(*tier, target, &req, now, None).await?;
     }
     Ok(refs)
 }

@@ -7,7 +7,7 @@ use app::domain::attendance::TokenClock;
 use app::domain::files::DEFAULT_MAX_UPLOAD_BYTES;
 use app::ssr::db::{self, Repository};
 use app::ssr::state::AppState;
-use app::ssr::{auth, calendar, checkin, exports, files, import, security};
+use app::ssr::{auth, backup, calendar, checkin, exports, files, import, security};
 use app::{App, shell};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -37,6 +37,8 @@ pub struct Settings {
     pub trust_forwarded: bool,
     /// `NIGHTSCHOOL_AUDIT_DAYS`: audit lines are kept this many days (at least 180).
     pub audit_days: i64,
+    /// Scheduled snapshots (`NIGHTSCHOOL_BACKUP_DIR`, `_HOURS`, `_KEEP`); `None`: off.
+    pub backups: Option<backup::Schedule>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/nightschool.db";
@@ -66,8 +68,57 @@ impl Settings {
                 .and_then(|v| v.trim().parse::<i64>().ok())
                 .filter(|d| *d >= app::domain::audit::DEFAULT_RETENTION_DAYS)
                 .unwrap_or(app::domain::audit::DEFAULT_RETENTION_DAYS),
+            backups: None,
         }
+        .with_backups_from_env()
     }
+
+    /// Scheduled snapshots: every `NIGHTSCHOOL_BACKUP_HOURS` (default 24; 0 switches them
+    /// off), the last `NIGHTSCHOOL_BACKUP_KEEP` kept (default 14), in
+    /// `NIGHTSCHOOL_BACKUP_DIR` — by default `backups/` beside a SQLite file; a PostgreSQL
+    /// deployment names its folder.
+    fn with_backups_from_env(mut self) -> Self {
+        let hours = std::env::var("NIGHTSCHOOL_BACKUP_HOURS")
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .filter(|h| *h <= 24 * 365)
+            .unwrap_or(24);
+        let keep = std::env::var("NIGHTSCHOOL_BACKUP_KEEP")
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .filter(|k| (1..=10_000).contains(k))
+            .unwrap_or(14);
+        let dir = std::env::var("NIGHTSCHOOL_BACKUP_DIR")
+            .ok()
+            .filter(|d| !d.trim().is_empty())
+            .map(std::path::PathBuf::from)
+            .or_else(|| sqlite_path(&self.database_url).map(|p| p.with_file_name("backups")));
+        self.backups = dir.filter(|_| hours > 0).map(|dir| backup::Schedule {
+            dir,
+            every: std::time::Duration::from_secs(hours * 3600),
+            keep,
+        });
+        self
+    }
+
+    /// Where `nightschool restore` keeps the snapshot it takes first.
+    pub fn restore_snapshot_dir(&self) -> std::path::PathBuf {
+        std::env::var("NIGHTSCHOOL_BACKUP_DIR")
+            .ok()
+            .filter(|d| !d.trim().is_empty())
+            .map(std::path::PathBuf::from)
+            .or_else(|| sqlite_path(&self.database_url).map(|p| p.with_file_name("backups")))
+            .unwrap_or_else(|| std::path::PathBuf::from("backups"))
+    }
+}
+
+/// The file of a `sqlite:` URL.
+pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = path.split('?').next().unwrap_or(path);
+    Some(std::path::PathBuf::from(path))
 }
 
 fn token_clock_from_env() -> TokenClock {
@@ -92,17 +143,10 @@ fn token_clock_from_env() -> TokenClock {
 
 /// Opens the database, creating the directory of a SQLite file when needed.
 pub async fn open_database(url: &str) -> anyhow::Result<Arc<dyn Repository>> {
-    if let Some(path) = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
+    if let Some(path) = sqlite_path(url)
+        && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
     {
-        let path = path.split('?').next().unwrap_or(path);
-        if let Some(dir) = std::path::Path::new(path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        }
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     db::connect(url)
         .await
@@ -149,6 +193,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sessions/{id}/attendance.xlsx", get(exports::session_xlsx).layer(logged()))
         .route("/reports/{file}", get(exports::report_file).layer(logged()))
         .route("/admin/audit.csv", get(app::ssr::audit::download).layer(logged()))
+        .route("/admin/backup.nsbak", post(backup::download))
         // The upload handler enforces the configured ceiling itself, with a clear answer.
         .route(
             "/sessions/{id}/attachments",
@@ -200,6 +245,7 @@ pub struct Application {
     router: Router,
     repo: Arc<dyn Repository>,
     audit_days: i64,
+    backups: Option<backup::Schedule>,
 }
 
 impl Application {
@@ -225,12 +271,14 @@ impl Application {
             max_upload_bytes: settings.max_upload_bytes,
             trust_forwarded: settings.trust_forwarded,
             refusals: Default::default(),
+            backups: settings.backups.clone(),
         };
         Ok(Application {
             listener,
             router: router(state),
             repo,
             audit_days: settings.audit_days,
+            backups: settings.backups,
         })
     }
 
@@ -240,6 +288,10 @@ impl Application {
 
     pub async fn run(self) -> anyhow::Result<()> {
         spawn_pruning(self.repo.clone(), self.audit_days);
+        if let Some(schedule) = self.backups {
+            tracing::info!(dir = %schedule.dir.display(), hours = schedule.every.as_secs() / 3600, keep = schedule.keep, "scheduled backups on");
+            backup::spawn_schedule(self.repo.clone(), schedule);
+        }
         // Leptos streams pages in chunks: without TCP_NODELAY, Nagle's algorithm and
         // delayed ACKs add ~40 ms to every page.
         let listener = self.listener.tap_io(|tcp| {

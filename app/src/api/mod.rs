@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod attendance;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod browse;
 pub mod feeds;
 pub mod import;

@@ -249,12 +249,22 @@ pub async fn promote(person_id: i64, tier_id: i64, note: String) -> Result<(), A
                 None => "joined",
                 _ => "moved",
             };
+            let line = crate::ssr::audit::with_detail(
+                crate::ssr::audit::by(
+                    &user,
+                    crate::domain::audit::AuditKind::Promoted,
+                    crate::domain::audit::AuditOutcome::Ok,
+                    &format!("person:{person_id}"),
+                ),
+                serde_json::json!({ "change": change, "from": current.tier_id, "to": tier_id }),
+            );
             let changed = repo
                 .change_tier(
                     person_id,
                     &TierChange::new(change, Some(tier_id), now, &note),
                     user.account.person_id,
                     now,
+                    &line,
                 )
                 .await?;
             if changed {
@@ -354,7 +364,7 @@ pub async fn save_tier(form: crate::domain::tier_plan::TierForm) -> Result<(), A
     use crate::ssr::guard::{authorize, finish, state};
     finish(
         async {
-            authorize(Action::ManageProgramme)?;
+            let user = authorize(Action::ManageProgramme)?;
             let (target, req) = form.check().map_err(AppError::Form)?;
             let repo = state()?.repo;
             let known: Vec<i64> = repo.themes().await?.into_iter().map(|t| t.id).collect();
@@ -364,8 +374,24 @@ pub async fn save_tier(form: crate::domain::tier_plan::TierForm) -> Result<(), A
                     crate::domain::session_draft::Problem::NotAllowed,
                 ));
             }
+            let line = crate::ssr::audit::with_detail(
+                crate::ssr::audit::by(
+                    &user,
+                    crate::domain::audit::AuditKind::TierRequirementsChanged,
+                    crate::domain::audit::AuditOutcome::Ok,
+                    &format!("tier:{}", form.tier_id),
+                ),
+                serde_json::json!({
+                    "target": target,
+                    "hours": req.hours.0,
+                    "attendance_percent": req.min_attendance_percent,
+                    "reflections": req.reflections,
+                    "teaching": req.teaching,
+                    "themes": req.themes,
+                }),
+            );
             if repo
-                .save_tier_plan(form.tier_id, target, &req, Timestamp::now())
+                .save_tier_plan(form.tier_id, target, &req, Timestamp::now(), Some(&line))
                 .await?
             {
                 Ok(())

@@ -55,6 +55,7 @@ codes! {
         AuditDownloaded = "audit.downloaded",
         BackupMade = "backup.made",
         BackupDownloaded = "backup.downloaded",
+        BackupRestored = "backup.restored",
     }
 }
 
@@ -103,6 +104,7 @@ impl AuditKind {
             AuditDownloaded => ("下载安全日志", "Audit log downloaded"),
             BackupMade => ("生成备份", "Backup made"),
             BackupDownloaded => ("下载备份", "Backup downloaded"),
+            BackupRestored => ("从备份恢复", "Restored from a backup"),
         }
     }
 }

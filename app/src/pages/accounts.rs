@@ -66,7 +66,10 @@ pub fn AccountsPage() -> impl IntoView {
     let created = move || matches!(create.value().get(), Some(Ok(_)));
     view! {
         <h1>{t(Key::AccountsTitle)}</h1>
-        <p><a class="button" href="/admin/audit" data-testid="audit-link">{t(Key::NavAudit)}</a></p>
+        <p class="row wrap">
+            <a class="button" href="/admin/audit" data-testid="audit-link">{t(Key::NavAudit)}</a>
+            <a class="button" href="/admin/backup" data-testid="backup-link">{t(Key::BackupTitle)}</a>
+        </p>
         <p class="muted">{t(Key::AccountsIntro)}</p>
         {move || error().map(|e| view! { <ErrorNote error=e /> })}
         {move || created().then(|| view! { <p class="ok" role="status">{t(Key::AccountCreated)}</p> })}

@@ -1,6 +1,7 @@
 pub mod accounts;
 pub mod attendance;
 pub mod audit;
+pub mod backup;
 pub mod cadre_home;
 pub mod calendar;
 pub mod checkin;

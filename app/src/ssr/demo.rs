@@ -112,7 +112,7 @@ pub async fn seed(repo: &dyn Repository, now: Timestamp) -> anyhow::Result<()> {
             reflections,
             teaching,
         };
-        repo.save_tier_plan(*tier_id, tier.3, &req, now)
+        repo.save_tier_plan(*tier_id, tier.3, &req, now, None)
             .await
             .context("setting tier requirements")?;
     }

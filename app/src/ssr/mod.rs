@@ -1,6 +1,7 @@
 //! Server-only parts: state, authentication, the database.
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod calendar;
 pub mod checkin;
 pub mod db;

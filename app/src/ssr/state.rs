@@ -23,6 +23,8 @@ pub struct AppState {
     pub trust_forwarded: bool,
     /// Buckets this server knows to be waiting out a delay (see `auth::count_try`).
     pub refusals: std::sync::Arc<super::auth::Refusals>,
+    /// Scheduled snapshots, shown to admins; `None` when off.
+    pub backups: Option<super::backup::Schedule>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -55,7 +55,9 @@ impl ServerProcess {
             .env("DATABASE_URL", url)
             .env("LEPTOS_SITE_ADDR", addr.to_string())
             .env("LEPTOS_SITE_ROOT", site_root)
-            .env("RUST_LOG", "warn");
+            .env("RUST_LOG", "warn")
+            // A scheduled snapshot at start would copy the whole database mid-measurement.
+            .env("NIGHTSCHOOL_BACKUP_HOURS", "0");
         for (k, v) in env {
             command.env(k, v);
         }

@@ -24,14 +24,13 @@ macro_rules! both_backends {
                 $crate::helpers::bounded(super::$name($crate::helpers::Backend::Sqlite)).await
             }) *
         }
+        // Built without TEST_DATABASE_URL these report themselves as ignored (skipped),
+        // never as passed; built with it, an unreachable server fails them.
         mod postgres {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(not(postgres_tests), ignore = "TEST_DATABASE_URL is not set")]
             async fn $name() {
-                if $crate::helpers::postgres_url().is_some() {
-                    $crate::helpers::bounded(super::$name($crate::helpers::Backend::Postgres)).await
-                } else {
-                    eprintln!("TEST_DATABASE_URL is not set: PostgreSQL not tested here");
-                }
+                $crate::helpers::bounded(super::$name($crate::helpers::Backend::Postgres)).await
             }) *
         }
     };
@@ -72,7 +71,8 @@ pub async fn fresh_db(backend: Backend) -> TestDb {
         }
         Backend::Postgres => {
             use sqlx::Connection;
-            let base = postgres_url().expect("TEST_DATABASE_URL");
+            let base = postgres_url()
+                .expect("TEST_DATABASE_URL was set when these tests were built but is not set now");
             let name = format!(
                 "ns_test_{}_{}_{}",
                 std::process::id(),
@@ -136,6 +136,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         max_upload_bytes: TEST_MAX_UPLOAD_BYTES,
         trust_forwarded: false,
         audit_days: 180,
+        backups: None,
     };
     let app = Application::build(settings, repo.clone())
         .await
@@ -172,11 +173,17 @@ impl TestApp {
             max_upload_bytes: TEST_MAX_UPLOAD_BYTES,
             trust_forwarded: false,
             audit_days: 180,
+            backups: None,
         };
         let app = Application::build(settings, repo).await.expect("build app");
         let address = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run());
         address
+    }
+
+    /// The database the server runs on.
+    pub fn db_url(&self) -> &str {
+        &self._db.url
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -5,6 +5,7 @@ mod helpers;
 mod accounts;
 mod attendance;
 mod auth;
+mod backup;
 mod checkin;
 mod cli;
 mod materials;

@@ -15,6 +15,7 @@ use crate::domain::schedule::{AttendanceCounts, AttendanceStatus, SessionFormat,
 use crate::domain::{DisplayName, Roles, Timestamp, Username};
 
 pub mod attendance;
+pub mod backup;
 pub mod import;
 pub mod materials;
 pub mod planning;
@@ -28,6 +29,7 @@ pub use crate::domain::attendance::DoorSession;
 pub use attendance::{
     AttendanceStore, AuditEntry, Checkin, CheckinResult, RequestItem, RequestKind, SheetRow,
 };
+pub use backup::{BackupMeta, BackupStore, Inspection};
 pub use import::{ImportBatch, ImportStore};
 pub use materials::{
     Attachment, Comment, Material, MaterialSave, MaterialStore, MaterialVersion, NewAttachment,
@@ -196,6 +198,7 @@ pub trait Repository:
     + ProgressStore
     + ImportStore
     + SecurityStore
+    + BackupStore
     + Send
     + Sync
     + 'static

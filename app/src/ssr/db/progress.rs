@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use super::{RepoResult, Tier};
+use super::{AuditLine, RepoResult, Tier};
 use crate::domain::Timestamp;
 use crate::domain::hours::StudyHours;
 use crate::domain::programme::YearSession;
@@ -103,13 +103,15 @@ pub struct StarRow {
 pub trait ProgressStore: Send + Sync {
     /// Tiers, highest first, with their requirements.
     async fn tier_plans(&self) -> RepoResult<Vec<TierPlan>>;
-    /// Saves a tier's target head-count and requirements; false when there is no such tier.
+    /// Saves a tier's target head-count and requirements with `audit` in the same
+    /// transaction; false (and no line) when there is no such tier.
     async fn save_tier_plan(
         &self,
         tier_id: i64,
         target_count: i64,
         req: &Requirements,
         now: Timestamp,
+        audit: Option<&AuditLine>,
     ) -> RepoResult<bool>;
     /// The sessions (not cancelled) starting in `[from, to)`, with audience and lecturers.
     async fn year_sessions(&self, from: Timestamp, to: Timestamp) -> RepoResult<Vec<YearSession>>;
@@ -165,6 +167,7 @@ pub trait ProgressStore: Send + Sync {
         change: &TierChange,
         actor: i64,
         now: Timestamp,
+        audit: &AuditLine,
     ) -> RepoResult<bool>;
     /// The ledger of one person: sessions of `[from, to)` with a record or lectured.
     async fn ledger_rows(
@@ -262,6 +265,7 @@ macro_rules! sql_progress {
                 target_count: i64,
                 req: &Requirements,
                 now: Timestamp,
+                audit: Option<&AuditLine>,
             ) -> RepoResult<bool> {
                 let mut tx = self.write.begin().await?;
                 let done = sqlx::query(
@@ -294,6 +298,9 @@ macro_rules! sql_progress {
                     .bind(theme)
                     .execute(&mut *tx)
                     .await?;
+                }
+                if let Some(line) = audit {
+                    Self::insert_audit(&mut tx, line).await?;
                 }
                 tx.commit().await?;
                 Ok(true)
@@ -608,6 +615,7 @@ macro_rules! sql_progress {
                 change: &TierChange,
                 actor: i64,
                 now: Timestamp,
+                audit: &AuditLine,
             ) -> RepoResult<bool> {
                 let mut tx = self.write.begin().await?;
                 let done = sqlx::query(
@@ -623,6 +631,7 @@ macro_rules! sql_progress {
                     return Ok(false);
                 }
                 Self::record_tier_change(&mut tx, person_id, change, Some(actor), now).await?;
+                Self::insert_audit(&mut tx, audit).await?;
                 tx.commit().await?;
                 Ok(true)
             }

@@ -25,7 +25,7 @@ pub async fn connect_sqlite(url: &str) -> RepoResult<SqlRepository<Sqlite>> {
         .max_connections(1)
         .connect_with(options.clone())
         .await?;
-    sqlx::migrate!("../migrations/sqlite").run(&write).await?;
+    super::backup::sqlite_migrator().run(&write).await?;
     let read = SqlitePoolOptions::new()
         .max_connections(4)
         .connect_with(options.read_only(true))

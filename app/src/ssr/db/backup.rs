@@ -1,0 +1,829 @@
+//! Backups in one format for both backends: a SQLite file with this program's SQLite schema,
+//! every table's rows, and a `nightschool_backup` table saying when, from what and how many
+//! rows per table. A backup of PostgreSQL is therefore also a database a subdistrict can run
+//! on, and any backup restores into either backend.
+//!
+//! [`BackupStore::snapshot_to`] writes a consistent snapshot of a running database;
+//! [`BackupStore::replace_with`] puts the rows of a checked, migrated copy of a backup in
+//! place of the database's own, in one transaction. Tallies are copied as they are (the
+//! triggers that keep them are off during the copy); the SQLite search index is derived, so
+//! its triggers stay on and rebuild it from the rows.
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use futures_util::TryStreamExt;
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+};
+use sqlx::{Postgres, Row, Sqlite, TypeInfo, ValueRef};
+
+use super::shared::SqlRepository;
+use super::{RepoError, RepoResult};
+
+/// What the `nightschool_backup` table's `format` row says in a file this program wrote.
+pub const FORMAT: &str = "nightschool-backup-1";
+/// Tables that are not data: sqlx's migration record (each database keeps its own) and the
+/// backup's description.
+const NOT_DATA: [&str; 2] = ["_sqlx_migrations", "nightschool_backup"];
+/// Rows sent to the target at once, and the bytes after which a batch goes out earlier
+/// (attachments are stored as blobs).
+const BATCH_ROWS: usize = 500;
+const BATCH_BYTES: usize = 8 * 1024 * 1024;
+
+/// How a backup file describes itself.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BackupMeta {
+    pub format: String,
+    /// Unix seconds.
+    pub made_at: i64,
+    /// `sqlite` or `postgres`: the backend the snapshot was taken from.
+    pub source: String,
+    /// The program version that wrote it.
+    pub version: String,
+    /// Rows per table when it was written.
+    pub rows: Vec<(String, i64)>,
+}
+
+/// What a SQLite file holds, read before anything is restored from it.
+#[derive(Clone, Debug)]
+pub struct Inspection {
+    /// `PRAGMA integrity_check`'s first line: "ok" for a sound file.
+    pub integrity: String,
+    /// `None` for a plain database file (not written by `backup`).
+    pub meta: Option<BackupMeta>,
+    /// Migration versions applied to it.
+    pub migrations: Vec<i64>,
+    /// Rows per data table now.
+    pub rows: Vec<(String, i64)>,
+}
+
+#[async_trait]
+pub trait BackupStore: Send + Sync {
+    /// Writes a consistent snapshot of every table to a new SQLite file at `path`, with its
+    /// description, while the database keeps serving.
+    async fn snapshot_to(&self, path: &Path, version: &str, now: i64) -> RepoResult<BackupMeta>;
+    /// Replaces every row of the database with the rows of `source` (a migrated working
+    /// copy of a backup), in one transaction, and returns the rows per table written. The
+    /// transaction is rolled back unless every table's count equals the source's.
+    async fn replace_with(&self, source: &SqlitePool) -> RepoResult<Vec<(String, i64)>>;
+}
+
+/// The migrations of the SQLite schema, which is also the backup format's schema.
+pub fn sqlite_migrator() -> &'static sqlx::migrate::Migrator {
+    static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+    &MIGRATOR
+}
+
+/// One connection to a SQLite file: read-only for a file being checked, or read-write
+/// (created when `create`) for a backup being written or a working copy.
+pub async fn open_file(path: &Path, read_only: bool, create: bool) -> RepoResult<SqlitePool> {
+    let mut options = SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(read_only)
+        .create_if_missing(create)
+        .busy_timeout(Duration::from_secs(30))
+        .foreign_keys(true);
+    if !read_only {
+        // One self-contained file (a snapshot of a WAL database would otherwise say WAL).
+        options = options.journal_mode(SqliteJournalMode::Delete);
+    }
+    Ok(SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await?)
+}
+
+/// Reads what a SQLite file is: its soundness, description, migrations and row counts.
+pub async fn inspect(pool: &SqlitePool) -> RepoResult<Inspection> {
+    let integrity: String = sqlx::query_scalar("pragma integrity_check")
+        .fetch_one(pool)
+        .await?;
+    let has = |name: &'static str| async move {
+        sqlx::query_scalar::<_, i64>(
+            "select count(*) from sqlite_master where type = 'table' and name = $1",
+        )
+        .bind(name)
+        .fetch_one(pool)
+        .await
+    };
+    let migrations = if has("_sqlx_migrations").await? > 0 {
+        sqlx::query_scalar("select version from _sqlx_migrations where success order by version")
+            .fetch_all(pool)
+            .await?
+    } else {
+        Vec::new()
+    };
+    let meta = if has("nightschool_backup").await? > 0 {
+        let pairs: Vec<(String, String)> =
+            sqlx::query_as("select key, value from nightschool_backup")
+                .fetch_all(pool)
+                .await?;
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        let rows = pairs
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix("rows.")?.to_string(), v.parse().ok()?)))
+            .collect();
+        Some(BackupMeta {
+            format: get("format"),
+            made_at: get("made_at").parse().unwrap_or(0),
+            source: get("source"),
+            version: get("version"),
+            rows,
+        })
+    } else {
+        None
+    };
+    let rows = if integrity == "ok" {
+        count_rows(pool, &layout(pool).await?.tables).await?
+    } else {
+        Vec::new()
+    };
+    Ok(Inspection {
+        integrity,
+        meta,
+        migrations,
+        rows,
+    })
+}
+
+/// A consistent copy of `source` at `dest`, brought up to this program's schema.
+pub async fn working_copy(source: &SqlitePool, dest: &Path) -> RepoResult<SqlitePool> {
+    vacuum_into(source, dest).await?;
+    let pool = open_file(dest, false, false).await?;
+    sqlite_migrator().run(&pool).await?;
+    Ok(pool)
+}
+
+async fn vacuum_into(pool: &SqlitePool, dest: &Path) -> RepoResult<()> {
+    let dest = dest
+        .to_str()
+        .ok_or_else(|| RepoError::BadValue(dest.display().to_string(), "backup path"))?;
+    sqlx::query("vacuum into $1")
+        .bind(dest)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// A data table of the backup schema.
+#[derive(Clone, Debug)]
+struct Table {
+    name: String,
+    columns: Vec<String>,
+    /// The primary key columns (or `rowid`), for a stable order.
+    order: String,
+}
+
+/// The data tables, parents before children, and the derived (virtual) tables.
+struct Layout {
+    tables: Vec<Table>,
+    derived: Vec<String>,
+}
+
+/// Reads the layout from a SQLite database with the backup schema.
+async fn layout(pool: &SqlitePool) -> RepoResult<Layout> {
+    let all: Vec<(String, String)> = sqlx::query_as(
+        "select name, coalesce(sql, '') from sqlite_master where type = 'table' order by name",
+    )
+    .fetch_all(pool)
+    .await?;
+    let derived: Vec<String> = all
+        .iter()
+        .filter(|(_, sql)| sql.to_ascii_lowercase().starts_with("create virtual"))
+        .map(|(name, _)| name.clone())
+        .collect();
+    let is_data = |name: &str| {
+        !name.starts_with("sqlite_")
+            && !NOT_DATA.contains(&name)
+            && !derived
+                .iter()
+                .any(|v| name == v || name.starts_with(&format!("{v}_")))
+    };
+    let mut pending = Vec::new();
+    for (name, _) in all.iter().filter(|(name, _)| is_data(name)) {
+        let columns: Vec<(String, i64)> =
+            sqlx::query_as("select name, pk from pragma_table_info($1) order by cid")
+                .bind(name)
+                .fetch_all(pool)
+                .await?;
+        let mut keys: Vec<&(String, i64)> = columns.iter().filter(|(_, pk)| *pk > 0).collect();
+        keys.sort_by_key(|(_, pk)| *pk);
+        let order = if keys.is_empty() {
+            "rowid".to_string()
+        } else {
+            keys.iter()
+                .map(|(c, _)| quote(c))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let parents: Vec<String> =
+            sqlx::query_scalar("select distinct \"table\" from pragma_foreign_key_list($1)")
+                .bind(name)
+                .fetch_all(pool)
+                .await?;
+        let table = Table {
+            name: name.clone(),
+            columns: columns.into_iter().map(|(c, _)| c).collect(),
+            order,
+        };
+        pending.push((table, parents));
+    }
+    // Parents first, so PostgreSQL's immediate foreign keys hold row by row.
+    let mut tables: Vec<Table> = Vec::new();
+    while !pending.is_empty() {
+        let placed: HashSet<String> = tables.iter().map(|t| t.name.clone()).collect();
+        let waiting: HashSet<String> = pending.iter().map(|(t, _)| t.name.clone()).collect();
+        let (ready, rest): (Vec<_>, Vec<_>) = pending.into_iter().partition(|(t, parents)| {
+            parents
+                .iter()
+                .all(|p| p == &t.name || placed.contains(p) || !waiting.contains(p))
+        });
+        if ready.is_empty() {
+            return Err(RepoError::BadValue(
+                rest.iter()
+                    .map(|(t, _)| t.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                "foreign keys in a circle",
+            ));
+        }
+        tables.extend(ready.into_iter().map(|(t, _)| t));
+        pending = rest;
+    }
+    Ok(Layout { tables, derived })
+}
+
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+fn column_list(table: &Table) -> String {
+    table
+        .columns
+        .iter()
+        .map(|c| quote(c))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+async fn count_rows(pool: &SqlitePool, tables: &[Table]) -> RepoResult<Vec<(String, i64)>> {
+    let mut rows = Vec::with_capacity(tables.len());
+    for t in tables {
+        let n: i64 = sqlx::query_scalar(&format!("select count(*) from {}", quote(&t.name)))
+            .fetch_one(pool)
+            .await?;
+        rows.push((t.name.clone(), n));
+    }
+    Ok(rows)
+}
+
+/// Writes the description into a finished backup file and returns it.
+async fn describe(
+    pool: &SqlitePool,
+    source: &str,
+    version: &str,
+    now: i64,
+) -> RepoResult<BackupMeta> {
+    let layout = layout(pool).await?;
+    let rows = count_rows(pool, &layout.tables).await?;
+    let mut tx = pool.begin().await?;
+    sqlx::query("drop table if exists nightschool_backup")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("create table nightschool_backup (key text primary key, value text not null)")
+        .execute(&mut *tx)
+        .await?;
+    let mut pairs = vec![
+        ("format".to_string(), FORMAT.to_string()),
+        ("made_at".to_string(), now.to_string()),
+        ("source".to_string(), source.to_string()),
+        ("version".to_string(), version.to_string()),
+    ];
+    pairs.extend(
+        rows.iter()
+            .map(|(t, n)| (format!("rows.{t}"), n.to_string())),
+    );
+    for (k, v) in &pairs {
+        sqlx::query("insert into nightschool_backup (key, value) values ($1, $2)")
+            .bind(k)
+            .bind(v)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(BackupMeta {
+        format: FORMAT.to_string(),
+        made_at: now,
+        source: source.to_string(),
+        version: version.to_string(),
+        rows,
+    })
+}
+
+/// One stored value, whichever backend it came from.
+#[derive(Clone, Debug, PartialEq)]
+enum Cell {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+    Blob(Vec<u8>),
+}
+
+impl Cell {
+    fn size(&self) -> usize {
+        match self {
+            Cell::Text(s) => s.len(),
+            Cell::Blob(b) => b.len(),
+            _ => 8,
+        }
+    }
+}
+
+fn sqlite_cells(row: &SqliteRow) -> RepoResult<Vec<Cell>> {
+    (0..row.len())
+        .map(|i| {
+            let raw = row.try_get_raw(i)?;
+            if raw.is_null() {
+                return Ok(Cell::Null);
+            }
+            let kind = raw.type_info().name().to_string();
+            Ok(match kind.as_str() {
+                "INTEGER" => Cell::Int(row.try_get_unchecked(i)?),
+                "REAL" => Cell::Real(row.try_get_unchecked(i)?),
+                "TEXT" => Cell::Text(row.try_get_unchecked(i)?),
+                "BLOB" => Cell::Blob(row.try_get_unchecked(i)?),
+                _ => return Err(RepoError::BadValue(kind, "backup cell")),
+            })
+        })
+        .collect()
+}
+
+/// PostgreSQL's column types, by table and column, and the identity columns.
+struct PgTypes {
+    types: HashMap<(String, String), String>,
+    identity: Vec<(String, String)>,
+}
+
+async fn pg_types(conn: &mut sqlx::PgConnection) -> RepoResult<PgTypes> {
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "select table_name::text, column_name::text, data_type::text, is_identity::text \
+         from information_schema.columns where table_schema = current_schema()",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut types = HashMap::new();
+    let mut identity = Vec::new();
+    for (table, column, ty, ident) in rows {
+        if ident == "YES" {
+            identity.push((table.clone(), column.clone()));
+        }
+        types.insert((table, column), ty);
+    }
+    Ok(PgTypes { types, identity })
+}
+
+impl PgTypes {
+    /// The types of a backup table's columns here; an error when the schemas differ.
+    fn of(&self, table: &Table) -> RepoResult<Vec<String>> {
+        table
+            .columns
+            .iter()
+            .map(|c| {
+                self.types
+                    .get(&(table.name.clone(), c.clone()))
+                    .cloned()
+                    .ok_or_else(|| {
+                        RepoError::BadValue(format!("{}.{c}", table.name), "column missing")
+                    })
+            })
+            .collect()
+    }
+}
+
+fn pg_cells(row: &PgRow, types: &[String]) -> RepoResult<Vec<Cell>> {
+    types
+        .iter()
+        .enumerate()
+        .map(|(i, ty)| {
+            Ok(match ty.as_str() {
+                "bigint" => row
+                    .try_get::<Option<i64>, _>(i)?
+                    .map_or(Cell::Null, Cell::Int),
+                "integer" => row
+                    .try_get::<Option<i32>, _>(i)?
+                    .map_or(Cell::Null, |v| Cell::Int(v.into())),
+                "smallint" => row
+                    .try_get::<Option<i16>, _>(i)?
+                    .map_or(Cell::Null, |v| Cell::Int(v.into())),
+                "boolean" => row
+                    .try_get::<Option<bool>, _>(i)?
+                    .map_or(Cell::Null, |v| Cell::Int(v.into())),
+                "double precision" => row
+                    .try_get::<Option<f64>, _>(i)?
+                    .map_or(Cell::Null, Cell::Real),
+                "real" => row
+                    .try_get::<Option<f32>, _>(i)?
+                    .map_or(Cell::Null, |v| Cell::Real(v.into())),
+                "text" | "character varying" => row
+                    .try_get::<Option<String>, _>(i)?
+                    .map_or(Cell::Null, Cell::Text),
+                "bytea" => row
+                    .try_get::<Option<Vec<u8>>, _>(i)?
+                    .map_or(Cell::Null, Cell::Blob),
+                other => return Err(RepoError::BadValue(other.to_string(), "column type")),
+            })
+        })
+        .collect()
+}
+
+/// Writes batches of rows into a SQLite table.
+async fn sqlite_insert(
+    conn: &mut sqlx::SqliteConnection,
+    table: &Table,
+    rows: Vec<Vec<Cell>>,
+) -> RepoResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut q = sqlx::QueryBuilder::<Sqlite>::new(format!(
+        "insert into {} ({}) ",
+        quote(&table.name),
+        column_list(table)
+    ));
+    q.push_values(rows, |mut b, row| {
+        for cell in row {
+            match cell {
+                Cell::Null => b.push_bind(None::<i64>),
+                Cell::Int(v) => b.push_bind(v),
+                Cell::Real(v) => b.push_bind(v),
+                Cell::Text(v) => b.push_bind(v),
+                Cell::Blob(v) => b.push_bind(v),
+            };
+        }
+    });
+    q.build().persistent(false).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Copies one table's rows from a SQLite source into a SQLite target, in batches.
+async fn copy_sqlite_to_sqlite(
+    source: &SqlitePool,
+    target: &mut sqlx::SqliteConnection,
+    table: &Table,
+) -> RepoResult<()> {
+    let sql = format!(
+        "select {} from {} order by {}",
+        column_list(table),
+        quote(&table.name),
+        table.order
+    );
+    let mut rows = sqlx::query(&sql).fetch(source);
+    let mut batch = Vec::new();
+    let mut bytes = 0;
+    while let Some(row) = rows.try_next().await? {
+        let cells = sqlite_cells(&row)?;
+        bytes += cells.iter().map(Cell::size).sum::<usize>();
+        batch.push(cells);
+        if batch.len() >= BATCH_ROWS || bytes >= BATCH_BYTES {
+            sqlite_insert(target, table, std::mem::take(&mut batch)).await?;
+            bytes = 0;
+        }
+    }
+    sqlite_insert(target, table, batch).await
+}
+
+/// The triggers of a SQLite database that keep copied tables (the tallies): off while rows
+/// are copied as they are. Triggers that feed a derived table stay on.
+async fn tally_triggers(
+    conn: &mut sqlx::SqliteConnection,
+    derived: &[String],
+) -> RepoResult<Vec<(String, String)>> {
+    let all: Vec<(String, String)> =
+        sqlx::query_as("select name, sql from sqlite_master where type = 'trigger'")
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(all
+        .into_iter()
+        .filter(|(_, sql)| {
+            let sql = sql.to_ascii_lowercase();
+            !derived
+                .iter()
+                .any(|d| sql.contains(&d.to_ascii_lowercase()))
+        })
+        .collect())
+}
+
+/// Inside a transaction: defers foreign keys to the commit (when every table is whole
+/// again), switches the tally triggers off (returning them, to be created again after the
+/// copy) and deletes every row, children first.
+async fn empty_sqlite(
+    conn: &mut sqlx::SqliteConnection,
+    layout: &Layout,
+) -> RepoResult<Vec<(String, String)>> {
+    sqlx::query("pragma defer_foreign_keys = on")
+        .execute(&mut *conn)
+        .await?;
+    let triggers = tally_triggers(&mut *conn, &layout.derived).await?;
+    drop_triggers(&mut *conn, &triggers).await?;
+    for t in layout.tables.iter().rev() {
+        sqlx::query(&format!("delete from {}", quote(&t.name)))
+            .execute(&mut *conn)
+            .await?;
+    }
+    for d in &layout.derived {
+        sqlx::query(&format!("delete from {}", quote(d)))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(triggers)
+}
+
+async fn drop_triggers(
+    conn: &mut sqlx::SqliteConnection,
+    triggers: &[(String, String)],
+) -> RepoResult<()> {
+    for (name, _) in triggers {
+        sqlx::query(&format!("drop trigger {}", quote(name)))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn create_triggers(
+    conn: &mut sqlx::SqliteConnection,
+    triggers: &[(String, String)],
+) -> RepoResult<()> {
+    for (_, sql) in triggers {
+        sqlx::query(sql).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Fails (so the transaction rolls back) unless every table holds what the source holds.
+fn same_counts(written: &[(String, i64)], source: &[(String, i64)]) -> RepoResult<()> {
+    for ((table, n), (_, m)) in written.iter().zip(source) {
+        if n != m {
+            return Err(RepoError::BadValue(
+                format!("{table}: {n} rows written, {m} in the backup"),
+                "restore count",
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl BackupStore for SqlRepository<Sqlite> {
+    async fn snapshot_to(&self, path: &Path, version: &str, now: i64) -> RepoResult<BackupMeta> {
+        // VACUUM INTO is one read transaction: a consistent snapshot beside the writer.
+        vacuum_into(&self.read, path).await?;
+        let pool = open_file(path, false, false).await?;
+        let meta = describe(&pool, "sqlite", version, now).await;
+        pool.close().await;
+        meta
+    }
+
+    async fn replace_with(&self, source: &SqlitePool) -> RepoResult<Vec<(String, i64)>> {
+        let layout = layout(source).await?;
+        let expected = count_rows(source, &layout.tables).await?;
+        let mut tx = self.write.begin_with("BEGIN IMMEDIATE").await?;
+        let triggers = empty_sqlite(&mut tx, &layout).await?;
+        for t in &layout.tables {
+            copy_sqlite_to_sqlite(source, &mut tx, t).await?;
+        }
+        create_triggers(&mut tx, &triggers).await?;
+        let mut written = Vec::new();
+        for t in &layout.tables {
+            let n: i64 = sqlx::query_scalar(&format!("select count(*) from {}", quote(&t.name)))
+                .fetch_one(&mut *tx)
+                .await?;
+            written.push((t.name.clone(), n));
+        }
+        same_counts(&written, &expected)?;
+        tx.commit().await?;
+        Ok(written)
+    }
+}
+
+#[async_trait]
+impl BackupStore for SqlRepository<Postgres> {
+    async fn snapshot_to(&self, path: &Path, version: &str, now: i64) -> RepoResult<BackupMeta> {
+        let file = open_file(path, false, true).await?;
+        sqlite_migrator().run(&file).await?;
+        let layout = layout(&file).await?;
+        // One snapshot of every table: a read-only, repeatable-read transaction.
+        let mut pg = self.read.begin().await?;
+        sqlx::query("set transaction isolation level repeatable read, read only")
+            .execute(&mut *pg)
+            .await?;
+        let types = pg_types(&mut pg).await?;
+        let mut out = file.begin().await?;
+        let triggers = empty_sqlite(&mut out, &layout).await?;
+        for t in &layout.tables {
+            let column_types = types.of(t)?;
+            let sql = format!(
+                "select {} from {} order by {}",
+                column_list(t),
+                quote(&t.name),
+                t.order.replace("rowid", "1")
+            );
+            let mut rows = sqlx::query(&sql).fetch(&mut *pg);
+            let mut batch = Vec::new();
+            let mut bytes = 0;
+            while let Some(row) = rows.try_next().await? {
+                let cells = pg_cells(&row, &column_types)?;
+                bytes += cells.iter().map(Cell::size).sum::<usize>();
+                batch.push(cells);
+                if batch.len() >= BATCH_ROWS || bytes >= BATCH_BYTES {
+                    sqlite_insert(&mut out, t, std::mem::take(&mut batch)).await?;
+                    bytes = 0;
+                }
+            }
+            sqlite_insert(&mut out, t, batch).await?;
+        }
+        create_triggers(&mut out, &triggers).await?;
+        out.commit().await?;
+        pg.rollback().await?;
+        let meta = describe(&file, "postgres", version, now).await;
+        file.close().await;
+        meta
+    }
+
+    async fn replace_with(&self, source: &SqlitePool) -> RepoResult<Vec<(String, i64)>> {
+        let layout = layout(source).await?;
+        let expected = count_rows(source, &layout.tables).await?;
+        let mut tx = self.write.begin().await?;
+        let types = pg_types(&mut tx).await?;
+        let names = layout
+            .tables
+            .iter()
+            .map(|t| quote(&t.name))
+            .collect::<Vec<_>>()
+            .join(", ");
+        for t in &layout.tables {
+            sqlx::query(&format!(
+                "alter table {} disable trigger user",
+                quote(&t.name)
+            ))
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(&format!("truncate {names} restart identity"))
+            .execute(&mut *tx)
+            .await?;
+        for t in &layout.tables {
+            let column_types = types.of(t)?;
+            let mut copy = tx
+                .copy_in_raw(&format!(
+                    "copy {} ({}) from stdin",
+                    quote(&t.name),
+                    column_list(t)
+                ))
+                .await?;
+            let sql = format!(
+                "select {} from {} order by {}",
+                column_list(t),
+                quote(&t.name),
+                t.order
+            );
+            let mut rows = sqlx::query(&sql).fetch(source);
+            let mut buf = Vec::with_capacity(BATCH_BYTES);
+            while let Some(row) = rows.try_next().await? {
+                copy_line(&mut buf, &sqlite_cells(&row)?, &column_types, &t.name)?;
+                if buf.len() >= BATCH_BYTES {
+                    copy.send(std::mem::take(&mut buf)).await?;
+                }
+            }
+            if !buf.is_empty() {
+                copy.send(buf).await?;
+            }
+            copy.finish().await?;
+        }
+        for t in &layout.tables {
+            sqlx::query(&format!(
+                "alter table {} enable trigger user",
+                quote(&t.name)
+            ))
+            .execute(&mut *tx)
+            .await?;
+        }
+        for (table, column) in &types.identity {
+            if !layout.tables.iter().any(|t| &t.name == table) {
+                continue;
+            }
+            sqlx::query(&format!(
+                "select setval(pg_get_serial_sequence($1, $2), \
+                 coalesce((select max({c}) from {t}), 0) + 1, false)",
+                c = quote(column),
+                t = quote(table)
+            ))
+            .bind(table)
+            .bind(column)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let mut written = Vec::new();
+        for t in &layout.tables {
+            let n: i64 = sqlx::query_scalar(&format!("select count(*) from {}", quote(&t.name)))
+                .fetch_one(&mut *tx)
+                .await?;
+            written.push((t.name.clone(), n));
+        }
+        same_counts(&written, &expected)?;
+        tx.commit().await?;
+        Ok(written)
+    }
+}
+
+/// Appends one row in COPY's text format, each cell as the target column's type takes it.
+fn copy_line(buf: &mut Vec<u8>, cells: &[Cell], types: &[String], table: &str) -> RepoResult<()> {
+    use std::io::Write;
+    for (i, (cell, ty)) in cells.iter().zip(types).enumerate() {
+        if i > 0 {
+            buf.push(b'\t');
+        }
+        let bad = || RepoError::BadValue(format!("{table}: {cell:?} as {ty}"), "restore value");
+        match (cell, ty.as_str()) {
+            (Cell::Null, _) => buf.extend_from_slice(b"\\N"),
+            (Cell::Int(v), "boolean") => buf.push(if *v != 0 { b't' } else { b'f' }),
+            (Cell::Int(v), "bigint" | "integer" | "smallint" | "double precision" | "real") => {
+                let _ = write!(buf, "{v}");
+            }
+            (Cell::Real(v), "double precision" | "real") => {
+                let _ = write!(buf, "{v:?}");
+            }
+            (Cell::Int(v), "text" | "character varying") => {
+                let _ = write!(buf, "{v}");
+            }
+            (Cell::Text(s), "text" | "character varying") => escape_copy_text(buf, s),
+            (Cell::Blob(b), "bytea") => {
+                buf.extend_from_slice(b"\\\\x");
+                for byte in b {
+                    let _ = write!(buf, "{byte:02x}");
+                }
+            }
+            _ => return Err(bad()),
+        }
+    }
+    buf.push(b'\n');
+    Ok(())
+}
+
+fn escape_copy_text(buf: &mut Vec<u8>, s: &str) {
+    for b in s.bytes() {
+        match b {
+            b'\\' => buf.extend_from_slice(b"\\\\"),
+            b'\n' => buf.extend_from_slice(b"\\n"),
+            b'\r' => buf.extend_from_slice(b"\\r"),
+            b'\t' => buf.extend_from_slice(b"\\t"),
+            _ => buf.push(b),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(cells: &[Cell], types: &[&str]) -> String {
+        let types: Vec<String> = types.iter().map(|t| t.to_string()).collect();
+        let mut buf = Vec::new();
+        copy_line(&mut buf, cells, &types, "t").unwrap();
+        String::from_utf8(buf).unwrap()
+    }
+
+    #[test]
+    fn copy_lines_escape_text_and_encode_types() {
+        assert_eq!(
+            line(
+                &[
+                    Cell::Int(7),
+                    Cell::Int(1),
+                    Cell::Text("a\tb\\c\nd".into()),
+                    Cell::Null,
+                    Cell::Blob(vec![0, 255]),
+                ],
+                &["bigint", "boolean", "text", "text", "bytea"]
+            ),
+            "7\tt\ta\\tb\\\\c\\nd\t\\N\t\\\\x00ff\n"
+        );
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_kind_is_refused() {
+        let mut buf = Vec::new();
+        let types = vec!["bytea".to_string()];
+        assert!(copy_line(&mut buf, &[Cell::Text("x".into())], &types, "t").is_err());
+    }
+}
