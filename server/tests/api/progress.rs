@@ -418,6 +418,32 @@ async fn progress_bars_dashboard_and_promotion(backend: Backend) {
         app.repo.member(me).await.unwrap().unwrap().tier_id,
         Some(upper)
     );
+    // The promotion and every saved requirement are in the audit log, by the organiser;
+    // the refused tries left no line.
+    let audit = |kind| {
+        let repo = app.repo.clone();
+        async move {
+            let filter = app::ssr::db::AuditFilter {
+                kind: Some(kind),
+                ..Default::default()
+            };
+            repo.audit_lines(&filter, 100).await.unwrap()
+        }
+    };
+    let promoted = audit(app::domain::audit::AuditKind::Promoted).await;
+    assert_eq!(promoted.len(), 1);
+    assert_eq!(promoted[0].line.target, format!("person:{me}"));
+    assert_eq!(promoted[0].actor_username.as_deref(), Some("organiser"));
+    assert!(promoted[0].line.detail.contains("\"promoted\""));
+    let tiers_changed = audit(app::domain::audit::AuditKind::TierRequirementsChanged).await;
+    assert_eq!(tiers_changed.len(), 2, "two saves went through");
+    assert!(
+        tiers_changed
+            .iter()
+            .all(|l| l.actor_username.as_deref() == Some("organiser")
+                && l.line.target.starts_with("tier:"))
+    );
+
     let p = json(app.call(&cadre, "progress_view", &[]).await).await;
     assert_eq!(p["tier"]["id"], upper);
     assert_eq!(p["history"].as_array().unwrap().len(), history.len());
