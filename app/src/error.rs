@@ -28,6 +28,9 @@ pub enum AppError {
     Clashes(Vec<Clash>),
     #[error("current password is wrong")]
     WrongPassword,
+    /// The code of the second factor (or the recovery code) is wrong or was used.
+    #[error("the code is wrong")]
+    WrongCode,
     /// Too many wrong tries at a secret; the caller must wait before the next.
     #[error("too many tries; wait {0} minute(s)")]
     TooManyTries(i64),
@@ -92,9 +95,10 @@ impl AppError {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Invalid(_) | AppError::Form(_) | AppError::WrongPassword => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            AppError::Invalid(_)
+            | AppError::Form(_)
+            | AppError::WrongPassword
+            | AppError::WrongCode => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) | AppError::Clashes(_) => StatusCode::CONFLICT,
             AppError::TooManyTries(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,

@@ -114,6 +114,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/audit") view=crate::pages::audit::AuditPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/backup") view=crate::pages::backup::BackupPage ssr=SsrMode::Async />
                     <Route path=path!("/account/password") view=PasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/totp") view=crate::pages::second_factor::SecondFactorPage ssr=SsrMode::Async />
+                    <Route path=path!("/login/totp") view=crate::pages::second_factor::LoginCodePage />
                 </Routes>
             </main>
         </Router>

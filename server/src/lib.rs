@@ -184,6 +184,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(auth::root))
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
+        .route("/auth/totp", post(app::ssr::second_factor::verify))
         .route("/lang", post(auth::set_language))
         .route("/healthz", get(|| async { "ok" }))
         .route("/sessions/{id}/calendar.ics", get(calendar::session_ics))

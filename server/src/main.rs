@@ -16,6 +16,9 @@ USAGE:
   nightschool create-admin USERNAME [NAME]
                                     create an admin account on a database without accounts;
                                     the password is read from NIGHTSCHOOL_ADMIN_PASSWORD or stdin
+  nightschool reset-second-factor USERNAME
+                                    remove an account's two-step verification (a lost phone
+                                    and no recovery code); it sets up a new one at sign-in
   nightschool backup FILE           write a consistent snapshot of the database (attachments
                                     included) to FILE while the server runs
   nightschool restore FILE          check FILE, snapshot the current database first, then put
@@ -62,6 +65,7 @@ async fn main() -> anyhow::Result<()> {
             )
             .await
         }
+        ["reset-second-factor", username] => reset_second_factor(&settings, username).await,
         ["backup", file] => backup(&settings, file).await,
         ["restore", file] => restore(&settings, file).await,
         ["-h"] | ["--help"] | ["help"] => {
@@ -187,4 +191,29 @@ async fn restore(settings: &Settings, file: &str) -> anyhow::Result<()> {
         done.before.display()
     );
     Ok(())
+}
+
+async fn reset_second_factor(settings: &Settings, username: &str) -> anyhow::Result<()> {
+    let username = Username::parse(username).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let repo = open_database(&settings.database_url).await?;
+    let record = repo
+        .login_record(&username)
+        .await?
+        .with_context(|| format!("没有这个账号 / no account named {}", username.as_str()))?;
+    let line = app::ssr::audit::system(
+        app::domain::audit::AuditKind::SecondFactorReset,
+        &format!("account:{}", record.account_id),
+    );
+    if repo.remove_factor(record.account_id, &line).await? {
+        println!(
+            "已重置 / reset: {} sets up two-step verification again at the next sign-in",
+            username.as_str()
+        );
+        Ok(())
+    } else {
+        bail!(
+            "{} 没有设置两步验证 / has no two-step verification",
+            username.as_str()
+        )
+    }
 }

@@ -258,16 +258,6 @@ pub(crate) mod support {
         format!("{scheme}://{host}")
     }
 
-    pub fn qr_svg(link: &str) -> AppResult<String> {
-        let code = qrcode::QrCode::with_error_correction_level(link, qrcode::EcLevel::M)
-            .map_err(AppError::internal)?;
-        Ok(code
-            .render::<qrcode::render::svg::Color>()
-            .min_dimensions(320, 320)
-            .quiet_zone(true)
-            .build())
-    }
-
     /// A short free text (a reason or reflection): trimmed, required, at most `max` chars.
     pub fn text_field(
         raw: &str,
@@ -354,7 +344,7 @@ pub async fn door_board(session_id: i64) -> Result<BoardData, AppError> {
             recent.sort_by_key(|a| std::cmp::Reverse(a.at.0));
             recent.truncate(12);
             Ok(BoardData {
-                qr_svg: qr_svg(&link)?,
+                qr_svg: crate::ssr::qr::svg(&link)?,
                 code: key.code(door.id, step),
                 seconds_left: key.clock.seconds_left(now),
                 link,

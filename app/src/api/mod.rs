@@ -13,5 +13,6 @@ pub mod progress;
 pub mod reports;
 pub mod review;
 pub mod schedule;
+pub mod second_factor;
 pub mod sessions;
 pub mod settings;

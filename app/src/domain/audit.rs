@@ -56,6 +56,12 @@ codes! {
         BackupMade = "backup.made",
         BackupDownloaded = "backup.downloaded",
         BackupRestored = "backup.restored",
+        LoginCodeAsked = "login.code_asked",
+        LoginCodeFailed = "login.code_failed",
+        RecoveryCodeUsed = "login.recovery_code",
+        SecondFactorEnabled = "factor.enabled",
+        SecondFactorReset = "factor.reset",
+        RecoveryCodesRenewed = "factor.recovery_renewed",
     }
 }
 
@@ -105,6 +111,15 @@ impl AuditKind {
             BackupMade => ("生成备份", "Backup made"),
             BackupDownloaded => ("下载备份", "Backup downloaded"),
             BackupRestored => ("从备份恢复", "Restored from a backup"),
+            LoginCodeAsked => (
+                "密码正确，等待动态验证码",
+                "Password right, waiting for the code",
+            ),
+            LoginCodeFailed => ("动态验证码错误", "Wrong sign-in code"),
+            RecoveryCodeUsed => ("使用恢复码登录", "Signed in with a recovery code"),
+            SecondFactorEnabled => ("开启两步验证", "Two-step verification set up"),
+            SecondFactorReset => ("重置两步验证", "Two-step verification reset"),
+            RecoveryCodesRenewed => ("重新生成恢复码", "Recovery codes renewed"),
         }
     }
 }

@@ -24,6 +24,7 @@ pub mod report;
 pub mod role;
 pub mod schedule;
 pub mod search;
+pub mod second_factor;
 pub mod series_edit;
 pub mod session_draft;
 pub mod throttle;

@@ -77,6 +77,15 @@ pub const LOGIN_PER_DEVICE: Limit = Limit {
     max_delay_secs: 15 * MINUTE,
 };
 
+/// Codes typed for one account's second factor, whoever types them: a million codes make
+/// guessing hopeless at five tries per quarter hour (the password had to be right first).
+pub const SECOND_FACTOR: Limit = Limit {
+    free: 5,
+    window_secs: 15 * MINUTE,
+    first_delay_secs: 5,
+    max_delay_secs: 15 * MINUTE,
+};
+
 /// Wrong passwords for one user name from anywhere. Not applied to a device that signed in
 /// to the account before, so guesses from elsewhere cannot lock its owner out.
 pub const LOGIN_PER_USER: Limit = Limit {

@@ -4,13 +4,14 @@ use crate::MeResource;
 use crate::api::accounts::{
     AccountView, CreateAccount, ResetPassword, SetAccountDisabled, SetAccountRoles, list_accounts,
 };
+use crate::api::second_factor::{ResetFactor, SaveOrganisersNeedFactor, organisers_need_factor};
 use crate::components::layout::ErrorNote;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::i18n::{Key, t};
 
 /// The latest failure of any of the page's actions, shown once at the top.
-fn latest_error<T>(action: ServerAction<T>) -> impl Fn() -> Option<AppError> + Copy
+pub(crate) fn latest_error<T>(action: ServerAction<T>) -> impl Fn() -> Option<AppError> + Copy
 where
     T: Clone + Send + Sync + 'static + leptos::server_fn::ServerFn<Error = AppError>,
     T::Output: Clone + Send + Sync + 'static,
@@ -40,6 +41,12 @@ pub fn AccountsPage() -> impl IntoView {
     let set_roles = ServerAction::<SetAccountRoles>::new();
     let set_disabled = ServerAction::<SetAccountDisabled>::new();
     let reset = ServerAction::<ResetPassword>::new();
+    let reset_factor = ServerAction::<ResetFactor>::new();
+    let save_factor_rule = ServerAction::<SaveOrganisersNeedFactor>::new();
+    let factor_rule = Resource::new(
+        move || save_factor_rule.version().get(),
+        |_| organisers_need_factor(),
+    );
     let accounts = Resource::new(
         move || {
             (
@@ -56,13 +63,18 @@ pub fn AccountsPage() -> impl IntoView {
         latest_error(set_roles),
         latest_error(set_disabled),
         latest_error(reset),
+        latest_error(reset_factor),
+        latest_error(save_factor_rule),
     );
     let error = move || {
         errors.0()
             .or_else(errors.1)
             .or_else(errors.2)
             .or_else(errors.3)
+            .or_else(errors.4)
+            .or_else(errors.5)
     };
+    let factor_reset = move || matches!(reset_factor.value().get(), Some(Ok(_)));
     let created = move || matches!(create.value().get(), Some(Ok(_)));
     view! {
         <h1>{t(Key::AccountsTitle)}</h1>
@@ -73,6 +85,20 @@ pub fn AccountsPage() -> impl IntoView {
         <p class="muted">{t(Key::AccountsIntro)}</p>
         {move || error().map(|e| view! { <ErrorNote error=e /> })}
         {move || created().then(|| view! { <p class="ok" role="status">{t(Key::AccountCreated)}</p> })}
+        {move || factor_reset().then(|| view! { <p class="ok" role="status" data-testid="factor-reset-done">{t(Key::FactorResetDone)}</p> })}
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                factor_rule.await.ok().map(|on| view! {
+                    <ActionForm action=save_factor_rule attr:class="card row wrap" attr:data-testid="factor-rule">
+                        <label class="check">
+                            <input type="checkbox" name="required" checked=on />
+                            <span>{t(Key::FactorOrganisers)}</span>
+                        </label>
+                        <button type="submit">{t(Key::Save)}</button>
+                    </ActionForm>
+                })
+            })}
+        </Suspense>
         <details class="card" open>
             <summary>{t(Key::CreateAccount)}</summary>
             <ActionForm action=create attr:class="stack" attr:data-testid="create-account">
@@ -88,7 +114,7 @@ pub fn AccountsPage() -> impl IntoView {
                 match accounts.await {
                     Ok(list) => view! {
                         <div class="account-list" data-testid="accounts">
-                            {list.into_iter().map(|a| account_row(a, set_roles, set_disabled, reset)).collect_view()}
+                            {list.into_iter().map(|a| account_row(a, set_roles, set_disabled, reset, reset_factor)).collect_view()}
                         </div>
                     }.into_any(),
                     Err(e) => view! { <ErrorNote error=e /> }.into_any(),
@@ -103,6 +129,7 @@ fn account_row(
     set_roles: ServerAction<SetAccountRoles>,
     set_disabled: ServerAction<SetAccountDisabled>,
     reset: ServerAction<ResetPassword>,
+    reset_factor: ServerAction<ResetFactor>,
 ) -> impl IntoView {
     let me = expect_context::<MeResource>();
     let is_me = move || {
@@ -145,6 +172,10 @@ fn account_row(
                         <button type="submit">{t(Key::Save)}</button>
                     </ActionForm>
                 </details>
+                <ActionForm action=reset_factor attr:class="inline">
+                    <input type="hidden" name="account_id" value=id />
+                    <button type="submit">{t(Key::FactorReset)}</button>
+                </ActionForm>
             </div>
         </article>
     }

@@ -8,6 +8,7 @@ fn error_key(code: &str) -> Key {
         "locked" => Key::ErrLocked,
         "disabled" => Key::ErrDisabled,
         "unavailable" => Key::ErrUnavailable,
+        "expired" => Key::ErrLoginExpired,
         _ => Key::ErrBadCredentials,
     }
 }

@@ -24,6 +24,7 @@ pub mod reports;
 pub mod requests;
 pub mod review;
 pub mod search;
+pub mod second_factor;
 pub mod session;
 pub mod sessions;
 pub mod settings;

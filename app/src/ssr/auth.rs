@@ -11,11 +11,13 @@ use sha2::{Digest, Sha256};
 use super::audit;
 use super::db::{Account, AuditLine, NewAuthSession};
 use super::password;
+use super::second_factor;
 use super::security::{RequestMeta, cookie_name};
 use super::state::AppState;
 use crate::domain::audit::{AuditKind, AuditOutcome};
 use crate::domain::login_policy::SessionLifetime;
 use crate::domain::role::safe_next;
+use crate::domain::second_factor::Pending;
 use crate::domain::throttle::{self, Limit, Verdict};
 use crate::domain::{Timestamp, Username};
 use crate::i18n::{LANG_COOKIE, Lang};
@@ -27,6 +29,8 @@ pub const SESSION_COOKIE: &str = "ns_session";
 pub struct CurrentUser {
     pub account: Account,
     pub token_hash: String,
+    /// The account must set up its second factor before anything else.
+    pub enrolling: bool,
 }
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -150,11 +154,38 @@ pub async fn resolve_session(
             return Redirect::to("/account/password?required=1").into_response();
         }
     }
+    // Then an account that must have a second factor sets it up.
+    if let Some(user) = user.as_ref().filter(|u| u.enrolling)
+        && !user.account.must_change_password
+        && !ENROLL_ALLOWS.iter().any(|p| path.starts_with(p))
+    {
+        if path.starts_with("/api/") {
+            tracing::info!(account = user.account.id, "second factor required first");
+            return (
+                StatusCode::FORBIDDEN,
+                "set up two-step verification first / 请先设置两步验证",
+            )
+                .into_response();
+        }
+        if req.method() == Method::GET && needs_login(&path) {
+            return Redirect::to("/account/totp?required=1").into_response();
+        }
+    }
     if let Some(user) = user {
         req.extensions_mut().insert(user);
     }
     next.run(req).await
 }
+
+/// What an account that must set up its second factor can still reach.
+const ENROLL_ALLOWS: [&str; 6] = [
+    "/account/totp",
+    "/api/totp_",
+    "/api/me",
+    "/auth/logout",
+    "/lang",
+    "/login",
+];
 
 /// What an account whose password must be changed can still reach.
 const MUST_CHANGE_ALLOWS: [&str; 6] = [
@@ -183,12 +214,17 @@ async fn current_user(
         return Ok(None);
     };
     let token_hash = hash_token(token);
-    let Some((account_id, clock)) = state.repo.auth_session(&token_hash).await? else {
+    let Some(stored) = state.repo.auth_session(&token_hash).await? else {
         return Ok(None);
     };
+    let (account_id, clock) = (stored.account_id, stored.clock);
     let now = Timestamp::now();
     if !clock.is_valid_at(now) {
         state.repo.delete_auth_session(&token_hash).await?;
+        return Ok(None);
+    }
+    // A login still waiting for its code is nobody yet.
+    if stored.pending == Some(Pending::Verify) {
         return Ok(None);
     }
     let Some(account) = state.repo.account(account_id).await? else {
@@ -203,6 +239,7 @@ async fn current_user(
     Ok(Some(CurrentUser {
         account,
         token_hash,
+        enrolling: stored.pending == Some(Pending::Enroll),
     }))
 }
 
@@ -246,9 +283,21 @@ pub async fn login(
     let meta = meta.map(|m| m.0).unwrap_or_default();
     let next = safe_next(form.next.as_deref()).map(str::to_string);
     match try_login(&state, &meta, &headers, &form).await {
-        Ok((account, cookie)) => {
-            let target = if account.must_change_password {
+        Ok((account, cookie, pending)) => {
+            let target = if pending == Some(Pending::Verify) {
+                let mut query = Vec::new();
+                if form.remember.is_some() {
+                    query.push(("remember", "1"));
+                }
+                if let Some(n) = next.as_deref() {
+                    query.push(("next", n));
+                }
+                let query = serde_urlencoded::to_string(query).unwrap_or_default();
+                format!("/login/totp?{query}")
+            } else if account.must_change_password {
                 "/account/password?required=1".to_string()
+            } else if pending == Some(Pending::Enroll) {
+                "/account/totp?required=1".to_string()
             } else {
                 next.unwrap_or_else(|| account.roles.home().path().to_string())
             };
@@ -400,7 +449,7 @@ async fn try_login(
     meta: &RequestMeta,
     headers: &HeaderMap,
     form: &LoginForm,
-) -> Result<(Account, HeaderValue), LoginError> {
+) -> Result<(Account, HeaderValue, Option<Pending>), LoginError> {
     let repo = &state.repo;
     let unavailable = |e: super::db::RepoError| {
         tracing::error!(error = %e, "login failed inside");
@@ -478,35 +527,87 @@ async fn try_login(
             .await
             .map_err(unavailable)?;
     }
-    let lifetime = SessionLifetime::for_login(&record.roles, form.remember.is_some());
     let token = new_token().map_err(|e| {
         tracing::error!(error = %e, "no randomness");
         LoginError::Unavailable
     })?;
-    repo.create_auth_session(
-        &NewAuthSession {
-            token_hash: hash_token(&token),
-            account_id: record.account_id,
-            created_at: now,
-            idle_secs: lifetime.idle_secs,
-            expires_at: Timestamp(now.0 + lifetime.absolute_secs),
-        },
-        &meta.device,
-        &line(
-            Some(record.account_id),
-            AuditKind::LoginSucceeded,
-            AuditOutcome::Ok,
-        ),
-    )
-    .await
-    .map_err(unavailable)?;
     let account = repo
         .account(record.account_id)
         .await
         .map_err(unavailable)?
         .ok_or(LoginError::Unavailable)?;
-    let max_age = form.remember.is_some().then_some(lifetime.absolute_secs);
-    Ok((account, session_cookie(&token, max_age, meta.https)))
+    // A second factor set up is asked for now; one required but missing is set up next.
+    let enrolled = repo
+        .factor_of(record.account_id)
+        .await
+        .map_err(unavailable)?
+        .is_some_and(|f| f.confirmed);
+    let pending = if enrolled {
+        Some(Pending::Verify)
+    } else if second_factor::required_for(repo.as_ref(), &record.roles)
+        .await
+        .map_err(unavailable)?
+    {
+        Some(Pending::Enroll)
+    } else {
+        None
+    };
+    let kind = if pending == Some(Pending::Verify) {
+        AuditKind::LoginCodeAsked
+    } else {
+        AuditKind::LoginSucceeded
+    };
+    let cookie = start_session(
+        state,
+        meta,
+        &account,
+        &token,
+        form.remember.is_some(),
+        pending,
+        &line(Some(record.account_id), kind, AuditOutcome::Ok),
+    )
+    .await
+    .map_err(unavailable)?;
+    Ok((account, cookie, pending))
+}
+
+/// Stores a login session for `account` under `token` and gives its cookie. A session
+/// waiting for its code lasts minutes and is not remembered; a full one lasts as the
+/// account's roles allow.
+pub(crate) async fn start_session(
+    state: &AppState,
+    meta: &RequestMeta,
+    account: &Account,
+    token: &str,
+    remember: bool,
+    pending: Option<Pending>,
+    audit: &AuditLine,
+) -> Result<HeaderValue, super::db::RepoError> {
+    let now = Timestamp::now();
+    let lifetime = match pending {
+        Some(Pending::Verify) => SessionLifetime {
+            idle_secs: crate::domain::second_factor::PENDING_SECS,
+            absolute_secs: crate::domain::second_factor::PENDING_SECS,
+        },
+        _ => SessionLifetime::for_login(&account.roles, remember),
+    };
+    state
+        .repo
+        .create_auth_session(
+            &NewAuthSession {
+                token_hash: hash_token(token),
+                pending,
+                account_id: account.id,
+                created_at: now,
+                idle_secs: lifetime.idle_secs,
+                expires_at: Timestamp(now.0 + lifetime.absolute_secs),
+            },
+            &meta.device,
+            audit,
+        )
+        .await?;
+    let max_age = (remember && pending.is_none()).then_some(lifetime.absolute_secs);
+    Ok(session_cookie(token, max_age, meta.https))
 }
 
 pub(crate) fn new_token() -> Result<String, getrandom::Error> {

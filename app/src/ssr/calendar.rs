@@ -106,6 +106,7 @@ async fn feed_calendar(state: &AppState, token: &str) -> crate::error::AppResult
     let user = CurrentUser {
         account,
         token_hash: String::new(),
+        enrolling: false,
     };
     let scope = super::guard::scope_of(&user, repo.as_ref()).await?;
     let now = crate::domain::Timestamp::now();

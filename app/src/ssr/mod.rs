@@ -13,5 +13,7 @@ pub mod import;
 pub mod markdown;
 pub mod password;
 pub mod progress;
+pub mod qr;
+pub mod second_factor;
 pub mod security;
 pub mod state;

@@ -171,6 +171,7 @@ pub async fn seed_door(url: &str, cadres: usize) -> anyhow::Result<Door> {
         repo.create_auth_session(
             &NewAuthSession {
                 token_hash: hash,
+                pending: None,
                 account_id,
                 created_at: now,
                 idle_secs: 12 * 3600,

@@ -216,6 +216,7 @@ pub(crate) async fn cadres(app: &TestApp, n: usize) -> Vec<(i64, Client)> {
             .create_auth_session(
                 &NewAuthSession {
                     token_hash: token_hash(&secret),
+                    pending: None,
                     account_id,
                     created_at: now,
                     idle_secs: 3600,

@@ -115,6 +115,8 @@ pub struct TestApp {
     pub address: String,
     pub repo: Arc<dyn Repository>,
     _db: TestDb,
+    /// Recovery codes of the accounts whose second factor `signed_in` set up.
+    recovery: std::sync::Mutex<std::collections::HashMap<String, Vec<String>>>,
 }
 
 /// The upload ceiling test servers run with (the default 50 MB would make slow tests).
@@ -147,6 +149,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         address,
         repo,
         _db: db,
+        recovery: Default::default(),
     }
 }
 
@@ -204,12 +207,57 @@ impl TestApp {
         let c = client();
         let res = self.login(&c, username, demo::DEMO_PASSWORD).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "login as {username}");
-        assert!(
-            !location(&res).starts_with("/login"),
-            "login as {username} failed: {}",
-            location(&res)
-        );
+        let to = location(&res);
+        if to.starts_with("/account/totp") {
+            // An admin's first sign-in: set up the second factor as a phone app would.
+            let codes = self.enrol(&c).await;
+            self.recovery
+                .lock()
+                .unwrap()
+                .insert(username.to_string(), codes);
+        } else if to.starts_with("/login/totp") {
+            // Later sign-ins: one of the recovery codes (a code is accepted once per
+            // 30-second step, and tests sign in more often than that).
+            let code = self
+                .recovery
+                .lock()
+                .unwrap()
+                .get_mut(username)
+                .and_then(|codes| codes.pop())
+                .expect("a recovery code left");
+            let res = c
+                .post(self.url("/auth/totp"))
+                .form(&[("code", code.as_str())])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::SEE_OTHER);
+            assert!(!location(&res).starts_with("/login"), "{}", location(&res));
+        } else {
+            assert!(
+                !to.starts_with("/login"),
+                "login as {username} failed: {to}"
+            );
+        }
         c
+    }
+
+    /// Sets up the signed-in client's second factor; returns its recovery codes.
+    pub async fn enrol(&self, c: &Client) -> Vec<String> {
+        let res = self.call(c, "totp_begin", &[]).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let enrolment: serde_json::Value = res.json().await.unwrap();
+        let secret = enrolment["secret"].as_str().unwrap().to_string();
+        let res = self
+            .call(c, "totp_confirm", &[("code", &totp_now(&secret))])
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "{}",
+            res.text().await.unwrap()
+        );
+        res.json().await.unwrap()
     }
 
     /// Calls a server function the way a script on the page does.
@@ -279,4 +327,23 @@ fn database_names_are_swapped_in_urls() {
         "postgres://u@h/x?sslmode=disable"
     );
     assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
+}
+
+/// The code an authenticator app shows now for a Base32 secret.
+pub fn totp_now(secret: &str) -> String {
+    totp_at(secret, 0)
+}
+
+/// The code it shows `ahead` seconds from now.
+pub fn totp_at(secret: &str, ahead: u64) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret.to_string())
+        .to_bytes()
+        .expect("base32");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes)
+        .expect("totp")
+        .generate(now + ahead)
 }

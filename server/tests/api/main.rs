@@ -14,3 +14,4 @@ mod planning;
 mod progress;
 mod repository;
 mod schedule;
+mod second_factor;

@@ -113,6 +113,7 @@ async fn auth_sessions_live_and_die(backend: Backend) {
     for (hash, expires) in [("a", now.0 + 3600), ("b", now.0 + 3600), ("old", now.0 - 1)] {
         let s = NewAuthSession {
             token_hash: hash.into(),
+            pending: None,
             account_id: id,
             created_at: now,
             idle_secs: 1800,
@@ -126,14 +127,20 @@ async fn auth_sessions_live_and_die(backend: Backend) {
         .await
         .unwrap();
     }
-    let (owner, clock) = repo.auth_session("a").await.unwrap().unwrap();
-    assert_eq!(owner, id);
-    assert!(clock.is_valid_at(now));
+    let stored = repo.auth_session("a").await.unwrap().unwrap();
+    assert_eq!(stored.account_id, id);
+    assert!(stored.clock.is_valid_at(now));
+    assert_eq!(stored.pending, None);
     repo.touch_auth_session("a", Timestamp(now.0 + 60))
         .await
         .unwrap();
     assert_eq!(
-        repo.auth_session("a").await.unwrap().unwrap().1.last_seen,
+        repo.auth_session("a")
+            .await
+            .unwrap()
+            .unwrap()
+            .clock
+            .last_seen,
         Timestamp(now.0 + 60)
     );
     assert_eq!(repo.prune_auth_sessions(now).await.unwrap(), 1);

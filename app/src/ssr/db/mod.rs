@@ -21,6 +21,7 @@ pub mod materials;
 pub mod planning;
 mod postgres;
 pub mod progress;
+pub mod second_factor;
 pub mod security;
 mod shared;
 mod sqlite;
@@ -41,6 +42,7 @@ pub use progress::{
     LedgerRow, MonthTally, ProgrammeCadre, ProgressStore, ReflectionLine, StarRow, Tally,
     TierChange, TierPlan,
 };
+pub use second_factor::{FactorRecord, SecondFactorStore};
 pub use security::{AuditFilter, AuditLine, AuditRecord, SecurityStore, TryCount, WalkInClaim};
 pub use sqlite::connect_sqlite;
 
@@ -120,9 +122,19 @@ pub struct NewAccount {
     pub must_change_password: bool,
 }
 
+/// A login session as stored.
+#[derive(Clone, Debug)]
+pub struct StoredSession {
+    pub account_id: i64,
+    pub clock: SessionClock,
+    pub pending: Option<crate::domain::second_factor::Pending>,
+}
+
 #[derive(Clone, Debug)]
 pub struct NewAuthSession {
     pub token_hash: String,
+    /// Still waiting for the second factor's code, or for the account to set one up.
+    pub pending: Option<crate::domain::second_factor::Pending>,
     pub account_id: i64,
     pub created_at: Timestamp,
     pub idle_secs: i64,
@@ -199,6 +211,7 @@ pub trait Repository:
     + ImportStore
     + SecurityStore
     + BackupStore
+    + SecondFactorStore
     + Send
     + Sync
     + 'static
@@ -255,7 +268,8 @@ pub trait Repository:
         device: &str,
         audit: &AuditLine,
     ) -> RepoResult<()>;
-    async fn auth_session(&self, token_hash: &str) -> RepoResult<Option<(i64, SessionClock)>>;
+    /// The session's account, clock and what it still waits for.
+    async fn auth_session(&self, token_hash: &str) -> RepoResult<Option<StoredSession>>;
     async fn touch_auth_session(&self, token_hash: &str, at: Timestamp) -> RepoResult<()>;
     async fn delete_auth_session(&self, token_hash: &str) -> RepoResult<()>;
     /// Ends the account's sessions, except the one named (the caller's own).

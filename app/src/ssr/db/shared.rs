@@ -489,14 +489,15 @@ macro_rules! sql_repository {
                 let mut tx = self.write.begin().await?;
                 sqlx::query(
                     "insert into auth_sessions \
-                     (token_hash, account_id, created_at, last_seen_at, idle_secs, expires_at) \
-                     values ($1, $2, $3, $3, $4, $5)",
+                     (token_hash, account_id, created_at, last_seen_at, idle_secs, expires_at, \
+                     pending) values ($1, $2, $3, $3, $4, $5, $6)",
                 )
                 .bind(&new.token_hash)
                 .bind(new.account_id)
                 .bind(new.created_at.0)
                 .bind(new.idle_secs)
                 .bind(new.expires_at.0)
+                .bind(new.pending.map(|p| p.code()))
                 .execute(&mut *tx)
                 .await?;
                 if !device.is_empty() {
@@ -508,24 +509,33 @@ macro_rules! sql_repository {
             }
 
             #[tracing::instrument(skip_all)]
-            async fn auth_session(&self, token_hash: &str) -> RepoResult<Option<(i64, SessionClock)>> {
-                let row: Option<(i64, i64, i64, i64)> = sqlx::query_as(
-                    "select account_id, last_seen_at, idle_secs, expires_at \
+            async fn auth_session(&self, token_hash: &str) -> RepoResult<Option<StoredSession>> {
+                let row: Option<(i64, i64, i64, i64, Option<String>)> = sqlx::query_as(
+                    "select account_id, last_seen_at, idle_secs, expires_at, pending \
                      from auth_sessions where token_hash = $1",
                 )
                 .bind(token_hash)
                 .fetch_optional(&self.read)
                 .await?;
-                Ok(row.map(|(account_id, last_seen, idle_secs, expires_at)| {
-                    (
+                row.map(|(account_id, last_seen, idle_secs, expires_at, pending)| {
+                    let pending = match pending {
+                        None => None,
+                        Some(p) => Some(
+                            crate::domain::second_factor::Pending::parse(&p)
+                                .ok_or_else(|| RepoError::BadValue(p, "auth_sessions.pending"))?,
+                        ),
+                    };
+                    Ok(StoredSession {
                         account_id,
-                        SessionClock {
+                        clock: SessionClock {
                             last_seen: Timestamp(last_seen),
                             idle_secs,
                             expires_at: Timestamp(expires_at),
                         },
-                    )
-                }))
+                        pending,
+                    })
+                })
+                .transpose()
             }
 
             #[tracing::instrument(skip_all)]

@@ -44,6 +44,9 @@ sql_import!(Sqlite);
 type Db = Sqlite;
 // Compiled once per backend on purpose: the same SQL for `Db = Sqlite` and `Postgres`.
 #[allow(clippy::duplicate_mod)]
+#[path = "second_factor_sql.rs"]
+mod second_factor_sql;
+#[allow(clippy::duplicate_mod)]
 #[path = "security_sql.rs"]
 mod security_sql;
 

@@ -1,0 +1,304 @@
+//! Two-step verification (两步验证): set up with an authenticator app, recovery codes, and
+//! for admins, resetting another account's (a lost phone) and asking it of organisers.
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FactorStatus {
+    pub enabled: bool,
+    /// The account's roles ask for one.
+    pub required: bool,
+    /// Recovery codes not used yet.
+    pub codes_left: i64,
+}
+
+/// A secret being set up: as text and as the QR code an authenticator app scans.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Enrolment {
+    pub secret: String,
+    pub qr_svg: String,
+}
+
+#[cfg(feature = "ssr")]
+mod support {
+    use crate::domain::audit::{AuditKind, AuditOutcome};
+    use crate::domain::throttle::{self, Verdict};
+    use crate::domain::{Timestamp, second_factor};
+    use crate::error::{AppError, AppResult};
+    use crate::ssr::audit::by;
+    use crate::ssr::auth::{CurrentUser, count_try};
+    use crate::ssr::second_factor::{Accepted, bucket, check_code, hash_code, new_recovery_codes};
+    use crate::ssr::state::AppState;
+
+    /// Counts a try at the caller's codes (before checking), refusing when too many.
+    pub async fn counted(state: &AppState, user: &CurrentUser) -> AppResult<Vec<i64>> {
+        let now = Timestamp::now();
+        let (verdict, tries, _) = count_try(state, &bucket(user.account.id), now).await?;
+        if let Verdict::Wait(secs) = verdict {
+            let line = by(
+                user,
+                AuditKind::LoginThrottled,
+                AuditOutcome::Refused,
+                &format!("account:{}", user.account.id),
+            );
+            state.repo.audit(&line).await?;
+            return Err(AppError::TooManyTries(throttle::wait_minutes(secs)));
+        }
+        Ok(tries)
+    }
+
+    /// Checks a code for the caller's confirmed factor; a wrong one is logged.
+    pub async fn right_code(state: &AppState, user: &CurrentUser, code: &str) -> AppResult<()> {
+        let tries = counted(state, user).await?;
+        let repo = state.repo.as_ref();
+        if check_code(repo, user.account.id, code, Timestamp::now()).await? == Accepted::Wrong {
+            let line = by(
+                user,
+                AuditKind::LoginCodeFailed,
+                AuditOutcome::Refused,
+                &format!("account:{}", user.account.id),
+            );
+            repo.audit(&line).await?;
+            return Err(AppError::WrongCode);
+        }
+        repo.forget_tries(&tries, &[]).await?;
+        Ok(())
+    }
+
+    /// Fresh recovery codes: as shown, and as stored.
+    pub fn recovery_codes() -> AppResult<(Vec<String>, Vec<String>)> {
+        let codes = new_recovery_codes().map_err(AppError::internal)?;
+        let hashes = codes.iter().map(|c| hash_code(c)).collect();
+        let shown = codes
+            .iter()
+            .map(|c| second_factor::show_recovery(c))
+            .collect();
+        Ok((shown, hashes))
+    }
+}
+
+#[server(endpoint = "totp_status")]
+pub async fn totp_status() -> Result<FactorStatus, AppError> {
+    use crate::ssr::guard::{caller, finish, state};
+    use crate::ssr::second_factor::required_for;
+    finish(
+        async {
+            let user = caller()?;
+            let repo = state()?.repo;
+            let factor = repo.factor_of(user.account.id).await?;
+            Ok(FactorStatus {
+                enabled: factor.as_ref().is_some_and(|f| f.confirmed),
+                required: required_for(repo.as_ref(), &user.account.roles).await?,
+                codes_left: factor.map_or(0, |f| f.codes_left),
+            })
+        }
+        .await,
+    )
+}
+
+/// Starts setting up: a new secret, kept unconfirmed until a first right code.
+#[server(endpoint = "totp_begin")]
+pub async fn totp_begin() -> Result<Enrolment, AppError> {
+    use crate::domain::Timestamp;
+    use crate::error::Conflict;
+    use crate::ssr::guard::{caller, finish, state};
+    use crate::ssr::second_factor::{new_secret, otpauth_url};
+    finish(
+        async {
+            let user = caller()?;
+            let repo = state()?.repo;
+            let secret = new_secret().map_err(AppError::internal)?;
+            if !repo
+                .begin_factor(user.account.id, &secret, Timestamp::now())
+                .await?
+            {
+                return Err(AppError::Conflict(Conflict::AlreadyDecided));
+            }
+            let url = otpauth_url(&user.account.username, &secret);
+            Ok(Enrolment {
+                qr_svg: crate::ssr::qr::svg(&url)?,
+                secret,
+            })
+        }
+        .await,
+    )
+}
+
+/// Confirms the setup with the first code from the app; answers the recovery codes, shown
+/// this once.
+#[server(endpoint = "totp_confirm")]
+pub async fn totp_confirm(code: String) -> Result<Vec<String>, AppError> {
+    use crate::domain::Timestamp;
+    use crate::domain::audit::{AuditKind, AuditOutcome};
+    use crate::domain::second_factor::{Typed, classify};
+    use crate::ssr::audit::by;
+    use crate::ssr::guard::{caller, finish, state};
+    use crate::ssr::second_factor::matching_step;
+    finish(
+        async {
+            let user = caller()?;
+            let state = state()?;
+            let tries = support::counted(&state, &user).await?;
+            let repo = state.repo.as_ref();
+            let factor = repo
+                .factor_of(user.account.id)
+                .await?
+                .filter(|f| !f.confirmed)
+                .ok_or(AppError::NotFound)?;
+            let step = match classify(&code) {
+                Typed::Code(c) => {
+                    matching_step(&factor.secret, &c, Timestamp::now().0, factor.last_step)
+                }
+                _ => None,
+            };
+            let Some(step) = step else {
+                return Err(AppError::WrongCode);
+            };
+            let (shown, hashes) = support::recovery_codes()?;
+            let line = by(
+                &user,
+                AuditKind::SecondFactorEnabled,
+                AuditOutcome::Ok,
+                &format!("account:{}", user.account.id),
+            );
+            if !repo
+                .confirm_factor(user.account.id, step, &hashes, &user.token_hash, &line)
+                .await?
+            {
+                return Err(AppError::WrongCode);
+            }
+            repo.forget_tries(&tries, &[]).await?;
+            Ok(shown)
+        }
+        .await,
+    )
+}
+
+/// New recovery codes (the old ones stop working), after a current code.
+#[server(endpoint = "totp_recovery")]
+pub async fn totp_recovery(code: String) -> Result<Vec<String>, AppError> {
+    use crate::domain::audit::{AuditKind, AuditOutcome};
+    use crate::ssr::audit::by;
+    use crate::ssr::guard::{caller, finish, state};
+    finish(
+        async {
+            let user = caller()?;
+            let state = state()?;
+            support::right_code(&state, &user, &code).await?;
+            let (shown, hashes) = support::recovery_codes()?;
+            let line = by(
+                &user,
+                AuditKind::RecoveryCodesRenewed,
+                AuditOutcome::Ok,
+                &format!("account:{}", user.account.id),
+            );
+            state
+                .repo
+                .replace_recovery_codes(user.account.id, &hashes, &line)
+                .await?;
+            Ok(shown)
+        }
+        .await,
+    )
+}
+
+/// Turns one's own second factor off, after a current code; not when the roles ask for one.
+#[server(endpoint = "totp_disable")]
+pub async fn totp_disable(code: String) -> Result<(), AppError> {
+    use crate::domain::audit::{AuditKind, AuditOutcome};
+    use crate::ssr::audit::by;
+    use crate::ssr::guard::{caller, finish, state};
+    use crate::ssr::second_factor::required_for;
+    finish(
+        async {
+            let user = caller()?;
+            let state = state()?;
+            if required_for(state.repo.as_ref(), &user.account.roles).await? {
+                return Err(AppError::Forbidden);
+            }
+            support::right_code(&state, &user, &code).await?;
+            let line = by(
+                &user,
+                AuditKind::SecondFactorReset,
+                AuditOutcome::Ok,
+                &format!("account:{}", user.account.id),
+            );
+            state.repo.remove_factor(user.account.id, &line).await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// For admins: removes another account's second factor (a lost phone) and ends its
+/// sessions; it sets up a new one at its next sign-in.
+#[server(endpoint = "account_factor_reset")]
+pub async fn reset_factor(account_id: i64) -> Result<(), AppError> {
+    use crate::domain::audit::{AuditKind, AuditOutcome};
+    use crate::domain::policy::Action;
+    use crate::ssr::audit::by;
+    use crate::ssr::guard::{authorize, finish, state};
+    finish(
+        async {
+            let user = authorize(Action::ManageAccounts)?;
+            let line = by(
+                &user,
+                AuditKind::SecondFactorReset,
+                AuditOutcome::Ok,
+                &format!("account:{account_id}"),
+            );
+            if state()?.repo.remove_factor(account_id, &line).await? {
+                Ok(())
+            } else {
+                Err(AppError::NotFound)
+            }
+        }
+        .await,
+    )
+}
+
+/// Whether organisers must use two-step verification (admins always must).
+#[server(endpoint = "security_settings")]
+pub async fn organisers_need_factor() -> Result<bool, AppError> {
+    use crate::domain::policy::Action;
+    use crate::ssr::guard::{authorize, finish, state};
+    finish(
+        async {
+            authorize(Action::ManageAccounts)?;
+            Ok(crate::ssr::second_factor::organisers_need_it(state()?.repo.as_ref()).await?)
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "security_settings_save")]
+pub async fn save_organisers_need_factor(required: Option<String>) -> Result<(), AppError> {
+    use crate::domain::Timestamp;
+    use crate::domain::audit::{AuditKind, AuditOutcome};
+    use crate::domain::policy::Action;
+    use crate::ssr::audit::{by, with_detail};
+    use crate::ssr::guard::{authorize, finish, state};
+    use crate::ssr::second_factor::ORGANISERS_SETTING;
+    finish(
+        async {
+            let user = authorize(Action::ManageAccounts)?;
+            let value = if required.is_some() { "1" } else { "0" };
+            let line = with_detail(
+                by(&user, AuditKind::SettingsChanged, AuditOutcome::Ok, ""),
+                serde_json::json!({ ORGANISERS_SETTING: value }),
+            );
+            state()?
+                .repo
+                .set_settings_audited(
+                    &[(ORGANISERS_SETTING, value.to_string())],
+                    Timestamp::now(),
+                    &line,
+                )
+                .await?;
+            Ok(())
+        }
+        .await,
+    )
+}
