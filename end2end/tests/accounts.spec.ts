@@ -37,3 +37,21 @@ test("an admin creates a lecturer account that can sign in", async ({ page, brow
   await form.getByRole("button", { name: "创建" }).click();
   await expect(page.getByRole("alert")).toHaveText("该用户名已被使用。");
 });
+
+test("an admin downloads a backup of every record", async ({ page }) => {
+  await signIn(page, "admin");
+  await page.getByTestId("backup-link").click();
+  await expect(page).toHaveURL("/admin/backup");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("备份与恢复");
+  // The demo server keeps scheduled snapshots beside its SQLite file.
+  await expect(page.getByTestId("backup-schedule")).toBeVisible();
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByTestId("backup-download").click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^nightschool-\d{8}-\d{6}\.nsbak$/);
+  const file = await download.path();
+  const fs = await import("node:fs");
+  const head = fs.readFileSync(file).subarray(0, 16).toString("latin1");
+  expect(head).toBe("SQLite format 3\u0000");
+});

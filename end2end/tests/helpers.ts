@@ -1,13 +1,78 @@
 import { expect, Page } from "@playwright/test";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Secret, TOTP } from "otpauth";
 
 export const PASSWORD = "nightschool";
 
-/** Signs in through the login form, as a person would. */
+/**
+ * Signs in through the login form, as a person would. An account with two-step
+ * verification (admins) gets its code from an authenticator (the otpauth package) set up
+ * at the first sign-in; the secret is kept for the run's later sign-ins.
+ */
 export async function signIn(page: Page, username: string, password = PASSWORD) {
   await page.goto("/login");
   await page.getByLabel("用户名").fill(username);
   await page.getByLabel("密码", { exact: true }).fill(password);
   await page.getByRole("button", { name: "登录" }).click();
+  await page.waitForURL((u) => u.pathname !== "/login" || u.search.includes("error"));
+  const url = new URL(page.url());
+  if (url.pathname === "/login/totp") {
+    await page.getByTestId("code-input").fill(await nextCode(username));
+    await page.getByRole("button", { name: "登录" }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+  } else if (url.pathname === "/account/totp") {
+    await setUpSecondFactor(page, username);
+  }
+}
+
+/** The run's authenticator: secrets and the last 30-second step used, per user name. */
+const authenticatorFile =
+  process.env.E2E_AUTHENTICATOR ??
+  path.join(os.tmpdir(), `nightschool-e2e-totp-${(process.env.BASE_URL ?? "default").replace(/\W/g, "_")}.json`);
+type Entry = { secret: string; lastStep: number };
+function authenticator(): Record<string, Entry> {
+  try {
+    return JSON.parse(fs.readFileSync(authenticatorFile, "utf8"));
+  } catch {
+    return {};
+  }
+}
+function remember(username: string, entry: Entry) {
+  fs.writeFileSync(authenticatorFile, JSON.stringify({ ...authenticator(), [username]: entry }));
+}
+function totpOf(secret: string): TOTP {
+  return new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: "SHA1" });
+}
+
+/** A code the server has not accepted yet: the current step's, or the next one's. */
+async function nextCode(username: string): Promise<string> {
+  const entry = authenticator()[username];
+  expect(entry, `an authenticator entry for ${username}`).toBeTruthy();
+  const now = Math.floor(Date.now() / 30_000);
+  const step = Math.max(now, entry.lastStep + 1);
+  if (step > now + 1) {
+    await new Promise((r) => setTimeout(r, (step - 1) * 30_000 - Date.now() + 500));
+  }
+  remember(username, { ...entry, lastStep: step });
+  return totpOf(entry.secret).generate({ timestamp: step * 30_000 });
+}
+
+/** The first sign-in of an account that must have a second factor: scan (read the key), confirm. */
+export async function setUpSecondFactor(page: Page, username: string) {
+  await expect(page.getByTestId("factor-required")).toBeVisible();
+  await hydrated(page);
+  await page.getByTestId("factor-begin").click();
+  const secret = (await page.getByTestId("totp-secret").textContent())?.trim() ?? "";
+  expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+  const step = Math.floor(Date.now() / 30_000);
+  await page.getByTestId("factor-code").fill(totpOf(secret).generate({ timestamp: step * 30_000 }));
+  await page.getByTestId("factor-confirm").click();
+  await expect(page.getByTestId("recovery-code")).toHaveCount(10);
+  remember(username, { secret, lastStep: step });
+  await page.getByTestId("factor-continue").click();
+  await page.waitForURL((u) => u.pathname !== "/" && !u.pathname.startsWith("/account/totp"));
 }
 
 /** Waits until the WASM bundle has hydrated the page. */

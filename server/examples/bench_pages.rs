@@ -31,6 +31,7 @@ cargo run --release -p nightschool --example bench_pages -- [OPTION VALUE]...
   --pages LIST         comma-separated ROLE:PATH; ROLE is cadre, lecturer or organiser
   --server-bin PATH    the release server (default $CARGO_TARGET_DIR/release/nightschool)
   --database-url URL   an EMPTY PostgreSQL database instead of a temporary SQLite file
+  --seed-into PATH     only seed a new SQLite file at PATH and stop (scripts/measure-backup)
 ";
 const DEFAULT_PAGES: &str = "cadre:/me,cadre:/sessions,cadre:/calendar?view=week,\
     cadre:/calendar?view=month,organiser:/sessions,organiser:/calendar?view=month,\
@@ -60,6 +61,7 @@ struct Options {
     pages: Vec<(String, String)>,
     server_bin: PathBuf,
     database_url: Option<String>,
+    seed_into: Option<PathBuf>,
 }
 
 impl Options {
@@ -86,6 +88,7 @@ impl Options {
             pages: parse_pages(value("--pages").map_or(DEFAULT_PAGES, String::as_str))?,
             server_bin: value("--server-bin").map_or_else(default_server_bin, PathBuf::from),
             database_url: value("--database-url").cloned(),
+            seed_into: value("--seed-into").map(PathBuf::from),
         })
     }
 }
@@ -114,6 +117,17 @@ async fn main() -> anyhow::Result<()> {
     let opts = Options::parse()?;
     // Declared first so it is removed last, after the server using its database is gone.
     let work = tempfile::tempdir().context("creating a temp dir")?;
+    if let Some(path) = &opts.seed_into {
+        ensure!(!path.exists(), "{} exists already", path.display());
+        let started = std::time::Instant::now();
+        seed(&format!("sqlite://{}", path.display()), &opts).await?;
+        println!(
+            "seeded {} in {:.0} s",
+            path.display(),
+            started.elapsed().as_secs_f64()
+        );
+        return Ok(());
+    }
     let url = match &opts.database_url {
         Some(url) => url.clone(),
         None => format!("sqlite://{}/bench.db", work.path().display()),

@@ -77,7 +77,13 @@ pub async fn change_password(
                 repo.audit(&refused).await?;
                 return Err(AppError::WrongPassword);
             }
-            repo.forget_tries(&tries, &[bucket.0]).await?;
+            crate::ssr::auth::forgive(
+                &state,
+                std::slice::from_ref(&bucket),
+                &tries,
+                std::slice::from_ref(&bucket.0),
+            )
+            .await?;
             let hash = password::hash(&new).await?;
             let line = by(&user, AuditKind::PasswordChanged, AuditOutcome::Ok, &target);
             repo.set_password_hash(user.account.id, &hash, false, &line)

@@ -28,7 +28,7 @@ mod support {
     use crate::domain::{Timestamp, second_factor};
     use crate::error::{AppError, AppResult};
     use crate::ssr::audit::by;
-    use crate::ssr::auth::{CurrentUser, count_try};
+    use crate::ssr::auth::{CurrentUser, count_try, forgive};
     use crate::ssr::second_factor::{Accepted, bucket, check_code, hash_code, new_recovery_codes};
     use crate::ssr::state::AppState;
 
@@ -63,7 +63,7 @@ mod support {
             repo.audit(&line).await?;
             return Err(AppError::WrongCode);
         }
-        repo.forget_tries(&tries, &[]).await?;
+        forgive(state, &bucket(user.account.id), &tries, &[]).await?;
         Ok(())
     }
 
@@ -81,8 +81,8 @@ mod support {
 
 #[server(endpoint = "totp_status")]
 pub async fn totp_status() -> Result<FactorStatus, AppError> {
+    use crate::ssr::factor_rule::required_for;
     use crate::ssr::guard::{caller, finish, state};
-    use crate::ssr::second_factor::required_for;
     finish(
         async {
             let user = caller()?;
@@ -169,7 +169,13 @@ pub async fn totp_confirm(code: String) -> Result<Vec<String>, AppError> {
             {
                 return Err(AppError::WrongCode);
             }
-            repo.forget_tries(&tries, &[]).await?;
+            crate::ssr::auth::forgive(
+                &state,
+                &crate::ssr::second_factor::bucket(user.account.id),
+                &tries,
+                &[],
+            )
+            .await?;
             Ok(shown)
         }
         .await,
@@ -209,8 +215,8 @@ pub async fn totp_recovery(code: String) -> Result<Vec<String>, AppError> {
 pub async fn totp_disable(code: String) -> Result<(), AppError> {
     use crate::domain::audit::{AuditKind, AuditOutcome};
     use crate::ssr::audit::by;
+    use crate::ssr::factor_rule::required_for;
     use crate::ssr::guard::{caller, finish, state};
-    use crate::ssr::second_factor::required_for;
     finish(
         async {
             let user = caller()?;
@@ -267,7 +273,7 @@ pub async fn organisers_need_factor() -> Result<bool, AppError> {
     finish(
         async {
             authorize(Action::ManageAccounts)?;
-            Ok(crate::ssr::second_factor::organisers_need_it(state()?.repo.as_ref()).await?)
+            Ok(crate::ssr::factor_rule::organisers_need_it(state()?.repo.as_ref()).await?)
         }
         .await,
     )
@@ -279,8 +285,8 @@ pub async fn save_organisers_need_factor(required: Option<String>) -> Result<(),
     use crate::domain::audit::{AuditKind, AuditOutcome};
     use crate::domain::policy::Action;
     use crate::ssr::audit::{by, with_detail};
+    use crate::ssr::factor_rule::ORGANISERS_SETTING;
     use crate::ssr::guard::{authorize, finish, state};
-    use crate::ssr::second_factor::ORGANISERS_SETTING;
     finish(
         async {
             let user = authorize(Action::ManageAccounts)?;

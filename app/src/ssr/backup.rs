@@ -8,20 +8,13 @@ use std::time::Duration;
 
 use super::db::backup::{self as store, FORMAT};
 use super::db::{BackupMeta, Repository};
+pub use super::state::BackupSchedule as Schedule;
 use crate::domain::Timestamp;
 
 /// The extension of backup files.
 pub const EXTENSION: &str = "nsbak";
 /// Scheduled snapshots are named `nightschool-auto-…`; only those are pruned.
 const AUTO_PREFIX: &str = "nightschool-auto-";
-
-/// Scheduled snapshots: where, how often, how many are kept.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Schedule {
-    pub dir: PathBuf,
-    pub every: Duration,
-    pub keep: usize,
-}
 
 /// `nightschool-<prefix>20261204-193000.nsbak`, in Beijing time.
 pub fn file_name(prefix: &str, now: Timestamp) -> String {

@@ -347,7 +347,7 @@ pub async fn attempt(
                 log(repo, line(AuditKind::DoorWrongCode, &target)).await;
                 return refused(None, DoorOutcome::WrongCode);
             }
-            repo.forget_tries(&tries, &[]).await?;
+            super::auth::forgive(state, &buckets, &tries, &[]).await?;
             session_id
         }
         (None, None) => return refused(None, DoorOutcome::Forged),

@@ -7,6 +7,7 @@ pub mod checkin;
 pub mod db;
 pub mod demo;
 pub mod exports;
+pub mod factor_rule;
 pub mod files;
 pub mod guard;
 pub mod import;

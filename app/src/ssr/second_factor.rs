@@ -12,7 +12,6 @@ use super::auth::{SESSION_COOKIE, cookie, count_try, hash_token, new_token};
 use super::db::{RepoResult, Repository};
 use super::security::{RequestMeta, cookie_name};
 use super::state::AppState;
-use crate::domain::Roles;
 use crate::domain::Timestamp;
 use crate::domain::audit::{AuditKind, AuditOutcome};
 use crate::domain::role::safe_next;
@@ -21,8 +20,6 @@ use crate::domain::second_factor::{
 };
 use crate::domain::throttle::{self, Verdict};
 
-/// The setting that asks organisers for a second factor too ("1" or "0").
-pub const ORGANISERS_SETTING: &str = "security.totp_organisers";
 /// The name authenticator apps show above the code.
 pub const ISSUER: &str = "夜校 Night School";
 
@@ -95,19 +92,6 @@ pub fn new_recovery_codes() -> Result<Vec<String>, getrandom::Error> {
 /// How a recovery code is stored.
 pub fn hash_code(code: &str) -> String {
     hash_token(code)
-}
-
-/// Whether this install asks organisers for a second factor.
-pub async fn organisers_need_it(repo: &dyn Repository) -> RepoResult<bool> {
-    Ok(repo.setting(ORGANISERS_SETTING).await?.as_deref() == Some("1"))
-}
-
-/// Whether an account with these roles must have a second factor.
-pub async fn required_for(repo: &dyn Repository, roles: &Roles) -> RepoResult<bool> {
-    Ok(second_factor::required(
-        roles,
-        organisers_need_it(repo).await?,
-    ))
 }
 
 /// How a typed code was taken.
@@ -245,7 +229,7 @@ pub async fn verify(
         Accepted::Code => AuditKind::LoginSucceeded,
         Accepted::Recovery => AuditKind::RecoveryCodeUsed,
     };
-    let _ = repo.forget_tries(&tries, &[]).await;
+    let _ = super::auth::forgive(&state, &buckets, &tries, &[]).await;
     let account = match repo.account(account_id).await {
         Ok(Some(a)) if !a.disabled => a,
         _ => return Redirect::to("/login?error=expired").into_response(),

@@ -24,7 +24,15 @@ pub struct AppState {
     /// Buckets this server knows to be waiting out a delay (see `auth::count_try`).
     pub refusals: std::sync::Arc<super::auth::Refusals>,
     /// Scheduled snapshots, shown to admins; `None` when off.
-    pub backups: Option<super::backup::Schedule>,
+    pub backups: Option<BackupSchedule>,
+}
+
+/// Scheduled snapshots (`ssr::backup`): where, how often, how many are kept.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BackupSchedule {
+    pub dir: std::path::PathBuf,
+    pub every: std::time::Duration,
+    pub keep: usize,
 }
 
 impl FromRef<AppState> for LeptosOptions {
