@@ -20,7 +20,7 @@ export async function signIn(page: Page, username: string, password = PASSWORD) 
   const url = new URL(page.url());
   if (url.pathname === "/login/totp") {
     await page.getByTestId("code-input").fill(await nextCode(username));
-    await page.getByRole("button", { name: "登录" }).click();
+    await page.getByRole("button", { name: "登录", exact: true }).click();
     await page.waitForURL((u) => !u.pathname.startsWith("/login"));
   } else if (url.pathname === "/account/totp") {
     await setUpSecondFactor(page, username);

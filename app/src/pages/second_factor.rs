@@ -95,7 +95,7 @@ pub fn SecondFactorPage() -> impl IntoView {
             {move || error().map(|e| view! { <ErrorNote error=e /> })}
             {move || shown_codes().map(|codes| view! {
                 <RecoveryCodes codes=codes />
-                <p><a class="button primary" href="/" data-testid="factor-continue">{t(Key::FactorContinue)}</a></p>
+                <p><a class="button primary" href="/" rel="external" data-testid="factor-continue">{t(Key::FactorContinue)}</a></p>
             })}
             <Suspense fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
                 {move || Suspend::new(async move {

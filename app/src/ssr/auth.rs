@@ -556,12 +556,13 @@ async fn try_login(
         }
         return Err(LoginError::Locked);
     }
-    let ok = match password::verify(
-        &form.password,
-        record.as_ref().map(|r| r.password_hash.clone()),
-    )
-    .await
-    {
+    let stored = record.as_ref().map(|r| r.password_hash.clone());
+    let checked = if known_device {
+        password::verify_trusted(&form.password, stored).await
+    } else {
+        password::verify(&form.password, stored).await
+    };
+    let ok = match checked {
         Ok(ok) => ok,
         Err(password::Busy) => {
             // Not checked, so not a wrong try: it must not count against anyone.

