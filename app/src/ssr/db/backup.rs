@@ -143,7 +143,9 @@ pub async fn inspect(pool: &SqlitePool) -> RepoResult<Inspection> {
         None
     };
     let rows = if integrity == "ok" {
-        count_rows(pool, &layout(pool).await?.tables).await?
+        // The layout first: the file's pool has one connection.
+        let tables = layout(pool).await?.tables;
+        count_rows::<Sqlite>(&mut *pool.acquire().await?, &tables).await?
     } else {
         Vec::new()
     };
@@ -275,11 +277,21 @@ fn column_list(table: &Table) -> String {
         .join(", ")
 }
 
-async fn count_rows(pool: &SqlitePool, tables: &[Table]) -> RepoResult<Vec<(String, i64)>> {
+/// Rows per table, on either backend (a backup file, or a database inside its restore).
+async fn count_rows<DB>(
+    conn: &mut DB::Connection,
+    tables: &[Table],
+) -> RepoResult<Vec<(String, i64)>>
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
+{
     let mut rows = Vec::with_capacity(tables.len());
     for t in tables {
         let n: i64 = sqlx::query_scalar(&format!("select count(*) from {}", quote(&t.name)))
-            .fetch_one(pool)
+            .fetch_one(&mut *conn)
             .await?;
         rows.push((t.name.clone(), n));
     }
@@ -294,7 +306,7 @@ async fn describe(
     now: i64,
 ) -> RepoResult<BackupMeta> {
     let layout = layout(pool).await?;
-    let rows = count_rows(pool, &layout.tables).await?;
+    let rows = count_rows::<Sqlite>(&mut *pool.acquire().await?, &layout.tables).await?;
     let mut tx = pool.begin().await?;
     sqlx::query("drop table if exists nightschool_backup")
         .execute(&mut *tx)
@@ -596,20 +608,14 @@ impl BackupStore for SqlRepository<Sqlite> {
 
     async fn replace_with(&self, source: &SqlitePool) -> RepoResult<Vec<(String, i64)>> {
         let layout = layout(source).await?;
-        let expected = count_rows(source, &layout.tables).await?;
+        let expected = count_rows::<Sqlite>(&mut *source.acquire().await?, &layout.tables).await?;
         let mut tx = self.write.begin_with("BEGIN IMMEDIATE").await?;
         let triggers = empty_sqlite(&mut tx, &layout).await?;
         for t in &layout.tables {
             copy_sqlite_to_sqlite(source, &mut tx, t).await?;
         }
         create_triggers(&mut tx, &triggers).await?;
-        let mut written = Vec::new();
-        for t in &layout.tables {
-            let n: i64 = sqlx::query_scalar(&format!("select count(*) from {}", quote(&t.name)))
-                .fetch_one(&mut *tx)
-                .await?;
-            written.push((t.name.clone(), n));
-        }
+        let written = count_rows::<Sqlite>(&mut tx, &layout.tables).await?;
         same_counts(&written, &expected)?;
         tx.commit().await?;
         Ok(written)
@@ -662,7 +668,7 @@ impl BackupStore for SqlRepository<Postgres> {
 
     async fn replace_with(&self, source: &SqlitePool) -> RepoResult<Vec<(String, i64)>> {
         let layout = layout(source).await?;
-        let expected = count_rows(source, &layout.tables).await?;
+        let expected = count_rows::<Sqlite>(&mut *source.acquire().await?, &layout.tables).await?;
         let mut tx = self.write.begin().await?;
         let types = pg_types(&mut tx).await?;
         let names = layout
@@ -733,13 +739,7 @@ impl BackupStore for SqlRepository<Postgres> {
             .execute(&mut *tx)
             .await?;
         }
-        let mut written = Vec::new();
-        for t in &layout.tables {
-            let n: i64 = sqlx::query_scalar(&format!("select count(*) from {}", quote(&t.name)))
-                .fetch_one(&mut *tx)
-                .await?;
-            written.push((t.name.clone(), n));
-        }
+        let written = count_rows::<Postgres>(&mut tx, &layout.tables).await?;
         same_counts(&written, &expected)?;
         tx.commit().await?;
         Ok(written)
