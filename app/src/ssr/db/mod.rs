@@ -1,6 +1,7 @@
 //! The database seam. One [`Repository`] trait; one implementation per backend, chosen by
-//! the URL scheme. Both backends share their SQL text through the `sql_repository!` macro
-//! (both accept `$1` placeholders and `returning`), so the two cannot drift apart.
+//! the URL scheme. Both backends share their SQL text: each `*_sql.rs` file is ordinary Rust,
+//! compiled twice (`#[path]` modules in `sqlite.rs` and `postgres.rs`, where `Db` names the
+//! backend), and both accept `$1` placeholders and `returning`, so the two cannot drift apart.
 use std::sync::Arc;
 
 use async_trait::async_trait;

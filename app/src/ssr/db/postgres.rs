@@ -1,12 +1,8 @@
 use sqlx::Postgres;
 use sqlx::postgres::PgPoolOptions;
 
-use super::attendance::sql_attendance;
-use super::import::sql_import;
-use super::materials::{like_all, search_conditions, sql_materials};
-use super::planning::sql_planning;
-use super::planning::{Arg, Sql};
-use super::progress::sql_progress;
+use super::materials::{like_all, search_conditions};
+use super::planning::Sql;
 use super::shared::*;
 use super::*;
 
@@ -24,16 +20,28 @@ pub async fn connect_postgres(url: &str) -> RepoResult<SqlRepository<Postgres>> 
     })
 }
 
-sql_repository!(Postgres, "postgres");
-sql_planning!(Postgres);
-sql_attendance!(Postgres);
-sql_materials!(Postgres);
-sql_progress!(Postgres);
-sql_import!(Postgres);
-
-/// The backend `security_sql.rs` is compiled for here.
+/// The backend the `*_sql.rs` files are compiled for here.
 type Db = Postgres;
+const BACKEND: &str = "postgres";
 // Compiled once per backend on purpose: the same SQL for `Db = Sqlite` and `Postgres`.
+#[allow(clippy::duplicate_mod)]
+#[path = "attendance_sql.rs"]
+mod attendance_sql;
+#[allow(clippy::duplicate_mod)]
+#[path = "import_sql.rs"]
+mod import_sql;
+#[allow(clippy::duplicate_mod)]
+#[path = "materials_sql.rs"]
+mod materials_sql;
+#[allow(clippy::duplicate_mod)]
+#[path = "planning_sql.rs"]
+mod planning_sql;
+#[allow(clippy::duplicate_mod)]
+#[path = "progress_sql.rs"]
+mod progress_sql;
+#[allow(clippy::duplicate_mod)]
+#[path = "repository_sql.rs"]
+mod repository_sql;
 #[allow(clippy::duplicate_mod)]
 #[path = "second_factor_sql.rs"]
 mod second_factor_sql;

@@ -4,12 +4,8 @@ use std::time::Duration;
 use sqlx::Sqlite;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 
-use super::attendance::sql_attendance;
-use super::import::sql_import;
-use super::materials::{like_all, search_conditions, sql_materials};
-use super::planning::sql_planning;
+use super::materials::{like_all, search_conditions};
 use super::planning::{Arg, Sql};
-use super::progress::sql_progress;
 use super::shared::*;
 use super::*;
 
@@ -33,16 +29,28 @@ pub async fn connect_sqlite(url: &str) -> RepoResult<SqlRepository<Sqlite>> {
     Ok(SqlRepository { read, write })
 }
 
-sql_repository!(Sqlite, "sqlite");
-sql_planning!(Sqlite);
-sql_attendance!(Sqlite);
-sql_materials!(Sqlite);
-sql_progress!(Sqlite);
-sql_import!(Sqlite);
-
-/// The backend `security_sql.rs` is compiled for here.
+/// The backend the `*_sql.rs` files are compiled for here.
 type Db = Sqlite;
+const BACKEND: &str = "sqlite";
 // Compiled once per backend on purpose: the same SQL for `Db = Sqlite` and `Postgres`.
+#[allow(clippy::duplicate_mod)]
+#[path = "attendance_sql.rs"]
+mod attendance_sql;
+#[allow(clippy::duplicate_mod)]
+#[path = "import_sql.rs"]
+mod import_sql;
+#[allow(clippy::duplicate_mod)]
+#[path = "materials_sql.rs"]
+mod materials_sql;
+#[allow(clippy::duplicate_mod)]
+#[path = "planning_sql.rs"]
+mod planning_sql;
+#[allow(clippy::duplicate_mod)]
+#[path = "progress_sql.rs"]
+mod progress_sql;
+#[allow(clippy::duplicate_mod)]
+#[path = "repository_sql.rs"]
+mod repository_sql;
 #[allow(clippy::duplicate_mod)]
 #[path = "second_factor_sql.rs"]
 mod second_factor_sql;

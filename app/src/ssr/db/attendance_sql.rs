@@ -1,0 +1,654 @@
+//! Compiled once per backend (`#[path]` in `sqlite.rs` and `postgres.rs`, with `Db` the
+//! backend there): one SQL text for both.
+use super::*;
+
+use crate::domain::Timestamp;
+use crate::domain::attendance::{CheckinRules, Decision, DoorSession};
+use crate::domain::audience::Member;
+use crate::domain::hours::StudyHours;
+use crate::domain::report::Fact;
+use crate::domain::schedule::AttendanceStatus;
+use crate::ssr::db::attendance::*;
+use crate::ssr::db::shared::{in_audience, map_unique};
+
+type Tx<'a> = sqlx::Transaction<'a, Db>;
+
+/// Writes `to` for the person unless they hold a status no one may overwrite this
+/// way; returns the status before (None: no record) when it wrote.
+#[allow(clippy::too_many_arguments)]
+async fn upsert_status(
+    tx: &mut Tx<'_>,
+    session_id: i64,
+    person_id: i64,
+    to: AttendanceStatus,
+    checked_in_at: Option<i64>,
+    walk_in: bool,
+    source: &str,
+    only_replaceable: bool,
+    actor: Option<i64>,
+    reason: &str,
+    now: i64,
+) -> RepoResult<Option<Option<AttendanceStatus>>> {
+    let before: Option<String> = sqlx::query_scalar(
+        "select status from attendance where session_id = $1 and person_id = $2",
+    )
+    .bind(session_id)
+    .bind(person_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let guard = if only_replaceable {
+        format!(" where attendance.status in {REPLACEABLE}")
+    } else {
+        String::new()
+    };
+    let sql = format!(
+        "insert into attendance (session_id, person_id, status, checked_in_at, created_at, \
+         walk_in, source, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $5) \
+         on conflict (session_id, person_id) do update set status = excluded.status, \
+         checked_in_at = coalesce(excluded.checked_in_at, attendance.checked_in_at), \
+         walk_in = attendance.walk_in or excluded.walk_in, source = excluded.source, \
+         updated_at = excluded.updated_at{guard} returning status"
+    );
+    let wrote: Option<String> = sqlx::query_scalar(&sql)
+        .bind(session_id)
+        .bind(person_id)
+        .bind(to.as_str())
+        .bind(checked_in_at)
+        .bind(now)
+        .bind(walk_in)
+        .bind(source)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if wrote.is_none() {
+        return Ok(None);
+    }
+    audit(
+        tx,
+        session_id,
+        person_id,
+        before.as_deref(),
+        to,
+        actor,
+        reason,
+        now,
+    )
+    .await?;
+    before.as_deref().map(parse_status).transpose().map(Some)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn audit(
+    tx: &mut Tx<'_>,
+    session_id: i64,
+    person_id: i64,
+    from: Option<&str>,
+    to: AttendanceStatus,
+    actor: Option<i64>,
+    reason: &str,
+    at: i64,
+) -> RepoResult<()> {
+    sqlx::query(
+        "insert into attendance_audit (session_id, person_id, from_status, to_status, \
+         actor_person_id, reason, at) values ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(session_id)
+    .bind(person_id)
+    .bind(from)
+    .bind(to.as_str())
+    .bind(actor)
+    .bind(reason)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[async_trait::async_trait]
+impl AttendanceStore for SqlRepository<Db> {
+    #[tracing::instrument(skip_all)]
+    async fn door_session(&self, id: i64) -> RepoResult<Option<DoorSession>> {
+        let row: Option<DoorRow> = sqlx::query_as(&format!("{DOOR_COLUMNS} where id = $1"))
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(row.map(door_from))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn door_for(
+        &self,
+        session_id: i64,
+        person_id: i64,
+    ) -> RepoResult<Option<(DoorSession, bool)>> {
+        let sql = format!(
+            "select s.id, s.title, s.place, s.starts_at, s.ends_at, s.cancelled, \
+             s.checkin_opens_minutes, s.late_after_minutes, {} \
+             from sessions s join people p on p.id = $2 where s.id = $1",
+            in_audience("p.tier_id", "p.community_id", "p.id")
+        );
+        type Row = (i64, String, String, i64, i64, bool, i64, i64, bool);
+        let row: Option<Row> = sqlx::query_as(&sql)
+            .bind(session_id)
+            .bind(person_id)
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(row.map(|r| (door_from((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7)), r.8)))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn open_doors(&self, now: Timestamp) -> RepoResult<Vec<DoorSession>> {
+        let rows: Vec<DoorRow> = sqlx::query_as(&format!(
+            "{DOOR_COLUMNS} where cancelled = false and ends_at > $1 \
+             and starts_at - checkin_opens_minutes * 60 <= $1 order by starts_at, id"
+        ))
+        .bind(now.0)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows.into_iter().map(door_from).collect())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn set_checkin_rules(&self, session_id: i64, rules: CheckinRules) -> RepoResult<bool> {
+        let done = sqlx::query(
+            "update sessions set checkin_opens_minutes = $1, late_after_minutes = $2 where id = $3",
+        )
+        .bind(rules.opens_minutes_before)
+        .bind(rules.late_after_minutes)
+        .bind(session_id)
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    #[tracing::instrument(skip_all, fields(n = batch.len()))]
+    async fn check_in_batch(&self, batch: &[Checkin]) -> RepoResult<Vec<CheckinResult>> {
+        let mut tx = self.begin_write().await?;
+        let mut out = Vec::with_capacity(batch.len());
+        for c in batch {
+            let reason = if c.source == "code" { "code" } else { "qr" };
+            // The common case, a first check-in, in two statements.
+            let fresh: Option<String> = sqlx::query_scalar(
+                "insert into attendance (session_id, person_id, status, checked_in_at, \
+                 created_at, walk_in, source, updated_at, checkin_address, \
+                 checkin_user_agent, checkin_device) \
+                 values ($1, $2, $3, $4, $4, $5, $6, $4, $7, $8, $9) \
+                 on conflict (session_id, person_id) do nothing returning status",
+            )
+            .bind(c.session_id)
+            .bind(c.person_id)
+            .bind(c.status.as_str())
+            .bind(c.at.0)
+            .bind(c.walk_in)
+            .bind(c.source)
+            .bind(&c.address)
+            .bind(&c.user_agent)
+            .bind(&c.device)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if fresh.is_some() {
+                audit(
+                    &mut tx,
+                    c.session_id,
+                    c.person_id,
+                    None,
+                    c.status,
+                    Some(c.person_id),
+                    reason,
+                    c.at.0,
+                )
+                .await?;
+                out.push(CheckinResult::Recorded(c.status));
+                continue;
+            }
+            let wrote = upsert_status(
+                &mut tx,
+                c.session_id,
+                c.person_id,
+                c.status,
+                Some(c.at.0),
+                c.walk_in,
+                c.source,
+                true,
+                Some(c.person_id),
+                reason,
+                c.at.0,
+            )
+            .await?;
+            if wrote.is_some() {
+                sqlx::query(
+                    "update attendance set checkin_address = $3, checkin_user_agent = $4, \
+                     checkin_device = $5 where session_id = $1 and person_id = $2",
+                )
+                .bind(c.session_id)
+                .bind(c.person_id)
+                .bind(&c.address)
+                .bind(&c.user_agent)
+                .bind(&c.device)
+                .execute(&mut *tx)
+                .await?;
+                out.push(CheckinResult::Recorded(c.status));
+                continue;
+            }
+            let now: String = sqlx::query_scalar(
+                "select status from attendance where session_id = $1 and person_id = $2",
+            )
+            .bind(c.session_id)
+            .bind(c.person_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            out.push(CheckinResult::Already(parse_status(&now)?));
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn attendance_of(
+        &self,
+        session_id: i64,
+        person_id: i64,
+    ) -> RepoResult<Option<(AttendanceStatus, Option<Timestamp>, bool)>> {
+        let row: Option<(String, Option<i64>, bool)> = sqlx::query_as(
+            "select status, checked_in_at, walk_in from attendance \
+             where session_id = $1 and person_id = $2",
+        )
+        .bind(session_id)
+        .bind(person_id)
+        .fetch_optional(&self.read)
+        .await?;
+        row.map(|(s, at, walk_in)| Ok((parse_status(&s)?, at.map(Timestamp), walk_in)))
+            .transpose()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn session_sheet(&self, session_id: i64) -> RepoResult<Vec<SheetRow>> {
+        let sql = format!(
+            "select p.id, p.name, coalesce(c.name, ''), coalesce(t.name_zh, ''), \
+             coalesce(t.name_en, ''), x.status, x.checked_in_at, \
+             coalesce(x.walk_in, false), x.source, x.checkin_address, x.checkin_device \
+             from sessions s cross join people p \
+             left join communities c on c.id = p.community_id \
+             left join tiers t on t.id = p.tier_id \
+             left join attendance x on x.session_id = s.id and x.person_id = p.id \
+             where s.id = $1 and ((p.tier_id is not null and {}) or x.person_id is not null) \
+             order by coalesce(c.name, ''), p.name, p.id",
+            in_audience("p.tier_id", "p.community_id", "p.id")
+        );
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<i64>,
+            bool,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let rows: Vec<Row> = sqlx::query_as(&sql)
+            .bind(session_id)
+            .fetch_all(&self.read)
+            .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(SheetRow {
+                    person_id: r.0,
+                    name: r.1,
+                    community: r.2,
+                    tier_zh: r.3,
+                    tier_en: r.4,
+                    status: r.5.as_deref().map(parse_status).transpose()?,
+                    checked_in_at: r.6.map(Timestamp),
+                    walk_in: r.7,
+                    source: r.8,
+                    address: r.9,
+                    device: r.10,
+                })
+            })
+            .collect()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn set_status(
+        &self,
+        session_id: i64,
+        person_id: i64,
+        to: AttendanceStatus,
+        actor_person_id: i64,
+        reason: &str,
+        now: Timestamp,
+    ) -> RepoResult<Option<Option<AttendanceStatus>>> {
+        let mut tx = self.begin_write().await?;
+        let known: Option<i64> = sqlx::query_scalar("select id from people where id = $1")
+            .bind(person_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if known.is_none() {
+            return Ok(None);
+        }
+        let checked_in = to.attended().then_some(now.0);
+        let before = upsert_status(
+            &mut tx,
+            session_id,
+            person_id,
+            to,
+            checked_in,
+            false,
+            "organiser",
+            false,
+            Some(actor_person_id),
+            reason,
+            now.0,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(before)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn mark_rest_absent(
+        &self,
+        session_id: i64,
+        actor_person_id: i64,
+        reason: &str,
+        now: Timestamp,
+    ) -> RepoResult<u64> {
+        let missing = format!(
+            "from sessions s join people p on p.tier_id is not null and {} \
+             where s.id = $1 and not exists (select 1 from attendance x \
+             where x.session_id = s.id and x.person_id = p.id)",
+            in_audience("p.tier_id", "p.community_id", "p.id")
+        );
+        let mut tx = self.begin_write().await?;
+        sqlx::query(&format!(
+            "insert into attendance_audit (session_id, person_id, from_status, to_status, \
+             actor_person_id, reason, at) select s.id, p.id, null, 'absent', $2, $3, $4 {missing}"
+        ))
+        .bind(session_id)
+        .bind(actor_person_id)
+        .bind(reason)
+        .bind(now.0)
+        .execute(&mut *tx)
+        .await?;
+        let done = sqlx::query(&format!(
+            "insert into attendance (session_id, person_id, status, created_at, source, updated_at) \
+             select s.id, p.id, 'absent', $2, 'organiser', $2 {missing}"
+        ))
+        .bind(session_id)
+        .bind(now.0)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn audit_trail(&self, session_id: i64) -> RepoResult<Vec<AuditEntry>> {
+        let rows: Vec<(String, Option<String>, String, Option<String>, String, i64)> =
+            sqlx::query_as(
+                "select p.name, a.from_status, a.to_status, actor.name, a.reason, a.at \
+             from attendance_audit a join people p on p.id = a.person_id \
+             left join people actor on actor.id = a.actor_person_id \
+             where a.session_id = $1 order by a.id",
+            )
+            .bind(session_id)
+            .fetch_all(&self.read)
+            .await?;
+        rows.into_iter()
+            .map(|(person, from, to, actor, reason, at)| {
+                Ok(AuditEntry {
+                    person,
+                    from: from.as_deref().map(parse_status).transpose()?,
+                    to: parse_status(&to)?,
+                    actor: actor.unwrap_or_default(),
+                    reason,
+                    at: Timestamp(at),
+                })
+            })
+            .collect()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn create_request(
+        &self,
+        kind: RequestKind,
+        session_id: i64,
+        person_id: i64,
+        text: &str,
+        now: Timestamp,
+    ) -> RepoResult<i64> {
+        sqlx::query_scalar(&format!(
+            "insert into {} (session_id, person_id, {}, created_at) values ($1, $2, $3, $4) \
+             returning id",
+            kind.table(),
+            kind.text_column()
+        ))
+        .bind(session_id)
+        .bind(person_id)
+        .bind(text)
+        .bind(now.0)
+        .fetch_one(&self.write)
+        .await
+        .map_err(map_unique)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn requests(&self, kind: RequestKind, limit: i64) -> RepoResult<Vec<RequestItem>> {
+        let sql = format!(
+            "{} order by case when r.decision = 'pending' then 0 else 1 end, \
+             case when r.decision = 'pending' then r.created_at else -r.decided_at end, r.id \
+             limit $1",
+            request_select(kind)
+        );
+        let rows: Vec<RequestRow> = sqlx::query_as(&sql)
+            .bind(limit)
+            .fetch_all(&self.read)
+            .await?;
+        rows.into_iter().map(|r| request_from(kind, r)).collect()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn request(&self, kind: RequestKind, id: i64) -> RepoResult<Option<RequestItem>> {
+        let sql = format!("{} where r.id = $1", request_select(kind));
+        let row: Option<RequestRow> = sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?;
+        row.map(|r| request_from(kind, r)).transpose()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn request_of(
+        &self,
+        kind: RequestKind,
+        session_id: i64,
+        person_id: i64,
+    ) -> RepoResult<Option<RequestItem>> {
+        let sql = format!(
+            "{} where r.session_id = $1 and r.person_id = $2",
+            request_select(kind)
+        );
+        let row: Option<RequestRow> = sqlx::query_as(&sql)
+            .bind(session_id)
+            .bind(person_id)
+            .fetch_optional(&self.read)
+            .await?;
+        row.map(|r| request_from(kind, r)).transpose()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn decide_request(
+        &self,
+        kind: RequestKind,
+        id: i64,
+        decision: Decision,
+        actor_person_id: i64,
+        now: Timestamp,
+    ) -> RepoResult<bool> {
+        let mut tx = self.begin_write().await?;
+        let row: Option<(i64, i64)> = sqlx::query_as(&format!(
+            "update {} set decision = $1, decided_by = $2, decided_at = $3 \
+             where id = $4 and decision = 'pending' returning session_id, person_id",
+            kind.table()
+        ))
+        .bind(decision.as_str())
+        .bind(actor_person_id)
+        .bind(now.0)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((session_id, person_id)) = row else {
+            return Ok(false);
+        };
+        if decision == Decision::Approved {
+            let reason = match kind {
+                RequestKind::Leave => "leave approved",
+                RequestKind::MakeUp => "make-up accepted",
+            };
+            upsert_status(
+                &mut tx,
+                session_id,
+                person_id,
+                kind.grants(),
+                None,
+                false,
+                kind.source(),
+                true,
+                Some(actor_person_id),
+                reason,
+                now.0,
+            )
+            .await?;
+            if kind == RequestKind::MakeUp {
+                // The reflection handed in with the make-up is now accepted (and
+                // no longer changes).
+                sqlx::query(
+                    "update reflections set accepted_at = $1 \
+                     where session_id = $2 and person_id = $3 and accepted_at is null",
+                )
+                .bind(now.0)
+                .bind(session_id)
+                .bind(person_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn leave_hours(
+        &self,
+        member: &Member,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> RepoResult<(StudyHours, StudyHours)> {
+        let excused: i64 = sqlx::query_scalar(
+            "select cast(coalesce(sum(s.study_hours), 0) as bigint) from attendance a \
+             join sessions s on s.id = a.session_id where a.person_id = $1 \
+             and a.status = 'excused' and s.cancelled = false \
+             and s.starts_at >= $2 and s.starts_at < $3",
+        )
+        .bind(member.person_id)
+        .bind(from.0)
+        .bind(to.0)
+        .fetch_one(&self.read)
+        .await?;
+        let scheduled: i64 = sqlx::query_scalar(&format!(
+            "select cast(coalesce(sum(s.study_hours), 0) as bigint) from sessions s \
+             where s.cancelled = false and s.starts_at >= $1 and s.starts_at < $2 and {}",
+            in_audience("$3", "$4", "$5")
+        ))
+        .bind(from.0)
+        .bind(to.0)
+        .bind(member.tier_id)
+        .bind(member.community_id)
+        .bind(member.person_id)
+        .fetch_one(&self.read)
+        .await?;
+        Ok((StudyHours(excused), StudyHours(scheduled)))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn facts(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        until: Timestamp,
+        person_id: Option<i64>,
+    ) -> RepoResult<Vec<Fact>> {
+        let sql = format!(
+            "select s.id, s.title, s.starts_at, s.study_hours, p.id, p.name, \
+             coalesce(c.name, ''), coalesce(t.name_zh, ''), x.status, x.checked_in_at, \
+             coalesce(x.walk_in, false) \
+             from sessions s cross join people p \
+             left join communities c on c.id = p.community_id \
+             left join tiers t on t.id = p.tier_id \
+             left join attendance x on x.session_id = s.id and x.person_id = p.id \
+             where s.cancelled = false and s.starts_at >= $1 and s.starts_at < $2 \
+             and s.ends_at <= $3 and ($4 = 0 or p.id = $4) \
+             and ((p.tier_id is not null and {}) or x.person_id is not null) \
+             order by s.starts_at, s.id, coalesce(c.name, ''), p.name, p.id",
+            in_audience("p.tier_id", "p.community_id", "p.id")
+        );
+        type Row = (
+            i64,
+            String,
+            i64,
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<i64>,
+            bool,
+        );
+        let rows: Vec<Row> = sqlx::query_as(&sql)
+            .bind(from.0)
+            .bind(to.0)
+            .bind(until.0)
+            .bind(person_id.unwrap_or(0))
+            .fetch_all(&self.read)
+            .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(Fact {
+                    session_id: r.0,
+                    title: r.1,
+                    starts_at: Timestamp(r.2),
+                    study_hours: StudyHours(r.3),
+                    person_id: r.4,
+                    name: r.5,
+                    community: r.6,
+                    tier_zh: r.7,
+                    status: r.8.as_deref().map(parse_status).transpose()?,
+                    checked_in_at: r.9.map(Timestamp),
+                    walk_in: r.10,
+                })
+            })
+            .collect()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn setting_or_init(&self, key: &str, value: &str, now: Timestamp) -> RepoResult<String> {
+        sqlx::query(
+            "insert into settings (key, value, updated_at) values ($1, $2, $3) \
+             on conflict (key) do nothing",
+        )
+        .bind(key)
+        .bind(value)
+        .bind(now.0)
+        .execute(&self.write)
+        .await?;
+        Ok(
+            sqlx::query_scalar("select value from settings where key = $1")
+                .bind(key)
+                .fetch_one(&self.write)
+                .await?,
+        )
+    }
+}

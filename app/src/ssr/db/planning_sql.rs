@@ -1,0 +1,384 @@
+//! Compiled once per backend (`#[path]` in `sqlite.rs` and `postgres.rs`, with `Db` the
+//! backend there): one SQL text for both.
+use super::*;
+
+use crate::domain::Timestamp;
+use crate::domain::audience::Audience;
+use crate::domain::ical::CalendarEvent;
+use crate::domain::listing::{PAGE_SIZE, SessionFilter, When};
+use crate::domain::schedule::SessionSummary;
+use crate::domain::series_edit::Occurrence;
+use crate::ssr::db::planning::*;
+
+impl SqlRepository<Db> {
+    async fn fetch_summaries(
+        &self,
+        sql: crate::ssr::db::planning::Sql,
+    ) -> RepoResult<Vec<SessionSummary>> {
+        let query = Self::bind_args(sqlx::query_as::<_, SessionRow>(&sql.text), sql.args);
+        fold_sessions(query.fetch_all(&self.read).await?)
+    }
+
+    /// Binds a [`Sql`]'s arguments to its placeholders, in order.
+    pub(super) fn bind_args<'q, O>(
+        mut query: sqlx::query::QueryAs<'q, Db, O, <Db as sqlx::Database>::Arguments<'q>>,
+        args: Vec<Arg>,
+    ) -> sqlx::query::QueryAs<'q, Db, O, <Db as sqlx::Database>::Arguments<'q>> {
+        for arg in args {
+            query = match arg {
+                Arg::Int(v) => query.bind(v),
+                Arg::Text(v) => query.bind(v),
+            };
+        }
+        query
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::ssr::db::planning::Planning for SqlRepository<Db> {
+    #[tracing::instrument(skip_all)]
+    async fn session_detail(&self, id: i64) -> RepoResult<Option<SessionDetail>> {
+        let sql = format!("{SESSION_COLUMNS} where s.id = $1 order by sl.position");
+        let rows = sqlx::query_as::<_, SessionRow>(&sql)
+            .bind(id)
+            .fetch_all(&self.read)
+            .await?;
+        let Some(summary) = fold_sessions(rows)?.pop() else {
+            return Ok(None);
+        };
+        let row: (
+            String,
+            i64,
+            String,
+            Option<i64>,
+            bool,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+        ) = sqlx::query_as(
+            "select series, theme_id, audience, capacity, hours_overridden, description_md, \
+                 cancel_reason, clash_override_reason, repeat_group from sessions where id = $1",
+        )
+        .bind(id)
+        .fetch_one(&self.read)
+        .await?;
+        let lecturer_ids: Vec<i64> = sqlx::query_scalar(
+            "select person_id from session_lecturers where session_id = $1 order by position",
+        )
+        .bind(id)
+        .fetch_all(&self.read)
+        .await?;
+        let audience = if row.2 == "everyone" {
+            Audience::Everyone
+        } else {
+            let chosen: Vec<(String, i64)> = sqlx::query_as(
+                "select kind, ref_id from session_audience where session_id = $1 \
+                 order by kind, ref_id",
+            )
+            .bind(id)
+            .fetch_all(&self.read)
+            .await?;
+            let of = |kind: &str| {
+                chosen
+                    .iter()
+                    .filter(|(k, _)| k == kind)
+                    .map(|(_, id)| *id)
+                    .collect::<Vec<_>>()
+            };
+            Audience::Chosen {
+                tiers: of("tier"),
+                communities: of("community"),
+                people: of("person"),
+            }
+        };
+        Ok(Some(SessionDetail {
+            summary,
+            series: row.0,
+            theme_id: row.1,
+            lecturer_ids,
+            audience,
+            capacity: row.3,
+            hours_overridden: row.4,
+            description_md: row.5,
+            cancel_reason: row.6,
+            clash_override_reason: row.7,
+            repeat_group: row.8,
+        }))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn series_occurrences(&self, repeat_group: i64) -> RepoResult<Vec<Occurrence>> {
+        let rows: Vec<(i64, i64, i64, bool)> = sqlx::query_as(
+            "select id, starts_at, ends_at, cancelled from sessions where repeat_group = $1 \
+             order by starts_at, id",
+        )
+        .bind(repeat_group)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, s, e, cancelled)| Occurrence {
+                id,
+                starts_at: Timestamp(s),
+                ends_at: Timestamp(e),
+                cancelled,
+            })
+            .collect())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn update_sessions(
+        &self,
+        changes: &[(i64, NewSession)],
+        now: Timestamp,
+    ) -> RepoResult<bool> {
+        let mut tx = self.write.begin().await?;
+        for (id, new) in changes {
+            let done = sqlx::query(
+                "update sessions set title = $1, theme_id = $2, format = $3, starts_at = $4, \
+                 ends_at = $5, place = $6, description_md = $7, audience = $8, study_hours = $9, \
+                 hours_overridden = $10, capacity = $11, \
+                 clash_override_reason = coalesce($12, clash_override_reason), \
+                 updated_at = $13, revision = revision + 1 where id = $14",
+            )
+            .bind(&new.title)
+            .bind(new.theme_id)
+            .bind(new.format.as_str())
+            .bind(new.starts_at.0)
+            .bind(new.ends_at.0)
+            .bind(&new.place)
+            .bind(&new.description_md)
+            .bind(match new.audience {
+                Audience::Everyone => "everyone",
+                Audience::Chosen { .. } => "chosen",
+            })
+            .bind(new.study_hours.0)
+            .bind(new.hours_overridden)
+            .bind(new.capacity)
+            .bind(new.clash_override_reason.as_deref())
+            .bind(now.0)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Ok(false);
+            }
+            sqlx::query("delete from session_audience where session_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("delete from session_lecturers where session_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            Self::insert_audience_and_lecturers(&mut tx, *id, new).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn find_sessions(
+        &self,
+        scope: Scope,
+        filter: &SessionFilter,
+        now: Timestamp,
+    ) -> RepoResult<SessionPage> {
+        let order = match filter.when {
+            When::Upcoming => "s.starts_at, s.id",
+            When::Past => "s.starts_at desc, s.id desc",
+        };
+        let mut sql = Sql {
+            text: "select s.id from sessions s where true".into(),
+            ..Sql::default()
+        };
+        sql.scope(scope);
+        sql.filter(filter, now);
+        let (limit, offset) = page_window(filter);
+        let (limit, offset) = (sql.int(limit), sql.int(offset));
+        sql.text = format!(
+            "{SESSION_COLUMNS} where s.id in ({} order by {order} limit {limit} offset {offset}) \
+             order by {order}, sl.position",
+            sql.text
+        );
+        let mut sessions = self.fetch_summaries(sql).await?;
+        let more = sessions.len() > PAGE_SIZE;
+        sessions.truncate(PAGE_SIZE);
+        Ok(SessionPage { sessions, more })
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn sessions_in(
+        &self,
+        scope: Scope,
+        from: Timestamp,
+        to: Timestamp,
+        limit: usize,
+    ) -> RepoResult<Vec<SessionSummary>> {
+        let mut sql = Sql::default();
+        let (from, to) = (sql.int(from.0), sql.int(to.0));
+        sql.text = format!(
+            "select s.id from sessions s where s.starts_at >= {from} and s.starts_at < {to}"
+        );
+        sql.scope(scope);
+        let limit = sql.int(limit as i64);
+        sql.text = format!(
+            "{SESSION_COLUMNS} where s.id in ({} order by s.starts_at, s.id limit {limit}) \
+             order by s.starts_at, s.id, sl.position",
+            sql.text
+        );
+        self.fetch_summaries(sql).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn calendar_events(
+        &self,
+        scope: Scope,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> RepoResult<Vec<CalendarEvent>> {
+        let mut sql = Sql::default();
+        let (from, to) = (sql.int(from.0), sql.int(to.0));
+        sql.text = format!(
+            "select s.id, s.title, s.description_md, s.place, s.starts_at, s.ends_at, \
+             s.cancelled, s.updated_at, s.revision from sessions s \
+             where s.starts_at >= {from} and s.starts_at < {to}"
+        );
+        sql.scope(scope);
+        sql.text.push_str(" order by s.starts_at, s.id");
+        let query = Self::bind_args(
+            sqlx::query_as::<_, (i64, String, String, String, i64, i64, bool, i64, i64)>(&sql.text),
+            sql.args,
+        );
+        Ok(query
+            .fetch_all(&self.read)
+            .await?
+            .into_iter()
+            .map(
+                |(session_id, title, description, place, s, e, cancelled, updated, revision)| {
+                    CalendarEvent {
+                        session_id,
+                        title,
+                        description,
+                        place,
+                        starts_at: Timestamp(s),
+                        ends_at: Timestamp(e),
+                        cancelled,
+                        updated_at: Timestamp(updated),
+                        revision,
+                    }
+                },
+            )
+            .collect())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn set_calendar_feed(
+        &self,
+        account_id: i64,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> RepoResult<()> {
+        sqlx::query(
+            "insert into calendar_feeds (account_id, token_hash, created_at) values ($1, $2, $3) \
+             on conflict (account_id) do update \
+             set token_hash = excluded.token_hash, created_at = excluded.created_at",
+        )
+        .bind(account_id)
+        .bind(token_hash)
+        .bind(now.0)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn delete_calendar_feed(&self, account_id: i64) -> RepoResult<bool> {
+        let done = sqlx::query("delete from calendar_feeds where account_id = $1")
+            .bind(account_id)
+            .execute(&self.write)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn calendar_feed_since(&self, account_id: i64) -> RepoResult<Option<Timestamp>> {
+        let at: Option<i64> =
+            sqlx::query_scalar("select created_at from calendar_feeds where account_id = $1")
+                .bind(account_id)
+                .fetch_optional(&self.read)
+                .await?;
+        Ok(at.map(Timestamp))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn calendar_feed_account(&self, token_hash: &str) -> RepoResult<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "select f.account_id from calendar_feeds f join accounts a on a.id = f.account_id \
+             where f.token_hash = $1 and a.disabled = false",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.read)
+        .await?)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn setting(&self, key: &str) -> RepoResult<Option<String>> {
+        Ok(
+            sqlx::query_scalar("select value from settings where key = $1")
+                .bind(key)
+                .fetch_optional(&self.read)
+                .await?,
+        )
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn set_setting(&self, key: &str, value: &str, now: Timestamp) -> RepoResult<()> {
+        sqlx::query(UPSERT_SETTING)
+            .bind(key)
+            .bind(value)
+            .bind(now.0)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn search_people(&self, query: &str, limit: usize) -> RepoResult<Vec<PersonHit>> {
+        let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+            "select p.id, p.name, c.name from people p \
+             left join communities c on c.id = p.community_id \
+             where p.tier_id is not null and lower(p.name) like lower($1) escape '\\' \
+             order by p.name, p.id limit $2",
+        )
+        .bind(like_pattern(query))
+        .bind(limit as i64)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, community)| PersonHit {
+                id,
+                name,
+                community: community.unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn people_names(&self, ids: &[i64]) -> RepoResult<Vec<(i64, String)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "select id, name from people where id in ({}) order by id",
+            placeholders(1, ids.len())
+        );
+        let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        Ok(query.fetch_all(&self.read).await?)
+    }
+}

@@ -1,0 +1,520 @@
+//! Compiled once per backend (`#[path]` in `sqlite.rs` and `postgres.rs`, with `Db` the
+//! backend there): one SQL text for both.
+use super::*;
+
+use crate::domain::Timestamp;
+use crate::domain::audience::Audience;
+use crate::domain::hours::StudyHours;
+use crate::domain::programme::YearSession;
+use crate::domain::progress::{Requirements, STAR_WEIGHTS};
+use crate::ssr::db::attendance::parse_status;
+use crate::ssr::db::progress::*;
+
+#[async_trait]
+impl ProgressStore for SqlRepository<Db> {
+    #[tracing::instrument(skip_all)]
+    async fn tier_plans(&self) -> RepoResult<Vec<TierPlan>> {
+        type Row = (i64, String, String, i64, i64, String, i64, i64, i64, i64);
+        let rows: Vec<Row> = sqlx::query_as(
+            "select id, name_zh, name_en, rank, target_count, description, req_hours, \
+             req_attendance_percent, req_reflections, req_teaching from tiers order by rank, id",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        let themes: Vec<(i64, i64)> = sqlx::query_as(
+            "select tier_id, theme_id from tier_required_themes order by tier_id, theme_id",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| TierPlan {
+                requirements: Requirements {
+                    hours: StudyHours(r.6),
+                    themes: themes.iter().filter(|t| t.0 == r.0).map(|t| t.1).collect(),
+                    min_attendance_percent: r.7,
+                    reflections: r.8,
+                    teaching: r.9,
+                },
+                tier: Tier {
+                    id: r.0,
+                    name_zh: r.1,
+                    name_en: r.2,
+                    rank: r.3,
+                    target_count: r.4,
+                    description: r.5,
+                },
+            })
+            .collect())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn save_tier_plan(
+        &self,
+        tier_id: i64,
+        target_count: i64,
+        req: &Requirements,
+        now: Timestamp,
+        audit: Option<&AuditLine>,
+    ) -> RepoResult<bool> {
+        let mut tx = self.write.begin().await?;
+        let done = sqlx::query(
+            "update tiers set target_count = $1, req_hours = $2, req_attendance_percent = $3, \
+             req_reflections = $4, req_teaching = $5, updated_at = $6 where id = $7",
+        )
+        .bind(target_count)
+        .bind(req.hours.0)
+        .bind(req.min_attendance_percent)
+        .bind(req.reflections)
+        .bind(req.teaching)
+        .bind(now.0)
+        .bind(tier_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if done == 0 {
+            return Ok(false);
+        }
+        sqlx::query("delete from tier_required_themes where tier_id = $1")
+            .bind(tier_id)
+            .execute(&mut *tx)
+            .await?;
+        for theme in &req.themes {
+            sqlx::query(
+                "insert into tier_required_themes (tier_id, theme_id) \
+                 select $1, id from themes where id = $2",
+            )
+            .bind(tier_id)
+            .bind(theme)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if let Some(line) = audit {
+            Self::insert_audit(&mut tx, line).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn year_sessions(&self, from: Timestamp, to: Timestamp) -> RepoResult<Vec<YearSession>> {
+        const IN_YEAR: &str = "s.cancelled = false and s.starts_at >= $1 and s.starts_at < $2";
+        let rows: Vec<(i64, i64, i64, i64, String)> = sqlx::query_as(&format!(
+            "select s.id, s.starts_at, s.study_hours, s.theme_id, s.audience \
+             from sessions s where {IN_YEAR} order by s.starts_at, s.id"
+        ))
+        .bind(from.0)
+        .bind(to.0)
+        .fetch_all(&self.read)
+        .await?;
+        let audience: Vec<(i64, String, i64)> = sqlx::query_as(&format!(
+            "select a.session_id, a.kind, a.ref_id from session_audience a \
+             join sessions s on s.id = a.session_id where {IN_YEAR}"
+        ))
+        .bind(from.0)
+        .bind(to.0)
+        .fetch_all(&self.read)
+        .await?;
+        let lecturers: Vec<(i64, i64)> = sqlx::query_as(&format!(
+            "select l.session_id, l.person_id from session_lecturers l \
+             join sessions s on s.id = l.session_id where {IN_YEAR}"
+        ))
+        .bind(from.0)
+        .bind(to.0)
+        .fetch_all(&self.read)
+        .await?;
+        let mut chosen: std::collections::HashMap<i64, [Vec<i64>; 3]> = Default::default();
+        for (session, kind, id) in audience {
+            let slot = match kind.as_str() {
+                "tier" => 0,
+                "community" => 1,
+                _ => 2,
+            };
+            chosen.entry(session).or_default()[slot].push(id);
+        }
+        let mut lecturing: std::collections::HashMap<i64, Vec<i64>> = Default::default();
+        for (session, person) in lecturers {
+            lecturing.entry(session).or_default().push(person);
+        }
+        Ok(rows
+            .into_iter()
+            .map(|r| YearSession {
+                id: r.0,
+                starts_at: Timestamp(r.1),
+                hours: StudyHours(r.2),
+                theme_id: r.3,
+                cancelled: false,
+                audience: match (r.4.as_str(), chosen.remove(&r.0)) {
+                    ("chosen", Some([tiers, communities, people])) => Audience::Chosen {
+                        tiers,
+                        communities,
+                        people,
+                    },
+                    ("chosen", None) => Audience::Chosen {
+                        tiers: Vec::new(),
+                        communities: Vec::new(),
+                        people: Vec::new(),
+                    },
+                    _ => Audience::Everyone,
+                },
+                lecturers: lecturing.remove(&r.0).unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn programme_cadres(&self, person: Option<i64>) -> RepoResult<Vec<ProgrammeCadre>> {
+        let rows: Vec<(i64, String, Option<i64>, String, Option<i64>)> = sqlx::query_as(&format!(
+            "select p.id, p.name, p.community_id, coalesce(c.name, ''), p.tier_id \
+             from people p left join communities c on c.id = p.community_id \
+             where (p.tier_id is not null \
+             or exists (select 1 from tier_history h where h.person_id = p.id)){} \
+             order by p.id",
+            only("p.id", person)
+        ))
+        .fetch_all(&self.read)
+        .await?;
+        let history: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(&format!(
+            "select person_id, effective_at, tier_id from tier_history \
+             where true{} order by person_id, effective_at, id",
+            only("person_id", person)
+        ))
+        .fetch_all(&self.read)
+        .await?;
+        let mut out: Vec<ProgrammeCadre> = rows
+            .into_iter()
+            .map(|r| ProgrammeCadre {
+                person_id: r.0,
+                name: r.1,
+                community_id: r.2,
+                community: r.3,
+                tier_id: r.4,
+                tiers: Vec::new(),
+            })
+            .collect();
+        // Both are ordered by person: walk them together.
+        let mut i = 0;
+        for (person_id, at, tier) in history {
+            while i < out.len() && out[i].person_id < person_id {
+                i += 1;
+            }
+            if let Some(c) = out.get_mut(i).filter(|c| c.person_id == person_id) {
+                c.tiers.push((Timestamp(at), tier));
+            }
+        }
+        Ok(out)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn year_tallies(&self, year: i32, person: Option<i64>) -> RepoResult<Vec<(i64, Tally)>> {
+        type Row = (i64, i64, i64, i64, i64, i64, i64, i64, i64);
+        let rows: Vec<Row> = sqlx::query_as(&format!(
+            "select person_id, present, present_hours, late, late_hours, made_up, \
+             made_up_hours, excused, absent from attendance_tally \
+             where year = $1{}",
+            only("person_id", person)
+        ))
+        .bind(i64::from(year))
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                (
+                    r.0,
+                    Tally {
+                        present: (r.1, StudyHours(r.2)),
+                        late: (r.3, StudyHours(r.4)),
+                        made_up: (r.5, StudyHours(r.6)),
+                        excused: r.7,
+                        absent: r.8,
+                    },
+                )
+            })
+            .collect())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn required_themes_met(
+        &self,
+        year: i32,
+        person: Option<i64>,
+    ) -> RepoResult<Vec<(i64, i64)>> {
+        Ok(sqlx::query_as(&format!(
+            "select t.person_id, t.theme_id from theme_tally t \
+             where t.year = $1 and t.attended > 0{} \
+             and t.theme_id in (select theme_id from tier_required_themes)",
+            only("t.person_id", person)
+        ))
+        .bind(i64::from(year))
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn reflection_counts(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        person: Option<i64>,
+    ) -> RepoResult<Vec<(i64, i64, i64)>> {
+        Ok(sqlx::query_as(&format!(
+            "select r.person_id, \
+             sum(case when r.accepted_at is not null then 1 else 0 end), \
+             sum(case when r.accepted_at is null then 1 else 0 end) \
+             from reflections r join sessions s on s.id = r.session_id \
+             where s.cancelled = false and s.starts_at >= $1 and s.starts_at < $2{} \
+             group by r.person_id",
+            only("r.person_id", person)
+        ))
+        .bind(from.0)
+        .bind(to.0)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn excused_between(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        person: Option<i64>,
+    ) -> RepoResult<Vec<(i64, i64, StudyHours)>> {
+        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(&format!(
+            "select x.person_id, count(*), cast(sum(s.study_hours) as bigint) from sessions s \
+             join attendance x on x.session_id = s.id \
+             where s.cancelled = false and s.starts_at >= $1 and s.starts_at < $2 \
+             and x.status = 'excused'{} group by x.person_id",
+            only("x.person_id", person)
+        ))
+        .bind(from.0)
+        .bind(to.0)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (r.0, r.1, StudyHours(r.2)))
+            .collect())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn records_at(
+        &self,
+        sessions: &[i64],
+        person: Option<i64>,
+    ) -> RepoResult<Vec<(i64, i64, AttendanceStatus)>> {
+        if sessions.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<(i64, i64, String)> = sqlx::query_as(&format!(
+            "select session_id, person_id, status from attendance \
+             where session_id in ({}) and status <> 'absent'{}",
+            ids_list(sessions),
+            only("person_id", person)
+        ))
+        .fetch_all(&self.read)
+        .await?;
+        rows.into_iter()
+            .map(|r| Ok((r.0, r.1, parse_status(&r.2)?)))
+            .collect()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn month_tallies(&self, year: i32) -> RepoResult<Vec<MonthTally>> {
+        let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
+            "select month, present, late, excused from attendance_months \
+             where month > $1 and month < $2 order by month",
+        )
+        .bind(i64::from(year) * 100)
+        .bind(i64::from(year) * 100 + 13)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| MonthTally {
+                month: r.0,
+                present: r.1,
+                late: r.2,
+                excused: r.3,
+            })
+            .collect())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn star_rows(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        person: Option<i64>,
+        limit: i64,
+    ) -> RepoResult<Vec<StarRow>> {
+        let w = STAR_WEIGHTS;
+        let month = crate::domain::programme::month_of(from);
+        let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(&format!(
+            "select p.id, p.name, coalesce(c.name, ''), cast(sum(e.points) as bigint) from ( \
+               select m.person_id, cast($1 as bigint) * m.present + cast($2 as bigint) * m.late \
+                 + cast($3 as bigint) * m.made_up as points \
+               from person_months m where m.month = $5{} \
+               union all \
+               select r.person_id, cast($4 as bigint) from reflections r \
+               where r.accepted_at >= $6 and r.accepted_at < $7{} \
+             ) e join people p on p.id = e.person_id \
+             left join communities c on c.id = p.community_id \
+             where p.tier_id is not null \
+             group by p.id, p.name, c.name order by sum(e.points) desc, p.id limit $8",
+            only("m.person_id", person),
+            only("r.person_id", person)
+        ))
+        .bind(w.present)
+        .bind(w.late)
+        .bind(w.made_up)
+        .bind(w.reflection)
+        .bind(month)
+        .bind(from.0)
+        .bind(to.0)
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| StarRow {
+                person_id: r.0,
+                name: r.1,
+                community: r.2,
+                points: r.3,
+            })
+            .collect())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn tier_history(&self, person_id: i64) -> RepoResult<Vec<TierChange>> {
+        let rows: Vec<(Option<i64>, String, i64, String, Option<String>)> = sqlx::query_as(
+            "select h.tier_id, h.change, h.effective_at, h.note, a.name from tier_history h \
+             left join people a on a.id = h.actor_person_id \
+             where h.person_id = $1 order by h.effective_at, h.id",
+        )
+        .bind(person_id)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| TierChange {
+                tier_id: r.0,
+                change: r.1,
+                effective_at: Timestamp(r.2),
+                note: r.3,
+                actor: r.4,
+            })
+            .collect())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn change_tier(
+        &self,
+        person_id: i64,
+        change: &TierChange,
+        actor: i64,
+        now: Timestamp,
+        audit: &AuditLine,
+    ) -> RepoResult<bool> {
+        let mut tx = self.write.begin().await?;
+        let done = sqlx::query(
+            "update people set tier_id = $1 where id = $2 \
+             and ($1 is null or exists (select 1 from tiers where id = $1))",
+        )
+        .bind(change.tier_id)
+        .bind(person_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if done == 0 {
+            return Ok(false);
+        }
+        Self::record_tier_change(&mut tx, person_id, change, Some(actor), now).await?;
+        Self::insert_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn ledger_rows(
+        &self,
+        person_id: i64,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> RepoResult<Vec<LedgerRow>> {
+        type Row = (i64, String, i64, i64, String, Option<String>, bool);
+        let rows: Vec<Row> = sqlx::query_as(
+            "select s.id, s.title, s.starts_at, s.study_hours, t.name_zh, x.status, \
+             exists (select 1 from session_lecturers l where l.session_id = s.id \
+               and l.person_id = $1) \
+             from sessions s join themes t on t.id = s.theme_id \
+             left join attendance x on x.session_id = s.id and x.person_id = $1 \
+             where s.cancelled = false and s.starts_at >= $2 and s.starts_at < $3 \
+             and (x.person_id is not null or exists (select 1 from session_lecturers l \
+               where l.session_id = s.id and l.person_id = $1)) \
+             order by s.starts_at, s.id",
+        )
+        .bind(person_id)
+        .bind(from.0)
+        .bind(to.0)
+        .fetch_all(&self.read)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(LedgerRow {
+                    session_id: r.0,
+                    title: r.1,
+                    starts_at: Timestamp(r.2),
+                    hours: StudyHours(r.3),
+                    theme: r.4,
+                    status: r.5.as_deref().map(parse_status).transpose()?,
+                    lectured: r.6,
+                })
+            })
+            .collect()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn reflection_lines(
+        &self,
+        person_id: i64,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> RepoResult<Vec<ReflectionLine>> {
+        let rows: Vec<(i64, String, i64, String, bool)> = sqlx::query_as(
+            "select s.id, s.title, s.starts_at, r.body, r.accepted_at is not null \
+             from reflections r join sessions s on s.id = r.session_id \
+             where r.person_id = $1 and s.starts_at >= $2 and s.starts_at < $3 \
+             order by s.starts_at, s.id",
+        )
+        .bind(person_id)
+        .bind(from.0)
+        .bind(to.0)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| ReflectionLine {
+                session_id: r.0,
+                title: r.1,
+                starts_at: Timestamp(r.2),
+                body: r.3,
+                accepted: r.4,
+            })
+            .collect())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn accept_reflection(&self, reflection_id: i64, now: Timestamp) -> RepoResult<bool> {
+        let done = sqlx::query(
+            "update reflections set accepted_at = coalesce(accepted_at, $1) where id = $2",
+        )
+        .bind(now.0)
+        .bind(reflection_id)
+        .execute(&self.write)
+        .await?
+        .rows_affected();
+        Ok(done > 0)
+    }
+}

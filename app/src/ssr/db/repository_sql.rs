@@ -1,0 +1,875 @@
+//! Compiled once per backend (`#[path]` in `sqlite.rs` and `postgres.rs`, with `Db` the
+//! backend there): one SQL text for both.
+use super::*;
+
+impl SqlRepository<Db> {
+    pub(super) async fn roles_of(&self, account_id: i64) -> RepoResult<Roles> {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "select account_id, role from account_roles where account_id = $1 order by role",
+        )
+        .bind(account_id)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(roles_by_account(rows)?
+            .pop()
+            .map(|(_, r)| r)
+            .unwrap_or_default())
+    }
+
+    pub(super) async fn insert_session(
+        tx: &mut sqlx::Transaction<'_, Db>,
+        new: &NewSession,
+        now: Timestamp,
+    ) -> RepoResult<i64> {
+        let id: i64 = sqlx::query_scalar(
+            "insert into sessions (series, title, theme_id, format, starts_at, ends_at, \
+             place, description_md, cancelled, created_at, updated_at, audience, \
+             study_hours, hours_overridden, capacity, clash_override_reason) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, false, $9, $9, $10, $11, $12, $13, $14) \
+             returning id",
+        )
+        .bind(&new.series)
+        .bind(&new.title)
+        .bind(new.theme_id)
+        .bind(new.format.as_str())
+        .bind(new.starts_at.0)
+        .bind(new.ends_at.0)
+        .bind(&new.place)
+        .bind(&new.description_md)
+        .bind(now.0)
+        .bind(match new.audience {
+            Audience::Everyone => "everyone",
+            Audience::Chosen { .. } => "chosen",
+        })
+        .bind(new.study_hours.0)
+        .bind(new.hours_overridden)
+        .bind(new.capacity)
+        .bind(new.clash_override_reason.as_deref())
+        .fetch_one(&mut **tx)
+        .await?;
+        Self::insert_audience_and_lecturers(tx, id, new).await?;
+        Ok(id)
+    }
+
+    /// The audience and lecturer rows of session `id`.
+    pub(super) async fn insert_audience_and_lecturers(
+        tx: &mut sqlx::Transaction<'_, Db>,
+        id: i64,
+        new: &NewSession,
+    ) -> RepoResult<()> {
+        for (kind, ref_id) in audience_rows(&new.audience) {
+            sqlx::query(
+                "insert into session_audience (session_id, kind, ref_id) values ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(kind)
+            .bind(ref_id)
+            .execute(&mut **tx)
+            .await?;
+        }
+        for (position, person_id) in new.lecturer_ids.iter().enumerate() {
+            sqlx::query(
+                "insert into session_lecturers (session_id, person_id, position) \
+                 values ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(person_id)
+            .bind(position as i64)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
+
+    pub(super) async fn insert_roles(
+        tx: &mut sqlx::Transaction<'_, Db>,
+        account_id: i64,
+        roles: &Roles,
+    ) -> RepoResult<()> {
+        for role in roles.iter() {
+            sqlx::query("insert into account_roles (account_id, role) values ($1, $2)")
+                .bind(account_id)
+                .bind(role.as_str())
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// One line of a person's tier history (`tier_id` none: left the programme).
+    pub(crate) async fn record_tier_change(
+        tx: &mut sqlx::Transaction<'_, Db>,
+        person_id: i64,
+        change: &crate::ssr::db::TierChange,
+        actor: Option<i64>,
+        now: Timestamp,
+    ) -> RepoResult<()> {
+        sqlx::query(
+            "insert into tier_history (person_id, tier_id, change, effective_at, note, \
+             actor_person_id, created_at) values ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(person_id)
+        .bind(change.tier_id)
+        .bind(&change.change)
+        .bind(change.effective_at.0)
+        .bind(&change.note)
+        .bind(actor)
+        .bind(now.0)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::ssr::db::Repository for SqlRepository<Db> {
+    fn backend(&self) -> &'static str {
+        super::BACKEND
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn count_accounts(&self) -> RepoResult<i64> {
+        Ok(sqlx::query_scalar("select count(*) from accounts")
+            .fetch_one(&self.read)
+            .await?)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn create_account(
+        &self,
+        new: &NewAccount,
+        audit: Option<&AuditLine>,
+        now: Timestamp,
+    ) -> RepoResult<i64> {
+        let mut tx = self.write.begin().await?;
+        let person_id = match new.person_id {
+            Some(id) => id,
+            None => {
+                sqlx::query_scalar(
+                    "insert into people (name, created_at) values ($1, $2) returning id",
+                )
+                .bind(new.display_name.as_str())
+                .bind(now.0)
+                .fetch_one(&mut *tx)
+                .await?
+            }
+        };
+        let id: i64 = sqlx::query_scalar(
+            "insert into accounts (username, person_id, password_hash, disabled, created_at, \
+             must_change_password) values ($1, $2, $3, false, $4, $5) returning id",
+        )
+        .bind(new.username.as_str())
+        .bind(person_id)
+        .bind(&new.password_hash)
+        .bind(now.0)
+        .bind(new.must_change_password)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_unique)?;
+        Self::insert_roles(&mut tx, id, &new.roles).await?;
+        if let Some(line) = audit {
+            let line = AuditLine {
+                target: format!("account:{id}"),
+                ..line.clone()
+            };
+            Self::insert_audit(&mut tx, &line).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn account(&self, id: i64) -> RepoResult<Option<Account>> {
+        // One round trip: the account with one row per role (every request asks).
+        let sql = "select a.id, a.username, p.name, a.person_id, a.disabled, a.created_at, \
+             a.must_change_password, r.role from accounts a join people p on p.id = a.person_id \
+             left join account_roles r on r.account_id = a.id where a.id = $1 order by r.role";
+        #[allow(clippy::type_complexity)]
+        let rows: Vec<(i64, String, String, i64, bool, i64, bool, Option<String>)> =
+            sqlx::query_as(sql).bind(id).fetch_all(&self.read).await?;
+        let Some(first) = rows.first().cloned() else {
+            return Ok(None);
+        };
+        let roles = rows
+            .into_iter()
+            .filter_map(|r| r.7)
+            .map(|role| parse_role(&role))
+            .collect::<RepoResult<Vec<crate::domain::Role>>>()?;
+        let row = AccountRow {
+            id: first.0,
+            username: first.1,
+            display_name: first.2,
+            person_id: first.3,
+            disabled: first.4,
+            created_at: first.5,
+            must_change_password: first.6,
+        };
+        Ok(Some(account_from(row, Roles::new(roles))))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn list_accounts(&self) -> RepoResult<Vec<Account>> {
+        let sql = format!("{ACCOUNT_COLUMNS} order by a.username");
+        let rows = sqlx::query_as::<_, AccountRow>(&sql)
+            .fetch_all(&self.read)
+            .await?;
+        let roles: Vec<(i64, String)> =
+            sqlx::query_as("select account_id, role from account_roles order by account_id, role")
+                .fetch_all(&self.read)
+                .await?;
+        let roles: std::collections::HashMap<i64, Roles> =
+            roles_by_account(roles)?.into_iter().collect();
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let r = roles.get(&row.id).cloned().unwrap_or_default();
+                account_from(row, r)
+            })
+            .collect())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn login_record(&self, username: &Username) -> RepoResult<Option<LoginRecord>> {
+        let row: Option<(i64, String, bool)> = sqlx::query_as(
+            "select id, password_hash, disabled from accounts where lower(username) = lower($1)",
+        )
+        .bind(username.as_str())
+        .fetch_optional(&self.read)
+        .await?;
+        let Some((account_id, password_hash, disabled)) = row else {
+            return Ok(None);
+        };
+        let roles = self.roles_of(account_id).await?;
+        Ok(Some(LoginRecord {
+            account_id,
+            password_hash,
+            disabled,
+            roles,
+        }))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn set_account_disabled(
+        &self,
+        id: i64,
+        disabled: bool,
+        audit: &AuditLine,
+    ) -> RepoResult<bool> {
+        let mut tx = self.write.begin().await?;
+        let done = sqlx::query("update accounts set disabled = $1 where id = $2")
+            .bind(disabled)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            > 0;
+        if disabled {
+            sqlx::query("delete from auth_sessions where account_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if done {
+            Self::insert_audit(&mut tx, audit).await?;
+        }
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn set_account_roles(
+        &self,
+        id: i64,
+        roles: &Roles,
+        audit: &AuditLine,
+    ) -> RepoResult<bool> {
+        let mut tx = self.write.begin().await?;
+        let exists: Option<i64> = sqlx::query_scalar("select id from accounts where id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Ok(false);
+        }
+        sqlx::query("delete from account_roles where account_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        Self::insert_roles(&mut tx, id, roles).await?;
+        // New roles, new sessions: what the old ones were allowed is no longer true.
+        sqlx::query("delete from auth_sessions where account_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        Self::insert_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn set_password_hash(
+        &self,
+        id: i64,
+        hash: &str,
+        must_change: bool,
+        audit: &AuditLine,
+    ) -> RepoResult<bool> {
+        let mut tx = self.write.begin().await?;
+        let done = sqlx::query(
+            "update accounts set password_hash = $1, must_change_password = $2 where id = $3",
+        )
+        .bind(hash)
+        .bind(must_change)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            > 0;
+        if done {
+            Self::insert_audit(&mut tx, audit).await?;
+        }
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn count_active_admins(&self) -> RepoResult<i64> {
+        Ok(sqlx::query_scalar(
+            "select count(*) from accounts a join account_roles r on r.account_id = a.id \
+             where r.role = 'admin' and a.disabled = false",
+        )
+        .fetch_one(&self.read)
+        .await?)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn create_auth_session(
+        &self,
+        new: &NewAuthSession,
+        device: &str,
+        audit: &AuditLine,
+    ) -> RepoResult<()> {
+        let mut tx = self.write.begin().await?;
+        sqlx::query(
+            "insert into auth_sessions \
+             (token_hash, account_id, created_at, last_seen_at, idle_secs, expires_at, \
+             pending) values ($1, $2, $3, $3, $4, $5, $6)",
+        )
+        .bind(&new.token_hash)
+        .bind(new.account_id)
+        .bind(new.created_at.0)
+        .bind(new.idle_secs)
+        .bind(new.expires_at.0)
+        .bind(new.pending.map(|p| p.code()))
+        .execute(&mut *tx)
+        .await?;
+        if !device.is_empty() {
+            Self::remember_device(&mut tx, new.account_id, device, new.created_at).await?;
+        }
+        Self::insert_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn auth_session(&self, token_hash: &str) -> RepoResult<Option<StoredSession>> {
+        let row: Option<(i64, i64, i64, i64, Option<String>)> = sqlx::query_as(
+            "select account_id, last_seen_at, idle_secs, expires_at, pending \
+             from auth_sessions where token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.read)
+        .await?;
+        row.map(|(account_id, last_seen, idle_secs, expires_at, pending)| {
+            let pending = match pending {
+                None => None,
+                Some(p) => Some(
+                    crate::domain::second_factor::Pending::parse(&p)
+                        .ok_or_else(|| RepoError::BadValue(p, "auth_sessions.pending"))?,
+                ),
+            };
+            Ok(StoredSession {
+                account_id,
+                clock: SessionClock {
+                    last_seen: Timestamp(last_seen),
+                    idle_secs,
+                    expires_at: Timestamp(expires_at),
+                },
+                pending,
+            })
+        })
+        .transpose()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn touch_auth_session(&self, token_hash: &str, at: Timestamp) -> RepoResult<()> {
+        sqlx::query("update auth_sessions set last_seen_at = $1 where token_hash = $2")
+            .bind(at.0)
+            .bind(token_hash)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn delete_auth_session(&self, token_hash: &str) -> RepoResult<()> {
+        sqlx::query("delete from auth_sessions where token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn delete_auth_sessions_of(
+        &self,
+        account_id: i64,
+        except: Option<&str>,
+    ) -> RepoResult<()> {
+        sqlx::query("delete from auth_sessions where account_id = $1 and token_hash <> $2")
+            .bind(account_id)
+            .bind(except.unwrap_or(""))
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn prune_auth_sessions(&self, now: Timestamp) -> RepoResult<u64> {
+        let done = sqlx::query(
+            "delete from auth_sessions where expires_at <= $1 or last_seen_at + idle_secs <= $1",
+        )
+        .bind(now.0)
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn create_community(&self, name: &str, now: Timestamp) -> RepoResult<i64> {
+        sqlx::query_scalar(
+            "insert into communities (name, created_at) values ($1, $2) returning id",
+        )
+        .bind(name)
+        .bind(now.0)
+        .fetch_one(&self.write)
+        .await
+        .map_err(map_unique)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn communities(&self) -> RepoResult<Vec<Community>> {
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("select id, name from communities order by id")
+                .fetch_all(&self.read)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name)| Community { id, name })
+            .collect())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn create_tier(&self, tier: &Tier, now: Timestamp) -> RepoResult<i64> {
+        sqlx::query_scalar(
+            "insert into tiers (name_zh, name_en, rank, target_count, description, created_at) \
+             values ($1, $2, $3, $4, $5, $6) returning id",
+        )
+        .bind(&tier.name_zh)
+        .bind(&tier.name_en)
+        .bind(tier.rank)
+        .bind(tier.target_count)
+        .bind(&tier.description)
+        .bind(now.0)
+        .fetch_one(&self.write)
+        .await
+        .map_err(map_unique)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn tiers(&self) -> RepoResult<Vec<Tier>> {
+        let rows: Vec<(i64, String, String, i64, i64, String)> = sqlx::query_as(
+            "select id, name_zh, name_en, rank, target_count, description \
+             from tiers order by rank, id",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, name_zh, name_en, rank, target_count, description)| Tier {
+                    id,
+                    name_zh,
+                    name_en,
+                    rank,
+                    target_count,
+                    description,
+                },
+            )
+            .collect())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn create_theme(&self, name_zh: &str, name_en: &str, now: Timestamp) -> RepoResult<i64> {
+        sqlx::query_scalar(
+            "insert into themes (name_zh, name_en, created_at) values ($1, $2, $3) returning id",
+        )
+        .bind(name_zh)
+        .bind(name_en)
+        .bind(now.0)
+        .fetch_one(&self.write)
+        .await
+        .map_err(map_unique)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn themes(&self) -> RepoResult<Vec<Theme>> {
+        let rows: Vec<(i64, String, String)> =
+            sqlx::query_as("select id, name_zh, name_en from themes order by id")
+                .fetch_all(&self.read)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name_zh, name_en)| Theme {
+                id,
+                name_zh,
+                name_en,
+            })
+            .collect())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn create_people(&self, people: &[NewPerson], now: Timestamp) -> RepoResult<Vec<i64>> {
+        let mut tx = self.write.begin().await?;
+        let mut ids = Vec::with_capacity(people.len());
+        for p in people {
+            let id: i64 = sqlx::query_scalar(
+                "insert into people (name, community_id, tier_id, position, phone, created_at) \
+                 values ($1, $2, $3, $4, $5, $6) returning id",
+            )
+            .bind(&p.name)
+            .bind(p.community_id)
+            .bind(p.tier_id)
+            .bind(p.position.as_str())
+            .bind(&p.phone)
+            .bind(now.0)
+            .fetch_one(&mut *tx)
+            .await?;
+            if p.tier_id.is_some() {
+                let joined = crate::ssr::db::TierChange::joined(p.tier_id, now, "");
+                Self::record_tier_change(&mut tx, id, &joined, None, now).await?;
+            }
+            ids.push(id);
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn count_cadres(&self) -> RepoResult<i64> {
+        Ok(
+            sqlx::query_scalar("select count(*) from people where tier_id is not null")
+                .fetch_one(&self.read)
+                .await?,
+        )
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn create_session(&self, new: &NewSession, now: Timestamp) -> RepoResult<i64> {
+        let mut tx = self.write.begin().await?;
+        let id = Self::insert_session(&mut tx, new, now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn create_sessions(&self, new: &[NewSession], now: Timestamp) -> RepoResult<Vec<i64>> {
+        let mut tx = self.write.begin().await?;
+        let mut ids = Vec::with_capacity(new.len());
+        for session in new {
+            ids.push(Self::insert_session(&mut tx, session, now).await?);
+        }
+        // The occurrences of a series share the first one's id, for later edits.
+        if ids.len() > 1 {
+            let sql = format!(
+                "update sessions set repeat_group = $1 where id in ({})",
+                placeholders(2, ids.len())
+            );
+            let mut query = sqlx::query(&sql).bind(ids[0]);
+            for id in &ids {
+                query = query.bind(*id);
+            }
+            query.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn bookings_between(&self, from: Timestamp, to: Timestamp) -> RepoResult<Vec<Booking>> {
+        let rows: Vec<(i64, String, i64, i64, String, bool, Option<i64>)> = sqlx::query_as(
+            "select s.id, s.title, s.starts_at, s.ends_at, s.place, s.cancelled, sl.person_id \
+             from sessions s left join session_lecturers sl on sl.session_id = s.id \
+             where s.starts_at < $2 and s.ends_at > $1 order by s.id, sl.position",
+        )
+        .bind(from.0)
+        .bind(to.0)
+        .fetch_all(&self.read)
+        .await?;
+        let mut out: Vec<Booking> = Vec::new();
+        for (id, title, starts_at, ends_at, place, cancelled, lecturer) in rows {
+            match out.last_mut() {
+                Some(b) if b.session_id == Some(id) => b.lecturer_ids.extend(lecturer),
+                _ => out.push(Booking {
+                    session_id: Some(id),
+                    title,
+                    starts_at: Timestamp(starts_at),
+                    ends_at: Timestamp(ends_at),
+                    lecturer_ids: lecturer.into_iter().collect(),
+                    place,
+                    cancelled,
+                }),
+            }
+        }
+        Ok(out)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn lecturers(&self) -> RepoResult<Vec<(i64, String)>> {
+        Ok(sqlx::query_as(
+            "select p.id, p.name from people p join accounts a on a.person_id = p.id \
+             join account_roles r on r.account_id = a.id \
+             where r.role = 'lecturer' and a.disabled = false order by p.name, p.id",
+        )
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn sessions_between(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        limit: usize,
+    ) -> RepoResult<Vec<SessionSummary>> {
+        let sql = format!(
+            "{SESSION_COLUMNS} where s.starts_at >= $1 and s.starts_at < $2 \
+             order by s.starts_at, s.id, sl.position"
+        );
+        let rows = sqlx::query_as::<_, SessionRow>(&sql)
+            .bind(from.0)
+            .bind(to.0)
+            .fetch_all(&self.read)
+            .await?;
+        let mut sessions = fold_sessions(rows)?;
+        sessions.truncate(limit);
+        Ok(sessions)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn member(&self, person_id: i64) -> RepoResult<Option<Member>> {
+        let row: Option<(i64, Option<i64>, Option<i64>)> =
+            sqlx::query_as("select id, tier_id, community_id from people where id = $1")
+                .bind(person_id)
+                .fetch_optional(&self.read)
+                .await?;
+        Ok(row.map(|(person_id, tier_id, community_id)| Member {
+            person_id,
+            tier_id,
+            community_id,
+        }))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn sessions_for_member(
+        &self,
+        member: &Member,
+        from: Timestamp,
+        to: Timestamp,
+        limit: usize,
+    ) -> RepoResult<Vec<SessionSummary>> {
+        let sql = format!(
+            "{SESSION_COLUMNS} where s.starts_at >= $1 and s.starts_at < $2 and {} \
+             order by s.starts_at, s.id, sl.position",
+            in_audience("$3", "$4", "$5")
+        );
+        let rows = sqlx::query_as::<_, SessionRow>(&sql)
+            .bind(from.0)
+            .bind(to.0)
+            .bind(member.tier_id)
+            .bind(member.community_id)
+            .bind(member.person_id)
+            .fetch_all(&self.read)
+            .await?;
+        let mut sessions = fold_sessions(rows)?;
+        sessions.truncate(limit);
+        Ok(sessions)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn cancel_session(&self, id: i64, reason: &str, now: Timestamp) -> RepoResult<bool> {
+        let done = sqlx::query(
+            "update sessions set cancelled = true, cancel_reason = $1, updated_at = $2, \
+             revision = revision + 1 \
+             where id = $3",
+        )
+        .bind(reason)
+        .bind(now.0)
+        .bind(id)
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn calendar_event(&self, session_id: i64) -> RepoResult<Option<CalendarEvent>> {
+        let row: Option<(String, String, String, i64, i64, bool, i64, i64)> = sqlx::query_as(
+            "select title, description_md, place, starts_at, ends_at, cancelled, updated_at, \
+             revision from sessions where id = $1",
+        )
+        .bind(session_id)
+        .fetch_optional(&self.read)
+        .await?;
+        Ok(row.map(
+            |(title, description, place, starts_at, ends_at, cancelled, updated_at, revision)| {
+                CalendarEvent {
+                    session_id,
+                    title,
+                    description,
+                    place,
+                    starts_at: Timestamp(starts_at),
+                    ends_at: Timestamp(ends_at),
+                    cancelled,
+                    updated_at: Timestamp(updated_at),
+                    revision,
+                }
+            },
+        ))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn relation_to_session(
+        &self,
+        session_id: i64,
+        member: &Member,
+    ) -> RepoResult<(bool, bool)> {
+        let sql = format!(
+            "select {}, exists (select 1 from session_lecturers l \
+             where l.session_id = s.id and l.person_id = $4) \
+             from sessions s where s.id = $1",
+            in_audience("$2", "$3", "$4")
+        );
+        let row: Option<(bool, bool)> = sqlx::query_as(&sql)
+            .bind(session_id)
+            .bind(member.tier_id)
+            .bind(member.community_id)
+            .bind(member.person_id)
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(row.unwrap_or((false, false)))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn latest_session_before(&self, before: Timestamp) -> RepoResult<Option<SessionSummary>> {
+        let sql = format!(
+            "{SESSION_COLUMNS} where s.id = (select id from sessions \
+             where starts_at < $1 and cancelled = false \
+             order by starts_at desc, id desc limit 1) \
+             order by sl.position"
+        );
+        let rows = sqlx::query_as::<_, SessionRow>(&sql)
+            .bind(before.0)
+            .fetch_all(&self.read)
+            .await?;
+        Ok(fold_sessions(rows)?.pop())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn sessions_of_lecturer(&self, person_id: i64) -> RepoResult<Vec<SessionSummary>> {
+        let sql = format!(
+            "{SESSION_COLUMNS} where s.id in \
+             (select session_id from session_lecturers where person_id = $1) \
+             order by s.starts_at, s.id, sl.position"
+        );
+        let rows = sqlx::query_as::<_, SessionRow>(&sql)
+            .bind(person_id)
+            .fetch_all(&self.read)
+            .await?;
+        fold_sessions(rows)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn record_attendance(&self, rows: &[AttendanceRecord], now: Timestamp) -> RepoResult<()> {
+        let mut tx = self.write.begin().await?;
+        for r in rows {
+            sqlx::query(
+                "insert into attendance (session_id, person_id, status, checked_in_at, created_at) \
+                 values ($1, $2, $3, $4, $5) \
+                 on conflict (session_id, person_id) do update \
+                 set status = excluded.status, checked_in_at = excluded.checked_in_at",
+            )
+            .bind(r.session_id)
+            .bind(r.person_id)
+            .bind(r.status.as_str())
+            .bind(r.checked_in_at.map(|t| t.0))
+            .bind(now.0)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn attendance_counts(
+        &self,
+        session_ids: &[i64],
+    ) -> RepoResult<Vec<(i64, AttendanceCounts)>> {
+        if session_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "select s.id, (select count(*) from people p where p.tier_id is not null \
+             and {}) from sessions s where s.id in ({})",
+            in_audience("p.tier_id", "p.community_id", "p.id"),
+            placeholders(1, session_ids.len())
+        );
+        let mut query = sqlx::query_as::<_, (i64, i64)>(&sql);
+        for id in session_ids {
+            query = query.bind(*id);
+        }
+        let expected: std::collections::HashMap<i64, i64> =
+            query.fetch_all(&self.read).await?.into_iter().collect();
+        let sql = format!(
+            "select session_id, status, count(*) from attendance \
+             where session_id in ({}) group by session_id, status",
+            placeholders(1, session_ids.len())
+        );
+        let mut query = sqlx::query_as::<_, (i64, String, i64)>(&sql);
+        for id in session_ids {
+            query = query.bind(*id);
+        }
+        let rows = query.fetch_all(&self.read).await?;
+        let mut out: Vec<(i64, AttendanceCounts)> = session_ids
+            .iter()
+            .map(|id| {
+                let expected = expected.get(id).copied().unwrap_or(0);
+                (
+                    *id,
+                    AttendanceCounts {
+                        expected,
+                        ..Default::default()
+                    },
+                )
+            })
+            .collect();
+        for (session_id, status, n) in rows {
+            let status = AttendanceStatus::parse(&status)
+                .ok_or_else(|| RepoError::BadValue(status.clone(), "attendance.status"))?;
+            if let Some((_, counts)) = out.iter_mut().find(|(id, _)| *id == session_id) {
+                counts.add(status, n);
+            }
+        }
+        Ok(out)
+    }
+}
