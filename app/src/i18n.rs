@@ -208,6 +208,10 @@ messages! {
     Disable => "停用", "Disable";
     Enable => "启用", "Enable";
     SaveRoles => "保存角色", "Save roles";
+    OrganiserUnits => "组织者范围", "Organiser of";
+    NoOrganiserUnit => "（无：不能管理任何内容）", "(none: manages nothing)";
+    GrantUnit => "添加范围", "Add";
+    RevokeUnit => "移除", "Remove";
     ResetPassword => "重置密码", "Reset password";
     NewPassword => "新密码", "New password";
     NewPasswordAgain => "再次输入新密码", "New password again";

@@ -225,7 +225,7 @@ struct Reference {
 async fn seed_reference(repo: &dyn Repository, now: Timestamp) -> anyhow::Result<Reference> {
     let mut refs = Reference::default();
     for n in 1..=COMMUNITIES {
-        let id = repo.create_community(&format!("第{n}社区"), now).await?;
+        let id = repo.create_community(1, &format!("第{n}社区"), now).await?;
         refs.communities.push(id);
     }
     for (rank, (name_zh, name_en, target_count)) in TIERS.into_iter().enumerate() {
@@ -287,6 +287,7 @@ async fn seed_cadres(
             person_id,
             tier_id: p.tier_id,
             community_id: p.community_id,
+            subdistrict_id: p.community_id.map(|_| 1),
         }));
     }
     Ok(members)
@@ -361,6 +362,7 @@ fn planned_session(
     }
     use SessionFormat::*;
     Ok(NewSession {
+        subdistrict_id: Some(1),
         series: LECTURE_SERIES.into(),
         title: format!("{}（第{}讲）", THEMES[k % THEMES.len()].0, k + 1),
         theme_id: refs.themes[k % THEMES.len()],
@@ -464,8 +466,9 @@ async fn seed_attendance(
 ) -> anyhow::Result<usize> {
     let mut total = 0;
     for (n, (session_id, starts_at, audience)) in past.iter().enumerate() {
-        let on_register =
-            |(i, m): &(usize, &Member)| (i * 7 + n) % 100 < percent && audience.includes(m);
+        let on_register = |(i, m): &(usize, &Member)| {
+            (i * 7 + n) % 100 < percent && audience.includes(Some(1), m)
+        };
         let rows: Vec<AttendanceRecord> = cadres
             .iter()
             .enumerate()

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::org::Unit;
 use crate::domain::{Role, Roles, Timestamp};
 use crate::error::AppError;
 
@@ -10,8 +11,103 @@ pub struct AccountView {
     pub username: String,
     pub display_name: String,
     pub roles: Roles,
+    /// Where the organiser role reaches.
+    pub units: Vec<Unit>,
     pub disabled: bool,
     pub created_at: Timestamp,
+}
+
+/// One unit of the organisation tree an organiser may be given, as the picker shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UnitChoice {
+    pub unit: Unit,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+/// The district, each subdistrict, and each community within its subdistrict.
+#[server(endpoint = "accounts_units")]
+pub async fn organisation_units() -> Result<Vec<UnitChoice>, AppError> {
+    use crate::domain::policy::Action;
+    use crate::ssr::guard::{authorize, finish, state};
+    finish(
+        async {
+            authorize(Action::ManageAccounts)?;
+            let repo = state()?.repo;
+            let subdistricts = repo.subdistricts().await?;
+            let communities = repo.communities().await?;
+            let mut out = vec![UnitChoice {
+                unit: Unit::District,
+                name_zh: "全区".into(),
+                name_en: "The whole district".into(),
+            }];
+            for s in &subdistricts {
+                out.push(UnitChoice {
+                    unit: Unit::Subdistrict(s.id),
+                    name_zh: s.name.clone(),
+                    name_en: s.name.clone(),
+                });
+                for c in communities.iter().filter(|c| c.subdistrict_id == s.id) {
+                    let name = format!("{} · {}", s.name, c.name);
+                    out.push(UnitChoice {
+                        unit: Unit::Community(c.id),
+                        name_zh: name.clone(),
+                        name_en: name,
+                    });
+                }
+            }
+            Ok(out)
+        }
+        .await,
+    )
+}
+
+/// Gives an account an organiser grant: the district, a subdistrict or one community
+/// (`unit` as `district`, `subdistrict:ID`, `community:ID`). Its sessions end.
+#[server(endpoint = "accounts_grant_unit")]
+pub async fn grant_organiser_unit(id: i64, unit: String) -> Result<(), AppError> {
+    change_unit(id, &unit, true).await
+}
+
+/// Takes an organiser grant away; the organiser role goes with the last one.
+#[server(endpoint = "accounts_revoke_unit")]
+pub async fn revoke_organiser_unit(id: i64, unit: String) -> Result<(), AppError> {
+    change_unit(id, &unit, false).await
+}
+
+#[cfg(feature = "ssr")]
+async fn change_unit(id: i64, unit: &str, grant: bool) -> Result<(), AppError> {
+    use crate::domain::audit::{AuditKind, AuditOutcome};
+    use crate::domain::policy::Action;
+    use crate::ssr::audit::{by, with_detail};
+    use crate::ssr::guard::{authorize, finish, state};
+    finish(
+        async {
+            let me = authorize(Action::ManageAccounts)?;
+            let unit = Unit::parse_token(unit).ok_or(AppError::NotFound)?;
+            let repo = state()?.repo;
+            let line = with_detail(
+                by(
+                    &me,
+                    AuditKind::RolesChanged,
+                    AuditOutcome::Ok,
+                    &format!("account:{id}"),
+                ),
+                serde_json::json!({ "change": if grant { "grant" } else { "revoke" }, "unit": unit.token() }),
+            );
+            let done = if grant {
+                repo.grant_unit(id, unit, &line).await?
+            } else {
+                repo.revoke_unit(id, unit, &line).await?
+            };
+            if done {
+                Ok(())
+            } else {
+                Err(AppError::NotFound)
+            }
+        }
+        .await,
+    )
 }
 
 /// Role checkboxes arrive as present-or-absent form fields.
@@ -85,10 +181,17 @@ pub async fn list_accounts() -> Result<Vec<AccountView>, AppError> {
     finish(
         async {
             authorize(Action::ManageAccounts)?;
-            let accounts = state()?.repo.list_accounts().await?;
+            let repo = state()?.repo;
+            let accounts = repo.list_accounts().await?;
+            let units = repo.organiser_units().await?;
             Ok(accounts
                 .into_iter()
                 .map(|a| AccountView {
+                    units: units
+                        .iter()
+                        .filter(|(account, _)| *account == a.id)
+                        .map(|(_, unit)| *unit)
+                        .collect(),
                     id: a.id,
                     username: a.username,
                     display_name: a.display_name,

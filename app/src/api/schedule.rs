@@ -174,15 +174,33 @@ async fn clash_check(
     }
 }
 
+/// The subdistrict that holds what the planner schedules.
+#[cfg(feature = "ssr")]
+async fn first_subdistrict(
+    repo: &dyn crate::ssr::db::Repository,
+) -> crate::error::AppResult<crate::ssr::db::Subdistrict> {
+    repo.subdistricts()
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::internal("no subdistrict"))
+}
+
 /// The stored session for one slot of a checked draft.
 #[cfg(feature = "ssr")]
 fn new_session(
     draft: &crate::domain::session_draft::SessionDraft,
     slot: crate::domain::recurrence::Slot,
     clash_override_reason: Option<String>,
+    subdistrict: &crate::ssr::db::Subdistrict,
 ) -> crate::ssr::db::NewSession {
     crate::ssr::db::NewSession {
-        series: crate::domain::schedule::LECTURE_SERIES.to_string(),
+        subdistrict_id: Some(subdistrict.id),
+        series: if subdistrict.series_name.is_empty() {
+            crate::domain::schedule::LECTURE_SERIES.to_string()
+        } else {
+            subdistrict.series_name.clone()
+        },
         title: draft.title.clone(),
         theme_id: draft.theme_id,
         format: draft.format,
@@ -230,10 +248,13 @@ pub async fn create_sessions(
             let draft = checked(repo.as_ref(), &form).await?;
             let reason =
                 clash_check(repo.as_ref(), &draft, &draft.slots, &[], &clash_reason).await?;
+            // The planner offers no choice of subdistrict yet: its sessions are the first
+            // subdistrict's, which is the whole school until a district adds more.
+            let subdistrict = first_subdistrict(repo.as_ref()).await?;
             let sessions: Vec<_> = draft
                 .slots
                 .iter()
-                .map(|slot| new_session(&draft, *slot, reason.clone()))
+                .map(|slot| new_session(&draft, *slot, reason.clone(), &subdistrict))
                 .collect();
             Ok(repo.create_sessions(&sessions, Timestamp::now()).await?)
         }
@@ -330,6 +351,7 @@ pub async fn update_session(
                 ..form
             };
             let draft = checked(repo.as_ref(), &form).await?;
+            let subdistrict = first_subdistrict(repo.as_ref()).await?;
             let edited = Occurrence {
                 id,
                 starts_at: d.summary.starts_at,
@@ -346,7 +368,7 @@ pub async fn update_session(
             let reason = clash_check(repo.as_ref(), &draft, &slots, &ids, &clash_reason).await?;
             let rows: Vec<_> = changes
                 .into_iter()
-                .map(|(id, slot)| (id, new_session(&draft, slot, reason.clone())))
+                .map(|(id, slot)| (id, new_session(&draft, slot, reason.clone(), &subdistrict)))
                 .collect();
             if !repo.update_sessions(&rows, Timestamp::now()).await? {
                 return Err(AppError::NotFound);

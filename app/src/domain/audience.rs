@@ -7,6 +7,8 @@ pub struct Member {
     pub person_id: i64,
     pub tier_id: Option<i64>,
     pub community_id: Option<i64>,
+    /// The subdistrict of their community.
+    pub subdistrict_id: Option<i64>,
 }
 
 /// The audience of a session. Apart from `Everyone`, a cadre is in it when they match any
@@ -49,19 +51,24 @@ impl Audience {
         }
     }
 
-    pub fn includes(&self, m: &Member) -> bool {
-        match self {
-            Audience::Everyone => true,
-            Audience::Chosen {
-                tiers,
-                communities,
-                people,
-            } => {
-                m.tier_id.is_some_and(|t| tiers.contains(&t))
-                    || m.community_id.is_some_and(|c| communities.contains(&c))
-                    || people.contains(&m.person_id)
-            }
-        }
+    /// Whether the member is in the audience of a session held by the subdistrict
+    /// `held_by` (`None`: a district session). Everyone, a tier or a community means those of
+    /// the holding subdistrict; a person named is in it wherever they are.
+    pub fn includes(&self, held_by: Option<i64>, m: &Member) -> bool {
+        let named =
+            matches!(self, Audience::Chosen { people, .. } if people.contains(&m.person_id));
+        let here = held_by.is_none() || (m.subdistrict_id.is_some() && held_by == m.subdistrict_id);
+        named
+            || here
+                && match self {
+                    Audience::Everyone => true,
+                    Audience::Chosen {
+                        tiers, communities, ..
+                    } => {
+                        m.tier_id.is_some_and(|t| tiers.contains(&t))
+                            || m.community_id.is_some_and(|c| communities.contains(&c))
+                    }
+                }
     }
 }
 
@@ -74,11 +81,15 @@ mod tests {
     const CANAL: i64 = 10;
     const TOWER: i64 = 11;
 
+    const HERE: i64 = 1;
+    const THERE: i64 = 2;
+
     fn m(person_id: i64, tier_id: Option<i64>, community_id: Option<i64>) -> Member {
         Member {
             person_id,
             tier_id,
             community_id,
+            subdistrict_id: community_id.map(|_| HERE),
         }
     }
 
@@ -87,7 +98,7 @@ mod tests {
         let lead_geese = Audience::chosen(vec![LEAD], vec![], vec![]).unwrap();
         let canal_or_7 = Audience::chosen(vec![], vec![CANAL], vec![7]).unwrap();
         let cases = [
-            (&Audience::Everyone, m(1, None, None), true),
+            (&Audience::Everyone, m(1, None, Some(CANAL)), true),
             (&lead_geese, m(1, Some(LEAD), Some(TOWER)), true),
             (&lead_geese, m(2, Some(STRONG), Some(CANAL)), false),
             (&lead_geese, m(3, None, None), false),
@@ -97,11 +108,28 @@ mod tests {
         ];
         for (audience, member, expected) in cases {
             assert_eq!(
-                audience.includes(&member),
+                audience.includes(Some(HERE), &member),
                 expected,
                 "{audience:?} {member:?}"
             );
+            assert_eq!(
+                audience.includes(None, &member),
+                expected,
+                "a district session: {audience:?} {member:?}"
+            );
         }
+    }
+
+    #[test]
+    fn another_subdistricts_session_names_only_people() {
+        let lead_or_7 = Audience::chosen(vec![LEAD], vec![], vec![7]).unwrap();
+        let lead = m(1, Some(LEAD), Some(CANAL));
+        assert!(!Audience::Everyone.includes(Some(THERE), &lead));
+        assert!(!lead_or_7.includes(Some(THERE), &lead));
+        assert!(lead_or_7.includes(Some(THERE), &m(7, None, Some(TOWER))));
+        let nowhere = m(3, Some(LEAD), None);
+        assert!(!Audience::Everyone.includes(Some(HERE), &nowhere));
+        assert!(Audience::Everyone.includes(None, &nowhere));
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod listing;
 pub mod login_policy;
 pub mod materials;
 pub mod network;
+pub mod org;
 pub mod people;
 pub mod policy;
 pub mod programme;

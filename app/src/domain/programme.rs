@@ -19,6 +19,8 @@ pub struct YearSession {
     pub theme_id: i64,
     /// Cancelled sessions are meant for nobody and count for nothing.
     pub cancelled: bool,
+    /// The subdistrict holding it; `None` for a district session.
+    pub subdistrict_id: Option<i64>,
     pub audience: Audience,
     pub lecturers: Vec<i64>,
 }
@@ -31,6 +33,8 @@ pub type TierHistory = [(Timestamp, Option<i64>)];
 pub struct Cadre {
     pub person_id: i64,
     pub community_id: Option<i64>,
+    /// The subdistrict of their community.
+    pub subdistrict_id: Option<i64>,
     /// `(since, tier)`, oldest first; `None` once they left the programme. Sessions before
     /// the first entry were not meant for them.
     pub tiers: Vec<(Timestamp, Option<i64>)>,
@@ -127,11 +131,15 @@ pub fn plan(sessions: &[YearSession], cadres: &[Cadre], now: Timestamp) -> Plan 
                         .filter(|&i| {
                             let s = sessions[i];
                             c.tier_at(s.starts_at).is_some_and(|tier| {
-                                s.audience.includes(&Member {
-                                    person_id: i64::MIN,
-                                    tier_id: Some(tier),
-                                    community_id: c.community_id,
-                                })
+                                s.audience.includes(
+                                    s.subdistrict_id,
+                                    &Member {
+                                        person_id: i64::MIN,
+                                        tier_id: Some(tier),
+                                        community_id: c.community_id,
+                                        subdistrict_id: c.subdistrict_id,
+                                    },
+                                )
                             })
                         })
                         .collect()
@@ -196,6 +204,7 @@ mod tests {
             hours: StudyHours(20),
             theme_id: id % 3,
             cancelled: false,
+            subdistrict_id: Some(1),
             audience,
             lecturers: Vec::new(),
         }
@@ -205,6 +214,7 @@ mod tests {
         Cadre {
             person_id,
             community_id: Some(community),
+            subdistrict_id: Some(1),
             tiers: tiers
                 .iter()
                 .map(|&(d, t)| (Timestamp(d * DAY), t))

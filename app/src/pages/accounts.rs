@@ -2,13 +2,14 @@ use leptos::prelude::*;
 
 use crate::MeResource;
 use crate::api::accounts::{
-    AccountView, CreateAccount, ResetPassword, SetAccountDisabled, SetAccountRoles, list_accounts,
+    AccountView, CreateAccount, GrantOrganiserUnit, ResetPassword, RevokeOrganiserUnit,
+    SetAccountDisabled, SetAccountRoles, UnitChoice, list_accounts, organisation_units,
 };
 use crate::api::second_factor::{ResetFactor, SaveOrganisersNeedFactor, organisers_need_factor};
 use crate::components::layout::ErrorNote;
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::i18n::{Key, t};
+use crate::i18n::{Key, t, use_lang};
 
 /// The latest failure of any of the page's actions, shown once at the top.
 pub(crate) fn latest_error<T>(action: ServerAction<T>) -> impl Fn() -> Option<AppError> + Copy
@@ -43,6 +44,9 @@ pub fn AccountsPage() -> impl IntoView {
     let reset = ServerAction::<ResetPassword>::new();
     let reset_factor = ServerAction::<ResetFactor>::new();
     let save_factor_rule = ServerAction::<SaveOrganisersNeedFactor>::new();
+    let grant = ServerAction::<GrantOrganiserUnit>::new();
+    let revoke = ServerAction::<RevokeOrganiserUnit>::new();
+    let units = Resource::new(|| (), |_| organisation_units());
     let factor_rule = Resource::new(
         move || save_factor_rule.version().get(),
         |_| organisers_need_factor(),
@@ -54,6 +58,8 @@ pub fn AccountsPage() -> impl IntoView {
                 set_roles.version().get(),
                 set_disabled.version().get(),
                 reset.version().get(),
+                grant.version().get(),
+                revoke.version().get(),
             )
         },
         |_| list_accounts(),
@@ -65,6 +71,8 @@ pub fn AccountsPage() -> impl IntoView {
         latest_error(reset),
         latest_error(reset_factor),
         latest_error(save_factor_rule),
+        latest_error(grant),
+        latest_error(revoke),
     );
     let error = move || {
         errors.0()
@@ -73,6 +81,8 @@ pub fn AccountsPage() -> impl IntoView {
             .or_else(errors.3)
             .or_else(errors.4)
             .or_else(errors.5)
+            .or_else(errors.6)
+            .or_else(errors.7)
     };
     let factor_reset = move || matches!(reset_factor.value().get(), Some(Ok(_)));
     let created = move || matches!(create.value().get(), Some(Ok(_)));
@@ -111,10 +121,14 @@ pub fn AccountsPage() -> impl IntoView {
         </details>
         <Transition fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
             {move || Suspend::new(async move {
+                let choices = units.await.unwrap_or_default();
                 match accounts.await {
                     Ok(list) => view! {
                         <div class="account-list" data-testid="accounts">
-                            {list.into_iter().map(|a| account_row(a, set_roles, set_disabled, reset, reset_factor)).collect_view()}
+                            {list.into_iter().map(|a| {
+                                let scope = unit_forms(&a, &choices, grant, revoke);
+                                account_row(a, set_roles, set_disabled, reset, reset_factor, scope)
+                            }).collect_view()}
                         </div>
                     }.into_any(),
                     Err(e) => view! { <ErrorNote error=e /> }.into_any(),
@@ -130,6 +144,7 @@ fn account_row(
     set_disabled: ServerAction<SetAccountDisabled>,
     reset: ServerAction<ResetPassword>,
     reset_factor: ServerAction<ResetFactor>,
+    scope: Option<AnyView>,
 ) -> impl IntoView {
     let me = expect_context::<MeResource>();
     let is_me = move || {
@@ -156,6 +171,7 @@ fn account_row(
                 {role_boxes(move |r| roles.has(r))}
                 <button type="submit">{t(Key::SaveRoles)}</button>
             </ActionForm>
+            {scope}
             <div class="row">
                 <ActionForm action=set_disabled attr:class="inline">
                     <input type="hidden" name="id" value=id />
@@ -179,4 +195,64 @@ fn account_row(
             </div>
         </article>
     }
+}
+
+/// An organiser's grants, each with a button to take it away, and a picker to add one.
+fn unit_forms(
+    a: &AccountView,
+    choices: &[UnitChoice],
+    grant: ServerAction<GrantOrganiserUnit>,
+    revoke: ServerAction<RevokeOrganiserUnit>,
+) -> Option<AnyView> {
+    if !a.roles.has(Role::Organiser) || choices.is_empty() {
+        return None;
+    }
+    let lang = use_lang();
+    let id = a.id;
+    let name = |c: &UnitChoice| label(lang, c);
+    let held = a
+        .units
+        .iter()
+        .filter_map(|u| choices.iter().find(|c| c.unit == *u).cloned())
+        .map(|c| {
+            view! {
+                <li class="row" data-unit=c.unit.token()>
+                    <span>{name(&c)}</span>
+                    <ActionForm action=revoke attr:class="inline">
+                        <input type="hidden" name="id" value=id />
+                        <input type="hidden" name="unit" value=c.unit.token() />
+                        <button type="submit">{t(Key::RevokeUnit)}</button>
+                    </ActionForm>
+                </li>
+            }
+        })
+        .collect_view();
+    let none = a
+        .units
+        .is_empty()
+        .then(|| view! { <li class="muted">{t(Key::NoOrganiserUnit)}</li> });
+    let options = choices
+        .iter()
+        .filter(|c| !a.units.contains(&c.unit))
+        .map(|c| view! { <option value=c.unit.token()>{name(c)}</option> })
+        .collect_view();
+    Some(
+        view! {
+            <div class="stack" data-testid="organiser-units">
+                <strong>{t(Key::OrganiserUnits)}</strong>
+                <ul class="plain">{held}{none}</ul>
+                <ActionForm action=grant attr:class="row">
+                    <input type="hidden" name="id" value=id />
+                    <select name="unit" aria-label=t(Key::OrganiserUnits)>{options}</select>
+                    <button type="submit">{t(Key::GrantUnit)}</button>
+                </ActionForm>
+            </div>
+        }
+        .into_any(),
+    )
+}
+
+fn label(lang: RwSignal<crate::i18n::Lang>, c: &UnitChoice) -> impl Fn() -> String + use<> {
+    let (zh, en) = (c.name_zh.clone(), c.name_en.clone());
+    move || lang.get().pick(&zh, &en).to_string()
 }

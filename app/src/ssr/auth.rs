@@ -27,7 +27,10 @@ pub const SESSION_COOKIE: &str = "ns_session";
 /// The signed-in caller, put into the request's extensions by [`resolve_session`].
 #[derive(Clone, Debug)]
 pub struct CurrentUser {
+    /// The account, its roles as it acts with them in this request (see `access`).
     pub account: Account,
+    /// How far its organiser grants reach.
+    pub grants: super::access::Grants,
     pub token_hash: String,
     /// The account must set up its second factor before anything else.
     pub enrolling: bool,
@@ -227,17 +230,20 @@ async fn current_user(
     if stored.pending == Some(Pending::Verify) {
         return Ok(None);
     }
-    let Some(account) = state.repo.account(account_id).await? else {
+    let Some(mut account) = state.repo.account(account_id).await? else {
         return Ok(None);
     };
     if account.disabled {
         return Ok(None);
     }
+    let grants = super::access::grants_of(state.repo.as_ref(), &account).await?;
+    account.roles = super::access::effective_roles(&account.roles, &grants);
     if clock.needs_touch(now) {
         state.repo.touch_auth_session(&token_hash, now).await?;
     }
     Ok(Some(CurrentUser {
         account,
+        grants,
         token_hash,
         enrolling: stored.pending == Some(Pending::Enroll),
     }))

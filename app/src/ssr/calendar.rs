@@ -99,12 +99,15 @@ async fn feed_calendar(state: &AppState, token: &str) -> crate::error::AppResult
     else {
         return Ok(None);
     };
-    let Some(account) = repo.account(account_id).await? else {
+    let Some(mut account) = repo.account(account_id).await? else {
         return Ok(None);
     };
     let name = format!("夜校 · {}", account.display_name);
+    let grants = super::access::grants_of(repo.as_ref(), &account).await?;
+    account.roles = super::access::effective_roles(&account.roles, &grants);
     let user = CurrentUser {
         account,
+        grants,
         token_hash: String::new(),
         enrolling: false,
     };

@@ -52,10 +52,16 @@ pub async fn seed(repo: &dyn Repository, now: Timestamp) -> anyhow::Result<()> {
         is_empty(repo).await?,
         "the database is not empty; demo data is only added to an empty one"
     );
+    let subdistrict = repo
+        .subdistricts()
+        .await?
+        .first()
+        .map(|s| s.id)
+        .context("the migrations add the first subdistrict")?;
     let mut community_ids = Vec::new();
     for name in COMMUNITIES {
         community_ids.push(
-            repo.create_community(name, now)
+            repo.create_community(subdistrict, name, now)
                 .await
                 .context("adding communities")?,
         );
@@ -294,6 +300,7 @@ pub async fn seed(repo: &dyn Repository, now: Timestamp) -> anyhow::Result<()> {
         let id = repo
             .create_session(
                 &NewSession {
+                    subdistrict_id: Some(subdistrict),
                     series: series.into(),
                     title: title.into(),
                     theme_id,
@@ -325,8 +332,9 @@ pub async fn seed(repo: &dyn Repository, now: Timestamp) -> anyhow::Result<()> {
                 person_id: *person_id,
                 tier_id: cadre.tier_id,
                 community_id: cadre.community_id,
+                subdistrict_id: cadre.community_id.map(|_| subdistrict),
             };
-            if !audience.includes(&member) {
+            if !audience.includes(Some(subdistrict), &member) {
                 continue;
             }
             let status = demo_status(i, n);

@@ -1,4 +1,5 @@
 //! Server-only parts: state, authentication, the database.
+pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod backup;

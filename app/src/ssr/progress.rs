@@ -92,6 +92,7 @@ pub async fn programme(
         .map(|c| Cadre {
             person_id: c.person_id,
             community_id: c.community_id,
+            subdistrict_id: c.subdistrict_id,
             tiers: c.tiers.clone(),
         })
         .collect();

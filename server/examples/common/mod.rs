@@ -117,7 +117,7 @@ pub async fn seed_door(url: &str, cadres: usize) -> anyhow::Result<Door> {
     let repo = db::connect(url).await.context("opening the database")?;
     let repo = repo.as_ref();
     let now = Timestamp::now();
-    let community = repo.create_community("运河社区", now).await?;
+    let community = repo.create_community(1, "运河社区", now).await?;
     let tier = repo
         .create_tier(
             &Tier {
@@ -186,6 +186,7 @@ pub async fn seed_door(url: &str, cadres: usize) -> anyhow::Result<Door> {
     let session_id = repo
         .create_session(
             &NewSession {
+                subdistrict_id: Some(1),
                 series: LECTURE_SERIES.into(),
                 title: "运河红·初心讲堂：信访工作条例".into(),
                 theme_id: theme,

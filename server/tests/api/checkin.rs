@@ -119,6 +119,7 @@ pub(crate) async fn lectured_session(
     app.repo
         .create_session(
             &NewSession {
+                subdistrict_id: Some(1),
                 series: "运河红·初心讲堂".into(),
                 title: format!("签到测试 {start}"),
                 theme_id: theme,

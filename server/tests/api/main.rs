@@ -9,6 +9,7 @@ mod backup;
 mod checkin;
 mod cli;
 mod materials;
+mod organisation;
 mod pages;
 mod planning;
 mod progress;

@@ -131,6 +131,7 @@ async fn tallies_follow_every_change(backend: Backend) {
     let themes = app.repo.themes().await.unwrap();
     let moved = Timestamp(detail.summary.starts_at.0 - 400 * 86_400);
     let changed = NewSession {
+        subdistrict_id: Some(1),
         series: "运河红·初心讲堂".into(),
         title: "改期".into(),
         theme_id: themes[1].id,

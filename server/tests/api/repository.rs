@@ -50,9 +50,9 @@ async fn usernames_are_unique_ignoring_case(backend: Backend) {
         .unwrap()
         .unwrap();
     assert!(!rec.disabled);
-    assert!(repo.create_community("运河社区", now).await.is_ok());
+    assert!(repo.create_community(1, "运河社区", now).await.is_ok());
     assert!(matches!(
-        repo.create_community("运河社区", now).await,
+        repo.create_community(1, "运河社区", now).await,
         Err(RepoError::Conflict)
     ));
 }
@@ -202,6 +202,7 @@ async fn sessions_list_in_order_with_their_lecturers(backend: Backend) {
         (3600, "none", vec![]),
     ] {
         let s = NewSession {
+            subdistrict_id: Some(1),
             series: "运河红·初心讲堂".into(),
             title: title.into(),
             theme_id: theme,
@@ -251,8 +252,8 @@ async fn audiences_pick_the_same_cadres_as_the_domain_rule(backend: Backend) {
     let db = fresh_db(backend).await;
     let repo = open_database(&db.url).await.unwrap();
     let now = Timestamp(1_800_000_000);
-    let canal = repo.create_community("运河社区", now).await.unwrap();
-    let tower = repo.create_community("铁塔寺社区", now).await.unwrap();
+    let canal = repo.create_community(1, "运河社区", now).await.unwrap();
+    let tower = repo.create_community(1, "铁塔寺社区", now).await.unwrap();
     let tier = |zh: &str, rank| Tier {
         id: 0,
         name_zh: zh.into(),
@@ -284,6 +285,7 @@ async fn audiences_pick_the_same_cadres_as_the_domain_rule(backend: Backend) {
             person_id: *id,
             tier_id: p.tier_id,
             community_id: p.community_id,
+            subdistrict_id: p.community_id.map(|_| 1),
         })
         .collect();
     let theme = repo
@@ -312,6 +314,7 @@ async fn audiences_pick_the_same_cadres_as_the_domain_rule(backend: Backend) {
     let mut session_ids = Vec::new();
     for (i, (title, audience)) in audiences.iter().enumerate() {
         let s = NewSession {
+            subdistrict_id: Some(1),
             series: "运河红·初心讲堂".into(),
             title: (*title).into(),
             theme_id: theme,
@@ -341,7 +344,7 @@ async fn audiences_pick_the_same_cadres_as_the_domain_rule(backend: Backend) {
             .collect();
         let want: Vec<String> = audiences
             .iter()
-            .filter(|(_, a)| a.includes(m))
+            .filter(|(_, a)| a.includes(Some(1), m))
             .map(|(t, _)| t.to_string())
             .collect();
         assert_eq!(got, want, "{m:?}");
@@ -351,7 +354,7 @@ async fn audiences_pick_the_same_cadres_as_the_domain_rule(backend: Backend) {
     for ((_, audience), (_, c)) in audiences.iter().zip(&counts) {
         let want = members
             .iter()
-            .filter(|m| m.tier_id.is_some() && audience.includes(m))
+            .filter(|m| m.tier_id.is_some() && audience.includes(Some(1), m))
             .count();
         assert_eq!(c.expected, want as i64, "{audience:?}");
     }

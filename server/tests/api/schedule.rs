@@ -107,6 +107,7 @@ async fn organiser_plans_a_weekly_series_for_a_tier(backend: Backend) {
         person_id: 1,
         tier_id: Some(lead),
         community_id: None,
+        subdistrict_id: None,
     };
     let now = Timestamp::now();
     let theirs = app

@@ -19,6 +19,7 @@ pub mod attendance;
 pub mod backup;
 pub mod import;
 pub mod materials;
+pub mod organisation;
 pub mod planning;
 mod postgres;
 pub mod progress;
@@ -37,6 +38,7 @@ pub use materials::{
     Attachment, Comment, Material, MaterialSave, MaterialStore, MaterialVersion, NewAttachment,
     ReflectionEntry, ReviewMarks, SaveOutcome, SearchRow,
 };
+pub use organisation::{OrganisationStore, Subdistrict};
 pub use planning::{PersonHit, Planning, Scope, SessionDetail, SessionPage};
 pub use postgres::connect_postgres;
 pub use progress::{
@@ -146,6 +148,7 @@ pub struct NewAuthSession {
 pub struct Community {
     pub id: i64,
     pub name: String,
+    pub subdistrict_id: i64,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -177,6 +180,8 @@ pub struct NewPerson {
 
 #[derive(Clone, Debug)]
 pub struct NewSession {
+    /// The subdistrict holding it; `None` for a district session.
+    pub subdistrict_id: Option<i64>,
     pub series: String,
     pub title: String,
     pub theme_id: i64,
@@ -213,6 +218,7 @@ pub trait Repository:
     + SecurityStore
     + BackupStore
     + SecondFactorStore
+    + OrganisationStore
     + Send
     + Sync
     + 'static
@@ -283,7 +289,12 @@ pub trait Repository:
     async fn prune_auth_sessions(&self, now: Timestamp) -> RepoResult<u64>;
 
     // Reference data
-    async fn create_community(&self, name: &str, now: Timestamp) -> RepoResult<i64>;
+    async fn create_community(
+        &self,
+        subdistrict_id: i64,
+        name: &str,
+        now: Timestamp,
+    ) -> RepoResult<i64>;
     async fn communities(&self) -> RepoResult<Vec<Community>>;
     async fn create_tier(&self, tier: &Tier, now: Timestamp) -> RepoResult<i64>;
     async fn tiers(&self) -> RepoResult<Vec<Tier>>;

@@ -250,6 +250,7 @@ mod tests {
             person_id: 7,
             tier_id: Some(2),
             community_id: None,
+            subdistrict_id: None,
         };
         sql.scope(Scope::Person {
             member,

@@ -25,6 +25,7 @@ pub struct ProgrammeCadre {
     pub person_id: i64,
     pub name: String,
     pub community_id: Option<i64>,
+    pub subdistrict_id: Option<i64>,
     pub community: String,
     /// The tier held now; `None` after leaving.
     pub tier_id: Option<i64>,

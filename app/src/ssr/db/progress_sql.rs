@@ -99,8 +99,17 @@ impl ProgressStore for SqlRepository<Db> {
     #[tracing::instrument(skip_all)]
     async fn year_sessions(&self, from: Timestamp, to: Timestamp) -> RepoResult<Vec<YearSession>> {
         const IN_YEAR: &str = "s.cancelled = false and s.starts_at >= $1 and s.starts_at < $2";
-        let rows: Vec<(i64, i64, i64, i64, String)> = sqlx::query_as(&format!(
-            "select s.id, s.starts_at, s.study_hours, s.theme_id, s.audience \
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            starts_at: i64,
+            study_hours: i64,
+            theme_id: i64,
+            audience: String,
+            subdistrict_id: Option<i64>,
+        }
+        let rows: Vec<Row> = sqlx::query_as(&format!(
+            "select s.id, s.starts_at, s.study_hours, s.theme_id, s.audience, s.subdistrict_id \
              from sessions s where {IN_YEAR} order by s.starts_at, s.id"
         ))
         .bind(from.0)
@@ -139,12 +148,13 @@ impl ProgressStore for SqlRepository<Db> {
         Ok(rows
             .into_iter()
             .map(|r| YearSession {
-                id: r.0,
-                starts_at: Timestamp(r.1),
-                hours: StudyHours(r.2),
-                theme_id: r.3,
+                id: r.id,
+                starts_at: Timestamp(r.starts_at),
+                hours: StudyHours(r.study_hours),
+                theme_id: r.theme_id,
                 cancelled: false,
-                audience: match (r.4.as_str(), chosen.remove(&r.0)) {
+                subdistrict_id: r.subdistrict_id,
+                audience: match (r.audience.as_str(), chosen.remove(&r.id)) {
                     ("chosen", Some([tiers, communities, people])) => Audience::Chosen {
                         tiers,
                         communities,
@@ -157,23 +167,26 @@ impl ProgressStore for SqlRepository<Db> {
                     },
                     _ => Audience::Everyone,
                 },
-                lecturers: lecturing.remove(&r.0).unwrap_or_default(),
+                lecturers: lecturing.remove(&r.id).unwrap_or_default(),
             })
             .collect())
     }
 
     #[tracing::instrument(skip_all)]
     async fn programme_cadres(&self, person: Option<i64>) -> RepoResult<Vec<ProgrammeCadre>> {
-        let rows: Vec<(i64, String, Option<i64>, String, Option<i64>)> = sqlx::query_as(&format!(
-            "select p.id, p.name, p.community_id, coalesce(c.name, ''), p.tier_id \
+        #[allow(clippy::type_complexity)]
+        let rows: Vec<(i64, String, Option<i64>, String, Option<i64>, Option<i64>)> =
+            sqlx::query_as(&format!(
+                "select p.id, p.name, p.community_id, coalesce(c.name, ''), p.tier_id, \
+             c.subdistrict_id \
              from people p left join communities c on c.id = p.community_id \
              where (p.tier_id is not null \
              or exists (select 1 from tier_history h where h.person_id = p.id)){} \
              order by p.id",
-            only("p.id", person)
-        ))
-        .fetch_all(&self.read)
-        .await?;
+                only("p.id", person)
+            ))
+            .fetch_all(&self.read)
+            .await?;
         let history: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(&format!(
             "select person_id, effective_at, tier_id from tier_history \
              where true{} order by person_id, effective_at, id",
@@ -189,6 +202,7 @@ impl ProgressStore for SqlRepository<Db> {
                 community_id: r.2,
                 community: r.3,
                 tier_id: r.4,
+                subdistrict_id: r.5,
                 tiers: Vec::new(),
             })
             .collect();

@@ -24,9 +24,9 @@ impl SqlRepository<Db> {
         let id: i64 = sqlx::query_scalar(
             "insert into sessions (series, title, theme_id, format, starts_at, ends_at, \
              place, description_md, cancelled, created_at, updated_at, audience, \
-             study_hours, hours_overridden, capacity, clash_override_reason) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, false, $9, $9, $10, $11, $12, $13, $14) \
-             returning id",
+             study_hours, hours_overridden, capacity, clash_override_reason, subdistrict_id) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, false, $9, $9, $10, $11, $12, $13, $14, \
+             $15) returning id",
         )
         .bind(&new.series)
         .bind(&new.title)
@@ -45,6 +45,7 @@ impl SqlRepository<Db> {
         .bind(new.hours_overridden)
         .bind(new.capacity)
         .bind(new.clash_override_reason.as_deref())
+        .bind(new.subdistrict_id)
         .fetch_one(&mut **tx)
         .await?;
         Self::insert_audience_and_lecturers(tx, id, new).await?;
@@ -90,6 +91,25 @@ impl SqlRepository<Db> {
             sqlx::query("insert into account_roles (account_id, role) values ($1, $2)")
                 .bind(account_id)
                 .bind(role.as_str())
+                .execute(&mut **tx)
+                .await?;
+        }
+        if roles.has(crate::domain::Role::Organiser) {
+            // An organiser named without a unit organises the first subdistrict: the whole
+            // school of an install that has one. Admins narrow or widen it on the accounts
+            // page.
+            sqlx::query(
+                "insert into organiser_units (account_id, kind, ref_id) \
+                 select $1, 'subdistrict', min(id) from subdistricts \
+                 where not exists (select 1 from organiser_units where account_id = $1) \
+                 having count(*) > 0",
+            )
+            .bind(account_id)
+            .execute(&mut **tx)
+            .await?;
+        } else {
+            sqlx::query("delete from organiser_units where account_id = $1")
+                .bind(account_id)
                 .execute(&mut **tx)
                 .await?;
         }
@@ -446,11 +466,18 @@ impl crate::ssr::db::Repository for SqlRepository<Db> {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn create_community(&self, name: &str, now: Timestamp) -> RepoResult<i64> {
+    async fn create_community(
+        &self,
+        subdistrict_id: i64,
+        name: &str,
+        now: Timestamp,
+    ) -> RepoResult<i64> {
         sqlx::query_scalar(
-            "insert into communities (name, created_at) values ($1, $2) returning id",
+            "insert into communities (name, subdistrict_id, created_at) values ($1, $2, $3) \
+             returning id",
         )
         .bind(name)
+        .bind(subdistrict_id)
         .bind(now.0)
         .fetch_one(&self.write)
         .await
@@ -459,13 +486,17 @@ impl crate::ssr::db::Repository for SqlRepository<Db> {
 
     #[tracing::instrument(skip_all)]
     async fn communities(&self) -> RepoResult<Vec<Community>> {
-        let rows: Vec<(i64, String)> =
-            sqlx::query_as("select id, name from communities order by id")
+        let rows: Vec<(i64, String, i64)> =
+            sqlx::query_as("select id, name, subdistrict_id from communities order by id")
                 .fetch_all(&self.read)
                 .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, name)| Community { id, name })
+            .map(|(id, name, subdistrict_id)| Community {
+                id,
+                name,
+                subdistrict_id,
+            })
             .collect())
     }
 
@@ -668,16 +699,21 @@ impl crate::ssr::db::Repository for SqlRepository<Db> {
 
     #[tracing::instrument(skip_all)]
     async fn member(&self, person_id: i64) -> RepoResult<Option<Member>> {
-        let row: Option<(i64, Option<i64>, Option<i64>)> =
-            sqlx::query_as("select id, tier_id, community_id from people where id = $1")
-                .bind(person_id)
-                .fetch_optional(&self.read)
-                .await?;
-        Ok(row.map(|(person_id, tier_id, community_id)| Member {
-            person_id,
-            tier_id,
-            community_id,
-        }))
+        let row: Option<(i64, Option<i64>, Option<i64>, Option<i64>)> = sqlx::query_as(
+            "select p.id, p.tier_id, p.community_id, c.subdistrict_id from people p \
+             left join communities c on c.id = p.community_id where p.id = $1",
+        )
+        .bind(person_id)
+        .fetch_optional(&self.read)
+        .await?;
+        Ok(row.map(
+            |(person_id, tier_id, community_id, subdistrict_id)| Member {
+                person_id,
+                tier_id,
+                community_id,
+                subdistrict_id,
+            },
+        ))
     }
 
     #[tracing::instrument(skip_all)]

@@ -103,13 +103,18 @@ pub(super) const SESSION_COLUMNS: &str = "select s.id, s.title, t.name_zh as the
      left join people p on p.id = sl.person_id";
 
 /// SQL that is true when the cadre given by the three expressions (tier, community and
-/// person id) is in the audience of session `s`: the rule of `Audience::includes`.
+/// person id) is in the audience of session `s`: the rule of `Audience::includes`. Everyone,
+/// a tier or a community means those of the session's subdistrict (of the whole district for
+/// a district session); a person named is in it wherever they are.
 pub(super) fn in_audience(tier: &str, community: &str, person: &str) -> String {
     format!(
-        "(s.audience = 'everyone' or exists (select 1 from session_audience a \
+        "(((s.subdistrict_id is null or coalesce(s.subdistrict_id = (select ac.subdistrict_id \
+         from communities ac where ac.id = {community}), false)) \
+         and (s.audience = 'everyone' or exists (select 1 from session_audience a \
          where a.session_id = s.id and ((a.kind = 'tier' and a.ref_id = {tier}) \
-         or (a.kind = 'community' and a.ref_id = {community}) \
-         or (a.kind = 'person' and a.ref_id = {person}))))"
+         or (a.kind = 'community' and a.ref_id = {community}))))) \
+         or exists (select 1 from session_audience ap where ap.session_id = s.id \
+         and ap.kind = 'person' and ap.ref_id = {person}))"
     )
 }
 

@@ -43,6 +43,9 @@ mod import_sql;
 #[path = "materials_sql.rs"]
 mod materials_sql;
 #[allow(clippy::duplicate_mod)]
+#[path = "organisation_sql.rs"]
+mod organisation_sql;
+#[allow(clippy::duplicate_mod)]
 #[path = "planning_sql.rs"]
 mod planning_sql;
 #[allow(clippy::duplicate_mod)]
