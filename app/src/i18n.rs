@@ -209,6 +209,7 @@ messages! {
     Enable => "启用", "Enable";
     SaveRoles => "保存角色", "Save roles";
     OrganiserUnits => "组织者范围", "Organiser of";
+    Subdistrict => "街道", "Subdistrict";
     NoOrganiserUnit => "（无：不能管理任何内容）", "(none: manages nothing)";
     GrantUnit => "添加范围", "Add";
     RevokeUnit => "移除", "Remove";

@@ -142,7 +142,7 @@ async fn burst(url: &str, opts: &Options, label: &str) -> anyhow::Result<Run> {
     drop(server);
     latencies.sort();
     let repo = app::ssr::db::connect(url).await?;
-    let rows = repo.session_sheet(door.session_id).await?;
+    let rows = repo.session_sheet(door.session_id, None).await?;
     let present = rows.iter().filter(|r| r.status.is_some()).count();
     ensure!(
         present == opts.cadres,

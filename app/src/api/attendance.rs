@@ -284,14 +284,18 @@ pub(crate) mod support {
 #[server(endpoint = "door_board")]
 pub async fn door_board(session_id: i64) -> Result<BoardData, AppError> {
     use crate::domain::attendance::{WindowClosed, checkin_status};
-    use crate::domain::policy::Action;
-    use crate::ssr::guard::{authorize, finish, state};
+    use crate::domain::org::SessionRight;
+    use crate::ssr::access::organiser;
+    use crate::ssr::guard::{finish, state};
     use support::*;
     finish(
         async {
-            authorize(Action::ManageAttendance)?;
+            let organiser = organiser()?;
             let st = state()?;
             let repo = st.repo.as_ref();
+            let access = organiser
+                .session(repo, session_id, SessionRight::Door)
+                .await?;
             let door = repo
                 .door_session(session_id)
                 .await?
@@ -313,11 +317,11 @@ pub async fn door_board(session_id: i64) -> Result<BoardData, AppError> {
                 public_origin(st.door.public_url.as_deref()),
                 key.token(door.id, step)
             );
-            let rows = repo.session_sheet(door.id).await?;
+            let rows = repo.session_sheet(door.id, access.people()).await?;
             let counts = sheet_counts(&rows);
             let walk_ins = rows.iter().filter(|r| r.walk_in).count() as i64;
             let wrong_codes = wrong_codes(repo, door.id).await?;
-            let awaiting = repo.walk_in_claims(door.id).await?.len() as i64;
+            let awaiting = repo.walk_in_claims(door.id, access.people()).await?.len() as i64;
             let mut missing: Vec<MissingGroup> = Vec::new();
             let mut recent = Vec::new();
             for row in rows {
@@ -429,17 +433,21 @@ async fn checkin_view(
 /// A session's attendance sheet with its audit trail (organisers).
 #[server(endpoint = "attendance_sheet")]
 pub async fn attendance_sheet(session_id: i64) -> Result<SheetData, AppError> {
-    use crate::domain::policy::Action;
-    use crate::ssr::guard::{authorize, finish, state};
+    use crate::domain::org::SessionRight;
+    use crate::ssr::access::organiser;
+    use crate::ssr::guard::{finish, state};
     finish(
         async {
-            authorize(Action::ManageAttendance)?;
+            let organiser = organiser()?;
             let repo = state()?.repo;
+            let access = organiser
+                .session(repo.as_ref(), session_id, SessionRight::Door)
+                .await?;
             let door = repo
                 .door_session(session_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let rows = repo.session_sheet(session_id).await?;
+            let rows = repo.session_sheet(session_id, access.people()).await?;
             let counts = support::sheet_counts(&rows);
             let venue = crate::ssr::checkin::venue_networks(repo.as_ref()).await?;
             let origins = crate::domain::attendance::origin_flags(
@@ -478,7 +486,7 @@ pub async fn attendance_sheet(session_id: i64) -> Result<SheetData, AppError> {
                 })
                 .collect();
             let claims = repo
-                .walk_in_claims(session_id)
+                .walk_in_claims(session_id, access.people())
                 .await?
                 .into_iter()
                 .map(|c| ClaimLine {
@@ -513,14 +521,22 @@ pub async fn set_attendance(
     status: String,
     reason: String,
 ) -> Result<(), AppError> {
-    use crate::domain::policy::Action;
+    use crate::domain::org::SessionRight;
     use crate::domain::session_draft::{Field, Problem};
-    use crate::ssr::guard::{authorize, finish, state};
+    use crate::ssr::access::organiser;
+    use crate::ssr::guard::{finish, state};
     use support::*;
     finish(
         async {
-            let user = authorize(Action::ManageAttendance)?;
+            let organiser = organiser()?;
+            let user = organiser.user();
             let repo = state()?.repo;
+            let access = organiser
+                .session(repo.as_ref(), session_id, SessionRight::Door)
+                .await?;
+            if access.people().is_some() {
+                organiser.person(repo.as_ref(), person_id).await?;
+            }
             let to = AttendanceStatus::parse(&status)
                 .ok_or_else(|| form_error(Field::Status, Problem::Required))?;
             let reason = reason.trim();
@@ -556,13 +572,18 @@ pub async fn set_attendance(
 /// After the end: everyone expected who neither checked in nor has a status is absent.
 #[server(endpoint = "attendance_rest_absent")]
 pub async fn mark_rest_absent(session_id: i64) -> Result<u64, AppError> {
-    use crate::domain::policy::Action;
+    use crate::domain::org::SessionRight;
     use crate::error::Conflict;
-    use crate::ssr::guard::{authorize, finish, state};
+    use crate::ssr::access::organiser;
+    use crate::ssr::guard::{finish, state};
     finish(
         async {
-            let user = authorize(Action::ManageAttendance)?;
+            let organiser = organiser()?;
+            let user = organiser.user();
             let repo = state()?.repo;
+            let access = organiser
+                .session(repo.as_ref(), session_id, SessionRight::Door)
+                .await?;
             let door = repo
                 .door_session(session_id)
                 .await?
@@ -575,7 +596,13 @@ pub async fn mark_rest_absent(session_id: i64) -> Result<u64, AppError> {
                 return Err(AppError::Conflict(Conflict::SessionCancelled));
             }
             Ok(repo
-                .mark_rest_absent(session_id, user.account.person_id, "not checked in", now)
+                .mark_rest_absent(
+                    session_id,
+                    user.account.person_id,
+                    "not checked in",
+                    now,
+                    access.people(),
+                )
                 .await?)
         }
         .await,
@@ -590,12 +617,15 @@ pub async fn save_checkin_rules(
     late_after_minutes: String,
 ) -> Result<(), AppError> {
     use crate::domain::attendance::CheckinRules;
-    use crate::domain::policy::Action;
+    use crate::domain::org::SessionRight;
     use crate::domain::session_draft::{Field, FieldProblem, Problem};
-    use crate::ssr::guard::{authorize, finish, state};
+    use crate::ssr::access::organiser;
+    use crate::ssr::guard::{finish, state};
     finish(
         async {
-            authorize(Action::ManageAttendance)?;
+            organiser()?
+                .session(state()?.repo.as_ref(), session_id, SessionRight::Organise)
+                .await?;
             let read = |raw: &str, range: std::ops::RangeInclusive<i64>, field| match raw
                 .trim()
                 .parse::<i64>()
@@ -725,19 +755,22 @@ pub async fn ask_leave(session_id: i64, reason: String) -> Result<(), AppError> 
 #[server(endpoint = "requests_queue")]
 pub async fn request_queue() -> Result<QueueData, AppError> {
     use crate::domain::hours::StudyHours;
-    use crate::domain::policy::Action;
     use crate::domain::report::DateRange;
+    use crate::ssr::access::organiser;
     use crate::ssr::db::RequestKind;
-    use crate::ssr::guard::{authorize, finish, state};
+    use crate::ssr::guard::{finish, state};
     use chrono::Datelike;
     finish(
         async {
-            authorize(Action::ManageAttendance)?;
+            let organiser = organiser()?;
             let repo = state()?.repo;
             let cap = support::leave_cap(repo.as_ref()).await?;
             let make_up_share = support::make_up_share(repo.as_ref()).await?;
             let mut leave = Vec::new();
-            for item in repo.requests(RequestKind::Leave, 200).await? {
+            for item in repo
+                .requests(RequestKind::Leave, 200, organiser.people())
+                .await?
+            {
                 let year = item.starts_at.local_date().year();
                 let (from, to) = DateRange::year(year)
                     .and_then(|r| r.bounds())
@@ -763,7 +796,7 @@ pub async fn request_queue() -> Result<QueueData, AppError> {
                 });
             }
             let make_ups = repo
-                .requests(RequestKind::MakeUp, 200)
+                .requests(RequestKind::MakeUp, 200, organiser.people())
                 .await?
                 .into_iter()
                 .map(support::request_view)
@@ -784,14 +817,15 @@ pub async fn request_queue() -> Result<QueueData, AppError> {
 #[server(endpoint = "requests_decide")]
 pub async fn decide_request(id: i64, kind: String, decision: String) -> Result<(), AppError> {
     use crate::domain::attendance::Decision;
-    use crate::domain::policy::Action;
     use crate::domain::session_draft::{Field, Problem};
     use crate::error::Conflict;
+    use crate::ssr::access::organiser;
     use crate::ssr::db::RequestKind;
-    use crate::ssr::guard::{authorize, finish, state};
+    use crate::ssr::guard::{finish, state};
     finish(
         async {
-            let user = authorize(Action::ManageAttendance)?;
+            let organiser = organiser()?;
+            let user = organiser.user();
             let kind = match kind.as_str() {
                 "leave" => RequestKind::Leave,
                 "make_up" => RequestKind::MakeUp,
@@ -801,7 +835,8 @@ pub async fn decide_request(id: i64, kind: String, decision: String) -> Result<(
                 .filter(|d| *d != Decision::Pending)
                 .ok_or_else(|| support::form_error(Field::Status, Problem::Required))?;
             let repo = state()?.repo;
-            repo.request(kind, id).await?.ok_or(AppError::NotFound)?;
+            let item = repo.request(kind, id).await?.ok_or(AppError::NotFound)?;
+            organiser.person(repo.as_ref(), item.person_id).await?;
             if repo
                 .decide_request(kind, id, decision, user.account.person_id, Timestamp::now())
                 .await?
@@ -845,12 +880,20 @@ pub async fn decide_walk_in(
     confirm: bool,
 ) -> Result<(), AppError> {
     use crate::domain::audit::{AuditKind, AuditOutcome};
-    use crate::domain::policy::Action;
+    use crate::domain::org::SessionRight;
+    use crate::ssr::access::organiser;
     use crate::ssr::audit::{by, with_detail};
-    use crate::ssr::guard::{authorize, finish, state};
+    use crate::ssr::guard::{finish, state};
     finish(
         async {
-            let user = authorize(Action::ManageAttendance)?;
+            let organiser = organiser()?;
+            let user = organiser.user();
+            let access = organiser
+                .session(state()?.repo.as_ref(), session_id, SessionRight::Door)
+                .await?;
+            if access.people().is_some() {
+                organiser.person(state()?.repo.as_ref(), person_id).await?;
+            }
             let outcome = if confirm {
                 AuditOutcome::Ok
             } else {
@@ -858,7 +901,7 @@ pub async fn decide_walk_in(
             };
             let line = with_detail(
                 by(
-                    &user,
+                    user,
                     AuditKind::WalkInConfirmed,
                     outcome,
                     &format!("session:{session_id}"),

@@ -11,6 +11,12 @@ pub struct SignedIn {
     pub username: String,
     pub display_name: String,
     pub roles: Roles,
+    /// An organiser whose grants reach the whole install (settings, tiers, imports).
+    #[serde(default)]
+    pub organises_all: bool,
+    /// An organiser who may hold sessions (of a whole subdistrict or more).
+    #[serde(default)]
+    pub schedules: bool,
 }
 
 /// Who is signed in, or `None`.
@@ -21,6 +27,8 @@ pub async fn me() -> Result<Option<SignedIn>, AppError> {
         account_id: u.account.id,
         username: u.account.username,
         display_name: u.account.display_name,
+        organises_all: u.grants.everything,
+        schedules: u.grants.everything || !u.grants.reach.subdistricts.is_empty(),
         roles: u.account.roles,
     }))
 }

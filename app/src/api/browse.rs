@@ -57,17 +57,18 @@ const CALENDAR_LIMIT: usize = 400;
 
 #[server(endpoint = "open_session")]
 pub async fn open_session(id: i64) -> Result<SessionView, AppError> {
-    use crate::domain::Role;
     use crate::domain::audience::Audience;
-    use crate::ssr::guard::{caller, finish, may_open_session, state};
+    use crate::ssr::guard::{caller, finish, state};
     use crate::ssr::markdown;
     finish(
         async {
             let me = caller()?;
             let repo = state()?.repo;
-            may_open_session(&me, repo.as_ref(), id).await?;
+            // Refuses a session the caller may not see; says whether they organise it.
+            let organiser = crate::ssr::access::stance(&me, repo.as_ref(), id)
+                .await?
+                .organiser;
             let detail = repo.session_detail(id).await?.ok_or(AppError::NotFound)?;
-            let organiser = me.account.roles.has(Role::Organiser);
             let audience = match &detail.audience {
                 Audience::Everyone => AudienceNames {
                     everyone: true,
@@ -134,11 +135,12 @@ pub async fn list_sessions(filter: SessionFilter) -> Result<SessionList, AppErro
             let me = caller()?;
             let repo = state()?.repo;
             let scope = scope_of(&me, repo.as_ref()).await?;
+            let within = crate::ssr::guard::subdistricts_of(&scope);
             let page = repo.find_sessions(scope, &filter, Timestamp::now()).await?;
             Ok(SessionList {
                 sessions: page.sessions,
                 more: page.more,
-                choices: crate::api::schedule::choices(repo.as_ref()).await?,
+                choices: crate::api::schedule::choices(repo.as_ref(), within.as_deref()).await?,
             })
         }
         .await,

@@ -100,90 +100,11 @@ pub struct HistoryData {
 #[cfg(feature = "ssr")]
 pub(crate) mod support {
     use crate::api::materials::{CommentView, FileLink, ReflectionView};
-    use crate::domain::Role;
-    use crate::domain::attendance::DoorSession;
-    use crate::domain::policy::{may_edit_material, may_see_session};
-    use crate::error::{AppError, AppResult};
-    use crate::ssr::auth::CurrentUser;
-    use crate::ssr::db::{Attachment, Material, ReflectionEntry, Repository};
-
-    /// How the caller stands to a session's material.
-    pub struct Access {
-        pub door: DoorSession,
-        pub editor: bool,
-        /// A cadre in the session's audience.
-        pub reader: bool,
-        pub organiser: bool,
-    }
-
-    /// The signed-in caller of a server function, the repository and their access to
-    /// session `id`, refused unless they have what `need` asks.
-    pub async fn caller_access(
-        id: i64,
-        need: Need,
-    ) -> AppResult<(CurrentUser, std::sync::Arc<dyn Repository>, Access)> {
-        let user = crate::ssr::guard::caller()?;
-        let repo = crate::ssr::guard::state()?.repo;
-        let access = access(&user, repo.as_ref(), id).await?;
-        access.require(need)?;
-        Ok((user, repo, access))
-    }
-
-    /// The caller's access to session `id`; sessions they may not see answer `NotFound`.
-    pub async fn access(user: &CurrentUser, repo: &dyn Repository, id: i64) -> AppResult<Access> {
-        let roles = &user.account.roles;
-        let member = repo
-            .member(user.account.person_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let (in_audience, lectures_it) = repo.relation_to_session(id, &member).await?;
-        if !may_see_session(roles, lectures_it, in_audience) {
-            return Err(AppError::NotFound);
-        }
-        let door = repo.door_session(id).await?.ok_or(AppError::NotFound)?;
-        Ok(Access {
-            door,
-            editor: may_edit_material(roles, lectures_it),
-            reader: in_audience && roles.has(Role::Cadre),
-            organiser: roles.has(Role::Organiser),
-        })
-    }
-
-    /// What a server function needs of the caller.
-    pub enum Need {
-        /// To see the session.
-        See,
-        /// To be one of its lecturers or an organiser.
-        Edit,
-        /// To be an organiser.
-        Organise,
-    }
-
-    impl Access {
-        pub fn require(&self, need: Need) -> AppResult<()> {
-            let ok = match need {
-                Need::See => true,
-                Need::Edit => self.editor,
-                Need::Organise => self.organiser,
-            };
-            if ok { Ok(()) } else { Err(AppError::Forbidden) }
-        }
-
-        /// Whether the caller may read this material (and its attachments) now.
-        pub fn may_read(&self, material: Option<&Material>, now: crate::domain::Timestamp) -> bool {
-            self.editor
-                || material.is_some_and(|m| m.publication.reaches_audience(now, self.door.ends_at))
-        }
-    }
-
-    /// Where an attachment downloads from; the name in the path is for people and browsers.
-    pub fn file_url(id: i64, name: &str) -> String {
-        format!("/files/{id}/{}", crate::domain::files::percent_encode(name))
-    }
+    use crate::ssr::db::{Attachment, ReflectionEntry};
 
     pub fn file_link(a: Attachment) -> FileLink {
         FileLink {
-            url: file_url(a.id, &a.name),
+            url: crate::domain::files::file_url(a.id, &a.name),
             id: a.id,
             name: a.name,
             size: a.size,
@@ -224,7 +145,8 @@ pub async fn material_view(session_id: i64) -> Result<MaterialData, AppError> {
     finish(
         async {
             let (user, repo, access) =
-                support::caller_access(session_id, support::Need::See).await?;
+                crate::ssr::access::caller_stance(session_id, crate::ssr::access::Need::See)
+                    .await?;
             let now = Timestamp::now();
             let material = repo.material(session_id).await?;
             let readable = access.may_read(material.as_ref(), now);
@@ -294,7 +216,9 @@ pub async fn material_editor(session_id: i64) -> Result<EditorData, AppError> {
     use crate::ssr::guard::finish;
     finish(
         async {
-            let (_, repo, access) = support::caller_access(session_id, support::Need::Edit).await?;
+            let (_, repo, access) =
+                crate::ssr::access::caller_stance(session_id, crate::ssr::access::Need::Edit)
+                    .await?;
             let material = repo.material(session_id).await?;
             let attachments = repo.attachments(session_id).await?;
             Ok(EditorData {
@@ -327,7 +251,9 @@ pub async fn save_material(
     use crate::ssr::guard::finish;
     finish(
         async {
-            let (user, repo, _) = support::caller_access(session_id, support::Need::Edit).await?;
+            let (user, repo, _) =
+                crate::ssr::access::caller_stance(session_id, crate::ssr::access::Need::Edit)
+                    .await?;
             let publication = parse_publication(&publication)?;
             write_material(
                 repo.as_ref(),
@@ -416,7 +342,8 @@ pub async fn material_history(session_id: i64) -> Result<HistoryData, AppError> 
     finish(
         async {
             let (_, repo, access) =
-                support::caller_access(session_id, support::Need::Organise).await?;
+                crate::ssr::access::caller_stance(session_id, crate::ssr::access::Need::Organise)
+                    .await?;
             let versions = repo.material_versions(session_id).await?;
             Ok(HistoryData {
                 session_id,
@@ -452,7 +379,8 @@ pub async fn restore_material(
     finish(
         async {
             let (user, repo, _) =
-                support::caller_access(session_id, support::Need::Organise).await?;
+                crate::ssr::access::caller_stance(session_id, crate::ssr::access::Need::Organise)
+                    .await?;
             let old = repo
                 .material_version(session_id, version)
                 .await?
@@ -483,7 +411,9 @@ pub async fn remove_attachment(session_id: i64, attachment_id: i64) -> Result<()
     use crate::ssr::guard::finish;
     finish(
         async {
-            let (_, repo, _) = support::caller_access(session_id, support::Need::Edit).await?;
+            let (_, repo, _) =
+                crate::ssr::access::caller_stance(session_id, crate::ssr::access::Need::Edit)
+                    .await?;
             if repo.remove_attachment(session_id, attachment_id).await? {
                 Ok(())
             } else {

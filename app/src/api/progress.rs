@@ -171,18 +171,17 @@ pub async fn progress_view(
     finish(
         async {
             let user = caller()?;
-            let organises = crate::domain::policy::may(
-                &user.account.roles,
-                crate::domain::policy::Action::ManageProgramme,
-            );
-            let person_id = match person_id {
-                Some(id) if id != user.account.person_id && !organises => {
-                    return Err(AppError::NotFound);
-                }
-                Some(id) => id,
-                None => user.account.person_id,
-            };
             let repo = state()?.repo;
+            // An organiser reads the dossiers of the cadres their grants reach.
+            let organiser = crate::ssr::access::organiser().ok();
+            let person_id = person_id.unwrap_or(user.account.person_id);
+            let organises = match &organiser {
+                Some(o) => o.person(repo.as_ref(), person_id).await.is_ok(),
+                None => false,
+            };
+            if person_id != user.account.person_id && !organises {
+                return Err(AppError::NotFound);
+            }
             support::progress_data(repo.as_ref(), person_id, year, organises).await
         }
         .await,
@@ -197,17 +196,16 @@ pub async fn programme_dashboard(
     community: Option<i64>,
     outlook: Option<String>,
 ) -> Result<DashboardData, AppError> {
-    use crate::domain::policy::Action;
-    use crate::ssr::guard::{authorize, finish, state};
+    use crate::ssr::guard::{finish, state};
     finish(
         async {
-            authorize(Action::ManageProgramme)?;
+            let organiser = crate::ssr::access::organiser()?;
             let drill = Drill {
                 tier,
                 community,
                 outlook: outlook.as_deref().and_then(Outlook::parse),
             };
-            support::dashboard(state()?.repo.as_ref(), year, drill).await
+            support::dashboard(state()?.repo.as_ref(), year, drill, organiser.people()).await
         }
         .await,
     )
@@ -216,19 +214,20 @@ pub async fn programme_dashboard(
 /// Moves a cadre up to the next tier (or to any tier), with a note.
 #[server(endpoint = "programme_promote")]
 pub async fn promote(person_id: i64, tier_id: i64, note: String) -> Result<(), AppError> {
-    use crate::domain::policy::Action;
     use crate::domain::session_draft::Field;
     use crate::ssr::db::TierChange;
-    use crate::ssr::guard::{authorize, finish, state};
+    use crate::ssr::guard::{finish, state};
     finish(
         async {
-            let user = authorize(Action::ManageProgramme)?;
+            let organiser = crate::ssr::access::organiser()?;
+            let user = organiser.user();
             let note = crate::api::attendance::support::text_field(&note, 0, 500, Field::Note)?;
             let repo = state()?.repo;
+            organiser.programme_person(repo.as_ref(), person_id).await?;
             let tiers = repo.tier_plans().await?;
             let now = Timestamp::now();
             let current = repo
-                .programme_cadres(Some(person_id))
+                .programme_cadres(Some(person_id), None)
                 .await?
                 .pop()
                 .ok_or(AppError::NotFound)?;
@@ -251,7 +250,7 @@ pub async fn promote(person_id: i64, tier_id: i64, note: String) -> Result<(), A
             };
             let line = crate::ssr::audit::with_detail(
                 crate::ssr::audit::by(
-                    &user,
+                    user,
                     crate::domain::audit::AuditKind::Promoted,
                     crate::domain::audit::AuditOutcome::Ok,
                     &format!("person:{person_id}"),
@@ -281,7 +280,7 @@ pub async fn promote(person_id: i64, tier_id: i64, note: String) -> Result<(), A
 /// month. The session's lecturers and organisers may.
 #[server(endpoint = "reflection_accept")]
 pub async fn accept_reflection(session_id: i64, reflection_id: i64) -> Result<(), AppError> {
-    use crate::api::materials::support::{Need, caller_access};
+    use crate::ssr::access::{Need, caller_stance as caller_access};
     use crate::ssr::guard::finish;
     finish(
         async {

@@ -49,15 +49,18 @@ pub(crate) fn range_or_error(from: &str, to: &str) -> Result<DateRange, AppError
 /// Rates per community and per session for finished sessions in `[from, to]` (organisers).
 #[server(endpoint = "report_attendance")]
 pub async fn attendance_report(from: String, to: String) -> Result<ReportData, AppError> {
-    use crate::domain::policy::Action;
     use crate::domain::report::{by_community, by_session};
-    use crate::ssr::guard::{authorize, finish, state};
+    use crate::ssr::access::organiser;
+    use crate::ssr::guard::{finish, state};
     finish(
         async {
-            authorize(Action::ManageAttendance)?;
+            let organiser = organiser()?;
             let range = range_or_error(&from, &to)?;
             let (a, b) = range.bounds().ok_or(AppError::Internal)?;
-            let facts = state()?.repo.facts(a, b, Timestamp::now(), None).await?;
+            let facts = state()?
+                .repo
+                .facts(a, b, Timestamp::now(), None, organiser.people())
+                .await?;
             Ok(ReportData {
                 range,
                 communities: by_community(&facts),
@@ -76,25 +79,25 @@ pub async fn attendance_history(
     from: String,
     to: String,
 ) -> Result<History, AppError> {
-    use crate::domain::Role;
     use crate::domain::attendance::earned_hours;
     use crate::domain::report::earned_total;
     use crate::ssr::guard::{caller, finish, state};
     finish(
         async {
             let user = caller()?;
+            let repo = state()?.repo;
             let person_id = match person_id {
                 Some(id) if id != user.account.person_id => {
-                    if !user.account.roles.has(Role::Organiser) {
-                        return Err(AppError::NotFound);
-                    }
+                    crate::ssr::access::organiser()
+                        .map_err(|_| AppError::NotFound)?
+                        .person(repo.as_ref(), id)
+                        .await?;
                     id
                 }
                 _ => user.account.person_id,
             };
             let range = range_or_error(&from, &to)?;
             let (a, b) = range.bounds().ok_or(AppError::Internal)?;
-            let repo = state()?.repo;
             let name = repo
                 .people_names(&[person_id])
                 .await?
@@ -102,7 +105,9 @@ pub async fn attendance_history(
                 .map(|(_, n)| n)
                 .ok_or(AppError::NotFound)?;
             let share = crate::api::attendance::support::make_up_share(repo.as_ref()).await?;
-            let facts = repo.facts(a, b, Timestamp::now(), Some(person_id)).await?;
+            let facts = repo
+                .facts(a, b, Timestamp::now(), Some(person_id), None)
+                .await?;
             let earned = earned_total(&facts, share);
             let mut lines: Vec<HistoryLine> = facts
                 .into_iter()

@@ -175,7 +175,9 @@ pub async fn session_reflections(session_id: i64) -> Result<ReflectionsData, App
     use crate::ssr::guard::finish;
     finish(
         async {
-            let (_, repo, access) = support::caller_access(session_id, support::Need::Edit).await?;
+            let (_, repo, access) =
+                crate::ssr::access::caller_stance(session_id, crate::ssr::access::Need::Edit)
+                    .await?;
             let entries = repo.reflections(session_id).await?;
             Ok(ReflectionsData {
                 session_id,
@@ -191,7 +193,6 @@ pub async fn session_reflections(session_id: i64) -> Result<ReflectionsData, App
 #[server(endpoint = "reflection_comment")]
 pub async fn comment_reflection(reflection_id: i64, body: String) -> Result<(), AppError> {
     use crate::api::attendance::support::text_field;
-    use crate::api::materials::support;
     use crate::domain::materials::COMMENT_MAX_CHARS;
     use crate::domain::session_draft::Field;
     use crate::ssr::guard::{caller, finish, state};
@@ -203,7 +204,8 @@ pub async fn comment_reflection(reflection_id: i64, body: String) -> Result<(), 
                 .reflection(reflection_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let access = support::access(&user, repo.as_ref(), reflection.session_id).await?;
+            let access =
+                crate::ssr::access::stance(&user, repo.as_ref(), reflection.session_id).await?;
             if !access.editor {
                 return Err(AppError::Forbidden);
             }
@@ -244,6 +246,7 @@ pub async fn my_review(page: u32) -> Result<ReviewData, AppError> {
                 member,
                 audience: true,
                 lectures: false,
+                organiser: None,
             };
             let found = repo.find_sessions(scope, &filter, now).await?;
             let ids: Vec<i64> = found.sessions.iter().map(|s| s.id).collect();
@@ -295,7 +298,8 @@ pub async fn search(q: String) -> Result<SearchData, AppError> {
             })?;
             let repo = state()?.repo;
             let scope = scope_of(&user, repo.as_ref()).await?;
-            let organiser = user.account.roles.has(Role::Organiser);
+            // Reflections turn up for organisers of the whole install only.
+            let organiser = user.account.roles.has(Role::Organiser) && user.grants.everything;
             let rows = repo
                 .search(
                     &query,

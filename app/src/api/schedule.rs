@@ -27,6 +27,8 @@ impl Choice {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PlannerChoices {
+    /// The subdistricts the organiser may hold a session for.
+    pub subdistricts: Vec<Choice>,
     pub themes: Vec<Choice>,
     pub lecturers: Vec<Choice>,
     pub tiers: Vec<Choice>,
@@ -55,12 +57,22 @@ pub struct PersonChoice {
 /// The key of the organiser-editable study-hours rule in the settings table.
 pub const HOURS_RULE_KEY: &str = "hours.minutes_per_hour";
 
+/// What the pickers offer; communities and subdistricts only those `within` (`None`: all).
 #[cfg(feature = "ssr")]
 pub(crate) async fn choices(
     repo: &dyn crate::ssr::db::Repository,
+    within: Option<&[i64]>,
 ) -> crate::error::AppResult<PlannerChoices> {
     let same = |id, name: String| Choice::new(id, name.clone(), name);
+    let inside = |id: i64| within.is_none_or(|w| w.contains(&id));
     Ok(PlannerChoices {
+        subdistricts: repo
+            .subdistricts()
+            .await?
+            .into_iter()
+            .filter(|s| inside(s.id))
+            .map(|s| same(s.id, s.name))
+            .collect(),
         themes: repo
             .themes()
             .await?
@@ -83,6 +95,7 @@ pub(crate) async fn choices(
             .communities()
             .await?
             .into_iter()
+            .filter(|c| inside(c.subdistrict_id))
             .map(|c| same(c.id, c.name))
             .collect(),
     })
@@ -174,33 +187,20 @@ async fn clash_check(
     }
 }
 
-/// The subdistrict that holds what the planner schedules.
-#[cfg(feature = "ssr")]
-async fn first_subdistrict(
-    repo: &dyn crate::ssr::db::Repository,
-) -> crate::error::AppResult<crate::ssr::db::Subdistrict> {
-    repo.subdistricts()
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| AppError::internal("no subdistrict"))
-}
-
 /// The stored session for one slot of a checked draft.
 #[cfg(feature = "ssr")]
 fn new_session(
     draft: &crate::domain::session_draft::SessionDraft,
     slot: crate::domain::recurrence::Slot,
     clash_override_reason: Option<String>,
-    subdistrict: &crate::ssr::db::Subdistrict,
+    subdistrict: Option<&crate::ssr::db::Subdistrict>,
 ) -> crate::ssr::db::NewSession {
     crate::ssr::db::NewSession {
-        subdistrict_id: Some(subdistrict.id),
-        series: if subdistrict.series_name.is_empty() {
-            crate::domain::schedule::LECTURE_SERIES.to_string()
-        } else {
-            subdistrict.series_name.clone()
-        },
+        subdistrict_id: subdistrict.map(|s| s.id),
+        series: subdistrict
+            .map(|s| s.series_name.clone())
+            .filter(|name| !name.is_empty())
+            .unwrap_or_else(|| crate::domain::schedule::LECTURE_SERIES.to_string()),
         title: draft.title.clone(),
         theme_id: draft.theme_id,
         format: draft.format,
@@ -220,12 +220,18 @@ fn new_session(
 /// What the planner's pickers offer.
 #[server(endpoint = "schedule_options")]
 pub async fn schedule_options() -> Result<PlannerChoices, AppError> {
-    use crate::domain::policy::Action;
-    use crate::ssr::guard::{authorize, finish, state};
+    use crate::ssr::guard::{finish, state};
     finish(
         async {
-            authorize(Action::ScheduleSessions)?;
-            choices(state()?.repo.as_ref()).await
+            let organiser = crate::ssr::access::organiser()?;
+            let repo = state()?.repo;
+            let held: Vec<i64> = organiser
+                .holds(repo.as_ref())
+                .await?
+                .iter()
+                .map(|s| s.id)
+                .collect();
+            choices(repo.as_ref(), Some(&held)).await
         }
         .await,
     )
@@ -239,22 +245,27 @@ pub async fn create_sessions(
     clash_reason: String,
 ) -> Result<Vec<i64>, AppError> {
     use crate::domain::Timestamp;
-    use crate::domain::policy::Action;
-    use crate::ssr::guard::{authorize, finish, state};
+    use crate::ssr::guard::{finish, state};
     finish(
         async {
-            authorize(Action::ScheduleSessions)?;
+            let organiser = crate::ssr::access::organiser()?;
             let repo = state()?.repo;
+            let held = organiser.holds(repo.as_ref()).await?;
+            let subdistrict = match form.subdistrict_id.trim() {
+                "" => held[0].clone(),
+                id => held
+                    .iter()
+                    .find(|s| s.id.to_string() == id)
+                    .cloned()
+                    .ok_or(AppError::NotFound)?,
+            };
             let draft = checked(repo.as_ref(), &form).await?;
             let reason =
                 clash_check(repo.as_ref(), &draft, &draft.slots, &[], &clash_reason).await?;
-            // The planner offers no choice of subdistrict yet: its sessions are the first
-            // subdistrict's, which is the whole school until a district adds more.
-            let subdistrict = first_subdistrict(repo.as_ref()).await?;
             let sessions: Vec<_> = draft
                 .slots
                 .iter()
-                .map(|slot| new_session(&draft, *slot, reason.clone(), &subdistrict))
+                .map(|slot| new_session(&draft, *slot, reason.clone(), Some(&subdistrict)))
                 .collect();
             Ok(repo.create_sessions(&sessions, Timestamp::now()).await?)
         }
@@ -266,12 +277,14 @@ pub async fn create_sessions(
 #[server(endpoint = "planner_template")]
 pub async fn planner_template(id: i64) -> Result<SessionTemplate, AppError> {
     use crate::domain::audience::Audience;
-    use crate::domain::policy::Action;
-    use crate::ssr::guard::{authorize, finish, state};
+    use crate::domain::org::SessionRight;
+    use crate::ssr::guard::{finish, state};
     finish(
         async {
-            authorize(Action::ScheduleSessions)?;
             let repo = state()?.repo;
+            crate::ssr::access::organiser()?
+                .session(repo.as_ref(), id, SessionRight::Organise)
+                .await?;
             let d = repo.session_detail(id).await?.ok_or(AppError::NotFound)?;
             let (starts, ends) = (d.summary.starts_at, d.summary.ends_at);
             let (everyone, tier_ids, community_ids, person_ids) = match d.audience {
@@ -333,14 +346,16 @@ pub async fn update_session(
     clash_reason: String,
 ) -> Result<usize, AppError> {
     use crate::domain::Timestamp;
-    use crate::domain::policy::Action;
+    use crate::domain::org::SessionRight;
     use crate::domain::series_edit::{Occurrence, reschedule};
     use crate::error::Conflict;
-    use crate::ssr::guard::{authorize, finish, state};
+    use crate::ssr::guard::{finish, state};
     finish(
         async {
-            authorize(Action::ScheduleSessions)?;
             let repo = state()?.repo;
+            crate::ssr::access::organiser()?
+                .session(repo.as_ref(), id, SessionRight::Organise)
+                .await?;
             let d = repo.session_detail(id).await?.ok_or(AppError::NotFound)?;
             if d.summary.cancelled {
                 return Err(AppError::Conflict(Conflict::SessionCancelled));
@@ -351,7 +366,13 @@ pub async fn update_session(
                 ..form
             };
             let draft = checked(repo.as_ref(), &form).await?;
-            let subdistrict = first_subdistrict(repo.as_ref()).await?;
+            // An edit keeps the session where it is held.
+            let held_by = repo.session_subdistrict(id).await?.flatten();
+            let subdistrict = repo
+                .subdistricts()
+                .await?
+                .into_iter()
+                .find(|s| Some(s.id) == held_by);
             let edited = Occurrence {
                 id,
                 starts_at: d.summary.starts_at,
@@ -368,7 +389,12 @@ pub async fn update_session(
             let reason = clash_check(repo.as_ref(), &draft, &slots, &ids, &clash_reason).await?;
             let rows: Vec<_> = changes
                 .into_iter()
-                .map(|(id, slot)| (id, new_session(&draft, slot, reason.clone(), &subdistrict)))
+                .map(|(id, slot)| {
+                    (
+                        id,
+                        new_session(&draft, slot, reason.clone(), subdistrict.as_ref()),
+                    )
+                })
                 .collect();
             if !repo.update_sessions(&rows, Timestamp::now()).await? {
                 return Err(AppError::NotFound);
@@ -382,18 +408,18 @@ pub async fn update_session(
 /// Cadres whose name contains `query`, for naming people in an audience.
 #[server(endpoint = "people_search")]
 pub async fn people_search(query: String) -> Result<Vec<PersonChoice>, AppError> {
-    use crate::domain::policy::Action;
-    use crate::ssr::guard::{authorize, finish, state};
+    use crate::ssr::guard::{finish, state};
     finish(
         async {
-            authorize(Action::ScheduleSessions)?;
+            let organiser = crate::ssr::access::organiser()?;
+            let repo = state()?.repo;
+            organiser.holds(repo.as_ref()).await?;
             let query = query.trim();
             if query.is_empty() || query.chars().count() > 40 {
                 return Ok(Vec::new());
             }
-            Ok(state()?
-                .repo
-                .search_people(query, 20)
+            Ok(repo
+                .search_people(query, 20, organiser.people())
                 .await?
                 .into_iter()
                 .map(|p| PersonChoice {
@@ -411,12 +437,14 @@ pub async fn people_search(query: String) -> Result<Vec<PersonChoice>, AppError>
 #[server(endpoint = "sessions_cancel")]
 pub async fn cancel_session(id: i64, reason: String) -> Result<(), AppError> {
     use crate::domain::Timestamp;
-    use crate::domain::policy::Action;
+    use crate::domain::org::SessionRight;
     use crate::domain::session_draft::{Field, FieldProblem, Problem};
-    use crate::ssr::guard::{authorize, finish, state};
+    use crate::ssr::guard::{finish, state};
     finish(
         async {
-            authorize(Action::ScheduleSessions)?;
+            crate::ssr::access::organiser()?
+                .session(state()?.repo.as_ref(), id, SessionRight::Organise)
+                .await?;
             let reason = reason.trim();
             if reason.is_empty() || reason.chars().count() > 200 {
                 let problem = if reason.is_empty() {

@@ -23,6 +23,8 @@ pub struct OrganiserDesk {
     /// The most recent finished session, when none runs today.
     pub latest: Option<SessionAttendance>,
     pub upcoming: Vec<SessionSummary>,
+    /// The organiser may hold sessions (of a whole subdistrict or more).
+    pub schedules: bool,
 }
 
 /// How many upcoming sessions a home page lists.
@@ -50,6 +52,7 @@ pub async fn my_upcoming_sessions() -> Result<Vec<SessionSummary>, AppError> {
                 member,
                 audience: true,
                 lectures: false,
+                organiser: None,
             };
             let page = repo
                 .find_sessions(scope, &SessionFilter::default(), Timestamp::now())
@@ -85,16 +88,29 @@ pub async fn my_lectures() -> Result<LecturerOverview, AppError> {
 #[server(endpoint = "organiser_overview")]
 pub async fn organiser_overview() -> Result<OrganiserDesk, AppError> {
     use crate::domain::Timestamp;
-    use crate::domain::policy::Action;
-    use crate::ssr::guard::{authorize, finish, state};
+    use crate::domain::listing::{SessionFilter, When};
+    use crate::ssr::guard::{finish, scope_of, state};
     finish(
         async {
-            authorize(Action::ViewSchoolOverview)?;
+            let organiser = crate::ssr::access::organiser()?;
             let repo = state()?.repo;
+            // The sessions the organiser's grants reach (all of them for the whole install).
+            let scope = scope_of(organiser.user(), repo.as_ref()).await?;
             let now = Timestamp::now();
             let (day_start, day_end) = now.local_day_bounds();
-            let today = repo.sessions_between(day_start, day_end, 20).await?;
-            let latest = repo.latest_session_before(day_start).await?;
+            let today = repo
+                .sessions_in(scope.clone(), day_start, day_end, 20)
+                .await?;
+            let past = SessionFilter {
+                when: When::Past,
+                ..SessionFilter::default()
+            };
+            let latest = repo
+                .find_sessions(scope.clone(), &past, now)
+                .await?
+                .sessions
+                .into_iter()
+                .find(|s| !s.cancelled && s.starts_at.0 < day_start.0);
             let mut ids: Vec<i64> = today.iter().map(|s| s.id).collect();
             ids.extend(latest.iter().map(|s| s.id));
             let counts = repo.attendance_counts(&ids).await?;
@@ -107,12 +123,13 @@ pub async fn organiser_overview() -> Result<OrganiserDesk, AppError> {
                 SessionAttendance { session, counts }
             };
             let upcoming = repo
-                .sessions_between(day_end, Timestamp(now.0 + YEAR_SECS), UPCOMING_LIMIT)
+                .sessions_in(scope, day_end, Timestamp(now.0 + YEAR_SECS), UPCOMING_LIMIT)
                 .await?;
             Ok(OrganiserDesk {
                 today: today.into_iter().map(with_counts).collect(),
                 latest: latest.map(with_counts),
                 upcoming,
+                schedules: organiser.holds(repo.as_ref()).await.is_ok(),
             })
         }
         .await,

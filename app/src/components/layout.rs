@@ -41,6 +41,8 @@ pub fn TopBar() -> impl IntoView {
                                     <A href="/organiser/requests">{t(Key::NavRequests)}</A>
                                     <A href="/organiser/reports">{t(Key::NavReports)}</A>
                                     <A href="/organiser/programme">{t(Key::NavProgramme)}</A>
+                                })}
+                                {me.organises_all.then(|| view! {
                                     <A href="/organiser/settings">{t(Key::NavSettings)}</A>
                                 })}
                                 {me.roles.sees_sessions().then(|| view! { <A href="/search">{t(Key::NavSearch)}</A> })}

@@ -214,6 +214,11 @@ pub fn check_upload(name: &str, bytes: &[u8], max_bytes: u64) -> Result<Accepted
 
 /// A `Content-Disposition` value that keeps a Chinese name (RFC 6266 / 5987): an ASCII
 /// fallback for old clients, and the UTF-8 name percent-encoded.
+/// Where an attachment downloads from; the name in the path is for people and browsers.
+pub fn file_url(id: i64, name: &str) -> String {
+    format!("/files/{id}/{}", percent_encode(name))
+}
+
 pub fn content_disposition(name: &str, inline: bool) -> String {
     let fallback: String = name
         .chars()

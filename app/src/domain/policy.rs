@@ -22,6 +22,19 @@ pub enum Action {
     ManageProgramme,
 }
 
+impl Action {
+    /// The organisers' actions: on the whole install, they need grants that reach it all.
+    pub fn is_organisers(self) -> bool {
+        matches!(
+            self,
+            Action::ViewSchoolOverview
+                | Action::ScheduleSessions
+                | Action::ManageAttendance
+                | Action::ManageProgramme
+        )
+    }
+}
+
 pub fn may(roles: &Roles, action: Action) -> bool {
     match action {
         Action::ManageAccounts => roles.has(Role::Admin),
@@ -62,15 +75,21 @@ mod tests {
 }
 
 /// Whether someone may see a session's details (and download it for their calendar):
-/// organisers always, its lecturers, and cadres in its audience.
-pub fn may_see_session(roles: &Roles, lectures_it: bool, in_audience: bool) -> bool {
-    roles.has(Role::Organiser) || lectures_it || (roles.has(Role::Cadre) && in_audience)
+/// organisers of the whole install (`organiser`) always, its lecturers, and cadres in its
+/// audience. Organisers of part of it: `org::Reach::session_right`.
+pub fn may_see_session(
+    organiser: bool,
+    roles: &Roles,
+    lectures_it: bool,
+    in_audience: bool,
+) -> bool {
+    organiser || lectures_it || (roles.has(Role::Cadre) && in_audience)
 }
 
 /// Whether someone may write a session's material, see its drafts and versions' owner
 /// actions, and read and answer its reflections: organisers and the session's lecturers.
-pub fn may_edit_material(roles: &Roles, lectures_it: bool) -> bool {
-    roles.has(Role::Organiser) || (lectures_it && roles.has(Role::Lecturer))
+pub fn may_edit_material(organiser: bool, roles: &Roles, lectures_it: bool) -> bool {
+    organiser || (lectures_it && roles.has(Role::Lecturer))
 }
 
 /// Whether a change would leave no enabled admin. `target_active_admin` says whether the
@@ -92,21 +111,24 @@ mod admin_tests {
         let cadre = Roles::new([Role::Cadre]);
         let organiser = Roles::new([Role::Organiser]);
         let lecturer = Roles::new([Role::Lecturer]);
-        assert!(may_see_session(&organiser, false, false));
-        assert!(may_see_session(&lecturer, true, false));
+        assert!(may_see_session(true, &organiser, false, false));
+        assert!(may_see_session(false, &lecturer, true, false));
         assert!(
-            !may_see_session(&lecturer, false, true),
+            !may_see_session(false, &lecturer, false, true),
             "not a cadre, not lecturing it"
         );
-        assert!(may_see_session(&cadre, false, true));
-        assert!(!may_see_session(&cadre, false, false));
-        assert!(may_edit_material(&organiser, false));
-        assert!(may_edit_material(&lecturer, true));
+        assert!(may_see_session(false, &cadre, false, true));
+        assert!(!may_see_session(false, &cadre, false, false));
+        assert!(may_edit_material(true, &organiser, false));
+        assert!(may_edit_material(false, &lecturer, true));
         assert!(
-            !may_edit_material(&lecturer, false),
+            !may_edit_material(false, &lecturer, false),
             "someone else's lecture"
         );
-        assert!(!may_edit_material(&cadre, true), "a cadre named by mistake");
+        assert!(
+            !may_edit_material(false, &cadre, true),
+            "a cadre named by mistake"
+        );
     }
 
     #[test]

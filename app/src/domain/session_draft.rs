@@ -123,6 +123,9 @@ pub fn text_between(
 /// The raw form, every value as typed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionForm {
+    /// The subdistrict to hold a new session (its id; empty: the first the organiser may).
+    #[serde(default)]
+    pub subdistrict_id: String,
     pub title: String,
     pub theme_id: String,
     pub format: String,

@@ -56,11 +56,13 @@ pub fn OrganiserHome() -> impl IntoView {
     view! {
         <h1>{t(Key::OrganiserHomeTitle)}</h1>
         {move || cancel.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNote error=e /> })}
-        <p><a class="button primary" href="/organiser/sessions/new">{t(Key::NavNewSession)}</a></p>
         <Suspense fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
                     Ok(o) => view! {
+                        {o.schedules.then(|| view! {
+                            <p><a class="button primary" href="/organiser/sessions/new">{t(Key::NavNewSession)}</a></p>
+                        })}
                         <section data-testid="today">
                             <h2>{t(Key::TodayAttendance)}</h2>
                             {if o.today.is_empty() {

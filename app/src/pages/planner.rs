@@ -85,6 +85,7 @@ fn read_form(ev: &SubmitEvent) -> Option<(SessionForm, String, EditScope)> {
             .collect()
     };
     let form = SessionForm {
+        subdistrict_id: text("subdistrict_id"),
         title: text("title"),
         theme_id: text("theme_id"),
         format: text("format"),
@@ -255,6 +256,13 @@ fn SessionEditor(mode: Mode, template: Option<SessionTemplate>) -> impl IntoView
                 let format = f.format.clone();
                 view! {
                     <form class="card stack planner" on:submit=submit data-testid="planner">
+                        {(matches!(mode, Mode::New) && o.subdistricts.len() > 1).then(|| view! {
+                            <label><span>{t(Key::Subdistrict)}</span>
+                                <select name="subdistrict_id" data-testid="planner-subdistrict">
+                                    {o.subdistricts.clone().into_iter().map(|c| { let label = move || lang.get().pick(&c.name_zh, &c.name_en).to_string(); view! { <option value=c.id>{label}</option> } }).collect_view()}
+                                </select>
+                            </label>
+                        })}
                         <label><span>{t(Key::FieldTitle)}</span><input name="title" required maxlength="120" value=f.title.clone() />{field_note(result, Field::Title)}</label>
                         <div class="row">
                             <label><span>{t(Key::Theme)}</span>

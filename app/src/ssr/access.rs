@@ -1,15 +1,25 @@
-//! Who may do what, decided in one place. Each request's caller is resolved here once, with
-//! how far their organiser grants reach in the organisation tree.
+//! Who may do what, decided in one place. Each request's caller is resolved once, with how
+//! far their organiser grants reach in the organisation tree; server functions then ask this
+//! module for a capability value and pass it on, so "may they" is a value, not a comment:
 //!
-//! Until every organiser surface takes a scope, the surfaces that act on the whole install
-//! keep asking for the organiser role, and an organiser holds that role in a request only
-//! when their grants reach every subdistrict (the district, or every subdistrict there is).
-//! An organiser of one subdistrict among several, or of one community, keeps their reach for
-//! the surfaces that are limited to it, and is refused (or sees only their own things) on the
-//! rest: a grant never opens more than it names.
+//! - [`organiser`] gives an [`Organiser`]: the caller holds an organiser grant. Its
+//!   [`Organiser::people`] limits every query about people to the grant's reach, and
+//!   [`Organiser::whole`] admits only grants that reach the whole install (tiers, settings,
+//!   imports, which are the install's).
+//! - [`Organiser::session`] gives a [`SessionAccess`]: see, run the door, or organise one
+//!   session, with the people of it the organiser may see. Out-of-reach ids answer 404.
+//!
+//! Surfaces that act on the whole install and take no scope keep asking `guard::authorize`,
+//! which admits an organiser only with grants that reach every subdistrict: a grant never
+//! opens more than it names.
+use super::auth::CurrentUser;
 use super::db::{RepoResult, Repository};
 use crate::domain::Role;
-use crate::domain::org::Reach;
+use crate::domain::attendance::DoorSession;
+use crate::domain::org::{Reach, SessionRight};
+use crate::domain::policy::{may_edit_material, may_see_session};
+use crate::error::{AppError, AppResult};
+use crate::ssr::db::Material;
 
 /// An account's organiser grants as a request sees them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -32,12 +42,250 @@ pub async fn grants_of(repo: &dyn Repository, account: &super::db::Account) -> R
     Ok(Grants { reach, everything })
 }
 
-/// The roles the account acts with in this request: the organiser role only with grants
-/// that reach the whole install.
-pub fn effective_roles(roles: &crate::domain::Roles, grants: &Grants) -> crate::domain::Roles {
-    if roles.has(Role::Organiser) && !grants.everything {
-        crate::domain::Roles::new(roles.iter().filter(|r| *r != Role::Organiser))
-    } else {
-        roles.clone()
+/// The caller acting as an organiser. Only [`organiser`] makes one.
+#[derive(Clone, Debug)]
+pub struct Organiser {
+    user: CurrentUser,
+}
+
+/// The caller as an organiser: signed in, holding the role and a grant that reaches
+/// something.
+pub fn organiser() -> AppResult<Organiser> {
+    Organiser::of(super::guard::caller()?)
+}
+
+impl Organiser {
+    /// The user as an organiser (for handlers outside server functions).
+    pub fn of(user: CurrentUser) -> AppResult<Organiser> {
+        if user.account.roles.has(Role::Organiser) && !user.grants.reach.is_empty() {
+            Ok(Organiser { user })
+        } else {
+            tracing::warn!(account = user.account.id, "refused: not an organiser");
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+impl Organiser {
+    pub fn user(&self) -> &CurrentUser {
+        &self.user
+    }
+
+    pub fn reach(&self) -> &Reach {
+        &self.user.grants.reach
+    }
+
+    /// The limit on the people this organiser sees: `None` when the grants reach the whole
+    /// install.
+    pub fn people(&self) -> Option<&Reach> {
+        (!self.user.grants.everything).then_some(&self.user.grants.reach)
+    }
+
+    /// Admits only grants that reach the whole install.
+    pub fn whole(&self) -> AppResult<&CurrentUser> {
+        if self.user.grants.everything {
+            Ok(&self.user)
+        } else {
+            tracing::warn!(
+                account = self.user.account.id,
+                "refused: not the whole install"
+            );
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// Refuses (as not found) a person outside the reach.
+    pub async fn person(&self, repo: &dyn Repository, person_id: i64) -> AppResult<()> {
+        let place = repo
+            .person_place(person_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if self.user.grants.everything || self.reach().covers_person(place) {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
+    /// The subdistricts this organiser may hold sessions for (every one for the whole
+    /// install); refused when none (an organiser of single communities).
+    pub async fn holds(&self, repo: &dyn Repository) -> AppResult<Vec<super::db::Subdistrict>> {
+        let held: Vec<_> = repo
+            .subdistricts()
+            .await?
+            .into_iter()
+            .filter(|s| self.user.grants.everything || self.reach().covers_subdistrict(s.id))
+            .collect();
+        if held.is_empty() {
+            tracing::warn!(
+                account = self.user.account.id,
+                "refused: holds no subdistrict"
+            );
+            return Err(AppError::Forbidden);
+        }
+        Ok(held)
+    }
+
+    /// Refuses (as not found) a person outside the reach, and (as forbidden) one the reach
+    /// covers only through a single community: moving a cadre between the programme's
+    /// tiers is for organisers of their whole subdistrict.
+    pub async fn programme_person(&self, repo: &dyn Repository, person_id: i64) -> AppResult<()> {
+        self.person(repo, person_id).await?;
+        let place = repo
+            .person_place(person_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if self.user.grants.everything
+            || place
+                .subdistrict
+                .is_some_and(|s| self.reach().covers_subdistrict(s))
+        {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// What this organiser may do with session `id`, at least `need`. A session out of
+    /// reach answers as not found; one in reach but needing more answers as forbidden.
+    pub async fn session(
+        &self,
+        repo: &dyn Repository,
+        id: i64,
+        need: SessionRight,
+    ) -> AppResult<SessionAccess<'_>> {
+        let held_by = repo
+            .session_subdistrict(id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let right = if self.user.grants.everything {
+            Some(SessionRight::Organise)
+        } else {
+            let reach = self.reach();
+            match reach.session_right(held_by, false) {
+                Some(right) => Some(right),
+                None => reach.session_right(held_by, repo.audience_reached(id, reach).await?),
+            }
+        };
+        let Some(right) = right else {
+            return Err(AppError::NotFound);
+        };
+        if right < need {
+            tracing::warn!(
+                account = self.user.account.id,
+                session = id,
+                ?need,
+                "refused"
+            );
+            return Err(AppError::Forbidden);
+        }
+        Ok(SessionAccess {
+            id,
+            right,
+            people: if right == SessionRight::Organise {
+                None
+            } else {
+                self.people()
+            },
+        })
+    }
+}
+
+/// An organiser's hold on one session. Only [`Organiser::session`] makes one.
+#[derive(Clone, Debug)]
+pub struct SessionAccess<'a> {
+    pub id: i64,
+    pub right: SessionRight,
+    people: Option<&'a Reach>,
+}
+
+impl SessionAccess<'_> {
+    /// The limit on the session's people this organiser sees and marks: `None` for all of
+    /// them (organising it).
+    pub fn people(&self) -> Option<&Reach> {
+        self.people
+    }
+}
+
+/// How the caller stands to a session's material.
+pub struct Stance {
+    pub door: DoorSession,
+    pub editor: bool,
+    /// A cadre in the session's audience.
+    pub reader: bool,
+    pub organiser: bool,
+}
+
+/// The signed-in caller of a server function, the repository and their access to
+/// session `id`, refused unless they have what `need` asks.
+pub async fn caller_stance(
+    id: i64,
+    need: Need,
+) -> AppResult<(CurrentUser, std::sync::Arc<dyn Repository>, Stance)> {
+    let user = crate::ssr::guard::caller()?;
+    let repo = crate::ssr::guard::state()?.repo;
+    let stance = stance(&user, repo.as_ref(), id).await?;
+    stance.require(need)?;
+    Ok((user, repo, stance))
+}
+
+/// The caller's access to session `id`; sessions they may not see answer `NotFound`.
+pub async fn stance(user: &CurrentUser, repo: &dyn Repository, id: i64) -> AppResult<Stance> {
+    let roles = &user.account.roles;
+    let member = repo
+        .member(user.account.person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (in_audience, lectures_it) = repo.relation_to_session(id, &member).await?;
+    let mut organiser = roles.has(Role::Organiser) && user.grants.everything;
+    if !may_see_session(organiser, roles, lectures_it, in_audience) {
+        // An organiser of part of the install sees what their grants reach.
+        if !roles.has(Role::Organiser) || user.grants.reach.is_empty() {
+            return Err(AppError::NotFound);
+        }
+        let right = Organiser { user: user.clone() }
+            .session(repo, id, SessionRight::See)
+            .await?
+            .right;
+        organiser = right == SessionRight::Organise;
+    } else if roles.has(Role::Organiser) && !organiser && !user.grants.reach.is_empty() {
+        organiser = Organiser { user: user.clone() }
+            .session(repo, id, SessionRight::See)
+            .await
+            .is_ok_and(|a| a.right == SessionRight::Organise);
+    }
+    let door = repo.door_session(id).await?.ok_or(AppError::NotFound)?;
+    Ok(Stance {
+        door,
+        editor: may_edit_material(organiser, roles, lectures_it),
+        reader: in_audience && roles.has(Role::Cadre),
+        organiser,
+    })
+}
+
+/// What a server function needs of the caller.
+pub enum Need {
+    /// To see the session.
+    See,
+    /// To be one of its lecturers or an organiser.
+    Edit,
+    /// To be an organiser.
+    Organise,
+}
+
+impl Stance {
+    pub fn require(&self, need: Need) -> AppResult<()> {
+        let ok = match need {
+            Need::See => true,
+            Need::Edit => self.editor,
+            Need::Organise => self.organiser,
+        };
+        if ok { Ok(()) } else { Err(AppError::Forbidden) }
+    }
+
+    /// Whether the caller may read this material (and its attachments) now.
+    pub fn may_read(&self, material: Option<&Material>, now: crate::domain::Timestamp) -> bool {
+        self.editor
+            || material.is_some_and(|m| m.publication.reaches_audience(now, self.door.ends_at))
     }
 }

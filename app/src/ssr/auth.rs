@@ -230,14 +230,13 @@ async fn current_user(
     if stored.pending == Some(Pending::Verify) {
         return Ok(None);
     }
-    let Some(mut account) = state.repo.account(account_id).await? else {
+    let Some(account) = state.repo.account(account_id).await? else {
         return Ok(None);
     };
     if account.disabled {
         return Ok(None);
     }
     let grants = super::access::grants_of(state.repo.as_ref(), &account).await?;
-    account.roles = super::access::effective_roles(&account.roles, &grants);
     if clock.needs_touch(now) {
         state.repo.touch_auth_session(&token_hash, now).await?;
     }

@@ -7,7 +7,6 @@ use axum::response::{IntoResponse, Response};
 use super::auth::CurrentUser;
 use super::state::AppState;
 use crate::domain::ical;
-use crate::domain::policy::may_see_session;
 
 /// Event UIDs are `session-<id>@` this: the same session keeps the same UID in every file.
 pub const UID_HOST: &str = "nightschool";
@@ -53,11 +52,11 @@ async fn session_calendar(
     let Some(event) = repo.calendar_event(id).await? else {
         return Ok(None);
     };
-    let Some(member) = repo.member(user.account.person_id).await? else {
-        return Ok(None);
-    };
-    let (in_audience, lectures_it) = repo.relation_to_session(id, &member).await?;
-    if !may_see_session(&user.account.roles, lectures_it, in_audience) {
+    // The same rule as the session page (a database failure is logged where it happens).
+    if super::access::stance(user, repo.as_ref(), id)
+        .await
+        .is_err()
+    {
         return Ok(None);
     }
     let name = event.title.clone();
@@ -99,12 +98,11 @@ async fn feed_calendar(state: &AppState, token: &str) -> crate::error::AppResult
     else {
         return Ok(None);
     };
-    let Some(mut account) = repo.account(account_id).await? else {
+    let Some(account) = repo.account(account_id).await? else {
         return Ok(None);
     };
     let name = format!("夜校 · {}", account.display_name);
     let grants = super::access::grants_of(repo.as_ref(), &account).await?;
-    account.roles = super::access::effective_roles(&account.roles, &grants);
     let user = CurrentUser {
         account,
         grants,

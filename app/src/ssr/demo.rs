@@ -10,8 +10,10 @@ use super::db::{
 };
 use super::password;
 use crate::domain::audience::{Audience, Member};
+use crate::domain::audit::{AuditKind, AuditLine, AuditOutcome};
 use crate::domain::hours::{HoursRule, StudyHours};
 use crate::domain::materials::{Outlook, Outlooks, Publication};
+use crate::domain::org::Unit;
 use crate::domain::people::Position;
 use crate::domain::progress::Requirements;
 use crate::domain::schedule::{AttendanceStatus, LECTURE_SERIES as SERIES, SessionFormat};
@@ -166,6 +168,7 @@ pub async fn seed(repo: &dyn Repository, now: Timestamp) -> anyhow::Result<()> {
         ("cadre", demo_cadre, vec![Role::Cadre]),
     ];
     let hash = password::hash(&Password::parse(DEMO_PASSWORD)?).await?;
+    let mut account_ids = Vec::new();
     for (username, person_id, roles) in accounts {
         let new = NewAccount {
             username: Username::parse(username)?,
@@ -175,10 +178,23 @@ pub async fn seed(repo: &dyn Repository, now: Timestamp) -> anyhow::Result<()> {
             person_id: Some(person_id),
             must_change_password: false,
         };
-        repo.create_account(&new, None, now)
-            .await
-            .context("adding demo accounts")?;
+        account_ids.push(
+            repo.create_account(&new, None, now)
+                .await
+                .context("adding demo accounts")?,
+        );
     }
+    // The demo organiser is the district's: the office that runs every subdistrict's
+    // night school.
+    regrant(repo, account_ids[1], Unit::District, now).await?;
+    let district = District {
+        hash: &hash,
+        tier_ids: &tier_ids,
+        theme_ids: &theme_ids,
+        first_community: community_ids[0],
+        joined,
+    };
+    seed_district(repo, &district, now).await?;
 
     let today = now.local_date();
     let evening = |days: i64| -> anyhow::Result<(Timestamp, Timestamp)> {
@@ -440,6 +456,152 @@ pub async fn seed(repo: &dyn Repository, now: Timestamp) -> anyhow::Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+/// What the district part of the demo shares with the first subdistrict's.
+struct District<'a> {
+    hash: &'a str,
+    tier_ids: &'a [i64],
+    theme_ids: &'a [i64],
+    first_community: i64,
+    joined: Timestamp,
+}
+
+/// Gives an organiser account exactly one unit instead of the default first subdistrict.
+async fn regrant(
+    repo: &dyn Repository,
+    account_id: i64,
+    unit: Unit,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    let line = AuditLine {
+        at: now,
+        actor: None,
+        kind: AuditKind::RolesChanged,
+        target: format!("account:{account_id}"),
+        address: String::new(),
+        user_agent: String::new(),
+        outcome: AuditOutcome::Ok,
+        detail: "demo".into(),
+    };
+    repo.grant_unit(account_id, unit, &line).await?;
+    let first = repo.subdistricts().await?.first().map(|s| s.id);
+    if let Some(first) = first.filter(|f| unit != Unit::Subdistrict(*f)) {
+        repo.revoke_unit(account_id, Unit::Subdistrict(first), &line)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A second subdistrict (李营街道) with two communities, a dozen cadres and an evening of its
+/// own, its organiser, and the party secretary of the first community as that community's
+/// organiser.
+async fn seed_district(
+    repo: &dyn Repository,
+    d: &District<'_>,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    let audit = AuditLine {
+        at: now,
+        actor: None,
+        kind: AuditKind::OrganisationChanged,
+        target: String::new(),
+        address: String::new(),
+        user_agent: String::new(),
+        outcome: AuditOutcome::Ok,
+        detail: "demo".into(),
+    };
+    let liying = repo
+        .create_subdistrict("李营街道", "李营夜校", &audit)
+        .await
+        .context("adding the second subdistrict")?;
+    let mut communities = Vec::new();
+    for name in ["李营社区", "东营社区"] {
+        communities.push(repo.add_community(liying, name, &audit).await?);
+    }
+    let cadres: Vec<NewPerson> = (0..12usize)
+        .map(|i| NewPerson {
+            name: demo_name(400 + i),
+            community_id: Some(communities[i % 2]),
+            tier_id: Some(
+                d.tier_ids[if i < 2 {
+                    0
+                } else if i < 6 {
+                    1
+                } else {
+                    2
+                }],
+            ),
+            position: if i < 2 {
+                Position::PartySecretary
+            } else if i < 6 {
+                Position::TwoCommittee
+            } else {
+                Position::GridWorker
+            },
+            phone: format!("1380538{:04}", 1000 + i),
+        })
+        .collect();
+    repo.create_people(&cadres, d.joined).await?;
+    let staff = [
+        ("周强", None, Position::SubdistrictStaff),
+        ("孙丽", Some(d.first_community), Position::PartySecretary),
+    ];
+    let staff: Vec<NewPerson> = staff
+        .iter()
+        .map(|(name, community_id, position)| NewPerson {
+            name: (*name).into(),
+            community_id: *community_id,
+            tier_id: None,
+            position: *position,
+            phone: String::new(),
+        })
+        .collect();
+    let staff_ids = repo.create_people(&staff, now).await?;
+    for (username, person_id, unit) in [
+        ("liying", staff_ids[0], Unit::Subdistrict(liying)),
+        (
+            "community",
+            staff_ids[1],
+            Unit::Community(d.first_community),
+        ),
+    ] {
+        let new = NewAccount {
+            username: Username::parse(username)?,
+            display_name: DisplayName::parse(username)?,
+            password_hash: d.hash.to_string(),
+            roles: Roles::new([Role::Organiser]),
+            person_id: Some(person_id),
+            must_change_password: false,
+        };
+        let id = repo.create_account(&new, None, now).await?;
+        regrant(repo, id, unit, now).await?;
+    }
+    let start =
+        Timestamp::from_local(now.local_date() + Duration::days(5), 19, 0).context("local time")?;
+    repo.create_session(
+        &NewSession {
+            subdistrict_id: Some(liying),
+            series: "李营夜校".into(),
+            title: "网格员业务培训：入户走访与信息采集".into(),
+            theme_id: d.theme_ids[1],
+            format: SessionFormat::Lecture,
+            starts_at: start,
+            ends_at: Timestamp(start.0 + 2 * 3600),
+            place: "李营街道党群服务中心".into(),
+            description_md: String::new(),
+            lecturer_ids: Vec::new(),
+            audience: Audience::Everyone,
+            study_hours: HoursRule::default().hours_for(120),
+            hours_overridden: false,
+            capacity: None,
+            clash_override_reason: None,
+        },
+        now,
+    )
+    .await
+    .context("adding the second subdistrict's session")?;
     Ok(())
 }
 

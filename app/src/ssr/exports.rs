@@ -7,12 +7,13 @@ use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use serde::Deserialize;
 
+use super::access::Organiser;
 use super::auth::CurrentUser;
 use super::db::SheetRow;
 use super::state::AppState;
 use crate::api::attendance::support::make_up_share;
 use crate::domain::Timestamp;
-use crate::domain::policy::{Action, may};
+use crate::domain::org::SessionRight;
 use crate::domain::report::{CountRow, DateRange, Fact, by_community, by_person, by_session};
 use crate::domain::schedule::AttendanceStatus;
 use crate::i18n::Lang;
@@ -25,11 +26,10 @@ fn refuse(status: StatusCode) -> Response {
 }
 
 /// Organisers only; others learn nothing, not even that the session exists.
-fn organiser(user: Option<Extension<CurrentUser>>) -> Result<(), StatusCode> {
+fn organiser(user: Option<Extension<CurrentUser>>) -> Result<Organiser, StatusCode> {
     match user {
         None => Err(StatusCode::UNAUTHORIZED),
-        Some(Extension(u)) if may(&u.account.roles, Action::ManageAttendance) => Ok(()),
-        Some(_) => Err(StatusCode::NOT_FOUND),
+        Some(Extension(u)) => Organiser::of(u).map_err(|_| StatusCode::NOT_FOUND),
     }
 }
 
@@ -113,8 +113,16 @@ fn sheet_rows(rows: &[SheetRow]) -> Vec<Vec<String>> {
     out
 }
 
-async fn sheet_of(state: &AppState, id: &str) -> Result<(i64, Vec<SheetRow>), StatusCode> {
+async fn sheet_of(
+    state: &AppState,
+    organiser: &Organiser,
+    id: &str,
+) -> Result<(i64, Vec<SheetRow>), StatusCode> {
     let id: i64 = id.parse().map_err(|_| StatusCode::NOT_FOUND)?;
+    let access = organiser
+        .session(state.repo.as_ref(), id, SessionRight::Door)
+        .await
+        .map_err(|e| e.status())?;
     let failed = |e: super::db::RepoError| {
         tracing::error!(error = %e, "export failed");
         StatusCode::INTERNAL_SERVER_ERROR
@@ -125,7 +133,11 @@ async fn sheet_of(state: &AppState, id: &str) -> Result<(i64, Vec<SheetRow>), St
         .await
         .map_err(failed)?
         .ok_or(StatusCode::NOT_FOUND)?;
-    let rows = state.repo.session_sheet(id).await.map_err(failed)?;
+    let rows = state
+        .repo
+        .session_sheet(id, access.people())
+        .await
+        .map_err(failed)?;
     Ok((id, rows))
 }
 
@@ -135,10 +147,11 @@ pub async fn session_csv(
     user: Option<Extension<CurrentUser>>,
     Path(id): Path<String>,
 ) -> Response {
-    if let Err(status) = organiser(user) {
-        return refuse(status);
-    }
-    match sheet_of(&state, &id).await {
+    let organiser = match organiser(user) {
+        Ok(o) => o,
+        Err(status) => return refuse(status),
+    };
+    match sheet_of(&state, &organiser, &id).await {
         Ok((id, rows)) => download(csv(sheet_rows(&rows)), CSV, &format!("attendance-{id}.csv")),
         Err(status) => refuse(status),
     }
@@ -150,10 +163,11 @@ pub async fn session_xlsx(
     user: Option<Extension<CurrentUser>>,
     Path(id): Path<String>,
 ) -> Response {
-    if let Err(status) = organiser(user) {
-        return refuse(status);
-    }
-    let (id, rows) = match sheet_of(&state, &id).await {
+    let organiser = match organiser(user) {
+        Ok(o) => o,
+        Err(status) => return refuse(status),
+    };
+    let (id, rows) = match sheet_of(&state, &organiser, &id).await {
         Ok(v) => v,
         Err(status) => return refuse(status),
     };
@@ -275,9 +289,10 @@ pub async fn report_file(
     Path(file): Path<String>,
     Query(range): Query<RangeQuery>,
 ) -> Response {
-    if let Err(status) = organiser(user) {
-        return refuse(status);
-    }
+    let organiser = match organiser(user) {
+        Ok(o) => o,
+        Err(status) => return refuse(status),
+    };
     let now = Timestamp::now();
     let range = if file == "communities.csv" {
         DateRange::parse(&range.from, &range.to, now.local_date())
@@ -291,7 +306,11 @@ pub async fn report_file(
     let Some((from, to)) = range.and_then(|r| r.bounds()) else {
         return refuse(StatusCode::NOT_FOUND);
     };
-    let facts = match state.repo.facts(from, to, now, None).await {
+    let facts = match state
+        .repo
+        .facts(from, to, now, None, organiser.people())
+        .await
+    {
         Ok(f) => f,
         Err(e) => return internal(e),
     };

@@ -9,11 +9,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use sha2::{Digest, Sha256};
 
+use super::access::{Need, stance as access};
 use super::auth::{CurrentUser, hex};
 use super::db::NewAttachment;
 use super::state::AppState;
-use crate::api::materials::support::{Need, access, file_url};
 use crate::domain::Timestamp;
+use crate::domain::files::file_url;
 use crate::domain::files::{UploadProblem, check_upload, content_disposition};
 use crate::error::AppError;
 

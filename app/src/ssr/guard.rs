@@ -22,10 +22,11 @@ pub fn caller() -> AppResult<CurrentUser> {
         .ok_or(AppError::Unauthenticated)
 }
 
-/// The caller, if they may perform `action`.
+/// The caller, if they may perform `action` on the whole install: an organiser's actions
+/// here need grants that reach every subdistrict (scoped surfaces ask `access::organiser`).
 pub fn authorize(action: Action) -> AppResult<CurrentUser> {
     let user = caller()?;
-    if may(&user.account.roles, action) {
+    if may(&user.account.roles, action) && (!action.is_organisers() || user.grants.everything) {
         Ok(user)
     } else {
         tracing::warn!(account = user.account.id, ?action, "refused");
@@ -52,10 +53,11 @@ pub fn finish<T>(result: AppResult<T>) -> AppResult<T> {
 }
 
 /// Which sessions the caller sees in lists, calendars and feeds: every session for an
-/// organiser, otherwise the ones they are in the audience of (cadres) or lecture at.
+/// organiser of the whole install; otherwise the ones they are in the audience of (cadres),
+/// lecture at, or that their organiser grants reach.
 pub async fn scope_of(user: &CurrentUser, repo: &dyn Repository) -> AppResult<Scope> {
     let roles = &user.account.roles;
-    if roles.has(Role::Organiser) {
+    if roles.has(Role::Organiser) && user.grants.everything {
         return Ok(Scope::All);
     }
     let member = repo
@@ -66,7 +68,29 @@ pub async fn scope_of(user: &CurrentUser, repo: &dyn Repository) -> AppResult<Sc
         member,
         audience: roles.has(Role::Cadre),
         lectures: roles.has(Role::Lecturer),
+        organiser: (roles.has(Role::Organiser) && !user.grants.reach.is_empty())
+            .then(|| user.grants.reach.clone()),
     })
+}
+
+/// The subdistricts whose communities a scope's pickers offer: the caller's own and those
+/// their organiser grants touch (`None`: all of them).
+pub fn subdistricts_of(scope: &Scope) -> Option<Vec<i64>> {
+    match scope {
+        Scope::All => None,
+        Scope::Person {
+            member, organiser, ..
+        } => {
+            let mut subs = match organiser {
+                Some(reach) => reach.touched_subdistricts()?,
+                None => Vec::new(),
+            };
+            subs.extend(member.subdistrict_id);
+            subs.sort_unstable();
+            subs.dedup();
+            Some(subs)
+        }
+    }
 }
 
 /// Whether the caller may open session `id`. An unknown id and a session they may not see
@@ -76,9 +100,17 @@ pub async fn may_open_session(user: &CurrentUser, repo: &dyn Repository, id: i64
         return Err(AppError::NotFound);
     };
     let (in_audience, lectures_it) = repo.relation_to_session(id, &member).await?;
-    if may_see_session(&user.account.roles, lectures_it, in_audience) {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
+    let roles = &user.account.roles;
+    let organiser = roles.has(Role::Organiser) && user.grants.everything;
+    if may_see_session(organiser, roles, lectures_it, in_audience) {
+        return Ok(());
     }
+    if roles.has(Role::Organiser) && !user.grants.reach.is_empty() {
+        let organiser = super::access::organiser()?;
+        organiser
+            .session(repo, id, crate::domain::org::SessionRight::See)
+            .await?;
+        return Ok(());
+    }
+    Err(AppError::NotFound)
 }

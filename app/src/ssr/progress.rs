@@ -76,13 +76,14 @@ pub async fn programme(
     year: i32,
     person: Option<i64>,
     now: Timestamp,
+    reach: Option<&crate::domain::org::Reach>,
 ) -> AppResult<Programme> {
     let (from, to, cut) = year_bounds(year, now)?;
     let credits = credits(repo).await?;
     let tiers = repo.tier_plans().await?;
     let sessions = repo.year_sessions(from, to).await?;
     let cadres: Vec<ProgrammeCadre> = repo
-        .programme_cadres(person)
+        .programme_cadres(person, reach)
         .await?
         .into_iter()
         .filter(|c| c.tier_id.is_some())

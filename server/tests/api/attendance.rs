@@ -125,7 +125,7 @@ async fn organisers_mark_and_every_change_is_audited(backend: Backend) {
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let marked: u64 = res.json().await.unwrap();
-    let sheet = app.repo.session_sheet(session).await.unwrap();
+    let sheet = app.repo.session_sheet(session, None).await.unwrap();
     assert_eq!(
         marked as usize,
         sheet.len() - 1,

@@ -86,7 +86,7 @@ async fn door_codes_cannot_be_guessed(backend: Backend) {
         tap(&cadre, &app.address, &[("token", &t)]).await,
         "recorded"
     );
-    let sheet = app.repo.session_sheet(a).await.unwrap();
+    let sheet = app.repo.session_sheet(a, None).await.unwrap();
     let mine = sheet.iter().find(|r| r.person_id == me).unwrap();
     assert_eq!(mine.address.as_deref(), Some("127.0.0.1"));
     assert_eq!(
@@ -483,7 +483,7 @@ async fn fifty_identical_check_ins_leave_one_record(backend: Backend) {
         49,
         "{outcomes:?}"
     );
-    let sheet = app.repo.session_sheet(session).await.unwrap();
+    let sheet = app.repo.session_sheet(session, None).await.unwrap();
     let mine: Vec<_> = sheet.iter().filter(|r| r.person_id == me).collect();
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0].status, Some(AttendanceStatus::Present));
@@ -572,7 +572,7 @@ async fn someone_outside_the_audience_is_a_walk_in(backend: Backend) {
     let expected = board["counts"]["expected"].as_i64().unwrap();
     let leads = app
         .repo
-        .session_sheet(session)
+        .session_sheet(session, None)
         .await
         .unwrap()
         .iter()

@@ -2,7 +2,7 @@
 //! given and taken on the accounts page, and an organiser's reach once a district has more
 //! than one subdistrict.
 use app::domain::Timestamp;
-use app::domain::audit::{AuditKind, AuditLine, AuditOutcome};
+use app::domain::audit::AuditKind;
 use app::domain::org::Unit;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -10,23 +10,11 @@ use serde_json::Value;
 use crate::helpers::*;
 
 both_backends!(
-    the_school_becomes_the_first_subdistrict,
+    an_installs_school_becomes_its_first_subdistrict,
     admins_grant_and_take_organiser_units,
     a_second_subdistrict_keeps_its_sessions_and_organisers_apart,
+    each_organiser_acts_within_their_reach,
 );
-
-fn line(kind: AuditKind) -> AuditLine {
-    AuditLine {
-        at: Timestamp::now(),
-        actor: None,
-        kind,
-        target: String::new(),
-        address: String::new(),
-        user_agent: String::new(),
-        outcome: AuditOutcome::Ok,
-        detail: String::new(),
-    }
-}
 
 async fn account_id(app: &TestApp, username: &str) -> i64 {
     app.repo
@@ -39,45 +27,128 @@ async fn account_id(app: &TestApp, username: &str) -> i64 {
         .id
 }
 
-async fn the_school_becomes_the_first_subdistrict(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let subdistricts = app.repo.subdistricts().await.unwrap();
+/// A database written by the version before subdistricts: its school, communities,
+/// organisers and sessions become the first subdistrict's.
+async fn an_installs_school_becomes_its_first_subdistrict(backend: Backend) {
+    use sqlx::migrate::Migrator;
+    let db = fresh_db(backend).await;
+    let dir = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../migrations")
+        .join(dir);
+    let mut before = Migrator::new(path.as_path()).await.unwrap();
+    before.migrations = before
+        .migrations
+        .iter()
+        .filter(|m| m.version < 9)
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
+    let (community, session, account) = match backend {
+        Backend::Sqlite => {
+            let opts: sqlx::sqlite::SqliteConnectOptions = db
+                .url
+                .parse::<sqlx::sqlite::SqliteConnectOptions>()
+                .unwrap()
+                .create_if_missing(true);
+            let pool = sqlx::SqlitePool::connect_with(opts).await.unwrap();
+            before.run(&pool).await.unwrap();
+            old_school(&pool).await
+        }
+        Backend::Postgres => {
+            let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+            before.run(&pool).await.unwrap();
+            old_school(&pool).await
+        }
+    };
+    let repo = app::ssr::db::connect(&db.url).await.unwrap();
+    let subdistricts = repo.subdistricts().await.unwrap();
     assert_eq!(subdistricts.len(), 1);
-    let first = &subdistricts[0];
-    assert_eq!(first.name, "观音阁街道");
-    let communities = app.repo.communities().await.unwrap();
-    assert!(!communities.is_empty());
-    assert!(communities.iter().all(|c| c.subdistrict_id == first.id));
-    let organiser = account_id(&app, "organiser").await;
-    let units = app.repo.organiser_units().await.unwrap();
-    assert!(
-        units.contains(&(organiser, Unit::Subdistrict(first.id))),
-        "{units:?}"
+    assert_eq!(subdistricts[0].name, "观音阁街道");
+    let first = subdistricts[0].id;
+    let communities = repo.communities().await.unwrap();
+    assert_eq!(communities.len(), 1);
+    assert_eq!(
+        (communities[0].id, communities[0].subdistrict_id),
+        (community, first)
     );
-    // Two subdistricts may each have a community of the same name; one may not have two.
-    let second = app
-        .repo
-        .create_subdistrict("李营街道", "", &line(AuditKind::OrganisationChanged))
-        .await
-        .unwrap();
-    let name = &communities[0].name;
-    app.repo
-        .add_community(second, name, &line(AuditKind::OrganisationChanged))
-        .await
-        .expect("a community of the same name elsewhere");
-    assert!(
-        app.repo
-            .add_community(second, name, &line(AuditKind::OrganisationChanged))
+    assert_eq!(
+        repo.organiser_units().await.unwrap(),
+        vec![(account, Unit::Subdistrict(first))]
+    );
+    assert_eq!(
+        repo.session_subdistrict(session).await.unwrap(),
+        Some(Some(first))
+    );
+    // Nothing lost: the old rows are all there.
+    assert_eq!(repo.count_accounts().await.unwrap(), 1);
+}
+
+/// One community, one organiser who is also a cadre, one theme and one session, as the
+/// version before subdistricts stored them.
+async fn old_school<DB>(pool: &sqlx::Pool<DB>) -> (i64, i64, i64)
+where
+    DB: sqlx::Database,
+    for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    i64: sqlx::Type<DB> + for<'q> sqlx::Encode<'q, DB> + for<'r> sqlx::Decode<'r, DB>,
+    String: sqlx::Type<DB> + for<'q> sqlx::Encode<'q, DB>,
+    (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    let now = Timestamp::now().0;
+    let id = |sql: &'static str| {
+        let sql = sql.to_string();
+        async move {
+            let (id,): (i64,) = sqlx::query_as(&sql)
+                .bind(now)
+                .fetch_one(pool)
+                .await
+                .unwrap();
+            id
+        }
+    };
+    let community =
+        id("insert into communities (name, created_at) values ('运河社区', $1) returning id").await;
+    let person: (i64,) = sqlx::query_as(
+        "insert into people (name, community_id, created_at) values ('王芳', $1, $2) returning id",
+    )
+    .bind(community)
+    .bind(now)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let account: (i64,) = sqlx::query_as(
+        "insert into accounts (username, person_id, password_hash, created_at) \
+         values ('wangfang', $1, 'x', $2) returning id",
+    )
+    .bind(person.0)
+    .bind(now)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    for role in ["organiser", "cadre"] {
+        sqlx::query("insert into account_roles (account_id, role) values ($1, $2)")
+            .bind(account.0)
+            .bind(role.to_string())
+            .execute(pool)
             .await
-            .is_err()
-    );
-    assert!(
-        app.repo
-            .create_subdistrict("李营街道", "", &line(AuditKind::OrganisationChanged))
-            .await
-            .is_err(),
-        "names are unique"
-    );
+            .unwrap();
+    }
+    let theme = id("insert into themes (name_zh, name_en, created_at) values ('信访维稳', 'Petitions', $1) returning id").await;
+    let session: (i64,) = sqlx::query_as(
+        "insert into sessions (series, title, theme_id, format, starts_at, ends_at, created_at) \
+         values ('运河红·初心讲堂', '专题课', $1, 'lecture', $2, $3, $2) returning id",
+    )
+    .bind(theme)
+    .bind(now)
+    .bind(now + 3600)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    (community, session.0, account.0)
 }
 
 async fn admins_grant_and_take_organiser_units(backend: Backend) {
@@ -177,51 +248,35 @@ async fn admins_grant_and_take_organiser_units(backend: Backend) {
     assert_eq!(res.status(), StatusCode::NOT_FOUND, "not held any more");
 }
 
+fn titles(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["title"].as_str().map(str::to_string))
+        .collect()
+}
+
+async fn subdistrict_id(app: &TestApp, name: &str) -> i64 {
+    app.repo
+        .subdistricts()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.name == name)
+        .unwrap()
+        .id
+}
+
+/// A session of 李营街道 for "everyone" is for its cadres, not 观音阁's; a district session is
+/// for everyone's.
 async fn a_second_subdistrict_keeps_its_sessions_and_organisers_apart(backend: Backend) {
     let app = spawn_app(backend).await;
-    let organiser = app.signed_in("organiser").await;
-    assert_eq!(
-        app.call(&organiser, "organiser_overview", &[])
-            .await
-            .status(),
-        StatusCode::OK
-    );
-    let second = app
-        .repo
-        .create_subdistrict("李营街道", "", &line(AuditKind::OrganisationChanged))
-        .await
-        .unwrap();
-    // The first subdistrict's organiser no longer reaches the whole install: the surfaces
-    // that act on all of it refuse them.
-    let organiser = app.signed_in("organiser").await;
-    for endpoint in ["organiser_overview", "requests_queue", "schedule_options"] {
-        let res = app.call(&organiser, endpoint, &[]).await;
-        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{endpoint}");
-    }
-    // A district grant gives it back.
-    let admin = app.signed_in("admin").await;
-    let id = account_id(&app, "organiser").await.to_string();
-    let res = app
-        .call(
-            &admin,
-            "accounts_grant_unit",
-            &[("id", &id), ("unit", "district")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let organiser = app.signed_in("organiser").await;
-    assert_eq!(
-        app.call(&organiser, "organiser_overview", &[])
-            .await
-            .status(),
-        StatusCode::OK
-    );
-    // A session of the second subdistrict for "everyone" is for its cadres, not the first's.
+    let liying = subdistrict_id(&app, "李营街道").await;
     let theme = app.repo.themes().await.unwrap()[0].id;
     let now = Timestamp::now();
     let starts_at = Timestamp(now.0 + 3 * 86_400);
     let session = app::ssr::db::NewSession {
-        subdistrict_id: Some(second),
+        subdistrict_id: Some(liying),
         series: String::new(),
         title: "李营街道专题课".into(),
         theme_id: theme,
@@ -257,14 +312,9 @@ async fn a_second_subdistrict_keeps_its_sessions_and_organisers_apart(backend: B
         .json()
         .await
         .unwrap();
-    let titles: Vec<&str> = mine
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|s| s["title"].as_str())
-        .collect();
-    assert!(!titles.contains(&"李营街道专题课"), "{titles:?}");
-    assert!(titles.contains(&"区委党校专题班"), "{titles:?}");
+    let mine = titles(&mine);
+    assert!(!mine.contains(&"李营街道专题课".to_string()), "{mine:?}");
+    assert!(mine.contains(&"区委党校专题班".to_string()), "{mine:?}");
     let open = |id: i64| {
         let (app, cadre) = (&app, &cadre);
         async move {
@@ -275,4 +325,260 @@ async fn a_second_subdistrict_keeps_its_sessions_and_organisers_apart(backend: B
     };
     assert_eq!(open(elsewhere).await, StatusCode::NOT_FOUND);
     assert_eq!(open(district).await, StatusCode::OK);
+    // The first subdistrict's community names are not offered on the second's pickers.
+    let liying_organiser = app.signed_in("liying").await;
+    let options: Value = app
+        .call(&liying_organiser, "schedule_options", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = options["communities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["name_zh"].as_str())
+        .collect();
+    assert_eq!(names, vec!["李营社区", "东营社区"]);
+    assert_eq!(options["subdistricts"].as_array().unwrap().len(), 1);
+}
+
+/// The district's organiser sees everything; 李营街道's organiser only their subdistrict; the
+/// community organiser of 铁塔寺社区 only her community's people.
+async fn each_organiser_acts_within_their_reach(backend: Backend) {
+    use app::domain::audience::Audience;
+    use app::ssr::db::RequestKind;
+    let app = spawn_app(backend).await;
+    let district = app.signed_in("organiser").await;
+    let liying = app.signed_in("liying").await;
+    let community = app.signed_in("community").await;
+    let tower = app.repo.communities().await.unwrap()[0].clone();
+    assert_eq!(tower.name, "铁塔寺社区");
+    // A session of 观音阁 for everyone, and leave asked by a cadre of 铁塔寺 and of another
+    // community.
+    let session = crate::checkin::door_session(&app, 24 * 60, 120, Audience::Everyone).await;
+    let sid = session.to_string();
+    let cadres = app.repo.programme_cadres(None, None).await.unwrap();
+    let ours = cadres
+        .iter()
+        .find(|c| c.community_id == Some(tower.id))
+        .unwrap()
+        .person_id;
+    let theirs = cadres
+        .iter()
+        .find(|c| c.subdistrict_id == Some(1) && c.community_id != Some(tower.id))
+        .unwrap()
+        .person_id;
+    let now = Timestamp::now();
+    let mut requests = Vec::new();
+    for person in [ours, theirs] {
+        requests.push(
+            app.repo
+                .create_request(RequestKind::Leave, session, person, "防汛值班", now)
+                .await
+                .unwrap(),
+        );
+    }
+    // Install-wide surfaces: the district's organiser only.
+    for (client, want) in [
+        (&district, StatusCode::OK),
+        (&liying, StatusCode::FORBIDDEN),
+        (&community, StatusCode::FORBIDDEN),
+    ] {
+        assert_eq!(
+            app.call(client, "settings_overview", &[]).await.status(),
+            want
+        );
+        assert_eq!(
+            app.call(client, "programme_plans", &[]).await.status(),
+            want
+        );
+    }
+    // Scheduling: organisers of whole subdistricts.
+    assert_eq!(
+        app.call(&community, "schedule_options", &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let cancel = [("id", sid.as_str()), ("reason", "改期")];
+    assert_eq!(
+        app.call(&liying, "sessions_cancel", &cancel).await.status(),
+        StatusCode::NOT_FOUND,
+        "another subdistrict's session"
+    );
+    assert_eq!(
+        app.call(&community, "sessions_cancel", &cancel)
+            .await
+            .status(),
+        StatusCode::FORBIDDEN,
+        "her community is in its audience, but she does not organise it"
+    );
+    // The door and the sheet: the community organiser sees her community's people only.
+    for endpoint in ["door_board", "attendance_sheet"] {
+        let res = app.call(&liying, endpoint, &[("session_id", &sid)]).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{endpoint}");
+    }
+    let sheet: Value = app
+        .call(&community, "attendance_sheet", &[("session_id", &sid)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let lines = sheet["lines"].as_array().unwrap();
+    assert!(!lines.is_empty());
+    assert!(
+        lines.iter().all(|l| l["community"] == "铁塔寺社区"),
+        "{lines:?}"
+    );
+    let full: Value = app
+        .call(&district, "attendance_sheet", &[("session_id", &sid)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(full["lines"].as_array().unwrap().len() > lines.len());
+    let mark = |person: i64| {
+        let (app, community, sid) = (&app, &community, sid.clone());
+        async move {
+            app.call(
+                community,
+                "attendance_set",
+                &[
+                    ("session_id", sid.as_str()),
+                    ("person_id", &person.to_string()),
+                    ("status", "excused"),
+                    ("reason", ""),
+                ],
+            )
+            .await
+            .status()
+        }
+    };
+    assert_eq!(mark(ours).await, StatusCode::OK);
+    assert_eq!(mark(theirs).await, StatusCode::NOT_FOUND);
+    // Leave: her queue holds her community's request, and she decides only that one.
+    let queue: Value = app
+        .call(&community, "requests_queue", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let asked: Vec<i64> = queue["leave"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["request"]["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(asked, vec![requests[0]]);
+    let decide = |id: i64| {
+        let (app, community) = (&app, &community);
+        async move {
+            app.call(
+                community,
+                "requests_decide",
+                &[
+                    ("id", id.to_string().as_str()),
+                    ("kind", "leave"),
+                    ("decision", "approved"),
+                ],
+            )
+            .await
+            .status()
+        }
+    };
+    assert_eq!(decide(requests[1]).await, StatusCode::NOT_FOUND);
+    assert_eq!(decide(requests[0]).await, StatusCode::OK);
+    let liying_queue: Value = app
+        .call(&liying, "requests_queue", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(liying_queue["leave"].as_array().unwrap().is_empty());
+    // Reports and dossiers.
+    let year = Timestamp::now().local_date().format("%Y").to_string();
+    let report: Value = app
+        .call(
+            &community,
+            "report_attendance",
+            &[
+                ("from", &format!("{year}-01-01")),
+                ("to", &format!("{year}-12-31")),
+            ],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = report["communities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["name"].as_str().or(c["label"].as_str()))
+        .collect();
+    assert!(names.iter().all(|n| *n == "铁塔寺社区"), "{report}");
+    let dossier = |person: i64| {
+        let (app, community) = (&app, &community);
+        async move {
+            app.call(
+                community,
+                "progress_view",
+                &[("person_id", &person.to_string())],
+            )
+            .await
+            .status()
+        }
+    };
+    assert_eq!(dossier(ours).await, StatusCode::OK);
+    assert_eq!(dossier(theirs).await, StatusCode::NOT_FOUND);
+    let dashboard: Value = app
+        .call(&community, "programme_dashboard", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let communities: Vec<&str> = dashboard["communities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert_eq!(communities, vec!["铁塔寺社区"], "{dashboard}");
+    // The overview lists what each reaches.
+    let overview: Value = app
+        .call(&liying, "organiser_overview", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let upcoming = titles(&overview["upcoming"]);
+    assert!(
+        upcoming.iter().all(|t| t.contains("网格员业务培训")),
+        "{upcoming:?}"
+    );
+    assert_eq!(overview["schedules"], true);
+    let overview: Value = app
+        .call(&community, "organiser_overview", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(overview["schedules"], false);
+    assert!(
+        !titles(&overview["upcoming"])
+            .iter()
+            .any(|t| t.contains("网格员业务培训"))
+    );
+    // Exports follow the same reach.
+    let (status, csv) = app
+        .page(&community, &format!("/sessions/{session}/attendance.csv"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csv.contains("铁塔寺社区"));
+    for other in app.repo.communities().await.unwrap().iter().skip(1) {
+        assert!(!csv.contains(&other.name), "{} in {csv}", other.name);
+    }
+    let (status, _) = app
+        .page(&liying, &format!("/sessions/{session}/attendance.csv"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

@@ -63,7 +63,7 @@ pub async fn progress_data(
 ) -> AppResult<ProgressData> {
     let now = Timestamp::now();
     let year = year.unwrap_or_else(|| this_year(now));
-    let p = programme(repo, year, Some(person_id), now).await?;
+    let p = programme(repo, year, Some(person_id), now, None).await?;
     let (credits, from, to) = (p.credits, p.from, p.to);
     let tiers = names(&p.tiers);
     let standing = p.standings.into_iter().next().ok_or(AppError::NotFound)?;
@@ -163,10 +163,11 @@ pub async fn dashboard(
     repo: &dyn Repository,
     year: Option<i32>,
     drill: Drill,
+    reach: Option<&crate::domain::org::Reach>,
 ) -> AppResult<DashboardData> {
     let now = Timestamp::now();
     let year = year.unwrap_or_else(|| this_year(now));
-    let p = programme(repo, year, None, now).await?;
+    let p = programme(repo, year, None, now, reach).await?;
     let credits = p.credits;
     let tier_names = names(&p.tiers);
 

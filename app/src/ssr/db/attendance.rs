@@ -2,6 +2,8 @@
 //! make-up requests, and the facts attendance reports are built from. `attendance_sql.rs`
 //! implements [`AttendanceStore`] for `SqlRepository<Db>` from one SQL text.
 use async_trait::async_trait;
+
+use crate::domain::org::Reach;
 use serde::{Deserialize, Serialize};
 
 use super::RepoResult;
@@ -143,7 +145,12 @@ pub trait AttendanceStore: Send + Sync {
         person_id: i64,
     ) -> RepoResult<Option<(AttendanceStatus, Option<Timestamp>, bool)>>;
     /// The audience (cadres) and anyone with a record, by community then name.
-    async fn session_sheet(&self, session_id: i64) -> RepoResult<Vec<SheetRow>>;
+    /// `reach`: only the people within it (`None`: everyone).
+    async fn session_sheet(
+        &self,
+        session_id: i64,
+        reach: Option<&Reach>,
+    ) -> RepoResult<Vec<SheetRow>>;
     /// Sets a status by hand and records it in the audit trail. Returns the previous status
     /// (`Some(None)` when there was no record); `None` when the person is unknown.
     #[allow(clippy::too_many_arguments)]
@@ -163,6 +170,7 @@ pub trait AttendanceStore: Send + Sync {
         actor_person_id: i64,
         reason: &str,
         now: Timestamp,
+        reach: Option<&Reach>,
     ) -> RepoResult<u64>;
     /// The session's audit trail, oldest first.
     async fn audit_trail(&self, session_id: i64) -> RepoResult<Vec<AuditEntry>>;
@@ -177,7 +185,13 @@ pub trait AttendanceStore: Send + Sync {
         now: Timestamp,
     ) -> RepoResult<i64>;
     /// Pending requests first (oldest first), then the latest decided ones, at most `limit`.
-    async fn requests(&self, kind: RequestKind, limit: i64) -> RepoResult<Vec<RequestItem>>;
+    /// `reach`: only the requests of people within it (`None`: everyone's).
+    async fn requests(
+        &self,
+        kind: RequestKind,
+        limit: i64,
+        reach: Option<&Reach>,
+    ) -> RepoResult<Vec<RequestItem>>;
     async fn request(&self, kind: RequestKind, id: i64) -> RepoResult<Option<RequestItem>>;
     async fn request_of(
         &self,
@@ -211,6 +225,7 @@ pub trait AttendanceStore: Send + Sync {
         to: Timestamp,
         until: Timestamp,
         person_id: Option<i64>,
+        reach: Option<&Reach>,
     ) -> RepoResult<Vec<Fact>>;
     /// The setting `key`, storing `value` first if it has none (several servers starting at
     /// once agree on the first one stored).

@@ -6,10 +6,11 @@ use crate::domain::Timestamp;
 use crate::domain::attendance::{CheckinRules, Decision, DoorSession};
 use crate::domain::audience::Member;
 use crate::domain::hours::StudyHours;
+use crate::domain::org::Reach;
 use crate::domain::report::Fact;
 use crate::domain::schedule::AttendanceStatus;
 use crate::ssr::db::attendance::*;
-use crate::ssr::db::shared::{in_audience, map_unique};
+use crate::ssr::db::shared::{in_audience, map_unique, within};
 
 type Tx<'a> = sqlx::Transaction<'a, Db>;
 
@@ -261,7 +262,11 @@ impl AttendanceStore for SqlRepository<Db> {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn session_sheet(&self, session_id: i64) -> RepoResult<Vec<SheetRow>> {
+    async fn session_sheet(
+        &self,
+        session_id: i64,
+        reach: Option<&Reach>,
+    ) -> RepoResult<Vec<SheetRow>> {
         let sql = format!(
             "select p.id, p.name, coalesce(c.name, ''), coalesce(t.name_zh, ''), \
              coalesce(t.name_en, ''), x.status, x.checked_in_at, \
@@ -271,8 +276,9 @@ impl AttendanceStore for SqlRepository<Db> {
              left join tiers t on t.id = p.tier_id \
              left join attendance x on x.session_id = s.id and x.person_id = p.id \
              where s.id = $1 and ((p.tier_id is not null and {}) or x.person_id is not null) \
-             order by coalesce(c.name, ''), p.name, p.id",
-            in_audience("p.tier_id", "p.community_id", "p.id")
+             and {} order by coalesce(c.name, ''), p.name, p.id",
+            in_audience("p.tier_id", "p.community_id", "p.id"),
+            within("p.community_id", reach)
         );
         type Row = (
             i64,
@@ -354,12 +360,14 @@ impl AttendanceStore for SqlRepository<Db> {
         actor_person_id: i64,
         reason: &str,
         now: Timestamp,
+        reach: Option<&Reach>,
     ) -> RepoResult<u64> {
         let missing = format!(
             "from sessions s join people p on p.tier_id is not null and {} \
-             where s.id = $1 and not exists (select 1 from attendance x \
+             where s.id = $1 and {} and not exists (select 1 from attendance x \
              where x.session_id = s.id and x.person_id = p.id)",
-            in_audience("p.tier_id", "p.community_id", "p.id")
+            in_audience("p.tier_id", "p.community_id", "p.id"),
+            within("p.community_id", reach)
         );
         let mut tx = self.begin_write().await?;
         sqlx::query(&format!(
@@ -435,12 +443,18 @@ impl AttendanceStore for SqlRepository<Db> {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn requests(&self, kind: RequestKind, limit: i64) -> RepoResult<Vec<RequestItem>> {
+    async fn requests(
+        &self,
+        kind: RequestKind,
+        limit: i64,
+        reach: Option<&Reach>,
+    ) -> RepoResult<Vec<RequestItem>> {
         let sql = format!(
-            "{} order by case when r.decision = 'pending' then 0 else 1 end, \
+            "{} where {} order by case when r.decision = 'pending' then 0 else 1 end, \
              case when r.decision = 'pending' then r.created_at else -r.decided_at end, r.id \
              limit $1",
-            request_select(kind)
+            request_select(kind),
+            within("p.community_id", reach)
         );
         let rows: Vec<RequestRow> = sqlx::query_as(&sql)
             .bind(limit)
@@ -579,6 +593,7 @@ impl AttendanceStore for SqlRepository<Db> {
         to: Timestamp,
         until: Timestamp,
         person_id: Option<i64>,
+        reach: Option<&Reach>,
     ) -> RepoResult<Vec<Fact>> {
         let sql = format!(
             "select s.id, s.title, s.starts_at, s.study_hours, p.id, p.name, \
@@ -590,9 +605,10 @@ impl AttendanceStore for SqlRepository<Db> {
              left join attendance x on x.session_id = s.id and x.person_id = p.id \
              where s.cancelled = false and s.starts_at >= $1 and s.starts_at < $2 \
              and s.ends_at <= $3 and ($4 = 0 or p.id = $4) \
-             and ((p.tier_id is not null and {}) or x.person_id is not null) \
+             and ((p.tier_id is not null and {}) or x.person_id is not null) and {} \
              order by s.starts_at, s.id, coalesce(c.name, ''), p.name, p.id",
-            in_audience("p.tier_id", "p.community_id", "p.id")
+            in_audience("p.tier_id", "p.community_id", "p.id"),
+            within("p.community_id", reach)
         );
         type Row = (
             i64,

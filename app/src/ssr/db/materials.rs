@@ -247,7 +247,7 @@ pub(super) fn search_conditions(
     if !reflections {
         sql.and(&format!("{kind} <> 2"));
     }
-    sql.scope(scope);
+    sql.scope(&scope);
 }
 
 /// `(column like $n escape '\' or ...)` for every pattern, all required.

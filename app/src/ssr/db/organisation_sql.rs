@@ -1,52 +1,8 @@
 //! Compiled once per backend (`#[path]` in `sqlite.rs` and `postgres.rs`, with `Db` the
 //! backend there): one SQL text for both.
-use sqlx::QueryBuilder;
-
 use super::*;
 use crate::domain::org::{Place, Reach, Unit};
 use crate::ssr::db::organisation::{OrganisationStore, Subdistrict};
-
-/// Appends a condition true when the community named by the SQL expression `community` is
-/// within `reach` (a person in no community: only the whole district reaches them).
-pub(crate) fn push_community_in_reach(
-    qb: &mut QueryBuilder<'_, Db>,
-    community: &str,
-    reach: &Reach,
-) {
-    if reach.district {
-        qb.push("true");
-        return;
-    }
-    if reach.subdistricts.is_empty() && reach.communities.is_empty() {
-        qb.push("false");
-        return;
-    }
-    qb.push("(");
-    let mut first = true;
-    if !reach.subdistricts.is_empty() {
-        qb.push(community);
-        qb.push(" in (select rc.id from communities rc where rc.subdistrict_id in (");
-        let mut list = qb.separated(", ");
-        for id in &reach.subdistricts {
-            list.push_bind(*id);
-        }
-        qb.push("))");
-        first = false;
-    }
-    if !reach.communities.is_empty() {
-        if !first {
-            qb.push(" or ");
-        }
-        qb.push(community);
-        qb.push(" in (");
-        let mut list = qb.separated(", ");
-        for (id, _) in &reach.communities {
-            list.push_bind(*id);
-        }
-        qb.push(")");
-    }
-    qb.push(")");
-}
 
 #[async_trait::async_trait]
 impl OrganisationStore for SqlRepository<Db> {
@@ -296,16 +252,16 @@ impl OrganisationStore for SqlRepository<Db> {
 
     #[tracing::instrument(skip_all)]
     async fn audience_reached(&self, session_id: i64, reach: &Reach) -> RepoResult<bool> {
-        let mut qb = QueryBuilder::<Db>::new(
-            "select s.id from sessions s join people p on p.tier_id is not null where s.id = ",
+        let sql = format!(
+            "select s.id from sessions s join people p on p.tier_id is not null \
+             where s.id = $1 and {} and {} limit 1",
+            within("p.community_id", Some(reach)),
+            in_audience("p.tier_id", "p.community_id", "p.id")
         );
-        qb.push_bind(session_id);
-        qb.push(" and ");
-        push_community_in_reach(&mut qb, "p.community_id", reach);
-        qb.push(" and ");
-        qb.push(in_audience("p.tier_id", "p.community_id", "p.id"));
-        qb.push(" limit 1");
-        let hit: Option<i64> = qb.build_query_scalar().fetch_optional(&self.read).await?;
+        let hit: Option<i64> = sqlx::query_scalar(&sql)
+            .bind(session_id)
+            .fetch_optional(&self.read)
+            .await?;
         Ok(hit.is_some())
     }
 }

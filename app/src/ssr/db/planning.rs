@@ -9,6 +9,7 @@ use crate::domain::Timestamp;
 use crate::domain::audience::{Audience, Member};
 use crate::domain::ical::CalendarEvent;
 use crate::domain::listing::{PAGE_SIZE, SessionFilter, When};
+use crate::domain::org::Reach;
 use crate::domain::schedule::SessionSummary;
 use crate::domain::series_edit::Occurrence;
 
@@ -31,16 +32,18 @@ pub struct SessionDetail {
 }
 
 /// Whose sessions a lookup returns.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Scope {
-    /// Every session: organisers.
+    /// Every session: organisers whose grants reach the whole install.
     All,
-    /// Sessions whose audience includes the person (when `audience`) or that they lecture
-    /// at (when `lectures`).
+    /// Sessions whose audience includes the person (when `audience`), that they lecture
+    /// at (when `lectures`), or that an organiser grant reaches (`organiser`: sessions held by
+    /// a subdistrict it covers wholly, or whose audience includes someone it reaches).
     Person {
         member: Member,
         audience: bool,
         lectures: bool,
+        organiser: Option<Reach>,
     },
 }
 
@@ -112,7 +115,13 @@ pub trait Planning: Send + Sync {
     async fn set_setting(&self, key: &str, value: &str, now: Timestamp) -> RepoResult<()>;
 
     /// Cadres whose name contains `query`, at most `limit`.
-    async fn search_people(&self, query: &str, limit: usize) -> RepoResult<Vec<PersonHit>>;
+    /// `reach`: only people within it (`None`: everyone).
+    async fn search_people(
+        &self,
+        query: &str,
+        limit: usize,
+        reach: Option<&Reach>,
+    ) -> RepoResult<Vec<PersonHit>>;
     /// Names of the given people, in id order.
     async fn people_names(&self, ids: &[i64]) -> RepoResult<Vec<(i64, String)>>;
 }
@@ -149,15 +158,17 @@ impl Sql {
     }
 
     /// Limits `s` to what `scope` may see.
-    pub fn scope(&mut self, scope: Scope) {
+    pub fn scope(&mut self, scope: &Scope) {
         let Scope::Person {
             member,
             audience,
             lectures,
+            organiser,
         } = scope
         else {
             return;
         };
+        let (member, audience, lectures) = (*member, *audience, *lectures);
         let mut terms = Vec::new();
         let person = self.int(member.person_id);
         if audience {
@@ -170,6 +181,9 @@ impl Sql {
                 "exists (select 1 from session_lecturers l \
                  where l.session_id = s.id and l.person_id = {person})"
             ));
+        }
+        if let Some(reach) = organiser {
+            terms.push(super::shared::session_reached(reach));
         }
         if terms.is_empty() {
             terms.push("false".into());
@@ -252,10 +266,11 @@ mod tests {
             community_id: None,
             subdistrict_id: None,
         };
-        sql.scope(Scope::Person {
+        sql.scope(&Scope::Person {
             member,
             audience: true,
             lectures: true,
+            organiser: None,
         });
         assert_eq!(sql.args.len(), 3);
         assert!(sql.text.contains("l.person_id = $1"));
@@ -268,7 +283,7 @@ mod tests {
         );
         assert!(sql.text.contains("s.ends_at > $4") && sql.text.contains("fa.ref_id = $5"));
         let mut all = Sql::default();
-        all.scope(Scope::All);
+        all.scope(&Scope::All);
         assert!(all.text.is_empty() && all.args.is_empty());
     }
 }

@@ -1,6 +1,7 @@
 //! Compiled once per backend (`#[path]` in `sqlite.rs` and `postgres.rs`, with `Db` the
 //! backend there): one SQL text for both.
 use super::*;
+use crate::domain::org::Reach;
 
 use crate::domain::Timestamp;
 use crate::domain::audience::Audience;
@@ -193,7 +194,7 @@ impl crate::ssr::db::planning::Planning for SqlRepository<Db> {
             text: "select s.id from sessions s where true".into(),
             ..Sql::default()
         };
-        sql.scope(scope);
+        sql.scope(&scope);
         sql.filter(filter, now);
         let (limit, offset) = page_window(filter);
         let (limit, offset) = (sql.int(limit), sql.int(offset));
@@ -221,7 +222,7 @@ impl crate::ssr::db::planning::Planning for SqlRepository<Db> {
         sql.text = format!(
             "select s.id from sessions s where s.starts_at >= {from} and s.starts_at < {to}"
         );
-        sql.scope(scope);
+        sql.scope(&scope);
         let limit = sql.int(limit as i64);
         sql.text = format!(
             "{SESSION_COLUMNS} where s.id in ({} order by s.starts_at, s.id limit {limit}) \
@@ -245,7 +246,7 @@ impl crate::ssr::db::planning::Planning for SqlRepository<Db> {
              s.cancelled, s.updated_at, s.revision from sessions s \
              where s.starts_at >= {from} and s.starts_at < {to}"
         );
-        sql.scope(scope);
+        sql.scope(&scope);
         sql.text.push_str(" order by s.starts_at, s.id");
         let query = Self::bind_args(
             sqlx::query_as::<_, (i64, String, String, String, i64, i64, bool, i64, i64)>(&sql.text),
@@ -345,17 +346,24 @@ impl crate::ssr::db::planning::Planning for SqlRepository<Db> {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn search_people(&self, query: &str, limit: usize) -> RepoResult<Vec<PersonHit>> {
-        let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+    async fn search_people(
+        &self,
+        query: &str,
+        limit: usize,
+        reach: Option<&Reach>,
+    ) -> RepoResult<Vec<PersonHit>> {
+        let sql = format!(
             "select p.id, p.name, c.name from people p \
              left join communities c on c.id = p.community_id \
              where p.tier_id is not null and lower(p.name) like lower($1) escape '\\' \
-             order by p.name, p.id limit $2",
-        )
-        .bind(like_pattern(query))
-        .bind(limit as i64)
-        .fetch_all(&self.read)
-        .await?;
+             and {} order by p.name, p.id limit $2",
+            crate::ssr::db::shared::within("p.community_id", reach)
+        );
+        let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(&sql)
+            .bind(like_pattern(query))
+            .bind(limit as i64)
+            .fetch_all(&self.read)
+            .await?;
         Ok(rows
             .into_iter()
             .map(|(id, name, community)| PersonHit {

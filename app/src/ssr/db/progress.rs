@@ -117,7 +117,12 @@ pub trait ProgressStore: Send + Sync {
     /// The sessions (not cancelled) starting in `[from, to)`, with audience and lecturers.
     async fn year_sessions(&self, from: Timestamp, to: Timestamp) -> RepoResult<Vec<YearSession>>;
     /// Everyone with a tier or a tier history (or only `person`), by id.
-    async fn programme_cadres(&self, person: Option<i64>) -> RepoResult<Vec<ProgrammeCadre>>;
+    /// `reach`: only the cadres within it (`None`: everyone).
+    async fn programme_cadres(
+        &self,
+        person: Option<i64>,
+        reach: Option<&crate::domain::org::Reach>,
+    ) -> RepoResult<Vec<ProgrammeCadre>>;
     /// Recorded attendance per person in a year.
     async fn year_tallies(&self, year: i32, person: Option<i64>) -> RepoResult<Vec<(i64, Tally)>>;
     /// `(person, theme)` for every theme some tier requires that the person attended in the

@@ -173,20 +173,31 @@ impl ProgressStore for SqlRepository<Db> {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn programme_cadres(&self, person: Option<i64>) -> RepoResult<Vec<ProgrammeCadre>> {
-        #[allow(clippy::type_complexity)]
-        let rows: Vec<(i64, String, Option<i64>, String, Option<i64>, Option<i64>)> =
-            sqlx::query_as(&format!(
-                "select p.id, p.name, p.community_id, coalesce(c.name, ''), p.tier_id, \
-             c.subdistrict_id \
-             from people p left join communities c on c.id = p.community_id \
+    async fn programme_cadres(
+        &self,
+        person: Option<i64>,
+        reach: Option<&crate::domain::org::Reach>,
+    ) -> RepoResult<Vec<ProgrammeCadre>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            name: String,
+            community_id: Option<i64>,
+            community: String,
+            tier_id: Option<i64>,
+            subdistrict_id: Option<i64>,
+        }
+        let rows: Vec<Row> = sqlx::query_as(&format!(
+            "select p.id, p.name, p.community_id, coalesce(c.name, '') as community, p.tier_id, \
+             c.subdistrict_id from people p left join communities c on c.id = p.community_id \
              where (p.tier_id is not null \
-             or exists (select 1 from tier_history h where h.person_id = p.id)){} \
+             or exists (select 1 from tier_history h where h.person_id = p.id)){} and {} \
              order by p.id",
-                only("p.id", person)
-            ))
-            .fetch_all(&self.read)
-            .await?;
+            only("p.id", person),
+            super::shared::within("p.community_id", reach)
+        ))
+        .fetch_all(&self.read)
+        .await?;
         let history: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(&format!(
             "select person_id, effective_at, tier_id from tier_history \
              where true{} order by person_id, effective_at, id",
@@ -197,12 +208,12 @@ impl ProgressStore for SqlRepository<Db> {
         let mut out: Vec<ProgrammeCadre> = rows
             .into_iter()
             .map(|r| ProgrammeCadre {
-                person_id: r.0,
-                name: r.1,
-                community_id: r.2,
-                community: r.3,
-                tier_id: r.4,
-                subdistrict_id: r.5,
+                person_id: r.id,
+                name: r.name,
+                community_id: r.community_id,
+                community: r.community,
+                tier_id: r.tier_id,
+                subdistrict_id: r.subdistrict_id,
                 tiers: Vec::new(),
             })
             .collect();

@@ -78,7 +78,12 @@ pub trait SecurityStore: Send + Sync {
     /// Keeps a walk-in for an organiser; `false` when one is waiting already.
     async fn claim_walk_in(&self, claim: &WalkInClaim) -> RepoResult<bool>;
     /// The session's walk-ins waiting for confirmation, oldest first.
-    async fn walk_in_claims(&self, session_id: i64) -> RepoResult<Vec<WalkInClaim>>;
+    /// `reach`: only the claims of people within it (`None`: everyone's).
+    async fn walk_in_claims(
+        &self,
+        session_id: i64,
+        reach: Option<&crate::domain::org::Reach>,
+    ) -> RepoResult<Vec<WalkInClaim>>;
     /// Confirms (writes the attendance, with its trail and audit line) or dismisses a
     /// waiting walk-in. `false` when none was waiting.
     async fn decide_walk_in(

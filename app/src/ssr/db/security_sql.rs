@@ -296,7 +296,19 @@ impl SecurityStore for SqlRepository<Db> {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn walk_in_claims(&self, session_id: i64) -> RepoResult<Vec<WalkInClaim>> {
+    async fn walk_in_claims(
+        &self,
+        session_id: i64,
+        reach: Option<&crate::domain::org::Reach>,
+    ) -> RepoResult<Vec<WalkInClaim>> {
+        let sql = format!(
+            "select w.person_id, p.name, coalesce(c.name, ''), w.status, w.source, w.at, \
+             w.address, w.user_agent, w.device from walk_in_claims w \
+             join people p on p.id = w.person_id \
+             left join communities c on c.id = p.community_id \
+             where w.session_id = $1 and {} order by w.at, w.person_id",
+            super::shared::within("p.community_id", reach)
+        );
         #[allow(clippy::type_complexity)]
         let rows: Vec<(
             i64,
@@ -308,16 +320,10 @@ impl SecurityStore for SqlRepository<Db> {
             String,
             String,
             String,
-        )> = sqlx::query_as(
-            "select w.person_id, p.name, coalesce(c.name, ''), w.status, w.source, w.at, \
-                 w.address, w.user_agent, w.device from walk_in_claims w \
-                 join people p on p.id = w.person_id \
-                 left join communities c on c.id = p.community_id \
-                 where w.session_id = $1 order by w.at, w.person_id",
-        )
-        .bind(session_id)
-        .fetch_all(&self.read)
-        .await?;
+        )> = sqlx::query_as(&sql)
+            .bind(session_id)
+            .fetch_all(&self.read)
+            .await?;
         rows.into_iter()
             .map(|r| {
                 Ok(WalkInClaim {
