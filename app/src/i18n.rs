@@ -210,6 +210,12 @@ messages! {
     SaveRoles => "保存角色", "Save roles";
     OrganiserUnits => "组织者范围", "Organiser of";
     Subdistrict => "街道", "Subdistrict";
+    DistrictTitle => "全区夜校概况", "The district's night schools";
+    DistrictExport => "导出全区一张表（CSV）", "Download the district's table (CSV)";
+    DistrictTotal => "全区合计", "District total";
+    HoursPerCadre => "人均学时", "Hours per cadre";
+    DistrictHint => "点击街道名称查看该街道的梯队进度；一张表每名学员一行，各街道不必重复报送。", "Open a subdistrict for its programme dashboard. The table has one row per cadre, so no subdistrict reports the same figures twice.";
+    NavDistrict => "全区", "District";
     NoOrganiserUnit => "（无：不能管理任何内容）", "(none: manages nothing)";
     GrantUnit => "添加范围", "Add";
     RevokeUnit => "移除", "Remove";

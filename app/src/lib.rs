@@ -31,12 +31,12 @@ use crate::pages::{
     requests::RequestsPage,
 };
 use crate::pages::{
-    material_edit::MaterialEditPage, material_history::MaterialHistoryPage,
-    reflections::ReflectionsPage, review::ReviewPage, search::SearchPage,
+    district::DistrictPage, programme::ProgrammePage, programme_import::ImportPage,
+    programme_tiers::ProgrammeTiersPage, progress::ProgressPage,
 };
 use crate::pages::{
-    programme::ProgrammePage, programme_import::ImportPage, programme_tiers::ProgrammeTiersPage,
-    progress::ProgressPage,
+    material_edit::MaterialEditPage, material_history::MaterialHistoryPage,
+    reflections::ReflectionsPage, review::ReviewPage, search::SearchPage,
 };
 
 /// The whole HTML document. `<html lang>` follows the language cookie.
@@ -96,6 +96,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/history") view=HistoryPage ssr=SsrMode::Async />
                     <Route path=path!("/progress") view=ProgressPage ssr=SsrMode::Async />
                     <Route path=path!("/organiser/programme") view=ProgrammePage ssr=SsrMode::Async />
+                    <Route path=path!("/organiser/district") view=DistrictPage ssr=SsrMode::Async />
                     <Route path=path!("/organiser/programme/tiers") view=ProgrammeTiersPage ssr=SsrMode::Async />
                     <Route path=path!("/organiser/programme/import") view=ImportPage ssr=SsrMode::Async />
                     <Route path=path!("/checkin") view=CheckinCodePage ssr=SsrMode::Async />

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod browse;
+pub mod district;
 pub mod feeds;
 pub mod import;
 pub mod materials;

@@ -137,6 +137,9 @@ pub struct Star {
 /// Which cadres the dashboard lists below its tables.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Drill {
+    /// A subdistrict the district's view drilled into.
+    #[serde(default)]
+    pub subdistrict: Option<i64>,
     pub tier: Option<i64>,
     pub community: Option<i64>,
     pub outlook: Option<Outlook>,
@@ -195,17 +198,20 @@ pub async fn programme_dashboard(
     tier: Option<i64>,
     community: Option<i64>,
     outlook: Option<String>,
+    subdistrict: Option<i64>,
 ) -> Result<DashboardData, AppError> {
     use crate::ssr::guard::{finish, state};
     finish(
         async {
             let organiser = crate::ssr::access::organiser()?;
+            let reach = organiser.narrowed(subdistrict)?;
             let drill = Drill {
+                subdistrict,
                 tier,
                 community,
                 outlook: outlook.as_deref().and_then(Outlook::parse),
             };
-            support::dashboard(state()?.repo.as_ref(), year, drill, organiser.people()).await
+            support::dashboard(state()?.repo.as_ref(), year, drill, reach.as_ref()).await
         }
         .await,
     )

@@ -42,6 +42,9 @@ pub fn TopBar() -> impl IntoView {
                                     <A href="/organiser/reports">{t(Key::NavReports)}</A>
                                     <A href="/organiser/programme">{t(Key::NavProgramme)}</A>
                                 })}
+                                {me.schedules.then(|| view! {
+                                    <A href="/organiser/district">{t(Key::NavDistrict)}</A>
+                                })}
                                 {me.organises_all.then(|| view! {
                                     <A href="/organiser/settings">{t(Key::NavSettings)}</A>
                                 })}

@@ -5,6 +5,7 @@ pub mod backup;
 pub mod cadre_home;
 pub mod calendar;
 pub mod checkin;
+pub mod district;
 pub mod door;
 pub mod feed;
 pub mod lecturer_home;

@@ -23,11 +23,12 @@ pub fn ProgrammePage() -> impl IntoView {
             num("tier"),
             num("community"),
             q.get("outlook"),
+            num("subdistrict"),
             promote.version().get(),
         )
     };
-    let data = Resource::new(args, |(year, tier, community, outlook, _)| {
-        programme_dashboard(year, tier, community, outlook)
+    let data = Resource::new(args, |(year, tier, community, outlook, subdistrict, _)| {
+        programme_dashboard(year, tier, community, outlook, subdistrict)
     });
     view! {
         <h1>{t(Key::ProgrammeTitle)}</h1>
@@ -44,25 +45,31 @@ pub fn ProgrammePage() -> impl IntoView {
     }
 }
 
-fn drill_link(year: i32, filter: String, n: i64, testid: &'static str) -> impl IntoView {
-    view! { <a href=format!("/organiser/programme?year={year}&{filter}#list") data-testid=testid>{n}</a> }
+/// `base` is the dashboard's own query: the year, and the subdistrict drilled into.
+fn drill_link(base: &str, filter: String, n: i64, testid: &'static str) -> impl IntoView + use<> {
+    view! { <a href=format!("/organiser/programme?{base}&{filter}#list") data-testid=testid>{n}</a> }
 }
 
-fn group_cells(year: i32, filter: String, g: Groups) -> impl IntoView {
+fn group_cells(base: &str, filter: String, g: Groups) -> impl IntoView + use<> {
     view! {
-        <td>{drill_link(year, format!("{filter}&outlook=on_track"), g.on_track, "on-track")}</td>
-        <td>{drill_link(year, format!("{filter}&outlook=at_risk"), g.at_risk, "at-risk")}</td>
-        <td>{drill_link(year, format!("{filter}&outlook=cannot_reach"), g.behind, "behind")}</td>
+        <td>{drill_link(base, format!("{filter}&outlook=on_track"), g.on_track, "on-track")}</td>
+        <td>{drill_link(base, format!("{filter}&outlook=at_risk"), g.at_risk, "at-risk")}</td>
+        <td>{drill_link(base, format!("{filter}&outlook=cannot_reach"), g.behind, "behind")}</td>
     }
 }
 
 fn dashboard(d: DashboardData, promote: ServerAction<Promote>) -> impl IntoView {
     let lang = use_lang();
     let year = d.year;
+    let base = match d.drill.subdistrict {
+        Some(s) => format!("year={year}&subdistrict={s}"),
+        None => format!("year={year}"),
+    };
     let group_head = || view! { <th>{t(Key::OutlookOnTrack)}</th><th>{t(Key::OutlookAtRisk)}</th><th>{t(Key::OutlookBehind)}</th> };
     view! {
         <form method="get" class="row filters no-print">
             <label><span>{t(Key::Year)}</span><input name="year" inputmode="numeric" value=year /></label>
+            {d.drill.subdistrict.map(|s| view! { <input type="hidden" name="subdistrict" value=s /> })}
             <button type="submit">{t(Key::Show)}</button>
         </form>
         <section class="card stack" data-testid="stars">
@@ -84,8 +91,8 @@ fn dashboard(d: DashboardData, promote: ServerAction<Promote>) -> impl IntoView 
                     view! {
                         <tr>
                             <td>{move || lang.get().pick(&zh, &en).to_string()}</td>
-                            <td>{drill_link(year, format!("tier={}", l.tier.id), l.groups.total(), "head-count")} " / " {l.target}</td>
-                            {group_cells(year, format!("tier={}", l.tier.id), l.groups)}
+                            <td>{drill_link(&base, format!("tier={}", l.tier.id), l.groups.total(), "head-count")} " / " {l.target}</td>
+                            {group_cells(&base, format!("tier={}", l.tier.id), l.groups)}
                         </tr>
                     }
                 }).collect_view()}
@@ -99,7 +106,7 @@ fn dashboard(d: DashboardData, promote: ServerAction<Promote>) -> impl IntoView 
                     <tr>
                         <td>{if c.name.is_empty() { "—".to_string() } else { c.name }}</td>
                         <td>{c.groups.total()}</td>
-                        {group_cells(year, format!("community={}", c.id), c.groups)}
+                        {group_cells(&base, format!("community={}", c.id), c.groups)}
                     </tr>
                 }).collect_view()}
             </tbody>

@@ -126,6 +126,22 @@ impl Organiser {
         Ok(held)
     }
 
+    /// The reach narrowed to one subdistrict (a drill-down), which the grants must cover
+    /// wholly; `None` keeps the organiser's own limit.
+    pub fn narrowed(&self, subdistrict: Option<i64>) -> AppResult<Option<Reach>> {
+        match subdistrict {
+            None => Ok(self.people().cloned()),
+            Some(id) if self.user.grants.everything || self.reach().covers_subdistrict(id) => {
+                Ok(Some(Reach {
+                    district: false,
+                    subdistricts: vec![id],
+                    communities: Vec::new(),
+                }))
+            }
+            Some(_) => Err(AppError::NotFound),
+        }
+    }
+
     /// Refuses (as not found) a person outside the reach, and (as forbidden) one the reach
     /// covers only through a single community: moving a cadre between the programme's
     /// tiers is for organisers of their whole subdistrict.

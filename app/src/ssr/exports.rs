@@ -281,6 +281,36 @@ pub struct RangeQuery {
     to: String,
 }
 
+/// `GET /reports/district-{year}.csv`: one row per cadre of every subdistrict the organiser
+/// covers wholly, with the columns of `district::TABLE_COLUMNS`.
+async fn district_table(
+    state: &AppState,
+    organiser: &Organiser,
+    year: &str,
+    now: Timestamp,
+) -> Response {
+    let Some(year) = year
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
+    else {
+        return refuse(StatusCode::NOT_FOUND);
+    };
+    let repo = state.repo.as_ref();
+    let held = match organiser.holds(repo).await {
+        Ok(h) => h,
+        Err(e) => return refuse(e.status()),
+    };
+    match super::district::standings(repo, year, &held, now).await {
+        Ok(p) => download(
+            csv(super::district::table(&p, &held)),
+            CSV,
+            &format!("district-{year}.csv"),
+        ),
+        Err(e) => refuse(e.status()),
+    }
+}
+
 /// `GET /reports/attendance-{year}.xlsx`: the year in one workbook (per community, per
 /// session, per cadre with hours, every record); `GET /reports/communities.csv?from&to`.
 pub async fn report_file(
@@ -294,6 +324,12 @@ pub async fn report_file(
         Err(status) => return refuse(status),
     };
     let now = Timestamp::now();
+    if let Some(year) = file
+        .strip_prefix("district-")
+        .and_then(|f| f.strip_suffix(".csv"))
+    {
+        return district_table(&state, &organiser, year, now).await;
+    }
     let range = if file == "communities.csv" {
         DateRange::parse(&range.from, &range.to, now.local_date())
     } else {

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod checkin;
 pub mod db;
 pub mod demo;
+pub mod district;
 pub mod exports;
 pub mod factor_rule;
 pub mod files;

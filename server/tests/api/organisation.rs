@@ -14,6 +14,7 @@ both_backends!(
     admins_grant_and_take_organiser_units,
     a_second_subdistrict_keeps_its_sessions_and_organisers_apart,
     each_organiser_acts_within_their_reach,
+    the_district_compares_its_subdistricts,
 );
 
 async fn account_id(app: &TestApp, username: &str) -> i64 {
@@ -581,4 +582,97 @@ async fn each_organiser_acts_within_their_reach(backend: Backend) {
         .page(&liying, &format!("/sessions/{session}/attendance.csv"))
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// The district's organisers compare the subdistricts, drill into one, and download one
+/// table of every cadre; a subdistrict's organiser sees their own line; a community's none.
+async fn the_district_compares_its_subdistricts(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let district = app.signed_in("organiser").await;
+    let liying = app.signed_in("liying").await;
+    let community = app.signed_in("community").await;
+    let cadre = app.signed_in("cadre").await;
+    let view: Value = app
+        .call(&district, "district_overview", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let lines = view["lines"].as_array().unwrap();
+    let names: Vec<&str> = lines.iter().filter_map(|l| l["name"].as_str()).collect();
+    assert_eq!(names, vec!["观音阁街道", "李营街道"]);
+    assert_eq!(lines[0]["figures"]["cadres"], 179);
+    assert_eq!(lines[1]["figures"]["cadres"], 12);
+    assert_eq!(view["total"]["cadres"], 191);
+    for line in lines {
+        let f = &line["figures"];
+        let groups = f["on_track"].as_i64().unwrap()
+            + f["at_risk"].as_i64().unwrap()
+            + f["behind"].as_i64().unwrap();
+        assert_eq!(groups, f["cadres"].as_i64().unwrap(), "{line}");
+    }
+    assert!(
+        lines[0]["figures"]["expected"].as_i64().unwrap() > 0,
+        "the demo's past sessions"
+    );
+    let own: Value = app
+        .call(&liying, "district_overview", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(own["lines"].as_array().unwrap().len(), 1);
+    assert_eq!(own["lines"][0]["name"], "李营街道");
+    for client in [&community, &cadre] {
+        assert_eq!(
+            app.call(client, "district_overview", &[]).await.status(),
+            StatusCode::FORBIDDEN
+        );
+    }
+    // Drilling into a subdistrict: its communities only; another's is not found.
+    let second = subdistrict_id(&app, "李营街道").await.to_string();
+    let first = subdistrict_id(&app, "观音阁街道").await.to_string();
+    let drilled: Value = app
+        .call(
+            &district,
+            "programme_dashboard",
+            &[("subdistrict", &second)],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let communities: Vec<&str> = drilled["communities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert_eq!(communities, vec!["东营社区", "李营社区"]);
+    assert_eq!(
+        app.call(&liying, "programme_dashboard", &[("subdistrict", &first)])
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    // The table: a header and one row per cadre.
+    let year = Timestamp::now().local_date().format("%Y").to_string();
+    let path = format!("/reports/district-{year}.csv");
+    let (status, csv) = app.page(&district, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 1 + 191);
+    assert!(
+        rows[0].starts_with("\u{feff}街道,社区,姓名,梯队,年度,应参加场次"),
+        "{}",
+        rows[0]
+    );
+    assert!(rows[1].starts_with("观音阁街道,"));
+    assert!(rows[191].starts_with("李营街道,"));
+    let (status, csv) = app.page(&liying, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(csv.lines().count(), 1 + 12);
+    assert!(!csv.contains("观音阁街道"));
+    let (status, _) = app.page(&community, &path).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }
