@@ -71,6 +71,8 @@ pub enum Conflict {
     ReadFirst,
     /// An import sheet with problems is not written.
     ImportHasProblems,
+    /// A subdistrict (in the district) or community (in its subdistrict) has that name.
+    NameTaken,
 }
 
 impl From<Invalid> for AppError {

@@ -210,6 +210,11 @@ messages! {
     SaveRoles => "保存角色", "Save roles";
     OrganiserUnits => "组织者范围", "Organiser of";
     Subdistrict => "街道", "Subdistrict";
+    OrganisationTitle => "组织架构", "Organisation";
+    OrganisationIntro => "全区的街道及其社区。每个街道有自己的课程系列名称；组织者的范围在账号管理中设置。", "The district's subdistricts and their communities. Each subdistrict names its own lecture series; organisers' scopes are set on the accounts page.";
+    AddSubdistrict => "添加街道", "Add a subdistrict";
+    AddCommunity => "添加社区", "Add a community";
+    SeriesNameLabel => "课程系列名称", "Lecture series name";
     DistrictTitle => "全区夜校概况", "The district's night schools";
     DistrictExport => "导出全区一张表（CSV）", "Download the district's table (CSV)";
     DistrictTotal => "全区合计", "District total";
@@ -283,6 +288,7 @@ messages! {
     ErrForm => "请检查标出的内容，课程尚未保存。", "Please check the marked fields; nothing was saved.";
     ErrSessionCancelled => "已取消的课程不能修改。", "A cancelled session cannot be changed.";
     ErrThemeExists => "已有同名专题。", "A theme with that name exists.";
+    ErrNameTaken => "已有同名的街道或社区。", "A subdistrict or community of that name exists.";
     ProbOutOfRange => "请填写 10 到 120 之间的整数。", "Enter a whole number from 10 to 120.";
     ProbTooShort => "内容太短。", "Too short.";
     ErrAlreadyAsked => "这一期你已经提交过申请。", "You have already sent a request for this session.";
@@ -693,6 +699,7 @@ impl AppError {
             AppError::Conflict(Conflict::OwnAccount) => Key::ErrOwnAccount,
             AppError::Conflict(Conflict::SessionCancelled) => Key::ErrSessionCancelled,
             AppError::Conflict(Conflict::ThemeExists) => Key::ErrThemeExists,
+            AppError::Conflict(Conflict::NameTaken) => Key::ErrNameTaken,
             AppError::Conflict(Conflict::AlreadyAsked) => Key::ErrAlreadyAsked,
             AppError::Conflict(Conflict::LeaveClosed) => Key::ErrLeaveClosed,
             AppError::Conflict(Conflict::StaleMaterial) => Key::ErrStaleMaterial,

@@ -31,8 +31,8 @@ use crate::pages::{
     requests::RequestsPage,
 };
 use crate::pages::{
-    district::DistrictPage, programme::ProgrammePage, programme_import::ImportPage,
-    programme_tiers::ProgrammeTiersPage, progress::ProgressPage,
+    district::DistrictPage, organisation::OrganisationPage, programme::ProgrammePage,
+    programme_import::ImportPage, programme_tiers::ProgrammeTiersPage, progress::ProgressPage,
 };
 use crate::pages::{
     material_edit::MaterialEditPage, material_history::MaterialHistoryPage,
@@ -97,6 +97,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/progress") view=ProgressPage ssr=SsrMode::Async />
                     <Route path=path!("/organiser/programme") view=ProgrammePage ssr=SsrMode::Async />
                     <Route path=path!("/organiser/district") view=DistrictPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/organisation") view=OrganisationPage ssr=SsrMode::Async />
                     <Route path=path!("/organiser/programme/tiers") view=ProgrammeTiersPage ssr=SsrMode::Async />
                     <Route path=path!("/organiser/programme/import") view=ImportPage ssr=SsrMode::Async />
                     <Route path=path!("/checkin") view=CheckinCodePage ssr=SsrMode::Async />

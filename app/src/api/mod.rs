@@ -10,6 +10,7 @@ pub mod district;
 pub mod feeds;
 pub mod import;
 pub mod materials;
+pub mod organisation;
 pub mod progress;
 pub mod reports;
 pub mod review;

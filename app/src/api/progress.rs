@@ -227,9 +227,11 @@ pub async fn promote(person_id: i64, tier_id: i64, note: String) -> Result<(), A
         async {
             let organiser = crate::ssr::access::organiser()?;
             let user = organiser.user();
-            let note = crate::api::attendance::support::text_field(&note, 0, 500, Field::Note)?;
             let repo = state()?.repo;
+            // Who may, before what they typed: an out-of-reach id answers alike whatever
+            // the note says.
             organiser.programme_person(repo.as_ref(), person_id).await?;
+            let note = crate::api::attendance::support::text_field(&note, 0, 500, Field::Note)?;
             let tiers = repo.tier_plans().await?;
             let now = Timestamp::now();
             let current = repo

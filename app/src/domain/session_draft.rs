@@ -27,6 +27,8 @@ pub enum Field {
     HoursRule,
     /// A new theme's name, on the settings page.
     ThemeName,
+    /// A subdistrict's, series' or community's name, on the organisation page.
+    UnitName,
     /// The venue's networks, on the settings page.
     VenueNetworks,
     /// An attendance status chosen by an organiser.

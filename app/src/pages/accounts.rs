@@ -91,6 +91,7 @@ pub fn AccountsPage() -> impl IntoView {
         <p class="row wrap">
             <a class="button" href="/admin/audit" data-testid="audit-link">{t(Key::NavAudit)}</a>
             <a class="button" href="/admin/backup" data-testid="backup-link">{t(Key::BackupTitle)}</a>
+            <a class="button" href="/admin/organisation" data-testid="organisation-link">{t(Key::OrganisationTitle)}</a>
         </p>
         <p class="muted">{t(Key::AccountsIntro)}</p>
         {move || error().map(|e| view! { <ErrorNote error=e /> })}

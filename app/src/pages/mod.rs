@@ -13,6 +13,7 @@ pub mod login;
 pub mod material_edit;
 pub mod material_history;
 pub mod not_found;
+pub mod organisation;
 pub mod organiser_home;
 pub mod password;
 pub mod planner;

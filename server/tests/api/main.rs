@@ -9,6 +9,7 @@ mod backup;
 mod checkin;
 mod cli;
 mod materials;
+mod matrix;
 mod organisation;
 mod pages;
 mod planning;

@@ -15,6 +15,7 @@ both_backends!(
     a_second_subdistrict_keeps_its_sessions_and_organisers_apart,
     each_organiser_acts_within_their_reach,
     the_district_compares_its_subdistricts,
+    admins_keep_the_organisation_tree,
 );
 
 async fn account_id(app: &TestApp, username: &str) -> i64 {
@@ -674,5 +675,114 @@ async fn the_district_compares_its_subdistricts(backend: Backend) {
     assert_eq!(csv.lines().count(), 1 + 12);
     assert!(!csv.contains("观音阁街道"));
     let (status, _) = app.page(&community, &path).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// Admins add and rename subdistricts and add communities; bad names change nothing.
+async fn admins_keep_the_organisation_tree(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.signed_in("admin").await;
+    let before = app.repo.subdistricts().await.unwrap();
+    for (name, want) in [
+        ("", StatusCode::UNPROCESSABLE_ENTITY),
+        ("李营街道", StatusCode::CONFLICT),
+        (&"很长的名字".repeat(9), StatusCode::UNPROCESSABLE_ENTITY),
+    ] {
+        let res = app
+            .call(
+                &admin,
+                "subdistrict_add",
+                &[("name", name), ("series_name", "")],
+            )
+            .await;
+        assert_eq!(res.status(), want, "{name}");
+    }
+    assert_eq!(
+        app.repo.subdistricts().await.unwrap(),
+        before,
+        "nothing was added"
+    );
+    let res = app
+        .call(
+            &admin,
+            "subdistrict_add",
+            &[("name", " 南苑街道 "), ("series_name", "南苑讲堂")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let id: i64 = res.json().await.unwrap();
+    let sid = id.to_string();
+    let res = app
+        .call(
+            &admin,
+            "community_add",
+            &[("subdistrict_id", &sid), ("name", "铁塔寺社区")],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "the name is another subdistrict's"
+    );
+    let res = app
+        .call(
+            &admin,
+            "community_add",
+            &[("subdistrict_id", &sid), ("name", "铁塔寺社区")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let res = app
+        .call(
+            &admin,
+            "community_add",
+            &[("subdistrict_id", "999999"), ("name", "某社区")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = app
+        .call(
+            &admin,
+            "subdistrict_rename",
+            &[
+                ("id", &sid),
+                ("name", "南苑街道"),
+                ("series_name", "南苑夜校"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let tree: Value = app
+        .call(&admin, "organisation_tree", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let added = tree
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap();
+    assert_eq!(added["name"], "南苑街道");
+    assert_eq!(added["series_name"], "南苑夜校");
+    assert_eq!(added["communities"][0]["name"], "铁塔寺社区");
+    let (status, page) = app.page(&admin, "/admin/organisation").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("南苑街道") && page.contains("组织架构"));
+    let audit = app
+        .repo
+        .audit_lines(&Default::default(), 200)
+        .await
+        .unwrap();
+    assert!(
+        audit
+            .iter()
+            .filter(|l| l.line.kind == AuditKind::OrganisationChanged)
+            .count()
+            >= 3
+    );
+    let organiser = app.signed_in("organiser").await;
+    let (status, _) = app.page(&organiser, "/admin/organisation").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }

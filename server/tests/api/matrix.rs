@@ -1,0 +1,441 @@
+//! The access matrix: every registered server function called by every kind of caller,
+//! with the answer each should get. The list of functions is read from the server
+//! functions the app registers, so a new function without a row here fails the test.
+//!
+//! Callers, in column order: anonymous, the demo cadre (铁塔寺社区 of 观音阁街道), a lecturer
+//! who does not lecture the session used, the organiser of 铁塔寺社区, the organiser of
+//! 李营街道 (another subdistrict), the district's organiser, an admin. Each function is
+//! called with arguments that are valid for the session and people used, or that fail a
+//! check made after the access check (an empty reason, an unknown status), so nothing the
+//! other rows depend on changes.
+//!
+//! The letters: `Y` allowed (anything but 401, 403, 404), `R` allowed by role, though the
+//! object named may not exist for them (anything but 401, 403), `N` refused (401 when
+//! anonymous, otherwise 403 or 404), `P` public (allowed, even signed out).
+use std::collections::BTreeSet;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+both_backends!(every_server_function_answers_each_caller_as_expected);
+
+const CALLERS: [&str; 7] = [
+    "anonymous",
+    "cadre",
+    "lecturer",
+    "community",
+    "liying",
+    "organiser",
+    "admin",
+];
+
+/// The ids the calls name.
+struct Ids {
+    session: String,
+    person: String,
+    spare_account: String,
+    first_subdistrict: String,
+}
+
+enum Body {
+    Form(Vec<(&'static str, String)>),
+    Json(Value),
+}
+
+fn form(fields: &[(&'static str, &str)]) -> Body {
+    Body::Form(fields.iter().map(|(k, v)| (*k, v.to_string())).collect())
+}
+
+/// Every server function: its endpoint, the arguments, and the expected answer per caller.
+fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
+    let s = ids.session.as_str();
+    let p = ids.person.as_str();
+    let spare = ids.spare_account.as_str();
+    let sub = ids.first_subdistrict.as_str();
+    let empty_session = json!({
+        "title": "", "theme_id": "", "format": "", "date": "", "start": "", "end": "",
+        "ends_next_day": false, "place": "", "lecturer_ids": [], "everyone": true,
+        "tier_ids": [], "community_ids": [], "person_ids": [], "capacity": "", "hours": "",
+        "description_md": "", "repeat_weekdays": [], "repeat_until": "", "repeat_count": ""
+    });
+    vec![
+        // Accounts and the organisation tree: admins.
+        ("accounts_list", form(&[]), "NNNNNNY"),
+        ("accounts_units", form(&[]), "NNNNNNY"),
+        (
+            "accounts_create",
+            form(&[("username", "x"), ("display_name", ""), ("password", "")]),
+            "NNNNNNY",
+        ),
+        (
+            "accounts_set_disabled",
+            form(&[("id", spare), ("disabled", "false")]),
+            "NNNNNNY",
+        ),
+        (
+            "accounts_set_roles",
+            form(&[("id", spare), ("cadre", "on")]),
+            "NNNNNNY",
+        ),
+        (
+            "accounts_reset_password",
+            form(&[("id", spare), ("password", "short")]),
+            "NNNNNNY",
+        ),
+        (
+            "accounts_grant_unit",
+            form(&[("id", spare), ("unit", "district")]),
+            "NNNNNNY",
+        ),
+        (
+            "accounts_revoke_unit",
+            form(&[("id", spare), ("unit", "district")]),
+            "NNNNNNY",
+        ),
+        (
+            // The spare account has no second factor to reset.
+            "account_factor_reset",
+            form(&[("account_id", spare)]),
+            "NNNNNNR",
+        ),
+        ("security_settings", form(&[]), "NNNNNNY"),
+        ("security_settings_save", form(&[]), "NNNNNNY"),
+        (
+            "audit_log",
+            form(&[
+                ("query[user]", ""),
+                ("query[kind]", ""),
+                ("query[from]", ""),
+                ("query[to]", ""),
+            ]),
+            "NNNNNNY",
+        ),
+        ("backup_overview", form(&[]), "NNNNNNY"),
+        ("organisation_tree", form(&[]), "NNNNNNY"),
+        (
+            "subdistrict_add",
+            form(&[("name", ""), ("series_name", "")]),
+            "NNNNNNY",
+        ),
+        (
+            "subdistrict_rename",
+            form(&[("id", sub), ("name", ""), ("series_name", "")]),
+            "NNNNNNY",
+        ),
+        (
+            "community_add",
+            form(&[("subdistrict_id", sub), ("name", "")]),
+            "NNNNNNY",
+        ),
+        // Everyone's own things.
+        ("me", form(&[]), "PPPPPPP"),
+        (
+            "change_password",
+            form(&[
+                ("current", ""),
+                ("new_password", "a"),
+                ("new_password_again", "b"),
+            ]),
+            "NYYYYYY",
+        ),
+        ("totp_status", form(&[]), "NYYYYYY"),
+        ("totp_begin", form(&[]), "NYYYYYY"),
+        ("totp_confirm", form(&[("code", "000000")]), "NRRRRRR"),
+        ("totp_recovery", form(&[("code", "")]), "NRRRRRR"),
+        // Admins must keep their second factor: refused whatever the code.
+        ("totp_disable", form(&[("code", "")]), "NRRRRRN"),
+        ("calendar_feed", form(&[]), "NYYYYYY"),
+        ("calendar_feed_renew", form(&[]), "NYYYYYY"),
+        ("calendar_feed_revoke", form(&[]), "NYYYYYY"),
+        ("open_doors", form(&[]), "NYYYYYY"),
+        ("checkin_preview", form(&[("token", "forged")]), "NYYYYYY"),
+        ("checkin_result", form(&[("outcome", "forged")]), "NYYYYYY"),
+        (
+            "list_sessions",
+            Body::Json(json!({ "filter": { "when": "Upcoming", "page": 0 } })),
+            "NYYYYYY",
+        ),
+        (
+            "calendar_sessions",
+            form(&[("view", "week"), ("date", "")]),
+            "NYYYYYY",
+        ),
+        ("search", form(&[("q", "讲堂")]), "NYYYYYY"),
+        (
+            "reflection_comment",
+            form(&[("reflection_id", "999999"), ("body", "")]),
+            "NRRRRRR",
+        ),
+        // Cadres.
+        ("my_upcoming_sessions", form(&[]), "NYNNNNN"),
+        ("review_mine", form(&[("page", "0")]), "NYNNNNN"),
+        (
+            "leave_ask",
+            form(&[("session_id", s), ("reason", "")]),
+            "NYNNNNN",
+        ),
+        ("material_read", form(&[("session_id", s)]), "NYNNNNN"),
+        (
+            "reflection_save",
+            form(&[("session_id", s), ("body", "")]),
+            "NRNNNNN",
+        ),
+        // Lecturers.
+        ("my_lectures", form(&[]), "NNYNNNN"),
+        ("material_preview", form(&[("body", "# 讲义")]), "NNYYYYN"),
+        // The session: its audience, its door (the community's organiser), its organisers.
+        ("open_session", form(&[("id", s)]), "NYNYNYN"),
+        ("attendance_mine", form(&[("session_id", s)]), "NYNYNYN"),
+        ("material_view", form(&[("session_id", s)]), "NYNYNYN"),
+        ("door_board", form(&[("session_id", s)]), "NNNYNYN"),
+        ("attendance_sheet", form(&[("session_id", s)]), "NNNYNYN"),
+        (
+            "attendance_set",
+            form(&[
+                ("session_id", s),
+                ("person_id", p),
+                ("status", "bogus"),
+                ("reason", ""),
+            ]),
+            "NNNYNYN",
+        ),
+        (
+            "attendance_rest_absent",
+            form(&[("session_id", s)]),
+            "NNNYNYN",
+        ),
+        (
+            "attendance_decide_walk_in",
+            form(&[("session_id", s), ("person_id", p), ("confirm", "false")]),
+            "NNNRNRN",
+        ),
+        (
+            "attendance_rules",
+            form(&[
+                ("session_id", s),
+                ("opens_minutes_before", "x"),
+                ("late_after_minutes", "y"),
+            ]),
+            "NNNNNYN",
+        ),
+        ("material_editor", form(&[("session_id", s)]), "NNNNNYN"),
+        ("material_history", form(&[("session_id", s)]), "NNNNNYN"),
+        (
+            "material_save",
+            form(&[
+                ("session_id", s),
+                ("body", ""),
+                ("publication", "bogus"),
+                ("base_version", "0"),
+            ]),
+            "NNNNNYN",
+        ),
+        (
+            "material_restore",
+            form(&[
+                ("session_id", s),
+                ("version", "999999"),
+                ("base_version", "0"),
+            ]),
+            "NNNNNRN",
+        ),
+        (
+            "attachment_remove",
+            form(&[("session_id", s), ("attachment_id", "999999")]),
+            "NNNNNRN",
+        ),
+        ("reflections_of", form(&[("session_id", s)]), "NNNNNYN"),
+        (
+            "reflection_accept",
+            form(&[("session_id", s), ("reflection_id", "999999")]),
+            "NNNNNRN",
+        ),
+        ("planner_template", form(&[("id", s)]), "NNNNNYN"),
+        (
+            "sessions_cancel",
+            form(&[("id", s), ("reason", "")]),
+            "NNNNNYN",
+        ),
+        (
+            "sessions_update",
+            Body::Json(
+                json!({ "id": s.parse::<i64>().unwrap(), "form": empty_session, "scope": "This", "clash_reason": "" }),
+            ),
+            "NNNNNYN",
+        ),
+        // Organisers, each within their reach.
+        ("organiser_overview", form(&[]), "NNNYYYN"),
+        ("requests_queue", form(&[]), "NNNYYYN"),
+        (
+            "requests_decide",
+            form(&[("id", "999999"), ("kind", "leave"), ("decision", "bogus")]),
+            "NNNYYYN",
+        ),
+        (
+            "report_attendance",
+            form(&[("from", "bad"), ("to", "bad")]),
+            "NNNYYYN",
+        ),
+        ("programme_dashboard", form(&[]), "NNNYYYN"),
+        ("progress_view", form(&[("person_id", p)]), "NYNYNYN"),
+        (
+            "report_history",
+            form(&[("person_id", p), ("from", ""), ("to", "")]),
+            "NYNYNYN",
+        ),
+        (
+            "programme_promote",
+            form(&[("person_id", p), ("tier_id", "999999"), ("note", "")]),
+            "NNNNNRN",
+        ),
+        // Organisers of whole subdistricts.
+        ("schedule_options", form(&[]), "NNNNYYN"),
+        ("people_search", form(&[("query", "张")]), "NNNNYYN"),
+        ("district_overview", form(&[]), "NNNNYYN"),
+        (
+            "sessions_create",
+            Body::Json(json!({ "form": empty_session, "clash_reason": "" })),
+            "NNNNYYN",
+        ),
+        // The whole install's settings, tiers and imports.
+        ("settings_overview", form(&[]), "NNNNNYN"),
+        ("settings_door", form(&[]), "NNNNNYN"),
+        (
+            "settings_door_save",
+            form(&[("venue_networks", "not a network")]),
+            "NNNNNYN",
+        ),
+        ("settings_hours_rule", form(&[("minutes", "x")]), "NNNNNYN"),
+        (
+            "settings_attendance",
+            form(&[("leave_cap", "x"), ("make_up_share", "y")]),
+            "NNNNNYN",
+        ),
+        (
+            "themes_add",
+            form(&[("name_zh", ""), ("name_en", "")]),
+            "NNNNNYN",
+        ),
+        ("programme_plans", form(&[]), "NNNNNYN"),
+        (
+            "programme_tier_save",
+            form(&[
+                ("form[tier_id]", "999999"),
+                ("form[target_count]", "x"),
+                ("form[hours]", ""),
+                ("form[attendance_percent]", ""),
+                ("form[reflections]", ""),
+                ("form[teaching]", ""),
+            ]),
+            "NNNNNRN",
+        ),
+        (
+            "programme_credits_save",
+            form(&[("late_share", "x"), ("lecturing_share", "y")]),
+            "NNNNNYN",
+        ),
+        ("import_preview", form(&[("batch_id", "999999")]), "NNNNNRN"),
+        ("import_apply", form(&[("batch_id", "999999")]), "NNNNNRN"),
+    ]
+}
+
+fn meets(expected: char, anonymous: bool, status: StatusCode) -> bool {
+    let refused = [
+        StatusCode::UNAUTHORIZED,
+        StatusCode::FORBIDDEN,
+        StatusCode::NOT_FOUND,
+    ];
+    match expected {
+        'P' | 'Y' => !refused.contains(&status) && !status.is_server_error(),
+        'R' => {
+            status != StatusCode::UNAUTHORIZED
+                && status != StatusCode::FORBIDDEN
+                && !status.is_server_error()
+        }
+        'N' if anonymous => status == StatusCode::UNAUTHORIZED,
+        'N' => status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
+        other => panic!("unknown letter {other}"),
+    }
+}
+
+async fn every_server_function_answers_each_caller_as_expected(backend: Backend) {
+    use app::domain::audience::Audience;
+    let app = spawn_app(backend).await;
+    let session = crate::checkin::door_session(&app, 24 * 60, 120, Audience::Everyone).await;
+    let person = crate::checkin::demo_cadre(&app).await;
+    let spare = app
+        .repo
+        .create_account(
+            &app::ssr::db::NewAccount {
+                username: app::domain::Username::parse("matrix").unwrap(),
+                display_name: app::domain::DisplayName::parse("matrix").unwrap(),
+                password_hash: "x".into(),
+                roles: app::domain::Roles::new([app::domain::Role::Cadre]),
+                person_id: None,
+                must_change_password: false,
+            },
+            None,
+            app::domain::Timestamp::now(),
+        )
+        .await
+        .unwrap();
+    let ids = Ids {
+        session: session.to_string(),
+        person: person.to_string(),
+        spare_account: spare.to_string(),
+        first_subdistrict: app.repo.subdistricts().await.unwrap()[0].id.to_string(),
+    };
+    let rows = rows(&ids);
+
+    // Every registered server function has a row, and every row a function.
+    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.trim_start_matches("/api/").to_string())
+        .collect();
+    let listed: BTreeSet<String> = rows.iter().map(|r| r.0.to_string()).collect();
+    assert_eq!(listed.len(), rows.len(), "a function listed twice");
+    let missing: Vec<_> = registered.difference(&listed).collect();
+    let stale: Vec<_> = listed.difference(&registered).collect();
+    assert!(
+        missing.is_empty(),
+        "server functions with no row in the matrix: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "rows for functions that do not exist: {stale:?}"
+    );
+
+    let mut clients = vec![client()];
+    for who in &CALLERS[1..] {
+        clients.push(app.signed_in(who).await);
+    }
+    let mut wrong = Vec::new();
+    for (endpoint, body, expected) in &rows {
+        assert_eq!(expected.len(), CALLERS.len(), "{endpoint}");
+        for ((who, c), letter) in CALLERS.iter().zip(&clients).zip(expected.chars()) {
+            let request = c.post(app.url(&format!("/api/{endpoint}")));
+            let res = match body {
+                Body::Form(fields) => request.form(fields),
+                Body::Json(value) => request.json(value),
+            }
+            .send()
+            .await
+            .unwrap();
+            let status = res.status();
+            if !meets(letter, *who == "anonymous", status) {
+                let text = res.text().await.unwrap_or_default();
+                wrong.push(format!(
+                    "{endpoint} as {who}: {status} (expected {letter}) {text:.120}"
+                ));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {} calls answered wrongly:\n{}",
+        wrong.len(),
+        rows.len() * CALLERS.len(),
+        wrong.join("\n")
+    );
+}
