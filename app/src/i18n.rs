@@ -832,7 +832,7 @@ pub fn initial_lang() -> Lang {
     #[cfg(feature = "ssr")]
     {
         use_context::<http::request::Parts>()
-            .and_then(|p| crate::ssr::auth::cookie(&p.headers, LANG_COOKIE).map(Lang::from_code))
+            .and_then(|p| crate::ssr::cookies::cookie(&p.headers, LANG_COOKIE).map(Lang::from_code))
             .unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]

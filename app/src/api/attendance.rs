@@ -170,45 +170,8 @@ pub struct QueueData {
 pub(crate) mod support {
     use super::*;
 
-    /// Wrong codes typed for the session, from the audit log.
-    pub async fn wrong_codes(
-        repo: &dyn crate::ssr::db::Repository,
-        session_id: i64,
-    ) -> crate::error::AppResult<i64> {
-        Ok(repo
-            .count_audit(
-                crate::domain::audit::AuditKind::DoorWrongCode,
-                &format!("session:{session_id}"),
-                Timestamp(0),
-            )
-            .await?)
-    }
-    use crate::domain::attendance::Share;
     use crate::error::AppResult;
-    use crate::ssr::db::{Repository, RequestItem};
-
-    pub const LEAVE_CAP_KEY: &str = "attendance.leave_cap";
-    pub const MAKE_UP_KEY: &str = "attendance.make_up_share";
-
-    pub async fn share_setting(
-        repo: &dyn Repository,
-        key: &str,
-        default: Share,
-    ) -> AppResult<Share> {
-        Ok(repo
-            .setting(key)
-            .await?
-            .and_then(|v| Share::parse(&v))
-            .unwrap_or(default))
-    }
-
-    pub async fn leave_cap(repo: &dyn Repository) -> AppResult<Share> {
-        share_setting(repo, LEAVE_CAP_KEY, Share::LEAVE_CAP).await
-    }
-
-    pub async fn make_up_share(repo: &dyn Repository) -> AppResult<Share> {
-        share_setting(repo, MAKE_UP_KEY, Share::MAKE_UP).await
-    }
+    use crate::ssr::db::RequestItem;
 
     /// Head-counts of a session's sheet: walk-ins are not among the expected.
     pub fn sheet_counts(rows: &[crate::ssr::db::SheetRow]) -> AttendanceCounts {
@@ -320,7 +283,7 @@ pub async fn door_board(session_id: i64) -> Result<BoardData, AppError> {
             let rows = repo.session_sheet(door.id, access.people()).await?;
             let counts = sheet_counts(&rows);
             let walk_ins = rows.iter().filter(|r| r.walk_in).count() as i64;
-            let wrong_codes = wrong_codes(repo, door.id).await?;
+            let wrong_codes = crate::ssr::rules::wrong_codes(repo, door.id).await?;
             let awaiting = repo.walk_in_claims(door.id, access.people()).await?.len() as i64;
             let mut missing: Vec<MissingGroup> = Vec::new();
             let mut recent = Vec::new();
@@ -497,7 +460,7 @@ pub async fn attendance_sheet(session_id: i64) -> Result<SheetData, AppError> {
                     at: c.at,
                 })
                 .collect();
-            let wrong_codes = support::wrong_codes(repo.as_ref(), session_id).await?;
+            let wrong_codes = crate::ssr::rules::wrong_codes(repo.as_ref(), session_id).await?;
             Ok(SheetData {
                 over: Timestamp::now().0 >= door.ends_at.0,
                 session: door,
@@ -669,8 +632,9 @@ pub async fn save_checkin_rules(
 #[server(endpoint = "attendance_mine")]
 pub async fn my_attendance(session_id: i64) -> Result<MyRecord, AppError> {
     use crate::domain::attendance::{may_ask_leave, may_make_up};
+    use crate::ssr::access::may_open_session;
     use crate::ssr::db::RequestKind;
-    use crate::ssr::guard::{caller, finish, may_open_session, state};
+    use crate::ssr::guard::{caller, finish, state};
     finish(
         async {
             let user = caller()?;
@@ -764,8 +728,8 @@ pub async fn request_queue() -> Result<QueueData, AppError> {
         async {
             let organiser = organiser()?;
             let repo = state()?.repo;
-            let cap = support::leave_cap(repo.as_ref()).await?;
-            let make_up_share = support::make_up_share(repo.as_ref()).await?;
+            let cap = crate::ssr::rules::leave_cap(repo.as_ref()).await?;
+            let make_up_share = crate::ssr::rules::make_up_share(repo.as_ref()).await?;
             let mut leave = Vec::new();
             for item in repo
                 .requests(RequestKind::Leave, 200, organiser.people())

@@ -129,13 +129,14 @@ pub async fn open_session(id: i64) -> Result<SessionView, AppError> {
 #[server(endpoint = "list_sessions", input = server_fn::codec::Json)]
 pub async fn list_sessions(filter: SessionFilter) -> Result<SessionList, AppError> {
     use crate::domain::Timestamp;
-    use crate::ssr::guard::{caller, finish, scope_of, state};
+    use crate::ssr::access::scope_of;
+    use crate::ssr::guard::{caller, finish, state};
     finish(
         async {
             let me = caller()?;
             let repo = state()?.repo;
             let scope = scope_of(&me, repo.as_ref()).await?;
-            let within = crate::ssr::guard::subdistricts_of(&scope);
+            let within = crate::ssr::access::subdistricts_of(&scope);
             let page = repo.find_sessions(scope, &filter, Timestamp::now()).await?;
             Ok(SessionList {
                 sessions: page.sessions,
@@ -152,7 +153,8 @@ pub async fn list_sessions(filter: SessionFilter) -> Result<SessionList, AppErro
 pub async fn calendar_sessions(view: String, date: String) -> Result<CalendarData, AppError> {
     use crate::domain::Timestamp;
     use crate::domain::calendar::{CalendarView, parse_anchor};
-    use crate::ssr::guard::{caller, finish, scope_of, state};
+    use crate::ssr::access::scope_of;
+    use crate::ssr::guard::{caller, finish, state};
     finish(
         async {
             let me = caller()?;

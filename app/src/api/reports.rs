@@ -104,7 +104,7 @@ pub async fn attendance_history(
                 .pop()
                 .map(|(_, n)| n)
                 .ok_or(AppError::NotFound)?;
-            let share = crate::api::attendance::support::make_up_share(repo.as_ref()).await?;
+            let share = crate::ssr::rules::make_up_share(repo.as_ref()).await?;
             let facts = repo
                 .facts(a, b, Timestamp::now(), Some(person_id), None)
                 .await?;

@@ -284,7 +284,8 @@ pub async fn search(q: String) -> Result<SearchData, AppError> {
     use crate::domain::Role;
     use crate::domain::search::{Query, QueryProblem, highlight};
     use crate::domain::session_draft::{Field, Problem};
-    use crate::ssr::guard::{caller, finish, scope_of, state};
+    use crate::ssr::access::scope_of;
+    use crate::ssr::guard::{caller, finish, state};
     use crate::ssr::markdown::plain_text;
     finish(
         async {

@@ -89,7 +89,8 @@ pub async fn my_lectures() -> Result<LecturerOverview, AppError> {
 pub async fn organiser_overview() -> Result<OrganiserDesk, AppError> {
     use crate::domain::Timestamp;
     use crate::domain::listing::{SessionFilter, When};
-    use crate::ssr::guard::{finish, scope_of, state};
+    use crate::ssr::access::scope_of;
+    use crate::ssr::guard::{finish, state};
     finish(
         async {
             let organiser = crate::ssr::access::organiser()?;

@@ -112,7 +112,7 @@ pub async fn settings_overview() -> Result<ProgrammeSettings, AppError> {
         async {
             authorize(Action::ScheduleSessions)?;
             let repo = state()?.repo;
-            use crate::api::attendance::support::{leave_cap, make_up_share};
+            use crate::ssr::rules::{leave_cap, make_up_share};
             Ok(ProgrammeSettings {
                 leave_cap: leave_cap(repo.as_ref()).await?.display(),
                 make_up_share: make_up_share(repo.as_ref()).await?.display(),
@@ -210,12 +210,12 @@ pub async fn save_attendance_rules(
     leave_cap: String,
     make_up_share: String,
 ) -> Result<(), AppError> {
-    use crate::api::attendance::support::{LEAVE_CAP_KEY, MAKE_UP_KEY};
     use crate::domain::Timestamp;
     use crate::domain::attendance::Share;
     use crate::domain::policy::Action;
     use crate::domain::session_draft::{Field, FieldProblem, Problem};
     use crate::ssr::guard::{authorize, finish, state};
+    use crate::ssr::rules::{LEAVE_CAP_KEY, MAKE_UP_KEY};
     finish(
         async {
             authorize(Action::ManageAttendance)?;

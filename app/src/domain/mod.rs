@@ -7,6 +7,7 @@ pub mod audience;
 pub mod audit;
 pub mod calendar;
 pub mod conflicts;
+pub mod csv;
 pub mod district;
 pub mod files;
 pub mod hours;

@@ -13,34 +13,13 @@
 //! which admits an organiser only with grants that reach every subdistrict: a grant never
 //! opens more than it names.
 use super::auth::CurrentUser;
-use super::db::{RepoResult, Repository};
+use super::db::{Repository, Scope};
 use crate::domain::Role;
 use crate::domain::attendance::DoorSession;
 use crate::domain::org::{Reach, SessionRight};
 use crate::domain::policy::{may_edit_material, may_see_session};
 use crate::error::{AppError, AppResult};
 use crate::ssr::db::Material;
-
-/// An account's organiser grants as a request sees them.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Grants {
-    pub reach: Reach,
-    /// The grants reach every subdistrict of the install.
-    pub everything: bool,
-}
-
-/// Resolves the account's organiser grants (none without the organiser role).
-pub async fn grants_of(repo: &dyn Repository, account: &super::db::Account) -> RepoResult<Grants> {
-    if !account.roles.has(Role::Organiser) {
-        return Ok(Grants::default());
-    }
-    let reach = repo.reach_of(account.id).await?;
-    let everything = reach.district || {
-        let all: Vec<i64> = repo.subdistricts().await?.iter().map(|s| s.id).collect();
-        reach.covers_all(&all)
-    };
-    Ok(Grants { reach, everything })
-}
 
 /// The caller acting as an organiser. Only [`organiser`] makes one.
 #[derive(Clone, Debug)]
@@ -304,4 +283,66 @@ impl Stance {
         self.editor
             || material.is_some_and(|m| m.publication.reaches_audience(now, self.door.ends_at))
     }
+}
+
+/// Which sessions the caller sees in lists, calendars and feeds: every session for an
+/// organiser of the whole install; otherwise the ones they are in the audience of (cadres),
+/// lecture at, or that their organiser grants reach.
+pub async fn scope_of(user: &CurrentUser, repo: &dyn Repository) -> AppResult<Scope> {
+    let roles = &user.account.roles;
+    if roles.has(Role::Organiser) && user.grants.everything {
+        return Ok(Scope::All);
+    }
+    let member = repo
+        .member(user.account.person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Scope::Person {
+        member,
+        audience: roles.has(Role::Cadre),
+        lectures: roles.has(Role::Lecturer),
+        organiser: (roles.has(Role::Organiser) && !user.grants.reach.is_empty())
+            .then(|| user.grants.reach.clone()),
+    })
+}
+
+/// The subdistricts whose communities a scope's pickers offer: the caller's own and those
+/// their organiser grants touch (`None`: all of them).
+pub fn subdistricts_of(scope: &Scope) -> Option<Vec<i64>> {
+    match scope {
+        Scope::All => None,
+        Scope::Person {
+            member, organiser, ..
+        } => {
+            let mut subs = match organiser {
+                Some(reach) => reach.touched_subdistricts()?,
+                None => Vec::new(),
+            };
+            subs.extend(member.subdistrict_id);
+            subs.sort_unstable();
+            subs.dedup();
+            Some(subs)
+        }
+    }
+}
+
+/// Whether the caller may open session `id`. An unknown id and a session they may not see
+/// answer alike, so ids reveal nothing.
+pub async fn may_open_session(user: &CurrentUser, repo: &dyn Repository, id: i64) -> AppResult<()> {
+    let Some(member) = repo.member(user.account.person_id).await? else {
+        return Err(AppError::NotFound);
+    };
+    let (in_audience, lectures_it) = repo.relation_to_session(id, &member).await?;
+    let roles = &user.account.roles;
+    let whole = roles.has(Role::Organiser) && user.grants.everything;
+    if may_see_session(whole, roles, lectures_it, in_audience) {
+        return Ok(());
+    }
+    if roles.has(Role::Organiser) && !user.grants.reach.is_empty() {
+        Organiser { user: user.clone() }
+            .session(repo, id, SessionRight::See)
+            .await?;
+        return Ok(());
+    }
+    Err(AppError::NotFound)
 }

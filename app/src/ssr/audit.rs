@@ -188,7 +188,7 @@ pub async fn download(
             r.line.detail,
         ]);
     }
-    let body = super::exports::csv(rows);
+    let body = crate::domain::csv::csv(rows);
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

@@ -1,7 +1,7 @@
 //! Login sessions: the cookie, the middleware that resolves it for every request, and the
 //! login, logout and language form handlers (plain HTML forms: they work without JS).
 use axum::extract::{Form, Request, State};
-use axum::http::header::{COOKIE, HOST, LOCATION, ORIGIN, SET_COOKIE};
+use axum::http::header::{HOST, LOCATION, ORIGIN, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -9,6 +9,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::audit;
+use super::cookies::cookie;
 use super::db::{Account, AuditLine, NewAuthSession};
 use super::factor_rule;
 use super::password;
@@ -30,21 +31,10 @@ pub struct CurrentUser {
     /// The account, its roles as it acts with them in this request (see `access`).
     pub account: Account,
     /// How far its organiser grants reach.
-    pub grants: super::access::Grants,
+    pub grants: super::grants::Grants,
     pub token_hash: String,
     /// The account must set up its second factor before anything else.
     pub enrolling: bool,
-}
-
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
 }
 
 pub(crate) fn hash_token(token: &str) -> String {
@@ -236,7 +226,7 @@ async fn current_user(
     if account.disabled {
         return Ok(None);
     }
-    let grants = super::access::grants_of(state.repo.as_ref(), &account).await?;
+    let grants = super::grants::grants_of(state.repo.as_ref(), &account).await?;
     if clock.needs_touch(now) {
         state.repo.touch_auth_session(&token_hash, now).await?;
     }

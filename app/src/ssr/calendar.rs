@@ -102,14 +102,14 @@ async fn feed_calendar(state: &AppState, token: &str) -> crate::error::AppResult
         return Ok(None);
     };
     let name = format!("夜校 · {}", account.display_name);
-    let grants = super::access::grants_of(repo.as_ref(), &account).await?;
+    let grants = super::grants::grants_of(repo.as_ref(), &account).await?;
     let user = CurrentUser {
         account,
         grants,
         token_hash: String::new(),
         enrolling: false,
     };
-    let scope = super::guard::scope_of(&user, repo.as_ref()).await?;
+    let scope = super::access::scope_of(&user, repo.as_ref()).await?;
     let now = crate::domain::Timestamp::now();
     let events = repo
         .calendar_events(

@@ -10,9 +10,10 @@ use serde::Deserialize;
 use super::access::Organiser;
 use super::auth::CurrentUser;
 use super::db::SheetRow;
+use super::rules::make_up_share;
 use super::state::AppState;
-use crate::api::attendance::support::make_up_share;
 use crate::domain::Timestamp;
+use crate::domain::csv::csv;
 use crate::domain::org::SessionRight;
 use crate::domain::report::{CountRow, DateRange, Fact, by_community, by_person, by_session};
 use crate::domain::schedule::AttendanceStatus;
@@ -53,32 +54,6 @@ fn download(body: Vec<u8>, content_type: &'static str, file: &str) -> Response {
 fn internal(err: impl std::fmt::Display) -> Response {
     tracing::error!(error = %err, "export failed");
     refuse(StatusCode::INTERNAL_SERVER_ERROR)
-}
-
-/// One CSV field, quoted when needed; a leading `=`, `+`, `-` or `@` is defused so that a
-/// spreadsheet does not run a name as a formula.
-fn csv_field(raw: &str) -> String {
-    let defused = if raw.starts_with(['=', '+', '-', '@']) {
-        format!("'{raw}")
-    } else {
-        raw.to_string()
-    };
-    if defused.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", defused.replace('"', "\"\""))
-    } else {
-        defused
-    }
-}
-
-/// CSV with a byte-order mark, which spreadsheet programs need to read Chinese correctly.
-pub(crate) fn csv(rows: Vec<Vec<String>>) -> Vec<u8> {
-    let mut out = String::from("\u{feff}");
-    for row in rows {
-        let line: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
-    }
-    out.into_bytes()
 }
 
 fn status_text(status: Option<AttendanceStatus>) -> String {
@@ -408,22 +383,5 @@ pub async fn report_file(
     match built {
         Ok(bytes) => download(bytes, XLSX, &file),
         Err(e) => internal(e),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_quotes_and_defuses() {
-        assert_eq!(csv_field("王伟"), "王伟");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("=cmd()"), "'=cmd()");
-        assert_eq!(csv_field("-1,2"), "\"'-1,2\"");
-        let bytes = csv(vec![vec!["a".into(), "b".into()]]);
-        assert!(bytes.starts_with("\u{feff}".as_bytes()));
-        assert!(bytes.ends_with(b"a,b\r\n"));
     }
 }

@@ -5,10 +5,8 @@ use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
 use super::auth::CurrentUser;
-use super::db::{Repository, Scope};
 use super::state::AppState;
-use crate::domain::Role;
-use crate::domain::policy::{Action, may, may_see_session};
+use crate::domain::policy::{Action, may};
 use crate::error::{AppError, AppResult};
 
 pub fn state() -> AppResult<AppState> {
@@ -50,67 +48,4 @@ pub fn finish<T>(result: AppResult<T>) -> AppResult<T> {
         }
     }
     result
-}
-
-/// Which sessions the caller sees in lists, calendars and feeds: every session for an
-/// organiser of the whole install; otherwise the ones they are in the audience of (cadres),
-/// lecture at, or that their organiser grants reach.
-pub async fn scope_of(user: &CurrentUser, repo: &dyn Repository) -> AppResult<Scope> {
-    let roles = &user.account.roles;
-    if roles.has(Role::Organiser) && user.grants.everything {
-        return Ok(Scope::All);
-    }
-    let member = repo
-        .member(user.account.person_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(Scope::Person {
-        member,
-        audience: roles.has(Role::Cadre),
-        lectures: roles.has(Role::Lecturer),
-        organiser: (roles.has(Role::Organiser) && !user.grants.reach.is_empty())
-            .then(|| user.grants.reach.clone()),
-    })
-}
-
-/// The subdistricts whose communities a scope's pickers offer: the caller's own and those
-/// their organiser grants touch (`None`: all of them).
-pub fn subdistricts_of(scope: &Scope) -> Option<Vec<i64>> {
-    match scope {
-        Scope::All => None,
-        Scope::Person {
-            member, organiser, ..
-        } => {
-            let mut subs = match organiser {
-                Some(reach) => reach.touched_subdistricts()?,
-                None => Vec::new(),
-            };
-            subs.extend(member.subdistrict_id);
-            subs.sort_unstable();
-            subs.dedup();
-            Some(subs)
-        }
-    }
-}
-
-/// Whether the caller may open session `id`. An unknown id and a session they may not see
-/// answer alike, so ids reveal nothing.
-pub async fn may_open_session(user: &CurrentUser, repo: &dyn Repository, id: i64) -> AppResult<()> {
-    let Some(member) = repo.member(user.account.person_id).await? else {
-        return Err(AppError::NotFound);
-    };
-    let (in_audience, lectures_it) = repo.relation_to_session(id, &member).await?;
-    let roles = &user.account.roles;
-    let organiser = roles.has(Role::Organiser) && user.grants.everything;
-    if may_see_session(organiser, roles, lectures_it, in_audience) {
-        return Ok(());
-    }
-    if roles.has(Role::Organiser) && !user.grants.reach.is_empty() {
-        let organiser = super::access::organiser()?;
-        organiser
-            .session(repo, id, crate::domain::org::SessionRight::See)
-            .await?;
-        return Ok(());
-    }
-    Err(AppError::NotFound)
 }

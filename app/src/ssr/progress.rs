@@ -21,7 +21,7 @@ pub const LECTURING_SHARE_KEY: &str = "progress.lecturing_share";
 
 /// The credit shares as organisers set them.
 pub async fn credits(repo: &dyn Repository) -> AppResult<Credits> {
-    use crate::api::attendance::support::{make_up_share, share_setting};
+    use crate::ssr::rules::{make_up_share, share_setting};
     let full = Share { num: 1, den: 1 };
     Ok(Credits {
         late: share_setting(repo, LATE_SHARE_KEY, full).await?,

@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use totp_rs::{Algorithm, Secret, TOTP};
 
-use super::auth::{SESSION_COOKIE, cookie, count_try, hash_token, new_token};
+use super::auth::{SESSION_COOKIE, count_try, hash_token, new_token};
+use super::cookies::cookie;
 use super::db::{RepoResult, Repository};
 use super::security::{RequestMeta, cookie_name};
 use super::state::AppState;

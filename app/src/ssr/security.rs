@@ -16,7 +16,8 @@ use axum::middleware::Next;
 use axum::response::Response;
 use leptos::nonce::Nonce;
 
-use super::auth::{cookie, hash_token, new_token};
+use super::auth::{hash_token, new_token};
+use super::cookies::cookie;
 use super::state::AppState;
 
 /// The base name of the device cookie; `__Host-` is put in front over HTTPS.
