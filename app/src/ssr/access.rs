@@ -226,35 +226,55 @@ pub async fn caller_stance(
 
 /// The caller's access to session `id`; sessions they may not see answer `NotFound`.
 pub async fn stance(user: &CurrentUser, repo: &dyn Repository, id: i64) -> AppResult<Stance> {
+    let r = relation(user, repo, id).await?;
+    let roles = &user.account.roles;
+    let door = repo.door_session(id).await?.ok_or(AppError::NotFound)?;
+    Ok(Stance {
+        door,
+        editor: may_edit_material(r.organiser, roles, r.lectures_it),
+        reader: r.in_audience && roles.has(Role::Cadre),
+        organiser: r.organiser,
+    })
+}
+
+/// How the caller stands to a session they may see.
+struct Relation {
+    in_audience: bool,
+    lectures_it: bool,
+    /// Organises it: an organiser of the whole install, or one whose grants hold it.
+    organiser: bool,
+}
+
+/// The one rule of who sees a session: organisers of the whole install, its lecturers, the
+/// cadres of its audience, and organisers of part of the install whose grants reach it.
+/// Anything else answers `NotFound`.
+async fn relation(user: &CurrentUser, repo: &dyn Repository, id: i64) -> AppResult<Relation> {
     let roles = &user.account.roles;
     let member = repo
         .member(user.account.person_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let (in_audience, lectures_it) = repo.relation_to_session(id, &member).await?;
-    let mut organiser = roles.has(Role::Organiser) && user.grants.everything;
-    if !may_see_session(organiser, roles, lectures_it, in_audience) {
-        // An organiser of part of the install sees what their grants reach.
-        if !roles.has(Role::Organiser) || user.grants.reach.is_empty() {
-            return Err(AppError::NotFound);
-        }
-        let right = Organiser { user: user.clone() }
-            .session(repo, id, SessionRight::See)
-            .await?
-            .right;
-        organiser = right == SessionRight::Organise;
-    } else if roles.has(Role::Organiser) && !organiser && !user.grants.reach.is_empty() {
-        organiser = Organiser { user: user.clone() }
+    let whole = roles.has(Role::Organiser) && user.grants.everything;
+    let partial = if roles.has(Role::Organiser) && !whole && !user.grants.reach.is_empty() {
+        match (Organiser { user: user.clone() })
             .session(repo, id, SessionRight::See)
             .await
-            .is_ok_and(|a| a.right == SessionRight::Organise);
+        {
+            Ok(access) => Some(access.right),
+            Err(AppError::NotFound) => None,
+            Err(e) => return Err(e),
+        }
+    } else {
+        None
+    };
+    if !may_see_session(whole, roles, lectures_it, in_audience) && partial.is_none() {
+        return Err(AppError::NotFound);
     }
-    let door = repo.door_session(id).await?.ok_or(AppError::NotFound)?;
-    Ok(Stance {
-        door,
-        editor: may_edit_material(organiser, roles, lectures_it),
-        reader: in_audience && roles.has(Role::Cadre),
-        organiser,
+    Ok(Relation {
+        in_audience,
+        lectures_it,
+        organiser: whole || partial == Some(SessionRight::Organise),
     })
 }
 
@@ -329,20 +349,5 @@ pub fn subdistricts_of(scope: &Scope) -> Option<Vec<i64>> {
 /// Whether the caller may open session `id`. An unknown id and a session they may not see
 /// answer alike, so ids reveal nothing.
 pub async fn may_open_session(user: &CurrentUser, repo: &dyn Repository, id: i64) -> AppResult<()> {
-    let Some(member) = repo.member(user.account.person_id).await? else {
-        return Err(AppError::NotFound);
-    };
-    let (in_audience, lectures_it) = repo.relation_to_session(id, &member).await?;
-    let roles = &user.account.roles;
-    let whole = roles.has(Role::Organiser) && user.grants.everything;
-    if may_see_session(whole, roles, lectures_it, in_audience) {
-        return Ok(());
-    }
-    if roles.has(Role::Organiser) && !user.grants.reach.is_empty() {
-        Organiser { user: user.clone() }
-            .session(repo, id, SessionRight::See)
-            .await?;
-        return Ok(());
-    }
-    Err(AppError::NotFound)
+    relation(user, repo, id).await.map(|_| ())
 }

@@ -82,6 +82,22 @@ impl SqlRepository<Db> {
         Ok(())
     }
 
+    /// Ends every login session of the account (what they were allowed is no longer true),
+    /// writes the change's audit line and commits: all of it, or nothing.
+    pub(crate) async fn end_sessions_and_commit(
+        mut tx: sqlx::Transaction<'_, Db>,
+        account_id: i64,
+        audit: &AuditLine,
+    ) -> RepoResult<()> {
+        sqlx::query("delete from auth_sessions where account_id = $1")
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?;
+        Self::insert_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub(super) async fn insert_roles(
         tx: &mut sqlx::Transaction<'_, Db>,
         account_id: i64,
@@ -316,13 +332,7 @@ impl crate::ssr::db::Repository for SqlRepository<Db> {
             .execute(&mut *tx)
             .await?;
         Self::insert_roles(&mut tx, id, roles).await?;
-        // New roles, new sessions: what the old ones were allowed is no longer true.
-        sqlx::query("delete from auth_sessions where account_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        Self::insert_audit(&mut tx, audit).await?;
-        tx.commit().await?;
+        Self::end_sessions_and_commit(tx, id, audit).await?;
         Ok(true)
     }
 

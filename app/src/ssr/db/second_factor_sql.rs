@@ -176,12 +176,7 @@ impl SecondFactorStore for SqlRepository<Db> {
             .bind(account_id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("delete from auth_sessions where account_id = $1")
-            .bind(account_id)
-            .execute(&mut *tx)
-            .await?;
-        Self::insert_audit(&mut tx, audit).await?;
-        tx.commit().await?;
+        Self::end_sessions_and_commit(tx, account_id, audit).await?;
         Ok(true)
     }
 
