@@ -77,10 +77,17 @@ messages! {
     RememberMeHint => "仅限本人手机；组织者和管理员账号 30 分钟无操作即退出。", "Only on your own phone. Organiser and admin accounts sign out after 30 idle minutes.";
     LoginTitle => "登录夜校", "Sign in to Night School";
     LoginIntro => "观音阁街道“运河红·初心讲堂”暨干部夜校", "Guanyinge Subdistrict's lecture series and cadre night school";
+    IdentityLinkedAs => "统一身份：", "Identity-provider account:";
+    IdentityUnlink => "解除关联", "Unlink";
+    LoginOidc => "统一身份认证登录", "Sign in with the district account";
+    LoginOrPassword => "或用夜校账号密码登录", "or sign in with your Night School password";
     ErrBadCredentials => "用户名或密码不正确。", "Wrong username or password.";
     ErrLocked => "登录失败次数过多，请 15 分钟后再试。", "Too many failed sign-ins. Try again in 15 minutes.";
     ErrDisabled => "该账号已停用，请联系管理员。", "This account is disabled. Please contact an administrator.";
     ErrUnavailable => "系统暂时无法登录，请稍后再试。", "Signing in is not possible right now. Please try again shortly.";
+    ErrOidcFailed => "统一身份认证未完成，请重试。", "Signing in through the identity provider did not complete: please try again.";
+    ErrOidcUnknown => "您的统一身份尚未对应夜校账号，请联系管理员开通。", "Your identity-provider account matches no Night School account: ask an admin to set one up.";
+    ErrOidcUnavailable => "暂时连不上统一身份认证，请稍后再试或用密码登录。", "The identity provider cannot be reached just now: try again later or sign in with your password.";
     ErrLoginExpired => "验证等待超时，请重新输入密码登录。", "The sign-in waited too long: please sign in with your password again.";
     ErrUnauthenticated => "请先登录。", "Please sign in first.";
     ErrForbidden => "您没有权限查看此页面。", "You are not allowed to see this page.";

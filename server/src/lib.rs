@@ -39,6 +39,9 @@ pub struct Settings {
     pub audit_days: i64,
     /// Scheduled snapshots (`NIGHTSCHOOL_BACKUP_DIR`, `_HOURS`, `_KEEP`); `None`: off.
     pub backups: Option<backup::Schedule>,
+    /// Sign-in through the district's identity provider (`NIGHTSCHOOL_OIDC_*`, read by
+    /// [`Settings::with_oidc_from_env`]); `None`: password sign-in only.
+    pub oidc: Option<app::ssr::oidc::OidcConfig>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/nightschool.db";
@@ -69,8 +72,16 @@ impl Settings {
                 .filter(|d| *d >= app::domain::audit::DEFAULT_RETENTION_DAYS)
                 .unwrap_or(app::domain::audit::DEFAULT_RETENTION_DAYS),
             backups: None,
+            oidc: None,
         }
         .with_backups_from_env()
+    }
+
+    /// The identity provider's settings; an error names the one that is wrong, so a
+    /// server configured half-way does not start.
+    pub fn with_oidc_from_env(mut self) -> anyhow::Result<Self> {
+        self.oidc = app::ssr::oidc::OidcConfig::from_env().map_err(anyhow::Error::msg)?;
+        Ok(self)
     }
 
     /// Scheduled snapshots: every `NIGHTSCHOOL_BACKUP_HOURS` (default 24; 0 switches them
@@ -185,6 +196,8 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
         .route("/auth/totp", post(app::ssr::second_factor::verify))
+        .route("/auth/oidc/start", get(app::ssr::oidc::start))
+        .route(app::ssr::oidc::CALLBACK_PATH, get(app::ssr::oidc::callback))
         .route("/lang", post(auth::set_language))
         .route("/healthz", get(|| async { "ok" }))
         .route("/sessions/{id}/calendar.ics", get(calendar::session_ics))
@@ -273,6 +286,12 @@ impl Application {
             trust_forwarded: settings.trust_forwarded,
             refusals: Default::default(),
             backups: settings.backups.clone(),
+            oidc: match settings.oidc.clone() {
+                Some(config) => {
+                    Some(app::ssr::oidc::Oidc::new(config).map_err(anyhow::Error::msg)?)
+                }
+                None => None,
+            },
         };
         Ok(Application {
             listener,

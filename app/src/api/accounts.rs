@@ -15,6 +15,9 @@ pub struct AccountView {
     pub units: Vec<Unit>,
     pub disabled: bool,
     pub created_at: Timestamp,
+    /// The identity-provider account it signs in through, as the provider names it.
+    #[serde(default)]
+    pub identity: Option<String>,
 }
 
 /// One unit of the organisation tree an organiser may be given, as the picker shows it.
@@ -73,6 +76,33 @@ pub async fn grant_organiser_unit(id: i64, unit: String) -> Result<(), AppError>
 #[server(endpoint = "accounts_revoke_unit")]
 pub async fn revoke_organiser_unit(id: i64, unit: String) -> Result<(), AppError> {
     change_unit(id, &unit, false).await
+}
+
+/// Ends the account's link to the identity provider (a colleague took over the provider
+/// account, say): its next sign-in there links again by the claim. Its sessions end.
+#[server(endpoint = "accounts_unlink_identity")]
+pub async fn unlink_identity(id: i64) -> Result<(), AppError> {
+    use crate::domain::audit::{AuditKind, AuditOutcome};
+    use crate::domain::policy::Action;
+    use crate::ssr::audit::by;
+    use crate::ssr::guard::{authorize, finish, state};
+    finish(
+        async {
+            let me = authorize(Action::ManageAccounts)?;
+            let line = by(
+                &me,
+                AuditKind::IdentityUnlinked,
+                AuditOutcome::Ok,
+                &format!("account:{id}"),
+            );
+            if state()?.repo.unlink_identities(id, &line).await? {
+                Ok(())
+            } else {
+                Err(AppError::NotFound)
+            }
+        }
+        .await,
+    )
 }
 
 #[cfg(feature = "ssr")]
@@ -184,9 +214,14 @@ pub async fn list_accounts() -> Result<Vec<AccountView>, AppError> {
             let repo = state()?.repo;
             let accounts = repo.list_accounts().await?;
             let units = repo.organiser_units().await?;
+            let links = repo.identity_links().await?;
             Ok(accounts
                 .into_iter()
                 .map(|a| AccountView {
+                    identity: links
+                        .iter()
+                        .find(|l| l.account_id == a.id)
+                        .map(|l| l.linked_by.clone()),
                     units: units
                         .iter()
                         .filter(|(account, _)| *account == a.id)

@@ -19,6 +19,29 @@ pub struct SignedIn {
     pub schedules: bool,
 }
 
+/// How one may sign in here, besides the password form.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SignInChoices {
+    /// The district's identity provider is configured: the page offers its button.
+    pub identity_provider: bool,
+    /// The button's words as configured; `None`: the default in the reader's language.
+    pub label: Option<String>,
+}
+
+/// Public: the login page asks it before anyone is signed in.
+#[server(endpoint = "sign_in_options")]
+pub async fn sign_in_options() -> Result<SignInChoices, AppError> {
+    let state = crate::ssr::guard::state()?;
+    Ok(state
+        .oidc
+        .as_ref()
+        .map(|oidc| SignInChoices {
+            identity_provider: true,
+            label: oidc.config.label.clone(),
+        })
+        .unwrap_or_default())
+}
+
 /// Who is signed in, or `None`.
 #[server(endpoint = "me")]
 pub async fn me() -> Result<Option<SignedIn>, AppError> {

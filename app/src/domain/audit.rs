@@ -63,6 +63,9 @@ codes! {
         SecondFactorEnabled = "factor.enabled",
         SecondFactorReset = "factor.reset",
         RecoveryCodesRenewed = "factor.recovery_renewed",
+        LoginIdentityRefused = "login.identity_refused",
+        IdentityLinked = "account.identity_linked",
+        IdentityUnlinked = "account.identity_unlinked",
     }
 }
 
@@ -122,6 +125,12 @@ impl AuditKind {
             SecondFactorEnabled => ("开启两步验证", "Two-step verification set up"),
             SecondFactorReset => ("重置两步验证", "Two-step verification reset"),
             RecoveryCodesRenewed => ("重新生成恢复码", "Recovery codes renewed"),
+            LoginIdentityRefused => (
+                "统一身份认证登录被拒绝",
+                "Sign-in through the identity provider refused",
+            ),
+            IdentityLinked => ("关联统一身份", "Identity-provider account linked"),
+            IdentityUnlinked => ("解除统一身份关联", "Identity-provider link removed"),
         }
     }
 }

@@ -3,7 +3,8 @@ use leptos::prelude::*;
 use crate::MeResource;
 use crate::api::accounts::{
     AccountView, CreateAccount, GrantOrganiserUnit, ResetPassword, RevokeOrganiserUnit,
-    SetAccountDisabled, SetAccountRoles, UnitChoice, list_accounts, organisation_units,
+    SetAccountDisabled, SetAccountRoles, UnitChoice, UnlinkIdentity, list_accounts,
+    organisation_units,
 };
 use crate::api::second_factor::{ResetFactor, SaveOrganisersNeedFactor, organisers_need_factor};
 use crate::components::layout::ErrorNote;
@@ -46,6 +47,7 @@ pub fn AccountsPage() -> impl IntoView {
     let save_factor_rule = ServerAction::<SaveOrganisersNeedFactor>::new();
     let grant = ServerAction::<GrantOrganiserUnit>::new();
     let revoke = ServerAction::<RevokeOrganiserUnit>::new();
+    let unlink = ServerAction::<UnlinkIdentity>::new();
     let units = Resource::new(|| (), |_| organisation_units());
     let factor_rule = Resource::new(
         move || save_factor_rule.version().get(),
@@ -60,6 +62,7 @@ pub fn AccountsPage() -> impl IntoView {
                 reset.version().get(),
                 grant.version().get(),
                 revoke.version().get(),
+                unlink.version().get(),
             )
         },
         |_| list_accounts(),
@@ -73,6 +76,7 @@ pub fn AccountsPage() -> impl IntoView {
         latest_error(save_factor_rule),
         latest_error(grant),
         latest_error(revoke),
+        latest_error(unlink),
     );
     let error = move || {
         errors.0()
@@ -83,6 +87,7 @@ pub fn AccountsPage() -> impl IntoView {
             .or_else(errors.5)
             .or_else(errors.6)
             .or_else(errors.7)
+            .or_else(errors.8)
     };
     let factor_reset = move || matches!(reset_factor.value().get(), Some(Ok(_)));
     let created = move || matches!(create.value().get(), Some(Ok(_)));
@@ -128,7 +133,7 @@ pub fn AccountsPage() -> impl IntoView {
                         <div class="account-list" data-testid="accounts">
                             {list.into_iter().map(|a| {
                                 let scope = unit_forms(&a, &choices, grant, revoke);
-                                account_row(a, set_roles, set_disabled, reset, reset_factor, scope)
+                                account_row(a, set_roles, set_disabled, reset, reset_factor, unlink, scope)
                             }).collect_view()}
                         </div>
                     }.into_any(),
@@ -145,6 +150,7 @@ fn account_row(
     set_disabled: ServerAction<SetAccountDisabled>,
     reset: ServerAction<ResetPassword>,
     reset_factor: ServerAction<ResetFactor>,
+    unlink: ServerAction<UnlinkIdentity>,
     scope: Option<AnyView>,
 ) -> impl IntoView {
     let me = expect_context::<MeResource>();
@@ -173,6 +179,16 @@ fn account_row(
                 <button type="submit">{t(Key::SaveRoles)}</button>
             </ActionForm>
             {scope}
+            {a.identity.clone().map(|linked_by| view! {
+                <div class="row" data-testid="identity-link">
+                    <span>{t(Key::IdentityLinkedAs)}</span>
+                    <code>{linked_by}</code>
+                    <ActionForm action=unlink attr:class="inline">
+                        <input type="hidden" name="id" value=id />
+                        <button type="submit">{t(Key::IdentityUnlink)}</button>
+                    </ActionForm>
+                </div>
+            })}
             <div class="row">
                 <ActionForm action=set_disabled attr:class="inline">
                     <input type="hidden" name="id" value=id />

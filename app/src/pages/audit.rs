@@ -1,3 +1,4 @@
+use crate::domain::files::percent_encode;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -34,7 +35,7 @@ pub fn AuditPage() -> impl IntoView {
         let query: Vec<String> = pairs
             .iter()
             .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| format!("{k}={}", js_safe_encode(v)))
+            .map(|(k, v)| format!("{k}={}", percent_encode(v)))
             .collect();
         format!("/admin/audit.csv?{}", query.join("&"))
     };
@@ -68,7 +69,7 @@ pub fn AuditPage() -> impl IntoView {
                                 let q = q();
                                 format!(
                                     "/admin/audit?user={}&kind={}&from={}&to={}&before={id}",
-                                    js_safe_encode(&q.user), js_safe_encode(&q.kind), js_safe_encode(&q.from), js_safe_encode(&q.to)
+                                    percent_encode(&q.user), percent_encode(&q.kind), percent_encode(&q.from), percent_encode(&q.to)
                                 )
                             });
                             view! {
@@ -113,16 +114,4 @@ pub fn AuditPage() -> impl IntoView {
             </Suspense>
         </section>
     }
-}
-
-/// Percent-encodes a query value (letters, digits and `-._~` stay).
-fn js_safe_encode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

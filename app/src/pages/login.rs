@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use crate::api::auth::sign_in_options;
+use crate::domain::files::percent_encode;
 use crate::i18n::{Key, t};
 
 fn error_key(code: &str) -> Key {
@@ -9,6 +11,9 @@ fn error_key(code: &str) -> Key {
         "disabled" => Key::ErrDisabled,
         "unavailable" => Key::ErrUnavailable,
         "expired" => Key::ErrLoginExpired,
+        "oidc_failed" => Key::ErrOidcFailed,
+        "oidc_unknown" => Key::ErrOidcUnknown,
+        "oidc_unavailable" => Key::ErrOidcUnavailable,
         _ => Key::ErrBadCredentials,
     }
 }
@@ -24,11 +29,30 @@ pub fn LoginPage() -> impl IntoView {
             view! { <p class="error" role="alert" data-testid="login-error">{t(error_key(&code))}</p> }
         })
     };
+    let options = Resource::new(|| (), |_| sign_in_options());
+    // The district's identity provider, when configured: one tap, then its own page.
+    let provider =
+        move || {
+            options.get().and_then(Result::ok).filter(|o| o.identity_provider).map(|o| {
+            let href = move || match param("next") {
+                next if next.is_empty() => "/auth/oidc/start".to_string(),
+                next => format!("/auth/oidc/start?next={}", percent_encode(&next)),
+            };
+            let label = o.label.clone();
+            view! {
+                <a class="button primary block" href=href data-testid="login-oidc">
+                    {move || label.clone().unwrap_or_else(|| t(Key::LoginOidc)().to_string())}
+                </a>
+                <p class="or muted">{t(Key::LoginOrPassword)}</p>
+            }
+        })
+        };
     view! {
         <section class="card narrow login">
             <h1>{t(Key::LoginTitle)}</h1>
             <p class="muted">{t(Key::LoginIntro)}</p>
             {error}
+            <Suspense fallback=|| ()>{provider}</Suspense>
             <form method="post" action="/auth/login" class="stack">
                 <label>
                     <span>{t(Key::Username)}</span>

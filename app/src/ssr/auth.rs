@@ -279,23 +279,7 @@ pub async fn login(
     let next = safe_next(form.next.as_deref()).map(str::to_string);
     match try_login(&state, &meta, &headers, &form).await {
         Ok((account, cookie, pending)) => {
-            let target = if pending == Some(Pending::Verify) {
-                let mut query = Vec::new();
-                if form.remember.is_some() {
-                    query.push(("remember", "1"));
-                }
-                if let Some(n) = next.as_deref() {
-                    query.push(("next", n));
-                }
-                let query = serde_urlencoded::to_string(query).unwrap_or_default();
-                format!("/login/totp?{query}")
-            } else if account.must_change_password {
-                "/account/password?required=1".to_string()
-            } else if pending == Some(Pending::Enroll) {
-                "/account/totp?required=1".to_string()
-            } else {
-                next.unwrap_or_else(|| account.roles.home().path().to_string())
-            };
+            let target = landing(&account, pending, form.remember.is_some(), next.as_deref());
             let mut res = Redirect::to(&target).into_response();
             res.headers_mut().insert(SET_COOKIE, cookie);
             res
@@ -309,6 +293,33 @@ pub async fn login(
             let query = serde_urlencoded::to_string(query).unwrap_or_default();
             Redirect::to(&format!("/login?{query}")).into_response()
         }
+    }
+}
+
+/// Where the browser goes once the account is known: the code, a required password change
+/// or second factor first, then `next` or the account's home.
+pub(crate) fn landing(
+    account: &Account,
+    pending: Option<Pending>,
+    remember: bool,
+    next: Option<&str>,
+) -> String {
+    if pending == Some(Pending::Verify) {
+        let mut query = Vec::new();
+        if remember {
+            query.push(("remember", "1"));
+        }
+        if let Some(n) = next {
+            query.push(("next", n));
+        }
+        let query = serde_urlencoded::to_string(query).unwrap_or_default();
+        format!("/login/totp?{query}")
+    } else if account.must_change_password {
+        "/account/password?required=1".to_string()
+    } else if pending == Some(Pending::Enroll) {
+        "/account/totp?required=1".to_string()
+    } else {
+        next.map_or_else(|| account.roles.home().path().to_string(), str::to_string)
     }
 }
 
@@ -588,7 +599,34 @@ async fn try_login(
         .await;
         return Err(LoginError::Disabled);
     }
-    // Rotate: whatever session the browser had before is ended, a fresh id is issued.
+    open_session(
+        state,
+        meta,
+        headers,
+        record.account_id,
+        form.remember.is_some(),
+        &line,
+    )
+    .await
+}
+
+/// Opens a login session for an account whose holder has proven who they are (by password
+/// or through the identity provider): the browser's earlier session ends, a fresh id is
+/// issued, and a second factor set up is asked for next (one required but missing is set up
+/// next). `line` words the audit line (actor, kind, outcome).
+pub(crate) async fn open_session(
+    state: &AppState,
+    meta: &RequestMeta,
+    headers: &HeaderMap,
+    account_id: i64,
+    remember: bool,
+    line: &(dyn Fn(Option<i64>, AuditKind, AuditOutcome) -> AuditLine + Sync),
+) -> Result<(Account, HeaderValue, Option<Pending>), LoginError> {
+    let repo = &state.repo;
+    let unavailable = |e: super::db::RepoError| {
+        tracing::error!(error = %e, "login failed inside");
+        LoginError::Unavailable
+    };
     if let Some(old) = cookie(headers, &cookie_name(SESSION_COOKIE, meta.https)) {
         repo.delete_auth_session(&hash_token(old))
             .await
@@ -599,19 +637,18 @@ async fn try_login(
         LoginError::Unavailable
     })?;
     let account = repo
-        .account(record.account_id)
+        .account(account_id)
         .await
         .map_err(unavailable)?
         .ok_or(LoginError::Unavailable)?;
-    // A second factor set up is asked for now; one required but missing is set up next.
     let enrolled = repo
-        .factor_of(record.account_id)
+        .factor_of(account_id)
         .await
         .map_err(unavailable)?
         .is_some_and(|f| f.confirmed);
     let pending = if enrolled {
         Some(Pending::Verify)
-    } else if factor_rule::required_for(repo.as_ref(), &record.roles)
+    } else if factor_rule::required_for(repo.as_ref(), &account.roles)
         .await
         .map_err(unavailable)?
     {
@@ -629,9 +666,9 @@ async fn try_login(
         meta,
         &account,
         &token,
-        form.remember.is_some(),
+        remember,
         pending,
-        &line(Some(record.account_id), kind, AuditOutcome::Ok),
+        &line(Some(account_id), kind, AuditOutcome::Ok),
     )
     .await
     .map_err(unavailable)?;

@@ -16,6 +16,7 @@ pub mod grants;
 pub mod guard;
 pub mod import;
 pub mod markdown;
+pub mod oidc;
 pub mod password;
 pub mod progress;
 pub mod qr;

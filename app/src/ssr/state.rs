@@ -25,6 +25,8 @@ pub struct AppState {
     pub refusals: std::sync::Arc<super::auth::Refusals>,
     /// Scheduled snapshots, shown to admins; `None` when off.
     pub backups: Option<BackupSchedule>,
+    /// Sign-in through the district's identity provider; `None` when not configured.
+    pub oidc: Option<std::sync::Arc<super::oidc::Oidc>>,
 }
 
 /// Scheduled snapshots (`ssr::backup`): where, how often, how many are kept.

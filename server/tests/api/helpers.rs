@@ -124,12 +124,17 @@ pub const TEST_MAX_UPLOAD_BYTES: u64 = 1024 * 1024;
 
 /// Starts the real server on port 0 over a fresh database filled with the demo data.
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// [`spawn_app`] with settings changed first (an identity provider, say).
+pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> TestApp {
     let db = fresh_db(backend).await;
     let repo = open_database(&db.url).await.expect("open database");
     demo::seed(repo.as_ref(), Timestamp::now())
         .await
         .expect("seed demo data");
-    let settings = Settings {
+    let mut settings = Settings {
         database_url: db.url.clone(),
         addr: Some("127.0.0.1:0".parse().unwrap()),
         secure_cookies: false,
@@ -139,7 +144,9 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         trust_forwarded: false,
         audit_days: 180,
         backups: None,
+        oidc: None,
     };
+    configure(&mut settings);
     let app = Application::build(settings, repo.clone())
         .await
         .expect("build app");
@@ -177,6 +184,7 @@ impl TestApp {
             trust_forwarded: false,
             audit_days: 180,
             backups: None,
+            oidc: None,
         };
         let app = Application::build(settings, repo).await.expect("build app");
         let address = format!("http://127.0.0.1:{}", app.port());

@@ -10,6 +10,7 @@ mod checkin;
 mod cli;
 mod materials;
 mod matrix;
+mod oidc;
 mod organisation;
 mod pages;
 mod planning;

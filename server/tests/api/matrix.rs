@@ -100,6 +100,12 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
             form(&[("account_id", spare)]),
             "NNNNNNR",
         ),
+        (
+            // The spare account has no identity-provider link to remove.
+            "accounts_unlink_identity",
+            form(&[("id", spare)]),
+            "NNNNNNR",
+        ),
         ("security_settings", form(&[]), "NNNNNNY"),
         ("security_settings_save", form(&[]), "NNNNNNY"),
         (
@@ -131,6 +137,7 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
         ),
         // Everyone's own things.
         ("me", form(&[]), "PPPPPPP"),
+        ("sign_in_options", form(&[]), "PPPPPPP"),
         (
             "change_password",
             form(&[

@@ -17,6 +17,7 @@ use crate::domain::{DisplayName, Roles, Timestamp, Username};
 
 pub mod attendance;
 pub mod backup;
+pub mod identity;
 pub mod import;
 pub mod materials;
 pub mod organisation;
@@ -33,6 +34,7 @@ pub use attendance::{
     AttendanceStore, AuditEntry, Checkin, CheckinResult, RequestItem, RequestKind, SheetRow,
 };
 pub use backup::{BackupMeta, BackupStore, Inspection};
+pub use identity::{IdentityLink, IdentityStore};
 pub use import::{ImportBatch, ImportStore};
 pub use materials::{
     Attachment, Comment, Material, MaterialSave, MaterialStore, MaterialVersion, NewAttachment,
@@ -219,6 +221,7 @@ pub trait Repository:
     + BackupStore
     + SecondFactorStore
     + OrganisationStore
+    + IdentityStore
     + Send
     + Sync
     + 'static

@@ -37,6 +37,9 @@ const BACKEND: &str = "sqlite";
 #[path = "attendance_sql.rs"]
 mod attendance_sql;
 #[allow(clippy::duplicate_mod)]
+#[path = "identity_sql.rs"]
+mod identity_sql;
+#[allow(clippy::duplicate_mod)]
 #[path = "import_sql.rs"]
 mod import_sql;
 #[allow(clippy::duplicate_mod)]
