@@ -607,7 +607,7 @@ messages! {
     AcceptReflection => "采纳心得", "Accept reflection";
     ErrImportHasProblems => "表格中有错误，未导入任何内容。请修改后重新上传。", "The sheet has problems; nothing was imported. Correct it and upload it again.";
     ImportTitle => "批量导入学员", "Import cadres";
-    ImportHint => "上传 CSV 或 Excel（.xlsx，读取第一张工作表）。第一行为表头：姓名、社区、梯队（必填），手机、角色（选填，如“学员、讲师”）。按手机号或同社区同名匹配已有人员并更新，其余新增；填写角色而尚无账号的，以手机号为用户名创建账号，由管理员设置初始密码。任何一行有误则全部不导入。", "Upload a CSV or Excel (.xlsx, first sheet) file. The first row names the columns: name, community, tier (required), phone, roles (optional, such as “cadre, lecturer”). Existing people are matched by phone, or by name within the community, and updated; the rest are added. Roles for someone without an account create one named by the phone number; an administrator sets its first password. One bad row and nothing is imported.";
+    ImportHint => "上传 CSV 或 Excel（.xlsx，读取第一张工作表）。第一行为表头：姓名、社区、梯队（必填），手机、角色（选填，如“学员、讲师”），街道（社区名在多个街道都有时必填），管理范围（管理员填写：社区、街道、全区，或街道、社区的名称；填写即成为该范围的组织者）。按手机号或同社区同名匹配已有人员并更新，其余新增；填写角色而尚无账号的，以手机号为用户名创建账号，由管理员设置初始密码。任何一行有误则全部不导入。", "Upload a CSV or Excel (.xlsx, first sheet) file. The first row names the columns: name, community, tier (required), phone, roles (optional, such as “cadre, lecturer”), subdistrict (needed when several subdistricts have a community of that name), scope (administrators: community, subdistrict, district, or the name of a subdistrict or community; it makes the person an organiser there). Existing people are matched by phone, or by name within the community, and updated; the rest are added. Roles for someone without an account create one named by the phone number; an administrator sets its first password. One bad row and nothing is imported.";
     ImportFile => "选择文件", "Choose a file";
     ImportUpload => "上传并预览", "Upload and preview";
     ImportConfirm => "确认导入", "Import these rows";
@@ -641,6 +641,11 @@ messages! {
     ImpPhoneNeeded => "要创建账号，需要手机号作为用户名。", "A phone number is needed to name the new account.";
     ImpUsernameTaken => "以该手机号为用户名的账号已存在。", "An account with this phone number as its username exists.";
     ImpDuplicate => "与表中前面的行重复。", "The same person appears earlier in the sheet.";
+    ImpUnknownSubdistrict => "街道不存在。", "No such subdistrict.";
+    ImpAmbiguousCommunity => "多个街道都有这个社区名，请填写“街道”列。", "Several subdistricts have a community of this name: fill in the subdistrict column.";
+    ImpUnknownScope => "管理范围只能是社区、街道、全区，或本街道的街道、社区名称。", "The scope is community, subdistrict, district, or the name of the row's subdistrict or one of its communities.";
+    ImportScope => "管理范围", "Scope";
+    ImportSubdistrict => "街道", "Subdistrict";
     ImpAmbiguous => "同社区有多位同名人员，请填写手机号区分。", "Several people of this name in the community: add the phone number.";
     FpTargetCount => "目标人数请填 0 到 100000 的整数。", "The target head-count is a whole number from 0 to 100000.";
     FpRequiredHours => "年度学时请填不超过 200 的数字，最多一位小数。", "Yearly hours are a number up to 200 with at most one decimal.";

@@ -24,9 +24,8 @@ pub struct ImportDone {
 async fn checked(batch_id: i64) -> crate::error::AppResult<(ImportSheet, i64)> {
     use crate::domain::Role;
     use crate::domain::import::{RawRow, check};
-    use crate::domain::policy::Action;
-    use crate::ssr::guard::{authorize, state};
-    let user = authorize(Action::ManageProgramme)?;
+    use crate::ssr::guard::state;
+    let user = crate::ssr::access::importer()?;
     let repo = state()?.repo;
     let batch = repo
         .import_batch(batch_id)

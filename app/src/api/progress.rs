@@ -251,11 +251,8 @@ pub async fn promote(person_id: i64, tier_id: i64, note: String) -> Result<(), A
                     crate::domain::session_draft::Problem::NotAllowed,
                 )
             })?;
-            let change = match rank(current.tier_id) {
-                Some(from) if from > to => "promoted",
-                None => "joined",
-                _ => "moved",
-            };
+            let change =
+                crate::domain::people::TierChangeKind::between(rank(current.tier_id), to);
             let line = crate::ssr::audit::with_detail(
                 crate::ssr::audit::by(
                     user,
@@ -263,7 +260,7 @@ pub async fn promote(person_id: i64, tier_id: i64, note: String) -> Result<(), A
                     crate::domain::audit::AuditOutcome::Ok,
                     &format!("person:{person_id}"),
                 ),
-                serde_json::json!({ "change": change, "from": current.tier_id, "to": tier_id }),
+                serde_json::json!({ "change": change.code(), "from": current.tier_id, "to": tier_id }),
             );
             let changed = repo
                 .change_tier(

@@ -3,6 +3,7 @@
 //! all-or-nothing: one bad row and nothing is written.
 use serde::{Deserialize, Serialize};
 
+use super::org::Unit;
 use super::{Role, Roles};
 
 /// Rows read at most from one sheet.
@@ -16,6 +17,10 @@ pub enum Column {
     Phone,
     Tier,
     Roles,
+    /// Which subdistrict the community is in (needed only when two have one of that name).
+    Subdistrict,
+    /// Where an organiser's grant reaches: 社区 / 街道 / 全区, or a unit's name.
+    Scope,
 }
 
 impl Column {
@@ -27,15 +32,19 @@ impl Column {
             Column::Phone => &["手机", "手机号", "电话", "联系电话", "phone", "mobile"],
             Column::Tier => &["梯队", "层级", "雁阵梯队", "tier"],
             Column::Roles => &["角色", "roles", "role"],
+            Column::Subdistrict => &["街道", "所属街道", "subdistrict"],
+            Column::Scope => &["管理范围", "组织者范围", "scope"],
         }
     }
 
-    const ALL: [Column; 5] = [
+    const ALL: [Column; 7] = [
         Column::Name,
         Column::Community,
         Column::Phone,
         Column::Tier,
         Column::Roles,
+        Column::Subdistrict,
+        Column::Scope,
     ];
 }
 
@@ -64,10 +73,15 @@ pub enum RowProblem {
     /// More than one existing person has this name in this community and no phone tells
     /// them apart.
     Ambiguous,
+    UnknownSubdistrict,
+    /// Communities of this name are in several subdistricts: the subdistrict column says which.
+    AmbiguousCommunity,
+    /// The scope names no unit of the tree (or one outside the row's subdistrict).
+    UnknownScope,
 }
 
 impl RowProblem {
-    const ALL: [RowProblem; 14] = [
+    const ALL: [RowProblem; 17] = [
         RowProblem::NoHeader,
         RowProblem::Empty,
         RowProblem::TooManyRows,
@@ -82,6 +96,9 @@ impl RowProblem {
         RowProblem::UsernameTaken,
         RowProblem::Duplicate,
         RowProblem::Ambiguous,
+        RowProblem::UnknownSubdistrict,
+        RowProblem::AmbiguousCommunity,
+        RowProblem::UnknownScope,
     ];
 
     /// The code in a URL (`?error=no_header`) and in JSON.
@@ -101,6 +118,9 @@ impl RowProblem {
             RowProblem::UsernameTaken => "username_taken",
             RowProblem::Duplicate => "duplicate",
             RowProblem::Ambiguous => "ambiguous",
+            RowProblem::UnknownSubdistrict => "unknown_subdistrict",
+            RowProblem::AmbiguousCommunity => "ambiguous_community",
+            RowProblem::UnknownScope => "unknown_scope",
         }
     }
 
@@ -125,6 +145,10 @@ pub struct RawRow {
     pub phone: String,
     pub tier: String,
     pub roles: String,
+    #[serde(default)]
+    pub subdistrict: String,
+    #[serde(default)]
+    pub scope: String,
 }
 
 /// Reads CSV (RFC 4180: quoted fields with doubled quotes and line breaks, CRLF or LF; a
@@ -241,6 +265,8 @@ pub fn read_rows(table: &[Vec<String>]) -> Result<Vec<RawRow>, Problem> {
                 phone: cell(2),
                 tier: cell(3),
                 roles: cell(4),
+                subdistrict: cell(5),
+                scope: cell(6),
             }
         })
         .collect();
@@ -297,11 +323,86 @@ pub fn username_for(phone: &str) -> String {
     phone.chars().filter(char::is_ascii_digit).collect()
 }
 
+/// Where an organiser's grant reaches, as a scope cell says it: `社区` (the row's
+/// community), `街道` (its subdistrict), `全区` (the district), or the name of a
+/// subdistrict, or of a community of the row's subdistrict. Empty: no scope given.
+pub fn parse_scope(
+    raw: &str,
+    community: &KnownCommunity,
+    known: &Known,
+) -> Result<Option<Unit>, RowProblem> {
+    let cell = raw.trim();
+    let unit = match cell.to_lowercase().as_str() {
+        "" => return Ok(None),
+        "社区" | "本社区" | "community" => Unit::Community(community.id),
+        "街道" | "本街道" | "subdistrict" => Unit::Subdistrict(community.subdistrict_id),
+        "全区" | "区" | "district" => Unit::District,
+        _ => {
+            if let Some((id, _)) = known.subdistricts.iter().find(|(_, n)| same(n, cell)) {
+                Unit::Subdistrict(*id)
+            } else if let Some(c) = known
+                .communities
+                .iter()
+                .find(|c| c.subdistrict_id == community.subdistrict_id && same(&c.name, cell))
+            {
+                Unit::Community(c.id)
+            } else {
+                return Err(RowProblem::UnknownScope);
+            }
+        }
+    };
+    Ok(Some(unit))
+}
+
+/// Names compared as people type them: trimmed, ASCII case ignored.
+fn same(stored: &str, typed: &str) -> bool {
+    stored.trim().eq_ignore_ascii_case(typed.trim())
+}
+
+/// The row's community: by name, within the subdistrict the row names (when it names one).
+fn find_community<'k>(
+    known: &'k Known,
+    community: &str,
+    subdistrict: &str,
+) -> Result<&'k KnownCommunity, RowProblem> {
+    let within = if subdistrict.is_empty() {
+        None
+    } else {
+        Some(
+            known
+                .subdistricts
+                .iter()
+                .find(|(_, n)| same(n, subdistrict))
+                .map(|(id, _)| *id)
+                .ok_or(RowProblem::UnknownSubdistrict)?,
+        )
+    };
+    let found: Vec<&KnownCommunity> = known
+        .communities
+        .iter()
+        .filter(|c| same(&c.name, community) && within.is_none_or(|s| s == c.subdistrict_id))
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(one),
+        [] => Err(RowProblem::UnknownCommunity),
+        _ => Err(RowProblem::AmbiguousCommunity),
+    }
+}
+
+/// A community of the tree, for matching rows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KnownCommunity {
+    pub id: i64,
+    pub name: String,
+    pub subdistrict_id: i64,
+}
+
 /// What the school already has, for matching rows.
 #[derive(Clone, Debug, Default)]
 pub struct Known {
-    /// `(id, name)` of communities.
-    pub communities: Vec<(i64, String)>,
+    /// `(id, name)` of subdistricts.
+    pub subdistricts: Vec<(i64, String)>,
+    pub communities: Vec<KnownCommunity>,
     /// `(id, name_zh, name_en)` of tiers.
     pub tiers: Vec<(i64, String, String)>,
     /// Existing people: id, name, community id, phone, tier, whether they have an account.
@@ -337,6 +438,18 @@ pub struct ImportRow {
     pub tier_changes: bool,
     /// An account is created (named by the phone number) for the roles.
     pub new_account: bool,
+    /// The subdistrict of the row's community.
+    #[serde(default)]
+    pub subdistrict_id: Option<i64>,
+    #[serde(default)]
+    pub subdistrict: String,
+    /// The organiser grant the scope column gives; an organiser without one (and without any
+    /// grant yet) gets the row's subdistrict.
+    #[serde(default)]
+    pub unit: Option<Unit>,
+    /// The unit's name as the sheet said it, for the preview.
+    #[serde(default)]
+    pub scope: String,
 }
 
 /// Checks every row against what the school has. `grants_staff` is whether the importer
@@ -361,10 +474,7 @@ pub fn check(rows: &[RawRow], known: &Known, grants_staff: bool) -> (Vec<ImportR
             fail(RowProblem::NameTooLong);
             continue;
         }
-        let community = known
-            .communities
-            .iter()
-            .find(|(_, n)| n.trim().eq_ignore_ascii_case(&r.community));
+        let community = find_community(known, &r.community, &r.subdistrict);
         let tier = known.tiers.iter().find(|(_, zh, en)| {
             zh.eq_ignore_ascii_case(&r.tier) || en.eq_ignore_ascii_case(&r.tier)
         });
@@ -374,15 +484,23 @@ pub fn check(rows: &[RawRow], known: &Known, grants_staff: bool) -> (Vec<ImportR
             clean_phone(&r.phone)
         };
         let roles = parse_roles(&r.roles);
+        let scope = community
+            .as_ref()
+            .ok()
+            .map(|c| parse_scope(&r.scope, c, known));
         let (
-            Some((community_id, community)),
+            Ok(community),
             Some((tier_id, tier_zh, _)),
             Some(phone),
-            Some(roles),
-        ) = (community, tier, phone.clone(), roles.clone())
+            Some(mut roles),
+            Some(Ok(unit)),
+        ) = (community, tier, phone.clone(), roles.clone(), scope)
         else {
-            if community.is_none() {
-                fail(RowProblem::UnknownCommunity);
+            if let Err(problem) = community {
+                fail(problem);
+            }
+            if let Some(Err(problem)) = scope {
+                fail(problem);
             }
             if tier.is_none() {
                 fail(RowProblem::UnknownTier);
@@ -395,6 +513,11 @@ pub fn check(rows: &[RawRow], known: &Known, grants_staff: bool) -> (Vec<ImportR
             }
             continue;
         };
+        let community_id = &community.id;
+        // A scope makes the person an organiser there.
+        if unit.is_some() && !roles.contains(&Role::Organiser) {
+            roles.push(Role::Organiser);
+        }
         if !grants_staff
             && roles
                 .iter()
@@ -444,7 +567,7 @@ pub fn check(rows: &[RawRow], known: &Known, grants_staff: bool) -> (Vec<ImportR
             line: r.line,
             name: r.name.clone(),
             community_id: *community_id,
-            community: community.clone(),
+            community: community.name.clone(),
             phone,
             tier_id: *tier_id,
             tier: tier_zh.clone(),
@@ -452,6 +575,15 @@ pub fn check(rows: &[RawRow], known: &Known, grants_staff: bool) -> (Vec<ImportR
             person_id: existing.map(|p| p.id),
             tier_changes: existing.is_some_and(|p| p.tier_id != Some(*tier_id)),
             new_account,
+            subdistrict_id: Some(community.subdistrict_id),
+            subdistrict: known
+                .subdistricts
+                .iter()
+                .find(|(id, _)| *id == community.subdistrict_id)
+                .map(|(_, n)| n.clone())
+                .unwrap_or_default(),
+            unit,
+            scope: r.scope.clone(),
         });
     }
     (ok, problems)
@@ -463,7 +595,34 @@ mod tests {
 
     fn known() -> Known {
         Known {
-            communities: vec![(1, "东关社区".into()), (2, "西湖社区".into())],
+            subdistricts: vec![(1, "观音阁街道".into()), (2, "李营街道".into())],
+            communities: vec![
+                KnownCommunity {
+                    id: 1,
+                    name: "东关社区".into(),
+                    subdistrict_id: 1,
+                },
+                KnownCommunity {
+                    id: 2,
+                    name: "西湖社区".into(),
+                    subdistrict_id: 1,
+                },
+                KnownCommunity {
+                    id: 3,
+                    name: "东营社区".into(),
+                    subdistrict_id: 2,
+                },
+                KnownCommunity {
+                    id: 4,
+                    name: "新华社区".into(),
+                    subdistrict_id: 1,
+                },
+                KnownCommunity {
+                    id: 5,
+                    name: "新华社区".into(),
+                    subdistrict_id: 2,
+                },
+            ],
             tiers: vec![
                 (10, "头雁".into(), "Lead goose".into()),
                 (11, "雏雁".into(), "Young goose".into()),
@@ -604,6 +763,56 @@ mod tests {
         // An administrator may give staff roles.
         let (_, problems) = check(&rows[8..9], &known(), true);
         assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn subdistricts_tell_communities_apart_and_scopes_grant_organisers() {
+        let table = parse_csv(
+            "姓名,街道,社区,手机,梯队,角色,管理范围\n\
+             甲,,新华社区,13900000101,雏雁,,\n\
+             乙,李营街道,新华社区,13900000102,雏雁,学员,\n\
+             丙,无此街道,东关社区,,雏雁,,\n\
+             丁,李营街道,东关社区,,雏雁,,\n\
+             戊,,东关社区,13900000103,雏雁,,社区\n\
+             己,,东营社区,13900000104,雏雁,组织者,街道\n\
+             庚,,东关社区,13900000105,雏雁,组织者,全区\n\
+             辛,,东关社区,13900000106,雏雁,,西湖社区\n\
+             壬,,东关社区,13900000107,雏雁,,东营社区\n\
+             癸,,东关社区,13900000108,雏雁,组织者,\n\
+             子,,东关社区,13900000109,雏雁,,李营街道\n",
+        );
+        let rows = read_rows(&table).unwrap();
+        let (ok, problems) = check(&rows, &known(), true);
+        let found: Vec<(usize, RowProblem)> =
+            problems.iter().map(|p| (p.line, p.problem)).collect();
+        assert_eq!(
+            found,
+            vec![
+                (2, RowProblem::AmbiguousCommunity),
+                (4, RowProblem::UnknownSubdistrict),
+                (5, RowProblem::UnknownCommunity),
+                // A community of another subdistrict is not the row's to name.
+                (10, RowProblem::UnknownScope),
+            ]
+        );
+        let by_name = |n: &str| ok.iter().find(|r| r.name == n).unwrap();
+        assert_eq!(by_name("乙").community_id, 5);
+        assert_eq!(by_name("乙").subdistrict, "李营街道");
+        assert_eq!(by_name("乙").unit, None);
+        // A scope makes an organiser of its unit.
+        assert_eq!(by_name("戊").unit, Some(Unit::Community(1)));
+        assert!(by_name("戊").roles.has(Role::Organiser));
+        assert_eq!(by_name("己").unit, Some(Unit::Subdistrict(2)));
+        assert_eq!(by_name("庚").unit, Some(Unit::District));
+        assert_eq!(by_name("辛").unit, Some(Unit::Community(2)));
+        assert_eq!(by_name("子").unit, Some(Unit::Subdistrict(2)));
+        // An organiser without a scope: the grant is decided when written (the row's
+        // subdistrict, unless the account holds one already).
+        assert_eq!(by_name("癸").unit, None);
+        assert_eq!(by_name("癸").subdistrict_id, Some(1));
+        // Only administrators give scopes, as they give the organiser role.
+        let (_, problems) = check(&rows[4..5], &known(), false);
+        assert_eq!(problems[0].problem, RowProblem::RoleNotAllowed);
     }
 
     #[cfg(feature = "ssr")]

@@ -46,6 +46,47 @@ impl Position {
     }
 }
 
+/// How a person's tier changed, as the tier history stores it (by its code).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TierChangeKind {
+    Joined,
+    Promoted,
+    Moved,
+    Left,
+}
+
+impl TierChangeKind {
+    pub const ALL: [TierChangeKind; 4] = [
+        TierChangeKind::Joined,
+        TierChangeKind::Promoted,
+        TierChangeKind::Moved,
+        TierChangeKind::Left,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            TierChangeKind::Joined => "joined",
+            TierChangeKind::Promoted => "promoted",
+            TierChangeKind::Moved => "moved",
+            TierChangeKind::Left => "left",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<TierChangeKind> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// A move from the tier of rank `from` (`None`: in no tier) to the tier of rank `to`;
+    /// rank 1 is the highest tier (头雁), so a smaller rank is a promotion.
+    pub fn between(from: Option<i64>, to: i64) -> TierChangeKind {
+        match from {
+            None => TierChangeKind::Joined,
+            Some(from) if to < from => TierChangeKind::Promoted,
+            Some(_) => TierChangeKind::Moved,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,5 +97,19 @@ mod tests {
             assert_eq!(Position::parse(p.as_str()), Some(p));
         }
         assert_eq!(Position::parse("mayor"), None);
+    }
+
+    #[test]
+    fn tier_changes_by_rank() {
+        assert_eq!(TierChangeKind::between(None, 3), TierChangeKind::Joined);
+        assert_eq!(
+            TierChangeKind::between(Some(3), 1),
+            TierChangeKind::Promoted
+        );
+        assert_eq!(TierChangeKind::between(Some(1), 3), TierChangeKind::Moved);
+        assert_eq!(TierChangeKind::between(Some(2), 2), TierChangeKind::Moved);
+        for k in TierChangeKind::ALL {
+            assert_eq!(TierChangeKind::parse(k.code()), Some(k));
+        }
     }
 }

@@ -97,6 +97,7 @@ pub fn AccountsPage() -> impl IntoView {
             <a class="button" href="/admin/audit" data-testid="audit-link">{t(Key::NavAudit)}</a>
             <a class="button" href="/admin/backup" data-testid="backup-link">{t(Key::BackupTitle)}</a>
             <a class="button" href="/admin/organisation" data-testid="organisation-link">{t(Key::OrganisationTitle)}</a>
+            <a class="button" href="/organiser/programme/import" data-testid="import-link">{t(Key::ImportCadres)}</a>
         </p>
         <p class="muted">{t(Key::AccountsIntro)}</p>
         {move || error().map(|e| view! { <ErrorNote error=e /> })}

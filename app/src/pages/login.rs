@@ -31,22 +31,21 @@ pub fn LoginPage() -> impl IntoView {
     };
     let options = Resource::new(|| (), |_| sign_in_options());
     // The district's identity provider, when configured: one tap, then its own page.
-    let provider =
-        move || {
-            options.get().and_then(Result::ok).filter(|o| o.identity_provider).map(|o| {
+    let provider = move || {
+        options.get().and_then(Result::ok).filter(|o| o.identity_provider).map(|o| {
             let href = move || match param("next") {
                 next if next.is_empty() => "/auth/oidc/start".to_string(),
                 next => format!("/auth/oidc/start?next={}", percent_encode(&next)),
             };
             let label = o.label.clone();
             view! {
-                <a class="button primary block" href=href data-testid="login-oidc">
+                <a class="button primary block" href=href rel="external" data-testid="login-oidc">
                     {move || label.clone().unwrap_or_else(|| t(Key::LoginOidc)().to_string())}
                 </a>
                 <p class="or muted">{t(Key::LoginOrPassword)}</p>
             }
         })
-        };
+    };
     view! {
         <section class="card narrow login">
             <h1>{t(Key::LoginTitle)}</h1>

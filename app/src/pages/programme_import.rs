@@ -23,6 +23,9 @@ fn problem_key(p: RowProblem) -> Key {
         RowProblem::UsernameTaken => Key::ImpUsernameTaken,
         RowProblem::Duplicate => Key::ImpDuplicate,
         RowProblem::Ambiguous => Key::ImpAmbiguous,
+        RowProblem::UnknownSubdistrict => Key::ImpUnknownSubdistrict,
+        RowProblem::AmbiguousCommunity => Key::ImpAmbiguousCommunity,
+        RowProblem::UnknownScope => Key::ImpUnknownScope,
     }
 }
 
@@ -111,15 +114,15 @@ fn preview_view(p: ImportSheet, apply: ServerAction<ImportApply>) -> impl IntoVi
             </div>
         })}
         <table class="table" data-testid="import-rows">
-            <thead><tr><th>{t(Key::ImportLine)}</th><th>{t(Key::Name)}</th><th>{t(Key::Community)}</th><th>{t(Key::Phone)}</th>
-                <th>{t(Key::TierLabel)}</th><th>{t(Key::RolesLabel)}</th><th>{t(Key::ImportAction)}</th></tr></thead>
+            <thead><tr><th>{t(Key::ImportLine)}</th><th>{t(Key::Name)}</th><th>{t(Key::ImportSubdistrict)}</th><th>{t(Key::Community)}</th><th>{t(Key::Phone)}</th>
+                <th>{t(Key::TierLabel)}</th><th>{t(Key::RolesLabel)}</th><th>{t(Key::ImportScope)}</th><th>{t(Key::ImportAction)}</th></tr></thead>
             <tbody>
                 {p.rows.into_iter().map(|r| {
                     let roles: Vec<&'static str> = r.roles.iter().map(Role::as_str).collect();
                     view! {
                         <tr>
-                            <td>{r.line}</td><td>{r.name}</td><td>{r.community}</td><td>{r.phone}</td><td>{r.tier}</td>
-                            <td>{roles.join(", ")}</td>
+                            <td>{r.line}</td><td>{r.name}</td><td>{r.subdistrict}</td><td>{r.community}</td><td>{r.phone}</td><td>{r.tier}</td>
+                            <td>{roles.join(", ")}</td><td>{r.scope}</td>
                             <td>
                                 {if r.person_id.is_some() { t(Key::ImportUpdate).into_any() } else { t(Key::ImportAdd).into_any() }}
                                 {r.tier_changes.then(|| view! { " · " {t(Key::ImportTierChange)} })}

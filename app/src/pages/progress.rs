@@ -3,6 +3,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::progress::{ProgressData, Promote, TierName, progress_view};
 use crate::components::layout::ErrorDetails;
+use crate::domain::people::TierChangeKind;
 use crate::domain::progress::{Assessment, Measure, Outlook};
 use crate::i18n::{Key, session_when, t, use_lang};
 
@@ -153,10 +154,10 @@ fn progress_body(d: ProgressData, promote: ServerAction<Promote>) -> impl IntoVi
             <tbody>
                 {d.history.into_iter().map(|h| {
                     let at = h.effective_at;
-                    let change = match h.change.as_str() {
-                        "promoted" => Key::ChangePromoted,
-                        "left" => Key::ChangeLeft,
-                        "moved" => Key::ChangeMoved,
+                    let change = match TierChangeKind::parse(&h.change) {
+                        Some(TierChangeKind::Promoted) => Key::ChangePromoted,
+                        Some(TierChangeKind::Left) => Key::ChangeLeft,
+                        Some(TierChangeKind::Moved) => Key::ChangeMoved,
                         _ => Key::ChangeJoined,
                     };
                     view! {

@@ -211,6 +211,25 @@ pub struct Stance {
     pub organiser: bool,
 }
 
+/// Whether `user` may import a sheet of cadres: an organiser whose grants reach the whole
+/// install, or an admin (who alone may give organiser scopes and staff roles in it).
+pub fn may_import(user: &CurrentUser) -> bool {
+    use crate::domain::policy::{Action, may};
+    (may(&user.account.roles, Action::ManageProgramme) && user.grants.everything)
+        || may(&user.account.roles, Action::ManageAccounts)
+}
+
+/// The signed-in caller, if they may import (see [`may_import`]).
+pub fn importer() -> AppResult<CurrentUser> {
+    let user = super::guard::caller()?;
+    if may_import(&user) {
+        Ok(user)
+    } else {
+        tracing::warn!(account = user.account.id, "import refused");
+        Err(AppError::Forbidden)
+    }
+}
+
 /// The signed-in caller of a server function, the repository and their access to
 /// session `id`, refused unless they have what `need` asks.
 pub async fn caller_stance(

@@ -17,7 +17,6 @@ use crate::domain::audit::{AuditKind, AuditOutcome};
 use crate::domain::import::{
     MAX_TABLE_COLUMNS, MAX_TABLE_ROWS, RawRow, SheetLimit, parse_csv_within, read_rows,
 };
-use crate::domain::policy::{Action, may};
 
 /// Sheets larger than this are refused (5,000 rows are far smaller).
 pub const MAX_SHEET_BYTES: u64 = 5 * 1024 * 1024;
@@ -190,7 +189,7 @@ pub async fn upload(
     let Some(Extension(user)) = user else {
         return Redirect::to(&format!("/login?next={PAGE}")).into_response();
     };
-    if !may(&user.account.roles, Action::ManageProgramme) {
+    if !super::access::may_import(&user) {
         return (axum::http::StatusCode::NOT_FOUND, "").into_response();
     }
     let Ok(mut multipart) = multipart else {

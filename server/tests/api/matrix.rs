@@ -306,7 +306,7 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
             Body::Json(json!({ "form": empty_session, "clash_reason": "" })),
             "NNNNYYN",
         ),
-        // The whole install's settings, tiers and imports.
+        // The whole install's settings and tiers; imports (admins too: they give scopes).
         ("settings_overview", form(&[]), "NNNNNYN"),
         ("settings_door", form(&[]), "NNNNNYN"),
         (
@@ -343,8 +343,8 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
             form(&[("late_share", "x"), ("lecturing_share", "y")]),
             "NNNNNYN",
         ),
-        ("import_preview", form(&[("batch_id", "999999")]), "NNNNNRN"),
-        ("import_apply", form(&[("batch_id", "999999")]), "NNNNNRN"),
+        ("import_preview", form(&[("batch_id", "999999")]), "NNNNNRR"),
+        ("import_apply", form(&[("batch_id", "999999")]), "NNNNNRR"),
     ]
 }
 

@@ -16,6 +16,7 @@ both_backends!(
     each_organiser_acts_within_their_reach,
     the_district_compares_its_subdistricts,
     admins_keep_the_organisation_tree,
+    admins_grant_scopes_in_the_import_sheet,
 );
 
 async fn account_id(app: &TestApp, username: &str) -> i64 {
@@ -785,4 +786,126 @@ async fn admins_keep_the_organisation_tree(backend: Backend) {
     let organiser = app.signed_in("organiser").await;
     let (status, _) = app.page(&organiser, "/admin/organisation").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// The import sheet names subdistricts and scopes: a community name two subdistricts share
+/// needs its subdistrict; a scope makes an organiser of that unit; only admins give scopes.
+async fn admins_grant_scopes_in_the_import_sheet(backend: Backend) {
+    use crate::progress::{batch_of, upload};
+    let app = spawn_app(backend).await;
+    let admin = app.signed_in("admin").await;
+    let organiser = app.signed_in("organiser").await;
+    let subdistricts = app.repo.subdistricts().await.unwrap();
+    let liying = subdistricts
+        .iter()
+        .find(|s| s.name == "李营街道")
+        .unwrap()
+        .id;
+    // A second 铁塔寺社区, in 李营街道: the name alone no longer says which.
+    let line = app::ssr::audit::from_meta(
+        &Default::default(),
+        None,
+        AuditKind::OrganisationChanged,
+        app::domain::audit::AuditOutcome::Ok,
+        "",
+    );
+    let twin = app
+        .repo
+        .add_community(liying, "铁塔寺社区", &line)
+        .await
+        .unwrap();
+
+    let sheet = "姓名,街道,社区,手机,梯队,角色,管理范围\n\
+                 新书记,李营街道,东营社区,13900002222,雏雁,学员,社区\n\
+                 新主任,观音阁街道,铁塔寺社区,13900002223,雏雁,组织者,\n\
+                 区里的人,李营街道,铁塔寺社区,13900002224,雏雁,,全区\n\
+                 不知哪个,,铁塔寺社区,13900002225,雏雁,,\n";
+    let to = upload(&app, &admin, "scopes.csv", sheet.as_bytes().to_vec()).await;
+    let batch = batch_of(&to);
+    let res = app
+        .call(&admin, "import_preview", &[("batch_id", &batch)])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let preview: Value = res.json().await.unwrap();
+    assert_eq!(preview["problems"][0]["line"], 5, "{preview}");
+    assert_eq!(preview["problems"][0]["problem"], "ambiguous_community");
+
+    let sheet = sheet.replace("不知哪个,,", "不知哪个,李营街道,");
+    let to = upload(&app, &admin, "scopes.csv", sheet.into_bytes()).await;
+    let batch = batch_of(&to);
+    let res = app
+        .call(&admin, "import_apply", &[("batch_id", &batch)])
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+
+    let accounts = app.repo.list_accounts().await.unwrap();
+    let id = |name: &str| accounts.iter().find(|a| a.username == name).unwrap().id;
+    let units = app.repo.organiser_units().await.unwrap();
+    let of = |account: i64| -> Vec<Unit> {
+        units
+            .iter()
+            .filter(|(a, _)| *a == account)
+            .map(|(_, u)| *u)
+            .collect()
+    };
+    let dongying = app
+        .repo
+        .communities()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.name == "东营社区")
+        .unwrap()
+        .id;
+    assert_eq!(of(id("13900002222")), vec![Unit::Community(dongying)]);
+    assert_eq!(
+        of(id("13900002223")),
+        vec![Unit::Subdistrict(subdistricts[0].id)]
+    );
+    assert_eq!(of(id("13900002224")), vec![Unit::District]);
+    let roles = &accounts
+        .iter()
+        .find(|a| a.id == id("13900002222"))
+        .unwrap()
+        .roles;
+    assert!(roles.has(app::domain::Role::Organiser) && roles.has(app::domain::Role::Cadre));
+    // The person of the twin community is in 李营街道's.
+    let placed = app.repo.search_people("不知哪个", 5, None).await.unwrap();
+    assert_eq!(placed.len(), 1);
+    let place = app.repo.person_place(placed[0].id).await.unwrap().unwrap();
+    assert_eq!(place.community, Some(twin));
+    assert_eq!(place.subdistrict, Some(liying));
+
+    // An organiser of the whole district imports cadres, but scopes are for admins.
+    let sheet = "姓名,社区,手机,梯队,管理范围\n另一人,东营社区,13900002226,雏雁,社区\n";
+    let to = upload(&app, &organiser, "scopes.csv", sheet.as_bytes().to_vec()).await;
+    let preview: Value = app
+        .call(
+            &organiser,
+            "import_preview",
+            &[("batch_id", &batch_of(&to))],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        preview["problems"][0]["problem"], "role_not_allowed",
+        "{preview}"
+    );
+    // Organisers of less than the whole install do not import at all.
+    let liying_organiser = app.signed_in("liying").await;
+    let res = app
+        .call(
+            &liying_organiser,
+            "import_preview",
+            &[("batch_id", &batch_of(&to))],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }

@@ -479,7 +479,7 @@ async fn progress_bars_dashboard_and_promotion(backend: Backend) {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
-async fn upload(app: &TestApp, who: &Client, name: &str, bytes: Vec<u8>) -> String {
+pub async fn upload(app: &TestApp, who: &Client, name: &str, bytes: Vec<u8>) -> String {
     let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_string()));
     let res = who
         .post(app.url("/organiser/programme/import/upload"))
@@ -491,7 +491,7 @@ async fn upload(app: &TestApp, who: &Client, name: &str, bytes: Vec<u8>) -> Stri
     location(&res)
 }
 
-fn batch_of(location: &str) -> String {
+pub fn batch_of(location: &str) -> String {
     location
         .split_once("batch=")
         .map(|(_, b)| b.to_string())

@@ -3,7 +3,9 @@
 use super::*;
 
 use crate::domain::Timestamp;
-use crate::domain::import::{ImportRow, Known, KnownPerson, username_for};
+use crate::domain::import::{ImportRow, Known, KnownCommunity, KnownPerson, username_for};
+use crate::domain::org::Unit;
+use crate::domain::people::TierChangeKind;
 use crate::ssr::db::TierChange;
 use crate::ssr::db::import::*;
 use crate::ssr::db::shared::map_unique;
@@ -12,8 +14,12 @@ use crate::ssr::db::shared::map_unique;
 impl ImportStore for SqlRepository<Db> {
     #[tracing::instrument(skip_all)]
     async fn import_known(&self) -> RepoResult<Known> {
-        let communities: Vec<(i64, String)> =
-            sqlx::query_as("select id, name from communities order by id")
+        let subdistricts: Vec<(i64, String)> =
+            sqlx::query_as("select id, name from subdistricts order by id")
+                .fetch_all(&self.read)
+                .await?;
+        let communities: Vec<(i64, String, i64)> =
+            sqlx::query_as("select id, name, subdistrict_id from communities order by id")
                 .fetch_all(&self.read)
                 .await?;
         let tiers: Vec<(i64, String, String)> =
@@ -30,7 +36,15 @@ impl ImportStore for SqlRepository<Db> {
             .fetch_all(&self.read)
             .await?;
         Ok(Known {
-            communities,
+            subdistricts,
+            communities: communities
+                .into_iter()
+                .map(|(id, name, subdistrict_id)| KnownCommunity {
+                    id,
+                    name,
+                    subdistrict_id,
+                })
+                .collect(),
             tiers,
             people: people
                 .into_iter()
@@ -137,11 +151,7 @@ impl ImportStore for SqlRepository<Db> {
                                 .bind(row.tier_id)
                                 .fetch_one(&mut *tx)
                                 .await?;
-                        let change = match old_rank {
-                            None => "joined",
-                            Some(old) if new_rank < old => "promoted",
-                            Some(_) => "moved",
-                        };
+                        let change = TierChangeKind::between(old_rank, new_rank);
                         let line = TierChange::new(change, Some(row.tier_id), now, note);
                         Self::record_tier_change(&mut tx, id, &line, Some(actor), now).await?;
                     }
@@ -179,14 +189,52 @@ impl ImportStore for SqlRepository<Db> {
                 .await
                 .map_err(map_unique)?;
             }
+            let mut granted = 0;
             for role in row.roles.iter() {
-                sqlx::query(
+                granted += sqlx::query(
                     "insert into account_roles (account_id, role) \
                      select a.id, $2 from accounts a where a.person_id = $1 \
                      on conflict do nothing",
                 )
                 .bind(person_id)
                 .bind(role.as_str())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            }
+            // The scope's grant; an organiser without one and without any grant yet gets
+            // the row's subdistrict (as on the accounts page).
+            let unit = row.unit.or_else(|| {
+                row.roles
+                    .has(crate::domain::Role::Organiser)
+                    .then_some(row.subdistrict_id.map(Unit::Subdistrict))
+                    .flatten()
+            });
+            if let Some(unit) = unit {
+                let (kind, ref_id) = unit.stored();
+                granted += sqlx::query(
+                    "insert into organiser_units (account_id, kind, ref_id) \
+                     select a.id, $2, $3 from accounts a where a.person_id = $1 \
+                     and ($4 or not exists \
+                       (select 1 from organiser_units u where u.account_id = a.id)) \
+                     on conflict do nothing",
+                )
+                .bind(person_id)
+                .bind(kind)
+                .bind(ref_id)
+                .bind(row.unit.is_some())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            }
+            // More rights for an account that was signed in: its sessions end, as when an
+            // admin changes its roles.
+            if granted > 0 && !row.new_account {
+                sqlx::query(
+                    "delete from auth_sessions where account_id in \
+                     (select id from accounts where person_id = $1)",
+                )
+                .bind(person_id)
                 .execute(&mut *tx)
                 .await?;
             }

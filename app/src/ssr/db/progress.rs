@@ -63,11 +63,16 @@ pub struct TierChange {
 }
 
 impl TierChange {
-    /// A change of `kind` (joined, promoted, moved, left) effective `at`.
-    pub fn new(kind: &str, tier_id: Option<i64>, at: Timestamp, note: &str) -> TierChange {
+    /// A change of `kind` effective `at`.
+    pub fn new(
+        kind: crate::domain::people::TierChangeKind,
+        tier_id: Option<i64>,
+        at: Timestamp,
+        note: &str,
+    ) -> TierChange {
         TierChange {
             tier_id,
-            change: kind.into(),
+            change: kind.code().into(),
             effective_at: at,
             note: note.into(),
             actor: None,
@@ -75,7 +80,12 @@ impl TierChange {
     }
 
     pub fn joined(tier_id: Option<i64>, at: Timestamp, note: &str) -> TierChange {
-        TierChange::new("joined", tier_id, at, note)
+        TierChange::new(
+            crate::domain::people::TierChangeKind::Joined,
+            tier_id,
+            at,
+            note,
+        )
     }
 }
 
