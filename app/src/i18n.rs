@@ -228,6 +228,7 @@ messages! {
     HoursPerCadre => "人均学时", "Hours per cadre";
     DistrictHint => "点击街道名称查看该街道的梯队进度；一张表每名学员一行，各街道不必重复报送。", "Open a subdistrict for its programme dashboard. The table has one row per cadre, so no subdistrict reports the same figures twice.";
     NavDistrict => "全区", "District";
+    PlannerDistrictSession => "全区专题班（各街道学员均可参加）", "District class (cadres of every subdistrict)";
     NoOrganiserUnit => "（无：不能管理任何内容）", "(none: manages nothing)";
     GrantUnit => "添加范围", "Add";
     RevokeUnit => "移除", "Remove";

@@ -29,6 +29,9 @@ impl Choice {
 pub struct PlannerChoices {
     /// The subdistricts the organiser may hold a session for.
     pub subdistricts: Vec<Choice>,
+    /// The organiser may also hold district sessions (audience across subdistricts).
+    #[serde(default)]
+    pub district: bool,
     pub themes: Vec<Choice>,
     pub lecturers: Vec<Choice>,
     pub tiers: Vec<Choice>,
@@ -54,6 +57,9 @@ pub struct PersonChoice {
     pub community: String,
 }
 
+/// The planner's value for a district session in the subdistrict picker.
+pub const DISTRICT: &str = "district";
+
 /// The key of the organiser-editable study-hours rule in the settings table.
 pub const HOURS_RULE_KEY: &str = "hours.minutes_per_hour";
 
@@ -73,6 +79,7 @@ pub(crate) async fn choices(
             .filter(|s| inside(s.id))
             .map(|s| same(s.id, s.name))
             .collect(),
+        district: false,
         themes: repo
             .themes()
             .await?
@@ -197,10 +204,11 @@ fn new_session(
 ) -> crate::ssr::db::NewSession {
     crate::ssr::db::NewSession {
         subdistrict_id: subdistrict.map(|s| s.id),
-        series: subdistrict
-            .map(|s| s.series_name.clone())
-            .filter(|name| !name.is_empty())
-            .unwrap_or_else(|| crate::domain::schedule::LECTURE_SERIES.to_string()),
+        series: match subdistrict {
+            Some(s) if !s.series_name.is_empty() => s.series_name.clone(),
+            Some(_) => crate::domain::schedule::LECTURE_SERIES.to_string(),
+            None => crate::domain::schedule::DISTRICT_SERIES.to_string(),
+        },
         title: draft.title.clone(),
         theme_id: draft.theme_id,
         format: draft.format,
@@ -231,7 +239,9 @@ pub async fn schedule_options() -> Result<PlannerChoices, AppError> {
                 .iter()
                 .map(|s| s.id)
                 .collect();
-            choices(repo.as_ref(), Some(&held)).await
+            let mut offered = choices(repo.as_ref(), Some(&held)).await?;
+            offered.district = organiser.holds_district();
+            Ok(offered)
         }
         .await,
     )
@@ -252,12 +262,15 @@ pub async fn create_sessions(
             let repo = state()?.repo;
             let held = organiser.holds(repo.as_ref()).await?;
             let subdistrict = match form.subdistrict_id.trim() {
-                "" => held[0].clone(),
-                id => held
-                    .iter()
-                    .find(|s| s.id.to_string() == id)
-                    .cloned()
-                    .ok_or(AppError::NotFound)?,
+                "" => Some(held[0].clone()),
+                DISTRICT if organiser.holds_district() => None,
+                DISTRICT => return Err(AppError::Forbidden),
+                id => Some(
+                    held.iter()
+                        .find(|s| s.id.to_string() == id)
+                        .cloned()
+                        .ok_or(AppError::NotFound)?,
+                ),
             };
             let draft = checked(repo.as_ref(), &form).await?;
             let reason =
@@ -265,7 +278,7 @@ pub async fn create_sessions(
             let sessions: Vec<_> = draft
                 .slots
                 .iter()
-                .map(|slot| new_session(&draft, *slot, reason.clone(), Some(&subdistrict)))
+                .map(|slot| new_session(&draft, *slot, reason.clone(), subdistrict.as_ref()))
                 .collect();
             Ok(repo.create_sessions(&sessions, Timestamp::now()).await?)
         }

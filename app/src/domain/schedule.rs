@@ -6,6 +6,8 @@ use super::hours::StudyHours;
 
 /// The lecture series every session belongs to unless said otherwise.
 pub const LECTURE_SERIES: &str = "运河红·初心讲堂";
+/// The series of sessions the district holds for cadres of several subdistricts.
+pub const DISTRICT_SERIES: &str = "区委党校专题班";
 
 /// How a session is taught.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -125,7 +125,8 @@ pub fn text_between(
 /// The raw form, every value as typed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionForm {
-    /// The subdistrict to hold a new session (its id; empty: the first the organiser may).
+    /// The subdistrict to hold a new session (its id; empty: the first the organiser may;
+    /// `district`: a district session, for organisers of the district).
     #[serde(default)]
     pub subdistrict_id: String,
     pub title: String,

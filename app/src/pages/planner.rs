@@ -256,10 +256,11 @@ fn SessionEditor(mode: Mode, template: Option<SessionTemplate>) -> impl IntoView
                 let format = f.format.clone();
                 view! {
                     <form class="card stack planner" on:submit=submit data-testid="planner">
-                        {(matches!(mode, Mode::New) && o.subdistricts.len() > 1).then(|| view! {
+                        {(matches!(mode, Mode::New) && (o.subdistricts.len() > 1 || o.district)).then(|| view! {
                             <label><span>{t(Key::Subdistrict)}</span>
                                 <select name="subdistrict_id" data-testid="planner-subdistrict">
                                     {o.subdistricts.clone().into_iter().map(|c| { let label = move || lang.get().pick(&c.name_zh, &c.name_en).to_string(); view! { <option value=c.id>{label}</option> } }).collect_view()}
+                                    {o.district.then(|| view! { <option value=crate::api::schedule::DISTRICT>{t(Key::PlannerDistrictSession)}</option> })}
                                 </select>
                             </label>
                         })}

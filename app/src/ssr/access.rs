@@ -105,6 +105,12 @@ impl Organiser {
         Ok(held)
     }
 
+    /// Whether this organiser may hold district sessions (a 区委党校 class whose audience
+    /// spans subdistricts): grants of the district, or of the whole install.
+    pub fn holds_district(&self) -> bool {
+        self.user.grants.everything || self.reach().district
+    }
+
     /// The reach narrowed to one subdistrict (a drill-down), which the grants must cover
     /// wholly; `None` keeps the organiser's own limit.
     pub fn narrowed(&self, subdistrict: Option<i64>) -> AppResult<Option<Reach>> {

@@ -17,6 +17,7 @@ both_backends!(
     the_district_compares_its_subdistricts,
     admins_keep_the_organisation_tree,
     admins_grant_scopes_in_the_import_sheet,
+    the_district_holds_classes_across_subdistricts,
 );
 
 async fn account_id(app: &TestApp, username: &str) -> i64 {
@@ -908,4 +909,61 @@ async fn admins_grant_scopes_in_the_import_sheet(backend: Backend) {
         )
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+/// A 区委党校 class: held by the district, its audience "everyone" is every subdistrict's
+/// cadres; only organisers of the district may hold one.
+async fn the_district_holds_classes_across_subdistricts(backend: Backend) {
+    use crate::schedule::{create, lecturer_person, series_form};
+    let app = spawn_app(backend).await;
+    let organiser = app.signed_in("organiser").await;
+    let liying = app.signed_in("liying").await;
+
+    let options: Value = app
+        .call(&organiser, "schedule_options", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(options["district"], true);
+    let options: Value = app
+        .call(&liying, "schedule_options", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(options["district"], false);
+
+    let mut form = series_form(
+        &app,
+        "区委党校专题班：基层治理",
+        lecturer_person(&app).await,
+        serde_json::json!({ "everyone": true, "repeat_weekdays": [], "repeat_count": "" }),
+    )
+    .await;
+    form["subdistrict_id"] = "district".into();
+    let res = create(&app, &liying, &form, "").await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = create(&app, &organiser, &form, "").await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let ids: Vec<i64> = res.json().await.unwrap();
+    let id = ids[0];
+    assert_eq!(app.repo.session_subdistrict(id).await.unwrap(), Some(None));
+    let detail = app.repo.session_detail(id).await.unwrap().unwrap();
+    assert_eq!(detail.series, app::domain::schedule::DISTRICT_SERIES);
+
+    // Its audience: cadres of both subdistricts.
+    let sheet = app.repo.session_sheet(id, None).await.unwrap();
+    let mut held_in = std::collections::BTreeSet::new();
+    for row in &sheet {
+        let place = app.repo.person_place(row.person_id).await.unwrap().unwrap();
+        held_in.insert(place.subdistrict);
+    }
+    assert_eq!(held_in.len(), 2, "{held_in:?}");
+    assert_eq!(app.repo.count_cadres().await.unwrap() as usize, sheet.len());
 }
