@@ -3,8 +3,10 @@
 //! functions the app registers, so a new function without a row here fails the test.
 //!
 //! Callers, in column order: anonymous, the demo cadre (铁塔寺社区 of 观音阁街道), a lecturer
-//! who does not lecture the session used, the organiser of 铁塔寺社区, the organiser of
-//! 李营街道 (another subdistrict), the district's organiser, an admin. Each function is
+//! who does not lecture the session used, the session's own lecturer, the organiser of
+//! 铁塔寺社区 (the session's audience), the organiser of another community of 观音阁街道,
+//! the organiser of 观音阁街道 (which holds the session), the organiser of 李营街道 (another
+//! subdistrict), the district's organiser, an admin. Each function is
 //! called with arguments that are valid for the session and people used, or that fail a
 //! check made after the access check (an empty reason, an unknown status), so nothing the
 //! other rows depend on changes.
@@ -21,11 +23,14 @@ use crate::helpers::*;
 
 both_backends!(every_server_function_answers_each_caller_as_expected);
 
-const CALLERS: [&str; 7] = [
+const CALLERS: [&str; 10] = [
     "anonymous",
     "cadre",
     "lecturer",
+    "speaker",
     "community",
+    "neighbour",
+    "guanyinge",
     "liying",
     "organiser",
     "admin",
@@ -62,52 +67,52 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
     });
     vec![
         // Accounts and the organisation tree: admins.
-        ("accounts_list", form(&[]), "NNNNNNY"),
-        ("accounts_units", form(&[]), "NNNNNNY"),
+        ("accounts_list", form(&[]), "NNNNNNNNNY"),
+        ("accounts_units", form(&[]), "NNNNNNNNNY"),
         (
             "accounts_create",
             form(&[("username", "x"), ("display_name", ""), ("password", "")]),
-            "NNNNNNY",
+            "NNNNNNNNNY",
         ),
         (
             "accounts_set_disabled",
             form(&[("id", spare), ("disabled", "false")]),
-            "NNNNNNY",
+            "NNNNNNNNNY",
         ),
         (
             "accounts_set_roles",
             form(&[("id", spare), ("cadre", "on")]),
-            "NNNNNNY",
+            "NNNNNNNNNY",
         ),
         (
             "accounts_reset_password",
             form(&[("id", spare), ("password", "short")]),
-            "NNNNNNY",
+            "NNNNNNNNNY",
         ),
         (
             "accounts_grant_unit",
             form(&[("id", spare), ("unit", "district")]),
-            "NNNNNNY",
+            "NNNNNNNNNY",
         ),
         (
             "accounts_revoke_unit",
             form(&[("id", spare), ("unit", "district")]),
-            "NNNNNNY",
+            "NNNNNNNNNY",
         ),
         (
             // The spare account has no second factor to reset.
             "account_factor_reset",
             form(&[("account_id", spare)]),
-            "NNNNNNR",
+            "NNNNNNNNNR",
         ),
         (
             // The spare account has no identity-provider link to remove.
             "accounts_unlink_identity",
             form(&[("id", spare)]),
-            "NNNNNNR",
+            "NNNNNNNNNR",
         ),
-        ("security_settings", form(&[]), "NNNNNNY"),
-        ("security_settings_save", form(&[]), "NNNNNNY"),
+        ("security_settings", form(&[]), "NNNNNNNNNY"),
+        ("security_settings_save", form(&[]), "NNNNNNNNNY"),
         (
             "audit_log",
             form(&[
@@ -116,28 +121,28 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
                 ("query[from]", ""),
                 ("query[to]", ""),
             ]),
-            "NNNNNNY",
+            "NNNNNNNNNY",
         ),
-        ("backup_overview", form(&[]), "NNNNNNY"),
-        ("organisation_tree", form(&[]), "NNNNNNY"),
+        ("backup_overview", form(&[]), "NNNNNNNNNY"),
+        ("organisation_tree", form(&[]), "NNNNNNNNNY"),
         (
             "subdistrict_add",
             form(&[("name", ""), ("series_name", "")]),
-            "NNNNNNY",
+            "NNNNNNNNNY",
         ),
         (
             "subdistrict_rename",
             form(&[("id", sub), ("name", ""), ("series_name", "")]),
-            "NNNNNNY",
+            "NNNNNNNNNY",
         ),
         (
             "community_add",
             form(&[("subdistrict_id", sub), ("name", "")]),
-            "NNNNNNY",
+            "NNNNNNNNNY",
         ),
         // Everyone's own things.
-        ("me", form(&[]), "PPPPPPP"),
-        ("sign_in_options", form(&[]), "PPPPPPP"),
+        ("me", form(&[]), "PPPPPPPPPP"),
+        ("sign_in_options", form(&[]), "PPPPPPPPPP"),
         (
             "change_password",
             form(&[
@@ -145,59 +150,71 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
                 ("new_password", "a"),
                 ("new_password_again", "b"),
             ]),
-            "NYYYYYY",
+            "NYYYYYYYYY",
         ),
-        ("totp_status", form(&[]), "NYYYYYY"),
-        ("totp_begin", form(&[]), "NYYYYYY"),
-        ("totp_confirm", form(&[("code", "000000")]), "NRRRRRR"),
-        ("totp_recovery", form(&[("code", "")]), "NRRRRRR"),
+        ("totp_status", form(&[]), "NYYYYYYYYY"),
+        ("totp_begin", form(&[]), "NYYYYYYYYY"),
+        ("totp_confirm", form(&[("code", "000000")]), "NRRRRRRRRR"),
+        ("totp_recovery", form(&[("code", "")]), "NRRRRRRRRR"),
         // Admins must keep their second factor: refused whatever the code.
-        ("totp_disable", form(&[("code", "")]), "NRRRRRN"),
-        ("calendar_feed", form(&[]), "NYYYYYY"),
-        ("calendar_feed_renew", form(&[]), "NYYYYYY"),
-        ("calendar_feed_revoke", form(&[]), "NYYYYYY"),
-        ("open_doors", form(&[]), "NYYYYYY"),
-        ("checkin_preview", form(&[("token", "forged")]), "NYYYYYY"),
-        ("checkin_result", form(&[("outcome", "forged")]), "NYYYYYY"),
+        ("totp_disable", form(&[("code", "")]), "NRRRRRRRRN"),
+        ("calendar_feed", form(&[]), "NYYYYYYYYY"),
+        ("calendar_feed_renew", form(&[]), "NYYYYYYYYY"),
+        ("calendar_feed_revoke", form(&[]), "NYYYYYYYYY"),
+        ("open_doors", form(&[]), "NYYYYYYYYY"),
+        (
+            "checkin_preview",
+            form(&[("token", "forged")]),
+            "NYYYYYYYYY",
+        ),
+        (
+            "checkin_result",
+            form(&[("outcome", "forged")]),
+            "NYYYYYYYYY",
+        ),
         (
             "list_sessions",
             Body::Json(json!({ "filter": { "when": "Upcoming", "page": 0 } })),
-            "NYYYYYY",
+            "NYYYYYYYYY",
         ),
         (
             "calendar_sessions",
             form(&[("view", "week"), ("date", "")]),
-            "NYYYYYY",
+            "NYYYYYYYYY",
         ),
-        ("search", form(&[("q", "讲堂")]), "NYYYYYY"),
+        ("search", form(&[("q", "讲堂")]), "NYYYYYYYYY"),
         (
             "reflection_comment",
             form(&[("reflection_id", "999999"), ("body", "")]),
-            "NRRRRRR",
+            "NRRRRRRRRR",
         ),
         // Cadres.
-        ("my_upcoming_sessions", form(&[]), "NYNNNNN"),
-        ("review_mine", form(&[("page", "0")]), "NYNNNNN"),
+        ("my_upcoming_sessions", form(&[]), "NYNNNNNNNN"),
+        ("review_mine", form(&[("page", "0")]), "NYNNNNNNNN"),
         (
             "leave_ask",
             form(&[("session_id", s), ("reason", "")]),
-            "NYNNNNN",
+            "NYNNNNNNNN",
         ),
-        ("material_read", form(&[("session_id", s)]), "NYNNNNN"),
+        ("material_read", form(&[("session_id", s)]), "NYNNNNNNNN"),
         (
             "reflection_save",
             form(&[("session_id", s), ("body", "")]),
-            "NRNNNNN",
+            "NRNNNNNNNN",
         ),
         // Lecturers.
-        ("my_lectures", form(&[]), "NNYNNNN"),
-        ("material_preview", form(&[("body", "# 讲义")]), "NNYYYYN"),
+        ("my_lectures", form(&[]), "NNYYNNNNNN"),
+        (
+            "material_preview",
+            form(&[("body", "# 讲义")]),
+            "NNYYYYYYYN",
+        ),
         // The session: its audience, its door (the community's organiser), its organisers.
-        ("open_session", form(&[("id", s)]), "NYNYNYN"),
-        ("attendance_mine", form(&[("session_id", s)]), "NYNYNYN"),
-        ("material_view", form(&[("session_id", s)]), "NYNYNYN"),
-        ("door_board", form(&[("session_id", s)]), "NNNYNYN"),
-        ("attendance_sheet", form(&[("session_id", s)]), "NNNYNYN"),
+        ("open_session", form(&[("id", s)]), "NYNYYNYNYN"),
+        ("attendance_mine", form(&[("session_id", s)]), "NYNYYNYNYN"),
+        ("material_view", form(&[("session_id", s)]), "NYNYYNYNYN"),
+        ("door_board", form(&[("session_id", s)]), "NNNNYNYNYN"),
+        ("attendance_sheet", form(&[("session_id", s)]), "NNNNYNYNYN"),
         (
             "attendance_set",
             form(&[
@@ -206,17 +223,17 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
                 ("status", "bogus"),
                 ("reason", ""),
             ]),
-            "NNNYNYN",
+            "NNNNYNYNYN",
         ),
         (
             "attendance_rest_absent",
             form(&[("session_id", s)]),
-            "NNNYNYN",
+            "NNNNYNYNYN",
         ),
         (
             "attendance_decide_walk_in",
             form(&[("session_id", s), ("person_id", p), ("confirm", "false")]),
-            "NNNRNRN",
+            "NNNNRNRNRN",
         ),
         (
             "attendance_rules",
@@ -225,10 +242,11 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
                 ("opens_minutes_before", "x"),
                 ("late_after_minutes", "y"),
             ]),
-            "NNNNNYN",
+            "NNNNNNYNYN",
         ),
-        ("material_editor", form(&[("session_id", s)]), "NNNNNYN"),
-        ("material_history", form(&[("session_id", s)]), "NNNNNYN"),
+        ("material_editor", form(&[("session_id", s)]), "NNNYNNYNYN"),
+        // The version history is for organisers, not the lecturer.
+        ("material_history", form(&[("session_id", s)]), "NNNNNNYNYN"),
         (
             "material_save",
             form(&[
@@ -237,7 +255,7 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
                 ("publication", "bogus"),
                 ("base_version", "0"),
             ]),
-            "NNNNNYN",
+            "NNNYNNYNYN",
         ),
         (
             "material_restore",
@@ -246,86 +264,90 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
                 ("version", "999999"),
                 ("base_version", "0"),
             ]),
-            "NNNNNRN",
+            "NNNNNNRNRN",
         ),
         (
             "attachment_remove",
             form(&[("session_id", s), ("attachment_id", "999999")]),
-            "NNNNNRN",
+            "NNNRNNRNRN",
         ),
-        ("reflections_of", form(&[("session_id", s)]), "NNNNNYN"),
+        ("reflections_of", form(&[("session_id", s)]), "NNNYNNYNYN"),
         (
             "reflection_accept",
             form(&[("session_id", s), ("reflection_id", "999999")]),
-            "NNNNNRN",
+            "NNNRNNRNRN",
         ),
-        ("planner_template", form(&[("id", s)]), "NNNNNYN"),
+        ("planner_template", form(&[("id", s)]), "NNNNNNYNYN"),
         (
             "sessions_cancel",
             form(&[("id", s), ("reason", "")]),
-            "NNNNNYN",
+            "NNNNNNYNYN",
         ),
         (
             "sessions_update",
             Body::Json(
                 json!({ "id": s.parse::<i64>().unwrap(), "form": empty_session, "scope": "This", "clash_reason": "" }),
             ),
-            "NNNNNYN",
+            "NNNNNNYNYN",
         ),
         // Organisers, each within their reach.
-        ("organiser_overview", form(&[]), "NNNYYYN"),
-        ("requests_queue", form(&[]), "NNNYYYN"),
+        ("organiser_overview", form(&[]), "NNNNYYYYYN"),
+        ("requests_queue", form(&[]), "NNNNYYYYYN"),
         (
             "requests_decide",
             form(&[("id", "999999"), ("kind", "leave"), ("decision", "bogus")]),
-            "NNNYYYN",
+            "NNNNYYYYYN",
         ),
         (
             "report_attendance",
             form(&[("from", "bad"), ("to", "bad")]),
-            "NNNYYYN",
+            "NNNNYYYYYN",
         ),
-        ("programme_dashboard", form(&[]), "NNNYYYN"),
-        ("progress_view", form(&[("person_id", p)]), "NYNYNYN"),
+        ("programme_dashboard", form(&[]), "NNNNYYYYYN"),
+        ("progress_view", form(&[("person_id", p)]), "NYNNYNYNYN"),
         (
             "report_history",
             form(&[("person_id", p), ("from", ""), ("to", "")]),
-            "NYNYNYN",
+            "NYNNYNYNYN",
         ),
         (
             "programme_promote",
             form(&[("person_id", p), ("tier_id", "999999"), ("note", "")]),
-            "NNNNNRN",
+            "NNNNNNRNRN",
         ),
         // Organisers of whole subdistricts.
-        ("schedule_options", form(&[]), "NNNNYYN"),
-        ("people_search", form(&[("query", "张")]), "NNNNYYN"),
-        ("district_overview", form(&[]), "NNNNYYN"),
+        ("schedule_options", form(&[]), "NNNNNNYYYN"),
+        ("people_search", form(&[("query", "张")]), "NNNNNNYYYN"),
+        ("district_overview", form(&[]), "NNNNNNYYYN"),
         (
             "sessions_create",
             Body::Json(json!({ "form": empty_session, "clash_reason": "" })),
-            "NNNNYYN",
+            "NNNNNNYYYN",
         ),
         // The whole install's settings and tiers; imports (admins too: they give scopes).
-        ("settings_overview", form(&[]), "NNNNNYN"),
-        ("settings_door", form(&[]), "NNNNNYN"),
+        ("settings_overview", form(&[]), "NNNNNNNNYN"),
+        ("settings_door", form(&[]), "NNNNNNNNYN"),
         (
             "settings_door_save",
             form(&[("venue_networks", "not a network")]),
-            "NNNNNYN",
+            "NNNNNNNNYN",
         ),
-        ("settings_hours_rule", form(&[("minutes", "x")]), "NNNNNYN"),
+        (
+            "settings_hours_rule",
+            form(&[("minutes", "x")]),
+            "NNNNNNNNYN",
+        ),
         (
             "settings_attendance",
             form(&[("leave_cap", "x"), ("make_up_share", "y")]),
-            "NNNNNYN",
+            "NNNNNNNNYN",
         ),
         (
             "themes_add",
             form(&[("name_zh", ""), ("name_en", "")]),
-            "NNNNNYN",
+            "NNNNNNNNYN",
         ),
-        ("programme_plans", form(&[]), "NNNNNYN"),
+        ("programme_plans", form(&[]), "NNNNNNNNYN"),
         (
             "programme_tier_save",
             form(&[
@@ -336,15 +358,23 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
                 ("form[reflections]", ""),
                 ("form[teaching]", ""),
             ]),
-            "NNNNNRN",
+            "NNNNNNNNRN",
         ),
         (
             "programme_credits_save",
             form(&[("late_share", "x"), ("lecturing_share", "y")]),
-            "NNNNNYN",
+            "NNNNNNNNYN",
         ),
-        ("import_preview", form(&[("batch_id", "999999")]), "NNNNNRR"),
-        ("import_apply", form(&[("batch_id", "999999")]), "NNNNNRR"),
+        (
+            "import_preview",
+            form(&[("batch_id", "999999")]),
+            "NNNNNNNNRR",
+        ),
+        (
+            "import_apply",
+            form(&[("batch_id", "999999")]),
+            "NNNNNNNNRR",
+        ),
     ]
 }
 
@@ -370,8 +400,83 @@ fn meets(expected: char, anonymous: bool, status: StatusCode) -> bool {
 async fn every_server_function_answers_each_caller_as_expected(backend: Backend) {
     use app::domain::audience::Audience;
     let app = spawn_app(backend).await;
-    let session = crate::checkin::door_session(&app, 24 * 60, 120, Audience::Everyone).await;
     let person = crate::checkin::demo_cadre(&app).await;
+    let tieta = app
+        .repo
+        .member(person)
+        .await
+        .unwrap()
+        .unwrap()
+        .community_id
+        .unwrap();
+    let first = app.repo.subdistricts().await.unwrap()[0].id;
+    let other = app
+        .repo
+        .communities()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.subdistrict_id == first && c.id != tieta)
+        .unwrap()
+        .id;
+    // The callers the demo has no account for: the session's own lecturer, the organiser
+    // of another community of 观音阁街道, and the organiser of all of 观音阁街道.
+    let admin = app.signed_in("admin").await;
+    let hash = app::ssr::password::hash(
+        &app::domain::Password::parse(app::ssr::demo::DEMO_PASSWORD).unwrap(),
+    )
+    .await
+    .unwrap();
+    let make = |username: &'static str, role: app::domain::Role| {
+        let (app, hash) = (&app, hash.clone());
+        async move {
+            app.repo
+                .create_account(
+                    &app::ssr::db::NewAccount {
+                        username: app::domain::Username::parse(username).unwrap(),
+                        display_name: app::domain::DisplayName::parse(username).unwrap(),
+                        password_hash: hash,
+                        roles: app::domain::Roles::new([role]),
+                        person_id: None,
+                        must_change_password: false,
+                    },
+                    None,
+                    app::domain::Timestamp::now(),
+                )
+                .await
+                .unwrap()
+        }
+    };
+    let speaker = make("speaker", app::domain::Role::Lecturer).await;
+    let speaker = app.repo.account(speaker).await.unwrap().unwrap().person_id;
+    let neighbour = make("neighbour", app::domain::Role::Organiser)
+        .await
+        .to_string();
+    let community = format!("community:{other}");
+    let subdistrict = format!("subdistrict:{first}");
+    for (endpoint, unit) in [
+        ("accounts_grant_unit", &community),
+        ("accounts_revoke_unit", &subdistrict),
+    ] {
+        let res = app
+            .call(&admin, endpoint, &[("id", &neighbour), ("unit", unit)])
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "{endpoint}");
+    }
+    make("guanyinge", app::domain::Role::Organiser).await;
+    // A session of 观音阁街道 for 铁塔寺社区, lectured by the speaker.
+    let session = crate::checkin::lectured_session(
+        &app,
+        24 * 60,
+        120,
+        Audience::Chosen {
+            tiers: vec![],
+            communities: vec![tieta],
+            people: vec![],
+        },
+        vec![speaker],
+    )
+    .await;
     let spare = app
         .repo
         .create_account(
@@ -392,7 +497,7 @@ async fn every_server_function_answers_each_caller_as_expected(backend: Backend)
         session: session.to_string(),
         person: person.to_string(),
         spare_account: spare.to_string(),
-        first_subdistrict: app.repo.subdistricts().await.unwrap()[0].id.to_string(),
+        first_subdistrict: first.to_string(),
     };
     let rows = rows(&ids);
 
