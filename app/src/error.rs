@@ -75,6 +75,22 @@ pub enum Conflict {
     NameTaken,
 }
 
+impl From<crate::domain::session_draft::FieldProblem> for AppError {
+    fn from(problem: crate::domain::session_draft::FieldProblem) -> Self {
+        AppError::Form(vec![problem])
+    }
+}
+
+impl AppError {
+    /// One field of a form is wrong.
+    pub fn field(
+        field: crate::domain::session_draft::Field,
+        problem: crate::domain::session_draft::Problem,
+    ) -> AppError {
+        crate::domain::session_draft::FieldProblem { field, problem }.into()
+    }
+}
+
 impl From<Invalid> for AppError {
     fn from(value: Invalid) -> Self {
         AppError::Invalid(value)

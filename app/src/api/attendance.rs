@@ -167,25 +167,8 @@ pub struct QueueData {
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) mod support {
-    use super::*;
-
-    use crate::error::AppResult;
-    use crate::ssr::db::RequestItem;
-
-    /// Head-counts of a session's sheet: walk-ins are not among the expected.
-    pub fn sheet_counts(rows: &[crate::ssr::db::SheetRow]) -> AttendanceCounts {
-        let mut counts = AttendanceCounts::default();
-        for row in rows {
-            counts.expected += i64::from(!row.walk_in);
-            if let Some(s) = row.status {
-                counts.add(s, 1);
-            }
-        }
-        counts
-    }
-
-    pub fn request_view(r: RequestItem) -> RequestView {
+impl From<crate::ssr::db::RequestItem> for RequestView {
+    fn from(r: crate::ssr::db::RequestItem) -> Self {
         RequestView {
             id: r.id,
             session_id: r.session_id,
@@ -199,48 +182,6 @@ pub(crate) mod support {
             created_at: r.created_at,
         }
     }
-
-    /// The origin phones reach the school at: the configured public address, else the
-    /// request's own host.
-    pub fn public_origin(configured: Option<&str>) -> String {
-        if let Some(url) = configured {
-            return url.to_string();
-        }
-        let parts = use_context::<http::request::Parts>();
-        let header = |name: &str| {
-            parts
-                .as_ref()
-                .and_then(|p| p.headers.get(name))
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let host = header("x-forwarded-host")
-            .or_else(|| header("host"))
-            .unwrap_or_else(|| "localhost".into());
-        let scheme = header("x-forwarded-proto").unwrap_or_else(|| "http".into());
-        format!("{scheme}://{host}")
-    }
-
-    /// A short free text (a reason or reflection): trimmed, required, at most `max` chars.
-    pub fn text_field(
-        raw: &str,
-        min: usize,
-        max: usize,
-        field: crate::domain::session_draft::Field,
-    ) -> AppResult<String> {
-        crate::domain::session_draft::text_between(raw, min, max, field)
-            .map_err(|p| AppError::Form(vec![p]))
-    }
-
-    pub fn form_error(
-        field: crate::domain::session_draft::Field,
-        problem: crate::domain::session_draft::Problem,
-    ) -> AppError {
-        AppError::Form(vec![crate::domain::session_draft::FieldProblem {
-            field,
-            problem,
-        }])
-    }
 }
 
 /// The projector page's data: the current QR code and short code, and who has arrived.
@@ -250,7 +191,6 @@ pub async fn door_board(session_id: i64) -> Result<BoardData, AppError> {
     use crate::domain::org::SessionRight;
     use crate::ssr::access::organiser;
     use crate::ssr::guard::{finish, state};
-    use support::*;
     finish(
         async {
             let organiser = organiser()?;
@@ -277,11 +217,11 @@ pub async fn door_board(session_id: i64) -> Result<BoardData, AppError> {
             let step = key.clock.step(now);
             let link = format!(
                 "{}/c/{}",
-                public_origin(st.door.public_url.as_deref()),
+                crate::ssr::guard::public_origin(st.door.public_url.as_deref()),
                 key.token(door.id, step)
             );
             let rows = repo.session_sheet(door.id, access.people()).await?;
-            let counts = sheet_counts(&rows);
+            let counts = crate::ssr::db::sheet_counts(&rows);
             let walk_ins = rows.iter().filter(|r| r.walk_in).count() as i64;
             let wrong_codes = crate::ssr::rules::wrong_codes(repo, door.id).await?;
             let awaiting = repo.walk_in_claims(door.id, access.people()).await?.len() as i64;
@@ -411,7 +351,7 @@ pub async fn attendance_sheet(session_id: i64) -> Result<SheetData, AppError> {
                 .await?
                 .ok_or(AppError::NotFound)?;
             let rows = repo.session_sheet(session_id, access.people()).await?;
-            let counts = support::sheet_counts(&rows);
+            let counts = crate::ssr::db::sheet_counts(&rows);
             let venue = crate::ssr::checkin::venue_networks(repo.as_ref()).await?;
             let origins = crate::domain::attendance::origin_flags(
                 &rows
@@ -488,7 +428,6 @@ pub async fn set_attendance(
     use crate::domain::session_draft::{Field, Problem};
     use crate::ssr::access::organiser;
     use crate::ssr::guard::{finish, state};
-    use support::*;
     finish(
         async {
             let organiser = organiser()?;
@@ -501,17 +440,17 @@ pub async fn set_attendance(
                 organiser.person(repo.as_ref(), person_id).await?;
             }
             let to = AttendanceStatus::parse(&status)
-                .ok_or_else(|| form_error(Field::Status, Problem::Required))?;
+                .ok_or_else(|| AppError::field(Field::Status, Problem::Required))?;
             let reason = reason.trim();
             if reason.chars().count() > 500 {
-                return Err(form_error(Field::Reflection, Problem::TooLong));
+                return Err(AppError::field(Field::Reflection, Problem::TooLong));
             }
             repo.door_session(session_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
             let before = repo.attendance_of(session_id, person_id).await?;
             if before.is_some_and(|b| b.0 != to) && reason.is_empty() {
-                return Err(form_error(Field::Reflection, Problem::Required));
+                return Err(AppError::field(Field::Reflection, Problem::Required));
             }
             if before.is_some_and(|b| b.0 == to) {
                 return Ok(());
@@ -669,8 +608,8 @@ pub async fn my_attendance(session_id: i64) -> Result<MyRecord, AppError> {
                     && !door.cancelled
                     && make_up.is_none()
                     && may_make_up(status, now, door.ends_at),
-                leave: leave.map(support::request_view),
-                make_up: make_up.map(support::request_view),
+                leave: leave.map(RequestView::from),
+                make_up: make_up.map(RequestView::from),
             })
         }
         .await,
@@ -695,7 +634,12 @@ pub async fn ask_leave(session_id: i64, reason: String) -> Result<(), AppError> 
             let Some((door, true)) = repo.door_for(session_id, person).await? else {
                 return Err(AppError::NotFound);
             };
-            let text = support::text_field(&reason, 2, TEXT_MAX_CHARS, Field::Reflection)?;
+            let text = crate::domain::session_draft::text_between(
+                &reason,
+                2,
+                TEXT_MAX_CHARS,
+                Field::Reflection,
+            )?;
             let now = Timestamp::now();
             let status = repo.attendance_of(session_id, person).await?.map(|r| r.0);
             if door.cancelled || !may_ask_leave(status, now, door.starts_at) {
@@ -756,14 +700,14 @@ pub async fn request_queue() -> Result<QueueData, AppError> {
                 leave.push(LeaveLine {
                     passes_cap: load.passes_cap_with(more, cap),
                     load,
-                    request: support::request_view(item),
+                    request: RequestView::from(item),
                 });
             }
             let make_ups = repo
                 .requests(RequestKind::MakeUp, 200, organiser.people())
                 .await?
                 .into_iter()
-                .map(support::request_view)
+                .map(RequestView::from)
                 .collect();
             Ok(QueueData {
                 leave,
@@ -797,7 +741,7 @@ pub async fn decide_request(id: i64, kind: String, decision: String) -> Result<(
             };
             let decision = Decision::parse(&decision)
                 .filter(|d| *d != Decision::Pending)
-                .ok_or_else(|| support::form_error(Field::Status, Problem::Required))?;
+                .ok_or_else(|| AppError::field(Field::Status, Problem::Required))?;
             let repo = state()?.repo;
             let item = repo.request(kind, id).await?.ok_or(AppError::NotFound)?;
             organiser.person(repo.as_ref(), item.person_id).await?;

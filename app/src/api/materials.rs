@@ -98,11 +98,8 @@ pub struct HistoryData {
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) mod support {
-    use crate::api::materials::{CommentView, FileLink, ReflectionView};
-    use crate::ssr::db::{Attachment, ReflectionEntry};
-
-    pub fn file_link(a: Attachment) -> FileLink {
+impl From<crate::ssr::db::Attachment> for FileLink {
+    fn from(a: crate::ssr::db::Attachment) -> Self {
         FileLink {
             url: crate::domain::files::file_url(a.id, &a.name),
             id: a.id,
@@ -110,8 +107,11 @@ pub(crate) mod support {
             size: a.size,
         }
     }
+}
 
-    pub fn reflection_view(r: ReflectionEntry) -> ReflectionView {
+#[cfg(feature = "ssr")]
+impl From<crate::ssr::db::ReflectionEntry> for ReflectionView {
+    fn from(r: crate::ssr::db::ReflectionEntry) -> Self {
         ReflectionView {
             id: r.id,
             person: r.person,
@@ -182,7 +182,7 @@ pub async fn material_view(session_id: i64) -> Result<MaterialData, AppError> {
                     read_at,
                     may_reflect: !access.door.cancelled
                         && may_reflect(now, access.door.starts_at, accepted || waiting),
-                    reflection: reflection.map(support::reflection_view),
+                    reflection: reflection.map(ReflectionView::from),
                     make_up,
                 })
             } else {
@@ -201,7 +201,7 @@ pub async fn material_view(session_id: i64) -> Result<MaterialData, AppError> {
                     m.publication == Publication::AfterSession && now.0 < access.door.ends_at.0
                 }),
                 html: material.filter(|_| readable).map(|m| m.body_html),
-                attachments: attachments.into_iter().map(support::file_link).collect(),
+                attachments: attachments.into_iter().map(FileLink::from).collect(),
                 reader,
                 reflections,
             })
@@ -230,7 +230,7 @@ pub async fn material_editor(session_id: i64) -> Result<EditorData, AppError> {
                     .unwrap_or_default(),
                 publication: material.as_ref().map(|m| m.publication).unwrap_or_default(),
                 version: material.as_ref().map(|m| m.version).unwrap_or(0),
-                attachments: attachments.into_iter().map(support::file_link).collect(),
+                attachments: attachments.into_iter().map(FileLink::from).collect(),
                 max_upload_bytes: crate::ssr::guard::state()?.max_upload_bytes,
                 may_see_history: access.organiser,
             })
@@ -272,9 +272,8 @@ pub async fn save_material(
 
 #[cfg(feature = "ssr")]
 fn parse_publication(raw: &str) -> Result<Publication, AppError> {
-    use crate::api::attendance::support::form_error;
     use crate::domain::session_draft::{Field, Problem};
-    Publication::parse(raw).ok_or_else(|| form_error(Field::Status, Problem::NotAllowed))
+    Publication::parse(raw).ok_or_else(|| AppError::field(Field::Status, Problem::NotAllowed))
 }
 
 /// Renders, sanitises and saves; the one write path of save and restore.

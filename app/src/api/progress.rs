@@ -185,7 +185,7 @@ pub async fn progress_view(
             if person_id != user.account.person_id && !organises {
                 return Err(AppError::NotFound);
             }
-            support::progress_data(repo.as_ref(), person_id, year, organises).await
+            pages::progress_data(repo.as_ref(), person_id, year, organises).await
         }
         .await,
     )
@@ -211,7 +211,7 @@ pub async fn programme_dashboard(
                 community,
                 outlook: outlook.as_deref().and_then(Outlook::parse),
             };
-            support::dashboard(state()?.repo.as_ref(), year, drill, reach.as_ref()).await
+            pages::dashboard(state()?.repo.as_ref(), year, drill, reach.as_ref()).await
         }
         .await,
     )
@@ -231,7 +231,7 @@ pub async fn promote(person_id: i64, tier_id: i64, note: String) -> Result<(), A
             // Who may, before what they typed: an out-of-reach id answers alike whatever
             // the note says.
             organiser.programme_person(repo.as_ref(), person_id).await?;
-            let note = crate::api::attendance::support::text_field(&note, 0, 500, Field::Note)?;
+            let note = crate::domain::session_draft::text_between(&note, 0, 500, Field::Note)?;
             let tiers = repo.tier_plans().await?;
             let now = Timestamp::now();
             let current = repo
@@ -246,7 +246,7 @@ pub async fn promote(person_id: i64, tier_id: i64, note: String) -> Result<(), A
                     .map(|t| t.tier.rank)
             };
             let to = rank(Some(tier_id)).ok_or_else(|| {
-                crate::api::attendance::support::form_error(
+                AppError::field(
                     Field::Tier,
                     crate::domain::session_draft::Problem::NotAllowed,
                 )
@@ -373,7 +373,7 @@ pub async fn save_tier(form: crate::domain::tier_plan::TierForm) -> Result<(), A
             let repo = state()?.repo;
             let known: Vec<i64> = repo.themes().await?.into_iter().map(|t| t.id).collect();
             if req.themes.iter().any(|t| !known.contains(t)) {
-                return Err(crate::api::attendance::support::form_error(
+                return Err(AppError::field(
                     crate::domain::session_draft::Field::Theme,
                     crate::domain::session_draft::Problem::NotAllowed,
                 ));
@@ -456,4 +456,4 @@ pub async fn save_credits(late_share: String, lecturing_share: String) -> Result
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) mod support;
+mod pages;

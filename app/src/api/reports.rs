@@ -41,9 +41,8 @@ pub struct History {
 #[cfg(feature = "ssr")]
 pub(crate) fn range_or_error(from: &str, to: &str) -> Result<DateRange, AppError> {
     use crate::domain::session_draft::{Field, Problem};
-    DateRange::parse(from, to, Timestamp::now().local_date()).ok_or_else(|| {
-        crate::api::attendance::support::form_error(Field::DateRange, Problem::NotADate)
-    })
+    DateRange::parse(from, to, Timestamp::now().local_date())
+        .ok_or_else(|| AppError::field(Field::DateRange, Problem::NotADate))
 }
 
 /// Rates per community and per session for finished sessions in `[from, to]` (organisers).

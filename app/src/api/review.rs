@@ -171,7 +171,6 @@ pub async fn save_reflection(
 /// The session's reflections with their comments: its lecturers and organisers.
 #[server(endpoint = "reflections_of")]
 pub async fn session_reflections(session_id: i64) -> Result<ReflectionsData, AppError> {
-    use crate::api::materials::support;
     use crate::ssr::guard::finish;
     finish(
         async {
@@ -182,7 +181,10 @@ pub async fn session_reflections(session_id: i64) -> Result<ReflectionsData, App
             Ok(ReflectionsData {
                 session_id,
                 title: access.door.title,
-                entries: entries.into_iter().map(support::reflection_view).collect(),
+                entries: entries
+                    .into_iter()
+                    .map(crate::api::materials::ReflectionView::from)
+                    .collect(),
             })
         }
         .await,
@@ -192,7 +194,6 @@ pub async fn session_reflections(session_id: i64) -> Result<ReflectionsData, App
 /// A lecturer or organiser answers a reflection.
 #[server(endpoint = "reflection_comment")]
 pub async fn comment_reflection(reflection_id: i64, body: String) -> Result<(), AppError> {
-    use crate::api::attendance::support::text_field;
     use crate::domain::materials::COMMENT_MAX_CHARS;
     use crate::domain::session_draft::Field;
     use crate::ssr::guard::{caller, finish, state};
@@ -209,7 +210,12 @@ pub async fn comment_reflection(reflection_id: i64, body: String) -> Result<(), 
             if !access.editor {
                 return Err(AppError::Forbidden);
             }
-            let body = text_field(&body, 1, COMMENT_MAX_CHARS, Field::Comment)?;
+            let body = crate::domain::session_draft::text_between(
+                &body,
+                1,
+                COMMENT_MAX_CHARS,
+                Field::Comment,
+            )?;
             repo.add_comment(
                 reflection_id,
                 user.account.person_id,
@@ -280,7 +286,6 @@ pub async fn my_review(page: u32) -> Result<ReviewData, AppError> {
 /// organisers) reflections; every term must occur. Matches come back marked.
 #[server(endpoint = "search")]
 pub async fn search(q: String) -> Result<SearchData, AppError> {
-    use crate::api::attendance::support::form_error;
     use crate::domain::Role;
     use crate::domain::search::{Query, QueryProblem, highlight};
     use crate::domain::session_draft::{Field, Problem};
@@ -295,7 +300,7 @@ pub async fn search(q: String) -> Result<SearchData, AppError> {
                     QueryProblem::Empty => Problem::Required,
                     QueryProblem::TooLong => Problem::TooLong,
                 };
-                form_error(Field::Query, problem)
+                AppError::field(Field::Query, problem)
             })?;
             let repo = state()?.repo;
             let scope = scope_of(&user, repo.as_ref()).await?;

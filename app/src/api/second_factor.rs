@@ -21,64 +21,6 @@ pub struct Enrolment {
     pub qr_svg: String,
 }
 
-#[cfg(feature = "ssr")]
-mod support {
-    use crate::domain::audit::{AuditKind, AuditOutcome};
-    use crate::domain::throttle::{self, Verdict};
-    use crate::domain::{Timestamp, second_factor};
-    use crate::error::{AppError, AppResult};
-    use crate::ssr::audit::by;
-    use crate::ssr::auth::{CurrentUser, count_try, forgive};
-    use crate::ssr::second_factor::{Accepted, bucket, check_code, hash_code, new_recovery_codes};
-    use crate::ssr::state::AppState;
-
-    /// Counts a try at the caller's codes (before checking), refusing when too many.
-    pub async fn counted(state: &AppState, user: &CurrentUser) -> AppResult<Vec<i64>> {
-        let now = Timestamp::now();
-        let (verdict, tries, _) = count_try(state, &bucket(user.account.id), now).await?;
-        if let Verdict::Wait(secs) = verdict {
-            let line = by(
-                user,
-                AuditKind::LoginThrottled,
-                AuditOutcome::Refused,
-                &format!("account:{}", user.account.id),
-            );
-            state.repo.audit(&line).await?;
-            return Err(AppError::TooManyTries(throttle::wait_minutes(secs)));
-        }
-        Ok(tries)
-    }
-
-    /// Checks a code for the caller's confirmed factor; a wrong one is logged.
-    pub async fn right_code(state: &AppState, user: &CurrentUser, code: &str) -> AppResult<()> {
-        let tries = counted(state, user).await?;
-        let repo = state.repo.as_ref();
-        if check_code(repo, user.account.id, code, Timestamp::now()).await? == Accepted::Wrong {
-            let line = by(
-                user,
-                AuditKind::LoginCodeFailed,
-                AuditOutcome::Refused,
-                &format!("account:{}", user.account.id),
-            );
-            repo.audit(&line).await?;
-            return Err(AppError::WrongCode);
-        }
-        forgive(state, &bucket(user.account.id), &tries, &[]).await?;
-        Ok(())
-    }
-
-    /// Fresh recovery codes: as shown, and as stored.
-    pub fn recovery_codes() -> AppResult<(Vec<String>, Vec<String>)> {
-        let codes = new_recovery_codes().map_err(AppError::internal)?;
-        let hashes = codes.iter().map(|c| hash_code(c)).collect();
-        let shown = codes
-            .iter()
-            .map(|c| second_factor::show_recovery(c))
-            .collect();
-        Ok((shown, hashes))
-    }
-}
-
 #[server(endpoint = "totp_status")]
 pub async fn totp_status() -> Result<FactorStatus, AppError> {
     use crate::ssr::factor_rule::required_for;
@@ -140,7 +82,7 @@ pub async fn totp_confirm(code: String) -> Result<Vec<String>, AppError> {
         async {
             let user = caller()?;
             let state = state()?;
-            let tries = support::counted(&state, &user).await?;
+            let tries = crate::ssr::second_factor::counted(&state, &user).await?;
             let repo = state.repo.as_ref();
             let factor = repo
                 .factor_of(user.account.id)
@@ -156,7 +98,7 @@ pub async fn totp_confirm(code: String) -> Result<Vec<String>, AppError> {
             let Some(step) = step else {
                 return Err(AppError::WrongCode);
             };
-            let (shown, hashes) = support::recovery_codes()?;
+            let (shown, hashes) = crate::ssr::second_factor::recovery_codes()?;
             let line = by(
                 &user,
                 AuditKind::SecondFactorEnabled,
@@ -192,8 +134,8 @@ pub async fn totp_recovery(code: String) -> Result<Vec<String>, AppError> {
         async {
             let user = caller()?;
             let state = state()?;
-            support::right_code(&state, &user, &code).await?;
-            let (shown, hashes) = support::recovery_codes()?;
+            crate::ssr::second_factor::right_code(&state, &user, &code).await?;
+            let (shown, hashes) = crate::ssr::second_factor::recovery_codes()?;
             let line = by(
                 &user,
                 AuditKind::RecoveryCodesRenewed,
@@ -224,7 +166,7 @@ pub async fn totp_disable(code: String) -> Result<(), AppError> {
             if required_for(state.repo.as_ref(), &user.account.roles).await? {
                 return Err(AppError::Forbidden);
             }
-            support::right_code(&state, &user, &code).await?;
+            crate::ssr::second_factor::right_code(&state, &user, &code).await?;
             let line = by(
                 &user,
                 AuditKind::SecondFactorReset,

@@ -32,6 +32,27 @@ pub fn authorize(action: Action) -> AppResult<CurrentUser> {
     }
 }
 
+/// The origin phones reach the school at: the configured public address, else the
+/// request's own host.
+pub fn public_origin(configured: Option<&str>) -> String {
+    if let Some(url) = configured {
+        return url.to_string();
+    }
+    let parts = use_context::<Parts>();
+    let header = |name: &str| {
+        parts
+            .as_ref()
+            .and_then(|p| p.headers.get(name))
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let host = header("x-forwarded-host")
+        .or_else(|| header("host"))
+        .unwrap_or_else(|| "localhost".into());
+    let scheme = header("x-forwarded-proto").unwrap_or_else(|| "http".into());
+    format!("{scheme}://{host}")
+}
+
 /// Gives a failed server function its HTTP status. A plain form post (no JavaScript) keeps
 /// the redirect back to its page that leptos_axum sets up, so the page can show the error.
 pub fn finish<T>(result: AppResult<T>) -> AppResult<T> {

@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use totp_rs::{Algorithm, Secret, TOTP};
 
-use super::auth::{SESSION_COOKIE, count_try, hash_token, new_token};
+use super::audit::by;
+use super::auth::{CurrentUser, SESSION_COOKIE, count_try, forgive, hash_token, new_token};
 use super::cookies::cookie;
 use super::db::{RepoResult, Repository};
 use super::security::{RequestMeta, cookie_name};
@@ -20,6 +21,55 @@ use crate::domain::second_factor::{
     self, Pending, RECOVERY_ALPHABET, RECOVERY_CODES, RECOVERY_LEN, STEP_SECS, Typed,
 };
 use crate::domain::throttle::{self, Verdict};
+use crate::error::{AppError, AppResult};
+
+// The caller's codes, as the account's own pages check them (not the login step).
+
+/// Counts a try at the caller's codes (before checking), refusing when too many.
+pub async fn counted(state: &AppState, user: &CurrentUser) -> AppResult<Vec<i64>> {
+    let now = Timestamp::now();
+    let (verdict, tries, _) = count_try(state, &bucket(user.account.id), now).await?;
+    if let Verdict::Wait(secs) = verdict {
+        let line = by(
+            user,
+            AuditKind::LoginThrottled,
+            AuditOutcome::Refused,
+            &format!("account:{}", user.account.id),
+        );
+        state.repo.audit(&line).await?;
+        return Err(AppError::TooManyTries(throttle::wait_minutes(secs)));
+    }
+    Ok(tries)
+}
+
+/// Checks a code for the caller's confirmed factor; a wrong one is logged.
+pub async fn right_code(state: &AppState, user: &CurrentUser, code: &str) -> AppResult<()> {
+    let tries = counted(state, user).await?;
+    let repo = state.repo.as_ref();
+    if check_code(repo, user.account.id, code, Timestamp::now()).await? == Accepted::Wrong {
+        let line = by(
+            user,
+            AuditKind::LoginCodeFailed,
+            AuditOutcome::Refused,
+            &format!("account:{}", user.account.id),
+        );
+        repo.audit(&line).await?;
+        return Err(AppError::WrongCode);
+    }
+    forgive(state, &bucket(user.account.id), &tries, &[]).await?;
+    Ok(())
+}
+
+/// Fresh recovery codes: as shown, and as stored.
+pub fn recovery_codes() -> AppResult<(Vec<String>, Vec<String>)> {
+    let codes = new_recovery_codes().map_err(AppError::internal)?;
+    let hashes = codes.iter().map(|c| hash_code(c)).collect();
+    let shown = codes
+        .iter()
+        .map(|c| second_factor::show_recovery(c))
+        .collect();
+    Ok((shown, hashes))
+}
 
 /// The name authenticator apps show above the code.
 pub const ISSUER: &str = "夜校 Night School";

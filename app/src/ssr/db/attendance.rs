@@ -122,6 +122,18 @@ pub struct RequestItem {
     pub created_at: Timestamp,
 }
 
+/// Head-counts of a session's sheet: walk-ins are not among the expected.
+pub fn sheet_counts(rows: &[SheetRow]) -> crate::domain::schedule::AttendanceCounts {
+    let mut counts = crate::domain::schedule::AttendanceCounts::default();
+    for row in rows {
+        counts.expected += i64::from(!row.walk_in);
+        if let Some(s) = row.status {
+            counts.add(s, 1);
+        }
+    }
+    counts
+}
+
 #[async_trait]
 pub trait AttendanceStore: Send + Sync {
     async fn door_session(&self, id: i64) -> RepoResult<Option<DoorSession>>;

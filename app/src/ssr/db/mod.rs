@@ -32,6 +32,7 @@ mod sqlite;
 pub use crate::domain::attendance::DoorSession;
 pub use attendance::{
     AttendanceStore, AuditEntry, Checkin, CheckinResult, RequestItem, RequestKind, SheetRow,
+    sheet_counts,
 };
 pub use backup::{BackupMeta, BackupStore, Inspection};
 pub use identity::{IdentityLink, IdentityStore};
