@@ -379,14 +379,12 @@ impl crate::ssr::db::planning::Planning for SqlRepository<Db> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = format!(
-            "select id, name from people where id in ({}) order by id",
-            placeholders(1, ids.len())
-        );
-        let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
-        for id in ids {
-            query = query.bind(*id);
-        }
-        Ok(query.fetch_all(&self.read).await?)
+        let mut query = sqlx::QueryBuilder::<Db>::new("select id, name from people where id in ");
+        push_in_list(&mut query, ids);
+        query.push(" order by id");
+        Ok(query
+            .build_query_as::<(i64, String)>()
+            .fetch_all(&self.read)
+            .await?)
     }
 }

@@ -632,15 +632,10 @@ impl crate::ssr::db::Repository for SqlRepository<Db> {
         }
         // The occurrences of a series share the first one's id, for later edits.
         if ids.len() > 1 {
-            let sql = format!(
-                "update sessions set repeat_group = $1 where id in ({})",
-                placeholders(2, ids.len())
-            );
-            let mut query = sqlx::query(&sql).bind(ids[0]);
-            for id in &ids {
-                query = query.bind(*id);
-            }
-            query.execute(&mut *tx).await?;
+            let mut query = sqlx::QueryBuilder::<Db>::new("update sessions set repeat_group = ");
+            query.push_bind(ids[0]).push(" where id in ");
+            push_in_list(&mut query, &ids);
+            query.build().execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(ids)
@@ -874,28 +869,27 @@ impl crate::ssr::db::Repository for SqlRepository<Db> {
         if session_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = format!(
+        let mut query = sqlx::QueryBuilder::<Db>::new(format!(
             "select s.id, (select count(*) from people p where p.tier_id is not null \
-             and {}) from sessions s where s.id in ({})",
+             and {}) from sessions s where s.id in ",
             in_audience("p.tier_id", "p.community_id", "p.id"),
-            placeholders(1, session_ids.len())
+        ));
+        push_in_list(&mut query, session_ids);
+        let expected: std::collections::HashMap<i64, i64> = query
+            .build_query_as::<(i64, i64)>()
+            .fetch_all(&self.read)
+            .await?
+            .into_iter()
+            .collect();
+        let mut query = sqlx::QueryBuilder::<Db>::new(
+            "select session_id, status, count(*) from attendance where session_id in ",
         );
-        let mut query = sqlx::query_as::<_, (i64, i64)>(&sql);
-        for id in session_ids {
-            query = query.bind(*id);
-        }
-        let expected: std::collections::HashMap<i64, i64> =
-            query.fetch_all(&self.read).await?.into_iter().collect();
-        let sql = format!(
-            "select session_id, status, count(*) from attendance \
-             where session_id in ({}) group by session_id, status",
-            placeholders(1, session_ids.len())
-        );
-        let mut query = sqlx::query_as::<_, (i64, String, i64)>(&sql);
-        for id in session_ids {
-            query = query.bind(*id);
-        }
-        let rows = query.fetch_all(&self.read).await?;
+        push_in_list(&mut query, session_ids);
+        query.push(" group by session_id, status");
+        let rows = query
+            .build_query_as::<(i64, String, i64)>()
+            .fetch_all(&self.read)
+            .await?;
         let mut out: Vec<(i64, AttendanceCounts)> = session_ids
             .iter()
             .map(|id| {

@@ -87,12 +87,19 @@ pub(super) fn fold_sessions(rows: Vec<SessionRow>) -> RepoResult<Vec<SessionSumm
     Ok(out)
 }
 
-/// `$first, $first+1, ...` for an `in (...)` list of `n` values.
-pub(super) fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// Appends `(id, id, …)` to the query, every id bound: an `in` list.
+pub(super) fn push_in_list<'a, DB: sqlx::Database>(
+    query: &mut sqlx::QueryBuilder<'a, DB>,
+    ids: &'a [i64],
+) where
+    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    query.push("(");
+    let mut list = query.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    list.push_unseparated(")");
 }
 
 pub(super) const SESSION_COLUMNS: &str = "select s.id, s.title, t.name_zh as theme_zh, \
@@ -229,10 +236,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn placeholders_are_numbered_from_first() {
-        assert_eq!(placeholders(1, 3), "$1, $2, $3");
-        assert_eq!(placeholders(4, 1), "$4");
-        assert_eq!(placeholders(1, 0), "");
+    fn in_lists_bind_every_id() {
+        let mut query = sqlx::QueryBuilder::<sqlx::Postgres>::new("select 1 where 2 in ");
+        push_in_list(&mut query, &[1, 2, 3]);
+        assert_eq!(query.sql(), "select 1 where 2 in ($1, $2, $3)");
+        let mut query = sqlx::QueryBuilder::<sqlx::Sqlite>::new("x in ");
+        push_in_list(&mut query, &[7]);
+        assert_eq!(query.sql(), "x in (?)");
     }
 
     #[test]
