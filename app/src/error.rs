@@ -131,15 +131,6 @@ impl AppError {
     }
 }
 
-/// Database and other internal failures are logged in full and reach the caller as
-/// `Internal`, so `?` can be used on them in server functions.
-#[cfg(feature = "ssr")]
-impl From<crate::ssr::db::RepoError> for AppError {
-    fn from(err: crate::ssr::db::RepoError) -> Self {
-        AppError::internal(err)
-    }
-}
-
 #[cfg(feature = "ssr")]
 impl From<anyhow::Error> for AppError {
     fn from(err: anyhow::Error) -> Self {

@@ -845,7 +845,14 @@ pub fn initial_lang() -> Lang {
     #[cfg(feature = "ssr")]
     {
         use_context::<http::request::Parts>()
-            .and_then(|p| crate::ssr::cookies::cookie(&p.headers, LANG_COOKIE).map(Lang::from_code))
+            .and_then(|p| {
+                p.headers
+                    .get_all(http::header::COOKIE)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .find_map(|v| crate::domain::cookie::cookie_in(v, LANG_COOKIE))
+                    .map(Lang::from_code)
+            })
             .unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]

@@ -61,8 +61,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The signed-in person, loaded once per page load and shared by the bar and the pages.
-pub type MeResource = Resource<Result<Option<api::auth::SignedIn>, error::AppError>>;
+use api::auth::MeResource;
 
 #[component]
 pub fn App() -> impl IntoView {

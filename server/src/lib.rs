@@ -7,7 +7,7 @@ use app::domain::attendance::TokenClock;
 use app::domain::files::DEFAULT_MAX_UPLOAD_BYTES;
 use app::ssr::db::{self, Repository};
 use app::ssr::state::AppState;
-use app::ssr::{auth, backup, calendar, checkin, exports, files, import, security};
+use app::ssr::{auth, backup, calendar, checkin, door, exports, files, import, security};
 use app::{App, shell};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -184,7 +184,7 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let download_state = state.clone();
     let logged = move || {
-        axum::middleware::from_fn_with_state(download_state.clone(), security::log_download)
+        axum::middleware::from_fn_with_state(download_state.clone(), app::ssr::audit::log_download)
     };
     let context_state = state.clone();
     let provide_state = move || {
@@ -271,10 +271,10 @@ impl Application {
         let listener = TcpListener::bind(options.site_addr)
             .await
             .with_context(|| format!("binding {}", options.site_addr))?;
-        let secret = checkin::load_secret(repo.as_ref()).await?;
-        let door = checkin::Door {
-            key: checkin::DoorKey::new(&secret, settings.token_clock),
-            writer: checkin::CheckinWriter::spawn(repo.clone()),
+        let secret = door::load_secret(repo.as_ref()).await?;
+        let door = door::Door {
+            key: door::DoorKey::new(&secret, settings.token_clock),
+            writer: door::CheckinWriter::spawn(repo.clone()),
             public_url: settings.public_url.clone(),
         };
         let state = AppState {

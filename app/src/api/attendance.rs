@@ -4,8 +4,9 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::Timestamp;
-use crate::domain::attendance::{DoorOutcome, DoorSession, LeaveLoad, Share};
+use crate::domain::attendance::{DoorOutcome, DoorSession, LeaveLoad};
 use crate::domain::schedule::{AttendanceCounts, AttendanceStatus};
+use crate::domain::share::Share;
 use crate::error::AppError;
 
 /// Whether the door is open now.
@@ -316,7 +317,7 @@ pub async fn checkin_result(
 #[cfg(feature = "ssr")]
 async fn checkin_view(
     st: &crate::ssr::state::AppState,
-    user: &crate::ssr::auth::CurrentUser,
+    user: &crate::ssr::user::CurrentUser,
     session: Option<crate::ssr::db::DoorSession>,
     outcome: DoorOutcome,
 ) -> Result<CheckinView, AppError> {

@@ -42,6 +42,9 @@ pub async fn sign_in_options() -> Result<SignInChoices, AppError> {
         .unwrap_or_default())
 }
 
+/// The signed-in person, loaded once per page load and shared by the bar and the pages.
+pub type MeResource = Resource<Result<Option<SignedIn>, AppError>>;
+
 /// Who is signed in, or `None`.
 #[server(endpoint = "me")]
 pub async fn me() -> Result<Option<SignedIn>, AppError> {

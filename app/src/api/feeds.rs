@@ -36,8 +36,8 @@ pub async fn calendar_feed() -> Result<FeedStatus, AppError> {
 /// Makes a new address; the previous one, if any, stops working.
 #[server(endpoint = "calendar_feed_renew")]
 pub async fn renew_calendar_feed() -> Result<FeedStatus, AppError> {
-    use crate::ssr::auth::{hash_token, new_token};
     use crate::ssr::guard::{caller, finish, state};
+    use crate::ssr::tokens::{hash_token, new_token};
     finish(
         async {
             let me = caller()?;

@@ -43,7 +43,7 @@ fn name_field(raw: &str, max: usize, required: bool) -> Result<String, AppError>
 /// The audit line of a change to the tree, by the signed-in admin.
 #[cfg(feature = "ssr")]
 fn tree_line(
-    me: &crate::ssr::auth::CurrentUser,
+    me: &crate::ssr::user::CurrentUser,
     target: &str,
     detail: serde_json::Value,
 ) -> crate::domain::audit::AuditLine {

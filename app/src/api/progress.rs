@@ -410,9 +410,9 @@ pub async fn save_tier(form: crate::domain::tier_plan::TierForm) -> Result<(), A
 /// Saves the shares of the hours that late arrival and lecturing earn.
 #[server(endpoint = "programme_credits_save")]
 pub async fn save_credits(late_share: String, lecturing_share: String) -> Result<(), AppError> {
-    use crate::domain::attendance::Share;
     use crate::domain::policy::Action;
     use crate::domain::session_draft::{Field, FieldProblem, Problem};
+    use crate::domain::share::Share;
     use crate::ssr::guard::{authorize, finish, state};
     use crate::ssr::progress::{LATE_SHARE_KEY, LECTURING_SHARE_KEY};
     finish(

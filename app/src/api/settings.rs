@@ -211,9 +211,9 @@ pub async fn save_attendance_rules(
     make_up_share: String,
 ) -> Result<(), AppError> {
     use crate::domain::Timestamp;
-    use crate::domain::attendance::Share;
     use crate::domain::policy::Action;
     use crate::domain::session_draft::{Field, FieldProblem, Problem};
+    use crate::domain::share::Share;
     use crate::ssr::guard::{authorize, finish, state};
     use crate::ssr::rules::{LEAVE_CAP_KEY, MAKE_UP_KEY};
     finish(

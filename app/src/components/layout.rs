@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
-use crate::MeResource;
+use crate::api::auth::MeResource;
 use crate::domain::Home;
 use crate::error::AppError;
 use crate::i18n::{Key, Lang, t, use_lang};

@@ -13,9 +13,9 @@
 //!   short even with all of them is cannot reach.
 use serde::{Deserialize, Serialize};
 
-use super::attendance::Share;
 use super::hours::StudyHours;
 use super::schedule::AttendanceStatus;
+use super::share::Share;
 
 /// The shares that turn attendance and lecturing into credited hours.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::Timestamp;
-use super::attendance::{Share, earned_hours};
+use super::attendance::earned_hours;
 use super::hours::StudyHours;
 use super::schedule::{AttendanceCounts, AttendanceStatus};
+use super::share::Share;
 
 /// One expected or recorded attendance.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -1,11 +1,11 @@
 use leptos::prelude::*;
 
-use crate::MeResource;
 use crate::api::accounts::{
     AccountView, CreateAccount, GrantOrganiserUnit, ResetPassword, RevokeOrganiserUnit,
     SetAccountDisabled, SetAccountRoles, UnitChoice, UnlinkIdentity, list_accounts,
     organisation_units,
 };
+use crate::api::auth::MeResource;
 use crate::api::second_factor::{ResetFactor, SaveOrganisersNeedFactor, organisers_need_factor};
 use crate::components::layout::ErrorNote;
 use crate::domain::Role;

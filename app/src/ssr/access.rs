@@ -12,8 +12,8 @@
 //! Surfaces that act on the whole install and take no scope keep asking `guard::authorize`,
 //! which admits an organiser only with grants that reach every subdistrict: a grant never
 //! opens more than it names.
-use super::auth::CurrentUser;
 use super::db::{Repository, Scope};
+use super::user::CurrentUser;
 use crate::domain::Role;
 use crate::domain::attendance::DoorSession;
 use crate::domain::org::{Reach, SessionRight};

@@ -1,7 +1,7 @@
 //! Building audit lines from what the request tells (address, user agent) and who acts.
-use super::auth::CurrentUser;
 use super::db::AuditLine;
 use super::security::{RequestMeta, request_meta};
+use super::user::CurrentUser;
 use crate::domain::Timestamp;
 use crate::domain::audit::AuditQuery;
 use crate::domain::audit::{AuditKind, AuditOutcome};
@@ -201,4 +201,35 @@ pub async fn download(
         body,
     )
         .into_response()
+}
+
+/// Around downloads of personal data (sheets, reports, attachments, the audit log): a
+/// download that was answered is written to the audit log with who took it.
+pub async fn log_download(
+    axum::extract::State(state): axum::extract::State<super::state::AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let user = req.extensions().get::<CurrentUser>().map(|u| u.account.id);
+    let meta = req
+        .extensions()
+        .get::<RequestMeta>()
+        .cloned()
+        .unwrap_or_default();
+    let path = req.uri().path().to_string();
+    let res = next.run(req).await;
+    if let (Some(actor), true) = (user, res.status().is_success()) {
+        let kind = if path.starts_with("/files/") {
+            AuditKind::FileDownloaded
+        } else if path.starts_with("/admin/audit") {
+            AuditKind::AuditDownloaded
+        } else {
+            AuditKind::Exported
+        };
+        let line = from_meta(&meta, Some(actor), kind, AuditOutcome::Ok, &path);
+        if let Err(err) = state.repo.audit(&line).await {
+            tracing::error!(error = %err, "audit line not written");
+        }
+    }
+    res
 }

@@ -6,7 +6,6 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use super::audit;
 use super::cookies::cookie;
@@ -15,6 +14,7 @@ use super::factor_rule;
 use super::password;
 use super::security::{RequestMeta, cookie_name};
 use super::state::AppState;
+use super::tokens::{hash_token, new_token};
 use crate::domain::audit::{AuditKind, AuditOutcome};
 use crate::domain::login_policy::SessionLifetime;
 use crate::domain::role::safe_next;
@@ -23,28 +23,8 @@ use crate::domain::throttle::{self, Limit, Verdict};
 use crate::domain::{Timestamp, Username};
 use crate::i18n::{LANG_COOKIE, Lang};
 
-pub const SESSION_COOKIE: &str = "ns_session";
-
-/// The signed-in caller, put into the request's extensions by [`resolve_session`].
-#[derive(Clone, Debug)]
-pub struct CurrentUser {
-    /// The account, its roles as it acts with them in this request (see `access`).
-    pub account: Account,
-    /// How far its organiser grants reach.
-    pub grants: super::grants::Grants,
-    pub token_hash: String,
-    /// The account must set up its second factor before anything else.
-    pub enrolling: bool,
-}
-
-pub(crate) fn hash_token(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
-}
-
-/// Lower-case hexadecimal of `bytes`.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use super::cookies::SESSION_COOKIE;
+pub use super::user::CurrentUser;
 
 /// The session cookie; over HTTPS named `__Host-ns_session` and `Secure`.
 fn session_cookie(value: &str, max_age: Option<i64>, secure: bool) -> HeaderValue {
@@ -369,96 +349,6 @@ fn login_buckets(name: &str, meta: &RequestMeta, known_device: bool) -> Vec<(Str
     buckets
 }
 
-/// Buckets this server refused a try for, and until when. A try at a bucket still waiting
-/// is refused from here, without a write: a flood of refused tries then costs no database
-/// work (measured: 2,000 logins from one address queued a real user's login for 3.9 s on
-/// the single SQLite writer). Each server keeps its own; the database stays the judge of
-/// every try that is counted.
-#[derive(Default)]
-pub struct Refusals {
-    until: std::sync::Mutex<std::collections::HashMap<String, i64>>,
-    /// Tries this server let through to the database per bucket: (window start, count,
-    /// last try). Counted before the database is asked, so that a burst of parallel tries
-    /// beyond a bucket's free ones is refused here instead of queueing as writes (the
-    /// first real login during a 200-wide flood waited 3.4 s behind them on SQLite).
-    /// Also how many it refused here since, for the audit log.
-    recent: std::sync::Mutex<std::collections::HashMap<String, (i64, i64, i64, i64)>>,
-}
-
-/// Buckets remembered at most; beyond, the expired ones are dropped first.
-const MAX_REFUSALS: usize = 10_000;
-
-impl Refusals {
-    /// The seconds left to wait for the strictest of `buckets`, if any is waiting.
-    fn waiting(&self, buckets: &[(String, Limit)], now: Timestamp) -> Option<i64> {
-        let until = self.until.lock().ok()?;
-        buckets
-            .iter()
-            .filter_map(|(b, _)| until.get(b))
-            .map(|u| u - now.0)
-            .filter(|left| *left > 0)
-            .max()
-    }
-
-    /// Takes a try for every bucket, or answers how long to wait when one of them already
-    /// let its free tries through from this server and the try comes within its first
-    /// delay of the last one (the database would refuse it too).
-    /// Answers the wait and whether this refusal is worth a line in the audit log (the
-    /// first and then every power of two, as for the database's refusals).
-    fn reserve(&self, buckets: &[(String, Limit)], now: Timestamp) -> Option<(i64, bool)> {
-        let mut recent = self.recent.lock().ok()?;
-        if recent.len() >= MAX_REFUSALS {
-            recent.retain(|_, (start, ..)| now.0 - *start < 3600);
-        }
-        let busy = buckets.iter().any(|(b, limit)| {
-            recent.get(b).is_some_and(|(start, count, last, _)| {
-                now.0 - start < limit.window_secs
-                    && *count >= limit.free
-                    && now.0 - last < limit.first_delay_secs
-            })
-        });
-        let wait = buckets.iter().map(|(_, l)| l.first_delay_secs).max()?;
-        let mut worth_logging = false;
-        for (b, limit) in buckets {
-            let entry = recent.entry(b.clone()).or_insert((now.0, 0, now.0, 0));
-            if now.0 - entry.0 >= limit.window_secs {
-                *entry = (now.0, 0, now.0, 0);
-            }
-            entry.2 = now.0;
-            if busy {
-                entry.3 += 1;
-                worth_logging |= entry.3 & (entry.3 - 1) == 0;
-            } else {
-                entry.1 += 1;
-            }
-        }
-        busy.then_some((wait, worth_logging))
-    }
-
-    /// Gives back the tries of a right secret (the database forgets them too).
-    fn release(&self, buckets: &[(String, Limit)]) {
-        if let Ok(mut recent) = self.recent.lock() {
-            for (b, _) in buckets {
-                if let Some(entry) = recent.get_mut(b) {
-                    entry.1 = (entry.1 - 1).max(0);
-                }
-            }
-        }
-    }
-
-    fn remember(&self, bucket: &str, until: i64, now: Timestamp) {
-        let Ok(mut map) = self.until.lock() else {
-            return;
-        };
-        if map.len() >= MAX_REFUSALS {
-            map.retain(|_, u| *u > now.0);
-        }
-        if map.len() < MAX_REFUSALS {
-            map.insert(bucket.to_string(), until);
-        }
-    }
-}
-
 /// Records a try in each bucket (before any secret is checked) and gives the verdict. A
 /// try at a bucket this server already refused, inside its wait, is refused at once.
 pub(crate) async fn count_try(
@@ -712,12 +602,6 @@ pub(crate) async fn start_session(
         .await?;
     let max_age = (remember && pending.is_none()).then_some(lifetime.absolute_secs);
     Ok(session_cookie(token, max_age, meta.https))
-}
-
-pub(crate) fn new_token() -> Result<String, getrandom::Error> {
-    let mut bytes = [0u8; 32];
-    getrandom::getrandom(&mut bytes)?;
-    Ok(hex(&bytes))
 }
 
 pub async fn logout(

@@ -24,6 +24,20 @@ pub fn file_name(prefix: &str, now: Timestamp) -> String {
     )
 }
 
+/// `dir/name`, or `dir/name` with `-2`, `-3`, … before its extension when taken (two
+/// restores within one second keep both safety snapshots).
+pub fn unused_path(dir: &Path, name: &str) -> std::path::PathBuf {
+    let first = dir.join(name);
+    if !first.exists() {
+        return first;
+    }
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
+    (2..)
+        .map(|n| dir.join(format!("{stem}-{n}.{ext}")))
+        .find(|p| !p.exists())
+        .unwrap_or(first)
+}
+
 /// Writes a backup of the database to `path`, through a temporary name beside it, so a
 /// file with the final name is always whole. Refuses to overwrite a file.
 pub async fn make(repo: &dyn Repository, path: &Path) -> anyhow::Result<BackupMeta> {
@@ -176,7 +190,7 @@ pub async fn restore(
     let copy = store::working_copy(&source, &working.0).await;
     source.close().await;
     let copy = copy.map_err(|e| RestoreError::Damaged(e.to_string()))?;
-    let before = before_dir.join(file_name("before-restore-", Timestamp::now()));
+    let before = unused_path(before_dir, &file_name("before-restore-", Timestamp::now()));
     let result = async {
         make(repo, &before).await?;
         let rows = repo
@@ -294,7 +308,7 @@ static DOWNLOADS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
 /// audit line saying who took it.
 pub async fn download(
     axum::extract::State(state): axum::extract::State<super::state::AppState>,
-    user: Option<axum::Extension<super::auth::CurrentUser>>,
+    user: Option<axum::Extension<super::user::CurrentUser>>,
     meta: Option<axum::Extension<super::security::RequestMeta>>,
 ) -> axum::response::Response {
     use crate::domain::audit::{AuditKind, AuditOutcome};
@@ -385,6 +399,25 @@ mod tests {
         );
         assert!(file_name("auto-", t).starts_with(AUTO_PREFIX));
         assert!(!file_name("before-restore-", t).starts_with(AUTO_PREFIX));
+    }
+
+    #[test]
+    fn a_taken_name_gets_a_number() {
+        let dir = std::env::temp_dir().join(format!("ns-unused-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let name = "nightschool-before-restore-20261201-010000.nsbak";
+        assert_eq!(unused_path(&dir, name), dir.join(name));
+        std::fs::write(dir.join(name), b"x").unwrap();
+        let second = unused_path(&dir, name);
+        assert_eq!(
+            second,
+            dir.join("nightschool-before-restore-20261201-010000-2.nsbak")
+        );
+        std::fs::write(&second, b"x").unwrap();
+        assert!(
+            unused_path(&dir, name).ends_with("nightschool-before-restore-20261201-010000-3.nsbak")
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -4,8 +4,8 @@ use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 
-use super::auth::CurrentUser;
 use super::state::AppState;
+use super::user::CurrentUser;
 use crate::domain::ical;
 
 /// Event UIDs are `session-<id>@` this: the same session keeps the same UID in every file.
@@ -93,7 +93,7 @@ pub async fn feed_ics(State(state): State<AppState>, Path(file): Path<String>) -
 async fn feed_calendar(state: &AppState, token: &str) -> crate::error::AppResult<Option<String>> {
     let repo = &state.repo;
     let Some(account_id) = repo
-        .calendar_feed_account(&super::auth::hash_token(token))
+        .calendar_feed_account(&super::tokens::hash_token(token))
         .await?
     else {
         return Ok(None);

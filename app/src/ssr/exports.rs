@@ -8,10 +8,10 @@ use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use serde::Deserialize;
 
 use super::access::Organiser;
-use super::auth::CurrentUser;
 use super::db::SheetRow;
 use super::rules::make_up_share;
 use super::state::AppState;
+use super::user::CurrentUser;
 use crate::domain::Timestamp;
 use crate::domain::csv::csv;
 use crate::domain::org::SessionRight;

@@ -10,9 +10,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use sha2::{Digest, Sha256};
 
 use super::access::{Need, stance as access};
-use super::auth::{CurrentUser, hex};
 use super::db::NewAttachment;
 use super::state::AppState;
+use super::tokens::hex;
+use super::user::CurrentUser;
 use crate::domain::Timestamp;
 use crate::domain::files::file_url;
 use crate::domain::files::{UploadProblem, check_upload, content_disposition};

@@ -4,8 +4,8 @@ use http::request::Parts;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
-use super::auth::CurrentUser;
 use super::state::AppState;
+use super::user::CurrentUser;
 use crate::domain::policy::{Action, may};
 use crate::error::{AppError, AppResult};
 

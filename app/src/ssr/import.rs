@@ -7,9 +7,9 @@ use axum::extract::State;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::auth::CurrentUser;
 use super::files::read_file;
 use super::state::AppState;
+use super::user::CurrentUser;
 use crate::domain::Timestamp;
 use std::time::{Duration, Instant};
 

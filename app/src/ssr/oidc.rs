@@ -9,27 +9,23 @@
 //! later sign-ins find the account by issuer and subject alone, so a renamed user at the
 //! provider stays the same person here. A subject no account matches is refused: accounts
 //! are made by admins (or the import), never by a sign-in.
-use std::sync::Arc;
-use std::time::{Duration, Instant};
-
 use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use openidconnect::core::{
-    CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims,
-};
+use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreUserInfoClaims};
 use openidconnect::{
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse,
-    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse, reqwest,
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, Nonce, OAuth2TokenResponse,
+    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
 };
 use serde::{Deserialize, Serialize};
-use tokio::sync::Mutex;
 
 use super::audit;
 use super::auth::{LoginError, landing, open_session};
 use super::cookies::cookie;
 use super::db::AuditLine;
+use super::identity_provider::error_chain;
+pub use super::identity_provider::{CALLBACK_PATH, LinkClaim, Oidc, OidcConfig};
 use super::security::{RequestMeta, cookie_name};
 use super::state::AppState;
 use crate::domain::audit::{AuditKind, AuditOutcome};
@@ -40,172 +36,6 @@ use crate::domain::{Timestamp, Username};
 const FLOW_COOKIE: &str = "ns_oidc";
 /// How long a sign-in at the provider may take.
 const FLOW_SECS: i64 = 600;
-/// How long the provider's metadata and keys are trusted before they are fetched again.
-const METADATA_SECS: u64 = 600;
-pub const CALLBACK_PATH: &str = "/auth/oidc/callback";
-
-/// The claim that finds a subject's account at its first sign-in; its value is compared
-/// with the accounts' user names.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LinkClaim {
-    PreferredUsername,
-    PhoneNumber,
-    Subject,
-}
-
-impl LinkClaim {
-    pub fn parse(raw: &str) -> Option<LinkClaim> {
-        match raw.trim() {
-            "preferred_username" => Some(LinkClaim::PreferredUsername),
-            "phone_number" => Some(LinkClaim::PhoneNumber),
-            "sub" => Some(LinkClaim::Subject),
-            _ => None,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            LinkClaim::PreferredUsername => "preferred_username",
-            LinkClaim::PhoneNumber => "phone_number",
-            LinkClaim::Subject => "sub",
-        }
-    }
-
-    /// The scope that asks the provider for the claim.
-    fn scope(self) -> Option<&'static str> {
-        match self {
-            LinkClaim::PreferredUsername => Some("profile"),
-            LinkClaim::PhoneNumber => Some("phone"),
-            LinkClaim::Subject => None,
-        }
-    }
-}
-
-/// The identity provider as configured.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OidcConfig {
-    /// `NIGHTSCHOOL_OIDC_ISSUER`: the provider's issuer URL (its discovery document is at
-    /// `<issuer>/.well-known/openid-configuration`).
-    pub issuer: String,
-    /// `NIGHTSCHOOL_OIDC_CLIENT_ID`, `NIGHTSCHOOL_OIDC_CLIENT_SECRET` (none for a public
-    /// client).
-    pub client_id: String,
-    pub client_secret: Option<String>,
-    /// `NIGHTSCHOOL_OIDC_REDIRECT_URL`; by default `NIGHTSCHOOL_PUBLIC_URL` +
-    /// `/auth/oidc/callback`, or the address the browser used when neither is set.
-    pub redirect_url: Option<String>,
-    /// `NIGHTSCHOOL_OIDC_CLAIM`: `preferred_username` (default), `phone_number` or `sub`.
-    pub claim: LinkClaim,
-    /// `NIGHTSCHOOL_OIDC_LABEL`: the sign-in button's words (by default "统一身份认证登录").
-    pub label: Option<String>,
-}
-
-impl OidcConfig {
-    /// `Ok(None)` when no issuer is set; an error names the setting that is wrong.
-    pub fn from_env() -> Result<Option<OidcConfig>, String> {
-        let var = |name: &str| {
-            std::env::var(name)
-                .ok()
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
-        let Some(issuer) = var("NIGHTSCHOOL_OIDC_ISSUER") else {
-            return Ok(None);
-        };
-        IssuerUrl::new(issuer.clone())
-            .map_err(|e| format!("NIGHTSCHOOL_OIDC_ISSUER is not a URL: {e}"))?;
-        let client_id = var("NIGHTSCHOOL_OIDC_CLIENT_ID")
-            .ok_or("NIGHTSCHOOL_OIDC_ISSUER is set but NIGHTSCHOOL_OIDC_CLIENT_ID is not")?;
-        let redirect_url = var("NIGHTSCHOOL_OIDC_REDIRECT_URL").or_else(|| {
-            var("NIGHTSCHOOL_PUBLIC_URL")
-                .map(|u| format!("{}{CALLBACK_PATH}", u.trim_end_matches('/')))
-        });
-        if let Some(url) = &redirect_url {
-            RedirectUrl::new(url.clone())
-                .map_err(|e| format!("the OpenID redirect URL {url:?} is not a URL: {e}"))?;
-        }
-        let claim = match var("NIGHTSCHOOL_OIDC_CLAIM") {
-            None => LinkClaim::PreferredUsername,
-            Some(raw) => LinkClaim::parse(&raw).ok_or_else(|| {
-                format!(
-                    "NIGHTSCHOOL_OIDC_CLAIM {raw:?}: use preferred_username, phone_number or sub"
-                )
-            })?,
-        };
-        Ok(Some(OidcConfig {
-            issuer,
-            client_id,
-            client_secret: var("NIGHTSCHOOL_OIDC_CLIENT_SECRET"),
-            redirect_url,
-            claim,
-            label: var("NIGHTSCHOOL_OIDC_LABEL"),
-        }))
-    }
-}
-
-/// The provider this install signs in with: its settings, an HTTP client, and its metadata
-/// (endpoints and signing keys) as last fetched.
-pub struct Oidc {
-    pub config: OidcConfig,
-    http: reqwest::Client,
-    metadata: Mutex<Option<(Instant, CoreProviderMetadata)>>,
-}
-
-impl std::fmt::Debug for Oidc {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Oidc")
-            .field("issuer", &self.config.issuer)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Oidc {
-    pub fn new(config: OidcConfig) -> Result<Arc<Oidc>, String> {
-        let http = reqwest::Client::builder()
-            // The provider's answers are read, never followed (SSRF by redirect).
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(10))
-            .build()
-            .map_err(|e| format!("the OpenID HTTP client: {e}"))?;
-        Ok(Arc::new(Oidc {
-            config,
-            http,
-            metadata: Mutex::new(None),
-        }))
-    }
-
-    /// The provider's metadata and keys, fetched when older than ten minutes (or `fresh`:
-    /// after a token signed with a key not known yet).
-    async fn metadata(&self, fresh: bool) -> Result<CoreProviderMetadata, String> {
-        let mut cached = self.metadata.lock().await;
-        if !fresh
-            && let Some((at, meta)) = cached.as_ref()
-            && at.elapsed() < Duration::from_secs(METADATA_SECS)
-        {
-            return Ok(meta.clone());
-        }
-        let issuer = IssuerUrl::new(self.config.issuer.clone()).map_err(|e| e.to_string())?;
-        let meta = CoreProviderMetadata::discover_async(issuer, &self.http)
-            .await
-            .map_err(|e| error_chain(&e))?;
-        *cached = Some((Instant::now(), meta.clone()));
-        Ok(meta)
-    }
-
-    fn scopes(&self) -> Vec<&'static str> {
-        self.config.claim.scope().into_iter().collect()
-    }
-
-    /// The callback address: configured, or the one the browser reached us at.
-    fn redirect_url(&self, headers: &HeaderMap, https: bool) -> Option<String> {
-        if let Some(url) = &self.config.redirect_url {
-            return Some(url.clone());
-        }
-        let host = headers.get(http::header::HOST)?.to_str().ok()?;
-        let scheme = if https { "https" } else { "http" };
-        Some(format!("{scheme}://{host}{CALLBACK_PATH}"))
-    }
-}
 
 /// One sign-in in progress, kept in the browser (HttpOnly, ten minutes) between the visit to
 /// the provider and the callback.
@@ -616,34 +446,9 @@ fn to_login(code: &str, next: Option<&str>) -> Response {
     Redirect::to(&format!("/login?{query}")).into_response()
 }
 
-/// An error and its causes on one line, for logs and the audit detail.
-fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut cause = err.source();
-    while let Some(c) = cause {
-        text.push_str(": ");
-        text.push_str(&c.to_string());
-        cause = c.source();
-    }
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn claims_parse_by_their_standard_names() {
-        for claim in [
-            LinkClaim::PreferredUsername,
-            LinkClaim::PhoneNumber,
-            LinkClaim::Subject,
-        ] {
-            assert_eq!(LinkClaim::parse(claim.name()), Some(claim));
-        }
-        assert_eq!(LinkClaim::parse("email"), None);
-        assert_eq!(LinkClaim::Subject.scope(), None);
-    }
 
     #[test]
     fn flow_survives_its_cookie() {

@@ -138,7 +138,7 @@ pub async fn hash(password: &Password) -> anyhow::Result<String> {
 /// in to yet (imported ones). Checking a password against it takes as long as against any
 /// other, so the login answer does not tell such accounts apart.
 pub async fn unusable_hash() -> anyhow::Result<String> {
-    let secret = super::auth::new_token()?;
+    let secret = super::tokens::new_token()?;
     bounded(move || hash_now(&secret)).await?
 }
 
@@ -172,7 +172,7 @@ async fn verify_in(trusted: bool, password: &str, stored: Option<String>) -> Res
 
 /// A hash of a random password, made once per process, with the default parameters.
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
-    let secret = super::auth::new_token().unwrap_or_else(|_| "dummy password".into());
+    let secret = super::tokens::new_token().unwrap_or_else(|_| "dummy password".into());
     hash_now(&secret).unwrap_or_default()
 });
 

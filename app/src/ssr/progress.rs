@@ -6,13 +6,13 @@ use std::collections::HashMap;
 use chrono::Datelike;
 
 use crate::domain::Timestamp;
-use crate::domain::attendance::Share;
 use crate::domain::programme::{Cadre, Plan, Planned, plan};
 use crate::domain::progress::{
     Assessment, CadreYear, Credits, Outlook, Requirements, assess, months_in_programme, overall,
     three_missed_in_a_row,
 };
 use crate::domain::report::DateRange;
+use crate::domain::share::Share;
 use crate::error::{AppError, AppResult};
 use crate::ssr::db::{ProgrammeCadre, Repository, TierPlan};
 

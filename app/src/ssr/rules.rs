@@ -3,7 +3,7 @@
 //! wrong codes.
 use super::db::Repository;
 use crate::domain::Timestamp;
-use crate::domain::attendance::Share;
+use crate::domain::share::Share;
 use crate::error::AppResult;
 
 pub const LEAVE_CAP_KEY: &str = "attendance.leave_cap";

@@ -9,11 +9,14 @@ use serde::Deserialize;
 use totp_rs::{Algorithm, Secret, TOTP};
 
 use super::audit::by;
-use super::auth::{CurrentUser, SESSION_COOKIE, count_try, forgive, hash_token, new_token};
+use super::auth::{count_try, forgive};
+use super::cookies::SESSION_COOKIE;
 use super::cookies::cookie;
 use super::db::{RepoResult, Repository};
 use super::security::{RequestMeta, cookie_name};
 use super::state::AppState;
+use super::tokens::{hash_token, new_token};
+use super::user::CurrentUser;
 use crate::domain::Timestamp;
 use crate::domain::audit::{AuditKind, AuditOutcome};
 use crate::domain::role::safe_next;

@@ -16,9 +16,9 @@ use axum::middleware::Next;
 use axum::response::Response;
 use leptos::nonce::Nonce;
 
-use super::auth::{hash_token, new_token};
 use super::cookies::cookie;
 use super::state::AppState;
+use super::tokens::{hash_token, new_token};
 
 /// The base name of the device cookie; `__Host-` is put in front over HTTPS.
 pub const DEVICE_COOKIE: &str = "ns_device";
@@ -120,7 +120,7 @@ pub async fn harden(State(state): State<AppState>, mut req: Request, next: Next)
     };
     let signed_in = cookie(
         req.headers(),
-        &cookie_name(super::auth::SESSION_COOKIE, https),
+        &cookie_name(super::cookies::SESSION_COOKIE, https),
     )
     .is_some();
     let nonce = Nonce::new();
@@ -160,37 +160,6 @@ pub async fn harden(State(state): State<AppState>, mut req: Request, next: Next)
         }
         if let Ok(v) = HeaderValue::from_str(&c) {
             headers.append(SET_COOKIE, v);
-        }
-    }
-    res
-}
-
-/// Around downloads of personal data (sheets, reports, attachments, the audit log): a
-/// download that was answered is written to the audit log with who took it.
-pub async fn log_download(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    use crate::domain::audit::{AuditKind, AuditOutcome};
-    let user = req
-        .extensions()
-        .get::<super::auth::CurrentUser>()
-        .map(|u| u.account.id);
-    let meta = req
-        .extensions()
-        .get::<RequestMeta>()
-        .cloned()
-        .unwrap_or_default();
-    let path = req.uri().path().to_string();
-    let res = next.run(req).await;
-    if let (Some(actor), true) = (user, res.status().is_success()) {
-        let kind = if path.starts_with("/files/") {
-            AuditKind::FileDownloaded
-        } else if path.starts_with("/admin/audit") {
-            AuditKind::AuditDownloaded
-        } else {
-            AuditKind::Exported
-        };
-        let line = super::audit::from_meta(&meta, Some(actor), kind, AuditOutcome::Ok, &path);
-        if let Err(err) = state.repo.audit(&line).await {
-            tracing::error!(error = %err, "audit line not written");
         }
     }
     res

@@ -3,8 +3,8 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
-use super::checkin::Door;
 use super::db::Repository;
+use super::door::Door;
 
 /// What every handler and server function can reach. Server functions get it from the
 /// Leptos context (see `server::build_router`), not from a global.
@@ -22,11 +22,11 @@ pub struct AppState {
     /// server is reached only through a reverse proxy that sets it).
     pub trust_forwarded: bool,
     /// Buckets this server knows to be waiting out a delay (see `auth::count_try`).
-    pub refusals: std::sync::Arc<super::auth::Refusals>,
+    pub refusals: std::sync::Arc<super::refusals::Refusals>,
     /// Scheduled snapshots, shown to admins; `None` when off.
     pub backups: Option<BackupSchedule>,
     /// Sign-in through the district's identity provider; `None` when not configured.
-    pub oidc: Option<std::sync::Arc<super::oidc::Oidc>>,
+    pub oidc: Option<std::sync::Arc<super::identity_provider::Oidc>>,
 }
 
 /// Scheduled snapshots (`ssr::backup`): where, how often, how many are kept.

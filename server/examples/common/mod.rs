@@ -13,8 +13,8 @@ use app::domain::hours::StudyHours;
 use app::domain::people::Position;
 use app::domain::schedule::{LECTURE_SERIES, SessionFormat};
 use app::domain::{DisplayName, Role, Roles, Timestamp, Username};
-use app::ssr::checkin::DoorKey;
 use app::ssr::db::{self, NewAccount, NewAuthSession, NewPerson, NewSession, Tier};
+use app::ssr::door::DoorKey;
 use reqwest::Client;
 use sha2::{Digest, Sha256};
 

@@ -52,6 +52,14 @@ pub use second_factor::{FactorRecord, SecondFactorStore};
 pub use security::{AuditFilter, AuditLine, AuditRecord, SecurityStore, TryCount, WalkInClaim};
 pub use sqlite::connect_sqlite;
 
+/// Database failures are logged in full and reach the caller as `Internal`, so `?` can be
+/// used on them in server functions.
+impl From<RepoError> for crate::error::AppError {
+    fn from(err: RepoError) -> Self {
+        crate::error::AppError::internal(err)
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum RepoError {
     /// A unique constraint refused the write.
