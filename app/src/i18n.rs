@@ -535,6 +535,9 @@ messages! {
     AddTheme => "添加专题", "Add theme";
     ThemeNameZh => "专题名称", "Theme name (Chinese)";
     ThemeNameEn => "英文名称（可不填）", "English name (optional)";
+    OwnThemeAdd => "添加本街道专题", "Add a theme of this subdistrict";
+    OwnThemeHint => "本街道专题只在本街道的课程中可选；全区共用的专题在“课程设置”中维护。", "A subdistrict's own theme is offered only for its sessions; the themes the whole district shares are kept under Settings.";
+    OwnThemeAdded => "专题已添加，已在上方“专题”中选中。", "Theme added and chosen above.";
     FeedTitle => "日历订阅", "Calendar feed";
     FeedIntro => "把私人订阅地址添加到手机日历（“添加订阅日历”），课程的新增、调整和取消会自动同步。地址相当于钥匙，请勿转发。", "Add your private address to your phone's calendar (\"subscribe to calendar\"): new, changed and cancelled sessions follow by themselves. The address is a key: do not share it.";
     FeedNone => "您还没有订阅地址。", "You have no feed address.";

@@ -240,7 +240,8 @@ async fn seed_reference(repo: &dyn Repository, now: Timestamp) -> anyhow::Result
         refs.tiers.push(repo.create_tier(&tier, now).await?);
     }
     for (zh, en) in THEMES {
-        refs.themes.push(repo.create_theme(zh, en, now).await?);
+        refs.themes
+            .push(repo.create_theme(zh, en, None, now).await?);
     }
     // What each tier asks in a year, so that every requirement has a bar to compute.
     for (k, (tier, (_, _, target))) in refs.tiers.iter().zip(TIERS).enumerate() {

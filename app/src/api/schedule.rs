@@ -84,6 +84,7 @@ pub(crate) async fn choices(
             .themes()
             .await?
             .into_iter()
+            .filter(|t| t.subdistrict_id.is_none_or(inside))
             .map(|t| Choice::new(t.id, t.name_zh, t.name_en))
             .collect(),
         lecturers: repo
@@ -127,6 +128,7 @@ pub(crate) async fn hours_rule(
 async fn checked(
     repo: &dyn crate::ssr::db::Repository,
     form: &SessionForm,
+    held_by: Option<i64>,
 ) -> crate::error::AppResult<crate::domain::session_draft::SessionDraft> {
     use crate::domain::session_draft::{Field, FieldProblem, Problem};
     let lecturers: Vec<i64> = repo
@@ -139,7 +141,13 @@ async fn checked(
     let draft = form
         .check(rule, |id| lecturers.contains(&id))
         .map_err(AppError::Form)?;
-    if !repo.themes().await?.iter().any(|t| t.id == draft.theme_id) {
+    // The district's themes, and the holding subdistrict's own.
+    if !repo
+        .themes()
+        .await?
+        .iter()
+        .any(|t| t.id == draft.theme_id && t.offered_for(held_by))
+    {
         return Err(AppError::Form(vec![FieldProblem {
             field: Field::Theme,
             problem: Problem::Required,
@@ -272,7 +280,7 @@ pub async fn create_sessions(
                         .ok_or(AppError::NotFound)?,
                 ),
             };
-            let draft = checked(repo.as_ref(), &form).await?;
+            let draft = checked(repo.as_ref(), &form, subdistrict.as_ref().map(|s| s.id)).await?;
             let reason =
                 clash_check(repo.as_ref(), &draft, &draft.slots, &[], &clash_reason).await?;
             let sessions: Vec<_> = draft
@@ -378,9 +386,9 @@ pub async fn update_session(
                 repeat_weekdays: Vec::new(),
                 ..form
             };
-            let draft = checked(repo.as_ref(), &form).await?;
             // An edit keeps the session where it is held.
             let held_by = repo.session_subdistrict(id).await?.flatten();
+            let draft = checked(repo.as_ref(), &form, held_by).await?;
             let subdistrict = repo
                 .subdistricts()
                 .await?

@@ -167,9 +167,15 @@ pub async fn save_hours_rule(minutes: String) -> Result<(), AppError> {
     )
 }
 
-/// Adds a theme; the English name may be left empty (the Chinese one is used).
+/// Adds a theme; the English name may be left empty (the Chinese one is used). Without a
+/// subdistrict it is the whole district's (organisers of the whole install); with one, that
+/// subdistrict's own, offered only for its sessions (organisers who hold it).
 #[server(endpoint = "themes_add")]
-pub async fn add_theme(name_zh: String, name_en: String) -> Result<i64, AppError> {
+pub async fn add_theme(
+    name_zh: String,
+    name_en: String,
+    #[server(default)] subdistrict_id: Option<i64>,
+) -> Result<i64, AppError> {
     use crate::domain::Timestamp;
     use crate::domain::policy::Action;
     use crate::domain::session_draft::{Field, FieldProblem, Problem};
@@ -178,7 +184,24 @@ pub async fn add_theme(name_zh: String, name_en: String) -> Result<i64, AppError
     use crate::ssr::guard::{authorize, finish, state};
     finish(
         async {
-            authorize(Action::ScheduleSessions)?;
+            let repo = state()?.repo;
+            let subdistrict = match subdistrict_id {
+                None => {
+                    authorize(Action::ScheduleSessions)?;
+                    None
+                }
+                Some(id) => {
+                    let held = crate::ssr::access::organiser()?
+                        .holds(repo.as_ref())
+                        .await?;
+                    Some(
+                        held.iter()
+                            .find(|s| s.id == id)
+                            .ok_or(AppError::NotFound)?
+                            .id,
+                    )
+                }
+            };
             let (zh, en) = (name_zh.trim(), name_en.trim());
             let problem = if zh.is_empty() {
                 Some(Problem::Required)
@@ -194,7 +217,10 @@ pub async fn add_theme(name_zh: String, name_en: String) -> Result<i64, AppError
                 }]));
             }
             let en = if en.is_empty() { zh } else { en };
-            match state()?.repo.create_theme(zh, en, Timestamp::now()).await {
+            match repo
+                .create_theme(zh, en, subdistrict, Timestamp::now())
+                .await
+            {
                 Ok(id) => Ok(id),
                 Err(RepoError::Conflict) => Err(AppError::Conflict(Conflict::ThemeExists)),
                 Err(e) => Err(e.into()),

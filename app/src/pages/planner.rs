@@ -6,6 +6,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::schedule::{
     Choice, SessionTemplate, create_sessions, planner_template, schedule_options, update_session,
 };
+use crate::api::settings::AddTheme;
 use crate::components::layout::ErrorNote;
 use crate::components::people_picker::PeoplePicker;
 use crate::domain::conflicts::Clash;
@@ -197,6 +198,25 @@ pub fn EditSessionPage() -> impl IntoView {
 fn SessionEditor(mode: Mode, template: Option<SessionTemplate>) -> impl IntoView {
     let lang = use_lang();
     let options = Resource::new(|| (), |_| schedule_options());
+    // Themes added here join the picker at once, without reloading (and losing) the form.
+    let add_theme = ServerAction::<AddTheme>::new();
+    let added = RwSignal::new(Vec::<Choice>::new());
+    let asked = RwSignal::new(None::<(String, String)>);
+    Effect::new(move |_| {
+        if let Some(input) = add_theme.input().get() {
+            asked.set(Some((input.name_zh, input.name_en)));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(id)) = add_theme.value().get()
+            && let Some((zh, en)) = asked.get_untracked()
+            && !added.get_untracked().iter().any(|c: &Choice| c.id == id)
+        {
+            let (zh, en) = (zh.trim().to_string(), en.trim().to_string());
+            let en = if en.is_empty() { zh.clone() } else { en };
+            added.update(|a| a.push(Choice::new(id, zh, en)));
+        }
+    });
     let in_series = template.as_ref().is_some_and(|t| t.in_series);
     let people = template
         .as_ref()
@@ -269,6 +289,7 @@ fn SessionEditor(mode: Mode, template: Option<SessionTemplate>) -> impl IntoView
                             <label><span>{t(Key::Theme)}</span>
                                 <select name="theme_id">
                                     {o.themes.into_iter().map(|c| { let selected = c.id.to_string() == theme; let label = move || lang.get().pick(&c.name_zh, &c.name_en).to_string(); view! { <option value=c.id selected=selected>{label}</option> } }).collect_view()}
+                                    {move || added.get().into_iter().map(|c| { let label = move || lang.get().pick(&c.name_zh, &c.name_en).to_string(); view! { <option value=c.id selected=true>{label}</option> } }).collect_view()}
                                 </select>
                                 {field_note(result, Field::Theme)}
                             </label>
@@ -329,8 +350,53 @@ fn SessionEditor(mode: Mode, template: Option<SessionTemplate>) -> impl IntoView
                         })}
                         <button type="submit" class="primary">{t(Key::Save)}</button>
                     </form>
+                    {(!o.subdistricts.is_empty()).then(|| theme_form(add_theme, &o.subdistricts))}
                 }.into_any()
             })}}
         </Suspense>
+    }
+}
+
+/// A theme of the organiser's own subdistrict, added beside the planner (the district's
+/// shared themes are kept under 课程设置).
+fn theme_form(add_theme: ServerAction<AddTheme>, subdistricts: &[Choice]) -> impl IntoView + use<> {
+    let lang = use_lang();
+    let picker = match subdistricts {
+        [one] => view! { <input type="hidden" name="subdistrict_id" value=one.id /> }.into_any(),
+        many => {
+            let options = many
+                .iter()
+                .cloned()
+                .map(|c| {
+                    let label = move || lang.get().pick(&c.name_zh, &c.name_en).to_string();
+                    view! { <option value=c.id>{label}</option> }
+                })
+                .collect_view();
+            view! {
+                <label><span>{t(Key::Subdistrict)}</span>
+                    <select name="subdistrict_id">{options}</select>
+                </label>
+            }
+            .into_any()
+        }
+    };
+    let error = move || match add_theme.value().get() {
+        Some(Err(e)) => Some(view! { <ErrorNote error=e /> }),
+        _ => None,
+    };
+    let done = move || matches!(add_theme.value().get(), Some(Ok(_)));
+    view! {
+        <details class="card" data-testid="own-theme">
+            <summary>{t(Key::OwnThemeAdd)}</summary>
+            <p class="hint">{t(Key::OwnThemeHint)}</p>
+            {error}
+            {move || done().then(|| view! { <p class="ok" role="status">{t(Key::OwnThemeAdded)}</p> })}
+            <ActionForm action=add_theme attr:class="stack">
+                {picker}
+                <label><span>{t(Key::ThemeNameZh)}</span><input name="name_zh" required maxlength="40" /></label>
+                <label><span>{t(Key::ThemeNameEn)}</span><input name="name_en" maxlength="80" /></label>
+                <button type="submit">{t(Key::OwnThemeAdd)}</button>
+            </ActionForm>
+        </details>
     }
 }

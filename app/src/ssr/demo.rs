@@ -96,7 +96,7 @@ pub async fn seed(repo: &dyn Repository, now: Timestamp) -> anyhow::Result<()> {
     let mut theme_ids = Vec::new();
     for (zh, en) in themes {
         theme_ids.push(
-            repo.create_theme(zh, en, now)
+            repo.create_theme(zh, en, None, now)
                 .await
                 .context("adding themes")?,
         );

@@ -132,7 +132,7 @@ pub async fn seed_door(url: &str, cadres: usize) -> anyhow::Result<Door> {
         )
         .await?;
     let theme = repo
-        .create_theme("信访维稳", "Petitions and stability", now)
+        .create_theme("信访维稳", "Petitions and stability", None, now)
         .await?;
     let people: Vec<NewPerson> = (0..cadres)
         .map(|i| NewPerson {

@@ -18,6 +18,7 @@ both_backends!(
     admins_keep_the_organisation_tree,
     admins_grant_scopes_in_the_import_sheet,
     the_district_holds_classes_across_subdistricts,
+    subdistricts_keep_themes_of_their_own,
 );
 
 async fn account_id(app: &TestApp, username: &str) -> i64 {
@@ -966,4 +967,97 @@ async fn the_district_holds_classes_across_subdistricts(backend: Backend) {
     }
     assert_eq!(held_in.len(), 2, "{held_in:?}");
     assert_eq!(app.repo.count_cadres().await.unwrap() as usize, sheet.len());
+}
+
+/// A subdistrict's organiser adds a theme of its own: offered for that subdistrict's
+/// sessions, refused for another's; the district's shared themes stay for everyone.
+async fn subdistricts_keep_themes_of_their_own(backend: Backend) {
+    use crate::schedule::{create, lecturer_person, series_form};
+    let app = spawn_app(backend).await;
+    let organiser = app.signed_in("organiser").await;
+    let liying = app.signed_in("liying").await;
+    let subdistricts = app.repo.subdistricts().await.unwrap();
+    let (first, second) = (
+        subdistricts[0].id.to_string(),
+        subdistricts[1].id.to_string(),
+    );
+    assert_eq!(subdistricts[1].name, "李营街道");
+
+    let add = |who: &reqwest::Client, sub: Option<String>| {
+        let mut form = vec![
+            ("name_zh", "李营河道治理".to_string()),
+            ("name_en", String::new()),
+        ];
+        if let Some(sub) = sub {
+            form.push(("subdistrict_id", sub));
+        }
+        let (app, who) = (&app, who.clone());
+        async move {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.call(&who, "themes_add", &form).await
+        }
+    };
+    // Not for the district as a whole, nor for another subdistrict.
+    assert_eq!(add(&liying, None).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        add(&liying, Some(first.clone())).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let res = add(&liying, Some(second.clone())).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let theme: i64 = res.json().await.unwrap();
+    let stored = app.repo.themes().await.unwrap();
+    let own = stored.iter().find(|t| t.id == theme).unwrap();
+    assert_eq!(own.subdistrict_id, Some(subdistricts[1].id));
+    assert_eq!(own.name_en, "李营河道治理");
+
+    let offered = |v: &Value| {
+        v["themes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"].as_i64() == Some(theme))
+    };
+    let options: Value = app
+        .call(&liying, "schedule_options", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(offered(&options));
+    assert!(
+        options["themes"].as_array().unwrap().len() > 1,
+        "shared themes too"
+    );
+
+    // Offered for 李营's sessions, refused for 观音阁's.
+    let mut form = series_form(
+        &app,
+        "河道治理实务",
+        lecturer_person(&app).await,
+        serde_json::json!({ "everyone": true, "repeat_weekdays": [], "repeat_count": "" }),
+    )
+    .await;
+    form["theme_id"] = theme.to_string().into();
+    form["subdistrict_id"] = first.clone().into();
+    let res = create(&app, &organiser, &form, "").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    form["subdistrict_id"] = second.clone().into();
+    let res = create(&app, &liying, &form, "").await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    // The same name twice is refused.
+    assert_eq!(
+        add(&liying, Some(second.clone())).await.status(),
+        StatusCode::CONFLICT
+    );
 }

@@ -183,7 +183,7 @@ async fn sessions_list_in_order_with_their_lecturers(backend: Backend) {
     let repo = open_database(&db.url).await.unwrap();
     let now = Timestamp(1_800_000_000);
     let theme = repo
-        .create_theme("信访维稳", "Petitions", now)
+        .create_theme("信访维稳", "Petitions", None, now)
         .await
         .unwrap();
     let a = repo
@@ -289,7 +289,7 @@ async fn audiences_pick_the_same_cadres_as_the_domain_rule(backend: Backend) {
         })
         .collect();
     let theme = repo
-        .create_theme("头雁讲坛", "Lead-goose forum", now)
+        .create_theme("头雁讲坛", "Lead-goose forum", None, now)
         .await
         .unwrap();
     let audiences = [

@@ -178,6 +178,16 @@ pub struct Theme {
     pub id: i64,
     pub name_zh: String,
     pub name_en: String,
+    /// `None`: shared by the whole district; otherwise offered only for that subdistrict's
+    /// sessions.
+    pub subdistrict_id: Option<i64>,
+}
+
+impl Theme {
+    /// Whether a session held by `held_by` (`None`: the district) may have this theme.
+    pub fn offered_for(&self, held_by: Option<i64>) -> bool {
+        self.subdistrict_id.is_none() || self.subdistrict_id == held_by
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -310,7 +320,15 @@ pub trait Repository:
     async fn communities(&self) -> RepoResult<Vec<Community>>;
     async fn create_tier(&self, tier: &Tier, now: Timestamp) -> RepoResult<i64>;
     async fn tiers(&self) -> RepoResult<Vec<Tier>>;
-    async fn create_theme(&self, name_zh: &str, name_en: &str, now: Timestamp) -> RepoResult<i64>;
+    /// A theme of the district (`subdistrict: None`) or of one subdistrict; `Conflict` when
+    /// the name is taken.
+    async fn create_theme(
+        &self,
+        name_zh: &str,
+        name_en: &str,
+        subdistrict: Option<i64>,
+        now: Timestamp,
+    ) -> RepoResult<i64>;
     async fn themes(&self) -> RepoResult<Vec<Theme>>;
     /// Inserts people in one transaction, returning their ids in order.
     async fn create_people(&self, people: &[NewPerson], now: Timestamp) -> RepoResult<Vec<i64>>;

@@ -551,12 +551,20 @@ impl crate::ssr::db::Repository for SqlRepository<Db> {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn create_theme(&self, name_zh: &str, name_en: &str, now: Timestamp) -> RepoResult<i64> {
+    async fn create_theme(
+        &self,
+        name_zh: &str,
+        name_en: &str,
+        subdistrict: Option<i64>,
+        now: Timestamp,
+    ) -> RepoResult<i64> {
         sqlx::query_scalar(
-            "insert into themes (name_zh, name_en, created_at) values ($1, $2, $3) returning id",
+            "insert into themes (name_zh, name_en, subdistrict_id, created_at) \
+             values ($1, $2, $3, $4) returning id",
         )
         .bind(name_zh)
         .bind(name_en)
+        .bind(subdistrict)
         .bind(now.0)
         .fetch_one(&self.write)
         .await
@@ -565,16 +573,17 @@ impl crate::ssr::db::Repository for SqlRepository<Db> {
 
     #[tracing::instrument(skip_all)]
     async fn themes(&self) -> RepoResult<Vec<Theme>> {
-        let rows: Vec<(i64, String, String)> =
-            sqlx::query_as("select id, name_zh, name_en from themes order by id")
+        let rows: Vec<(i64, String, String, Option<i64>)> =
+            sqlx::query_as("select id, name_zh, name_en, subdistrict_id from themes order by id")
                 .fetch_all(&self.read)
                 .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, name_zh, name_en)| Theme {
+            .map(|(id, name_zh, name_en, subdistrict_id)| Theme {
                 id,
                 name_zh,
                 name_en,
+                subdistrict_id,
             })
             .collect())
     }
