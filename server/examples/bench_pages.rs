@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, ensure};
 use app::domain::audience::{Audience, Member};
+use app::domain::audit::AuditKind;
 use app::domain::hours::HoursRule;
+use app::domain::org::Unit;
 use app::domain::people::Position;
 use app::domain::schedule::{AttendanceStatus, LECTURE_SERIES, SessionFormat};
 use app::domain::{DisplayName, Password, Role, Roles, Timestamp, Username};
@@ -26,6 +28,8 @@ cargo run --release -p nightschool --example bench_pages -- [OPTION VALUE]...
   --connections N      concurrent closed-loop clients (16)
   --cadres N           cadres in the data set (10000)
   --sessions N         sessions over the year around today (500)
+  --subdistricts N     subdistricts the communities are spread over; a quarter of the
+                       sessions are the district's, the rest each subdistrict's (3)
   --register N         percent of a past session's audience with an attendance row (62:
                        about a million rows with the defaults)
   --pages LIST         comma-separated ROLE:PATH; ROLE is cadre, lecturer or organiser
@@ -58,6 +62,7 @@ struct Options {
     cadres: usize,
     sessions: usize,
     register_percent: usize,
+    subdistricts: usize,
     pages: Vec<(String, String)>,
     server_bin: PathBuf,
     database_url: Option<String>,
@@ -85,6 +90,7 @@ impl Options {
             cadres: number(value("--cadres"), 10_000)?.max(10),
             sessions: number(value("--sessions"), 500)?.max(1),
             register_percent: number(value("--register"), 62)?.min(100),
+            subdistricts: number(value("--subdistricts"), 3)?.clamp(1, COMMUNITIES),
             pages: parse_pages(value("--pages").map_or(DEFAULT_PAGES, String::as_str))?,
             server_bin: value("--server-bin").map_or_else(default_server_bin, PathBuf::from),
             database_url: value("--database-url").cloned(),
@@ -185,9 +191,18 @@ async fn seed(url: &str, opts: &Options) -> anyhow::Result<()> {
     let repo = repo.as_ref();
     ensure!(demo::is_empty(repo).await?, "the database is not empty");
     let now = Timestamp::now();
-    let reference = seed_reference(repo, now).await?;
+    let reference = seed_reference(repo, opts.subdistricts, now).await?;
     let cadres = seed_cadres(repo, opts.cadres, &reference, now).await?;
     let lecturers = seed_accounts(repo, cadres[1].person_id, now).await?;
+    // The organiser is the district's: the dashboard and lists cover every subdistrict.
+    let organiser = repo
+        .list_accounts()
+        .await?
+        .into_iter()
+        .find(|a| a.username == "organiser")
+        .context("the organiser account")?;
+    let line = app::ssr::audit::system(AuditKind::RolesChanged, "bench");
+    repo.grant_unit(organiser.id, Unit::District, &line).await?;
     let mut past = Vec::new();
     for k in 0..opts.sessions {
         let session = planned_session(k, opts.sessions, now, &reference, &lecturers)?;
@@ -196,15 +211,21 @@ async fn seed(url: &str, opts: &Options) -> anyhow::Result<()> {
             repo.cancel_session(id, "讲师临时公务", now).await?;
         }
         if session.starts_at < now {
-            past.push((id, session.starts_at, session.audience));
+            past.push((
+                id,
+                session.starts_at,
+                session.audience,
+                session.subdistrict_id,
+            ));
         }
     }
     let register = seed_attendance(repo, &past, &cadres, opts.register_percent, now).await?;
     let (materials, reflections) = seed_materials(repo, &past, &cadres, lecturers[0], now).await?;
     println!(
-        "data set: {COMMUNITIES} communities, {} tiers, {} cadres, {} sessions ({} past, one in \
+        "data set: {} subdistricts, {COMMUNITIES} communities, {} tiers, {} cadres, {} sessions ({} past, one in \
          40 cancelled), {register} attendance rows, {materials} published materials, \
          {reflections} reflections; seeded in {:.1} s",
+        reference.subdistricts.len(),
         TIERS.len(),
         cadres.len(),
         opts.sessions,
@@ -217,16 +238,37 @@ async fn seed(url: &str, opts: &Options) -> anyhow::Result<()> {
 /// Ids of the communities, tiers (highest first) and themes.
 #[derive(Default)]
 struct Reference {
+    subdistricts: Vec<i64>,
     communities: Vec<i64>,
+    /// The subdistrict of each community, in the same order.
+    community_subdistrict: Vec<i64>,
     tiers: Vec<i64>,
     themes: Vec<i64>,
 }
 
-async fn seed_reference(repo: &dyn Repository, now: Timestamp) -> anyhow::Result<Reference> {
-    let mut refs = Reference::default();
+async fn seed_reference(
+    repo: &dyn Repository,
+    subdistricts: usize,
+    now: Timestamp,
+) -> anyhow::Result<Reference> {
+    let mut refs = Reference {
+        subdistricts: vec![repo.subdistricts().await?[0].id],
+        ..Reference::default()
+    };
+    let line = app::ssr::audit::system(AuditKind::OrganisationChanged, "bench");
+    for n in 2..=subdistricts {
+        let id = repo
+            .create_subdistrict(&format!("第{n}街道"), &format!("第{n}街道夜校"), &line)
+            .await?;
+        refs.subdistricts.push(id);
+    }
     for n in 1..=COMMUNITIES {
-        let id = repo.create_community(1, &format!("第{n}社区"), now).await?;
+        let subdistrict = refs.subdistricts[(n - 1) % refs.subdistricts.len()];
+        let id = repo
+            .create_community(subdistrict, &format!("第{n}社区"), now)
+            .await?;
         refs.communities.push(id);
+        refs.community_subdistrict.push(subdistrict);
     }
     for (rank, (name_zh, name_en, target_count)) in TIERS.into_iter().enumerate() {
         let tier = Tier {
@@ -288,7 +330,10 @@ async fn seed_cadres(
             person_id,
             tier_id: p.tier_id,
             community_id: p.community_id,
-            subdistrict_id: p.community_id.map(|_| 1),
+            subdistrict_id: p.community_id.map(|c| {
+                let at = refs.communities.iter().position(|x| *x == c).unwrap_or(0);
+                refs.community_subdistrict[at]
+            }),
         }));
     }
     Ok(members)
@@ -363,7 +408,9 @@ fn planned_session(
     }
     use SessionFormat::*;
     Ok(NewSession {
-        subdistrict_id: Some(1),
+        // A quarter the district's (for every subdistrict), the rest each subdistrict's.
+        subdistrict_id: (!k.is_multiple_of(4))
+            .then(|| refs.subdistricts[k % refs.subdistricts.len()]),
         series: LECTURE_SERIES.into(),
         title: format!("{}（第{}讲）", THEMES[k % THEMES.len()].0, k + 1),
         theme_id: refs.themes[k % THEMES.len()],
@@ -401,7 +448,7 @@ const SENTENCES: [&str; 12] = [
 /// reflections on each, so search has real text to look through.
 async fn seed_materials(
     repo: &dyn Repository,
-    past: &[(i64, Timestamp, Audience)],
+    past: &[(i64, Timestamp, Audience, Option<i64>)],
     cadres: &[Member],
     author: i64,
     now: Timestamp,
@@ -409,7 +456,7 @@ async fn seed_materials(
     use app::domain::materials::{Outlook, Outlooks, Publication};
     use app::ssr::markdown::{plain_text, render};
     let mut reflections = 0;
-    for (k, (session_id, _, _)) in past.iter().enumerate() {
+    for (k, (session_id, _, _, _)) in past.iter().enumerate() {
         let mut body = format!("## 第{}讲 学习材料\n\n", k + 1);
         for i in 0..40 {
             // Only one session in three carries the 枫桥 sentence at all.
@@ -460,15 +507,15 @@ async fn seed_materials(
 /// have no record (absent, as reports count them).
 async fn seed_attendance(
     repo: &dyn Repository,
-    past: &[(i64, Timestamp, Audience)],
+    past: &[(i64, Timestamp, Audience, Option<i64>)],
     cadres: &[Member],
     percent: usize,
     now: Timestamp,
 ) -> anyhow::Result<usize> {
     let mut total = 0;
-    for (n, (session_id, starts_at, audience)) in past.iter().enumerate() {
+    for (n, (session_id, starts_at, audience, held_by)) in past.iter().enumerate() {
         let on_register = |(i, m): &(usize, &Member)| {
-            (i * 7 + n) % 100 < percent && audience.includes(Some(1), m)
+            (i * 7 + n) % 100 < percent && audience.includes(*held_by, m)
         };
         let rows: Vec<AttendanceRecord> = cadres
             .iter()

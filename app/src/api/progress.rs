@@ -176,7 +176,7 @@ pub async fn progress_view(
             let user = caller()?;
             let repo = state()?.repo;
             // An organiser reads the dossiers of the cadres their grants reach.
-            let organiser = crate::ssr::access::organiser().ok();
+            let organiser = crate::ssr::access::organiser_if_any();
             let person_id = person_id.unwrap_or(user.account.person_id);
             let organises = match &organiser {
                 Some(o) => o.person(repo.as_ref(), person_id).await.is_ok(),

@@ -33,6 +33,14 @@ pub fn organiser() -> AppResult<Organiser> {
     Organiser::of(super::guard::caller()?)
 }
 
+/// The caller as an organiser when they are one; `None` (and nothing logged) otherwise: for
+/// pages that show more to organisers but are open to others.
+pub fn organiser_if_any() -> Option<Organiser> {
+    let user = super::guard::caller().ok()?;
+    (user.account.roles.has(Role::Organiser) && !user.grants.reach.is_empty())
+        .then_some(Organiser { user })
+}
+
 impl Organiser {
     /// The user as an organiser (for handlers outside server functions).
     pub fn of(user: CurrentUser) -> AppResult<Organiser> {
