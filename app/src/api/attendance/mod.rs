@@ -1,0 +1,9 @@
+//! Attendance: the door's projector board, the cadre's check-in page, marking with its
+//! audit trail, leave and make-up requests. Reports live in `api/reports.rs`.
+mod door;
+mod requests;
+mod sheet;
+
+pub use door::*;
+pub use requests::*;
+pub use sheet::*;

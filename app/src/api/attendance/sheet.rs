@@ -1,0 +1,347 @@
+//! A session's sheet for organisers: statuses set and corrected with reasons, the rest
+//! marked absent, walk-ins decided, the check-in window.
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::Timestamp;
+use crate::domain::attendance::DoorSession;
+use crate::domain::schedule::{AttendanceCounts, AttendanceStatus};
+use crate::error::AppError;
+
+/// One line of a session's sheet.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SheetLine {
+    pub person_id: i64,
+    pub name: String,
+    pub community: String,
+    pub tier_zh: String,
+    pub tier_en: String,
+    pub status: Option<AttendanceStatus>,
+    pub checked_in_at: Option<Timestamp>,
+    pub walk_in: bool,
+    /// Notes on where the check-in came from (shared device, outside the venue).
+    pub origin: crate::domain::attendance::OriginFlags,
+}
+
+/// A walk-in waiting for an organiser.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClaimLine {
+    pub person_id: i64,
+    pub name: String,
+    pub community: String,
+    pub status: AttendanceStatus,
+    pub at: Timestamp,
+}
+
+/// A change in the audit trail.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditLine {
+    pub person: String,
+    pub from: Option<AttendanceStatus>,
+    pub to: AttendanceStatus,
+    pub actor: String,
+    pub reason: String,
+    pub at: Timestamp,
+}
+
+/// A session's attendance sheet for organisers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SheetData {
+    pub session: DoorSession,
+    pub over: bool,
+    pub counts: AttendanceCounts,
+    pub lines: Vec<SheetLine>,
+    pub audit: Vec<AuditLine>,
+    pub claims: Vec<ClaimLine>,
+    /// Wrong codes typed for this session.
+    pub wrong_codes: i64,
+}
+
+/// A session's attendance sheet with its audit trail (organisers).
+#[server(endpoint = "attendance_sheet")]
+pub async fn attendance_sheet(session_id: i64) -> Result<SheetData, AppError> {
+    use crate::domain::org::SessionRight;
+    use crate::ssr::access::organiser;
+    use crate::ssr::guard::{finish, state};
+    finish(
+        async {
+            let organiser = organiser()?;
+            let repo = state()?.repo;
+            let access = organiser
+                .session(repo.as_ref(), session_id, SessionRight::Door)
+                .await?;
+            let door = repo
+                .door_session(session_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let rows = repo.session_sheet(session_id, access.people()).await?;
+            let counts = crate::ssr::db::sheet_counts(&rows);
+            let venue = crate::ssr::checkin::venue_networks(repo.as_ref()).await?;
+            let origins = crate::domain::attendance::origin_flags(
+                &rows
+                    .iter()
+                    .map(|r| (r.device.as_deref(), r.address.as_deref()))
+                    .collect::<Vec<_>>(),
+                |a| crate::domain::network::in_networks(&venue, a),
+            );
+            let lines: Vec<SheetLine> = rows
+                .into_iter()
+                .zip(origins)
+                .map(|(r, origin)| SheetLine {
+                    origin,
+                    person_id: r.person_id,
+                    name: r.name,
+                    community: r.community,
+                    tier_zh: r.tier_zh,
+                    tier_en: r.tier_en,
+                    status: r.status,
+                    checked_in_at: r.checked_in_at,
+                    walk_in: r.walk_in,
+                })
+                .collect();
+            let audit = repo
+                .audit_trail(session_id)
+                .await?
+                .into_iter()
+                .map(|a| AuditLine {
+                    person: a.person,
+                    from: a.from,
+                    to: a.to,
+                    actor: a.actor,
+                    reason: a.reason,
+                    at: a.at,
+                })
+                .collect();
+            let claims = repo
+                .walk_in_claims(session_id, access.people())
+                .await?
+                .into_iter()
+                .map(|c| ClaimLine {
+                    person_id: c.person_id,
+                    name: c.name,
+                    community: c.community,
+                    status: c.status,
+                    at: c.at,
+                })
+                .collect();
+            let wrong_codes = crate::ssr::rules::wrong_codes(repo.as_ref(), session_id).await?;
+            Ok(SheetData {
+                over: Timestamp::now().0 >= door.ends_at.0,
+                session: door,
+                counts,
+                lines,
+                audit,
+                claims,
+                wrong_codes,
+            })
+        }
+        .await,
+    )
+}
+
+/// Sets or corrects one person's status. Changing a status that is already recorded needs
+/// a reason; every change goes into the audit trail.
+#[server(endpoint = "attendance_set")]
+pub async fn set_attendance(
+    session_id: i64,
+    person_id: i64,
+    status: String,
+    reason: String,
+) -> Result<(), AppError> {
+    use crate::domain::org::SessionRight;
+    use crate::domain::session_draft::{Field, Problem};
+    use crate::ssr::access::organiser;
+    use crate::ssr::guard::{finish, state};
+    finish(
+        async {
+            let organiser = organiser()?;
+            let user = organiser.user();
+            let repo = state()?.repo;
+            let access = organiser
+                .session(repo.as_ref(), session_id, SessionRight::Door)
+                .await?;
+            if access.people().is_some() {
+                organiser.person(repo.as_ref(), person_id).await?;
+            }
+            let to = AttendanceStatus::parse(&status)
+                .ok_or_else(|| AppError::field(Field::Status, Problem::Required))?;
+            let reason = reason.trim();
+            if reason.chars().count() > 500 {
+                return Err(AppError::field(Field::Reflection, Problem::TooLong));
+            }
+            repo.door_session(session_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let before = repo.attendance_of(session_id, person_id).await?;
+            if before.is_some_and(|b| b.0 != to) && reason.is_empty() {
+                return Err(AppError::field(Field::Reflection, Problem::Required));
+            }
+            if before.is_some_and(|b| b.0 == to) {
+                return Ok(());
+            }
+            repo.set_status(
+                session_id,
+                person_id,
+                to,
+                user.account.person_id,
+                reason,
+                Timestamp::now(),
+            )
+            .await?
+            .ok_or(AppError::NotFound)?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// After the end: everyone expected who neither checked in nor has a status is absent.
+#[server(endpoint = "attendance_rest_absent")]
+pub async fn mark_rest_absent(session_id: i64) -> Result<u64, AppError> {
+    use crate::domain::org::SessionRight;
+    use crate::error::Conflict;
+    use crate::ssr::access::organiser;
+    use crate::ssr::guard::{finish, state};
+    finish(
+        async {
+            let organiser = organiser()?;
+            let user = organiser.user();
+            let repo = state()?.repo;
+            let access = organiser
+                .session(repo.as_ref(), session_id, SessionRight::Door)
+                .await?;
+            let door = repo
+                .door_session(session_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let now = Timestamp::now();
+            if now.0 < door.ends_at.0 {
+                return Err(AppError::Conflict(Conflict::SessionNotOver));
+            }
+            if door.cancelled {
+                return Err(AppError::Conflict(Conflict::SessionCancelled));
+            }
+            Ok(repo
+                .mark_rest_absent(
+                    session_id,
+                    user.account.person_id,
+                    "not checked in",
+                    now,
+                    access.people(),
+                )
+                .await?)
+        }
+        .await,
+    )
+}
+
+/// Changes when a session's check-in opens and when arrivals count as late.
+#[server(endpoint = "attendance_rules")]
+pub async fn save_checkin_rules(
+    session_id: i64,
+    opens_minutes_before: String,
+    late_after_minutes: String,
+) -> Result<(), AppError> {
+    use crate::domain::attendance::CheckinRules;
+    use crate::domain::org::SessionRight;
+    use crate::domain::session_draft::{Field, FieldProblem, Problem};
+    use crate::ssr::access::organiser;
+    use crate::ssr::guard::{finish, state};
+    finish(
+        async {
+            organiser()?
+                .session(state()?.repo.as_ref(), session_id, SessionRight::Organise)
+                .await?;
+            let read = |raw: &str, range: std::ops::RangeInclusive<i64>, field| match raw
+                .trim()
+                .parse::<i64>()
+            {
+                Ok(v) if range.contains(&v) => Ok(v),
+                Ok(_) => Err(FieldProblem {
+                    field,
+                    problem: Problem::OutOfRange,
+                }),
+                Err(_) => Err(FieldProblem {
+                    field,
+                    problem: Problem::NotANumber,
+                }),
+            };
+            let opens = read(
+                &opens_minutes_before,
+                CheckinRules::OPENS,
+                Field::CheckinOpens,
+            );
+            let late = read(&late_after_minutes, CheckinRules::LATE, Field::LateAfter);
+            let (opens, late) = match (opens, late) {
+                (Ok(o), Ok(l)) => (o, l),
+                (o, l) => {
+                    return Err(AppError::Form(
+                        [o.err(), l.err()].into_iter().flatten().collect(),
+                    ));
+                }
+            };
+            let rules = CheckinRules::new(opens, late).ok_or(AppError::Internal)?;
+            if state()?.repo.set_checkin_rules(session_id, rules).await? {
+                Ok(())
+            } else {
+                Err(AppError::NotFound)
+            }
+        }
+        .await,
+    )
+}
+
+/// Confirms a walk-in (the attendance is written and earns hours) or dismisses it.
+#[server(endpoint = "attendance_decide_walk_in")]
+pub async fn decide_walk_in(
+    session_id: i64,
+    person_id: i64,
+    confirm: bool,
+) -> Result<(), AppError> {
+    use crate::domain::audit::{AuditKind, AuditOutcome};
+    use crate::domain::org::SessionRight;
+    use crate::ssr::access::organiser;
+    use crate::ssr::audit::{by, with_detail};
+    use crate::ssr::guard::{finish, state};
+    finish(
+        async {
+            let organiser = organiser()?;
+            let user = organiser.user();
+            let access = organiser
+                .session(state()?.repo.as_ref(), session_id, SessionRight::Door)
+                .await?;
+            if access.people().is_some() {
+                organiser.person(state()?.repo.as_ref(), person_id).await?;
+            }
+            let outcome = if confirm {
+                AuditOutcome::Ok
+            } else {
+                AuditOutcome::Refused
+            };
+            let line = with_detail(
+                by(
+                    user,
+                    AuditKind::WalkInConfirmed,
+                    outcome,
+                    &format!("session:{session_id}"),
+                ),
+                serde_json::json!({ "person": person_id }),
+            );
+            let repo = state()?.repo;
+            if !repo
+                .decide_walk_in(
+                    session_id,
+                    person_id,
+                    confirm,
+                    user.account.person_id,
+                    &line,
+                )
+                .await?
+            {
+                return Err(AppError::NotFound);
+            }
+            Ok(())
+        }
+        .await,
+    )
+}
