@@ -84,3 +84,20 @@ test("an organiser cancels a session with a reason and it shows as cancelled", a
   await card.getByRole("button", { name: "确认取消" }).click();
   await expect(card.getByText("已取消")).toBeVisible();
 });
+
+test("a subdistrict's organiser adds a theme of its own and it is chosen at once", async ({ page }) => {
+  await signIn(page, "liying");
+  await page.getByRole("link", { name: "安排课程" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("安排课程");
+  await hydrated(page);
+  const form = page.getByTestId("planner");
+  await form.getByLabel("课程名称").fill("汛前准备");
+  const own = page.getByTestId("own-theme");
+  await own.locator("summary").click();
+  await own.locator("input[name=name_zh]").fill("李营防汛专题");
+  await own.locator("button[type=submit]").click();
+  await expect(own.getByRole("status")).toBeVisible();
+  await expect(form.locator("select[name=theme_id] option:checked")).toHaveText("李营防汛专题");
+  // What was typed in the planner is still there.
+  await expect(form.getByLabel("课程名称")).toHaveValue("汛前准备");
+});
