@@ -272,7 +272,13 @@ async fn finish(
                 reason: e.code(),
                 info: String::new(),
             })?;
-    let target = landing(&account, pending, flow.remember, flow.next.as_deref());
+    // `next` was checked when the sign-in began; the cookie is the browser's, so again.
+    let target = landing(
+        &account,
+        pending,
+        flow.remember,
+        safe_next(flow.next.as_deref()),
+    );
     Ok((target, session))
 }
 
