@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::audit;
-use super::cookies::cookie;
+use super::cookies::{cookie, private_cookie};
 use super::db::{Account, AuditLine, NewAuthSession};
 use super::factor_rule;
 use super::password;
@@ -28,15 +28,7 @@ pub use super::user::CurrentUser;
 
 /// The session cookie; over HTTPS named `__Host-ns_session` and `Secure`.
 fn session_cookie(value: &str, max_age: Option<i64>, secure: bool) -> HeaderValue {
-    let name = cookie_name(SESSION_COOKIE, secure);
-    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
-    if let Some(age) = max_age {
-        c.push_str(&format!("; Max-Age={age}"));
-    }
-    if secure {
-        c.push_str("; Secure");
-    }
-    HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static(""))
+    private_cookie(SESSION_COOKIE, value, max_age, secure)
 }
 
 /// Refuses state-changing requests that a browser sent from another site. Browsers send

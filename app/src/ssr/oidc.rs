@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use super::audit;
 use super::auth::{LoginError, landing, open_session};
-use super::cookies::cookie;
+use super::cookies::{cookie, private_cookie};
 use super::db::AuditLine;
 use super::identity_provider::error_chain;
 pub use super::identity_provider::{CALLBACK_PATH, LinkClaim, Oidc, OidcConfig};
@@ -49,15 +49,6 @@ struct Flow {
     next: Option<String>,
     #[serde(default)]
     remember: bool,
-}
-
-fn flow_cookie(value: &str, max_age: i64, https: bool) -> HeaderValue {
-    let name = cookie_name(FLOW_COOKIE, https);
-    let secure = if https { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
-    ))
-    .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 /// What the login page's button reaches: `?next=` and `?remember=1` are carried through.
@@ -125,8 +116,10 @@ pub async fn start(
     };
     let value = serde_urlencoded::to_string(&flow).unwrap_or_default();
     let mut res = Redirect::to(url.as_str()).into_response();
-    res.headers_mut()
-        .insert(SET_COOKIE, flow_cookie(&value, FLOW_SECS, meta.https));
+    res.headers_mut().insert(
+        SET_COOKIE,
+        private_cookie(FLOW_COOKIE, &value, Some(FLOW_SECS), meta.https),
+    );
     res
 }
 
@@ -210,8 +203,10 @@ pub async fn callback(
         }
         Err(refusal) => to_login(refusal.code, next.as_deref()),
     };
-    res.headers_mut()
-        .append(SET_COOKIE, flow_cookie("", 0, meta.https));
+    res.headers_mut().append(
+        SET_COOKIE,
+        private_cookie(FLOW_COOKIE, "", Some(0), meta.https),
+    );
     res
 }
 

@@ -16,7 +16,8 @@ use axum::middleware::Next;
 use axum::response::Response;
 use leptos::nonce::Nonce;
 
-use super::cookies::cookie;
+pub use super::cookies::cookie_name;
+use super::cookies::{cookie, private_cookie};
 use super::state::AppState;
 use super::tokens::{hash_token, new_token};
 
@@ -40,16 +41,6 @@ pub struct RequestMeta {
     pub device: String,
     /// Whether the browser reached us over HTTPS.
     pub https: bool,
-}
-
-/// A cookie's name as sent: `__Host-name` over HTTPS (the browser then refuses it unless it
-/// is `Secure`, `Path=/` and has no domain), the plain name otherwise.
-pub fn cookie_name(base: &str, https: bool) -> String {
-    if https {
-        format!("__Host-{base}")
-    } else {
-        base.to_string()
-    }
 }
 
 /// Whether the browser came over HTTPS: configured so, or a proxy says so.
@@ -152,15 +143,10 @@ pub async fn harden(State(state): State<AppState>, mut req: Request, next: Next)
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     if let Some(token) = fresh_device {
-        let mut c = format!(
-            "{device_name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={DEVICE_COOKIE_SECS}"
+        headers.append(
+            SET_COOKIE,
+            private_cookie(DEVICE_COOKIE, &token, Some(DEVICE_COOKIE_SECS), https),
         );
-        if https {
-            c.push_str("; Secure");
-        }
-        if let Ok(v) = HeaderValue::from_str(&c) {
-            headers.append(SET_COOKIE, v);
-        }
     }
     res
 }
