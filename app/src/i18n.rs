@@ -661,6 +661,13 @@ messages! {
     FpTier => "请选择存在的梯队。", "Choose an existing tier.";
     FpNote => "备注最多 500 字。", "A note has at most 500 characters.";
     FpTheme => "请选择存在的主题。", "Choose existing themes.";
+    RulesOf => "适用范围", "Rules of";
+    RulesDistrict => "全区（各街道默认）", "The district (every subdistrict's default)";
+    RulesShow => "查看", "Show";
+    RulesFollowDistrict => "本街道尚未单独设置，下面显示的是全区设置；在此保存即成为本街道自己的设置，只用于本街道的课程和学员。", "This subdistrict has set none of these itself: the district's values are shown. Saving here makes them the subdistrict's own, for its sessions and cadres only.";
+    RulesOwn => "本街道已有自己的设置；没有单独设置的项目沿用全区设置。", "This subdistrict has set some of these itself; the rest follow the district.";
+    RulesDistrictHint => "全区设置适用于所有没有单独设置的街道，以及全区专题班。", "The district's values apply to every subdistrict that has not set its own, and to district classes.";
+    RulesReset => "恢复为全区设置", "Follow the district again";
 }
 
 impl Role {

@@ -11,7 +11,7 @@ pub struct SignedIn {
     pub username: String,
     pub display_name: String,
     pub roles: Roles,
-    /// An organiser whose grants reach the whole install (settings, tiers, imports).
+    /// An organiser whose grants reach the whole install (the district's own rules, imports).
     #[serde(default)]
     pub organises_all: bool,
     /// An organiser who may hold sessions (of a whole subdistrict or more).

@@ -310,26 +310,41 @@ pub async fn accept_reflection(session_id: i64, reflection_id: i64) -> Result<()
 /// The tier requirements page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PlansData {
+    pub holders: crate::api::settings::Holders,
     pub tiers: Vec<(TierName, crate::domain::tier_plan::TierForm)>,
     pub themes: Vec<TierName>,
     pub late_share: String,
     pub lecturing_share: String,
 }
 
+/// The settings keys of the tier requirements page.
+#[cfg(feature = "ssr")]
+const CREDIT_KEYS: [&str; 2] = [
+    crate::domain::settings::LATE_SHARE_KEY,
+    crate::domain::settings::LECTURING_SHARE_KEY,
+];
+
+/// The tiers' targets and requirements and the credit shares of the district, or of a
+/// subdistrict (`unit`): the district's where it set none of its own.
 #[server(endpoint = "programme_plans")]
-pub async fn programme_plans() -> Result<PlansData, AppError> {
-    use crate::domain::policy::Action;
+pub async fn programme_plans(
+    #[server(default)] unit: Option<String>,
+) -> Result<PlansData, AppError> {
     use crate::domain::tier_plan::TierForm;
-    use crate::ssr::guard::{authorize, finish, state};
+    use crate::ssr::guard::{finish, state};
     finish(
         async {
-            authorize(Action::ManageProgramme)?;
+            let (_, holder, mut holders) =
+                crate::api::settings::holder(unit.as_deref(), &CREDIT_KEYS).await?;
             let repo = state()?.repo;
-            let credits = crate::ssr::progress::credits(repo.as_ref()).await?;
+            let sub = holder.subdistrict();
+            let credits = repo.setting_book().await?.credits(sub);
+            let own = repo.subdistrict_tier_plans().await?;
+            holders.own = holders.own || own.iter().any(|(s, _)| Some(*s) == sub);
+            let plans = crate::ssr::progress::plans_in(&repo.tier_plans().await?, &own, sub);
             Ok(PlansData {
-                tiers: repo
-                    .tier_plans()
-                    .await?
+                holders,
+                tiers: plans
                     .into_iter()
                     .map(|t| {
                         let form = TierForm::of(t.tier.id, t.tier.target_count, &t.requirements);
@@ -347,6 +362,7 @@ pub async fn programme_plans() -> Result<PlansData, AppError> {
                     .themes()
                     .await?
                     .into_iter()
+                    .filter(|t| t.offered_for(sub))
                     .map(|t| TierName {
                         id: t.id,
                         name_zh: t.name_zh,
@@ -361,18 +377,29 @@ pub async fn programme_plans() -> Result<PlansData, AppError> {
     )
 }
 
-/// Saves a tier's target head-count and yearly requirements.
+/// Saves a tier's target head-count and yearly requirements for the district, or a
+/// subdistrict's own (`unit`).
 #[server(endpoint = "programme_tier_save")]
-pub async fn save_tier(form: crate::domain::tier_plan::TierForm) -> Result<(), AppError> {
-    use crate::domain::policy::Action;
-    use crate::ssr::guard::{authorize, finish, state};
+pub async fn save_tier(
+    form: crate::domain::tier_plan::TierForm,
+    #[server(default)] unit: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::audit::{AuditKind, AuditOutcome};
+    use crate::domain::settings::RuleHolder;
+    use crate::ssr::guard::{finish, state};
     finish(
         async {
-            let user = authorize(Action::ManageProgramme)?;
+            let (organiser, holder, _) = crate::api::settings::holder(unit.as_deref(), &[]).await?;
             let (target, req) = form.check().map_err(AppError::Form)?;
             let repo = state()?.repo;
-            let known: Vec<i64> = repo.themes().await?.into_iter().map(|t| t.id).collect();
-            if req.themes.iter().any(|t| !known.contains(t)) {
+            let offered: Vec<i64> = repo
+                .themes()
+                .await?
+                .into_iter()
+                .filter(|t| t.offered_for(holder.subdistrict()))
+                .map(|t| t.id)
+                .collect();
+            if req.themes.iter().any(|t| !offered.contains(t)) {
                 return Err(AppError::field(
                     crate::domain::session_draft::Field::Theme,
                     crate::domain::session_draft::Problem::NotAllowed,
@@ -380,12 +407,13 @@ pub async fn save_tier(form: crate::domain::tier_plan::TierForm) -> Result<(), A
             }
             let line = crate::ssr::audit::with_detail(
                 crate::ssr::audit::by(
-                    &user,
-                    crate::domain::audit::AuditKind::TierRequirementsChanged,
-                    crate::domain::audit::AuditOutcome::Ok,
+                    organiser.user(),
+                    AuditKind::TierRequirementsChanged,
+                    AuditOutcome::Ok,
                     &format!("tier:{}", form.tier_id),
                 ),
                 serde_json::json!({
+                    "holder": holder.token(),
                     "target": target,
                     "hours": req.hours.0,
                     "attendance_percent": req.min_attendance_percent,
@@ -394,10 +422,18 @@ pub async fn save_tier(form: crate::domain::tier_plan::TierForm) -> Result<(), A
                     "themes": req.themes,
                 }),
             );
-            if repo
-                .save_tier_plan(form.tier_id, target, &req, Timestamp::now(), Some(&line))
-                .await?
-            {
+            let now = Timestamp::now();
+            let saved = match holder {
+                RuleHolder::District => {
+                    repo.save_tier_plan(form.tier_id, target, &req, now, Some(&line))
+                        .await?
+                }
+                RuleHolder::Subdistrict(sub) => {
+                    repo.save_subdistrict_tier_plan(sub, form.tier_id, target, &req, now, &line)
+                        .await?
+                }
+            };
+            if saved {
                 Ok(())
             } else {
                 Err(AppError::NotFound)
@@ -407,17 +443,21 @@ pub async fn save_tier(form: crate::domain::tier_plan::TierForm) -> Result<(), A
     )
 }
 
-/// Saves the shares of the hours that late arrival and lecturing earn.
+/// Saves the shares of the hours that late arrival and lecturing earn, for the district or
+/// a subdistrict (`unit`).
 #[server(endpoint = "programme_credits_save")]
-pub async fn save_credits(late_share: String, lecturing_share: String) -> Result<(), AppError> {
-    use crate::domain::policy::Action;
+pub async fn save_credits(
+    late_share: String,
+    lecturing_share: String,
+    #[server(default)] unit: Option<String>,
+) -> Result<(), AppError> {
     use crate::domain::session_draft::{Field, FieldProblem, Problem};
+    use crate::domain::settings::{LATE_SHARE_KEY, LECTURING_SHARE_KEY};
     use crate::domain::share::Share;
-    use crate::ssr::guard::{authorize, finish, state};
-    use crate::ssr::progress::{LATE_SHARE_KEY, LECTURING_SHARE_KEY};
+    use crate::ssr::guard::{finish, state};
     finish(
         async {
-            authorize(Action::ManageProgramme)?;
+            let (organiser, holder, _) = crate::api::settings::holder(unit.as_deref(), &[]).await?;
             let late = Share::parse(&late_share);
             let lecturing = Share::parse(&lecturing_share);
             let mut problems = Vec::new();
@@ -432,21 +472,47 @@ pub async fn save_credits(late_share: String, lecturing_share: String) -> Result
             let (Some(late), Some(lecturing)) = (late, lecturing) else {
                 return Err(AppError::Form(problems));
             };
+            state()?
+                .repo
+                .save_settings(
+                    holder,
+                    &[
+                        (LATE_SHARE_KEY, late.display()),
+                        (LECTURING_SHARE_KEY, lecturing.display()),
+                    ],
+                    Timestamp::now(),
+                    &crate::api::settings::settings_line(&organiser, holder),
+                )
+                .await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Forgets a subdistrict's own tier plans and credit shares: the district's apply again.
+#[server(endpoint = "programme_plans_reset")]
+pub async fn reset_plans(unit: String) -> Result<(), AppError> {
+    use crate::domain::audit::{AuditKind, AuditOutcome};
+    use crate::ssr::guard::{finish, state};
+    finish(
+        async {
+            let (organiser, holder, _) = crate::api::settings::holder(Some(&unit), &[]).await?;
+            let Some(sub) = holder.subdistrict() else {
+                return Err(AppError::NotFound);
+            };
             let repo = state()?.repo;
-            let user = crate::ssr::guard::caller()?;
             let line = crate::ssr::audit::by(
-                &user,
-                crate::domain::audit::AuditKind::SettingsChanged,
-                crate::domain::audit::AuditOutcome::Ok,
-                "",
+                organiser.user(),
+                AuditKind::TierRequirementsChanged,
+                AuditOutcome::Ok,
+                &holder.token(),
             );
-            repo.set_settings_audited(
-                &[
-                    (LATE_SHARE_KEY, late.display()),
-                    (LECTURING_SHARE_KEY, lecturing.display()),
-                ],
-                Timestamp::now(),
-                &line,
+            repo.clear_subdistrict_tier_plans(sub, &line).await?;
+            repo.clear_settings(
+                sub,
+                &CREDIT_KEYS,
+                &crate::api::settings::settings_line(&organiser, holder),
             )
             .await?;
             Ok(())

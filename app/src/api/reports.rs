@@ -103,7 +103,8 @@ pub async fn attendance_history(
                 .pop()
                 .map(|(_, n)| n)
                 .ok_or(AppError::NotFound)?;
-            let share = crate::ssr::rules::make_up_share(repo.as_ref()).await?;
+            let place = repo.person_place(person_id).await?.unwrap_or_default();
+            let share = crate::ssr::rules::make_up_share(repo.as_ref(), place.subdistrict).await?;
             let facts = repo
                 .facts(a, b, Timestamp::now(), Some(person_id), None)
                 .await?;

@@ -109,14 +109,16 @@ pub(crate) async fn choices(
     })
 }
 
-/// The study-hours rule in force: the organisers' setting, or the default.
+/// The study-hours rule in force for sessions the subdistrict holds (`None`: the
+/// district's): the organisers' setting, or the default.
 #[cfg(feature = "ssr")]
 pub(crate) async fn hours_rule(
     repo: &dyn crate::ssr::db::Repository,
+    held_by: Option<i64>,
 ) -> crate::error::AppResult<crate::domain::hours::HoursRule> {
     use crate::domain::hours::HoursRule;
     Ok(repo
-        .setting(HOURS_RULE_KEY)
+        .setting_in(held_by, HOURS_RULE_KEY)
         .await?
         .and_then(|v| v.parse::<i64>().ok())
         .and_then(|m| HoursRule::new(m).ok())
@@ -137,7 +139,7 @@ async fn checked(
         .into_iter()
         .map(|(id, _)| id)
         .collect();
-    let rule = hours_rule(repo).await?;
+    let rule = hours_rule(repo, held_by).await?;
     let draft = form
         .check(rule, |id| lecturers.contains(&id))
         .map_err(AppError::Form)?;

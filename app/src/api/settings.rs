@@ -1,12 +1,88 @@
-//! Programme settings organisers change: the study-hours rule and the list of themes.
+//! Settings organisers change: the study-hours rule, the attendance rules, the door's
+//! safeguards and the themes. The district sets them for every subdistrict; an organiser
+//! of a subdistrict may set its own, which apply to its sessions and cadres (each function
+//! takes the holder as `unit`: `district` or `subdistrict:3`; without one, the caller's
+//! first). Until a subdistrict sets a value, the district's applies.
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::api::schedule::Choice;
 use crate::error::AppError;
 
+/// Whose rules may be shown: `token` as the functions take it; `name` empty for the
+/// district's.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HolderChoice {
+    pub token: String,
+    pub name: String,
+}
+
+/// The holders the caller may change, and the one shown.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Holders {
+    pub shown: String,
+    pub choices: Vec<HolderChoice>,
+    /// The shown holder is a subdistrict that set some of these values itself.
+    pub own: bool,
+}
+
+impl Holders {
+    /// The shown holder is a subdistrict.
+    pub fn subdistrict(&self) -> Option<i64> {
+        crate::domain::settings::RuleHolder::parse_token(&self.shown).and_then(|h| h.subdistrict())
+    }
+}
+
+/// The settings keys a subdistrict may set on the settings page.
+pub const PAGE_KEYS: [&str; 5] = [
+    crate::api::schedule::HOURS_RULE_KEY,
+    crate::domain::settings::LEAVE_CAP_KEY,
+    crate::domain::settings::MAKE_UP_KEY,
+    crate::domain::settings::VENUE_NETWORKS_SETTING,
+    crate::domain::settings::CONFIRM_WALK_INS_SETTING,
+];
+
+/// The holder asked for, as the caller may change it, with the list to choose from and
+/// whether it set any of `keys` itself.
+#[cfg(feature = "ssr")]
+pub(crate) async fn holder(
+    unit: Option<&str>,
+    keys: &[&str],
+) -> crate::error::AppResult<(
+    crate::ssr::access::Organiser,
+    crate::domain::settings::RuleHolder,
+    Holders,
+)> {
+    let organiser = crate::ssr::access::organiser()?;
+    let repo = crate::ssr::guard::state()?.repo;
+    let holder = organiser.rules(repo.as_ref(), unit).await?;
+    let choices = organiser
+        .rule_holders(repo.as_ref())
+        .await?
+        .into_iter()
+        .map(|(h, name)| HolderChoice {
+            token: h.token(),
+            name,
+        })
+        .collect();
+    let own = match holder.subdistrict() {
+        Some(id) => repo.setting_book().await?.sets_any(id, keys),
+        None => false,
+    };
+    Ok((
+        organiser,
+        holder,
+        Holders {
+            shown: holder.token(),
+            choices,
+            own,
+        },
+    ))
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProgrammeSettings {
+    pub holders: Holders,
     pub minutes_per_hour: i64,
     pub themes: Vec<Choice>,
     /// Approved leave above this share of a cadre's scheduled hours warns organisers.
@@ -15,17 +91,19 @@ pub struct ProgrammeSettings {
     pub make_up_share: String,
 }
 
-/// The audit line of a settings change by the caller.
+/// The audit line of a change to the holder's settings by the organiser.
 #[cfg(feature = "ssr")]
-fn settings_line() -> crate::error::AppResult<crate::ssr::db::AuditLine> {
+pub(crate) fn settings_line(
+    organiser: &crate::ssr::access::Organiser,
+    holder: crate::domain::settings::RuleHolder,
+) -> crate::ssr::db::AuditLine {
     use crate::domain::audit::{AuditKind, AuditOutcome};
-    let user = crate::ssr::guard::caller()?;
-    Ok(crate::ssr::audit::by(
-        &user,
+    crate::ssr::audit::by(
+        organiser.user(),
         AuditKind::SettingsChanged,
         AuditOutcome::Ok,
-        "",
-    ))
+        &holder.token(),
+    )
 }
 
 /// The door's settings: the venue's networks and whether walk-ins wait for confirmation.
@@ -36,20 +114,22 @@ pub struct DoorSafeguards {
 }
 
 #[server(endpoint = "settings_door")]
-pub async fn door_settings() -> Result<DoorSafeguards, AppError> {
-    use crate::domain::policy::Action;
+pub async fn door_settings(
+    #[server(default)] unit: Option<String>,
+) -> Result<DoorSafeguards, AppError> {
     use crate::ssr::checkin::{VENUE_NETWORKS_SETTING, walk_ins_need_confirming};
-    use crate::ssr::guard::{authorize, finish, state};
+    use crate::ssr::guard::{finish, state};
     finish(
         async {
-            authorize(Action::ManageAttendance)?;
+            let (_, holder, _) = holder(unit.as_deref(), &[]).await?;
             let repo = state()?.repo;
+            let sub = holder.subdistrict();
             Ok(DoorSafeguards {
                 venue_networks: repo
-                    .setting(VENUE_NETWORKS_SETTING)
+                    .setting_in(sub, VENUE_NETWORKS_SETTING)
                     .await?
                     .unwrap_or_default(),
-                confirm_walk_ins: walk_ins_need_confirming(repo.as_ref()).await?,
+                confirm_walk_ins: walk_ins_need_confirming(repo.as_ref(), sub).await?,
             })
         }
         .await,
@@ -62,16 +142,16 @@ pub async fn door_settings() -> Result<DoorSafeguards, AppError> {
 pub async fn save_door_settings(
     venue_networks: String,
     confirm_walk_ins: Option<String>,
+    #[server(default)] unit: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::Timestamp;
     use crate::domain::network::parse_networks;
-    use crate::domain::policy::Action;
     use crate::domain::session_draft::{Field, FieldProblem, Problem};
     use crate::ssr::checkin::{CONFIRM_WALK_INS_SETTING, VENUE_NETWORKS_SETTING};
-    use crate::ssr::guard::{authorize, finish, state};
+    use crate::ssr::guard::{finish, state};
     finish(
         async {
-            authorize(Action::ManageAttendance)?;
+            let (organiser, holder, _) = holder(unit.as_deref(), &[]).await?;
             let networks = parse_networks(&venue_networks);
             if networks.is_err() || venue_networks.len() > 2000 {
                 return Err(AppError::Form(vec![FieldProblem {
@@ -88,13 +168,14 @@ pub async fn save_door_settings(
             let confirm = if confirm_walk_ins.is_some() { "1" } else { "0" };
             state()?
                 .repo
-                .set_settings_audited(
+                .save_settings(
+                    holder,
                     &[
                         (VENUE_NETWORKS_SETTING, text.join("\n")),
                         (CONFIRM_WALK_INS_SETTING, confirm.to_string()),
                     ],
                     Timestamp::now(),
-                    &settings_line()?,
+                    &settings_line(&organiser, holder),
                 )
                 .await?;
             Ok(())
@@ -104,23 +185,27 @@ pub async fn save_door_settings(
 }
 
 #[server(endpoint = "settings_overview")]
-pub async fn settings_overview() -> Result<ProgrammeSettings, AppError> {
+pub async fn settings_overview(
+    #[server(default)] unit: Option<String>,
+) -> Result<ProgrammeSettings, AppError> {
     use crate::api::schedule::hours_rule;
-    use crate::domain::policy::Action;
-    use crate::ssr::guard::{authorize, finish, state};
+    use crate::ssr::guard::{finish, state};
     finish(
         async {
-            authorize(Action::ScheduleSessions)?;
+            let (_, holder, holders) = holder(unit.as_deref(), &PAGE_KEYS).await?;
             let repo = state()?.repo;
-            use crate::ssr::rules::{leave_cap, make_up_share};
+            let sub = holder.subdistrict();
+            let book = repo.setting_book().await?;
             Ok(ProgrammeSettings {
-                leave_cap: leave_cap(repo.as_ref()).await?.display(),
-                make_up_share: make_up_share(repo.as_ref()).await?.display(),
-                minutes_per_hour: hours_rule(repo.as_ref()).await?.minutes_per_hour,
+                holders,
+                leave_cap: book.leave_cap(sub).display(),
+                make_up_share: book.credits(sub).make_up.display(),
+                minutes_per_hour: hours_rule(repo.as_ref(), sub).await?.minutes_per_hour,
                 themes: repo
                     .themes()
                     .await?
                     .into_iter()
+                    .filter(|t| t.offered_for(sub))
                     .map(|t| Choice::new(t.id, t.name_zh, t.name_en))
                     .collect(),
             })
@@ -129,19 +214,41 @@ pub async fn settings_overview() -> Result<ProgrammeSettings, AppError> {
     )
 }
 
+/// Forgets a subdistrict's own values on the settings page: the district's apply again.
+#[server(endpoint = "settings_reset")]
+pub async fn reset_settings(unit: String) -> Result<(), AppError> {
+    use crate::ssr::guard::{finish, state};
+    finish(
+        async {
+            let (organiser, holder, _) = holder(Some(&unit), &[]).await?;
+            let Some(sub) = holder.subdistrict() else {
+                return Err(AppError::NotFound);
+            };
+            state()?
+                .repo
+                .clear_settings(sub, &PAGE_KEYS, &settings_line(&organiser, holder))
+                .await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
 /// Sets how many minutes make one study hour for sessions scheduled or edited from now on;
 /// sessions already planned keep their hours.
 #[server(endpoint = "settings_hours_rule")]
-pub async fn save_hours_rule(minutes: String) -> Result<(), AppError> {
+pub async fn save_hours_rule(
+    minutes: String,
+    #[server(default)] unit: Option<String>,
+) -> Result<(), AppError> {
     use crate::api::schedule::HOURS_RULE_KEY;
     use crate::domain::Timestamp;
     use crate::domain::hours::HoursRule;
-    use crate::domain::policy::Action;
     use crate::domain::session_draft::{Field, FieldProblem, Problem};
-    use crate::ssr::guard::{authorize, finish, state};
+    use crate::ssr::guard::{finish, state};
     finish(
         async {
-            authorize(Action::ScheduleSessions)?;
+            let (organiser, holder, _) = holder(unit.as_deref(), &[]).await?;
             let rule = minutes
                 .trim()
                 .parse::<i64>()
@@ -155,10 +262,11 @@ pub async fn save_hours_rule(minutes: String) -> Result<(), AppError> {
                 })?;
             state()?
                 .repo
-                .set_settings_audited(
+                .save_settings(
+                    holder,
                     &[(HOURS_RULE_KEY, rule.minutes_per_hour.to_string())],
                     Timestamp::now(),
-                    &settings_line()?,
+                    &settings_line(&organiser, holder),
                 )
                 .await?;
             Ok(())
@@ -235,16 +343,16 @@ pub async fn add_theme(
 pub async fn save_attendance_rules(
     leave_cap: String,
     make_up_share: String,
+    #[server(default)] unit: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::Timestamp;
-    use crate::domain::policy::Action;
     use crate::domain::session_draft::{Field, FieldProblem, Problem};
     use crate::domain::share::Share;
-    use crate::ssr::guard::{authorize, finish, state};
+    use crate::ssr::guard::{finish, state};
     use crate::ssr::rules::{LEAVE_CAP_KEY, MAKE_UP_KEY};
     finish(
         async {
-            authorize(Action::ManageAttendance)?;
+            let (organiser, holder, _) = holder(unit.as_deref(), &[]).await?;
             let cap = Share::parse(&leave_cap);
             let share = Share::parse(&make_up_share);
             let (Some(cap), Some(share)) = (cap, share) else {
@@ -261,17 +369,18 @@ pub async fn save_attendance_rules(
                 .collect();
                 return Err(AppError::Form(problems));
             };
-            let repo = state()?.repo;
-            let line = settings_line()?;
-            repo.set_settings_audited(
-                &[
-                    (LEAVE_CAP_KEY, cap.display()),
-                    (MAKE_UP_KEY, share.display()),
-                ],
-                Timestamp::now(),
-                &line,
-            )
-            .await?;
+            state()?
+                .repo
+                .save_settings(
+                    holder,
+                    &[
+                        (LEAVE_CAP_KEY, cap.display()),
+                        (MAKE_UP_KEY, share.display()),
+                    ],
+                    Timestamp::now(),
+                    &settings_line(&organiser, holder),
+                )
+                .await?;
             Ok(())
         }
         .await,

@@ -44,8 +44,6 @@ pub fn TopBar() -> impl IntoView {
                                 })}
                                 {me.schedules.then(|| view! {
                                     <A href="/organiser/district">{t(Key::NavDistrict)}</A>
-                                })}
-                                {me.organises_all.then(|| view! {
                                     <A href="/organiser/settings">{t(Key::NavSettings)}</A>
                                 })}
                                 {me.roles.sees_sessions().then(|| view! { <A href="/search">{t(Key::NavSearch)}</A> })}

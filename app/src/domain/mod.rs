@@ -31,6 +31,7 @@ pub mod search;
 pub mod second_factor;
 pub mod series_edit;
 pub mod session_draft;
+pub mod settings;
 pub mod share;
 pub mod throttle;
 pub mod tier_plan;

@@ -178,6 +178,14 @@ impl Reach {
         Some(subs)
     }
 
+    /// The one subdistrict everything reached lies in, if there is one.
+    pub fn single_subdistrict(&self) -> Option<i64> {
+        match self.touched_subdistricts()?.as_slice() {
+            [only] => Some(*only),
+            _ => None,
+        }
+    }
+
     /// Whether these grants reach every subdistrict of an install that has `all`.
     pub fn covers_all(&self, all: &[i64]) -> bool {
         self.district || all.iter().all(|id| self.subdistricts.contains(id))
@@ -238,6 +246,14 @@ mod tests {
         assert_eq!(district.touched_subdistricts(), None);
         assert!(Reach::resolve(&[Unit::Community(99)], sub_of).is_empty());
         assert!(Reach::resolve(&[], sub_of).is_empty());
+        assert_eq!(reach.single_subdistrict(), None, "two subdistricts");
+        assert_eq!(district.single_subdistrict(), None);
+        let one = Reach::resolve(&[Unit::Community(11), Unit::Community(12)], sub_of);
+        assert_eq!(one.single_subdistrict(), Some(1));
+        assert_eq!(
+            Reach::resolve(&[Unit::Subdistrict(2)], sub_of).single_subdistrict(),
+            Some(2)
+        );
     }
 
     #[test]

@@ -21,6 +21,8 @@ pub struct Fact {
     pub person_id: i64,
     pub name: String,
     pub community: String,
+    /// The subdistrict of the person's community, whose make-up share applies.
+    pub subdistrict_id: Option<i64>,
     pub tier_zh: String,
     pub status: Option<AttendanceStatus>,
     pub checked_in_at: Option<Timestamp>,
@@ -95,7 +97,8 @@ pub struct PersonRow {
 }
 
 /// Per cadre, by community then name.
-pub fn by_person(facts: &[Fact], make_up: Share) -> Vec<PersonRow> {
+/// `make_up` gives the make-up share in force for a subdistrict.
+pub fn by_person(facts: &[Fact], make_up: impl Fn(Option<i64>) -> Share) -> Vec<PersonRow> {
     let mut map: BTreeMap<(String, String, i64), PersonRow> = BTreeMap::new();
     for f in facts {
         let row = map
@@ -109,7 +112,7 @@ pub fn by_person(facts: &[Fact], make_up: Share) -> Vec<PersonRow> {
                 earned: StudyHours(0),
             });
         f.count_into(&mut row.counts);
-        row.earned.0 += earned_hours(f.final_status(), f.study_hours, make_up).0;
+        row.earned.0 += earned_hours(f.final_status(), f.study_hours, make_up(f.subdistrict_id)).0;
     }
     map.into_values().collect()
 }
@@ -187,6 +190,7 @@ mod tests {
             person_id: person,
             name: format!("p{person}"),
             community: community.into(),
+            subdistrict_id: Some(1),
             tier_zh: "雏雁".into(),
             status,
             checked_in_at: None,
@@ -243,12 +247,26 @@ mod tests {
             s.iter().map(|r| r.counts.expected).collect::<Vec<_>>(),
             [3, 2]
         );
-        let p = by_person(&facts, Share::MAKE_UP);
+        let p = by_person(&facts, |_| Share::MAKE_UP);
         let p1 = p.iter().find(|r| r.person_id == 1).unwrap();
         assert_eq!(p1.earned, StudyHours(30), "2 present + half of 2 made up");
         let p3 = p.iter().find(|r| r.person_id == 3).unwrap();
         assert_eq!(p3.counts.absent, 1);
         assert_eq!(p3.earned, StudyHours(20));
         assert_eq!(earned_total(&facts[..2], Share::MAKE_UP), StudyHours(40));
+        // Each person's make-up earns their own subdistrict's share.
+        let mut elsewhere = facts.clone();
+        for f in elsewhere.iter_mut().filter(|f| f.person_id == 1) {
+            f.subdistrict_id = Some(2);
+        }
+        let p = by_person(&elsewhere, |sub| {
+            if sub == Some(2) {
+                Share { num: 1, den: 1 }
+            } else {
+                Share::MAKE_UP
+            }
+        });
+        let p1 = p.iter().find(|r| r.person_id == 1).unwrap();
+        assert_eq!(p1.earned, StudyHours(40), "2 present + all of 2 made up");
     }
 }

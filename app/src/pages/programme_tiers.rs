@@ -1,19 +1,32 @@
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
-use crate::api::progress::{SaveCredits, SaveTier, TierName, programme_plans};
+use crate::api::progress::{ResetPlans, SaveCredits, SaveTier, TierName, programme_plans};
 use crate::components::layout::ErrorDetails;
+use crate::components::rule_holder::HolderBar;
 use crate::domain::tier_plan::TierForm;
 use crate::i18n::{Key, t, use_lang};
 
 /// Organisers set each tier's target head-count and yearly requirements, and the shares of
-/// the hours that late arrival and lecturing earn. The forms post without JavaScript.
+/// the hours that late arrival and lecturing earn, for the district or their subdistrict
+/// (`?unit=`). The forms post without JavaScript.
 #[component]
 pub fn ProgrammeTiersPage() -> impl IntoView {
+    let query = use_query_map();
+    let unit = move || query.read().get("unit").filter(|u| !u.is_empty());
     let save_tier = ServerAction::<SaveTier>::new();
     let save_credits = ServerAction::<SaveCredits>::new();
+    let reset = ServerAction::<ResetPlans>::new();
     let plans = Resource::new(
-        move || (save_tier.version().get(), save_credits.version().get()),
-        |_| programme_plans(),
+        move || {
+            (
+                save_tier.version().get(),
+                save_credits.version().get(),
+                reset.version().get(),
+                unit(),
+            )
+        },
+        |(_, _, _, unit)| programme_plans(unit),
     );
     let outcome = move |v: Option<Result<(), crate::error::AppError>>| {
         v.map(|r| match r {
@@ -33,12 +46,26 @@ pub fn ProgrammeTiersPage() -> impl IntoView {
                     Err(e) => return view! { <ErrorDetails error=e /> }.into_any(),
                 };
                 let themes = p.themes.clone();
+                let shown = p.holders.shown.clone();
+                let resettable = p.holders.subdistrict().is_some() && p.holders.own;
                 view! {
-                    {p.tiers.into_iter().map(|(tier, form)| tier_form(save_tier, tier, form, themes.clone())).collect_view()}
+                    <HolderBar holders=p.holders.clone() path="/organiser/programme/tiers" />
+                    {resettable.then(|| {
+                        let unit = shown.clone();
+                        view! {
+                            <ActionForm action=reset attr:class="row" attr:data-testid="rules-reset">
+                                <input type="hidden" name="unit" value=unit />
+                                <button type="submit">{t(Key::RulesReset)}</button>
+                            </ActionForm>
+                        }
+                    })}
+                    {move || outcome(reset.value().get())}
+                    {p.tiers.into_iter().map(|(tier, form)| tier_form(save_tier, tier, form, themes.clone(), shown.clone())).collect_view()}
                     <section class="card stack" data-testid="credits">
                         <h2>{t(Key::CreditShares)}</h2>
                         {move || outcome(save_credits.value().get())}
                         <ActionForm action=save_credits attr:class="row">
+                            <input type="hidden" name="unit" value=p.holders.shown.clone() />
                             <label><span>{t(Key::LateShareLabel)}</span><input name="late_share" required value=p.late_share /></label>
                             <label><span>{t(Key::LecturingShareLabel)}</span><input name="lecturing_share" required value=p.lecturing_share /></label>
                             <button type="submit" class="primary">{t(Key::Save)}</button>
@@ -56,6 +83,7 @@ fn tier_form(
     tier: TierName,
     form: TierForm,
     themes: Vec<TierName>,
+    unit: String,
 ) -> impl IntoView {
     let lang = use_lang();
     let (zh, en) = (tier.name_zh.clone(), tier.name_en.clone());
@@ -64,6 +92,7 @@ fn tier_form(
             <h2>{move || lang.get().pick(&zh, &en).to_string()}</h2>
             <ActionForm action=action attr:class="stack">
                 <input type="hidden" name="form[tier_id]" value=tier.id />
+                <input type="hidden" name="unit" value=unit />
                 <div class="row">
                     <label><span>{t(Key::TargetCount)}</span><input name="form[target_count]" inputmode="numeric" value=form.target_count /></label>
                     <label><span>{t(Key::MeasureHours)}</span><input name="form[hours]" inputmode="decimal" value=form.hours /></label>

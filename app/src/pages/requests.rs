@@ -20,13 +20,12 @@ pub fn RequestsPage() -> impl IntoView {
                     Ok(q) => q,
                     Err(e) => return view! { <ErrorDetails error=e /> }.into_any(),
                 };
-                let cap = q.cap.display();
                 view! {
                     <section class="stack" data-testid="leave-requests">
                         <h2>{t(Key::LeaveRequests)}</h2>
-                        <p class="hint">{t(Key::LeaveCapHint)} " " {cap.clone()}</p>
+                        <p class="hint">{t(Key::LeaveCapHint)} " " {q.cap.display()}</p>
                         {q.leave.is_empty().then(|| view! { <p class="muted">{t(Key::NothingPending)}</p> })}
-                        {q.leave.into_iter().map(|l| leave_card(l, cap.clone(), decide)).collect_view()}
+                        {q.leave.into_iter().map(|l| leave_card(l, decide)).collect_view()}
                     </section>
                     <section class="stack" data-testid="make-up-requests">
                         <h2>{t(Key::MakeUpRequests)}</h2>
@@ -40,7 +39,8 @@ pub fn RequestsPage() -> impl IntoView {
     }
 }
 
-fn leave_card(l: LeaveLine, cap: String, decide: ServerAction<DecideRequest>) -> impl IntoView {
+fn leave_card(l: LeaveLine, decide: ServerAction<DecideRequest>) -> impl IntoView {
+    let cap = l.cap.display();
     let warn = l.passes_cap.then(|| {
         view! {
             <p class="error" role="note" data-testid="cap-warning">

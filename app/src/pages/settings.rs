@@ -1,20 +1,28 @@
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
-use crate::api::settings::{AddTheme, SaveAttendanceRules, SaveHoursRule, settings_overview};
+use crate::api::settings::{
+    AddTheme, ResetSettings, SaveAttendanceRules, SaveHoursRule, settings_overview,
+};
 use crate::components::layout::ErrorDetails;
+use crate::components::rule_holder::HolderBar;
 use crate::i18n::{Key, t, use_lang};
 
-/// Organisers set the study-hours rule and add themes.
+/// Organisers set the study-hours rule, the attendance rules and the door's safeguards of
+/// the district or of their subdistrict (`?unit=`), and add themes.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let lang = use_lang();
+    let query = use_query_map();
+    let unit = move || query.read().get("unit").filter(|u| !u.is_empty());
     let save_rule = ServerAction::<SaveHoursRule>::new();
     let add_theme = ServerAction::<AddTheme>::new();
     let save_attendance = ServerAction::<SaveAttendanceRules>::new();
     let save_door = ServerAction::<crate::api::settings::SaveDoorSettings>::new();
+    let reset = ServerAction::<ResetSettings>::new();
     let door = Resource::new(
-        move || save_door.version().get(),
-        |_| crate::api::settings::door_settings(),
+        move || (save_door.version().get(), reset.version().get(), unit()),
+        |(_, _, unit)| crate::api::settings::door_settings(unit),
     );
     let settings = Resource::new(
         move || {
@@ -22,9 +30,12 @@ pub fn SettingsPage() -> impl IntoView {
                 save_rule.version().get(),
                 add_theme.version().get(),
                 save_attendance.version().get(),
+                save_door.version().get(),
+                reset.version().get(),
+                unit(),
             )
         },
-        |_| settings_overview(),
+        |(_, _, _, _, _, unit)| settings_overview(unit),
     );
     let outcome = move |v: Option<Result<(), crate::error::AppError>>| {
         v.map(|r| match r {
@@ -40,11 +51,27 @@ pub fn SettingsPage() -> impl IntoView {
                     Ok(s) => s,
                     Err(e) => return view! { <ErrorDetails error=e /> }.into_any(),
                 };
+                let shown = s.holders.shown.clone();
+                let sub = s.holders.subdistrict();
+                let own = s.holders.own;
+                let (unit_rule, unit_attendance, unit_door) = (shown.clone(), shown.clone(), shown);
                 view! {
+                    <HolderBar holders=s.holders.clone() path="/organiser/settings" />
+                    {(sub.is_some() && own).then(|| {
+                        let unit = s.holders.shown.clone();
+                        view! {
+                            <ActionForm action=reset attr:class="row" attr:data-testid="rules-reset">
+                                <input type="hidden" name="unit" value=unit />
+                                <button type="submit">{t(Key::RulesReset)}</button>
+                            </ActionForm>
+                        }
+                    })}
+                    {move || outcome(reset.value().get())}
                     <section class="card stack" data-testid="hours-rule">
                         <h2>{t(Key::HoursLabel)}</h2>
                         {move || outcome(save_rule.value().get())}
                         <ActionForm action=save_rule attr:class="row">
+                            <input type="hidden" name="unit" value=unit_rule />
                             <label><span>{t(Key::HoursRuleLabel)}</span>
                                 <input name="minutes" inputmode="numeric" required value=s.minutes_per_hour />
                             </label>
@@ -56,6 +83,7 @@ pub fn SettingsPage() -> impl IntoView {
                         <h2>{t(Key::AttendanceRules)}</h2>
                         {move || outcome(save_attendance.value().get())}
                         <ActionForm action=save_attendance attr:class="row">
+                            <input type="hidden" name="unit" value=unit_attendance />
                             <label><span>{t(Key::LeaveCapLabel)}</span>
                                 <input name="leave_cap" required value=s.leave_cap.clone() />
                             </label>
@@ -67,12 +95,15 @@ pub fn SettingsPage() -> impl IntoView {
                         <p class="hint">{t(Key::AttendanceRulesHint)}</p>
                     </section>
                     <Suspense fallback=|| ()>
-                        {move || Suspend::new(async move {
+                        {move || {
+                            let unit = unit_door.clone();
+                            Suspend::new(async move {
                             door.await.ok().map(|d| view! {
                                 <section class="card stack" data-testid="door-settings">
                                     <h2>{t(Key::DoorSettingsTitle)}</h2>
                                     {move || outcome(save_door.value().get())}
                                     <ActionForm action=save_door attr:class="stack">
+                                        <input type="hidden" name="unit" value=unit.clone() />
                                         <label><span>{t(Key::VenueNetworksLabel)}</span>
                                             <textarea name="venue_networks" rows="3" maxlength="2000">{d.venue_networks.clone()}</textarea>
                                         </label>
@@ -85,7 +116,7 @@ pub fn SettingsPage() -> impl IntoView {
                                     </ActionForm>
                                 </section>
                             })
-                        })}
+                        })}}
                     </Suspense>
                     <section class="card stack" data-testid="themes">
                         <h2>{t(Key::ThemesTitle)}</h2>
@@ -96,6 +127,7 @@ pub fn SettingsPage() -> impl IntoView {
                         </ul>
                         {move || outcome(add_theme.value().get().map(|r| r.map(|_| ())))}
                         <ActionForm action=add_theme attr:class="row">
+                            {sub.map(|id| view! { <input type="hidden" name="subdistrict_id" value=id /> })}
                             <label><span>{t(Key::ThemeNameZh)}</span><input name="name_zh" required maxlength="40" /></label>
                             <label><span>{t(Key::ThemeNameEn)}</span><input name="name_en" maxlength="80" /></label>
                             <button type="submit">{t(Key::AddTheme)}</button>

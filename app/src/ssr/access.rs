@@ -135,6 +135,55 @@ impl Organiser {
         }
     }
 
+    /// Whose rules (settings, tier plans) this organiser may read and change, with the
+    /// subdistricts' names: the district's for grants of the whole install, and each
+    /// subdistrict held wholly. Organisers of single communities hold none.
+    pub async fn rule_holders(
+        &self,
+        repo: &dyn Repository,
+    ) -> AppResult<Vec<(crate::domain::settings::RuleHolder, String)>> {
+        use crate::domain::settings::RuleHolder;
+        let mut holders = Vec::new();
+        if self.user.grants.everything {
+            holders.push((RuleHolder::District, String::new()));
+        }
+        holders.extend(
+            self.holds(repo)
+                .await?
+                .into_iter()
+                .map(|s| (RuleHolder::Subdistrict(s.id), s.name)),
+        );
+        Ok(holders)
+    }
+
+    /// The rules `asked` for (a token as [`crate::domain::settings::RuleHolder::token`]
+    /// writes it), or without one the first this organiser holds (the district's for the
+    /// whole install). A subdistrict out of reach answers as not found; a malformed token
+    /// as not found too.
+    pub async fn rules(
+        &self,
+        repo: &dyn Repository,
+        asked: Option<&str>,
+    ) -> AppResult<crate::domain::settings::RuleHolder> {
+        use crate::domain::settings::RuleHolder;
+        let held = self.rule_holders(repo).await?;
+        let wanted = match asked.map(str::trim).filter(|s| !s.is_empty()) {
+            None => return held.first().map(|(h, _)| *h).ok_or(AppError::Forbidden),
+            Some(token) => RuleHolder::parse_token(token).ok_or(AppError::NotFound)?,
+        };
+        if held.iter().any(|(h, _)| *h == wanted) {
+            Ok(wanted)
+        } else if wanted == RuleHolder::District {
+            tracing::warn!(
+                account = self.user.account.id,
+                "refused: the district's rules"
+            );
+            Err(AppError::Forbidden)
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
     /// Refuses (as not found) a person outside the reach, and (as forbidden) one the reach
     /// covers only through a single community: moving a cadre between the programme's
     /// tiers is for organisers of their whole subdistrict.

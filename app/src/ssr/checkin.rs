@@ -35,23 +35,28 @@ pub struct Ask<'a> {
     pub session: Option<i64>,
 }
 
-/// The settings key: addresses of the venue's networks (one per line).
-pub const VENUE_NETWORKS_SETTING: &str = "door.venue_networks";
-/// The settings key: `0` lets walk-ins earn hours without an organiser's confirmation.
-pub const CONFIRM_WALK_INS_SETTING: &str = "door.confirm_walk_ins";
+pub use crate::domain::settings::{CONFIRM_WALK_INS_SETTING, VENUE_NETWORKS_SETTING};
 
-/// Whether walk-ins wait for an organiser (the default) before they earn hours.
-pub async fn walk_ins_need_confirming(repo: &dyn Repository) -> RepoResult<bool> {
+/// Whether walk-ins at a session of the subdistrict (`None`: the district's) wait for an
+/// organiser (the default) before they earn hours.
+pub async fn walk_ins_need_confirming(
+    repo: &dyn Repository,
+    subdistrict: Option<i64>,
+) -> RepoResult<bool> {
     Ok(repo
-        .setting(CONFIRM_WALK_INS_SETTING)
+        .setting_in(subdistrict, CONFIRM_WALK_INS_SETTING)
         .await?
         .is_none_or(|v| v != "0"))
 }
 
-/// The venue's networks as configured (none: no address is noted as outside).
-pub async fn venue_networks(repo: &dyn Repository) -> RepoResult<Vec<Network>> {
+/// The venue's networks of the subdistrict (`None`: the district's) as configured (none:
+/// no address is noted as outside).
+pub async fn venue_networks(
+    repo: &dyn Repository,
+    subdistrict: Option<i64>,
+) -> RepoResult<Vec<Network>> {
     let text = repo
-        .setting(VENUE_NETWORKS_SETTING)
+        .setting_in(subdistrict, VENUE_NETWORKS_SETTING)
         .await?
         .unwrap_or_default();
     Ok(parse_networks(&text).unwrap_or_default())
@@ -163,7 +168,10 @@ pub async fn attempt(
     }
     let source = if ask.token.is_some() { "qr" } else { "code" };
     let walk_in = !in_audience;
-    if walk_in && walk_ins_need_confirming(repo).await? {
+    if walk_in
+        && walk_ins_need_confirming(repo, repo.session_subdistrict(session.id).await?.flatten())
+            .await?
+    {
         let existing = repo.attendance_of(session.id, person_id).await?;
         if !checkin_replaces(existing.map(|e| e.0)) {
             return refused(Some(session), DoorOutcome::Already);

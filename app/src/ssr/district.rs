@@ -32,7 +32,7 @@ pub fn figures(p: &Programme, subdistricts: &[Subdistrict]) -> (Vec<Figures>, Fi
             Some(CadreFigures {
                 subdistrict: s.cadre.subdistrict_id?,
                 outlook: s.outlook,
-                earned: s.year.earned(&p.credits),
+                earned: s.year.earned(&s.credits),
                 attended: s.year.present.0 + s.year.late.0,
                 expected: s.year.expected - s.year.expected_excused,
             })
@@ -98,7 +98,7 @@ pub fn table(p: &Programme, subdistricts: &[Subdistrict]) -> Vec<Vec<String>> {
                     y.attendance_percent()
                         .map(|p| format!("{p}%"))
                         .unwrap_or_default(),
-                    y.earned(&p.credits).display(),
+                    y.earned(&s.credits).display(),
                     s.owed.hours.display(),
                     y.reflections_accepted.to_string(),
                     outlook.to_string(),

@@ -9,7 +9,6 @@ use serde::Deserialize;
 
 use super::access::Organiser;
 use super::db::SheetRow;
-use super::rules::make_up_share;
 use super::state::AppState;
 use super::user::CurrentUser;
 use crate::domain::Timestamp;
@@ -329,8 +328,8 @@ pub async fn report_file(
         let rows = count_rows("社区", &by_community(&facts));
         return download(csv(rows), CSV, "communities.csv");
     }
-    let share = match make_up_share(state.repo.as_ref()).await {
-        Ok(s) => s,
+    let book = match state.repo.setting_book().await {
+        Ok(b) => b,
         Err(e) => return internal(format!("{e:?}")),
     };
     let people: Vec<Vec<String>> = std::iter::once(
@@ -349,20 +348,24 @@ pub async fn report_file(
         .map(String::from)
         .to_vec(),
     )
-    .chain(by_person(&facts, share).into_iter().map(|p| {
-        vec![
-            p.name,
-            p.community,
-            p.tier_zh,
-            p.counts.expected.to_string(),
-            p.counts.present.to_string(),
-            p.counts.late.to_string(),
-            p.counts.excused.to_string(),
-            p.counts.absent.to_string(),
-            p.counts.made_up.to_string(),
-            p.earned.display(),
-        ]
-    }))
+    .chain(
+        by_person(&facts, |sub| book.credits(sub).make_up)
+            .into_iter()
+            .map(|p| {
+                vec![
+                    p.name,
+                    p.community,
+                    p.tier_zh,
+                    p.counts.expected.to_string(),
+                    p.counts.present.to_string(),
+                    p.counts.late.to_string(),
+                    p.counts.excused.to_string(),
+                    p.counts.absent.to_string(),
+                    p.counts.made_up.to_string(),
+                    p.earned.display(),
+                ]
+            }),
+    )
     .collect();
     let built = (|| {
         let mut book = Workbook::new();

@@ -12,22 +12,24 @@ use crate::domain::progress::{
     three_missed_in_a_row,
 };
 use crate::domain::report::DateRange;
-use crate::domain::share::Share;
 use crate::error::{AppError, AppResult};
 use crate::ssr::db::{ProgrammeCadre, Repository, TierPlan};
 
-pub const LATE_SHARE_KEY: &str = "progress.late_share";
-pub const LECTURING_SHARE_KEY: &str = "progress.lecturing_share";
-
-/// The credit shares as organisers set them.
-pub async fn credits(repo: &dyn Repository) -> AppResult<Credits> {
-    use crate::ssr::rules::{make_up_share, share_setting};
-    let full = Share { num: 1, den: 1 };
-    Ok(Credits {
-        late: share_setting(repo, LATE_SHARE_KEY, full).await?,
-        make_up: make_up_share(repo).await?,
-        lecturing: share_setting(repo, LECTURING_SHARE_KEY, full).await?,
-    })
+/// The tier plans in force for a subdistrict (`None`: the district's): the district's,
+/// each replaced by the subdistrict's own where it set one; highest tier first.
+pub fn plans_in(
+    district: &[TierPlan],
+    own: &[(i64, TierPlan)],
+    subdistrict: Option<i64>,
+) -> Vec<TierPlan> {
+    district
+        .iter()
+        .map(|d| {
+            own.iter()
+                .find(|(s, p)| Some(*s) == subdistrict && p.tier.id == d.tier.id)
+                .map_or_else(|| d.clone(), |(_, p)| p.clone())
+        })
+        .collect()
 }
 
 /// One cadre's year, judged.
@@ -39,6 +41,8 @@ pub struct Standing {
     pub owed: Requirements,
     pub assessments: Vec<Assessment>,
     pub outlook: Outlook,
+    /// The credit shares of the cadre's subdistrict.
+    pub credits: Credits,
     pub three_missed: bool,
     pub under_minimum: bool,
     /// The next tier up, when the cadre meets its requirements now.
@@ -46,13 +50,14 @@ pub struct Standing {
 }
 
 /// The programme in a year: tiers, each cadre's standing, and the month counts, with the
-/// credit shares and the year's bounds they were computed with.
+/// year's bounds they were computed with.
 pub struct Programme {
     pub year: i32,
-    pub credits: Credits,
     /// `[from, to)` of the year.
     pub from: Timestamp,
     pub to: Timestamp,
+    /// The tier plans of the one subdistrict looked at (the reach's, or the one cadre's),
+    /// otherwise the district's.
     pub tiers: Vec<TierPlan>,
     pub standings: Vec<Standing>,
     pub expected_by_month: std::collections::BTreeMap<i64, i64>,
@@ -79,8 +84,9 @@ pub async fn programme(
     reach: Option<&crate::domain::org::Reach>,
 ) -> AppResult<Programme> {
     let (from, to, cut) = year_bounds(year, now)?;
-    let credits = credits(repo).await?;
-    let tiers = repo.tier_plans().await?;
+    let book = repo.setting_book().await?;
+    let district_tiers = repo.tier_plans().await?;
+    let own_tiers = repo.subdistrict_tier_plans().await?;
     let sessions = repo.year_sessions(from, to).await?;
     let cadres: Vec<ProgrammeCadre> = repo
         .programme_cadres(person, reach)
@@ -129,7 +135,22 @@ pub async fn programme(
         .map(|(s, p, status)| ((s, p), status))
         .collect();
 
-    let by_id: HashMap<i64, &TierPlan> = tiers.iter().map(|t| (t.tier.id, t)).collect();
+    // The rules of each subdistrict met, worked out once.
+    let mut rules: HashMap<Option<i64>, (Credits, Vec<TierPlan>)> = HashMap::new();
+    for c in &cadres {
+        rules.entry(c.subdistrict_id).or_insert_with(|| {
+            (
+                book.credits(c.subdistrict_id),
+                plans_in(&district_tiers, &own_tiers, c.subdistrict_id),
+            )
+        });
+    }
+    let looked_at = match (person, reach) {
+        (Some(_), _) => cadres.first().and_then(|c| c.subdistrict_id),
+        (None, Some(r)) => r.single_subdistrict(),
+        (None, None) => None,
+    };
+    let tiers = plans_in(&district_tiers, &own_tiers, looked_at);
     let standings = cadres
         .into_iter()
         .zip(plans)
@@ -150,7 +171,11 @@ pub async fn programme(
                 (d.year(), d.month())
             });
             let months = months_in_programme(joined, year);
-            let tier = cadre.tier_id.and_then(|t| by_id.get(&t));
+            let (credits, plans) = &rules[&cadre.subdistrict_id];
+            let credits = *credits;
+            let tier = cadre
+                .tier_id
+                .and_then(|t| plans.iter().find(|p| p.tier.id == t));
             let owed = tier
                 .map(|t| t.requirements.prorated(months))
                 .unwrap_or_default();
@@ -165,7 +190,7 @@ pub async fn programme(
                     .attendance_percent()
                     .is_some_and(|p| p < owed.min_attendance_percent);
             let candidate_for = tier.and_then(|t| {
-                tiers
+                plans
                     .iter()
                     .filter(|n| n.tier.rank < t.tier.rank)
                     .max_by_key(|n| n.tier.rank)
@@ -178,6 +203,7 @@ pub async fn programme(
             });
             Standing {
                 outlook: overall(&assessments),
+                credits,
                 three_missed: three_missed_in_a_row(&statuses),
                 under_minimum,
                 candidate_for,
@@ -190,7 +216,6 @@ pub async fn programme(
         .collect();
     Ok(Programme {
         year,
-        credits,
         from,
         to,
         tiers,

@@ -324,30 +324,36 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
             Body::Json(json!({ "form": empty_session, "clash_reason": "" })),
             "NNNNNNYYYN",
         ),
-        // The whole install's settings and tiers; imports (admins too: they give scopes).
-        ("settings_overview", form(&[]), "NNNNNNNNYN"),
-        ("settings_door", form(&[]), "NNNNNNNNYN"),
+        // Settings and tiers: the district's for organisers of the whole install, a
+        // subdistrict's own for its organisers (each sees their own without a unit).
+        ("settings_overview", form(&[]), "NNNNNNYYYN"),
+        ("settings_door", form(&[]), "NNNNNNYYYN"),
         (
             "settings_door_save",
             form(&[("venue_networks", "not a network")]),
-            "NNNNNNNNYN",
+            "NNNNNNYYYN",
         ),
         (
             "settings_hours_rule",
             form(&[("minutes", "x")]),
-            "NNNNNNNNYN",
+            "NNNNNNYYYN",
         ),
         (
             "settings_attendance",
             form(&[("leave_cap", "x"), ("make_up_share", "y")]),
-            "NNNNNNNNYN",
+            "NNNNNNYYYN",
+        ),
+        (
+            "settings_reset",
+            form(&[("unit", &format!("subdistrict:{sub}"))]),
+            "NNNNNNYNYN",
         ),
         (
             "themes_add",
             form(&[("name_zh", ""), ("name_en", "")]),
             "NNNNNNNNYN",
         ),
-        ("programme_plans", form(&[]), "NNNNNNNNYN"),
+        ("programme_plans", form(&[]), "NNNNNNYYYN"),
         (
             "programme_tier_save",
             form(&[
@@ -358,12 +364,17 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
                 ("form[reflections]", ""),
                 ("form[teaching]", ""),
             ]),
-            "NNNNNNNNRN",
+            "NNNNNNRRRN",
         ),
         (
             "programme_credits_save",
             form(&[("late_share", "x"), ("lecturing_share", "y")]),
-            "NNNNNNNNYN",
+            "NNNNNNYYYN",
+        ),
+        (
+            "programme_plans_reset",
+            form(&[("unit", &format!("subdistrict:{sub}"))]),
+            "NNNNNNYNYN",
         ),
         (
             "import_preview",

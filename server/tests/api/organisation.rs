@@ -19,6 +19,7 @@ both_backends!(
     admins_grant_scopes_in_the_import_sheet,
     the_district_holds_classes_across_subdistricts,
     subdistricts_keep_themes_of_their_own,
+    a_subdistrict_sets_rules_of_its_own,
 );
 
 async fn account_id(app: &TestApp, username: &str) -> i64 {
@@ -384,20 +385,26 @@ async fn each_organiser_acts_within_their_reach(backend: Backend) {
                 .unwrap(),
         );
     }
-    // Install-wide surfaces: the district's organiser only.
-    for (client, want) in [
-        (&district, StatusCode::OK),
-        (&liying, StatusCode::FORBIDDEN),
-        (&community, StatusCode::FORBIDDEN),
+    // Rules: the district's for its organiser, a subdistrict's own for the subdistrict's;
+    // none for a community's organiser.
+    let first = format!("subdistrict:{}", tower.subdistrict_id);
+    for (client, unit, want) in [
+        (&district, "", StatusCode::OK),
+        (&district, first.as_str(), StatusCode::OK),
+        (&liying, "", StatusCode::OK),
+        (&liying, "district", StatusCode::FORBIDDEN),
+        (&liying, first.as_str(), StatusCode::NOT_FOUND),
+        (&liying, "community:1", StatusCode::NOT_FOUND),
+        (&community, "", StatusCode::FORBIDDEN),
+        (&community, first.as_str(), StatusCode::FORBIDDEN),
     ] {
-        assert_eq!(
-            app.call(client, "settings_overview", &[]).await.status(),
-            want
-        );
-        assert_eq!(
-            app.call(client, "programme_plans", &[]).await.status(),
-            want
-        );
+        for endpoint in ["settings_overview", "programme_plans", "settings_door"] {
+            assert_eq!(
+                app.call(client, endpoint, &[("unit", unit)]).await.status(),
+                want,
+                "{endpoint} {unit}"
+            );
+        }
     }
     // Scheduling: organisers of whole subdistricts.
     assert_eq!(
@@ -1059,5 +1066,184 @@ async fn subdistricts_keep_themes_of_their_own(backend: Backend) {
     assert_eq!(
         add(&liying, Some(second.clone())).await.status(),
         StatusCode::CONFLICT
+    );
+}
+
+/// 李营街道 sets its own leave cap, study-hours rule, credit shares and tier requirements:
+/// they apply to its cadres and sessions, 观音阁 keeps the district's, and forgetting them
+/// brings the district's back.
+async fn a_subdistrict_sets_rules_of_its_own(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let district = app.signed_in("organiser").await;
+    let liying = app.signed_in("liying").await;
+    let second = subdistrict_id(&app, "李营街道").await;
+    let unit = format!("subdistrict:{second}");
+    let overview = |who: reqwest::Client, unit: &'static str| {
+        let app = &app;
+        async move {
+            let v: Value = app
+                .call(&who, "settings_overview", &[("unit", unit)])
+                .await
+                .json()
+                .await
+                .unwrap();
+            v
+        }
+    };
+    let before = overview(liying.clone(), "").await;
+    assert_eq!(before["holders"]["shown"], unit.as_str());
+    assert_eq!(before["holders"]["own"], false);
+    assert_eq!(
+        before["leave_cap"], "1/7",
+        "the district's until it sets one"
+    );
+
+    let ok = |res: reqwest::Response| async move {
+        let status = res.status();
+        assert_eq!(status, StatusCode::OK, "{}", res.text().await.unwrap());
+    };
+    ok(app
+        .call(
+            &liying,
+            "settings_attendance",
+            &[("leave_cap", "1/5"), ("make_up_share", "100%")],
+        )
+        .await)
+    .await;
+    ok(app
+        .call(&liying, "settings_hours_rule", &[("minutes", "30")])
+        .await)
+    .await;
+    // Bad input changes nothing.
+    assert_eq!(
+        app.call(&liying, "settings_hours_rule", &[("minutes", "0")])
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let after = overview(liying.clone(), "").await;
+    assert_eq!(
+        (
+            &after["leave_cap"],
+            &after["make_up_share"],
+            &after["minutes_per_hour"],
+            &after["holders"]["own"]
+        ),
+        (&"20%".into(), &"100%".into(), &30.into(), &true.into())
+    );
+    let theirs = overview(district.clone(), "").await;
+    assert_eq!(theirs["holders"]["shown"], "district");
+    assert_eq!(
+        (&theirs["leave_cap"], &theirs["minutes_per_hour"]),
+        (&"1/7".into(), &45.into()),
+        "the district's and 观音阁's stay"
+    );
+    let book = app.repo.setting_book().await.unwrap();
+    assert_eq!(book.leave_cap(Some(second)).display(), "20%");
+    assert_eq!(book.leave_cap(Some(1)).display(), "1/7");
+    let filter = app::ssr::db::AuditFilter {
+        kind: Some(AuditKind::SettingsChanged),
+        ..Default::default()
+    };
+    let lines = app.repo.audit_lines(&filter, 10).await.unwrap();
+    assert!(
+        lines.iter().all(|l| l.line.target == unit) && lines.len() == 2,
+        "{lines:?}"
+    );
+
+    // A tier's requirements of its own: 李营's cadres owe them, 观音阁's the district's.
+    let plans: Value = app
+        .call(&liying, "programme_plans", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let tier = plans["tiers"][0][0]["id"].as_i64().unwrap().to_string();
+    let district_hours = app.repo.tier_plans().await.unwrap()[0].requirements.hours;
+    ok(app
+        .call(
+            &liying,
+            "programme_tier_save",
+            &[
+                ("form[tier_id]", tier.as_str()),
+                ("form[target_count]", "3"),
+                ("form[hours]", "99"),
+                ("form[attendance_percent]", "50"),
+                ("form[reflections]", "0"),
+                ("form[teaching]", "0"),
+            ],
+        )
+        .await)
+    .await;
+    assert_eq!(
+        app.repo.tier_plans().await.unwrap()[0].requirements.hours,
+        district_hours,
+        "the district's plan is untouched"
+    );
+    let now = Timestamp::now();
+    let year = app::ssr::progress::this_year(now);
+    let p = app::ssr::progress::programme(app.repo.as_ref(), year, None, now, None)
+        .await
+        .unwrap();
+    let top: i64 = tier.parse().unwrap();
+    let owed = |sub: i64| {
+        p.standings
+            .iter()
+            .find(|s| s.cadre.subdistrict_id == Some(sub) && s.cadre.tier_id == Some(top))
+            .map(|s| s.credits.make_up.display())
+    };
+    assert_eq!(
+        owed(second).as_deref(),
+        Some("100%"),
+        "李营's make-up share"
+    );
+    assert_eq!(owed(1).as_deref(), Some("50%"), "观音阁's make-up share");
+    let theirs_plans: Value = app
+        .call(&district, "programme_plans", &[("unit", unit.as_str())])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(theirs_plans["tiers"][0][1]["hours"], "99");
+    assert_eq!(theirs_plans["holders"]["own"], true);
+    let liying_standing = p
+        .standings
+        .iter()
+        .find(|s| s.cadre.subdistrict_id == Some(second) && s.cadre.tier_id == Some(top))
+        .unwrap();
+    assert_eq!(liying_standing.owed.min_attendance_percent, 50);
+    assert!(liying_standing.owed.hours.0 <= 990 && liying_standing.owed.hours.0 > 0);
+    let guanyinge_standing = p
+        .standings
+        .iter()
+        .find(|s| s.cadre.subdistrict_id == Some(1) && s.cadre.tier_id == Some(top))
+        .unwrap();
+    assert_ne!(guanyinge_standing.owed.min_attendance_percent, 50);
+
+    // A community's organiser cannot touch them (another subdistrict's answers 404: the
+    // matrix); forgetting them restores the district's.
+    let community = app.signed_in("community").await;
+    assert_eq!(
+        app.call(&community, "settings_reset", &[("unit", unit.as_str())])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    ok(app
+        .call(&liying, "settings_reset", &[("unit", unit.as_str())])
+        .await)
+    .await;
+    ok(app
+        .call(&liying, "programme_plans_reset", &[("unit", unit.as_str())])
+        .await)
+    .await;
+    let back = overview(liying.clone(), "").await;
+    assert_eq!(
+        (&back["leave_cap"], &back["holders"]["own"]),
+        (&"1/7".into(), &false.into())
+    );
+    assert!(
+        app.repo.subdistrict_tier_plans().await.unwrap().is_empty(),
+        "no tier plan of its own left"
     );
 }

@@ -61,6 +61,8 @@ pub struct LeaveLine {
     pub load: LeaveLoad,
     /// Approving would put the cadre's leave this year above the cap.
     pub passes_cap: bool,
+    /// The cap of the cadre's subdistrict.
+    pub cap: Share,
 }
 
 /// The organisers' queue of leave and make-up requests.
@@ -68,6 +70,8 @@ pub struct LeaveLine {
 pub struct QueueData {
     pub leave: Vec<LeaveLine>,
     pub make_ups: Vec<RequestView>,
+    /// The cap and share of the organiser's subdistrict (the district's when they reach
+    /// several); a subdistrict that sets its own applies it to its cadres.
     pub cap: Share,
     pub make_up_share: Share,
 }
@@ -177,8 +181,9 @@ pub async fn request_queue() -> Result<QueueData, AppError> {
         async {
             let organiser = organiser()?;
             let repo = state()?.repo;
-            let cap = crate::ssr::rules::leave_cap(repo.as_ref()).await?;
-            let make_up_share = crate::ssr::rules::make_up_share(repo.as_ref()).await?;
+            let book = repo.setting_book().await?;
+            let mine = organiser.reach().single_subdistrict();
+            let (cap, make_up_share) = (book.leave_cap(mine), book.credits(mine).make_up);
             let mut leave = Vec::new();
             for item in repo
                 .requests(RequestKind::Leave, 200, organiser.people())
@@ -202,8 +207,10 @@ pub async fn request_queue() -> Result<QueueData, AppError> {
                 } else {
                     StudyHours(0)
                 };
+                let cap = book.leave_cap(member.subdistrict_id);
                 leave.push(LeaveLine {
                     passes_cap: load.passes_cap_with(more, cap),
+                    cap,
                     load,
                     request: RequestView::from(item),
                 });

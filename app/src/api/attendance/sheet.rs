@@ -76,7 +76,8 @@ pub async fn attendance_sheet(session_id: i64) -> Result<SheetData, AppError> {
                 .ok_or(AppError::NotFound)?;
             let rows = repo.session_sheet(session_id, access.people()).await?;
             let counts = crate::ssr::db::sheet_counts(&rows);
-            let venue = crate::ssr::checkin::venue_networks(repo.as_ref()).await?;
+            let held_by = repo.session_subdistrict(session_id).await?.flatten();
+            let venue = crate::ssr::checkin::venue_networks(repo.as_ref(), held_by).await?;
             let origins = crate::domain::attendance::origin_flags(
                 &rows
                     .iter()

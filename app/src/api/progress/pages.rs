@@ -33,11 +33,7 @@ fn month_bounds(now: Timestamp) -> (Timestamp, Timestamp) {
     )
 }
 
-fn line(
-    s: &Standing,
-    tiers: &HashMap<i64, TierName>,
-    credits: &crate::domain::progress::Credits,
-) -> CadreLine {
+fn line(s: &Standing, tiers: &HashMap<i64, TierName>) -> CadreLine {
     let tier = s.cadre.tier_id.and_then(|t| tiers.get(&t));
     CadreLine {
         person_id: s.cadre.person_id,
@@ -46,7 +42,7 @@ fn line(
         tier_zh: tier.map(|t| t.name_zh.clone()).unwrap_or_default(),
         tier_en: tier.map(|t| t.name_en.clone()).unwrap_or_default(),
         outlook: s.outlook,
-        earned: s.year.earned(credits),
+        earned: s.year.earned(&s.credits),
         owed: s.owed.hours,
         attendance_percent: s.year.attendance_percent(),
         three_missed: s.three_missed,
@@ -64,9 +60,10 @@ pub async fn progress_data(
     let now = Timestamp::now();
     let year = year.unwrap_or_else(|| this_year(now));
     let p = programme(repo, year, Some(person_id), now, None).await?;
-    let (credits, from, to) = (p.credits, p.from, p.to);
+    let (from, to) = (p.from, p.to);
     let tiers = names(&p.tiers);
     let standing = p.standings.into_iter().next().ok_or(AppError::NotFound)?;
+    let credits = standing.credits;
     let ledger = repo
         .ledger_rows(person_id, from, to)
         .await?
@@ -168,7 +165,6 @@ pub async fn dashboard(
     let now = Timestamp::now();
     let year = year.unwrap_or_else(|| this_year(now));
     let p = programme(repo, year, None, now, reach).await?;
-    let credits = p.credits;
     let tier_names = names(&p.tiers);
 
     let mut tiers: Vec<TierLine> = p
@@ -200,11 +196,11 @@ pub async fn dashboard(
         if s.three_missed || s.under_minimum {
             warnings_total += 1;
             if warnings.len() < LIST_LIMIT {
-                warnings.push(line(s, &tier_names, &credits));
+                warnings.push(line(s, &tier_names));
             }
         }
         if s.candidate_for.is_some() && candidates.len() < LIST_LIMIT {
-            candidates.push(line(s, &tier_names, &credits));
+            candidates.push(line(s, &tier_names));
         }
         let shown = drill.tier.is_none_or(|t| s.cadre.tier_id == Some(t))
             && drill
@@ -214,7 +210,7 @@ pub async fn dashboard(
         if shown && (drill.tier.is_some() || drill.community.is_some() || drill.outlook.is_some()) {
             list_total += 1;
             if list.len() < LIST_LIMIT {
-                list.push(line(s, &tier_names, &credits));
+                list.push(line(s, &tier_names));
             }
         }
     }

@@ -596,9 +596,10 @@ impl AttendanceStore for SqlRepository<Db> {
         reach: Option<&Reach>,
     ) -> RepoResult<Vec<Fact>> {
         let sql = format!(
-            "select s.id, s.title, s.starts_at, s.study_hours, p.id, p.name, \
-             coalesce(c.name, ''), coalesce(t.name_zh, ''), x.status, x.checked_in_at, \
-             coalesce(x.walk_in, false) \
+            "select s.id as session_id, s.title, s.starts_at, s.study_hours, \
+             p.id as person_id, p.name, coalesce(c.name, '') as community, c.subdistrict_id, \
+             coalesce(t.name_zh, '') as tier_zh, x.status, x.checked_in_at, \
+             coalesce(x.walk_in, false) as walk_in \
              from sessions s cross join people p \
              left join communities c on c.id = p.community_id \
              left join tiers t on t.id = p.tier_id \
@@ -610,19 +611,21 @@ impl AttendanceStore for SqlRepository<Db> {
             in_audience("p.tier_id", "p.community_id", "p.id"),
             within("p.community_id", reach)
         );
-        type Row = (
-            i64,
-            String,
-            i64,
-            i64,
-            i64,
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<i64>,
-            bool,
-        );
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            session_id: i64,
+            title: String,
+            starts_at: i64,
+            study_hours: i64,
+            person_id: i64,
+            name: String,
+            community: String,
+            subdistrict_id: Option<i64>,
+            tier_zh: String,
+            status: Option<String>,
+            checked_in_at: Option<i64>,
+            walk_in: bool,
+        }
         let rows: Vec<Row> = sqlx::query_as(&sql)
             .bind(from.0)
             .bind(to.0)
@@ -633,17 +636,18 @@ impl AttendanceStore for SqlRepository<Db> {
         rows.into_iter()
             .map(|r| {
                 Ok(Fact {
-                    session_id: r.0,
-                    title: r.1,
-                    starts_at: Timestamp(r.2),
-                    study_hours: StudyHours(r.3),
-                    person_id: r.4,
-                    name: r.5,
-                    community: r.6,
-                    tier_zh: r.7,
-                    status: r.8.as_deref().map(parse_status).transpose()?,
-                    checked_in_at: r.9.map(Timestamp),
-                    walk_in: r.10,
+                    session_id: r.session_id,
+                    title: r.title,
+                    starts_at: Timestamp(r.starts_at),
+                    study_hours: StudyHours(r.study_hours),
+                    person_id: r.person_id,
+                    name: r.name,
+                    community: r.community,
+                    subdistrict_id: r.subdistrict_id,
+                    tier_zh: r.tier_zh,
+                    status: r.status.as_deref().map(parse_status).transpose()?,
+                    checked_in_at: r.checked_in_at.map(Timestamp),
+                    walk_in: r.walk_in,
                 })
             })
             .collect()

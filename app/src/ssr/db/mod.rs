@@ -24,6 +24,7 @@ pub mod organisation;
 pub mod planning;
 mod postgres;
 pub mod progress;
+pub mod rules;
 pub mod second_factor;
 pub mod security;
 mod shared;
@@ -48,6 +49,7 @@ pub use progress::{
     LedgerRow, MonthTally, ProgrammeCadre, ProgressStore, ReflectionLine, StarRow, Tally,
     TierChange, TierPlan,
 };
+pub use rules::RulesStore;
 pub use second_factor::{FactorRecord, SecondFactorStore};
 pub use security::{AuditFilter, AuditLine, AuditRecord, SecurityStore, TryCount, WalkInClaim};
 pub use sqlite::connect_sqlite;
@@ -241,6 +243,7 @@ pub trait Repository:
     + SecondFactorStore
     + OrganisationStore
     + IdentityStore
+    + RulesStore
     + Send
     + Sync
     + 'static

@@ -268,7 +268,8 @@ impl ProgressStore for SqlRepository<Db> {
         Ok(sqlx::query_as(&format!(
             "select t.person_id, t.theme_id from theme_tally t \
              where t.year = $1 and t.attended > 0{} \
-             and t.theme_id in (select theme_id from tier_required_themes)",
+             and t.theme_id in (select theme_id from tier_required_themes \
+             union select theme_id from subdistrict_tier_themes)",
             only("t.person_id", person)
         ))
         .bind(i64::from(year))

@@ -58,6 +58,9 @@ mod progress_sql;
 #[path = "repository_sql.rs"]
 mod repository_sql;
 #[allow(clippy::duplicate_mod)]
+#[path = "rules_sql.rs"]
+mod rules_sql;
+#[allow(clippy::duplicate_mod)]
 #[path = "second_factor_sql.rs"]
 mod second_factor_sql;
 #[allow(clippy::duplicate_mod)]

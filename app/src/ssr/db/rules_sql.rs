@@ -1,0 +1,267 @@
+//! [`RulesStore`] for `SqlRepository<Db>`; compiled once per backend (`#[path]` in
+//! `sqlite.rs` and `postgres.rs`, with `Db` the backend there): one SQL text for both.
+use super::*;
+use crate::domain::hours::StudyHours;
+use crate::domain::progress::Requirements;
+use crate::domain::settings::{RuleHolder, SettingBook};
+use crate::ssr::db::progress::TierPlan;
+use crate::ssr::db::rules::RulesStore;
+
+#[derive(sqlx::FromRow)]
+struct SettingRow {
+    subdistrict_id: Option<i64>,
+    key: String,
+    value: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct PlanRow {
+    subdistrict_id: i64,
+    id: i64,
+    name_zh: String,
+    name_en: String,
+    rank: i64,
+    target_count: i64,
+    description: String,
+    req_hours: i64,
+    req_attendance_percent: i64,
+    req_reflections: i64,
+    req_teaching: i64,
+}
+
+/// The audit line with the holder and what it names in its detail.
+fn detailed(audit: &AuditLine, holder: RuleHolder, what: serde_json::Value) -> AuditLine {
+    AuditLine {
+        detail: serde_json::json!({ "holder": holder.token(), "values": what }).to_string(),
+        ..audit.clone()
+    }
+}
+
+#[async_trait::async_trait]
+impl RulesStore for SqlRepository<Db> {
+    #[tracing::instrument(skip_all)]
+    async fn setting_book(&self) -> RepoResult<SettingBook> {
+        let rows: Vec<SettingRow> = sqlx::query_as(
+            "select null as subdistrict_id, key, value from settings \
+             union all select subdistrict_id, key, value from subdistrict_settings",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        Ok(SettingBook::from_rows(
+            rows.into_iter().map(|r| (r.subdistrict_id, r.key, r.value)),
+        ))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn setting_in(&self, subdistrict: Option<i64>, key: &str) -> RepoResult<Option<String>> {
+        let own: Option<String> =
+            match subdistrict {
+                Some(id) => sqlx::query_scalar(
+                    "select value from subdistrict_settings where subdistrict_id = $1 and key = $2",
+                )
+                .bind(id)
+                .bind(key)
+                .fetch_optional(&self.read)
+                .await?,
+                None => None,
+            };
+        match own {
+            Some(v) => Ok(Some(v)),
+            None => Ok(
+                sqlx::query_scalar("select value from settings where key = $1")
+                    .bind(key)
+                    .fetch_optional(&self.read)
+                    .await?,
+            ),
+        }
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn save_settings(
+        &self,
+        holder: RuleHolder,
+        values: &[(&str, String)],
+        now: Timestamp,
+        audit: &AuditLine,
+    ) -> RepoResult<()> {
+        let mut tx = self.begin_write().await?;
+        let mut detail = serde_json::Map::new();
+        for (key, value) in values {
+            match holder {
+                RuleHolder::District => sqlx::query(UPSERT_SETTING)
+                    .bind(*key)
+                    .bind(value)
+                    .bind(now.0),
+                RuleHolder::Subdistrict(id) => sqlx::query(
+                    "insert into subdistrict_settings (key, value, updated_at, subdistrict_id) \
+                     values ($1, $2, $3, $4) on conflict (subdistrict_id, key) do update \
+                     set value = excluded.value, updated_at = excluded.updated_at",
+                )
+                .bind(*key)
+                .bind(value)
+                .bind(now.0)
+                .bind(id),
+            }
+            .execute(&mut *tx)
+            .await?;
+            detail.insert((*key).to_string(), serde_json::Value::String(value.clone()));
+        }
+        let line = detailed(audit, holder, serde_json::Value::Object(detail));
+        Self::insert_audit(&mut tx, &line).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn clear_settings(
+        &self,
+        subdistrict: i64,
+        keys: &[&str],
+        audit: &AuditLine,
+    ) -> RepoResult<u64> {
+        let mut tx = self.begin_write().await?;
+        let mut q = sqlx::QueryBuilder::<Db>::new(
+            "delete from subdistrict_settings where subdistrict_id = ",
+        );
+        q.push_bind(subdistrict).push(" and key in (");
+        let mut list = q.separated(", ");
+        for key in keys {
+            list.push_bind(key.to_string());
+        }
+        list.push_unseparated(")");
+        let gone = q.build().execute(&mut *tx).await?.rows_affected();
+        let line = detailed(
+            audit,
+            RuleHolder::Subdistrict(subdistrict),
+            serde_json::json!({ "cleared": keys }),
+        );
+        Self::insert_audit(&mut tx, &line).await?;
+        tx.commit().await?;
+        Ok(gone)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn subdistrict_tier_plans(&self) -> RepoResult<Vec<(i64, TierPlan)>> {
+        let rows: Vec<PlanRow> = sqlx::query_as(
+            "select p.subdistrict_id, t.id, t.name_zh, t.name_en, t.rank, p.target_count, \
+             t.description, p.req_hours, p.req_attendance_percent, p.req_reflections, \
+             p.req_teaching from subdistrict_tier_plans p join tiers t on t.id = p.tier_id \
+             order by p.subdistrict_id, t.rank, t.id",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        let themes: Vec<(i64, i64, i64)> = sqlx::query_as(
+            "select subdistrict_id, tier_id, theme_id from subdistrict_tier_themes \
+             order by subdistrict_id, tier_id, theme_id",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let plan = TierPlan {
+                    requirements: Requirements {
+                        hours: StudyHours(r.req_hours),
+                        themes: themes
+                            .iter()
+                            .filter(|t| t.0 == r.subdistrict_id && t.1 == r.id)
+                            .map(|t| t.2)
+                            .collect(),
+                        min_attendance_percent: r.req_attendance_percent,
+                        reflections: r.req_reflections,
+                        teaching: r.req_teaching,
+                    },
+                    tier: Tier {
+                        id: r.id,
+                        name_zh: r.name_zh,
+                        name_en: r.name_en,
+                        rank: r.rank,
+                        target_count: r.target_count,
+                        description: r.description,
+                    },
+                };
+                (r.subdistrict_id, plan)
+            })
+            .collect())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn save_subdistrict_tier_plan(
+        &self,
+        subdistrict: i64,
+        tier_id: i64,
+        target_count: i64,
+        req: &Requirements,
+        now: Timestamp,
+        audit: &AuditLine,
+    ) -> RepoResult<bool> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "insert into subdistrict_tier_plans (subdistrict_id, tier_id, target_count, \
+             req_hours, req_attendance_percent, req_reflections, req_teaching, updated_at) \
+             select s.id, t.id, $3, $4, $5, $6, $7, $8 from subdistricts s, tiers t \
+             where s.id = $1 and t.id = $2 \
+             on conflict (subdistrict_id, tier_id) do update set \
+             target_count = excluded.target_count, req_hours = excluded.req_hours, \
+             req_attendance_percent = excluded.req_attendance_percent, \
+             req_reflections = excluded.req_reflections, req_teaching = excluded.req_teaching, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(subdistrict)
+        .bind(tier_id)
+        .bind(target_count)
+        .bind(req.hours.0)
+        .bind(req.min_attendance_percent)
+        .bind(req.reflections)
+        .bind(req.teaching)
+        .bind(now.0)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if done == 0 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "delete from subdistrict_tier_themes where subdistrict_id = $1 and tier_id = $2",
+        )
+        .bind(subdistrict)
+        .bind(tier_id)
+        .execute(&mut *tx)
+        .await?;
+        for theme in &req.themes {
+            sqlx::query(
+                "insert into subdistrict_tier_themes (subdistrict_id, tier_id, theme_id) \
+                 select $1, $2, id from themes where id = $3",
+            )
+            .bind(subdistrict)
+            .bind(tier_id)
+            .bind(theme)
+            .execute(&mut *tx)
+            .await?;
+        }
+        Self::insert_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn clear_subdistrict_tier_plans(
+        &self,
+        subdistrict: i64,
+        audit: &AuditLine,
+    ) -> RepoResult<u64> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("delete from subdistrict_tier_themes where subdistrict_id = $1")
+            .bind(subdistrict)
+            .execute(&mut *tx)
+            .await?;
+        let gone = sqlx::query("delete from subdistrict_tier_plans where subdistrict_id = $1")
+            .bind(subdistrict)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        Self::insert_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(gone)
+    }
+}
