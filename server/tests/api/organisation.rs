@@ -1131,6 +1131,30 @@ async fn a_subdistrict_sets_rules_of_its_own(backend: Backend) {
         ),
         (&"20%".into(), &"100%".into(), &30.into(), &true.into())
     );
+    // 李营's sessions count 30 minutes a study hour; 观音阁's keep the district's 45.
+    let hours_of = |who: reqwest::Client, sub: i64, title: &'static str| {
+        let app = &app;
+        async move {
+            use crate::schedule::{create, lecturer_person, series_form};
+            let mut form = series_form(
+                app,
+                title,
+                lecturer_person(app).await,
+                serde_json::json!({ "everyone": true, "repeat_weekdays": [], "repeat_count": "" }),
+            )
+            .await;
+            form["subdistrict_id"] = sub.to_string().into();
+            let res = create(app, &who, &form, "两个街道同时开课").await;
+            let status = res.status();
+            let text = res.text().await.unwrap();
+            assert_eq!(status, StatusCode::OK, "{text}");
+            let ids: Vec<i64> = serde_json::from_str(&text).unwrap();
+            let detail = app.repo.session_detail(ids[0]).await.unwrap().unwrap();
+            detail.summary.study_hours.0
+        }
+    };
+    assert_eq!(hours_of(liying.clone(), second, "李营两小时").await, 40);
+    assert_eq!(hours_of(district.clone(), 1, "观音阁两小时").await, 25);
     let theirs = overview(district.clone(), "").await;
     assert_eq!(theirs["holders"]["shown"], "district");
     assert_eq!(
