@@ -20,6 +20,9 @@ test("a subdistrict's organiser sets its own leave cap, and can follow the distr
   await rules.getByRole("button", { name: "保存" }).click();
   await expect(rules.getByRole("status")).toContainText("已保存");
   await expect(page.getByTestId("rule-holder-hint")).toContainText("本街道已有自己的设置");
+  // Saved as the share it is (1/5 is shown as 20 %).
+  await page.reload();
+  await hydrated(page);
   await expect(page.getByTestId("attendance-rules").locator('input[name="leave_cap"]')).toHaveValue("20%");
 
   // The district's organiser sees 李营's own cap beside the district's.

@@ -33,13 +33,14 @@ impl Holders {
     }
 }
 
-/// The settings keys a subdistrict may set on the settings page.
-pub const PAGE_KEYS: [&str; 5] = [
+/// The settings keys a subdistrict may set on the settings page (its door key too).
+pub const PAGE_KEYS: [&str; 6] = [
     crate::api::schedule::HOURS_RULE_KEY,
     crate::domain::settings::LEAVE_CAP_KEY,
     crate::domain::settings::MAKE_UP_KEY,
     crate::domain::settings::VENUE_NETWORKS_SETTING,
     crate::domain::settings::CONFIRM_WALK_INS_SETTING,
+    crate::domain::settings::DOOR_SALT_SETTING,
 ];
 
 /// The holder asked for, as the caller may change it, with the list to choose from and
@@ -174,6 +175,32 @@ pub async fn save_door_settings(
                         (VENUE_NETWORKS_SETTING, text.join("\n")),
                         (CONFIRM_WALK_INS_SETTING, confirm.to_string()),
                     ],
+                    Timestamp::now(),
+                    &settings_line(&organiser, holder),
+                )
+                .await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Gives the district or a subdistrict (`unit`) a door key of its own, made anew: the QR
+/// codes and typed codes its door boards show from now on are signed with it, and every
+/// code shown before stops working at once (the boards turn to the new one by themselves).
+#[server(endpoint = "settings_door_renew")]
+pub async fn renew_door_key(#[server(default)] unit: Option<String>) -> Result<(), AppError> {
+    use crate::domain::Timestamp;
+    use crate::ssr::guard::{finish, state};
+    finish(
+        async {
+            let (organiser, holder, _) = holder(unit.as_deref(), &[]).await?;
+            let salt = crate::ssr::tokens::new_token().map_err(AppError::internal)?;
+            state()?
+                .repo
+                .renew_door_key(
+                    holder,
+                    &salt,
                     Timestamp::now(),
                     &settings_line(&organiser, holder),
                 )

@@ -53,6 +53,8 @@ pub const MAKE_UP_KEY: &str = "attendance.make_up_share";
 pub const VENUE_NETWORKS_SETTING: &str = "door.venue_networks";
 /// `0` lets walk-ins earn hours without an organiser's confirmation.
 pub const CONFIRM_WALK_INS_SETTING: &str = "door.confirm_walk_ins";
+/// The salt of a renewed door key (random; the key is derived from the install's secret).
+pub const DOOR_SALT_SETTING: &str = "door.key_salt";
 
 /// Every setting, the district's and each subdistrict's own.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -4,7 +4,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::attendance::{CheckinView, checkin_preview, checkin_result, open_doors};
 use crate::components::layout::ErrorNote;
 use crate::domain::attendance::DoorOutcome;
-use crate::i18n::{Key, session_when, t, use_lang};
+use crate::i18n::{Key, session_when, t, tf, use_lang};
 
 /// Where the QR code leads: the session, and one button that checks in. The button is a
 /// plain form, so it works with JavaScript off and on the weakest phone.
@@ -126,7 +126,7 @@ fn checkin_card(v: CheckinView, token: Option<String>) -> impl IntoView {
         view! {
             <h1>{s.title}</h1>
             <p class="when">{move || session_when(lang.get(), a, b)} {(!s.place.is_empty()).then(|| format!(" · {}", s.place))}</p>
-            {(outcome == DoorOutcome::NotYet).then(|| view! { <p class="muted">{t(Key::CheckinOpensAt)} " " {opens.hh_mm()}</p> })}
+            {(outcome == DoorOutcome::NotYet).then(|| view! { <p class="muted">{tf(Key::CheckinOpensAt, [opens.hh_mm()])}</p> })}
         }
     });
     let record = v.status.filter(|_| outcome != DoorOutcome::Ready).map(|status| {

@@ -9,7 +9,7 @@ use crate::components::material::publication_label;
 use crate::domain::files::human_size;
 use crate::domain::materials::Publication;
 use crate::error::AppError;
-use crate::i18n::{Key, t};
+use crate::i18n::{Key, t, tf};
 
 /// How long typing pauses before the preview is rendered again.
 const PREVIEW_DELAY_MS: u64 = 400;
@@ -84,7 +84,7 @@ fn editor_view(d: EditorData) -> impl IntoView {
         <p class="muted"><a href=format!("/sessions/{id}")>{d.title.clone()}</a></p>
         <h1>{t(Key::EditMaterial)}</h1>
         {move || save.value().get().map(|r| match r {
-            Ok(v) => view! { <p class="ok" role="status" data-testid="saved">{t(Key::SavedVersion)} " " {v}</p> }.into_any(),
+            Ok(v) => view! { <p class="ok" role="status" data-testid="saved">{tf(Key::SavedVersion, [v.to_string()])}</p> }.into_any(),
             Err(e) => view! { <ErrorDetails error=e /> }.into_any(),
         })}
         <ActionForm action=save attr:class="stack editor">
@@ -142,7 +142,7 @@ impl UploadNote {
     fn view(self, max: u64) -> AnyView {
         match self {
             UploadNote::Uploaded(name) => {
-                view! { <p class="ok" role="status" data-testid="upload-ok">{t(Key::Uploaded)} " " {name}</p> }.into_any()
+                view! { <p class="ok" role="status" data-testid="upload-ok">{tf(Key::Uploaded, [name.to_string()])}</p> }.into_any()
             }
             UploadNote::Failed => {
                 view! { <p class="error" role="alert" data-testid="upload-error">{t(Key::UpFailed)}</p> }.into_any()
@@ -227,7 +227,7 @@ fn Attachments(session_id: i64, max_bytes: u64) -> impl IntoView {
             {move || note.get().map(|n| n.view(max_bytes))}
             <form method="post" enctype="multipart/form-data" action=format!("/sessions/{session_id}/attachments") class="stack" on:submit=on_submit>
                 <label>
-                    <span>{t(Key::UploadHint)} " " {human_size(max_bytes)}</span>
+                    <span>{tf(Key::UploadHint, [human_size(max_bytes)])}</span>
                     <input type="file" name="file" required accept=accept node_ref=input data-testid="upload-input" />
                 </label>
                 {move || progress.get().map(|p| view! {

@@ -5,7 +5,7 @@ use crate::api::materials::{HistoryData, RestoreMaterial, material_history};
 use crate::components::layout::ErrorDetails;
 use crate::components::material::publication_label;
 use crate::error::AppError;
-use crate::i18n::{Key, t};
+use crate::i18n::{Key, t, tf};
 
 /// Every saved version of a session's material, newest first, for organisers: what it said,
 /// who saved it when, and restoring an earlier one (saved again as the newest version, so
@@ -26,7 +26,7 @@ pub fn MaterialHistoryPage() -> impl IntoView {
     );
     view! {
         {move || restore.value().get().map(|r| match r {
-            Ok(v) => view! { <p class="ok" role="status" data-testid="restored">{t(Key::SavedVersion)} " " {v}</p> }.into_any(),
+            Ok(v) => view! { <p class="ok" role="status" data-testid="restored">{tf(Key::SavedVersion, [v.to_string()])}</p> }.into_any(),
             Err(e) => view! { <ErrorDetails error=e /> }.into_any(),
         })}
         <Transition fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>

@@ -150,7 +150,7 @@ fn cadre_table(
                                 <input type="hidden" name="person_id" value=r.person_id />
                                 <input type="hidden" name="tier_id" value=next.id />
                                 <input name="note" maxlength="500" placeholder=move || Key::PromotionNote.text(lang.get()) />
-                                <button type="submit" class="primary">{t(Key::PromoteTo)} " " {move || lang.get().pick(&nzh, &nen).to_string()}</button>
+                                <button type="submit" class="primary">{move || Key::PromoteTo.fill(lang.get(), &[lang.get().pick(&nzh, &nen).to_string()])}</button>
                             </ActionForm>
                         }
                     });

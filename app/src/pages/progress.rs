@@ -5,7 +5,7 @@ use crate::api::progress::{ProgressData, Promote, TierName, progress_view};
 use crate::components::layout::ErrorDetails;
 use crate::domain::people::TierChangeKind;
 use crate::domain::progress::{Assessment, Measure, Outlook};
-use crate::i18n::{Key, session_when, t, use_lang};
+use crate::i18n::{Key, session_when, t, tf, use_lang};
 
 /// A cadre's progress this year: a bar per requirement with the forecast, the ledger of
 /// hours, the tier history. Organisers open anyone's with `?person=` (the dossier, which
@@ -89,7 +89,7 @@ fn bar(a: Assessment) -> impl IntoView {
                 <span class="reach" style=format!("width:{reach}%")></span>
                 <span class=format!("fill {}", a.outlook.as_str()) style=format!("width:{}%", a.percent())></span>
             </div>
-            <p class="hint">{t(Key::MostReachable)} " " {amount(a.measure, a.reachable)}</p>
+            <p class="hint">{tf(Key::MostReachable, [amount(a.measure, a.reachable)])}</p>
         </li>
     }
 }
@@ -103,13 +103,13 @@ fn progress_body(d: ProgressData, promote: ServerAction<Promote>) -> impl IntoVi
         <p class="chips" data-testid="progress-head">
             <span class="chip">{tier_label(d.tier.clone())}</span>
             <span class="chip">{if d.community.is_empty() { "—".to_string() } else { d.community.clone() }}</span>
-            <span class="chip">{d.year} {t(Key::YearSuffix)}</span>
+            <span class="chip">{tf(Key::YearOf, [d.year.to_string()])}</span>
             {outlook_chip(d.outlook)}
             {d.is_star.then(|| view! { <span class="chip star" data-testid="star">"★ " {t(Key::StarOfMonth)}</span> })}
         </p>
         <p class="big-note" data-testid="earned">
             {t(Key::HoursEarned)} " " <strong>{d.earned.display()}</strong> " " {t(Key::StudyHoursUnit)}
-            " · " {t(Key::MostReachable)} " " <strong>{d.reachable.display()}</strong>
+            " · " {tf(Key::MostReachable, [d.reachable.display()])}
             " · " {t(Key::StarPoints)} " " <strong>{d.star_points}</strong>
         </p>
         {(d.three_missed || d.under_minimum).then(|| view! {
@@ -131,7 +131,7 @@ fn progress_body(d: ProgressData, promote: ServerAction<Promote>) -> impl IntoVi
             let name = tier_label(Some(next.clone()));
             view! {
                 <section class="card stack no-print" data-testid="promote">
-                    <h2>{t(Key::PromoteTo)} " " {name}</h2>
+                    <h2>{move || Key::PromoteTo.fill(lang.get(), &[name()])}</h2>
                     <ActionForm action=promote attr:class="stack">
                         <input type="hidden" name="person_id" value=person />
                         <input type="hidden" name="tier_id" value=next.id />

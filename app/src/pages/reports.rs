@@ -4,7 +4,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::reports::{History, attendance_history, attendance_report};
 use crate::components::layout::ErrorDetails;
 use crate::domain::report::CountRow;
-use crate::i18n::{Key, session_when, t, use_lang};
+use crate::i18n::{Key, session_when, t, tf, use_lang};
 
 fn range_args() -> impl Fn() -> (String, String) + Copy + Send + Sync + 'static {
     let query = use_query_map();
@@ -37,7 +37,7 @@ pub fn ReportsPage() -> impl IntoView {
                     {range_form(from.clone(), to.clone())}
                     <p class="actions">
                         <a class="button" rel="external" download href=format!("/reports/communities.csv?from={from}&to={to}")>{t(Key::CommunitiesCsv)}</a>
-                        <a class="button" rel="external" download href=format!("/reports/attendance-{year}.xlsx") data-testid="year-xlsx">{t(Key::YearWorkbook)} " " {year}</a>
+                        <a class="button" rel="external" download href=format!("/reports/attendance-{year}.xlsx") data-testid="year-xlsx">{tf(Key::YearWorkbook, [year.to_string()])}</a>
                     </p>
                     <h2>{t(Key::ByCommunity)}</h2>
                     {count_table(Key::Community, r.communities, None)}

@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use crate::api::attendance::{DecideRequest, LeaveLine, RequestView, request_queue};
 use crate::components::layout::ErrorDetails;
 use crate::domain::attendance::Decision;
-use crate::i18n::{Key, session_when, t, use_lang};
+use crate::i18n::{Key, session_when, t, tf, use_lang};
 
 /// Organisers decide leave (请假) and make-up (补学) requests. A leave request that would
 /// take the cadre's leave this year past the cap is flagged before anyone approves it.
@@ -44,7 +44,7 @@ fn leave_card(l: LeaveLine, decide: ServerAction<DecideRequest>) -> impl IntoVie
     let warn = l.passes_cap.then(|| {
         view! {
             <p class="error" role="note" data-testid="cap-warning">
-                {t(Key::LeaveCapWarning)} " " {cap} " (" {l.load.approved.display()} " / " {l.load.scheduled.display()} " " {t(Key::StudyHoursUnit)} ")"
+                {tf(Key::LeaveCapWarning, [cap, l.load.approved.display(), l.load.scheduled.display()])}
             </p>
         }
         .into_any()

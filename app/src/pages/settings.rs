@@ -20,6 +20,7 @@ pub fn SettingsPage() -> impl IntoView {
     let save_attendance = ServerAction::<SaveAttendanceRules>::new();
     let save_door = ServerAction::<crate::api::settings::SaveDoorSettings>::new();
     let reset = ServerAction::<ResetSettings>::new();
+    let renew = ServerAction::<crate::api::settings::RenewDoorKey>::new();
     let door = Resource::new(
         move || (save_door.version().get(), reset.version().get(), unit()),
         |(_, _, unit)| crate::api::settings::door_settings(unit),
@@ -32,10 +33,11 @@ pub fn SettingsPage() -> impl IntoView {
                 save_attendance.version().get(),
                 save_door.version().get(),
                 reset.version().get(),
+                renew.version().get(),
                 unit(),
             )
         },
-        |(_, _, _, _, _, unit)| settings_overview(unit),
+        |(_, _, _, _, _, _, unit)| settings_overview(unit),
     );
     let outcome = move |v: Option<Result<(), crate::error::AppError>>| {
         v.map(|r| match r {
@@ -98,6 +100,7 @@ pub fn SettingsPage() -> impl IntoView {
                         {move || {
                             let unit = unit_door.clone();
                             Suspend::new(async move {
+                            let renew_unit = unit.clone();
                             door.await.ok().map(|d| view! {
                                 <section class="card stack" data-testid="door-settings">
                                     <h2>{t(Key::DoorSettingsTitle)}</h2>
@@ -114,6 +117,12 @@ pub fn SettingsPage() -> impl IntoView {
                                         </label>
                                         <button type="submit" class="primary">{t(Key::Save)}</button>
                                     </ActionForm>
+                                    <ActionForm action=renew attr:class="row" attr:data-testid="door-key-renew">
+                                        <input type="hidden" name="unit" value=renew_unit />
+                                        <button type="submit">{t(Key::DoorKeyRenew)}</button>
+                                    </ActionForm>
+                                    {move || outcome(renew.value().get())}
+                                    <p class="hint">{t(Key::DoorKeyRenewHint)}</p>
                                 </section>
                             })
                         })}}

@@ -8,8 +8,9 @@ use serde::Deserialize;
 
 use super::audit;
 use super::db::{
-    AuditLine, Checkin, CheckinResult, DoorSession, RepoResult, Repository, WalkInClaim,
+    AuditLine, Checkin, CheckinResult, DoorSession, RepoResult, Repository, RulesStore, WalkInClaim,
 };
+use super::door::DoorKey;
 use super::security::RequestMeta;
 use super::state::AppState;
 use super::user::CurrentUser;
@@ -40,7 +41,7 @@ pub use crate::domain::settings::{CONFIRM_WALK_INS_SETTING, VENUE_NETWORKS_SETTI
 /// Whether walk-ins at a session of the subdistrict (`None`: the district's) wait for an
 /// organiser (the default) before they earn hours.
 pub async fn walk_ins_need_confirming(
-    repo: &dyn Repository,
+    repo: &dyn RulesStore,
     subdistrict: Option<i64>,
 ) -> RepoResult<bool> {
     Ok(repo
@@ -52,7 +53,7 @@ pub async fn walk_ins_need_confirming(
 /// The venue's networks of the subdistrict (`None`: the district's) as configured (none:
 /// no address is noted as outside).
 pub async fn venue_networks(
-    repo: &dyn Repository,
+    repo: &dyn RulesStore,
     subdistrict: Option<i64>,
 ) -> RepoResult<Vec<Network>> {
     let text = repo
@@ -95,7 +96,12 @@ pub async fn attempt(
         )
     };
     let session_id = match (ask.token.filter(|t| !t.trim().is_empty()), ask.code) {
-        (Some(token), _) => match state.door.key.verify(token, now) {
+        (Some(token), _) => match match DoorKey::session_named(token) {
+            Some(id) => state.door.key_for(repo, id).await?,
+            None => state.door.key.clone(),
+        }
+        .verify(token, now)
+        {
             Ok(id) => id,
             Err(DoorOutcome::Forged) => {
                 // A made-up token cannot be guessed (96-bit MAC), but it is on record.
@@ -135,8 +141,9 @@ pub async fn attempt(
                 }
                 return refused(None, DoorOutcome::TooManyTries);
             }
-            let right = normalise_code(code)
-                .is_some_and(|code| state.door.key.code_matches(session_id, &code, now));
+            let key = state.door.key_for(repo, session_id).await?;
+            let right =
+                normalise_code(code).is_some_and(|code| key.code_matches(session_id, &code, now));
             if !right {
                 log(repo, line(AuditKind::DoorWrongCode, &target)).await;
                 return refused(None, DoorOutcome::WrongCode);

@@ -46,6 +46,30 @@ impl DoorKey {
         mac
     }
 
+    /// The key of a subdistrict (or the district) that renewed its door key with `salt`:
+    /// derived from this one, so every app server derives the same; without a salt, this
+    /// key. Renewing gives a new salt, and every code shown until then stops working.
+    pub fn salted(&self, salt: Option<&str>) -> DoorKey {
+        match salt.filter(|s| !s.is_empty()) {
+            None => self.clone(),
+            Some(salt) => {
+                let mut mac = HmacSha256::new_from_slice(&self.secret)
+                    .unwrap_or_else(|_| unreachable!("HMAC accepts every key length"));
+                mac.update(format!("nightschool/door-key/{salt}").as_bytes());
+                DoorKey {
+                    secret: mac.finalize().into_bytes().to_vec().into(),
+                    clock: self.clock,
+                }
+            }
+        }
+    }
+
+    /// The session a token names, before anything is checked (to find the key that
+    /// checks it).
+    pub fn session_named(token: &str) -> Option<i64> {
+        token.trim().split('-').next()?.parse().ok()
+    }
+
     pub fn token(&self, session_id: i64, step: i64) -> String {
         let tag = self.mac("token", session_id, step).finalize().into_bytes();
         format!(
@@ -111,7 +135,7 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
 /// The check-in secret: `NIGHTSCHOOL_CHECKIN_SECRET` when set (every app server of one
 /// school must share it), otherwise one made on first start and kept in the database, which
 /// every server of the school shares too.
-pub async fn load_secret(repo: &dyn Repository) -> anyhow::Result<Vec<u8>> {
+pub async fn load_secret(repo: &dyn super::db::AttendanceStore) -> anyhow::Result<Vec<u8>> {
     use anyhow::Context;
     if let Ok(configured) = std::env::var("NIGHTSCHOOL_CHECKIN_SECRET") {
         anyhow::ensure!(
@@ -208,11 +232,26 @@ async fn write_one(repo: &dyn Repository, checkin: &Checkin) -> RepoResult<Check
 /// What the door's services need; one per app server.
 #[derive(Clone)]
 pub struct Door {
+    /// The install's key; a subdistrict that renewed its own uses [`Door::key_for`].
     pub key: DoorKey,
     pub writer: CheckinWriter,
     /// The address phones reach the school at, e.g. `https://yexiao.example.cn`; the
     /// request's own host when unset.
     pub public_url: Option<String>,
+}
+
+impl Door {
+    /// The key that signs the codes of session `session_id`: its subdistrict's own once
+    /// renewed, else the district's once renewed, else the install's.
+    pub async fn key_for(
+        &self,
+        repo: &dyn super::db::RulesStore,
+        session_id: i64,
+    ) -> RepoResult<DoorKey> {
+        Ok(self
+            .key
+            .salted(repo.door_salt(session_id).await?.as_deref()))
+    }
 }
 
 #[cfg(test)]
@@ -257,5 +296,30 @@ mod tests {
         assert!(!k.code_matches(1, &code, now), "another session's code");
         assert!(!k.code_matches(2, &code, Timestamp(now.0 + 600)), "expired");
         assert!(!k.code_matches(2, "", now));
+    }
+
+    #[test]
+    fn a_renewed_key_refuses_the_codes_shown_before() {
+        let k = key();
+        let now = Timestamp(1_800_000_000);
+        let step = k.clock.step(now);
+        assert_eq!(k.salted(None).token(7, step), k.token(7, step));
+        assert_eq!(k.salted(Some("")).token(7, step), k.token(7, step));
+        let renewed = k.salted(Some("first"));
+        let token = renewed.token(7, step);
+        assert_eq!(renewed.verify(&token, now), Ok(7));
+        assert_eq!(k.verify(&token, now), Err(DoorOutcome::Forged));
+        assert_eq!(
+            k.salted(Some("second")).verify(&token, now),
+            Err(DoorOutcome::Forged)
+        );
+        assert_eq!(
+            k.salted(Some("first")).verify(&token, now),
+            Ok(7),
+            "same salt, same key"
+        );
+        assert!(!k.code_matches(7, &renewed.code(7, step), now));
+        assert_eq!(DoorKey::session_named(&token), Some(7));
+        assert_eq!(DoorKey::session_named("x-1-2"), None);
     }
 }

@@ -22,6 +22,7 @@ both_backends!(
     someone_outside_the_audience_is_a_walk_in,
     two_servers_behind_one_database_act_as_one,
     door_codes_cannot_be_guessed,
+    a_subdistrict_renews_its_door_key,
 );
 
 async fn door_codes_cannot_be_guessed(backend: Backend) {
@@ -638,4 +639,131 @@ async fn two_servers_behind_one_database_act_as_one(backend: Backend) {
             .unwrap();
         assert_eq!(board["counts"]["present"], 40, "{base}");
     }
+}
+
+/// 观音阁 renews its door key: the codes shown before stop working for its sessions, its
+/// boards show codes that work, and the district's and other subdistricts' doors are not
+/// touched.
+async fn a_subdistrict_renews_its_door_key(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let base = app.address.clone();
+    let organiser = app.signed_in("organiser").await;
+    let liying = app.signed_in("liying").await;
+    let mut people = cadres(&app, 2).await;
+    let (_, second_cadre) = people.pop().unwrap();
+    let (_, cadre) = people.pop().unwrap();
+    let ours = door_session(&app, 0, 90, Audience::Everyone).await;
+    let before = token(&app, ours).await;
+    let key = door_key(&app).await;
+    let code_before = key.code(ours, key.clock.step(Timestamp::now()));
+
+    // Another subdistrict's organiser may not; the district's organiser renews 观音阁's.
+    let unit = [("unit", "subdistrict:1")];
+    assert_eq!(
+        app.call(&liying, "settings_door_renew", &unit)
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let res = app.call(&organiser, "settings_door_renew", &unit).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let lines = app
+        .repo
+        .audit_lines(
+            &app::ssr::db::AuditFilter {
+                kind: Some(app::domain::audit::AuditKind::SettingsChanged),
+                ..Default::default()
+            },
+            5,
+        )
+        .await
+        .unwrap();
+    assert_eq!(lines[0].line.target, "subdistrict:1");
+    assert!(!lines[0].line.detail.contains(&key_salt(&app, 1).await));
+
+    // What was shown before is refused, token and typed code alike.
+    assert_eq!(tap(&cadre, &base, &[("token", &before)]).await, "forged");
+    let sid = ours.to_string();
+    assert_eq!(
+        tap(
+            &cadre,
+            &base,
+            &[("code", code_before.as_str()), ("session", sid.as_str())]
+        )
+        .await,
+        "wrong_code"
+    );
+    // The board shows codes signed with the new key.
+    let board: Value = app
+        .call(&organiser, "door_board", &[("session_id", &sid)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let link = board["link"].as_str().unwrap();
+    let fresh = link.rsplit('/').next().unwrap();
+    assert_ne!(fresh, before);
+    assert_eq!(tap(&cadre, &base, &[("token", fresh)]).await, "recorded");
+    let code = board["code"].as_str().unwrap();
+    assert_eq!(
+        tap(
+            &second_cadre,
+            &base,
+            &[("code", code), ("session", sid.as_str())]
+        )
+        .await,
+        "recorded"
+    );
+
+    // A district session still takes the install's key.
+    let start = Timestamp::now().0;
+    let theme = app.repo.themes().await.unwrap()[0].id;
+    let district = app
+        .repo
+        .create_session(
+            &NewSession {
+                subdistrict_id: None,
+                series: "区委党校专题班".into(),
+                title: "区委党校专题班".into(),
+                theme_id: theme,
+                format: SessionFormat::Lecture,
+                starts_at: Timestamp(start),
+                ends_at: Timestamp(start + 90 * 60),
+                place: "区委党校".into(),
+                description_md: String::new(),
+                lecturer_ids: vec![],
+                audience: Audience::Everyone,
+                study_hours: StudyHours(20),
+                hours_overridden: false,
+                capacity: None,
+                clash_override_reason: None,
+            },
+            Timestamp::now(),
+        )
+        .await
+        .unwrap();
+    let t = token(&app, district).await;
+    assert_eq!(
+        tap(&second_cadre, &base, &[("token", &t)]).await,
+        "recorded"
+    );
+}
+
+/// The salt 观音阁's renewed key was made with (it must not reach the audit log).
+async fn key_salt(app: &TestApp, subdistrict: i64) -> String {
+    app.repo
+        .setting_book()
+        .await
+        .unwrap()
+        .set_by(
+            app::domain::settings::RuleHolder::Subdistrict(subdistrict),
+            app::domain::settings::DOOR_SALT_SETTING,
+        )
+        .unwrap()
+        .to_string()
 }

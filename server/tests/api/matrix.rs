@@ -333,6 +333,9 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
             form(&[("venue_networks", "not a network")]),
             "NNNNNNYYYN",
         ),
+        // Renewing the door key of the caller's own (the district's, or its subdistrict's)
+        // leaves the codes the other rows use alone: none of them carries a real one.
+        ("settings_door_renew", form(&[]), "NNNNNNYYYN"),
         (
             "settings_hours_rule",
             form(&[("minutes", "x")]),

@@ -100,7 +100,7 @@ pub async fn door_board(session_id: i64) -> Result<BoardData, AppError> {
                     Err(WindowClosed::Over) => DoorState::Over,
                 }
             };
-            let key = &st.door.key;
+            let key = st.door.key_for(repo, door.id).await?;
             let step = key.clock.step(now);
             let link = format!(
                 "{}/c/{}",

@@ -33,6 +33,17 @@ pub trait RulesStore: Send + Sync {
         keys: &[&str],
         audit: &AuditLine,
     ) -> RepoResult<u64>;
+    /// The salt of the door key that signs session `session_id`'s codes: its subdistrict's
+    /// own, else the district's; `None` when neither renewed its key (or no such session).
+    async fn door_salt(&self, session_id: i64) -> RepoResult<Option<String>>;
+    /// Gives the holder a new door key salt with `audit` (which does not name it).
+    async fn renew_door_key(
+        &self,
+        holder: RuleHolder,
+        salt: &str,
+        now: Timestamp,
+        audit: &AuditLine,
+    ) -> RepoResult<()>;
     /// Each subdistrict's own tier plans, as `(subdistrict, plan)`, in tier rank order.
     async fn subdistrict_tier_plans(&self) -> RepoResult<Vec<(i64, TierPlan)>>;
     /// Saves the subdistrict's own plan of a tier with `audit`; false when there is no such

@@ -3,7 +3,7 @@
 use super::*;
 use crate::domain::hours::StudyHours;
 use crate::domain::progress::Requirements;
-use crate::domain::settings::{RuleHolder, SettingBook};
+use crate::domain::settings::{DOOR_SALT_SETTING, RuleHolder, SettingBook};
 use crate::ssr::db::progress::TierPlan;
 use crate::ssr::db::rules::RulesStore;
 
@@ -28,6 +28,13 @@ struct PlanRow {
     req_reflections: i64,
     req_teaching: i64,
 }
+
+/// Writes one of a subdistrict's own settings: `$1` key, `$2` value, `$3` time, `$4` the
+/// subdistrict.
+const UPSERT_OWN_SETTING: &str = "insert into subdistrict_settings \
+     (key, value, updated_at, subdistrict_id) values ($1, $2, $3, $4) \
+     on conflict (subdistrict_id, key) do update \
+     set value = excluded.value, updated_at = excluded.updated_at";
 
 /// The audit line with the holder and what it names in its detail.
 fn detailed(audit: &AuditLine, holder: RuleHolder, what: serde_json::Value) -> AuditLine {
@@ -92,15 +99,11 @@ impl RulesStore for SqlRepository<Db> {
                     .bind(*key)
                     .bind(value)
                     .bind(now.0),
-                RuleHolder::Subdistrict(id) => sqlx::query(
-                    "insert into subdistrict_settings (key, value, updated_at, subdistrict_id) \
-                     values ($1, $2, $3, $4) on conflict (subdistrict_id, key) do update \
-                     set value = excluded.value, updated_at = excluded.updated_at",
-                )
-                .bind(*key)
-                .bind(value)
-                .bind(now.0)
-                .bind(id),
+                RuleHolder::Subdistrict(id) => sqlx::query(UPSERT_OWN_SETTING)
+                    .bind(*key)
+                    .bind(value)
+                    .bind(now.0)
+                    .bind(id),
             }
             .execute(&mut *tx)
             .await?;
@@ -138,6 +141,47 @@ impl RulesStore for SqlRepository<Db> {
         Self::insert_audit(&mut tx, &line).await?;
         tx.commit().await?;
         Ok(gone)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn door_salt(&self, session_id: i64) -> RepoResult<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "select coalesce((select o.value from sessions s join subdistrict_settings o \
+             on o.subdistrict_id = s.subdistrict_id and o.key = $2 where s.id = $1), \
+             (select value from settings where key = $2))",
+        )
+        .bind(session_id)
+        .bind(DOOR_SALT_SETTING)
+        .fetch_one(&self.read)
+        .await?)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn renew_door_key(
+        &self,
+        holder: RuleHolder,
+        salt: &str,
+        now: Timestamp,
+        audit: &AuditLine,
+    ) -> RepoResult<()> {
+        let mut tx = self.begin_write().await?;
+        match holder {
+            RuleHolder::District => sqlx::query(UPSERT_SETTING)
+                .bind(DOOR_SALT_SETTING)
+                .bind(salt)
+                .bind(now.0),
+            RuleHolder::Subdistrict(id) => sqlx::query(UPSERT_OWN_SETTING)
+                .bind(DOOR_SALT_SETTING)
+                .bind(salt)
+                .bind(now.0)
+                .bind(id),
+        }
+        .execute(&mut *tx)
+        .await?;
+        let line = detailed(audit, holder, serde_json::json!({ "door_key": "renewed" }));
+        Self::insert_audit(&mut tx, &line).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     #[tracing::instrument(skip_all)]

@@ -1,0 +1,83 @@
+//! Messages for materials, reflections, review and search.
+//! The macro adds these lines to the list it is handed and passes it on (see `mod.rs`).
+macro_rules! materials_messages {
+    ([$next:ident $(, $rest:ident)*] $($done:tt)*) => {
+        $next! { [$($rest),*] $($done)*
+        GoToMaterial => "去阅读材料", "Go to the material";
+        Material => "课程材料", "Material";
+        NoMaterial => "讲师还没有发布材料。", "No material has been published yet.";
+        MaterialAfterSession => "材料将在课程结束后公开。", "The material opens once the session is over.";
+        PubDraft => "草稿", "Draft";
+        PubPublished => "已发布", "Published";
+        PubAfterSession => "课后发布", "After the session";
+        PubDraftHint => "只有讲师和组织者能看到", "only lecturers and organisers see it";
+        PubPublishedHint => "学员现在就能阅读（课前预习）", "cadres can read it now, before the session";
+        PubAfterSessionHint => "课程结束后学员才能阅读", "cadres can read it once the session is over";
+        PublicationLabel => "发布方式", "Publication";
+        EditMaterial => "编辑课程材料", "Edit material";
+        ReadReflections => "心得体会", "Reflections";
+        NoReflections => "还没有人提交心得体会。", "No reflections yet.";
+        Attachments => "附件", "Attachments";
+        MarkRead => "标记已读", "Mark as read";
+        ReadMark => "已读", "Read";
+        MyReflection => "我的心得体会", "My reflection";
+        WriteReflection => "写心得体会", "Write a reflection";
+        EditReflection => "修改心得体会", "Change my reflection";
+        OutlooksLabel => "涉及哪些格局（可多选）", "Which outlooks it speaks to (one or more)";
+        OutlookThinking => "思想格局", "Outlook on thinking";
+        OutlookWork => "工作格局", "Outlook on work";
+        OutlookAbility => "能力格局", "Outlook on ability";
+        SaveReflection => "提交心得体会", "Hand in reflection";
+        ReflectionAccepted => "已通过", "Accepted";
+        Reflected => "已写心得", "Reflection written";
+        EarlierTexts => "修改前的内容", "Earlier versions";
+        CommentLabel => "点评", "Comment";
+        SendComment => "回复", "Reply";
+        MakeUpStepRead => "补学第一步：阅读材料，然后点“标记已读”。", "Make-up, step 1: read the material, then press “Mark as read”.";
+        MakeUpStepReflect => "补学第二步：写下心得体会并提交，由组织者审核。", "Make-up, step 2: write your reflection and hand it in for an organiser to review.";
+        MakeUpStepWait => "心得体会已提交，等待组织者审核。", "Your reflection is handed in and waits for an organiser.";
+        MakeUpStepDone => "补学已通过。", "Your make-up is accepted.";
+        MarkdownLabel => "内容（Markdown：# 标题、**加粗**、| 表格 |、[链接](https://…)）", "Text (Markdown: # heading, **bold**, | tables |, [links](https://…))";
+        Preview => "预览", "Preview";
+        SaveMaterial => "保存", "Save";
+        SavedVersion => "已保存为第 {} 版", "Saved as version {}";
+        BackToSession => "返回课程", "Back to the session";
+        VersionHistory => "版本历史", "Version history";
+        VersionLabel => "版本", "Version";
+        CurrentVersion => "当前", "Current";
+        CharsUnit => "字", "characters";
+        RestoredFrom => "恢复自版本", "restored from version";
+        ShowVersion => "查看内容", "Show the text";
+        RestoreVersion => "恢复此版本", "Restore this version";
+        UploadFile => "上传", "Upload";
+        UploadHint => "PDF、Word、Excel、PowerPoint 或图片，每个文件不超过 {}", "PDF, Word, Excel, PowerPoint or images, each file up to {}";
+        Uploaded => "已上传：{}", "Uploaded: {}";
+        Remove => "删除", "Remove";
+        UpEmpty => "请选择一个文件。", "Choose a file first.";
+        UpTooLarge => "文件太大，没有保存。每个文件最大", "The file is too large and was not saved. The largest allowed is";
+        UpNotAllowed => "不支持这种文件，没有保存：只能上传 PDF、Office 文档或图片（按文件内容判断，不看扩展名）。", "This kind of file is not accepted and was not saved: only PDF, Office documents and images (judged by the content, not the name).";
+        UpNameMismatch => "文件内容与扩展名不符，没有保存。文件内容实际是", "The file's content does not match its name and it was not saved. The content is";
+        UpBadName => "文件名无效，没有保存。", "The file name is not usable; nothing was saved.";
+        UpFailed => "上传失败，请检查网络后重试。", "The upload failed; check the connection and try again.";
+        NavReview => "学习回顾", "Review";
+        ReviewTitle => "我的往期课程", "My past sessions";
+        NoPastSessions => "还没有已结束的课程。", "No finished sessions yet.";
+        Newer => "较新", "Newer";
+        Older => "更早", "Older";
+        NavSearch => "搜索", "Search";
+        SearchPlaceholder => "搜索课程、材料……", "Search sessions and materials…";
+        HitSession => "课程", "Session";
+        NoHits => "没有找到相关内容。", "Nothing found.";
+        MoreHits => "只显示前 50 条结果，请加关键词缩小范围。", "Only the first 50 results are shown; add a word to narrow the search.";
+        ErrStaleMaterial => "你打开编辑器后，有人保存了新版本。你的文字仍在编辑框中，没有覆盖任何内容：请先复制它，刷新页面后再合并修改。", "Someone saved a newer version after you opened the editor. Your text is still in the box and nothing was overwritten: copy it, reload the page, then merge your changes.";
+        ErrReflectionClosed => "这篇心得体会已提交审核或已通过，不能再修改。", "This reflection is under review or accepted and can no longer be changed.";
+        ErrReadFirst => "补学要先阅读材料：请先点“标记已读”。", "A make-up starts with the material: press “Mark as read” first.";
+        FpOutlooks => "请至少选择一个格局。", "Choose at least one outlook.";
+        FpMaterialLong => "材料太长（最多 20 万字），没有保存。", "The material is too long (at most 200,000 characters); nothing was saved.";
+        FpComment => "点评不能为空，最多 2000 字。", "A comment cannot be empty and has at most 2,000 characters.";
+        FpQuery => "请输入搜索词（最多 100 字）。", "Type what to search for (at most 100 characters).";
+        ProbNotAllowed => "不是可选的值。", "Not one of the choices.";
+        ProbNotANetwork => "不是网络地址：请按 192.168.1.0/24 的格式填写，每行一个。", "Not a network address: write them like 192.168.1.0/24, one per line.";
+        }
+    };
+}
