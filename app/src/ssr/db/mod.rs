@@ -15,6 +15,7 @@ use crate::domain::people::Position;
 use crate::domain::schedule::{AttendanceCounts, AttendanceStatus, SessionFormat, SessionSummary};
 use crate::domain::{DisplayName, Roles, Timestamp, Username};
 
+pub mod accounts;
 pub mod attendance;
 pub mod backup;
 pub mod identity;
@@ -31,6 +32,7 @@ mod shared;
 mod sqlite;
 
 pub use crate::domain::attendance::DoorSession;
+pub use accounts::AccountStore;
 pub use attendance::{
     AttendanceStore, AuditEntry, Checkin, CheckinResult, RequestItem, RequestKind, SheetRow,
     sheet_counts,
@@ -244,74 +246,13 @@ pub trait Repository:
     + OrganisationStore
     + IdentityStore
     + RulesStore
+    + AccountStore
     + Send
     + Sync
     + 'static
 {
     /// Which backend this is, for logs and the health check.
     fn backend(&self) -> &'static str;
-
-    // Accounts
-    async fn count_accounts(&self) -> RepoResult<i64>;
-    /// Creates the account (and its person when none is given). `Conflict` when the
-    /// username is taken, compared case-insensitively.
-    /// `audit` is written in the same transaction, its target set to the new account.
-    async fn create_account(
-        &self,
-        new: &NewAccount,
-        audit: Option<&AuditLine>,
-        now: Timestamp,
-    ) -> RepoResult<i64>;
-    async fn account(&self, id: i64) -> RepoResult<Option<Account>>;
-    async fn list_accounts(&self) -> RepoResult<Vec<Account>>;
-    async fn login_record(&self, username: &Username) -> RepoResult<Option<LoginRecord>>;
-    /// Disabling also ends every login session of the account. Each change below writes
-    /// its audit line in the same transaction.
-    async fn set_account_disabled(
-        &self,
-        id: i64,
-        disabled: bool,
-        audit: &AuditLine,
-    ) -> RepoResult<bool>;
-    /// Changing the roles also ends the account's login sessions.
-    async fn set_account_roles(
-        &self,
-        id: i64,
-        roles: &Roles,
-        audit: &AuditLine,
-    ) -> RepoResult<bool>;
-    /// `must_change`: the password was set by an admin and must be changed at sign-in.
-    async fn set_password_hash(
-        &self,
-        id: i64,
-        hash: &str,
-        must_change: bool,
-        audit: &AuditLine,
-    ) -> RepoResult<bool>;
-    /// Enabled accounts holding the admin role.
-    async fn count_active_admins(&self) -> RepoResult<i64>;
-
-    // Login sessions
-    /// Starts a login session, remembers the device (SHA-256 of its cookie; empty for
-    /// none) as known to the account, and writes the login's audit line.
-    async fn create_auth_session(
-        &self,
-        new: &NewAuthSession,
-        device: &str,
-        audit: &AuditLine,
-    ) -> RepoResult<()>;
-    /// The session's account, clock and what it still waits for.
-    async fn auth_session(&self, token_hash: &str) -> RepoResult<Option<StoredSession>>;
-    async fn touch_auth_session(&self, token_hash: &str, at: Timestamp) -> RepoResult<()>;
-    async fn delete_auth_session(&self, token_hash: &str) -> RepoResult<()>;
-    /// Ends the account's sessions, except the one named (the caller's own).
-    async fn delete_auth_sessions_of(
-        &self,
-        account_id: i64,
-        except: Option<&str>,
-    ) -> RepoResult<()>;
-    /// Forgets sessions that can no longer be valid.
-    async fn prune_auth_sessions(&self, now: Timestamp) -> RepoResult<u64>;
 
     // Reference data
     async fn create_community(

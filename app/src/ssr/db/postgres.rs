@@ -25,6 +25,9 @@ type Db = Postgres;
 const BACKEND: &str = "postgres";
 // Compiled once per backend on purpose: the same SQL for `Db = Sqlite` and `Postgres`.
 #[allow(clippy::duplicate_mod)]
+#[path = "accounts_sql.rs"]
+mod accounts_sql;
+#[allow(clippy::duplicate_mod)]
 #[path = "attendance_sql.rs"]
 mod attendance_sql;
 #[allow(clippy::duplicate_mod)]

@@ -34,6 +34,9 @@ type Db = Sqlite;
 const BACKEND: &str = "sqlite";
 // Compiled once per backend on purpose: the same SQL for `Db = Sqlite` and `Postgres`.
 #[allow(clippy::duplicate_mod)]
+#[path = "accounts_sql.rs"]
+mod accounts_sql;
+#[allow(clippy::duplicate_mod)]
 #[path = "attendance_sql.rs"]
 mod attendance_sql;
 #[allow(clippy::duplicate_mod)]
