@@ -451,27 +451,19 @@ pub async fn save_credits(
     lecturing_share: String,
     #[server(default)] unit: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::domain::session_draft::{Field, FieldProblem, Problem};
+    use crate::domain::session_draft::{Field, Problem};
     use crate::domain::settings::{LATE_SHARE_KEY, LECTURING_SHARE_KEY};
-    use crate::domain::share::Share;
     use crate::ssr::guard::{finish, state};
     finish(
         async {
             let (organiser, holder, _) = crate::api::settings::holder(unit.as_deref(), &[]).await?;
-            let late = Share::parse(&late_share);
-            let lecturing = Share::parse(&lecturing_share);
-            let mut problems = Vec::new();
-            for (share, field) in [(late, Field::LateShare), (lecturing, Field::LecturingShare)] {
-                if share.is_none() {
-                    problems.push(FieldProblem {
-                        field,
-                        problem: Problem::NotANumber,
-                    });
-                }
-            }
-            let (Some(late), Some(lecturing)) = (late, lecturing) else {
-                return Err(AppError::Form(problems));
-            };
+            let [late, lecturing] = crate::api::settings::read_shares(
+                [
+                    (&late_share, Field::LateShare),
+                    (&lecturing_share, Field::LecturingShare),
+                ],
+                Problem::NotANumber,
+            )?;
             state()?
                 .repo
                 .save_settings(

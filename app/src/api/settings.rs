@@ -92,6 +92,29 @@ pub struct ProgrammeSettings {
     pub make_up_share: String,
 }
 
+/// Reads the shares a form gives ("1/7", "15%", "0.5"); any that is not one is refused
+/// with `problem`, named by its field, and nothing is read.
+#[cfg(feature = "ssr")]
+pub(crate) fn read_shares<const N: usize>(
+    raw: [(&str, crate::domain::session_draft::Field); N],
+    problem: crate::domain::session_draft::Problem,
+) -> crate::error::AppResult<[crate::domain::share::Share; N]> {
+    use crate::domain::session_draft::FieldProblem;
+    let parsed = raw.map(|(text, field)| (crate::domain::share::Share::parse(text), field));
+    let problems: Vec<FieldProblem> = parsed
+        .iter()
+        .filter(|(share, _)| share.is_none())
+        .map(|(_, field)| FieldProblem {
+            field: *field,
+            problem,
+        })
+        .collect();
+    if !problems.is_empty() {
+        return Err(AppError::Form(problems));
+    }
+    Ok(parsed.map(|(share, _)| share.unwrap_or(crate::domain::share::Share::MAKE_UP)))
+}
+
 /// The audit line of a change to the holder's settings by the organiser.
 #[cfg(feature = "ssr")]
 pub(crate) fn settings_line(
@@ -373,29 +396,19 @@ pub async fn save_attendance_rules(
     #[server(default)] unit: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::Timestamp;
-    use crate::domain::session_draft::{Field, FieldProblem, Problem};
-    use crate::domain::share::Share;
+    use crate::domain::session_draft::{Field, Problem};
     use crate::ssr::guard::{finish, state};
     use crate::ssr::rules::{LEAVE_CAP_KEY, MAKE_UP_KEY};
     finish(
         async {
             let (organiser, holder, _) = holder(unit.as_deref(), &[]).await?;
-            let cap = Share::parse(&leave_cap);
-            let share = Share::parse(&make_up_share);
-            let (Some(cap), Some(share)) = (cap, share) else {
-                let problems = [
-                    (cap.is_none(), Field::LeaveCap),
-                    (share.is_none(), Field::MakeUpShare),
-                ]
-                .into_iter()
-                .filter(|(bad, _)| *bad)
-                .map(|(_, field)| FieldProblem {
-                    field,
-                    problem: Problem::OutOfRange,
-                })
-                .collect();
-                return Err(AppError::Form(problems));
-            };
+            let [cap, share] = read_shares(
+                [
+                    (&leave_cap, Field::LeaveCap),
+                    (&make_up_share, Field::MakeUpShare),
+                ],
+                Problem::OutOfRange,
+            )?;
             state()?
                 .repo
                 .save_settings(

@@ -115,12 +115,24 @@ pub(crate) async fn lectured_session(
     audience: Audience,
     lecturer_ids: Vec<i64>,
 ) -> i64 {
+    held_session(app, Some(1), starts_in, minutes, audience, lecturer_ids).await
+}
+
+/// As [`lectured_session`], held by the subdistrict given (`None`: the district).
+pub(crate) async fn held_session(
+    app: &TestApp,
+    subdistrict_id: Option<i64>,
+    starts_in: i64,
+    minutes: i64,
+    audience: Audience,
+    lecturer_ids: Vec<i64>,
+) -> i64 {
     let start = Timestamp::now().0 + starts_in * 60;
     let theme = app.repo.themes().await.unwrap()[0].id;
     app.repo
         .create_session(
             &NewSession {
-                subdistrict_id: Some(1),
+                subdistrict_id,
                 series: "运河红·初心讲堂".into(),
                 title: format!("签到测试 {start}"),
                 theme_id: theme,
@@ -721,32 +733,7 @@ async fn a_subdistrict_renews_its_door_key(backend: Backend) {
     );
 
     // A district session still takes the install's key.
-    let start = Timestamp::now().0;
-    let theme = app.repo.themes().await.unwrap()[0].id;
-    let district = app
-        .repo
-        .create_session(
-            &NewSession {
-                subdistrict_id: None,
-                series: "区委党校专题班".into(),
-                title: "区委党校专题班".into(),
-                theme_id: theme,
-                format: SessionFormat::Lecture,
-                starts_at: Timestamp(start),
-                ends_at: Timestamp(start + 90 * 60),
-                place: "区委党校".into(),
-                description_md: String::new(),
-                lecturer_ids: vec![],
-                audience: Audience::Everyone,
-                study_hours: StudyHours(20),
-                hours_overridden: false,
-                capacity: None,
-                clash_override_reason: None,
-            },
-            Timestamp::now(),
-        )
-        .await
-        .unwrap();
+    let district = held_session(&app, None, 0, 90, Audience::Everyone, vec![]).await;
     let t = token(&app, district).await;
     assert_eq!(
         tap(&second_cadre, &base, &[("token", &t)]).await,

@@ -29,12 +29,33 @@ struct PlanRow {
     req_teaching: i64,
 }
 
-/// Writes one of a subdistrict's own settings: `$1` key, `$2` value, `$3` time, `$4` the
-/// subdistrict.
+/// Writes one of a subdistrict's own settings: `$1` the subdistrict, `$2` key, `$3` value,
+/// `$4` time.
 const UPSERT_OWN_SETTING: &str = "insert into subdistrict_settings \
-     (key, value, updated_at, subdistrict_id) values ($1, $2, $3, $4) \
+     (subdistrict_id, key, value, updated_at) values ($1, $2, $3, $4) \
      on conflict (subdistrict_id, key) do update \
      set value = excluded.value, updated_at = excluded.updated_at";
+
+/// Writes one of the holder's settings, replacing its value.
+async fn put(
+    tx: &mut sqlx::Transaction<'static, Db>,
+    holder: RuleHolder,
+    key: &str,
+    value: &str,
+    now: Timestamp,
+) -> sqlx::Result<()> {
+    let query = match holder {
+        RuleHolder::District => sqlx::query(UPSERT_SETTING),
+        RuleHolder::Subdistrict(id) => sqlx::query(UPSERT_OWN_SETTING).bind(id),
+    };
+    query
+        .bind(key)
+        .bind(value)
+        .bind(now.0)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
 
 /// The audit line with the holder and what it names in its detail.
 fn detailed(audit: &AuditLine, holder: RuleHolder, what: serde_json::Value) -> AuditLine {
@@ -94,19 +115,7 @@ impl RulesStore for SqlRepository<Db> {
         let mut tx = self.begin_write().await?;
         let mut detail = serde_json::Map::new();
         for (key, value) in values {
-            match holder {
-                RuleHolder::District => sqlx::query(UPSERT_SETTING)
-                    .bind(*key)
-                    .bind(value)
-                    .bind(now.0),
-                RuleHolder::Subdistrict(id) => sqlx::query(UPSERT_OWN_SETTING)
-                    .bind(*key)
-                    .bind(value)
-                    .bind(now.0)
-                    .bind(id),
-            }
-            .execute(&mut *tx)
-            .await?;
+            put(&mut tx, holder, key, value, now).await?;
             detail.insert((*key).to_string(), serde_json::Value::String(value.clone()));
         }
         let line = detailed(audit, holder, serde_json::Value::Object(detail));
@@ -165,19 +174,7 @@ impl RulesStore for SqlRepository<Db> {
         audit: &AuditLine,
     ) -> RepoResult<()> {
         let mut tx = self.begin_write().await?;
-        match holder {
-            RuleHolder::District => sqlx::query(UPSERT_SETTING)
-                .bind(DOOR_SALT_SETTING)
-                .bind(salt)
-                .bind(now.0),
-            RuleHolder::Subdistrict(id) => sqlx::query(UPSERT_OWN_SETTING)
-                .bind(DOOR_SALT_SETTING)
-                .bind(salt)
-                .bind(now.0)
-                .bind(id),
-        }
-        .execute(&mut *tx)
-        .await?;
+        put(&mut tx, holder, DOOR_SALT_SETTING, salt, now).await?;
         let line = detailed(audit, holder, serde_json::json!({ "door_key": "renewed" }));
         Self::insert_audit(&mut tx, &line).await?;
         tx.commit().await?;
