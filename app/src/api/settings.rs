@@ -56,10 +56,9 @@ pub(crate) async fn holder(
 )> {
     let organiser = crate::ssr::access::organiser()?;
     let repo = crate::ssr::guard::state()?.repo;
-    let holder = organiser.rules(repo.as_ref(), unit).await?;
-    let choices = organiser
-        .rule_holders(repo.as_ref())
-        .await?
+    let held = organiser.rule_holders(repo.as_ref()).await?;
+    let holder = organiser.rules(&held, unit)?;
+    let choices = held
         .into_iter()
         .map(|(h, name)| HolderChoice {
             token: h.token(),
@@ -67,8 +66,8 @@ pub(crate) async fn holder(
         })
         .collect();
     let own = match holder.subdistrict() {
-        Some(id) => repo.setting_book().await?.sets_any(id, keys),
-        None => false,
+        Some(id) if !keys.is_empty() => repo.setting_book().await?.sets_any(id, keys),
+        _ => false,
     };
     Ok((
         organiser,

@@ -157,16 +157,15 @@ impl Organiser {
     }
 
     /// The rules `asked` for (a token as [`crate::domain::settings::RuleHolder::token`]
-    /// writes it), or without one the first this organiser holds (the district's for the
-    /// whole install). A subdistrict out of reach answers as not found; a malformed token
-    /// as not found too.
-    pub async fn rules(
+    /// writes it) among those this organiser `held` (as [`Organiser::rule_holders`] lists
+    /// them), or without one the first (the district's for the whole install). A
+    /// subdistrict out of reach answers as not found; a malformed token as not found too.
+    pub fn rules(
         &self,
-        repo: &dyn Repository,
+        held: &[(crate::domain::settings::RuleHolder, String)],
         asked: Option<&str>,
     ) -> AppResult<crate::domain::settings::RuleHolder> {
         use crate::domain::settings::RuleHolder;
-        let held = self.rule_holders(repo).await?;
         let wanted = match asked.map(str::trim).filter(|s| !s.is_empty()) {
             None => return held.first().map(|(h, _)| *h).ok_or(AppError::Forbidden),
             Some(token) => RuleHolder::parse_token(token).ok_or(AppError::NotFound)?,
