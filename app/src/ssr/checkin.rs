@@ -8,7 +8,8 @@ use serde::Deserialize;
 
 use super::audit;
 use super::db::{
-    AuditLine, Checkin, CheckinResult, DoorSession, RepoResult, Repository, RulesStore, WalkInClaim,
+    AuditLine, Checkin, CheckinResult, DoorSession, RepoResult, RulesStore, SecurityStore,
+    WalkInClaim,
 };
 use super::door::DoorKey;
 use super::security::RequestMeta;
@@ -63,7 +64,7 @@ pub async fn venue_networks(
     Ok(parse_networks(&text).unwrap_or_default())
 }
 
-async fn log(repo: &dyn Repository, line: AuditLine) {
+async fn log(repo: &dyn SecurityStore, line: AuditLine) {
     if let Err(err) = repo.audit(&line).await {
         tracing::error!(error = %err, "audit line not written");
     }

@@ -1,7 +1,7 @@
 //! The district's view, computed once for every subdistrict an organiser covers: each
 //! subdistrict's figures from its cadres' standings, and the one-row-per-cadre table
 //! (一张表) that spares the same figures being reported twice.
-use super::db::{Repository, Subdistrict};
+use super::db::{ProgressStore, RulesStore, Subdistrict};
 use super::progress::{Programme, programme};
 use crate::domain::Timestamp;
 use crate::domain::district::{CadreFigures, Figures, by_subdistrict};
@@ -10,7 +10,8 @@ use crate::error::AppResult;
 
 /// The year's standings of the cadres of `subdistricts`.
 pub async fn standings(
-    repo: &dyn Repository,
+    repo: &dyn ProgressStore,
+    rules: &dyn RulesStore,
     year: i32,
     subdistricts: &[Subdistrict],
     now: Timestamp,
@@ -20,7 +21,7 @@ pub async fn standings(
         subdistricts: subdistricts.iter().map(|s| s.id).collect(),
         communities: Vec::new(),
     };
-    programme(repo, year, None, now, Some(&reach)).await
+    programme(repo, rules, year, None, now, Some(&reach)).await
 }
 
 /// Each subdistrict's figures, in the order given, and their total.

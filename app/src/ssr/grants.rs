@@ -1,6 +1,6 @@
 //! How far an account's organiser grants reach, resolved once per request (the access
 //! module turns it into capabilities).
-use super::db::{RepoResult, Repository};
+use super::db::{OrganisationStore, RepoResult};
 use crate::domain::Role;
 use crate::domain::org::Reach;
 
@@ -13,7 +13,10 @@ pub struct Grants {
 }
 
 /// Resolves the account's organiser grants (none without the organiser role).
-pub async fn grants_of(repo: &dyn Repository, account: &super::db::Account) -> RepoResult<Grants> {
+pub async fn grants_of(
+    repo: &dyn OrganisationStore,
+    account: &super::db::Account,
+) -> RepoResult<Grants> {
     if !account.roles.has(Role::Organiser) {
         return Ok(Grants::default());
     }

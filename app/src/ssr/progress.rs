@@ -13,7 +13,7 @@ use crate::domain::progress::{
 };
 use crate::domain::report::DateRange;
 use crate::error::{AppError, AppResult};
-use crate::ssr::db::{ProgrammeCadre, Repository, TierPlan};
+use crate::ssr::db::{ProgrammeCadre, ProgressStore, RulesStore, TierPlan};
 
 /// The tier plans in force for a subdistrict (`None`: the district's): the district's,
 /// each replaced by the subdistrict's own where it set one; highest tier first.
@@ -77,16 +77,17 @@ pub fn this_year(now: Timestamp) -> i32 {
 
 /// Standings of everyone in the programme (or only `person`) who holds a tier now.
 pub async fn programme(
-    repo: &dyn Repository,
+    repo: &dyn ProgressStore,
+    rules: &dyn RulesStore,
     year: i32,
     person: Option<i64>,
     now: Timestamp,
     reach: Option<&crate::domain::org::Reach>,
 ) -> AppResult<Programme> {
     let (from, to, cut) = year_bounds(year, now)?;
-    let book = repo.setting_book().await?;
+    let book = rules.setting_book().await?;
     let district_tiers = repo.tier_plans().await?;
-    let own_tiers = repo.subdistrict_tier_plans().await?;
+    let own_tiers = rules.subdistrict_tier_plans().await?;
     let sessions = repo.year_sessions(from, to).await?;
     let cadres: Vec<ProgrammeCadre> = repo
         .programme_cadres(person, reach)

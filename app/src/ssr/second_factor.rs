@@ -12,7 +12,7 @@ use super::audit::by;
 use super::auth::{count_try, forgive};
 use super::cookies::SESSION_COOKIE;
 use super::cookies::cookie;
-use super::db::{RepoResult, Repository};
+use super::db::{RepoResult, SecondFactorStore};
 use super::security::{RequestMeta, cookie_name};
 use super::state::AppState;
 use super::tokens::{hash_token, new_token};
@@ -159,7 +159,7 @@ pub enum Accepted {
 /// Checks a code (or recovery code) typed for the account's confirmed second factor and
 /// uses it up: a code is accepted once, a recovery code once.
 pub async fn check_code(
-    repo: &dyn Repository,
+    repo: &dyn SecondFactorStore,
     account_id: i64,
     typed: &str,
     now: Timestamp,

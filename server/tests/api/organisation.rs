@@ -1206,9 +1206,10 @@ async fn a_subdistrict_sets_rules_of_its_own(backend: Backend) {
     );
     let now = Timestamp::now();
     let year = app::ssr::progress::this_year(now);
-    let p = app::ssr::progress::programme(app.repo.as_ref(), year, None, now, None)
-        .await
-        .unwrap();
+    let p =
+        app::ssr::progress::programme(app.repo.as_ref(), app.repo.as_ref(), year, None, now, None)
+            .await
+            .unwrap();
     let top: i64 = tier.parse().unwrap();
     let owed = |sub: i64| {
         p.standings

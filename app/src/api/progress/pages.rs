@@ -59,7 +59,7 @@ pub async fn progress_data(
 ) -> AppResult<ProgressData> {
     let now = Timestamp::now();
     let year = year.unwrap_or_else(|| this_year(now));
-    let p = programme(repo, year, Some(person_id), now, None).await?;
+    let p = programme(repo, repo, year, Some(person_id), now, None).await?;
     let (from, to) = (p.from, p.to);
     let tiers = names(&p.tiers);
     let standing = p.standings.into_iter().next().ok_or(AppError::NotFound)?;
@@ -164,7 +164,7 @@ pub async fn dashboard(
 ) -> AppResult<DashboardData> {
     let now = Timestamp::now();
     let year = year.unwrap_or_else(|| this_year(now));
-    let p = programme(repo, year, None, now, reach).await?;
+    let p = programme(repo, repo, year, None, now, reach).await?;
     let tier_names = names(&p.tiers);
 
     let mut tiers: Vec<TierLine> = p

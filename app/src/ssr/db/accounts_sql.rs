@@ -59,28 +59,24 @@ impl AccountStore for SqlRepository<Db> {
     #[tracing::instrument(skip_all)]
     async fn account(&self, id: i64) -> RepoResult<Option<Account>> {
         // One round trip: the account with one row per role (every request asks).
-        let sql = "select a.id, a.username, p.name, a.person_id, a.disabled, a.created_at, \
-             a.must_change_password, r.role from accounts a join people p on p.id = a.person_id \
+        let sql = "select a.id, a.username, p.name as display_name, a.person_id, a.disabled, \
+             a.created_at, a.must_change_password, r.role from accounts a \
+             join people p on p.id = a.person_id \
              left join account_roles r on r.account_id = a.id where a.id = $1 order by r.role";
-        #[allow(clippy::type_complexity)]
-        let rows: Vec<(i64, String, String, i64, bool, i64, bool, Option<String>)> =
-            sqlx::query_as(sql).bind(id).fetch_all(&self.read).await?;
-        let Some(first) = rows.first().cloned() else {
-            return Ok(None);
-        };
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            account: AccountRow,
+            role: Option<String>,
+        }
+        let mut rows: Vec<Row> = sqlx::query_as(sql).bind(id).fetch_all(&self.read).await?;
         let roles = rows
-            .into_iter()
-            .filter_map(|r| r.7)
+            .iter_mut()
+            .filter_map(|r| r.role.take())
             .map(|role| parse_role(&role))
             .collect::<RepoResult<Vec<crate::domain::Role>>>()?;
-        let row = AccountRow {
-            id: first.0,
-            username: first.1,
-            display_name: first.2,
-            person_id: first.3,
-            disabled: first.4,
-            created_at: first.5,
-            must_change_password: first.6,
+        let Some(row) = rows.into_iter().next().map(|r| r.account) else {
+            return Ok(None);
         };
         Ok(Some(account_from(row, Roles::new(roles))))
     }

@@ -253,19 +253,29 @@ pub(super) fn parse_decision(s: &str) -> RepoResult<Decision> {
     Decision::parse(s).ok_or_else(|| super::RepoError::BadValue(s.to_string(), "decision"))
 }
 
-pub(super) type DoorRow = (i64, String, String, i64, i64, bool, i64, i64);
+#[derive(sqlx::FromRow)]
+pub(super) struct DoorRow {
+    id: i64,
+    title: String,
+    place: String,
+    starts_at: i64,
+    ends_at: i64,
+    cancelled: bool,
+    checkin_opens_minutes: i64,
+    late_after_minutes: i64,
+}
 
 pub(super) fn door_from(r: DoorRow) -> DoorSession {
     DoorSession {
-        id: r.0,
-        title: r.1,
-        place: r.2,
-        starts_at: Timestamp(r.3),
-        ends_at: Timestamp(r.4),
-        cancelled: r.5,
+        id: r.id,
+        title: r.title,
+        place: r.place,
+        starts_at: Timestamp(r.starts_at),
+        ends_at: Timestamp(r.ends_at),
+        cancelled: r.cancelled,
         rules: CheckinRules {
-            opens_minutes_before: r.6,
-            late_after_minutes: r.7,
+            opens_minutes_before: r.checkin_opens_minutes,
+            late_after_minutes: r.late_after_minutes,
         },
     }
 }
@@ -273,24 +283,26 @@ pub(super) fn door_from(r: DoorRow) -> DoorSession {
 pub(super) const DOOR_COLUMNS: &str = "select id, title, place, starts_at, ends_at, cancelled, \
      checkin_opens_minutes, late_after_minutes from sessions";
 
-pub(super) type RequestRow = (
-    i64,
-    i64,
-    String,
-    i64,
-    i64,
-    i64,
-    String,
-    Option<String>,
-    String,
-    String,
-    i64,
-);
+#[derive(sqlx::FromRow)]
+pub(super) struct RequestRow {
+    id: i64,
+    session_id: i64,
+    title: String,
+    starts_at: i64,
+    study_hours: i64,
+    person_id: i64,
+    person: String,
+    community: Option<String>,
+    text: String,
+    decision: String,
+    created_at: i64,
+}
 
 pub(super) fn request_select(kind: RequestKind) -> String {
     format!(
-        "select r.id, r.session_id, s.title, s.starts_at, s.study_hours, r.person_id, p.name, \
-         c.name, r.{text}, r.decision, r.created_at from {table} r \
+        "select r.id, r.session_id, s.title, s.starts_at, s.study_hours, r.person_id, \
+         p.name as person, c.name as community, r.{text} as text, r.decision, r.created_at \
+         from {table} r \
          join sessions s on s.id = r.session_id join people p on p.id = r.person_id \
          left join communities c on c.id = p.community_id",
         text = kind.text_column(),
@@ -300,18 +312,18 @@ pub(super) fn request_select(kind: RequestKind) -> String {
 
 pub(super) fn request_from(kind: RequestKind, r: RequestRow) -> RepoResult<RequestItem> {
     Ok(RequestItem {
-        id: r.0,
+        id: r.id,
         kind,
-        session_id: r.1,
-        session_title: r.2,
-        starts_at: Timestamp(r.3),
-        study_hours: StudyHours(r.4),
-        person_id: r.5,
-        person: r.6,
-        community: r.7.unwrap_or_default(),
-        text: r.8,
-        decision: parse_decision(&r.9)?,
-        created_at: Timestamp(r.10),
+        session_id: r.session_id,
+        session_title: r.title,
+        starts_at: Timestamp(r.starts_at),
+        study_hours: StudyHours(r.study_hours),
+        person_id: r.person_id,
+        person: r.person,
+        community: r.community.unwrap_or_default(),
+        text: r.text,
+        decision: parse_decision(&r.decision)?,
+        created_at: Timestamp(r.created_at),
     })
 }
 

@@ -10,7 +10,7 @@ use crate::domain::org::Reach;
 use crate::domain::report::Fact;
 use crate::domain::schedule::AttendanceStatus;
 use crate::ssr::db::attendance::*;
-use crate::ssr::db::shared::{in_audience, map_unique, within};
+use crate::ssr::db::shared::map_unique;
 
 type Tx<'a> = sqlx::Transaction<'a, Db>;
 
@@ -123,17 +123,22 @@ impl AttendanceStore for SqlRepository<Db> {
     ) -> RepoResult<Option<(DoorSession, bool)>> {
         let sql = format!(
             "select s.id, s.title, s.place, s.starts_at, s.ends_at, s.cancelled, \
-             s.checkin_opens_minutes, s.late_after_minutes, {} \
+             s.checkin_opens_minutes, s.late_after_minutes, {} as in_audience \
              from sessions s join people p on p.id = $2 where s.id = $1",
             in_audience("p.tier_id", "p.community_id", "p.id")
         );
-        type Row = (i64, String, String, i64, i64, bool, i64, i64, bool);
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            door: DoorRow,
+            in_audience: bool,
+        }
         let row: Option<Row> = sqlx::query_as(&sql)
             .bind(session_id)
             .bind(person_id)
             .fetch_optional(&self.read)
             .await?;
-        Ok(row.map(|r| (door_from((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7)), r.8)))
+        Ok(row.map(|r| (door_from(r.door), r.in_audience)))
     }
 
     #[tracing::instrument(skip_all)]
@@ -267,50 +272,50 @@ impl AttendanceStore for SqlRepository<Db> {
         session_id: i64,
         reach: Option<&Reach>,
     ) -> RepoResult<Vec<SheetRow>> {
-        let sql = format!(
-            "select p.id, p.name, coalesce(c.name, ''), coalesce(t.name_zh, ''), \
-             coalesce(t.name_en, ''), x.status, x.checked_in_at, \
-             coalesce(x.walk_in, false), x.source, x.checkin_address, x.checkin_device \
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            name: String,
+            community: String,
+            tier_zh: String,
+            tier_en: String,
+            status: Option<String>,
+            checked_in_at: Option<i64>,
+            walk_in: bool,
+            source: Option<String>,
+            checkin_address: Option<String>,
+            checkin_device: Option<String>,
+        }
+        let mut sql = sqlx::QueryBuilder::new(format!(
+            "select p.id, p.name, coalesce(c.name, '') as community, \
+             coalesce(t.name_zh, '') as tier_zh, coalesce(t.name_en, '') as tier_en, x.status, \
+             x.checked_in_at, coalesce(x.walk_in, false) as walk_in, x.source, \
+             x.checkin_address, x.checkin_device \
              from sessions s cross join people p \
              left join communities c on c.id = p.community_id \
              left join tiers t on t.id = p.tier_id \
              left join attendance x on x.session_id = s.id and x.person_id = p.id \
-             where s.id = $1 and ((p.tier_id is not null and {}) or x.person_id is not null) \
-             and {} order by coalesce(c.name, ''), p.name, p.id",
+             where ((p.tier_id is not null and {}) or x.person_id is not null) and s.id = ",
             in_audience("p.tier_id", "p.community_id", "p.id"),
-            within("p.community_id", reach)
-        );
-        type Row = (
-            i64,
-            String,
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<i64>,
-            bool,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        );
-        let rows: Vec<Row> = sqlx::query_as(&sql)
-            .bind(session_id)
-            .fetch_all(&self.read)
-            .await?;
+        ));
+        sql.push_bind(session_id).push(" and ");
+        clauses::within(&mut sql, "p.community_id", reach);
+        sql.push(" order by coalesce(c.name, ''), p.name, p.id");
+        let rows: Vec<Row> = sql.build_query_as().fetch_all(&self.read).await?;
         rows.into_iter()
             .map(|r| {
                 Ok(SheetRow {
-                    person_id: r.0,
-                    name: r.1,
-                    community: r.2,
-                    tier_zh: r.3,
-                    tier_en: r.4,
-                    status: r.5.as_deref().map(parse_status).transpose()?,
-                    checked_in_at: r.6.map(Timestamp),
-                    walk_in: r.7,
-                    source: r.8,
-                    address: r.9,
-                    device: r.10,
+                    person_id: r.id,
+                    name: r.name,
+                    community: r.community,
+                    tier_zh: r.tier_zh,
+                    tier_en: r.tier_en,
+                    status: r.status.as_deref().map(parse_status).transpose()?,
+                    checked_in_at: r.checked_in_at.map(Timestamp),
+                    walk_in: r.walk_in,
+                    source: r.source,
+                    address: r.checkin_address,
+                    device: r.checkin_device,
                 })
             })
             .collect()
@@ -362,32 +367,43 @@ impl AttendanceStore for SqlRepository<Db> {
         now: Timestamp,
         reach: Option<&Reach>,
     ) -> RepoResult<u64> {
-        let missing = format!(
-            "from sessions s join people p on p.tier_id is not null and {} \
-             where s.id = $1 and {} and not exists (select 1 from attendance x \
-             where x.session_id = s.id and x.person_id = p.id)",
-            in_audience("p.tier_id", "p.community_id", "p.id"),
-            within("p.community_id", reach)
-        );
+        // Who is missing: in the audience (and the caller's reach) without a record.
+        let missing = |sql: &mut sqlx::QueryBuilder<'_, Db>| {
+            sql.push(format_args!(
+                " from sessions s join people p on p.tier_id is not null and {} where s.id = ",
+                in_audience("p.tier_id", "p.community_id", "p.id")
+            ))
+            .push_bind(session_id)
+            .push(" and ");
+            clauses::within(sql, "p.community_id", reach);
+            sql.push(
+                " and not exists (select 1 from attendance x \
+                 where x.session_id = s.id and x.person_id = p.id)",
+            );
+        };
         let mut tx = self.begin_write().await?;
-        sqlx::query(&format!(
+        let mut audit = sqlx::QueryBuilder::new(
             "insert into attendance_audit (session_id, person_id, from_status, to_status, \
-             actor_person_id, reason, at) select s.id, p.id, null, 'absent', $2, $3, $4 {missing}"
-        ))
-        .bind(session_id)
-        .bind(actor_person_id)
-        .bind(reason)
-        .bind(now.0)
-        .execute(&mut *tx)
-        .await?;
-        let done = sqlx::query(&format!(
-            "insert into attendance (session_id, person_id, status, created_at, source, updated_at) \
-             select s.id, p.id, 'absent', $2, 'organiser', $2 {missing}"
-        ))
-        .bind(session_id)
-        .bind(now.0)
-        .execute(&mut *tx)
-        .await?;
+             actor_person_id, reason, at) select s.id, p.id, null, 'absent', ",
+        );
+        audit
+            .push_bind(actor_person_id)
+            .push(", ")
+            .push_bind(reason)
+            .push(", ")
+            .push_bind(now.0);
+        missing(&mut audit);
+        audit.build().execute(&mut *tx).await?;
+        let mut insert = sqlx::QueryBuilder::new(
+            "insert into attendance (session_id, person_id, status, created_at, source, \
+             updated_at) select s.id, p.id, 'absent', ",
+        );
+        insert
+            .push_bind(now.0)
+            .push(", 'organiser', ")
+            .push_bind(now.0);
+        missing(&mut insert);
+        let done = insert.build().execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(done.rows_affected())
     }
@@ -449,17 +465,15 @@ impl AttendanceStore for SqlRepository<Db> {
         limit: i64,
         reach: Option<&Reach>,
     ) -> RepoResult<Vec<RequestItem>> {
-        let sql = format!(
-            "{} where {} order by case when r.decision = 'pending' then 0 else 1 end, \
+        let mut sql = sqlx::QueryBuilder::new(format!("{} where ", request_select(kind)));
+        clauses::within(&mut sql, "p.community_id", reach);
+        sql.push(
+            " order by case when r.decision = 'pending' then 0 else 1 end, \
              case when r.decision = 'pending' then r.created_at else -r.decided_at end, r.id \
-             limit $1",
-            request_select(kind),
-            within("p.community_id", reach)
-        );
-        let rows: Vec<RequestRow> = sqlx::query_as(&sql)
-            .bind(limit)
-            .fetch_all(&self.read)
-            .await?;
+             limit ",
+        )
+        .push_bind(limit);
+        let rows: Vec<RequestRow> = sql.build_query_as().fetch_all(&self.read).await?;
         rows.into_iter().map(|r| request_from(kind, r)).collect()
     }
 
@@ -595,22 +609,6 @@ impl AttendanceStore for SqlRepository<Db> {
         person_id: Option<i64>,
         reach: Option<&Reach>,
     ) -> RepoResult<Vec<Fact>> {
-        let sql = format!(
-            "select s.id as session_id, s.title, s.starts_at, s.study_hours, \
-             p.id as person_id, p.name, coalesce(c.name, '') as community, c.subdistrict_id, \
-             coalesce(t.name_zh, '') as tier_zh, x.status, x.checked_in_at, \
-             coalesce(x.walk_in, false) as walk_in \
-             from sessions s cross join people p \
-             left join communities c on c.id = p.community_id \
-             left join tiers t on t.id = p.tier_id \
-             left join attendance x on x.session_id = s.id and x.person_id = p.id \
-             where s.cancelled = false and s.starts_at >= $1 and s.starts_at < $2 \
-             and s.ends_at <= $3 and ($4 = 0 or p.id = $4) \
-             and ((p.tier_id is not null and {}) or x.person_id is not null) and {} \
-             order by s.starts_at, s.id, coalesce(c.name, ''), p.name, p.id",
-            in_audience("p.tier_id", "p.community_id", "p.id"),
-            within("p.community_id", reach)
-        );
         #[derive(sqlx::FromRow)]
         struct Row {
             session_id: i64,
@@ -626,13 +624,30 @@ impl AttendanceStore for SqlRepository<Db> {
             checked_in_at: Option<i64>,
             walk_in: bool,
         }
-        let rows: Vec<Row> = sqlx::query_as(&sql)
-            .bind(from.0)
-            .bind(to.0)
-            .bind(until.0)
-            .bind(person_id.unwrap_or(0))
-            .fetch_all(&self.read)
-            .await?;
+        let mut sql = sqlx::QueryBuilder::new(format!(
+            "select s.id as session_id, s.title, s.starts_at, s.study_hours, \
+             p.id as person_id, p.name, coalesce(c.name, '') as community, c.subdistrict_id, \
+             coalesce(t.name_zh, '') as tier_zh, x.status, x.checked_in_at, \
+             coalesce(x.walk_in, false) as walk_in \
+             from sessions s cross join people p \
+             left join communities c on c.id = p.community_id \
+             left join tiers t on t.id = p.tier_id \
+             left join attendance x on x.session_id = s.id and x.person_id = p.id \
+             where s.cancelled = false \
+             and ((p.tier_id is not null and {}) or x.person_id is not null) \
+             and s.starts_at >= ",
+            in_audience("p.tier_id", "p.community_id", "p.id"),
+        ));
+        sql.push_bind(from.0)
+            .push(" and s.starts_at < ")
+            .push_bind(to.0)
+            .push(" and s.ends_at <= ")
+            .push_bind(until.0);
+        clauses::only(&mut sql, "p.id", person_id);
+        sql.push(" and ");
+        clauses::within(&mut sql, "p.community_id", reach);
+        sql.push(" order by s.starts_at, s.id, coalesce(c.name, ''), p.name, p.id");
+        let rows: Vec<Row> = sql.build_query_as().fetch_all(&self.read).await?;
         rows.into_iter()
             .map(|r| {
                 Ok(Fact {

@@ -26,9 +26,19 @@ impl ImportStore for SqlRepository<Db> {
             sqlx::query_as("select id, name_zh, name_en from tiers order by rank")
                 .fetch_all(&self.read)
                 .await?;
-        let people: Vec<(i64, String, Option<i64>, String, Option<i64>, bool)> = sqlx::query_as(
+        #[derive(sqlx::FromRow)]
+        struct PersonRow {
+            id: i64,
+            name: String,
+            community_id: Option<i64>,
+            phone: String,
+            tier_id: Option<i64>,
+            has_account: bool,
+        }
+        let people: Vec<PersonRow> = sqlx::query_as(
             "select p.id, p.name, p.community_id, p.phone, p.tier_id, \
-             exists (select 1 from accounts a where a.person_id = p.id) from people p",
+             exists (select 1 from accounts a where a.person_id = p.id) as has_account \
+             from people p",
         )
         .fetch_all(&self.read)
         .await?;
@@ -49,12 +59,12 @@ impl ImportStore for SqlRepository<Db> {
             people: people
                 .into_iter()
                 .map(|r| KnownPerson {
-                    id: r.0,
-                    name: r.1,
-                    community_id: r.2,
-                    phone: r.3,
-                    tier_id: r.4,
-                    has_account: r.5,
+                    id: r.id,
+                    name: r.name,
+                    community_id: r.community_id,
+                    phone: r.phone,
+                    tier_id: r.tier_id,
+                    has_account: r.has_account,
                 })
                 .collect(),
             usernames,
@@ -94,13 +104,15 @@ impl ImportStore for SqlRepository<Db> {
         .bind(id)
         .fetch_optional(&self.read)
         .await?;
-        Ok(row.map(|r| ImportBatch {
-            id: r.0,
-            created_by: r.1,
-            file_name: r.2,
-            rows_json: r.3,
-            created_at: Timestamp(r.4),
-        }))
+        Ok(
+            row.map(|(id, created_by, file_name, rows_json, at)| ImportBatch {
+                id,
+                created_by,
+                file_name,
+                rows_json,
+                created_at: Timestamp(at),
+            }),
+        )
     }
 
     #[tracing::instrument(skip_all)]

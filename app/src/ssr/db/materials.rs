@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use super::planning::{Arg, Scope, Sql};
+use super::planning::Scope;
 use super::{RepoError, RepoResult};
 use crate::domain::Timestamp;
 use crate::domain::materials::{Outlooks, Publication};
@@ -219,99 +219,85 @@ pub(super) fn hit_kind(kind: i64) -> RepoResult<HitKind> {
     }
 }
 
-/// The conditions every search shares: the caller's scope over `s`, materials only once
-/// they reach the audience (or for the session's editors), reflections only when asked.
-/// `kind` is the SQL expression of the hit's kind.
-pub(super) fn search_conditions(
-    sql: &mut Sql,
-    kind: &str,
-    scope: Scope,
-    reflections: bool,
-    now: Timestamp,
-) {
-    let editor = match &scope {
-        Scope::All => "true".to_string(),
-        Scope::Person { member, .. } => {
-            let person = sql.int(member.person_id);
-            format!(
-                "exists (select 1 from session_lecturers el \
-                 where el.session_id = s.id and el.person_id = {person})"
-            )
-        }
-    };
-    let now = sql.int(now.0);
-    sql.and(&format!(
-        "({kind} <> 1 or m.publication = 'published' \
-         or (m.publication = 'after_session' and s.ends_at <= {now}) or {editor})"
-    ));
-    if !reflections {
-        sql.and(&format!("{kind} <> 2"));
-    }
-    sql.scope(&scope);
+#[derive(sqlx::FromRow)]
+pub(super) struct VersionRow {
+    version: i64,
+    body_md: String,
+    publication: String,
+    saved_by: Option<String>,
+    saved_at: i64,
+    restored_from: Option<i64>,
 }
 
-/// `(column like $n escape '\' or ...)` for every pattern, all required.
-pub(super) fn like_all(sql: &mut Sql, columns: &[&str], query: &Query, op: &str) {
-    for pattern in query.like_patterns() {
-        let p = sql.arg(Arg::Text(pattern));
-        let any = columns
-            .iter()
-            .map(|c| format!("{c} {op} {p} escape '\\'"))
-            .collect::<Vec<_>>()
-            .join(" or ");
-        sql.and(&format!("({any})"));
-    }
+#[derive(sqlx::FromRow)]
+pub(super) struct AttachmentRow {
+    id: i64,
+    session_id: i64,
+    name: String,
+    content_type: String,
+    size: i64,
+    uploaded_by: Option<String>,
+    created_at: i64,
 }
 
-pub(super) type MaterialRow = (i64, String, String, String, i64);
-pub(super) type VersionRow = (i64, String, String, Option<String>, i64, Option<i64>);
-pub(super) type AttachmentRow = (i64, i64, String, String, i64, Option<String>, i64);
-pub(super) type ReflectionRow = (
-    i64,
-    i64,
-    i64,
-    String,
-    Option<String>,
-    String,
-    String,
-    Option<i64>,
-    i64,
-);
+#[derive(sqlx::FromRow)]
+pub(super) struct ReflectionRow {
+    id: i64,
+    session_id: i64,
+    person_id: i64,
+    person: String,
+    community: Option<String>,
+    body: String,
+    outlooks: String,
+    accepted_at: Option<i64>,
+    updated_at: i64,
+}
 
-pub(super) const VERSION_COLUMNS: &str = "select v.version, v.body_md, v.publication, p.name, \
-     v.saved_at, v.restored_from from material_versions v left join people p on p.id = v.saved_by";
+pub(super) const VERSION_COLUMNS: &str = "select v.version, v.body_md, v.publication, \
+     p.name as saved_by, v.saved_at, v.restored_from from material_versions v left join people p on p.id = v.saved_by";
 
 pub(super) const ATTACHMENT_COLUMNS: &str = "select a.id, a.session_id, a.name, \
-     a.content_type, a.size, p.name, a.created_at from attachments a \
+     a.content_type, a.size, p.name as uploaded_by, a.created_at from attachments a \
      left join people p on p.id = a.uploaded_by";
 
-pub(super) const REFLECTION_COLUMNS: &str = "select r.id, r.session_id, r.person_id, p.name, \
-     c.name, r.body, r.outlooks, r.accepted_at, r.updated_at from reflections r \
+pub(super) const REFLECTION_COLUMNS: &str = "select r.id, r.session_id, r.person_id, \
+     p.name as person, c.name as community, r.body, r.outlooks, r.accepted_at, r.updated_at from reflections r \
      join people p on p.id = r.person_id left join communities c on c.id = p.community_id";
 
 pub(super) fn attachment_from(r: AttachmentRow) -> Attachment {
     Attachment {
-        id: r.0,
-        session_id: r.1,
-        name: r.2,
-        content_type: r.3,
-        size: r.4,
-        uploaded_by: r.5.unwrap_or_default(),
-        created_at: Timestamp(r.6),
+        id: r.id,
+        session_id: r.session_id,
+        name: r.name,
+        content_type: r.content_type,
+        size: r.size,
+        uploaded_by: r.uploaded_by.unwrap_or_default(),
+        created_at: Timestamp(r.created_at),
     }
+}
+
+pub(super) fn version_from(r: VersionRow) -> RepoResult<MaterialVersion> {
+    Ok(MaterialVersion {
+        version: r.version,
+        body_md: r.body_md,
+        publication: parse_publication(&r.publication)?,
+        saved_by: r.saved_by.unwrap_or_default(),
+        saved_at: Timestamp(r.saved_at),
+        restored_from: r.restored_from,
+    })
 }
 
 pub(super) fn reflection_from(r: ReflectionRow) -> RepoResult<ReflectionEntry> {
     Ok(ReflectionEntry {
-        id: r.0,
-        session_id: r.1,
-        person_id: r.2,
-        person: r.3,
-        community: r.4.unwrap_or_default(),
-        body: r.5,
-        outlooks: parse_outlooks(&r.6)?,
-        accepted_at: r.7.map(Timestamp),
-        updated_at: Timestamp(r.8),
+        id: r.id,
+        session_id: r.session_id,
+        person_id: r.person_id,
+        person: r.person,
+        community: r.community.unwrap_or_default(),
+        body: r.body,
+        outlooks: parse_outlooks(&r.outlooks)?,
+        accepted_at: r.accepted_at.map(Timestamp),
+        updated_at: Timestamp(r.updated_at),
         comments: Vec::new(),
         earlier: Vec::new(),
     })

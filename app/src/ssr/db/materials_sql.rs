@@ -6,7 +6,7 @@ use crate::domain::Timestamp;
 use crate::domain::materials::Outlooks;
 use crate::domain::search::Query;
 use crate::ssr::db::materials::*;
-use crate::ssr::db::planning::{Scope, Sql};
+use crate::ssr::db::planning::Scope;
 use crate::ssr::db::shared::map_unique;
 
 impl SqlRepository<Db> {
@@ -19,24 +19,22 @@ impl SqlRepository<Db> {
         if list.is_empty() {
             return Ok(list);
         }
-        let ids = list
-            .iter()
-            .map(|r| r.id.to_string())
-            .collect::<Vec<_>>()
-            .join(",");
-        let rows: Vec<(i64, i64, Option<String>, String, i64)> = sqlx::query_as(&format!(
+        let ids: Vec<i64> = list.iter().map(|r| r.id).collect();
+        let mut sql = sqlx::QueryBuilder::new(
             "select c.reflection_id, c.id, p.name, c.body, c.created_at \
              from reflection_comments c left join people p on p.id = c.author_person_id \
-             where c.reflection_id in ({ids}) order by c.id"
-        ))
-        .fetch_all(&self.read)
-        .await?;
-        let earlier: Vec<(i64, String, i64)> = sqlx::query_as(&format!(
-            "select reflection_id, body, saved_at from reflection_versions \
-             where reflection_id in ({ids}) order by id desc"
-        ))
-        .fetch_all(&self.read)
-        .await?;
+             where c.reflection_id in ",
+        );
+        clauses::in_list(&mut sql, ids.iter().copied());
+        sql.push(" order by c.id");
+        let rows: Vec<(i64, i64, Option<String>, String, i64)> =
+            sql.build_query_as().fetch_all(&self.read).await?;
+        let mut sql = sqlx::QueryBuilder::new(
+            "select reflection_id, body, saved_at from reflection_versions where reflection_id in ",
+        );
+        clauses::in_list(&mut sql, ids.iter().copied());
+        sql.push(" order by id desc");
+        let earlier: Vec<(i64, String, i64)> = sql.build_query_as().fetch_all(&self.read).await?;
         for (reflection, body, at) in earlier {
             if let Some(r) = list.iter_mut().find(|r| r.id == reflection) {
                 r.earlier.push((body, Timestamp(at)));
@@ -55,25 +53,34 @@ impl SqlRepository<Db> {
         Ok(list)
     }
 
-    async fn search_rows(&self, sql: Sql) -> RepoResult<Vec<SearchRow>> {
-        Self::bind_args(
-            sqlx::query_as::<_, (i64, i64, String, i64, String, Option<String>)>(&sql.text),
-            sql.args,
-        )
-        .fetch_all(&self.read)
-        .await?
-        .into_iter()
-        .map(|r| {
-            Ok(SearchRow {
-                kind: hit_kind(r.0)?,
-                session_id: r.1,
-                session_title: r.2,
-                starts_at: Timestamp(r.3),
-                body: r.4,
-                author: r.5,
+    async fn search_rows(
+        &self,
+        mut sql: sqlx::QueryBuilder<'static, Db>,
+    ) -> RepoResult<Vec<SearchRow>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            kind: i64,
+            session_id: i64,
+            title: String,
+            starts_at: i64,
+            body: String,
+            author: Option<String>,
+        }
+        sql.build_query_as::<Row>()
+            .fetch_all(&self.read)
+            .await?
+            .into_iter()
+            .map(|r| {
+                Ok(SearchRow {
+                    kind: hit_kind(r.kind)?,
+                    session_id: r.session_id,
+                    session_title: r.title,
+                    starts_at: Timestamp(r.starts_at),
+                    body: r.body,
+                    author: r.author,
+                })
             })
-        })
-        .collect()
+            .collect()
     }
 }
 
@@ -81,7 +88,15 @@ impl SqlRepository<Db> {
 impl MaterialStore for SqlRepository<Db> {
     #[tracing::instrument(skip_all)]
     async fn material(&self, session_id: i64) -> RepoResult<Option<Material>> {
-        let row: Option<MaterialRow> = sqlx::query_as(
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            session_id: i64,
+            body_md: String,
+            body_html: String,
+            publication: String,
+            version: i64,
+        }
+        let row: Option<Row> = sqlx::query_as(
             "select session_id, body_md, body_html, publication, version from materials \
              where session_id = $1",
         )
@@ -90,11 +105,11 @@ impl MaterialStore for SqlRepository<Db> {
         .await?;
         row.map(|r| {
             Ok(Material {
-                session_id: r.0,
-                body_md: r.1,
-                body_html: r.2,
-                publication: parse_publication(&r.3)?,
-                version: r.4,
+                session_id: r.session_id,
+                body_md: r.body_md,
+                body_html: r.body_html,
+                publication: parse_publication(&r.publication)?,
+                version: r.version,
             })
         })
         .transpose()
@@ -411,44 +426,59 @@ impl MaterialStore for SqlRepository<Db> {
         if session_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let ids = session_ids
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
-        let rows: Vec<(i64, bool, bool, bool, bool, Option<String>)> = sqlx::query_as(&format!(
-            "select s.id, \
-             exists (select 1 from materials m where m.session_id = s.id \
-               and (m.publication = 'published' \
-               or (m.publication = 'after_session' and s.ends_at <= $2))), \
-             exists (select 1 from material_reads mr where mr.session_id = s.id \
-               and mr.person_id = $1), \
-             exists (select 1 from reflections r where r.session_id = s.id \
-               and r.person_id = $1), \
-             exists (select 1 from reflections r where r.session_id = s.id \
-               and r.person_id = $1 and r.accepted_at is not null), \
-             (select a.status from attendance a where a.session_id = s.id \
-               and a.person_id = $1) \
-             from sessions s where s.id in ({ids})"
-        ))
-        .bind(person_id)
-        .bind(now.0)
-        .fetch_all(&self.read)
-        .await?;
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            material: bool,
+            opened: bool,
+            reflected: bool,
+            accepted: bool,
+            status: Option<String>,
+        }
+        let mut sql = sqlx::QueryBuilder::new(
+            "select s.id, exists (select 1 from materials m where m.session_id = s.id \
+             and (m.publication = 'published' \
+             or (m.publication = 'after_session' and s.ends_at <= ",
+        );
+        sql.push_bind(now.0)
+            .push(
+                "))) as material, exists (select 1 from material_reads mr \
+                 where mr.session_id = s.id and mr.person_id = ",
+            )
+            .push_bind(person_id)
+            .push(
+                ") as opened, exists (select 1 from reflections r \
+                 where r.session_id = s.id and r.person_id = ",
+            )
+            .push_bind(person_id)
+            .push(
+                ") as reflected, exists (select 1 from reflections r \
+                 where r.session_id = s.id and r.accepted_at is not null and r.person_id = ",
+            )
+            .push_bind(person_id)
+            .push(
+                ") as accepted, (select a.status from attendance a \
+                 where a.session_id = s.id and a.person_id = ",
+            )
+            .push_bind(person_id)
+            .push(") as status from sessions s where s.id in ");
+        clauses::in_list(&mut sql, session_ids.iter().copied());
+        let rows: Vec<Row> = sql.build_query_as().fetch_all(&self.read).await?;
         rows.into_iter()
             .map(|r| {
-                let status =
-                    r.5.as_deref()
-                        .map(crate::ssr::db::attendance::parse_status)
-                        .transpose()?;
+                let status = r
+                    .status
+                    .as_deref()
+                    .map(crate::ssr::db::attendance::parse_status)
+                    .transpose()?;
                 let marks = ReviewMarks {
                     status,
-                    material: r.1,
-                    read: r.2,
-                    reflected: r.3,
-                    accepted: r.4,
+                    material: r.material,
+                    read: r.opened,
+                    reflected: r.reflected,
+                    accepted: r.accepted,
                 };
-                Ok((r.0, marks))
+                Ok((r.id, marks))
             })
             .collect()
     }
@@ -462,18 +492,7 @@ impl MaterialStore for SqlRepository<Db> {
         now: Timestamp,
         limit: i64,
     ) -> RepoResult<Vec<SearchRow>> {
-        let sql = Self::search_sql(query, scope, reflections, now, limit);
+        let sql = Self::search_sql(query, &scope, reflections, now, limit);
         self.search_rows(sql).await
     }
-}
-
-fn version_from(r: VersionRow) -> RepoResult<MaterialVersion> {
-    Ok(MaterialVersion {
-        version: r.0,
-        body_md: r.1,
-        publication: parse_publication(&r.2)?,
-        saved_by: r.3.unwrap_or_default(),
-        saved_at: Timestamp(r.4),
-        restored_from: r.5,
-    })
 }

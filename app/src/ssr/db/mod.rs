@@ -18,6 +18,7 @@ use crate::domain::{DisplayName, Roles, Timestamp, Username};
 pub mod accounts;
 pub mod attendance;
 pub mod backup;
+mod clauses;
 pub mod identity;
 pub mod import;
 pub mod materials;
@@ -166,7 +167,7 @@ pub struct Community {
     pub subdistrict_id: i64,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct Tier {
     pub id: i64,
     pub name_zh: String,

@@ -242,16 +242,15 @@ impl OrganisationStore for SqlRepository<Db> {
 
     #[tracing::instrument(skip_all)]
     async fn audience_reached(&self, session_id: i64, reach: &Reach) -> RepoResult<bool> {
-        let sql = format!(
-            "select s.id from sessions s join people p on p.tier_id is not null \
-             where s.id = $1 and {} and {} limit 1",
-            within("p.community_id", Some(reach)),
+        let mut sql = sqlx::QueryBuilder::new(format!(
+            "select s.id from sessions s join people p on p.tier_id is not null and {} \
+             where s.id = ",
             in_audience("p.tier_id", "p.community_id", "p.id")
-        );
-        let hit: Option<i64> = sqlx::query_scalar(&sql)
-            .bind(session_id)
-            .fetch_optional(&self.read)
-            .await?;
+        ));
+        sql.push_bind(session_id).push(" and ");
+        clauses::within(&mut sql, "p.community_id", Some(reach));
+        sql.push(" limit 1");
+        let hit: Option<i64> = sql.build_query_scalar().fetch_optional(&self.read).await?;
         Ok(hit.is_some())
     }
 }

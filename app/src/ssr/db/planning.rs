@@ -8,7 +8,7 @@ use super::RepoResult;
 use crate::domain::Timestamp;
 use crate::domain::audience::{Audience, Member};
 use crate::domain::ical::CalendarEvent;
-use crate::domain::listing::{PAGE_SIZE, SessionFilter, When};
+use crate::domain::listing::{PAGE_SIZE, SessionFilter};
 use crate::domain::org::Reach;
 use crate::domain::schedule::SessionSummary;
 use crate::domain::series_edit::Occurrence;
@@ -126,101 +126,35 @@ pub trait Planning: Send + Sync {
     async fn people_names(&self, ids: &[i64]) -> RepoResult<Vec<(i64, String)>>;
 }
 
-/// A value bound to a numbered placeholder.
-#[derive(Clone, Debug)]
-pub(super) enum Arg {
-    Int(Option<i64>),
-    Text(String),
+/// A session as a calendar feed shows it.
+pub(super) const EVENT_COLUMNS: &str = "select s.id, s.title, s.description_md, s.place, \
+     s.starts_at, s.ends_at, s.cancelled, s.updated_at, s.revision from sessions s";
+
+#[derive(sqlx::FromRow)]
+pub(super) struct EventRow {
+    id: i64,
+    title: String,
+    description_md: String,
+    place: String,
+    starts_at: i64,
+    ends_at: i64,
+    cancelled: bool,
+    updated_at: i64,
+    revision: i64,
 }
 
-/// SQL text with its arguments, numbering placeholders as they are added.
-#[derive(Default)]
-pub(super) struct Sql {
-    pub text: String,
-    pub args: Vec<Arg>,
-}
-
-impl Sql {
-    /// Adds an argument and returns its placeholder.
-    pub fn arg(&mut self, arg: Arg) -> String {
-        self.args.push(arg);
-        format!("${}", self.args.len())
-    }
-
-    pub fn int(&mut self, v: i64) -> String {
-        self.arg(Arg::Int(Some(v)))
-    }
-
-    /// Appends ` and <condition>` to a where clause that already has a first term.
-    pub fn and(&mut self, condition: &str) {
-        self.text.push_str(" and ");
-        self.text.push_str(condition);
-    }
-
-    /// Limits `s` to what `scope` may see.
-    pub fn scope(&mut self, scope: &Scope) {
-        let Scope::Person {
-            member,
-            audience,
-            lectures,
-            organiser,
-        } = scope
-        else {
-            return;
-        };
-        let (member, audience, lectures) = (*member, *audience, *lectures);
-        let mut terms = Vec::new();
-        let person = self.int(member.person_id);
-        if audience {
-            let tier = self.arg(Arg::Int(member.tier_id));
-            let community = self.arg(Arg::Int(member.community_id));
-            terms.push(super::shared::in_audience(&tier, &community, &person));
-        }
-        if lectures {
-            terms.push(format!(
-                "exists (select 1 from session_lecturers l \
-                 where l.session_id = s.id and l.person_id = {person})"
-            ));
-        }
-        if let Some(reach) = organiser {
-            terms.push(super::shared::session_reached(reach));
-        }
-        if terms.is_empty() {
-            terms.push("false".into());
-        }
-        self.and(&format!("({})", terms.join(" or ")));
-    }
-
-    /// The list filter's conditions.
-    pub fn filter(&mut self, filter: &SessionFilter, now: Timestamp) {
-        let now = self.int(now.0);
-        match filter.when {
-            When::Upcoming => self.and(&format!("s.ends_at > {now}")),
-            When::Past => self.and(&format!("s.ends_at <= {now}")),
-        }
-        if let Some(theme) = filter.theme_id {
-            let p = self.int(theme);
-            self.and(&format!("s.theme_id = {p}"));
-        }
-        if let Some(format) = filter.format {
-            let p = self.arg(Arg::Text(format.as_str().to_string()));
-            self.and(&format!("s.format = {p}"));
-        }
-        if let Some(lecturer) = filter.lecturer_id {
-            let p = self.int(lecturer);
-            self.and(&format!(
-                "exists (select 1 from session_lecturers fl \
-                 where fl.session_id = s.id and fl.person_id = {p})"
-            ));
-        }
-        for (kind, id) in [("community", filter.community_id), ("tier", filter.tier_id)] {
-            if let Some(id) = id {
-                let p = self.int(id);
-                self.and(&format!(
-                    "(s.audience = 'everyone' or exists (select 1 from session_audience fa \
-                     where fa.session_id = s.id and fa.kind = '{kind}' and fa.ref_id = {p}))"
-                ));
-            }
+impl From<EventRow> for CalendarEvent {
+    fn from(r: EventRow) -> Self {
+        CalendarEvent {
+            session_id: r.id,
+            title: r.title,
+            description: r.description_md,
+            place: r.place,
+            starts_at: Timestamp(r.starts_at),
+            ends_at: Timestamp(r.ends_at),
+            cancelled: r.cancelled,
+            updated_at: Timestamp(r.updated_at),
+            revision: r.revision,
         }
     }
 }
@@ -252,38 +186,5 @@ mod tests {
     fn like_patterns_escape_wildcards() {
         assert_eq!(like_pattern(" 王 "), "%王%");
         assert_eq!(like_pattern("50%_a\\"), "%50\\%\\_a\\\\%");
-    }
-
-    #[test]
-    fn scopes_number_their_placeholders_in_order() {
-        let mut sql = Sql {
-            text: "select s.id from sessions s where true".into(),
-            ..Default::default()
-        };
-        let member = Member {
-            person_id: 7,
-            tier_id: Some(2),
-            community_id: None,
-            subdistrict_id: None,
-        };
-        sql.scope(&Scope::Person {
-            member,
-            audience: true,
-            lectures: true,
-            organiser: None,
-        });
-        assert_eq!(sql.args.len(), 3);
-        assert!(sql.text.contains("l.person_id = $1"));
-        sql.filter(
-            &SessionFilter {
-                tier_id: Some(2),
-                ..Default::default()
-            },
-            Timestamp(0),
-        );
-        assert!(sql.text.contains("s.ends_at > $4") && sql.text.contains("fa.ref_id = $5"));
-        let mut all = Sql::default();
-        all.scope(&Scope::All);
-        assert!(all.text.is_empty() && all.args.is_empty());
     }
 }

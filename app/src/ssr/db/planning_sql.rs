@@ -9,29 +9,15 @@ use crate::domain::ical::CalendarEvent;
 use crate::domain::listing::{PAGE_SIZE, SessionFilter, When};
 use crate::domain::schedule::SessionSummary;
 use crate::domain::series_edit::Occurrence;
+use crate::ssr::db::clauses;
 use crate::ssr::db::planning::*;
 
 impl SqlRepository<Db> {
     async fn fetch_summaries(
         &self,
-        sql: crate::ssr::db::planning::Sql,
+        mut sql: sqlx::QueryBuilder<'_, Db>,
     ) -> RepoResult<Vec<SessionSummary>> {
-        let query = Self::bind_args(sqlx::query_as::<_, SessionRow>(&sql.text), sql.args);
-        fold_sessions(query.fetch_all(&self.read).await?)
-    }
-
-    /// Binds a [`Sql`]'s arguments to its placeholders, in order.
-    pub(super) fn bind_args<'q, O>(
-        mut query: sqlx::query::QueryAs<'q, Db, O, <Db as sqlx::Database>::Arguments<'q>>,
-        args: Vec<Arg>,
-    ) -> sqlx::query::QueryAs<'q, Db, O, <Db as sqlx::Database>::Arguments<'q>> {
-        for arg in args {
-            query = match arg {
-                Arg::Int(v) => query.bind(v),
-                Arg::Text(v) => query.bind(v),
-            };
-        }
-        query
+        fold_sessions(sql.build_query_as().fetch_all(&self.read).await?)
     }
 }
 
@@ -47,17 +33,19 @@ impl crate::ssr::db::planning::Planning for SqlRepository<Db> {
         let Some(summary) = fold_sessions(rows)?.pop() else {
             return Ok(None);
         };
-        let row: (
-            String,
-            i64,
-            String,
-            Option<i64>,
-            bool,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-        ) = sqlx::query_as(
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            series: String,
+            theme_id: i64,
+            audience: String,
+            capacity: Option<i64>,
+            hours_overridden: bool,
+            description_md: String,
+            cancel_reason: Option<String>,
+            clash_override_reason: Option<String>,
+            repeat_group: Option<i64>,
+        }
+        let row: Row = sqlx::query_as(
             "select series, theme_id, audience, capacity, hours_overridden, description_md, \
                  cancel_reason, clash_override_reason, repeat_group from sessions where id = $1",
         )
@@ -70,7 +58,7 @@ impl crate::ssr::db::planning::Planning for SqlRepository<Db> {
         .bind(id)
         .fetch_all(&self.read)
         .await?;
-        let audience = if row.2 == "everyone" {
+        let audience = if row.audience == "everyone" {
             Audience::Everyone
         } else {
             let chosen: Vec<(String, i64)> = sqlx::query_as(
@@ -95,16 +83,16 @@ impl crate::ssr::db::planning::Planning for SqlRepository<Db> {
         };
         Ok(Some(SessionDetail {
             summary,
-            series: row.0,
-            theme_id: row.1,
+            series: row.series,
+            theme_id: row.theme_id,
             lecturer_ids,
             audience,
-            capacity: row.3,
-            hours_overridden: row.4,
-            description_md: row.5,
-            cancel_reason: row.6,
-            clash_override_reason: row.7,
-            repeat_group: row.8,
+            capacity: row.capacity,
+            hours_overridden: row.hours_overridden,
+            description_md: row.description_md,
+            cancel_reason: row.cancel_reason,
+            clash_override_reason: row.clash_override_reason,
+            repeat_group: row.repeat_group,
         }))
     }
 
@@ -190,19 +178,17 @@ impl crate::ssr::db::planning::Planning for SqlRepository<Db> {
             When::Upcoming => "s.starts_at, s.id",
             When::Past => "s.starts_at desc, s.id desc",
         };
-        let mut sql = Sql {
-            text: "select s.id from sessions s where true".into(),
-            ..Sql::default()
-        };
-        sql.scope(&scope);
-        sql.filter(filter, now);
+        let mut sql = sqlx::QueryBuilder::new(format!(
+            "{SESSION_COLUMNS} where s.id in (select s.id from sessions s where true"
+        ));
+        clauses::scope(&mut sql, &scope);
+        clauses::filter(&mut sql, filter, now);
         let (limit, offset) = page_window(filter);
-        let (limit, offset) = (sql.int(limit), sql.int(offset));
-        sql.text = format!(
-            "{SESSION_COLUMNS} where s.id in ({} order by {order} limit {limit} offset {offset}) \
-             order by {order}, sl.position",
-            sql.text
-        );
+        sql.push(format_args!(" order by {order} limit "))
+            .push_bind(limit)
+            .push(" offset ")
+            .push_bind(offset)
+            .push(format_args!(") order by {order}, sl.position"));
         let mut sessions = self.fetch_summaries(sql).await?;
         let more = sessions.len() > PAGE_SIZE;
         sessions.truncate(PAGE_SIZE);
@@ -217,18 +203,16 @@ impl crate::ssr::db::planning::Planning for SqlRepository<Db> {
         to: Timestamp,
         limit: usize,
     ) -> RepoResult<Vec<SessionSummary>> {
-        let mut sql = Sql::default();
-        let (from, to) = (sql.int(from.0), sql.int(to.0));
-        sql.text = format!(
-            "select s.id from sessions s where s.starts_at >= {from} and s.starts_at < {to}"
-        );
-        sql.scope(&scope);
-        let limit = sql.int(limit as i64);
-        sql.text = format!(
-            "{SESSION_COLUMNS} where s.id in ({} order by s.starts_at, s.id limit {limit}) \
-             order by s.starts_at, s.id, sl.position",
-            sql.text
-        );
+        let mut sql = sqlx::QueryBuilder::new(format!(
+            "{SESSION_COLUMNS} where s.id in (select s.id from sessions s where s.starts_at >= "
+        ));
+        sql.push_bind(from.0)
+            .push(" and s.starts_at < ")
+            .push_bind(to.0);
+        clauses::scope(&mut sql, &scope);
+        sql.push(" order by s.starts_at, s.id limit ")
+            .push_bind(limit as i64)
+            .push(") order by s.starts_at, s.id, sl.position");
         self.fetch_summaries(sql).await
     }
 
@@ -239,38 +223,18 @@ impl crate::ssr::db::planning::Planning for SqlRepository<Db> {
         from: Timestamp,
         to: Timestamp,
     ) -> RepoResult<Vec<CalendarEvent>> {
-        let mut sql = Sql::default();
-        let (from, to) = (sql.int(from.0), sql.int(to.0));
-        sql.text = format!(
-            "select s.id, s.title, s.description_md, s.place, s.starts_at, s.ends_at, \
-             s.cancelled, s.updated_at, s.revision from sessions s \
-             where s.starts_at >= {from} and s.starts_at < {to}"
-        );
-        sql.scope(&scope);
-        sql.text.push_str(" order by s.starts_at, s.id");
-        let query = Self::bind_args(
-            sqlx::query_as::<_, (i64, String, String, String, i64, i64, bool, i64, i64)>(&sql.text),
-            sql.args,
-        );
-        Ok(query
+        let mut sql = sqlx::QueryBuilder::new(format!("{EVENT_COLUMNS} where s.starts_at >= "));
+        sql.push_bind(from.0)
+            .push(" and s.starts_at < ")
+            .push_bind(to.0);
+        clauses::scope(&mut sql, &scope);
+        sql.push(" order by s.starts_at, s.id");
+        Ok(sql
+            .build_query_as::<EventRow>()
             .fetch_all(&self.read)
             .await?
             .into_iter()
-            .map(
-                |(session_id, title, description, place, s, e, cancelled, updated, revision)| {
-                    CalendarEvent {
-                        session_id,
-                        title,
-                        description,
-                        place,
-                        starts_at: Timestamp(s),
-                        ends_at: Timestamp(e),
-                        cancelled,
-                        updated_at: Timestamp(updated),
-                        revision,
-                    }
-                },
-            )
+            .map(CalendarEvent::from)
             .collect())
     }
 
@@ -352,18 +316,18 @@ impl crate::ssr::db::planning::Planning for SqlRepository<Db> {
         limit: usize,
         reach: Option<&Reach>,
     ) -> RepoResult<Vec<PersonHit>> {
-        let sql = format!(
+        let mut sql = sqlx::QueryBuilder::new(
             "select p.id, p.name, c.name from people p \
              left join communities c on c.id = p.community_id \
-             where p.tier_id is not null and lower(p.name) like lower($1) escape '\\' \
-             and {} order by p.name, p.id limit $2",
-            crate::ssr::db::shared::within("p.community_id", reach)
+             where p.tier_id is not null and lower(p.name) like lower(",
         );
-        let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(&sql)
-            .bind(like_pattern(query))
-            .bind(limit as i64)
-            .fetch_all(&self.read)
-            .await?;
+        sql.push_bind(like_pattern(query))
+            .push(") escape '\\' and ");
+        clauses::within(&mut sql, "p.community_id", reach);
+        sql.push(" order by p.name, p.id limit ")
+            .push_bind(limit as i64);
+        let rows: Vec<(i64, String, Option<String>)> =
+            sql.build_query_as().fetch_all(&self.read).await?;
         Ok(rows
             .into_iter()
             .map(|(id, name, community)| PersonHit {
@@ -380,7 +344,7 @@ impl crate::ssr::db::planning::Planning for SqlRepository<Db> {
             return Ok(Vec::new());
         }
         let mut query = sqlx::QueryBuilder::<Db>::new("select id, name from people where id in ");
-        push_in_list(&mut query, ids);
+        clauses::in_list(&mut query, ids.iter().copied());
         query.push(" order by id");
         Ok(query
             .build_query_as::<(i64, String)>()

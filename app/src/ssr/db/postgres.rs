@@ -1,8 +1,7 @@
 use sqlx::Postgres;
 use sqlx::postgres::PgPoolOptions;
 
-use super::materials::{like_all, search_conditions};
-use super::planning::Sql;
+use super::clauses::{self, in_audience, in_list, like_all, search_conditions};
 use super::shared::*;
 use super::*;
 
@@ -73,31 +72,27 @@ impl SqlRepository<Postgres> {
     /// terms of three characters or more, shorter ones scan.
     fn search_sql(
         query: &crate::domain::search::Query,
-        scope: Scope,
+        scope: &Scope,
         reflections: bool,
         now: Timestamp,
         limit: i64,
-    ) -> Sql {
-        let mut sql = Sql {
-            text: "select x.kind, s.id, s.title, s.starts_at, x.body, rp.name from ( \
-                   select 0::bigint as kind, id as ref_id, id as session_id, title, \
-                   description_md as body from sessions \
-                   union all select 1::bigint, session_id, session_id, ''::text, body_text \
-                   from materials \
-                   union all select 2::bigint, id, session_id, ''::text, body from reflections \
-                   ) x join sessions s on s.id = x.session_id \
-                   left join materials m on m.session_id = s.id \
-                   left join reflections r on x.kind = 2 and r.id = x.ref_id \
-                   left join people rp on rp.id = r.person_id where true"
-                .into(),
-            args: Vec::new(),
-        };
+    ) -> sqlx::QueryBuilder<'static, Postgres> {
+        let mut sql = sqlx::QueryBuilder::new(
+            "select x.kind, s.id as session_id, s.title, s.starts_at, x.body, rp.name as author from ( \
+             select 0::bigint as kind, id as ref_id, id as session_id, title, \
+             description_md as body from sessions \
+             union all select 1::bigint, session_id, session_id, ''::text, body_text \
+             from materials \
+             union all select 2::bigint, id, session_id, ''::text, body from reflections \
+             ) x join sessions s on s.id = x.session_id \
+             left join materials m on m.session_id = s.id \
+             left join reflections r on x.kind = 2 and r.id = x.ref_id \
+             left join people rp on rp.id = r.person_id where true",
+        );
         like_all(&mut sql, &["x.title", "x.body"], query, "ilike");
         search_conditions(&mut sql, "x.kind", scope, reflections, now);
-        let limit = sql.int(limit);
-        sql.text.push_str(&format!(
-            " order by s.starts_at desc, x.kind, x.ref_id limit {limit}"
-        ));
+        sql.push(" order by s.starts_at desc, x.kind, x.ref_id limit ")
+            .push_bind(limit);
         sql
     }
 }

@@ -19,6 +19,48 @@ pub struct TierPlan {
     pub requirements: Requirements,
 }
 
+/// A tier with the requirements in force (the district's or a subdistrict's own), as read.
+#[derive(sqlx::FromRow)]
+pub(super) struct TierRow {
+    id: i64,
+    name_zh: String,
+    name_en: String,
+    rank: i64,
+    target_count: i64,
+    description: String,
+    req_hours: i64,
+    req_attendance_percent: i64,
+    req_reflections: i64,
+    req_teaching: i64,
+}
+
+impl TierRow {
+    pub(super) fn id(&self) -> i64 {
+        self.id
+    }
+
+    /// The plan, with the themes it requires.
+    pub(super) fn plan(self, themes: Vec<i64>) -> TierPlan {
+        TierPlan {
+            requirements: Requirements {
+                hours: StudyHours(self.req_hours),
+                themes,
+                min_attendance_percent: self.req_attendance_percent,
+                reflections: self.req_reflections,
+                teaching: self.req_teaching,
+            },
+            tier: Tier {
+                id: self.id,
+                name_zh: self.name_zh,
+                name_en: self.name_en,
+                rank: self.rank,
+                target_count: self.target_count,
+                description: self.description,
+            },
+        }
+    }
+}
+
 /// A person who is or was in the programme.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProgrammeCadre {
@@ -211,15 +253,4 @@ pub struct ReflectionLine {
     pub starts_at: Timestamp,
     pub body: String,
     pub accepted: bool,
-}
-
-/// `and <column> = <id>` when the read is for one person, nothing for everyone. Written
-/// into the SQL (an integer, never text from a user) rather than as `$n = 0 or ...`, which
-/// keeps SQLite from using the person's index.
-pub(super) fn only(column: &str, person: Option<i64>) -> String {
-    person.map_or(String::new(), |id| format!(" and {column} = {id}"))
-}
-
-pub(super) fn ids_list(ids: &[i64]) -> String {
-    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }

@@ -14,8 +14,7 @@ use crate::ssr::db::progress::*;
 impl ProgressStore for SqlRepository<Db> {
     #[tracing::instrument(skip_all)]
     async fn tier_plans(&self) -> RepoResult<Vec<TierPlan>> {
-        type Row = (i64, String, String, i64, i64, String, i64, i64, i64, i64);
-        let rows: Vec<Row> = sqlx::query_as(
+        let rows: Vec<TierRow> = sqlx::query_as(
             "select id, name_zh, name_en, rank, target_count, description, req_hours, \
              req_attendance_percent, req_reflections, req_teaching from tiers order by rank, id",
         )
@@ -28,22 +27,9 @@ impl ProgressStore for SqlRepository<Db> {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|r| TierPlan {
-                requirements: Requirements {
-                    hours: StudyHours(r.6),
-                    themes: themes.iter().filter(|t| t.0 == r.0).map(|t| t.1).collect(),
-                    min_attendance_percent: r.7,
-                    reflections: r.8,
-                    teaching: r.9,
-                },
-                tier: Tier {
-                    id: r.0,
-                    name_zh: r.1,
-                    name_en: r.2,
-                    rank: r.3,
-                    target_count: r.4,
-                    description: r.5,
-                },
+            .map(|r| {
+                let id = r.id();
+                r.plan(themes.iter().filter(|t| t.0 == id).map(|t| t.1).collect())
             })
             .collect())
     }
@@ -187,24 +173,24 @@ impl ProgressStore for SqlRepository<Db> {
             tier_id: Option<i64>,
             subdistrict_id: Option<i64>,
         }
-        let rows: Vec<Row> = sqlx::query_as(&format!(
+        let mut sql = sqlx::QueryBuilder::new(
             "select p.id, p.name, p.community_id, coalesce(c.name, '') as community, p.tier_id, \
              c.subdistrict_id from people p left join communities c on c.id = p.community_id \
              where (p.tier_id is not null \
-             or exists (select 1 from tier_history h where h.person_id = p.id)){} and {} \
-             order by p.id",
-            only("p.id", person),
-            super::shared::within("p.community_id", reach)
-        ))
-        .fetch_all(&self.read)
-        .await?;
-        let history: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(&format!(
-            "select person_id, effective_at, tier_id from tier_history \
-             where true{} order by person_id, effective_at, id",
-            only("person_id", person)
-        ))
-        .fetch_all(&self.read)
-        .await?;
+             or exists (select 1 from tier_history h where h.person_id = p.id))",
+        );
+        clauses::only(&mut sql, "p.id", person);
+        sql.push(" and ");
+        clauses::within(&mut sql, "p.community_id", reach);
+        sql.push(" order by p.id");
+        let rows: Vec<Row> = sql.build_query_as().fetch_all(&self.read).await?;
+        let mut sql = sqlx::QueryBuilder::new(
+            "select person_id, effective_at, tier_id from tier_history where true",
+        );
+        clauses::only(&mut sql, "person_id", person);
+        sql.push(" order by person_id, effective_at, id");
+        let history: Vec<(i64, i64, Option<i64>)> =
+            sql.build_query_as().fetch_all(&self.read).await?;
         let mut out: Vec<ProgrammeCadre> = rows
             .into_iter()
             .map(|r| ProgrammeCadre {
@@ -232,27 +218,36 @@ impl ProgressStore for SqlRepository<Db> {
 
     #[tracing::instrument(skip_all)]
     async fn year_tallies(&self, year: i32, person: Option<i64>) -> RepoResult<Vec<(i64, Tally)>> {
-        type Row = (i64, i64, i64, i64, i64, i64, i64, i64, i64);
-        let rows: Vec<Row> = sqlx::query_as(&format!(
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            person_id: i64,
+            present: i64,
+            present_hours: i64,
+            late: i64,
+            late_hours: i64,
+            made_up: i64,
+            made_up_hours: i64,
+            excused: i64,
+            absent: i64,
+        }
+        let mut sql = sqlx::QueryBuilder::new(
             "select person_id, present, present_hours, late, late_hours, made_up, \
-             made_up_hours, excused, absent from attendance_tally \
-             where year = $1{}",
-            only("person_id", person)
-        ))
-        .bind(i64::from(year))
-        .fetch_all(&self.read)
-        .await?;
+             made_up_hours, excused, absent from attendance_tally where year = ",
+        );
+        sql.push_bind(i64::from(year));
+        clauses::only(&mut sql, "person_id", person);
+        let rows: Vec<Row> = sql.build_query_as().fetch_all(&self.read).await?;
         Ok(rows
             .into_iter()
             .map(|r| {
                 (
-                    r.0,
+                    r.person_id,
                     Tally {
-                        present: (r.1, StudyHours(r.2)),
-                        late: (r.3, StudyHours(r.4)),
-                        made_up: (r.5, StudyHours(r.6)),
-                        excused: r.7,
-                        absent: r.8,
+                        present: (r.present, StudyHours(r.present_hours)),
+                        late: (r.late, StudyHours(r.late_hours)),
+                        made_up: (r.made_up, StudyHours(r.made_up_hours)),
+                        excused: r.excused,
+                        absent: r.absent,
                     },
                 )
             })
@@ -265,16 +260,14 @@ impl ProgressStore for SqlRepository<Db> {
         year: i32,
         person: Option<i64>,
     ) -> RepoResult<Vec<(i64, i64)>> {
-        Ok(sqlx::query_as(&format!(
+        let mut sql = sqlx::QueryBuilder::new(
             "select t.person_id, t.theme_id from theme_tally t \
-             where t.year = $1 and t.attended > 0{} \
-             and t.theme_id in (select theme_id from tier_required_themes \
-             union select theme_id from subdistrict_tier_themes)",
-            only("t.person_id", person)
-        ))
-        .bind(i64::from(year))
-        .fetch_all(&self.read)
-        .await?)
+             where t.attended > 0 and t.theme_id in (select theme_id from tier_required_themes \
+             union select theme_id from subdistrict_tier_themes) and t.year = ",
+        );
+        sql.push_bind(i64::from(year));
+        clauses::only(&mut sql, "t.person_id", person);
+        Ok(sql.build_query_as().fetch_all(&self.read).await?)
     }
 
     #[tracing::instrument(skip_all)]
@@ -284,19 +277,19 @@ impl ProgressStore for SqlRepository<Db> {
         to: Timestamp,
         person: Option<i64>,
     ) -> RepoResult<Vec<(i64, i64, i64)>> {
-        Ok(sqlx::query_as(&format!(
+        let mut sql = sqlx::QueryBuilder::new(
             "select r.person_id, \
              sum(case when r.accepted_at is not null then 1 else 0 end), \
              sum(case when r.accepted_at is null then 1 else 0 end) \
              from reflections r join sessions s on s.id = r.session_id \
-             where s.cancelled = false and s.starts_at >= $1 and s.starts_at < $2{} \
-             group by r.person_id",
-            only("r.person_id", person)
-        ))
-        .bind(from.0)
-        .bind(to.0)
-        .fetch_all(&self.read)
-        .await?)
+             where s.cancelled = false and s.starts_at >= ",
+        );
+        sql.push_bind(from.0)
+            .push(" and s.starts_at < ")
+            .push_bind(to.0);
+        clauses::only(&mut sql, "r.person_id", person);
+        sql.push(" group by r.person_id");
+        Ok(sql.build_query_as().fetch_all(&self.read).await?)
     }
 
     #[tracing::instrument(skip_all)]
@@ -306,17 +299,17 @@ impl ProgressStore for SqlRepository<Db> {
         to: Timestamp,
         person: Option<i64>,
     ) -> RepoResult<Vec<(i64, i64, StudyHours)>> {
-        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(&format!(
+        let mut sql = sqlx::QueryBuilder::new(
             "select x.person_id, count(*), cast(sum(s.study_hours) as bigint) from sessions s \
              join attendance x on x.session_id = s.id \
-             where s.cancelled = false and s.starts_at >= $1 and s.starts_at < $2 \
-             and x.status = 'excused'{} group by x.person_id",
-            only("x.person_id", person)
-        ))
-        .bind(from.0)
-        .bind(to.0)
-        .fetch_all(&self.read)
-        .await?;
+             where s.cancelled = false and x.status = 'excused' and s.starts_at >= ",
+        );
+        sql.push_bind(from.0)
+            .push(" and s.starts_at < ")
+            .push_bind(to.0);
+        clauses::only(&mut sql, "x.person_id", person);
+        sql.push(" group by x.person_id");
+        let rows: Vec<(i64, i64, i64)> = sql.build_query_as().fetch_all(&self.read).await?;
         Ok(rows
             .into_iter()
             .map(|r| (r.0, r.1, StudyHours(r.2)))
@@ -332,14 +325,13 @@ impl ProgressStore for SqlRepository<Db> {
         if sessions.is_empty() {
             return Ok(Vec::new());
         }
-        let rows: Vec<(i64, i64, String)> = sqlx::query_as(&format!(
+        let mut sql = sqlx::QueryBuilder::new(
             "select session_id, person_id, status from attendance \
-             where session_id in ({}) and status <> 'absent'{}",
-            ids_list(sessions),
-            only("person_id", person)
-        ))
-        .fetch_all(&self.read)
-        .await?;
+             where status <> 'absent' and session_id in ",
+        );
+        clauses::in_list(&mut sql, sessions.iter().copied());
+        clauses::only(&mut sql, "person_id", person);
+        let rows: Vec<(i64, i64, String)> = sql.build_query_as().fetch_all(&self.read).await?;
         rows.into_iter()
             .map(|r| Ok((r.0, r.1, parse_status(&r.2)?)))
             .collect()
@@ -376,31 +368,33 @@ impl ProgressStore for SqlRepository<Db> {
     ) -> RepoResult<Vec<StarRow>> {
         let w = STAR_WEIGHTS;
         let month = crate::domain::programme::month_of(from);
-        let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(&format!(
+        let mut sql = sqlx::QueryBuilder::new(
             "select p.id, p.name, coalesce(c.name, ''), cast(sum(e.points) as bigint) from ( \
-               select m.person_id, cast($1 as bigint) * m.present + cast($2 as bigint) * m.late \
-                 + cast($3 as bigint) * m.made_up as points \
-               from person_months m where m.month = $5{} \
-               union all \
-               select r.person_id, cast($4 as bigint) from reflections r \
-               where r.accepted_at >= $6 and r.accepted_at < $7{} \
-             ) e join people p on p.id = e.person_id \
-             left join communities c on c.id = p.community_id \
-             where p.tier_id is not null \
-             group by p.id, p.name, c.name order by sum(e.points) desc, p.id limit $8",
-            only("m.person_id", person),
-            only("r.person_id", person)
-        ))
-        .bind(w.present)
-        .bind(w.late)
-        .bind(w.made_up)
-        .bind(w.reflection)
-        .bind(month)
-        .bind(from.0)
-        .bind(to.0)
-        .bind(limit)
-        .fetch_all(&self.read)
-        .await?;
+             select m.person_id, cast(",
+        );
+        sql.push_bind(w.present)
+            .push(" as bigint) * m.present + cast(")
+            .push_bind(w.late)
+            .push(" as bigint) * m.late + cast(")
+            .push_bind(w.made_up)
+            .push(" as bigint) * m.made_up as points from person_months m where m.month = ")
+            .push_bind(month);
+        clauses::only(&mut sql, "m.person_id", person);
+        sql.push(" union all select r.person_id, cast(")
+            .push_bind(w.reflection)
+            .push(" as bigint) from reflections r where r.accepted_at >= ")
+            .push_bind(from.0)
+            .push(" and r.accepted_at < ")
+            .push_bind(to.0);
+        clauses::only(&mut sql, "r.person_id", person);
+        sql.push(
+            ") e join people p on p.id = e.person_id \
+             left join communities c on c.id = p.community_id where p.tier_id is not null \
+             group by p.id, p.name, c.name order by sum(e.points) desc, p.id limit ",
+        )
+        .push_bind(limit);
+        let rows: Vec<(i64, String, String, i64)> =
+            sql.build_query_as().fetch_all(&self.read).await?;
         Ok(rows
             .into_iter()
             .map(|r| StarRow {
@@ -469,11 +463,20 @@ impl ProgressStore for SqlRepository<Db> {
         from: Timestamp,
         to: Timestamp,
     ) -> RepoResult<Vec<LedgerRow>> {
-        type Row = (i64, String, i64, i64, String, Option<String>, bool);
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            title: String,
+            starts_at: i64,
+            study_hours: i64,
+            theme: String,
+            status: Option<String>,
+            lectured: bool,
+        }
         let rows: Vec<Row> = sqlx::query_as(
-            "select s.id, s.title, s.starts_at, s.study_hours, t.name_zh, x.status, \
+            "select s.id, s.title, s.starts_at, s.study_hours, t.name_zh as theme, x.status, \
              exists (select 1 from session_lecturers l where l.session_id = s.id \
-               and l.person_id = $1) \
+               and l.person_id = $1) as lectured \
              from sessions s join themes t on t.id = s.theme_id \
              left join attendance x on x.session_id = s.id and x.person_id = $1 \
              where s.cancelled = false and s.starts_at >= $2 and s.starts_at < $3 \
@@ -489,13 +492,13 @@ impl ProgressStore for SqlRepository<Db> {
         rows.into_iter()
             .map(|r| {
                 Ok(LedgerRow {
-                    session_id: r.0,
-                    title: r.1,
-                    starts_at: Timestamp(r.2),
-                    hours: StudyHours(r.3),
-                    theme: r.4,
-                    status: r.5.as_deref().map(parse_status).transpose()?,
-                    lectured: r.6,
+                    session_id: r.id,
+                    title: r.title,
+                    starts_at: Timestamp(r.starts_at),
+                    hours: StudyHours(r.study_hours),
+                    theme: r.theme,
+                    status: r.status.as_deref().map(parse_status).transpose()?,
+                    lectured: r.lectured,
                 })
             })
             .collect()

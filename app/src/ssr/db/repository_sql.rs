@@ -1,6 +1,7 @@
 //! Compiled once per backend (`#[path]` in `sqlite.rs` and `postgres.rs`, with `Db` the
 //! backend there): one SQL text for both.
 use super::*;
+use crate::ssr::db::planning::{EVENT_COLUMNS, EventRow};
 
 impl SqlRepository<Db> {
     pub(super) async fn roles_of(&self, account_id: i64) -> RepoResult<Roles> {
@@ -217,25 +218,12 @@ impl crate::ssr::db::Repository for SqlRepository<Db> {
 
     #[tracing::instrument(skip_all)]
     async fn tiers(&self) -> RepoResult<Vec<Tier>> {
-        let rows: Vec<(i64, String, String, i64, i64, String)> = sqlx::query_as(
+        Ok(sqlx::query_as(
             "select id, name_zh, name_en, rank, target_count, description \
              from tiers order by rank, id",
         )
         .fetch_all(&self.read)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, name_zh, name_en, rank, target_count, description)| Tier {
-                    id,
-                    name_zh,
-                    name_en,
-                    rank,
-                    target_count,
-                    description,
-                },
-            )
-            .collect())
+        .await?)
     }
 
     #[tracing::instrument(skip_all)]
@@ -331,7 +319,7 @@ impl crate::ssr::db::Repository for SqlRepository<Db> {
         if ids.len() > 1 {
             let mut query = sqlx::QueryBuilder::<Db>::new("update sessions set repeat_group = ");
             query.push_bind(ids[0]).push(" where id in ");
-            push_in_list(&mut query, &ids);
+            in_list(&mut query, ids.iter().copied());
             query.build().execute(&mut *tx).await?;
         }
         tx.commit().await?;
@@ -461,28 +449,11 @@ impl crate::ssr::db::Repository for SqlRepository<Db> {
 
     #[tracing::instrument(skip_all)]
     async fn calendar_event(&self, session_id: i64) -> RepoResult<Option<CalendarEvent>> {
-        let row: Option<(String, String, String, i64, i64, bool, i64, i64)> = sqlx::query_as(
-            "select title, description_md, place, starts_at, ends_at, cancelled, updated_at, \
-             revision from sessions where id = $1",
-        )
-        .bind(session_id)
-        .fetch_optional(&self.read)
-        .await?;
-        Ok(row.map(
-            |(title, description, place, starts_at, ends_at, cancelled, updated_at, revision)| {
-                CalendarEvent {
-                    session_id,
-                    title,
-                    description,
-                    place,
-                    starts_at: Timestamp(starts_at),
-                    ends_at: Timestamp(ends_at),
-                    cancelled,
-                    updated_at: Timestamp(updated_at),
-                    revision,
-                }
-            },
-        ))
+        let row: Option<EventRow> = sqlx::query_as(&format!("{EVENT_COLUMNS} where s.id = $1"))
+            .bind(session_id)
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(row.map(CalendarEvent::from))
     }
 
     #[tracing::instrument(skip_all)]
@@ -571,7 +542,7 @@ impl crate::ssr::db::Repository for SqlRepository<Db> {
              and {}) from sessions s where s.id in ",
             in_audience("p.tier_id", "p.community_id", "p.id"),
         ));
-        push_in_list(&mut query, session_ids);
+        in_list(&mut query, session_ids.iter().copied());
         let expected: std::collections::HashMap<i64, i64> = query
             .build_query_as::<(i64, i64)>()
             .fetch_all(&self.read)
@@ -581,7 +552,7 @@ impl crate::ssr::db::Repository for SqlRepository<Db> {
         let mut query = sqlx::QueryBuilder::<Db>::new(
             "select session_id, status, count(*) from attendance where session_id in ",
         );
-        push_in_list(&mut query, session_ids);
+        in_list(&mut query, session_ids.iter().copied());
         query.push(" group by session_id, status");
         let rows = query
             .build_query_as::<(i64, String, i64)>()

@@ -1,10 +1,9 @@
 //! [`RulesStore`] for `SqlRepository<Db>`; compiled once per backend (`#[path]` in
 //! `sqlite.rs` and `postgres.rs`, with `Db` the backend there): one SQL text for both.
 use super::*;
-use crate::domain::hours::StudyHours;
 use crate::domain::progress::Requirements;
 use crate::domain::settings::{DOOR_SALT_SETTING, RuleHolder, SettingBook};
-use crate::ssr::db::progress::TierPlan;
+use crate::ssr::db::progress::{TierPlan, TierRow};
 use crate::ssr::db::rules::RulesStore;
 
 #[derive(sqlx::FromRow)]
@@ -17,16 +16,8 @@ struct SettingRow {
 #[derive(sqlx::FromRow)]
 struct PlanRow {
     subdistrict_id: i64,
-    id: i64,
-    name_zh: String,
-    name_en: String,
-    rank: i64,
-    target_count: i64,
-    description: String,
-    req_hours: i64,
-    req_attendance_percent: i64,
-    req_reflections: i64,
-    req_teaching: i64,
+    #[sqlx(flatten)]
+    tier: TierRow,
 }
 
 /// Writes one of a subdistrict's own settings: `$1` the subdistrict, `$2` key, `$3` value,
@@ -200,27 +191,13 @@ impl RulesStore for SqlRepository<Db> {
         Ok(rows
             .into_iter()
             .map(|r| {
-                let plan = TierPlan {
-                    requirements: Requirements {
-                        hours: StudyHours(r.req_hours),
-                        themes: themes
-                            .iter()
-                            .filter(|t| t.0 == r.subdistrict_id && t.1 == r.id)
-                            .map(|t| t.2)
-                            .collect(),
-                        min_attendance_percent: r.req_attendance_percent,
-                        reflections: r.req_reflections,
-                        teaching: r.req_teaching,
-                    },
-                    tier: Tier {
-                        id: r.id,
-                        name_zh: r.name_zh,
-                        name_en: r.name_en,
-                        rank: r.rank,
-                        target_count: r.target_count,
-                        description: r.description,
-                    },
-                };
+                let tier = r.tier.id();
+                let own = themes
+                    .iter()
+                    .filter(|t| t.0 == r.subdistrict_id && t.1 == tier)
+                    .map(|t| t.2)
+                    .collect();
+                let plan = r.tier.plan(own);
                 (r.subdistrict_id, plan)
             })
             .collect())

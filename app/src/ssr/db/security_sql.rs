@@ -301,42 +301,41 @@ impl SecurityStore for SqlRepository<Db> {
         session_id: i64,
         reach: Option<&crate::domain::org::Reach>,
     ) -> RepoResult<Vec<WalkInClaim>> {
-        let sql = format!(
-            "select w.person_id, p.name, coalesce(c.name, ''), w.status, w.source, w.at, \
-             w.address, w.user_agent, w.device from walk_in_claims w \
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            person_id: i64,
+            name: String,
+            community: String,
+            status: String,
+            source: String,
+            at: i64,
+            address: String,
+            user_agent: String,
+            device: String,
+        }
+        let mut sql = QueryBuilder::new(
+            "select w.person_id, p.name, coalesce(c.name, '') as community, w.status, \
+             w.source, w.at, w.address, w.user_agent, w.device from walk_in_claims w \
              join people p on p.id = w.person_id \
-             left join communities c on c.id = p.community_id \
-             where w.session_id = $1 and {} order by w.at, w.person_id",
-            super::shared::within("p.community_id", reach)
+             left join communities c on c.id = p.community_id where w.session_id = ",
         );
-        #[allow(clippy::type_complexity)]
-        let rows: Vec<(
-            i64,
-            String,
-            String,
-            String,
-            String,
-            i64,
-            String,
-            String,
-            String,
-        )> = sqlx::query_as(&sql)
-            .bind(session_id)
-            .fetch_all(&self.read)
-            .await?;
+        sql.push_bind(session_id).push(" and ");
+        crate::ssr::db::clauses::within(&mut sql, "p.community_id", reach);
+        sql.push(" order by w.at, w.person_id");
+        let rows: Vec<Row> = sql.build_query_as().fetch_all(&self.read).await?;
         rows.into_iter()
             .map(|r| {
                 Ok(WalkInClaim {
                     session_id,
-                    person_id: r.0,
-                    name: r.1,
-                    community: r.2,
-                    status: crate::ssr::db::attendance::parse_status(&r.3)?,
-                    source: r.4,
-                    at: Timestamp(r.5),
-                    address: r.6,
-                    user_agent: r.7,
-                    device: r.8,
+                    person_id: r.person_id,
+                    name: r.name,
+                    community: r.community,
+                    status: crate::ssr::db::attendance::parse_status(&r.status)?,
+                    source: r.source,
+                    at: Timestamp(r.at),
+                    address: r.address,
+                    user_agent: r.user_agent,
+                    device: r.device,
                 })
             })
             .collect()

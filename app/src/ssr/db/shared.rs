@@ -5,7 +5,6 @@ use sqlx::Pool;
 use super::{RepoError, RepoResult};
 use crate::domain::audience::Audience;
 use crate::domain::hours::StudyHours;
-use crate::domain::org::Reach;
 use crate::domain::schedule::{SessionFormat, SessionSummary};
 use crate::domain::{Role, Roles, Timestamp};
 
@@ -87,21 +86,6 @@ pub(super) fn fold_sessions(rows: Vec<SessionRow>) -> RepoResult<Vec<SessionSumm
     Ok(out)
 }
 
-/// Appends `(id, id, …)` to the query, every id bound: an `in` list.
-pub(super) fn push_in_list<'a, DB: sqlx::Database>(
-    query: &mut sqlx::QueryBuilder<'a, DB>,
-    ids: &'a [i64],
-) where
-    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-{
-    query.push("(");
-    let mut list = query.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
-    }
-    list.push_unseparated(")");
-}
-
 pub(super) const SESSION_COLUMNS: &str = "select s.id, s.title, t.name_zh as theme_zh, \
      t.name_en as theme_en, s.format, s.starts_at, s.ends_at, s.place, s.cancelled, \
      s.study_hours, p.name as lecturer \
@@ -109,78 +93,6 @@ pub(super) const SESSION_COLUMNS: &str = "select s.id, s.title, t.name_zh as the
      join themes t on t.id = s.theme_id \
      left join session_lecturers sl on sl.session_id = s.id \
      left join people p on p.id = sl.person_id";
-
-/// SQL that is true when the cadre given by the three expressions (tier, community and
-/// person id) is in the audience of session `s`: the rule of `Audience::includes`. Everyone,
-/// a tier or a community means those of the session's subdistrict (of the whole district for
-/// a district session); a person named is in it wherever they are.
-pub(crate) fn in_audience(tier: &str, community: &str, person: &str) -> String {
-    format!(
-        "(((s.subdistrict_id is null or coalesce(s.subdistrict_id = (select ac.subdistrict_id \
-         from communities ac where ac.id = {community}), false)) \
-         and (s.audience = 'everyone' or exists (select 1 from session_audience a \
-         where a.session_id = s.id and ((a.kind = 'tier' and a.ref_id = {tier}) \
-         or (a.kind = 'community' and a.ref_id = {community}))))) \
-         or exists (select 1 from session_audience ap where ap.session_id = s.id \
-         and ap.kind = 'person' and ap.ref_id = {person}))"
-    )
-}
-
-/// SQL true when the community named by the expression `community` lies within `reach`
-/// (`None`: no limit). The ids are integers read from the database and are written into the
-/// text as numbers, so the condition needs no placeholders of its own.
-pub(crate) fn within(community: &str, reach: Option<&Reach>) -> String {
-    let Some(reach) = reach.filter(|r| !r.district) else {
-        return "true".into();
-    };
-    let list = |ids: &mut dyn Iterator<Item = i64>| {
-        ids.map(|id| id.to_string()).collect::<Vec<_>>().join(", ")
-    };
-    let mut terms = Vec::new();
-    if !reach.subdistricts.is_empty() {
-        terms.push(format!(
-            "{community} in (select rc.id from communities rc where rc.subdistrict_id in ({}))",
-            list(&mut reach.subdistricts.iter().copied())
-        ));
-    }
-    if !reach.communities.is_empty() {
-        terms.push(format!(
-            "{community} in ({})",
-            list(&mut reach.communities.iter().map(|(id, _)| *id))
-        ));
-    }
-    if terms.is_empty() {
-        "false".into()
-    } else {
-        format!("({})", terms.join(" or "))
-    }
-}
-
-/// SQL true when an organiser with `reach` may see session `s`: it is held by a subdistrict
-/// the reach covers wholly, or someone the reach covers is in its audience.
-pub(super) fn session_reached(reach: &Reach) -> String {
-    if reach.district {
-        return "true".into();
-    }
-    let held = if reach.subdistricts.is_empty() {
-        "false".to_string()
-    } else {
-        format!(
-            "s.subdistrict_id in ({})",
-            reach
-                .subdistricts
-                .iter()
-                .map(|id| id.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
-    format!(
-        "({held} or exists (select 1 from people rp where rp.tier_id is not null and {} and {}))",
-        within("rp.community_id", Some(reach)),
-        in_audience("rp.tier_id", "rp.community_id", "rp.id")
-    )
-}
 
 /// `(kind, ref_id)` rows stored for a chosen audience.
 pub(super) fn audience_rows(audience: &Audience) -> Vec<(&'static str, i64)> {
@@ -234,16 +146,6 @@ pub(super) fn account_from(row: AccountRow, roles: Roles) -> super::Account {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn in_lists_bind_every_id() {
-        let mut query = sqlx::QueryBuilder::<sqlx::Postgres>::new("select 1 where 2 in ");
-        push_in_list(&mut query, &[1, 2, 3]);
-        assert_eq!(query.sql(), "select 1 where 2 in ($1, $2, $3)");
-        let mut query = sqlx::QueryBuilder::<sqlx::Sqlite>::new("x in ");
-        push_in_list(&mut query, &[7]);
-        assert_eq!(query.sql(), "x in (?)");
-    }
 
     #[test]
     fn roles_group_by_account() {

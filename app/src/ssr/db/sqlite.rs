@@ -4,8 +4,7 @@ use std::time::Duration;
 use sqlx::Sqlite;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 
-use super::materials::{like_all, search_conditions};
-use super::planning::{Arg, Sql};
+use super::clauses::{self, in_audience, in_list, like_all, search_conditions};
 use super::shared::*;
 use super::*;
 
@@ -84,28 +83,25 @@ impl SqlRepository<Sqlite> {
     /// characters long (what a trigram index can look up), a scan with `like` otherwise.
     fn search_sql(
         query: &crate::domain::search::Query,
-        scope: Scope,
+        scope: &Scope,
         reflections: bool,
         now: Timestamp,
         limit: i64,
-    ) -> Sql {
-        let mut sql = Sql {
-            text: "select search_index.rowid % 4, s.id, s.title, s.starts_at, search_index.body, \
-                   rp.name from search_index join sessions s on s.id = search_index.session_id \
-                   left join materials m on m.session_id = s.id \
-                   left join reflections r on search_index.rowid % 4 = 2 \
-                   and r.id = search_index.rowid / 4 \
-                   left join people rp on rp.id = r.person_id where "
-                .into(),
-            args: Vec::new(),
-        };
+    ) -> sqlx::QueryBuilder<'static, Sqlite> {
+        let mut sql = sqlx::QueryBuilder::new(
+            "select search_index.rowid % 4 as kind, s.id as session_id, s.title, s.starts_at, \
+             search_index.body as body, rp.name as author from search_index join sessions s on s.id = search_index.session_id \
+             left join materials m on m.session_id = s.id \
+             left join reflections r on search_index.rowid % 4 = 2 \
+             and r.id = search_index.rowid / 4 \
+             left join people rp on rp.id = r.person_id where ",
+        );
         match query.fts5() {
             Some(phrases) => {
-                let p = sql.arg(Arg::Text(phrases));
-                sql.text.push_str(&format!("search_index match {p}"));
+                sql.push("search_index match ").push_bind(phrases);
             }
             None => {
-                sql.text.push_str("true");
+                sql.push("true");
                 like_all(
                     &mut sql,
                     &["search_index.title", "search_index.body"],
@@ -121,10 +117,8 @@ impl SqlRepository<Sqlite> {
             reflections,
             now,
         );
-        let limit = sql.int(limit);
-        sql.text.push_str(&format!(
-            " order by s.starts_at desc, search_index.rowid limit {limit}"
-        ));
+        sql.push(" order by s.starts_at desc, search_index.rowid limit ")
+            .push_bind(limit);
         sql
     }
 }
