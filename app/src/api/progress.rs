@@ -334,11 +334,12 @@ pub async fn programme_plans(
     use crate::ssr::guard::{finish, state};
     finish(
         async {
-            let (_, holder, mut holders) =
-                crate::api::settings::holder(unit.as_deref(), &CREDIT_KEYS).await?;
+            let (_, holder, mut holders) = crate::api::settings::holder(unit.as_deref()).await?;
             let repo = state()?.repo;
             let sub = holder.subdistrict();
-            let credits = repo.setting_book().await?.credits(sub);
+            let book = repo.setting_book().await?;
+            holders.mark_own(holder, &book, &CREDIT_KEYS);
+            let credits = book.credits(sub);
             let own = repo.subdistrict_tier_plans().await?;
             holders.own = holders.own || own.iter().any(|(s, _)| Some(*s) == sub);
             let plans = crate::ssr::progress::plans_in(&repo.tier_plans().await?, &own, sub);
@@ -389,7 +390,7 @@ pub async fn save_tier(
     use crate::ssr::guard::{finish, state};
     finish(
         async {
-            let (organiser, holder, _) = crate::api::settings::holder(unit.as_deref(), &[]).await?;
+            let (organiser, holder, _) = crate::api::settings::holder(unit.as_deref()).await?;
             let (target, req) = form.check().map_err(AppError::Form)?;
             let repo = state()?.repo;
             let offered: Vec<i64> = repo
@@ -456,7 +457,7 @@ pub async fn save_credits(
     use crate::ssr::guard::{finish, state};
     finish(
         async {
-            let (organiser, holder, _) = crate::api::settings::holder(unit.as_deref(), &[]).await?;
+            let (organiser, holder, _) = crate::api::settings::holder(unit.as_deref()).await?;
             let [late, lecturing] = crate::api::settings::read_shares(
                 [
                     (&late_share, Field::LateShare),
@@ -489,7 +490,7 @@ pub async fn reset_plans(unit: String) -> Result<(), AppError> {
     use crate::ssr::guard::{finish, state};
     finish(
         async {
-            let (organiser, holder, _) = crate::api::settings::holder(Some(&unit), &[]).await?;
+            let (organiser, holder, _) = crate::api::settings::holder(Some(&unit)).await?;
             let Some(sub) = holder.subdistrict() else {
                 return Err(AppError::NotFound);
             };
@@ -500,13 +501,8 @@ pub async fn reset_plans(unit: String) -> Result<(), AppError> {
                 AuditOutcome::Ok,
                 &holder.token(),
             );
-            repo.clear_subdistrict_tier_plans(sub, &line).await?;
-            repo.clear_settings(
-                sub,
-                &CREDIT_KEYS,
-                &crate::api::settings::settings_line(&organiser, holder),
-            )
-            .await?;
+            repo.clear_subdistrict_tier_plans(sub, &CREDIT_KEYS, &line)
+                .await?;
             Ok(())
         }
         .await,

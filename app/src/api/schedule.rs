@@ -60,8 +60,7 @@ pub struct PersonChoice {
 /// The planner's value for a district session in the subdistrict picker.
 pub const DISTRICT: &str = "district";
 
-/// The key of the organiser-editable study-hours rule in the settings table.
-pub const HOURS_RULE_KEY: &str = "hours.minutes_per_hour";
+pub use crate::domain::settings::HOURS_RULE_KEY;
 
 /// What the pickers offer; communities and subdistricts only those `within` (`None`: all).
 #[cfg(feature = "ssr")]
@@ -117,12 +116,9 @@ pub(crate) async fn hours_rule(
     held_by: Option<i64>,
 ) -> crate::error::AppResult<crate::domain::hours::HoursRule> {
     use crate::domain::hours::HoursRule;
-    Ok(repo
-        .setting_in(held_by, HOURS_RULE_KEY)
-        .await?
-        .and_then(|v| v.parse::<i64>().ok())
-        .and_then(|m| HoursRule::new(m).ok())
-        .unwrap_or_default())
+    Ok(HoursRule::from_setting(
+        repo.setting_in(held_by, HOURS_RULE_KEY).await?.as_deref(),
+    ))
 }
 
 /// Checks the form against the lecturers, themes and hours rule on file.

@@ -31,6 +31,18 @@ impl Holders {
     pub fn subdistrict(&self) -> Option<i64> {
         crate::domain::settings::RuleHolder::parse_token(&self.shown).and_then(|h| h.subdistrict())
     }
+
+    /// Notes whether `holder`, a subdistrict, set any of `keys` itself.
+    pub fn mark_own(
+        &mut self,
+        holder: crate::domain::settings::RuleHolder,
+        book: &crate::domain::settings::SettingBook,
+        keys: &[&str],
+    ) {
+        if let Some(id) = holder.subdistrict() {
+            self.own |= book.sets_any(id, keys);
+        }
+    }
 }
 
 /// The settings keys a subdistrict may set on the settings page (its door key too).
@@ -43,12 +55,11 @@ pub const PAGE_KEYS: [&str; 6] = [
     crate::domain::settings::DOOR_SALT_SETTING,
 ];
 
-/// The holder asked for, as the caller may change it, with the list to choose from and
-/// whether it set any of `keys` itself.
+/// The holder asked for, as the caller may change it, with the list to choose from
+/// (`own` is for the page to say: see [`Holders::mark_own`]).
 #[cfg(feature = "ssr")]
 pub(crate) async fn holder(
     unit: Option<&str>,
-    keys: &[&str],
 ) -> crate::error::AppResult<(
     crate::ssr::access::Organiser,
     crate::domain::settings::RuleHolder,
@@ -65,17 +76,13 @@ pub(crate) async fn holder(
             name,
         })
         .collect();
-    let own = match holder.subdistrict() {
-        Some(id) if !keys.is_empty() => repo.setting_book().await?.sets_any(id, keys),
-        _ => false,
-    };
     Ok((
         organiser,
         holder,
         Holders {
             shown: holder.token(),
             choices,
-            own,
+            own: false,
         },
     ))
 }
@@ -144,7 +151,7 @@ pub async fn door_settings(
     use crate::ssr::guard::{finish, state};
     finish(
         async {
-            let (_, holder, _) = holder(unit.as_deref(), &[]).await?;
+            let (_, holder, _) = holder(unit.as_deref()).await?;
             let repo = state()?.repo;
             let sub = holder.subdistrict();
             Ok(DoorSafeguards {
@@ -174,7 +181,7 @@ pub async fn save_door_settings(
     use crate::ssr::guard::{finish, state};
     finish(
         async {
-            let (organiser, holder, _) = holder(unit.as_deref(), &[]).await?;
+            let (organiser, holder, _) = holder(unit.as_deref()).await?;
             let networks = parse_networks(&venue_networks);
             if networks.is_err() || venue_networks.len() > 2000 {
                 return Err(AppError::Form(vec![FieldProblem {
@@ -216,7 +223,7 @@ pub async fn renew_door_key(#[server(default)] unit: Option<String>) -> Result<(
     use crate::ssr::guard::{finish, state};
     finish(
         async {
-            let (organiser, holder, _) = holder(unit.as_deref(), &[]).await?;
+            let (organiser, holder, _) = holder(unit.as_deref()).await?;
             let salt = crate::ssr::tokens::new_token().map_err(AppError::internal)?;
             state()?
                 .repo
@@ -237,19 +244,19 @@ pub async fn renew_door_key(#[server(default)] unit: Option<String>) -> Result<(
 pub async fn settings_overview(
     #[server(default)] unit: Option<String>,
 ) -> Result<ProgrammeSettings, AppError> {
-    use crate::api::schedule::hours_rule;
     use crate::ssr::guard::{finish, state};
     finish(
         async {
-            let (_, holder, holders) = holder(unit.as_deref(), &PAGE_KEYS).await?;
+            let (_, holder, mut holders) = holder(unit.as_deref()).await?;
             let repo = state()?.repo;
             let sub = holder.subdistrict();
             let book = repo.setting_book().await?;
+            holders.mark_own(holder, &book, &PAGE_KEYS);
             Ok(ProgrammeSettings {
                 holders,
                 leave_cap: book.leave_cap(sub).display(),
                 make_up_share: book.credits(sub).make_up.display(),
-                minutes_per_hour: hours_rule(repo.as_ref(), sub).await?.minutes_per_hour,
+                minutes_per_hour: book.hours_rule(sub).minutes_per_hour,
                 themes: repo
                     .themes()
                     .await?
@@ -269,7 +276,7 @@ pub async fn reset_settings(unit: String) -> Result<(), AppError> {
     use crate::ssr::guard::{finish, state};
     finish(
         async {
-            let (organiser, holder, _) = holder(Some(&unit), &[]).await?;
+            let (organiser, holder, _) = holder(Some(&unit)).await?;
             let Some(sub) = holder.subdistrict() else {
                 return Err(AppError::NotFound);
             };
@@ -297,7 +304,7 @@ pub async fn save_hours_rule(
     use crate::ssr::guard::{finish, state};
     finish(
         async {
-            let (organiser, holder, _) = holder(unit.as_deref(), &[]).await?;
+            let (organiser, holder, _) = holder(unit.as_deref()).await?;
             let rule = minutes
                 .trim()
                 .parse::<i64>()
@@ -400,7 +407,7 @@ pub async fn save_attendance_rules(
     use crate::ssr::rules::{LEAVE_CAP_KEY, MAKE_UP_KEY};
     finish(
         async {
-            let (organiser, holder, _) = holder(unit.as_deref(), &[]).await?;
+            let (organiser, holder, _) = holder(unit.as_deref()).await?;
             let [cap, share] = read_shares(
                 [
                     (&leave_cap, Field::LeaveCap),

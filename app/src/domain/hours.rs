@@ -56,6 +56,14 @@ pub struct RuleOutOfRange;
 impl HoursRule {
     pub const MINUTES: std::ops::RangeInclusive<i64> = 10..=120;
 
+    /// The rule a stored setting gives; the default when unset or unreadable.
+    pub fn from_setting(value: Option<&str>) -> HoursRule {
+        value
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .and_then(|m| HoursRule::new(m).ok())
+            .unwrap_or_default()
+    }
+
     pub fn new(minutes_per_hour: i64) -> Result<HoursRule, RuleOutOfRange> {
         if Self::MINUTES.contains(&minutes_per_hour) {
             Ok(HoursRule { minutes_per_hour })

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::hours::HoursRule;
 use super::progress::Credits;
 use super::share::Share;
 
@@ -45,6 +46,8 @@ impl RuleHolder {
 }
 
 /// The settings keys of the credit shares.
+/// The key of the organiser-editable study-hours rule (minutes per 学时).
+pub const HOURS_RULE_KEY: &str = "hours.minutes_per_hour";
 pub const LATE_SHARE_KEY: &str = "progress.late_share";
 pub const LECTURING_SHARE_KEY: &str = "progress.lecturing_share";
 pub const LEAVE_CAP_KEY: &str = "attendance.leave_cap";
@@ -113,6 +116,12 @@ impl SettingBook {
         self.share(subdistrict, LEAVE_CAP_KEY, Share::LEAVE_CAP)
     }
 
+    /// How many minutes make one study hour for sessions the subdistrict (or the district,
+    /// `None`) holds; the default when unset or unreadable.
+    pub fn hours_rule(&self, subdistrict: Option<i64>) -> HoursRule {
+        HoursRule::from_setting(self.get(subdistrict, HOURS_RULE_KEY))
+    }
+
     /// The credit shares in force for a cadre of the subdistrict.
     pub fn credits(&self, subdistrict: Option<i64>) -> Credits {
         let full = Share { num: 1, den: 1 };
@@ -150,6 +159,27 @@ mod tests {
         // An empty value set by the subdistrict is still its own.
         assert_eq!(b.get(Some(3), "door.venue_networks"), Some(""));
         assert_eq!(b.get(None, "door.venue_networks"), None);
+    }
+
+    #[test]
+    fn the_hours_rule_in_force_is_the_holders_own_or_the_districts() {
+        let b = SettingBook::from_rows([
+            (None, HOURS_RULE_KEY.to_string(), "45".to_string()),
+            (Some(2), HOURS_RULE_KEY.to_string(), "30".to_string()),
+            (Some(3), HOURS_RULE_KEY.to_string(), "一小时".to_string()),
+            (Some(4), HOURS_RULE_KEY.to_string(), "500".to_string()),
+        ]);
+        assert_eq!(b.hours_rule(None).minutes_per_hour, 45);
+        assert_eq!(b.hours_rule(Some(1)).minutes_per_hour, 45);
+        assert_eq!(b.hours_rule(Some(2)).minutes_per_hour, 30);
+        // A value that is not a rule falls back to the default, not to the district's.
+        let default = HoursRule::default().minutes_per_hour;
+        assert_eq!(b.hours_rule(Some(3)).minutes_per_hour, default);
+        assert_eq!(b.hours_rule(Some(4)).minutes_per_hour, default);
+        assert_eq!(
+            SettingBook::default().hours_rule(None).minutes_per_hour,
+            default
+        );
     }
 
     #[test]

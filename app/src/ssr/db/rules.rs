@@ -57,10 +57,12 @@ pub trait RulesStore: Send + Sync {
         now: Timestamp,
         audit: &AuditLine,
     ) -> RepoResult<bool>;
-    /// Forgets the subdistrict's own tier plans with `audit`; how many it had.
+    /// Forgets the subdistrict's own tier plans and its own values of the settings `keys`
+    /// that go with them, in one transaction with `audit`; how many plans it had.
     async fn clear_subdistrict_tier_plans(
         &self,
         subdistrict: i64,
+        keys: &[&str],
         audit: &AuditLine,
     ) -> RepoResult<u64>;
 }

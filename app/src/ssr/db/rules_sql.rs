@@ -49,6 +49,26 @@ async fn put(
 }
 
 /// The audit line with the holder and what it names in its detail.
+/// Deletes a subdistrict's own values of `keys`; how many it had.
+async fn forget(
+    tx: &mut sqlx::Transaction<'static, Db>,
+    subdistrict: i64,
+    keys: &[&str],
+) -> RepoResult<u64> {
+    if keys.is_empty() {
+        return Ok(0);
+    }
+    let mut q =
+        sqlx::QueryBuilder::<Db>::new("delete from subdistrict_settings where subdistrict_id = ");
+    q.push_bind(subdistrict).push(" and key in (");
+    let mut list = q.separated(", ");
+    for key in keys {
+        list.push_bind(key.to_string());
+    }
+    list.push_unseparated(")");
+    Ok(q.build().execute(&mut **tx).await?.rows_affected())
+}
+
 fn detailed(audit: &AuditLine, holder: RuleHolder, what: serde_json::Value) -> AuditLine {
     AuditLine {
         detail: serde_json::json!({ "holder": holder.token(), "values": what }).to_string(),
@@ -123,16 +143,7 @@ impl RulesStore for SqlRepository<Db> {
         audit: &AuditLine,
     ) -> RepoResult<u64> {
         let mut tx = self.begin_write().await?;
-        let mut q = sqlx::QueryBuilder::<Db>::new(
-            "delete from subdistrict_settings where subdistrict_id = ",
-        );
-        q.push_bind(subdistrict).push(" and key in (");
-        let mut list = q.separated(", ");
-        for key in keys {
-            list.push_bind(key.to_string());
-        }
-        list.push_unseparated(")");
-        let gone = q.build().execute(&mut *tx).await?.rows_affected();
+        let gone = forget(&mut tx, subdistrict, keys).await?;
         let line = detailed(
             audit,
             RuleHolder::Subdistrict(subdistrict),
@@ -266,6 +277,7 @@ impl RulesStore for SqlRepository<Db> {
     async fn clear_subdistrict_tier_plans(
         &self,
         subdistrict: i64,
+        keys: &[&str],
         audit: &AuditLine,
     ) -> RepoResult<u64> {
         let mut tx = self.begin_write().await?;
@@ -278,7 +290,14 @@ impl RulesStore for SqlRepository<Db> {
             .execute(&mut *tx)
             .await?
             .rows_affected();
-        Self::insert_audit(&mut tx, audit).await?;
+        forget(&mut tx, subdistrict, keys).await?;
+        let cleared: Vec<&str> = ["tier_plans"].iter().chain(keys).copied().collect();
+        let line = detailed(
+            audit,
+            RuleHolder::Subdistrict(subdistrict),
+            serde_json::json!({ "cleared": cleared }),
+        );
+        Self::insert_audit(&mut tx, &line).await?;
         tx.commit().await?;
         Ok(gone)
     }
