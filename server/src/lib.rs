@@ -42,6 +42,8 @@ pub struct Settings {
     /// Sign-in through the district's identity provider (`NIGHTSCHOOL_OIDC_*`, read by
     /// [`Settings::with_oidc_from_env`]); `None`: password sign-in only.
     pub oidc: Option<app::ssr::oidc::OidcConfig>,
+    /// How often login sessions' last-seen times are stored (`app::ssr::seen`).
+    pub seen_every: std::time::Duration,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/nightschool.db";
@@ -73,6 +75,7 @@ impl Settings {
                 .unwrap_or(app::domain::audit::DEFAULT_RETENTION_DAYS),
             backups: None,
             oidc: None,
+            seen_every: app::ssr::seen::FLUSH_EVERY,
         }
         .with_backups_from_env()
     }
@@ -260,6 +263,7 @@ pub struct Application {
     repo: Arc<dyn Repository>,
     audit_days: i64,
     backups: Option<backup::Schedule>,
+    seen: Arc<app::ssr::seen::Seen>,
 }
 
 impl Application {
@@ -277,11 +281,13 @@ impl Application {
             writer: door::CheckinWriter::spawn(repo.clone()),
             public_url: settings.public_url.clone(),
         };
+        let seen = app::ssr::seen::Seen::spawn(repo.clone(), settings.seen_every);
         let state = AppState {
             leptos_options: options,
             repo: repo.clone(),
             secure_cookies: settings.secure_cookies,
             door,
+            seen: seen.clone(),
             max_upload_bytes: settings.max_upload_bytes,
             trust_forwarded: settings.trust_forwarded,
             refusals: Default::default(),
@@ -299,6 +305,7 @@ impl Application {
             repo,
             audit_days: settings.audit_days,
             backups: settings.backups,
+            seen,
         })
     }
 
@@ -324,7 +331,12 @@ impl Application {
         )
         .with_graceful_shutdown(shutdown_signal())
         .await
-        .context("serving")
+        .context("serving")?;
+        // What was seen since the last flush is stored before the process ends.
+        if let Err(err) = self.seen.flush(self.repo.as_ref()).await {
+            tracing::warn!(error = %err, "storing login sessions' last-seen times failed");
+        }
+        Ok(())
     }
 }
 

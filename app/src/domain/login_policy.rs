@@ -41,6 +41,15 @@ pub struct SessionClock {
 }
 
 impl SessionClock {
+    /// The clock with a sighting not yet stored (`noted`) taken into account: the later of
+    /// the stored and the noted time counts.
+    pub fn seen(self, noted: Option<Timestamp>) -> SessionClock {
+        SessionClock {
+            last_seen: noted.map_or(self.last_seen, |n| n.max(self.last_seen)),
+            ..self
+        }
+    }
+
     pub fn is_valid_at(&self, now: Timestamp) -> bool {
         now.0 < self.expires_at.0 && now.0 - self.last_seen.0 < self.idle_secs
     }
@@ -56,6 +65,26 @@ impl SessionClock {
 mod tests {
     use super::*;
     use crate::domain::Role;
+
+    #[test]
+    fn a_noted_sighting_keeps_a_session_alive_until_it_is_stored() {
+        let stored = SessionClock {
+            last_seen: Timestamp(1_000),
+            idle_secs: 1_800,
+            expires_at: Timestamp(100_000),
+        };
+        let now = Timestamp(1_000 + 1_800 + 5);
+        assert!(!stored.is_valid_at(now));
+        assert!(stored.seen(Some(Timestamp(2_000))).is_valid_at(now));
+        // An older note never moves the clock back.
+        assert_eq!(stored.seen(Some(Timestamp(10))), stored);
+        assert_eq!(stored.seen(None), stored);
+        assert!(
+            !stored
+                .seen(Some(Timestamp(2_000)))
+                .needs_touch(Timestamp(2_030))
+        );
+    }
 
     #[test]
     fn remember_me_only_extends_unprivileged_sessions() {

@@ -182,7 +182,8 @@ async fn current_user(
     let Some(stored) = state.repo.auth_session(&token_hash).await? else {
         return Ok(None);
     };
-    let (account_id, clock) = (stored.account_id, stored.clock);
+    let account_id = stored.account_id;
+    let clock = stored.clock.seen(state.seen.noted(&token_hash));
     let now = Timestamp::now();
     if !clock.is_valid_at(now) {
         state.repo.delete_auth_session(&token_hash).await?;
@@ -200,7 +201,7 @@ async fn current_user(
     }
     let grants = super::grants::grants_of(state.repo.as_ref(), &account).await?;
     if clock.needs_touch(now) {
-        state.repo.touch_auth_session(&token_hash, now).await?;
+        state.seen.note(&token_hash, now);
     }
     Ok(Some(CurrentUser {
         account,

@@ -26,6 +26,7 @@ pub mod refusals;
 pub mod rules;
 pub mod second_factor;
 pub mod security;
+pub mod seen;
 pub mod state;
 pub mod tokens;
 pub mod user;

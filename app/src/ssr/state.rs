@@ -16,6 +16,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Check-in tokens, codes and the group-commit writer.
     pub door: Door,
+    /// Login sessions' last-seen times waiting to be stored.
+    pub seen: Arc<super::seen::Seen>,
     /// The largest attachment accepted, in bytes (`NIGHTSCHOOL_MAX_UPLOAD_MB`).
     pub max_upload_bytes: u64,
     /// Take the client's address from `X-Forwarded-For` (`NIGHTSCHOOL_TRUST_PROXY=1`: the

@@ -15,6 +15,7 @@ both_backends!(
     disabled_account_is_refused,
     login_rotates_the_session_and_logout_ends_it,
     idle_sessions_expire,
+    being_seen_is_stored_off_the_request_path,
     remember_me_sets_a_lasting_cookie_only_for_cadres,
 );
 
@@ -380,10 +381,8 @@ async fn idle_sessions_expire(backend: Backend) {
     let c = client();
     let token = session_token(&app.login(&c, "cadre", "nightschool").await);
     let hash = token_hash(&token);
-    app.repo
-        .touch_auth_session(&hash, Timestamp(Timestamp::now().0 - 31 * 60))
-        .await
-        .unwrap();
+    app.set_last_seen(&hash, Timestamp(Timestamp::now().0 - 31 * 60))
+        .await;
     let me: Value = app.call(&c, "me", &[]).await.json().await.unwrap();
     assert!(me.is_null(), "30 idle minutes end a session");
     let res = c.get(app.url("/me")).send().await.unwrap();
@@ -392,6 +391,65 @@ async fn idle_sessions_expire(backend: Backend) {
         "{}",
         location(&res)
     );
+}
+
+/// A page view notes that its session was seen; the time is stored by the next flush, not by
+/// the request. Until then the noted time keeps the session alive on this server.
+async fn being_seen_is_stored_off_the_request_path(backend: Backend) {
+    // A flush far away: nothing a request does may reach the table.
+    let app = spawn_app_with(backend, |s| {
+        s.seen_every = std::time::Duration::from_secs(3600)
+    })
+    .await;
+    let c = client();
+    let hash = token_hash(&session_token(&app.login(&c, "cadre", "nightschool").await));
+    let old = Timestamp(Timestamp::now().0 - 29 * 60);
+    app.set_last_seen(&hash, old).await;
+    let (status, _) = app.page(&c, "/me").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        app.stored_last_seen(&hash).await,
+        old,
+        "a page view writes nothing"
+    );
+    // Two minutes on, the stored time alone is 31 idle minutes old; the noted one keeps
+    // the session (the server's clock is not ours to move, so the stored time moves back).
+    app.set_last_seen(&hash, Timestamp(old.0 - 2 * 60)).await;
+    let (status, _) = app.page(&c, "/me").await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the noted time counts before it is stored"
+    );
+
+    // With a short flush the time reaches the table by itself.
+    let app = spawn_app_with(backend, |s| {
+        s.seen_every = std::time::Duration::from_millis(100)
+    })
+    .await;
+    let c = client();
+    let hash = token_hash(&session_token(&app.login(&c, "cadre", "nightschool").await));
+    app.set_last_seen(&hash, old).await;
+    let before = Timestamp::now();
+    let (status, _) = app.page(&c, "/me").await;
+    assert_eq!(status, StatusCode::OK);
+    let mut stored = old;
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        stored = app.stored_last_seen(&hash).await;
+        if stored != old {
+            break;
+        }
+    }
+    assert!(stored >= before, "stored {stored:?}, request at {before:?}");
+    // A flush never moves a stored time back.
+    let later = Timestamp(Timestamp::now().0 + 600);
+    app.set_last_seen(&hash, later).await;
+    app.repo
+        .touch_auth_sessions(&[(hash.clone(), Timestamp::now())])
+        .await
+        .unwrap();
+    assert_eq!(app.stored_last_seen(&hash).await, later);
 }
 
 async fn remember_me_sets_a_lasting_cookie_only_for_cadres(backend: Backend) {

@@ -145,6 +145,7 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Settin
         audit_days: 180,
         backups: None,
         oidc: None,
+        seen_every: app::ssr::seen::FLUSH_EVERY,
     };
     configure(&mut settings);
     let app = Application::build(settings, repo.clone())
@@ -185,6 +186,7 @@ impl TestApp {
             audit_days: 180,
             backups: None,
             oidc: None,
+            seen_every: app::ssr::seen::FLUSH_EVERY,
         };
         let app = Application::build(settings, repo).await.expect("build app");
         let address = format!("http://127.0.0.1:{}", app.port());
@@ -195,6 +197,43 @@ impl TestApp {
     /// The database the server runs on.
     pub fn db_url(&self) -> &str {
         &self._db.url
+    }
+
+    /// Puts a login session's stored last-seen time at `at` (back in time, to test idling),
+    /// past the store's rule that a stored time only moves forward.
+    pub async fn set_last_seen(&self, token_hash: &str, at: Timestamp) {
+        use sqlx::Connection;
+        let sql = "update auth_sessions set last_seen_at = $1 where token_hash = $2";
+        if self._db.url.starts_with("postgres") {
+            let mut conn = sqlx::PgConnection::connect(&self._db.url).await.unwrap();
+            sqlx::query(sql)
+                .bind(at.0)
+                .bind(token_hash)
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        } else {
+            let mut conn = sqlx::SqliteConnection::connect(&self._db.url)
+                .await
+                .unwrap();
+            sqlx::query(sql)
+                .bind(at.0)
+                .bind(token_hash)
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        }
+    }
+
+    /// The login session's stored last-seen time.
+    pub async fn stored_last_seen(&self, token_hash: &str) -> Timestamp {
+        self.repo
+            .auth_session(token_hash)
+            .await
+            .unwrap()
+            .expect("login session")
+            .clock
+            .last_seen
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -131,7 +131,7 @@ async fn auth_sessions_live_and_die(backend: Backend) {
     assert_eq!(stored.account_id, id);
     assert!(stored.clock.is_valid_at(now));
     assert_eq!(stored.pending, None);
-    repo.touch_auth_session("a", Timestamp(now.0 + 60))
+    repo.touch_auth_sessions(&[("a".into(), Timestamp(now.0 + 60))])
         .await
         .unwrap();
     assert_eq!(

@@ -60,7 +60,8 @@ pub trait AccountStore: Send + Sync {
     ) -> RepoResult<()>;
     /// The session's account, clock and what it still waits for.
     async fn auth_session(&self, token_hash: &str) -> RepoResult<Option<StoredSession>>;
-    async fn touch_auth_session(&self, token_hash: &str, at: Timestamp) -> RepoResult<()>;
+    /// Stores when sessions were last seen, in one transaction; a stored later time stays.
+    async fn touch_auth_sessions(&self, seen: &[(String, Timestamp)]) -> RepoResult<()>;
     async fn delete_auth_session(&self, token_hash: &str) -> RepoResult<()>;
     /// Ends the account's sessions, except the one named (the caller's own).
     async fn delete_auth_sessions_of(

@@ -270,12 +270,19 @@ impl AccountStore for SqlRepository<Db> {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn touch_auth_session(&self, token_hash: &str, at: Timestamp) -> RepoResult<()> {
-        sqlx::query("update auth_sessions set last_seen_at = $1 where token_hash = $2")
+    async fn touch_auth_sessions(&self, seen: &[(String, Timestamp)]) -> RepoResult<()> {
+        let mut tx = self.begin_write().await?;
+        for (token_hash, at) in seen {
+            sqlx::query(
+                "update auth_sessions set last_seen_at = $1 \
+                 where token_hash = $2 and last_seen_at < $1",
+            )
             .bind(at.0)
             .bind(token_hash)
-            .execute(&self.write)
+            .execute(&mut *tx)
             .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

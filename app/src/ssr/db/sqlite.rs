@@ -16,13 +16,17 @@ pub async fn connect_sqlite(url: &str) -> RepoResult<SqlRepository<Sqlite>> {
         .journal_mode(SqliteJournalMode::Wal)
         .busy_timeout(Duration::from_secs(5))
         .foreign_keys(true);
+    // A local file cannot drop a connection the way a network can: no ping before each
+    // use (sqlx's default), which would be one more round trip per query.
     let write = SqlitePoolOptions::new()
         .max_connections(1)
+        .test_before_acquire(false)
         .connect_with(options.clone())
         .await?;
     super::backup::sqlite_migrator().run(&write).await?;
     let read = SqlitePoolOptions::new()
         .max_connections(4)
+        .test_before_acquire(false)
         .connect_with(options.read_only(true))
         .await?;
     Ok(SqlRepository { read, write })
