@@ -292,6 +292,16 @@ mod tests {
 
     use super::*;
 
+    /// Person 7 of tier 2, in no community.
+    fn member() -> Member {
+        Member {
+            person_id: 7,
+            tier_id: Some(2),
+            community_id: None,
+            subdistrict_id: None,
+        }
+    }
+
     #[test]
     fn in_lists_bind_every_id() {
         let mut query = QueryBuilder::<Postgres>::new("select 1 where 2 in ");
@@ -328,12 +338,7 @@ mod tests {
 
     #[test]
     fn a_member_audience_binds_the_member_ids_in_place() {
-        let member = Member {
-            person_id: 7,
-            tier_id: Some(2),
-            community_id: None,
-            subdistrict_id: None,
-        };
+        let member = member();
         let mut query = QueryBuilder::<Postgres>::new("");
         member_in_audience(&mut query, &member);
         let expected = IN_AUDIENCE
@@ -347,12 +352,7 @@ mod tests {
 
     #[test]
     fn scopes_and_filters_number_their_placeholders_in_order() {
-        let member = Member {
-            person_id: 7,
-            tier_id: Some(2),
-            community_id: None,
-            subdistrict_id: None,
-        };
+        let member = member();
         let mut query = QueryBuilder::<Postgres>::new("select s.id from sessions s where true");
         scope(
             &mut query,

@@ -48,7 +48,6 @@ async fn put(
     Ok(())
 }
 
-/// The audit line with the holder and what it names in its detail.
 /// Deletes a subdistrict's own values of `keys`; how many it had.
 async fn forget(
     tx: &mut sqlx::Transaction<'static, Db>,
@@ -69,6 +68,7 @@ async fn forget(
     Ok(q.build().execute(&mut **tx).await?.rows_affected())
 }
 
+/// The audit line with the holder and what it names in its detail.
 fn detailed(audit: &AuditLine, holder: RuleHolder, what: serde_json::Value) -> AuditLine {
     AuditLine {
         detail: serde_json::json!({ "holder": holder.token(), "values": what }).to_string(),
