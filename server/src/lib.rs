@@ -288,6 +288,7 @@ impl Application {
             secure_cookies: settings.secure_cookies,
             door,
             seen: seen.clone(),
+            standings: Default::default(),
             max_upload_bytes: settings.max_upload_bytes,
             trust_forwarded: settings.trust_forwarded,
             refusals: Default::default(),

@@ -28,12 +28,11 @@ pub async fn district_overview(year: Option<i32>) -> Result<DistrictData, AppErr
     finish(
         async {
             let organiser = crate::ssr::access::organiser()?;
-            let repo = state()?.repo;
-            let held = organiser.holds(repo.as_ref()).await?;
+            let state = state()?;
+            let held = organiser.holds(state.repo.as_ref()).await?;
             let now = Timestamp::now();
             let year = year.unwrap_or_else(|| crate::ssr::progress::this_year(now));
-            let p = crate::ssr::district::standings(repo.as_ref(), repo.as_ref(), year, &held, now)
-                .await?;
+            let p = crate::ssr::district::standings(&state, year, &held, now).await?;
             let (lines, total) = crate::ssr::district::figures(&p, &held);
             Ok(DistrictData {
                 year,

@@ -174,7 +174,8 @@ pub async fn progress_view(
     finish(
         async {
             let user = caller()?;
-            let repo = state()?.repo;
+            let state = state()?;
+            let repo = state.repo.clone();
             // An organiser reads the dossiers of the cadres their grants reach.
             let organiser = crate::ssr::access::organiser_if_any();
             let person_id = person_id.unwrap_or(user.account.person_id);
@@ -185,7 +186,7 @@ pub async fn progress_view(
             if person_id != user.account.person_id && !organises {
                 return Err(AppError::NotFound);
             }
-            pages::progress_data(repo.as_ref(), person_id, year, organises).await
+            pages::progress_data(&state, person_id, year, organises).await
         }
         .await,
     )
@@ -211,7 +212,7 @@ pub async fn programme_dashboard(
                 community,
                 outlook: outlook.as_deref().and_then(Outlook::parse),
             };
-            pages::dashboard(state()?.repo.as_ref(), year, drill, reach.as_ref()).await
+            pages::dashboard(&state()?, year, drill, reach.as_ref()).await
         }
         .await,
     )

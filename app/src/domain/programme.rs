@@ -64,6 +64,8 @@ pub struct Planned {
     pub themes_ahead: Vec<i64>,
     /// The last three held sessions meant for the cadre, newest first.
     pub recent: Vec<i64>,
+    /// Sessions begun so far per month (yyyymm), oldest first.
+    pub held_months: Vec<(i64, i64)>,
     /// Sessions lectured so far (and their hours), and sessions ahead to lecture.
     pub lectured: i64,
     pub lectured_hours: StudyHours,
@@ -160,6 +162,10 @@ pub fn plan(sessions: &[YearSession], cadres: &[Cadre], now: Timestamp) -> Plan 
                 let s = sessions[i];
                 if s.starts_at <= now {
                     *expected_by_month.entry(months[i]).or_insert(0) += 1;
+                    match out.held_months.last_mut() {
+                        Some((m, n)) if *m == months[i] => *n += 1,
+                        _ => out.held_months.push((months[i], 1)),
+                    }
                     out.held += 1;
                     out.held_hours.0 += s.hours.0;
                     out.recent.insert(0, s.id);
@@ -289,6 +295,16 @@ mod tests {
         assert_eq!(Planned::default().elapsed_percent(), 0);
         // Held attendances expected per month: 3 + 3 + 0 + 3 + 2 over the months held.
         assert_eq!(all.expected_by_month.values().sum::<i64>(), 11);
+        // Each cadre's months add up to their held sessions, and all cadres' to the school's.
+        let mut summed = std::collections::BTreeMap::new();
+        for p in plans {
+            assert_eq!(p.held_months.iter().map(|(_, n)| n).sum::<i64>(), p.held);
+            assert!(p.held_months.windows(2).all(|w| w[0].0 < w[1].0));
+            for (m, n) in &p.held_months {
+                *summed.entry(*m).or_insert(0) += n;
+            }
+        }
+        assert_eq!(summed, all.expected_by_month);
         assert_eq!(month_of(Timestamp(0)), 197001);
     }
 

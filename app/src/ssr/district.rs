@@ -1,8 +1,9 @@
 //! The district's view, computed once for every subdistrict an organiser covers: each
 //! subdistrict's figures from its cadres' standings, and the one-row-per-cadre table
 //! (一张表) that spares the same figures being reported twice.
-use super::db::{ProgressStore, RulesStore, Subdistrict};
-use super::progress::{Programme, programme};
+use super::db::Subdistrict;
+use super::progress::Programme;
+use super::state::AppState;
 use crate::domain::Timestamp;
 use crate::domain::district::{CadreFigures, Figures, by_subdistrict};
 use crate::domain::org::Reach;
@@ -10,8 +11,7 @@ use crate::error::AppResult;
 
 /// The year's standings of the cadres of `subdistricts`.
 pub async fn standings(
-    repo: &dyn ProgressStore,
-    rules: &dyn RulesStore,
+    state: &AppState,
     year: i32,
     subdistricts: &[Subdistrict],
     now: Timestamp,
@@ -21,7 +21,11 @@ pub async fn standings(
         subdistricts: subdistricts.iter().map(|s| s.id).collect(),
         communities: Vec::new(),
     };
-    programme(repo, rules, year, None, now, Some(&reach)).await
+    let repo = state.repo.as_ref();
+    state
+        .standings
+        .programme(repo, repo, year, now, Some(&reach))
+        .await
 }
 
 /// Each subdistrict's figures, in the order given, and their total.

@@ -275,7 +275,7 @@ async fn district_table(
         Ok(h) => h,
         Err(e) => return refuse(e.status()),
     };
-    match super::district::standings(repo, repo, year, &held, now).await {
+    match super::district::standings(state, year, &held, now).await {
         Ok(p) => download(
             csv(super::district::table(&p, &held)),
             CSV,

@@ -27,6 +27,7 @@ pub mod rules;
 pub mod second_factor;
 pub mod security;
 pub mod seen;
+pub mod standings;
 pub mod state;
 pub mod tokens;
 pub mod user;

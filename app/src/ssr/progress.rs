@@ -2,6 +2,7 @@
 //! pure rules of `domain::progress` and `domain::programme`. One set of queries serves one
 //! cadre or all of them; nothing here queries per cadre.
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::Datelike;
 
@@ -47,6 +48,8 @@ pub struct Standing {
     pub under_minimum: bool,
     /// The next tier up, when the cadre meets its requirements now.
     pub candidate_for: Option<i64>,
+    /// Sessions meant for the cadre held so far, per month (yyyymm).
+    pub held_months: Vec<(i64, i64)>,
 }
 
 /// The programme in a year: tiers, each cadre's standing, and the month counts, with the
@@ -59,7 +62,7 @@ pub struct Programme {
     /// The tier plans of the one subdistrict looked at (the reach's, or the one cadre's),
     /// otherwise the district's.
     pub tiers: Vec<TierPlan>,
-    pub standings: Vec<Standing>,
+    pub standings: Vec<Arc<Standing>>,
     pub expected_by_month: std::collections::BTreeMap<i64, i64>,
 }
 
@@ -84,11 +87,94 @@ pub async fn programme(
     now: Timestamp,
     reach: Option<&crate::domain::org::Reach>,
 ) -> AppResult<Programme> {
+    let judged = read_year(repo, rules, year, person, now, reach)
+        .await?
+        .judge();
+    let looked_at = match (person, reach) {
+        (Some(_), _) => judged
+            .standings
+            .first()
+            .and_then(|s| s.cadre.subdistrict_id),
+        (None, Some(r)) => r.single_subdistrict(),
+        (None, None) => None,
+    };
+    Ok(judged.programme(judged.standings.clone(), looked_at))
+}
+
+/// Everything a year's standings are built from, read from the stores, with the schedule
+/// already planned per cadre.
+pub struct YearInputs {
+    year: i32,
+    from: Timestamp,
+    to: Timestamp,
+    next_start: Option<Timestamp>,
+    book: crate::domain::settings::SettingBook,
+    district_tiers: Vec<TierPlan>,
+    own_tiers: Vec<(i64, TierPlan)>,
+    cadres: Vec<ProgrammeCadre>,
+    plans: Vec<Planned>,
+    tallies: HashMap<i64, crate::ssr::db::Tally>,
+    themes: HashMap<i64, Vec<i64>>,
+    reflections: HashMap<i64, (i64, i64)>,
+    excused_ahead: HashMap<i64, (i64, i64)>,
+    records: HashMap<(i64, i64), crate::domain::schedule::AttendanceStatus>,
+}
+
+/// A year's standings, judged, with what it takes to show them for any part of the tree.
+pub struct Judged {
+    pub year: i32,
+    pub from: Timestamp,
+    pub to: Timestamp,
+    district_tiers: Vec<TierPlan>,
+    own_tiers: Vec<(i64, TierPlan)>,
+    /// The start of the year's next session after the instant judged at: held and ahead
+    /// split differently from then on.
+    pub next_start: Option<Timestamp>,
+    /// By person id.
+    pub standings: Vec<Arc<Standing>>,
+}
+
+impl Judged {
+    /// The programme of `standings` (some of this year's), with the tier plans of the
+    /// subdistrict `looked_at` (`None`: the district's).
+    pub fn programme(&self, standings: Vec<Arc<Standing>>, looked_at: Option<i64>) -> Programme {
+        let mut expected_by_month = std::collections::BTreeMap::new();
+        for s in &standings {
+            for (m, n) in &s.held_months {
+                *expected_by_month.entry(*m).or_insert(0) += n;
+            }
+        }
+        Programme {
+            year: self.year,
+            from: self.from,
+            to: self.to,
+            tiers: plans_in(&self.district_tiers, &self.own_tiers, looked_at),
+            standings,
+            expected_by_month,
+        }
+    }
+}
+
+/// Reads what the year's standings of everyone (or only `person`, or only the cadres in
+/// `reach`) are built from, as of `now`.
+pub async fn read_year(
+    repo: &dyn ProgressStore,
+    rules: &dyn RulesStore,
+    year: i32,
+    person: Option<i64>,
+    now: Timestamp,
+    reach: Option<&crate::domain::org::Reach>,
+) -> AppResult<YearInputs> {
     let (from, to, cut) = year_bounds(year, now)?;
     let book = rules.setting_book().await?;
     let district_tiers = repo.tier_plans().await?;
     let own_tiers = rules.subdistrict_tier_plans().await?;
     let sessions = repo.year_sessions(from, to).await?;
+    let next_start = sessions
+        .iter()
+        .filter(|s| !s.cancelled && s.starts_at > cut)
+        .map(|s| s.starts_at)
+        .min();
     let cadres: Vec<ProgrammeCadre> = repo
         .programme_cadres(person, reach)
         .await?
@@ -104,23 +190,20 @@ pub async fn programme(
             tiers: c.tiers.clone(),
         })
         .collect();
-    let Plan {
-        cadres: plans,
-        expected_by_month,
-    } = plan(&sessions, &inputs, cut);
+    let Plan { cadres: plans, .. } = plan(&sessions, &inputs, cut);
 
-    let tallies: HashMap<i64, _> = repo.year_tallies(year, person).await?.into_iter().collect();
+    let tallies = repo.year_tallies(year, person).await?.into_iter().collect();
     let mut themes: HashMap<i64, Vec<i64>> = HashMap::new();
     for (p, theme) in repo.required_themes_met(year, person).await? {
         themes.entry(p).or_default().push(theme);
     }
-    let reflections: HashMap<i64, (i64, i64)> = repo
+    let reflections = repo
         .reflection_counts(from, to, person)
         .await?
         .into_iter()
         .map(|(p, a, w)| (p, (a, w)))
         .collect();
-    let excused_ahead: HashMap<i64, (i64, i64)> = repo
+    let excused_ahead = repo
         .excused_between(Timestamp(cut.0 + 1), to, person)
         .await?
         .into_iter()
@@ -129,100 +212,133 @@ pub async fn programme(
     let mut recent: Vec<i64> = plans.iter().flat_map(|p| p.recent.clone()).collect();
     recent.sort_unstable();
     recent.dedup();
-    let records: HashMap<(i64, i64), _> = repo
+    let records = repo
         .records_at(&recent, person)
         .await?
         .into_iter()
         .map(|(s, p, status)| ((s, p), status))
         .collect();
-
-    // The rules of each subdistrict met, worked out once.
-    let mut rules: HashMap<Option<i64>, (Credits, Vec<TierPlan>)> = HashMap::new();
-    for c in &cadres {
-        rules.entry(c.subdistrict_id).or_insert_with(|| {
-            (
-                book.credits(c.subdistrict_id),
-                plans_in(&district_tiers, &own_tiers, c.subdistrict_id),
-            )
-        });
-    }
-    let looked_at = match (person, reach) {
-        (Some(_), _) => cadres.first().and_then(|c| c.subdistrict_id),
-        (None, Some(r)) => r.single_subdistrict(),
-        (None, None) => None,
-    };
-    let tiers = plans_in(&district_tiers, &own_tiers, looked_at);
-    let standings = cadres
-        .into_iter()
-        .zip(plans)
-        .map(|(cadre, planned)| {
-            let id = cadre.person_id;
-            let tally = tallies.get(&id).copied().unwrap_or_default();
-            let (excused_n, excused_h) = excused_ahead.get(&id).copied().unwrap_or_default();
-            let (accepted, waiting) = reflections.get(&id).copied().unwrap_or_default();
-            let year_facts = cadre_year(
-                &planned,
-                tally,
-                (excused_n, excused_h),
-                (accepted, waiting),
-                themes.remove(&id).unwrap_or_default(),
-            );
-            let joined = cadre.tiers.first().map(|(at, _)| {
-                let d = at.local_date();
-                (d.year(), d.month())
-            });
-            let months = months_in_programme(joined, year);
-            let (credits, plans) = &rules[&cadre.subdistrict_id];
-            let credits = *credits;
-            let tier = cadre
-                .tier_id
-                .and_then(|t| plans.iter().find(|p| p.tier.id == t));
-            let owed = tier
-                .map(|t| t.requirements.prorated(months))
-                .unwrap_or_default();
-            let assessments = assess(&owed, &year_facts, &credits);
-            let statuses: Vec<_> = planned
-                .recent
-                .iter()
-                .map(|s| records.get(&(*s, id)).copied())
-                .collect();
-            let under_minimum = owed.min_attendance_percent > 0
-                && year_facts
-                    .attendance_percent()
-                    .is_some_and(|p| p < owed.min_attendance_percent);
-            let candidate_for = tier.and_then(|t| {
-                plans
-                    .iter()
-                    .filter(|n| n.tier.rank < t.tier.rank)
-                    .max_by_key(|n| n.tier.rank)
-                    .filter(|n| {
-                        n.requirements
-                            .prorated(months)
-                            .met_by(&year_facts, &credits)
-                    })
-                    .map(|n| n.tier.id)
-            });
-            Standing {
-                outlook: overall(&assessments),
-                credits,
-                three_missed: three_missed_in_a_row(&statuses),
-                under_minimum,
-                candidate_for,
-                cadre,
-                year: year_facts,
-                owed,
-                assessments,
-            }
-        })
-        .collect();
-    Ok(Programme {
+    Ok(YearInputs {
         year,
         from,
         to,
-        tiers,
-        standings,
-        expected_by_month,
+        next_start,
+        book,
+        district_tiers,
+        own_tiers,
+        cadres,
+        plans,
+        tallies,
+        themes,
+        reflections,
+        excused_ahead,
+        records,
     })
+}
+
+impl YearInputs {
+    /// Judges every cadre read: pure computation, no store.
+    pub fn judge(self) -> Judged {
+        let YearInputs {
+            year,
+            from,
+            to,
+            next_start,
+            book,
+            district_tiers,
+            own_tiers,
+            cadres,
+            plans,
+            tallies,
+            mut themes,
+            reflections,
+            excused_ahead,
+            records,
+        } = self;
+        // The rules of each subdistrict met, worked out once.
+        let mut rules: HashMap<Option<i64>, (Credits, Vec<TierPlan>)> = HashMap::new();
+        for c in &cadres {
+            rules.entry(c.subdistrict_id).or_insert_with(|| {
+                (
+                    book.credits(c.subdistrict_id),
+                    plans_in(&district_tiers, &own_tiers, c.subdistrict_id),
+                )
+            });
+        }
+        let standings = cadres
+            .into_iter()
+            .zip(plans)
+            .map(|(cadre, planned)| {
+                let id = cadre.person_id;
+                let tally = tallies.get(&id).copied().unwrap_or_default();
+                let (excused_n, excused_h) = excused_ahead.get(&id).copied().unwrap_or_default();
+                let (accepted, waiting) = reflections.get(&id).copied().unwrap_or_default();
+                let year_facts = cadre_year(
+                    &planned,
+                    tally,
+                    (excused_n, excused_h),
+                    (accepted, waiting),
+                    themes.remove(&id).unwrap_or_default(),
+                );
+                let joined = cadre.tiers.first().map(|(at, _)| {
+                    let d = at.local_date();
+                    (d.year(), d.month())
+                });
+                let months = months_in_programme(joined, year);
+                let (credits, plans) = &rules[&cadre.subdistrict_id];
+                let credits = *credits;
+                let tier = cadre
+                    .tier_id
+                    .and_then(|t| plans.iter().find(|p| p.tier.id == t));
+                let owed = tier
+                    .map(|t| t.requirements.prorated(months))
+                    .unwrap_or_default();
+                let assessments = assess(&owed, &year_facts, &credits);
+                let statuses: Vec<_> = planned
+                    .recent
+                    .iter()
+                    .map(|s| records.get(&(*s, id)).copied())
+                    .collect();
+                let under_minimum = owed.min_attendance_percent > 0
+                    && year_facts
+                        .attendance_percent()
+                        .is_some_and(|p| p < owed.min_attendance_percent);
+                let candidate_for = tier.and_then(|t| {
+                    plans
+                        .iter()
+                        .filter(|n| n.tier.rank < t.tier.rank)
+                        .max_by_key(|n| n.tier.rank)
+                        .filter(|n| {
+                            n.requirements
+                                .prorated(months)
+                                .met_by(&year_facts, &credits)
+                        })
+                        .map(|n| n.tier.id)
+                });
+                Arc::new(Standing {
+                    outlook: overall(&assessments),
+                    credits,
+                    three_missed: three_missed_in_a_row(&statuses),
+                    under_minimum,
+                    candidate_for,
+                    cadre,
+                    year: year_facts,
+                    owed,
+                    assessments,
+                    held_months: planned.held_months,
+                })
+            })
+            .collect();
+        Judged {
+            year,
+            from,
+            to,
+            district_tiers,
+            next_start,
+            own_tiers,
+            standings,
+        }
+    }
 }
 
 fn cadre_year(

@@ -170,6 +170,12 @@ pub fn client() -> Client {
         .expect("client")
 }
 
+/// A value bound to a statement of [`TestApp::execute`].
+pub enum Bind {
+    Int(i64),
+    Text(String),
+}
+
 impl TestApp {
     /// A second app server over the same database, with its own connections, as a
     /// deployment with several servers behind one PostgreSQL has.
@@ -202,26 +208,33 @@ impl TestApp {
     /// Puts a login session's stored last-seen time at `at` (back in time, to test idling),
     /// past the store's rule that a stored time only moves forward.
     pub async fn set_last_seen(&self, token_hash: &str, at: Timestamp) {
+        self.execute(
+            "update auth_sessions set last_seen_at = $1 where token_hash = $2",
+            &[Bind::Int(at.0), Bind::Text(token_hash.into())],
+        )
+        .await;
+    }
+
+    /// Runs one statement on the database behind the server's back, on its own connection.
+    pub async fn execute(&self, sql: &str, binds: &[Bind]) {
         use sqlx::Connection;
-        let sql = "update auth_sessions set last_seen_at = $1 where token_hash = $2";
+        macro_rules! run {
+            ($conn:ty) => {{
+                let mut conn = <$conn>::connect(&self._db.url).await.unwrap();
+                let mut query = sqlx::query(sql);
+                for b in binds {
+                    query = match b {
+                        Bind::Int(v) => query.bind(*v),
+                        Bind::Text(v) => query.bind(v.clone()),
+                    };
+                }
+                query.execute(&mut conn).await.unwrap();
+            }};
+        }
         if self._db.url.starts_with("postgres") {
-            let mut conn = sqlx::PgConnection::connect(&self._db.url).await.unwrap();
-            sqlx::query(sql)
-                .bind(at.0)
-                .bind(token_hash)
-                .execute(&mut conn)
-                .await
-                .unwrap();
+            run!(sqlx::PgConnection)
         } else {
-            let mut conn = sqlx::SqliteConnection::connect(&self._db.url)
-                .await
-                .unwrap();
-            sqlx::query(sql)
-                .bind(at.0)
-                .bind(token_hash)
-                .execute(&mut conn)
-                .await
-                .unwrap();
+            run!(sqlx::SqliteConnection)
         }
     }
 

@@ -17,6 +17,7 @@ use crate::helpers::*;
 both_backends!(
     tallies_follow_every_change,
     progress_bars_dashboard_and_promotion,
+    kept_standings_follow_every_server_and_the_clock,
     import_previews_then_writes_all_or_nothing,
 );
 
@@ -197,6 +198,69 @@ async fn save_tier(
     let mut form = vec![("form[tier_id]", tier.as_str())];
     form.extend_from_slice(fields);
     app.call(who, "programme_tier_save", &form).await
+}
+
+/// The dashboard's standings are kept in memory by each server: a write through another
+/// server, or straight into the database, shows at once, and so does a session starting.
+async fn kept_standings_follow_every_server_and_the_clock(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let second = app.second_server().await;
+    let me = demo_cadre(&app).await;
+    let organiser = app.signed_in("organiser").await;
+    let res = app
+        .login(&organiser, "organiser", app::ssr::demo::DEMO_PASSWORD)
+        .await;
+    let cookie = session_token(&res);
+    let warned = |base: String| {
+        let cookie = cookie.clone();
+        async move {
+            let d: Value = client()
+                .post(format!("{base}/api/programme_dashboard"))
+                .header(reqwest::header::COOKIE, format!("ns_session={cookie}"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            d["warnings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|w| w["person_id"] == me && w["three_missed"] == true)
+        }
+    };
+    let (first, other) = (app.address.clone(), second.clone());
+    assert!(!warned(first.clone()).await && !warned(other.clone()).await);
+    let alone = || Audience::Chosen {
+        tiers: vec![],
+        communities: vec![],
+        people: vec![me],
+    };
+    // Two sessions for the cadre alone, begun, with no record, and a third starting in a
+    // few seconds: not yet three missed, on either server.
+    let mut sessions = Vec::new();
+    for minutes in [-30, -20] {
+        sessions.push(door_session(&app, minutes, 120, alone()).await);
+    }
+    let start = Timestamp::now().0 + 3;
+    let third = door_session(&app, 1, 120, alone()).await;
+    app.execute(
+        "update sessions set starts_at = $1 where id = $2",
+        &[Bind::Int(start), Bind::Int(third)],
+    )
+    .await;
+    assert!(!warned(first.clone()).await && !warned(other.clone()).await);
+    // Once it has begun, with no write in between, both servers warn.
+    tokio::time::sleep(std::time::Duration::from_secs(
+        (start - Timestamp::now().0 + 1).max(0) as u64,
+    ))
+    .await;
+    assert!(warned(first.clone()).await && warned(other.clone()).await);
+    // The cadre is marked present at one of them through the first server: the second
+    // server's dashboard no longer warns.
+    set(&app, &organiser, sessions[0], me, "present", "").await;
+    assert!(!warned(other).await && !warned(first).await);
 }
 
 async fn progress_bars_dashboard_and_promotion(backend: Backend) {

@@ -4,8 +4,9 @@ use std::collections::{BTreeMap, HashMap};
 use super::*;
 use crate::domain::programme::month_of;
 use crate::error::AppResult;
-use crate::ssr::db::{Repository, TierPlan};
-use crate::ssr::progress::{Standing, programme, this_year};
+use crate::ssr::db::TierPlan;
+use crate::ssr::progress::{Standing, this_year};
+use crate::ssr::state::AppState;
 
 fn tier_name(t: &TierPlan) -> TierName {
     TierName {
@@ -17,20 +18,6 @@ fn tier_name(t: &TierPlan) -> TierName {
 
 fn names(tiers: &[TierPlan]) -> HashMap<i64, TierName> {
     tiers.iter().map(|t| (t.tier.id, tier_name(t))).collect()
-}
-
-/// The month's bounds `[start, next month)` for the star of the month.
-fn month_bounds(now: Timestamp) -> (Timestamp, Timestamp) {
-    use chrono::{Datelike, NaiveDate};
-    let d = now.local_date();
-    let first = NaiveDate::from_ymd_opt(d.year(), d.month(), 1).unwrap_or(d);
-    let next = first
-        .checked_add_months(chrono::Months::new(1))
-        .unwrap_or(first);
-    (
-        Timestamp::from_local(first, 0, 0).unwrap_or(now),
-        Timestamp::from_local(next, 0, 0).unwrap_or(now),
-    )
 }
 
 fn line(s: &Standing, tiers: &HashMap<i64, TierName>) -> CadreLine {
@@ -52,14 +39,18 @@ fn line(s: &Standing, tiers: &HashMap<i64, TierName>) -> CadreLine {
 }
 
 pub async fn progress_data(
-    repo: &dyn Repository,
+    state: &AppState,
     person_id: i64,
     year: Option<i32>,
     organises: bool,
 ) -> AppResult<ProgressData> {
+    let repo = state.repo.as_ref();
     let now = Timestamp::now();
     let year = year.unwrap_or_else(|| this_year(now));
-    let p = programme(repo, repo, year, Some(person_id), now, None).await?;
+    let p = state
+        .standings
+        .standing(&state.repo, year, person_id, now)
+        .await?;
     let (from, to) = (p.from, p.to);
     let tiers = names(&p.tiers);
     let standing = p.standings.into_iter().next().ok_or(AppError::NotFound)?;
@@ -124,10 +115,7 @@ pub async fn progress_data(
             )
         })
         .collect();
-    let (m_from, m_to) = month_bounds(now);
-    let mine = repo.star_rows(m_from, m_to, Some(person_id), 1).await?;
-    let best = repo.star_rows(m_from, m_to, None, 1).await?;
-    let star_points = mine.first().map_or(0, |r| r.points);
+    let (star_points, is_star) = state.standings.star_of(repo, now, person_id).await?;
     Ok(ProgressData {
         person_id,
         name: standing.cadre.name.clone(),
@@ -144,7 +132,7 @@ pub async fn progress_data(
         history,
         reflections,
         star_points,
-        is_star: star_points > 0 && best.first().is_some_and(|b| b.points == star_points),
+        is_star,
         three_missed: standing.three_missed,
         under_minimum: standing.under_minimum,
         candidate_for: if organises {
@@ -157,14 +145,18 @@ pub async fn progress_data(
 }
 
 pub async fn dashboard(
-    repo: &dyn Repository,
+    state: &AppState,
     year: Option<i32>,
     drill: Drill,
     reach: Option<&crate::domain::org::Reach>,
 ) -> AppResult<DashboardData> {
+    let repo = state.repo.as_ref();
     let now = Timestamp::now();
     let year = year.unwrap_or_else(|| this_year(now));
-    let p = programme(repo, repo, year, None, now, reach).await?;
+    let p = state
+        .standings
+        .programme(repo, repo, year, now, reach)
+        .await?;
     let tier_names = names(&p.tiers);
 
     let mut tiers: Vec<TierLine> = p
@@ -236,12 +228,11 @@ pub async fn dashboard(
             }
         })
         .collect();
-    let (m_from, m_to) = month_bounds(now);
-    let rows = repo.star_rows(m_from, m_to, None, 3).await?;
-    let top = rows.first().map_or(0, |r| r.points);
-    let stars = rows
+    let stars = state
+        .standings
+        .stars(repo, now, reach, 3)
+        .await?
         .into_iter()
-        .filter(|r| r.points == top && top > 0)
         .map(|r| Star {
             person_id: r.person_id,
             name: r.name,

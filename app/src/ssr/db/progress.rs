@@ -144,16 +144,30 @@ pub struct LedgerRow {
 }
 
 /// A month's points for one cadre: attendance and accepted reflections.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct StarRow {
     pub person_id: i64,
     pub name: String,
     pub community: String,
+    pub community_id: Option<i64>,
+    pub subdistrict_id: Option<i64>,
     pub points: i64,
+}
+
+impl StarRow {
+    pub fn place(&self) -> crate::domain::org::Place {
+        crate::domain::org::Place {
+            subdistrict: self.subdistrict_id,
+            community: self.community_id,
+        }
+    }
 }
 
 #[async_trait]
 pub trait ProgressStore: Send + Sync {
+    /// The change counter (`data_changes`): it moves with every committed write to what a
+    /// standing is built from, on whichever app server made it.
+    async fn data_changes(&self) -> RepoResult<i64>;
     /// Tiers, highest first, with their requirements.
     async fn tier_plans(&self) -> RepoResult<Vec<TierPlan>>;
     /// Saves a tier's target head-count and requirements with `audit` in the same

@@ -12,6 +12,14 @@ use crate::ssr::db::progress::*;
 
 #[async_trait]
 impl ProgressStore for SqlRepository<Db> {
+    async fn data_changes(&self) -> RepoResult<i64> {
+        Ok(
+            sqlx::query_scalar("select n from data_changes where id = 1")
+                .fetch_one(&self.read)
+                .await?,
+        )
+    }
+
     #[tracing::instrument(skip_all)]
     async fn tier_plans(&self) -> RepoResult<Vec<TierPlan>> {
         let rows: Vec<TierRow> = sqlx::query_as(
@@ -369,7 +377,8 @@ impl ProgressStore for SqlRepository<Db> {
         let w = STAR_WEIGHTS;
         let month = crate::domain::programme::month_of(from);
         let mut sql = sqlx::QueryBuilder::new(
-            "select p.id, p.name, coalesce(c.name, ''), cast(sum(e.points) as bigint) from ( \
+            "select p.id as person_id, p.name, coalesce(c.name, '') as community, \
+             p.community_id, c.subdistrict_id, cast(sum(e.points) as bigint) as points from ( \
              select m.person_id, cast(",
         );
         sql.push_bind(w.present)
@@ -390,20 +399,11 @@ impl ProgressStore for SqlRepository<Db> {
         sql.push(
             ") e join people p on p.id = e.person_id \
              left join communities c on c.id = p.community_id where p.tier_id is not null \
-             group by p.id, p.name, c.name order by sum(e.points) desc, p.id limit ",
+             group by p.id, p.name, c.name, p.community_id, c.subdistrict_id \
+             order by sum(e.points) desc, p.id limit ",
         )
         .push_bind(limit);
-        let rows: Vec<(i64, String, String, i64)> =
-            sql.build_query_as().fetch_all(&self.read).await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| StarRow {
-                person_id: r.0,
-                name: r.1,
-                community: r.2,
-                points: r.3,
-            })
-            .collect())
+        Ok(sql.build_query_as().fetch_all(&self.read).await?)
     }
 
     #[tracing::instrument(skip_all)]

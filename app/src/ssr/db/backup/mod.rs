@@ -28,9 +28,24 @@ mod sqlite;
 
 /// What the `nightschool_backup` table's `format` row says in a file this program wrote.
 pub const FORMAT: &str = "nightschool-backup-1";
-/// Tables that are not data: sqlx's migration record (each database keeps its own) and the
-/// backup's description.
-const NOT_DATA: [&str; 2] = ["_sqlx_migrations", "nightschool_backup"];
+/// Tables that are not data: sqlx's migration record (each database keeps its own), the
+/// backup's description and the change counter (which only moves forward: a restore moves
+/// it on, see [`moved_on`]).
+const NOT_DATA: [&str; 3] = ["_sqlx_migrations", "nightschool_backup", "data_changes"];
+
+/// Moves the change counter on after a restore, so that every app server rebuilds what it
+/// keeps in memory from the database's rows.
+async fn moved_on<DB>(conn: &mut DB::Connection) -> RepoResult<()>
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+{
+    sqlx::query("update data_changes set n = n + 1 where id = 1")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
 /// Rows sent to the target at once, and the bytes after which a batch goes out earlier
 /// (attachments are stored as blobs).
 const BATCH_ROWS: usize = 500;

@@ -200,6 +200,7 @@ impl BackupStore for SqlRepository<Postgres> {
         }
         let written = count_rows::<Postgres>(&mut tx, &layout.tables).await?;
         same_counts(&written, &expected)?;
+        moved_on::<Postgres>(&mut tx).await?;
         tx.commit().await?;
         Ok(written)
     }

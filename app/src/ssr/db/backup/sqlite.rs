@@ -167,6 +167,7 @@ impl BackupStore for SqlRepository<Sqlite> {
         create_triggers(&mut tx, &triggers).await?;
         let written = count_rows::<Sqlite>(&mut tx, &layout.tables).await?;
         same_counts(&written, &expected)?;
+        moved_on::<Sqlite>(&mut tx).await?;
         tx.commit().await?;
         Ok(written)
     }
