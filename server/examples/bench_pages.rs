@@ -32,15 +32,23 @@ cargo run --release -p nightschool --example bench_pages -- [OPTION VALUE]...
                        sessions are the district's, the rest each subdistrict's (3)
   --register N         percent of a past session's audience with an attendance row (62:
                        about a million rows with the defaults)
-  --pages LIST         comma-separated ROLE:PATH; ROLE is cadre, lecturer or organiser
+  --pages LIST         comma-separated ROLE:PATH; ROLE is cadre, lecturer or organiser;
+                       {past} in PATH is the latest session already held
+  --rounds N           app and static runs alternate N times per page, each a share of
+                       --seconds (4)
   --server-bin PATH    the release server (default $CARGO_TARGET_DIR/release/nightschool)
   --database-url URL   an EMPTY PostgreSQL database instead of a temporary SQLite file
   --seed-into PATH     only seed a new SQLite file at PATH and stop (scripts/measure-backup)
 ";
-const DEFAULT_PAGES: &str = "cadre:/me,cadre:/sessions,cadre:/calendar?view=week,\
+const DEFAULT_PAGES: &str = "cadre:/me,lecturer:/lecturer,organiser:/organiser,\
+    cadre:/sessions,cadre:/calendar?view=week,\
     cadre:/calendar?view=month,organiser:/sessions,organiser:/calendar?view=month,\
-    cadre:/search?q=%E6%9E%AB%E6%A1%A5%E7%BB%8F%E9%AA%8C,organiser:/search?q=%E7%BD%91%E6%A0%BC,\
-    organiser:/organiser/programme,cadre:/progress";
+    cadre:/sessions/{past},cadre:/search?q=%E6%9E%AB%E6%A1%A5%E7%BB%8F%E9%AA%8C,\
+    organiser:/search?q=%E7%BD%91%E6%A0%BC,cadre:/progress,cadre:/history,\
+    lecturer:/review,organiser:/organiser/programme,\
+    organiser:/organiser/programme?outlook=at_risk,organiser:/organiser/programme?subdistrict=1,\
+    organiser:/organiser/district,organiser:/organiser/reports,\
+    organiser:/organiser/sessions/{past}/attendance,organiser:/organiser/sessions/{past}/door";
 const COMMUNITIES: usize = 7;
 const TIERS: [(&str, &str, i64); 3] = [
     ("头雁", "Lead goose", 1000),
@@ -58,6 +66,7 @@ const GIVEN: [&str; 8] = ["伟", "芳", "敏", "强", "秀英", "建华", "玉�
 
 struct Options {
     seconds: u64,
+    rounds: u32,
     connections: usize,
     cadres: usize,
     sessions: usize,
@@ -86,6 +95,7 @@ impl Options {
         let value = |flag: &str| args.chunks(2).find(|p| p[0] == flag).map(|p| &p[1]);
         Ok(Options {
             seconds: number(value("--seconds"), 10)?,
+            rounds: number(value("--rounds"), 4)?.max(1),
             connections: number(value("--connections"), 16)?.max(1),
             cadres: number(value("--cadres"), 10_000)?.max(10),
             sessions: number(value("--sessions"), 500)?.max(1),
@@ -147,7 +157,7 @@ async fn main() -> anyhow::Result<()> {
         "no server at {}: build it first",
         bin.display()
     );
-    seed(&url, &opts).await?;
+    let past = seed(&url, &opts).await?;
 
     let addr = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
     let server = ServerProcess::start(&opts.server_bin, &url, addr, &[])?;
@@ -167,25 +177,29 @@ async fn main() -> anyhow::Result<()> {
         app,
         copies,
         dir,
+        server_pid: server.0.id(),
     };
     let mut failures = 0;
     for (i, (role, path)) in bench.opts.pages.iter().enumerate() {
-        match bench.page(i, role, path).await {
+        let path = path.replace("{past}", &past.to_string());
+        match bench.page(i, role, &path).await {
             Ok(errors) => failures += usize::from(errors > 0),
             Err(err) => {
                 failures += 1;
-                println!("{:<32} FAILED: {err:#}", format!("{role} {path}"));
+                println!("{:<46} FAILED: {err:#}", format!("{role} {path}"));
             }
         }
     }
     print_footer();
+    bench.recount(&url).await?;
     drop(server);
     ensure!(failures == 0, "{failures} page(s) failed or had errors");
     Ok(())
 }
 
-/// Fills the empty database through the app's own repository.
-async fn seed(url: &str, opts: &Options) -> anyhow::Result<()> {
+/// Fills the empty database through the app's own repository; returns the latest session
+/// already held.
+async fn seed(url: &str, opts: &Options) -> anyhow::Result<i64> {
     let started = Instant::now();
     let repo = db::connect(url).await.context("opening the database")?;
     let repo = repo.as_ref();
@@ -232,7 +246,10 @@ async fn seed(url: &str, opts: &Options) -> anyhow::Result<()> {
         past.len(),
         started.elapsed().as_secs_f64()
     );
-    Ok(())
+    past.iter()
+        .max_by_key(|(_, at, _, _)| *at)
+        .map(|(id, _, _, _)| *id)
+        .context("no session held yet: seed more sessions")
 }
 
 /// Ids of the communities, tiers (highest first) and themes.
@@ -551,8 +568,18 @@ async fn serve_static(dir: &Path) -> anyhow::Result<String> {
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
-    let files = tower_http::services::ServeDir::new(dir);
-    let router = axum::Router::new().fallback_service(files);
+    // What a static server in front of a site does: send the precompressed file the client
+    // accepts. `/compress/` compresses on the fly, once per page, to write those files with
+    // the same encoder and level as the app.
+    let files = tower_http::services::ServeDir::new(dir)
+        .precompressed_br()
+        .precompressed_gzip();
+    let compress = axum::Router::new()
+        .fallback_service(tower_http::services::ServeDir::new(dir))
+        .layer(tower_http::compression::CompressionLayer::new());
+    let router = axum::Router::new()
+        .nest("/compress", compress)
+        .fallback_service(files);
     tokio::spawn(async move {
         if let Err(err) = axum::serve(listener, router.into_make_service()).await {
             eprintln!("the static server stopped: {err}");
@@ -589,7 +616,77 @@ struct Bench {
     app: String,
     copies: String,
     dir: PathBuf,
+    /// The app server's process, whose CPU time is read around its runs.
+    server_pid: u32,
 }
+
+impl Bench {
+    /// The dashboard's head-counts, served from the standings kept in memory, against a
+    /// count in the database; and again after a write, which they must show at once.
+    async fn recount(&self, url: &str) -> anyhow::Result<()> {
+        let repo = db::connect(url).await.context("opening the database")?;
+        let organiser = sign_in(&self.app, "organiser").await?;
+        let heads = || async {
+            let d: serde_json::Value = organiser
+                .post(format!("{}/api/programme_dashboard", self.app))
+                .send()
+                .await?
+                .json()
+                .await?;
+            let tiers = d["tiers"].as_array().context("no tiers")?;
+            let sum: i64 = tiers
+                .iter()
+                .map(|t| {
+                    let g = &t["groups"];
+                    ["on_track", "at_risk", "behind"]
+                        .iter()
+                        .filter_map(|k| g[*k].as_i64())
+                        .sum::<i64>()
+                })
+                .sum();
+            anyhow::Ok(sum)
+        };
+        let counted = repo.count_cadres().await?;
+        let shown = heads().await?;
+        ensure!(
+            shown == counted,
+            "the dashboard counts {shown} cadres, the database {counted}"
+        );
+        // A new cadre, written behind the server's back: the next dashboard counts them.
+        let now = Timestamp::now();
+        let tier = repo.tier_plans().await?.last().context("no tiers")?.tier.id;
+        let community = repo
+            .communities()
+            .await?
+            .first()
+            .context("no communities")?
+            .id;
+        repo.create_people(
+            &[NewPerson {
+                name: "核对 新学员".into(),
+                phone: String::new(),
+                community_id: Some(community),
+                tier_id: Some(tier),
+                position: Position::GridWorker,
+            }],
+            now,
+        )
+        .await?;
+        let shown = heads().await?;
+        ensure!(
+            shown == counted + 1,
+            "after one more cadre the dashboard counts {shown}, not {}",
+            counted + 1
+        );
+        println!(
+            "recount: the dashboard's {counted} cadres match the database, and one more at once"
+        );
+        Ok(())
+    }
+}
+
+/// What both sides are asked with, as a browser asks.
+const ACCEPT: &str = "br, gzip";
 
 impl Bench {
     /// Loads the page, then its saved copy on the static server, and prints the row.
@@ -600,7 +697,7 @@ impl Bench {
         let url = format!("{}{path}", self.app);
         let res = client.get(&url).send().await?;
         if res.status() == StatusCode::NOT_FOUND {
-            println!("{label:<32} 404 Not Found (not built yet?): skipped");
+            println!("{label:<46} 404 Not Found (not built yet?): skipped");
             return Ok(0);
         }
         ensure!(res.status() == StatusCode::OK, "answered {}", res.status());
@@ -611,9 +708,53 @@ impl Bench {
         let plain = Client::builder().redirect(Policy::none()).build()?;
         let copy = plain.get(&copy_url).send().await?.bytes().await?;
         ensure!(copy == body, "the static server answered other bytes");
-        let app = load(&client, &url, &self.opts).await?;
-        let copy = load(&plain, &copy_url, &self.opts).await?;
-        print_row(&label, body.len(), &app, &copy);
+        for (encoding, suffix) in [("br", "br"), ("gzip", "gz")] {
+            let packed = plain
+                .get(format!("{}/compress/{name}", self.copies))
+                .header(reqwest::header::ACCEPT_ENCODING, encoding)
+                .send()
+                .await?;
+            ensure!(
+                packed.headers().get(reqwest::header::CONTENT_ENCODING)
+                    == Some(&reqwest::header::HeaderValue::from_static(encoding)),
+                "no {encoding} copy"
+            );
+            let packed = packed.bytes().await?;
+            std::fs::write(self.dir.join(format!("{name}.{suffix}")), &packed)?;
+        }
+        // The app compresses the same page as the static side sends it.
+        let sent = client
+            .get(&url)
+            .header(reqwest::header::ACCEPT_ENCODING, ACCEPT)
+            .send()
+            .await?;
+        let app_encoding = sent
+            .headers()
+            .get(reqwest::header::CONTENT_ENCODING)
+            .cloned();
+        let sent = sent.bytes().await?.len();
+        let static_sent = plain
+            .get(&copy_url)
+            .header(reqwest::header::ACCEPT_ENCODING, ACCEPT)
+            .send()
+            .await?;
+        ensure!(
+            static_sent.headers().get(reqwest::header::CONTENT_ENCODING) == app_encoding.as_ref(),
+            "the two sides chose different encodings"
+        );
+        let (mut app, mut copy) = (Load::default(), Load::default());
+        let slice = Duration::from_secs_f64(self.opts.seconds as f64 / f64::from(self.opts.rounds));
+        let mut cpu = Duration::ZERO;
+        for _ in 0..self.opts.rounds {
+            let before = common::cpu_time(self.server_pid);
+            app.add(load(&client, &url, &self.opts, slice).await?);
+            cpu += common::cpu_time(self.server_pid).saturating_sub(before);
+            copy.add(load(&plain, &copy_url, &self.opts, slice).await?);
+        }
+        app.finish();
+        copy.finish();
+        let cpu_ms = cpu.as_secs_f64() * 1000.0 / app.latencies.len().max(1) as f64;
+        print_row(&label, sent, &app, &copy, cpu_ms);
         Ok(app.errors + copy.errors)
     }
 }
@@ -628,6 +769,17 @@ struct Load {
 }
 
 impl Load {
+    fn add(&mut self, run: Load) {
+        self.latencies.extend(run.latencies);
+        self.errors += run.errors;
+        self.first_error = self.first_error.take().or(run.first_error);
+        self.elapsed += run.elapsed;
+    }
+
+    fn finish(&mut self) {
+        self.latencies.sort_unstable();
+    }
+
     fn per_second(&self) -> f64 {
         self.latencies.len() as f64 / self.elapsed.as_secs_f64()
     }
@@ -641,9 +793,9 @@ impl Load {
 }
 
 /// `connections` tasks, each sending its next request as soon as it has read an answer.
-async fn load(client: &Client, url: &str, opts: &Options) -> anyhow::Result<Load> {
+async fn load(client: &Client, url: &str, opts: &Options, time: Duration) -> anyhow::Result<Load> {
     let started = Instant::now();
-    let deadline = started + Duration::from_secs(opts.seconds);
+    let deadline = started + time;
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..opts.connections {
         let (client, url) = (client.clone(), url.to_string());
@@ -651,7 +803,10 @@ async fn load(client: &Client, url: &str, opts: &Options) -> anyhow::Result<Load
             let (mut latencies, mut errors) = (Vec::new(), Vec::new());
             while Instant::now() < deadline {
                 let sent = Instant::now();
-                match client.get(&url).send().await {
+                let asked = client
+                    .get(&url)
+                    .header(reqwest::header::ACCEPT_ENCODING, ACCEPT);
+                match asked.send().await {
                     Ok(res) if res.status() == StatusCode::OK => match res.bytes().await {
                         Ok(_) => latencies.push(sent.elapsed()),
                         Err(err) => errors.push(err.to_string()),
@@ -677,20 +832,23 @@ async fn load(client: &Client, url: &str, opts: &Options) -> anyhow::Result<Load
 
 fn print_header() {
     let heads = [
-        "app/s", "p50 ms", "p99 ms", "static/s", "p50 ms", "p99 ms", "req/s x", "p50 x",
+        "app/s", "p50 ms", "p99 ms", "cpu ms", "static/s", "p50 ms", "p99 ms", "app/st %", "p50 x",
     ];
     let heads: String = heads.iter().map(|h| format!("{h:>10}")).collect();
-    println!("\n{:<32}{:>8}{heads}{:>7}", "page", "bytes", "errors");
+    println!("\n{:<46}{:>8}{heads}{:>7}", "page", "bytes", "errors");
 }
 
-fn print_row(label: &str, bytes: usize, app: &Load, copy: &Load) {
-    let app_cells = [app.per_second(), app.ms(50.0), app.ms(99.0)];
+fn print_row(label: &str, bytes: usize, app: &Load, copy: &Load, cpu_ms: f64) {
+    let app_cells = [app.per_second(), app.ms(50.0), app.ms(99.0), cpu_ms];
     let copy_cells = [copy.per_second(), copy.ms(50.0), copy.ms(99.0)];
-    let ratios = [copy_cells[0] / app_cells[0], app_cells[1] / copy_cells[1]];
+    let ratios = [
+        100.0 * app_cells[0] / copy_cells[0],
+        app_cells[1] / copy_cells[1],
+    ];
     let cells = [&app_cells[..], &copy_cells, &ratios].concat();
     let cells: String = cells.iter().map(|v| format!("{v:>10.2}")).collect();
     let errors = app.errors + copy.errors;
-    println!("{label:<32}{bytes:>8}{cells}{errors:>7}");
+    println!("{label:<46}{bytes:>8}{cells}{errors:>7}");
     for (who, run) in [("app", app), ("static", copy)] {
         if let Some(first) = &run.first_error {
             println!("  {} errors from {who}, the first: {first}", run.errors);
@@ -700,8 +858,11 @@ fn print_row(label: &str, bytes: usize, app: &Load, copy: &Load) {
 
 fn print_footer() {
     println!(
-        "\napp/s and static/s: requests per second; req/s x = static/s / app/s; p50 x = app p50 / static p50. Bodies go \
-         uncompressed (no Accept-Encoding). This process (load and static server) shares the \
-         cores with the app server."
+        "\napp/s and static/s: requests per second; cpu ms: the app server's CPU time (user + \
+         system) per answer; app/st % = app/s as a share of static/s; p50 x = app p50 / static \
+         p50; bytes: the app's compressed answer. Both sides are asked with Accept-Encoding: \
+         {ACCEPT}; the static side sends files compressed beforehand with the app's encoder. App \
+         and static runs alternate (--rounds) so that both see the same machine. This process \
+         (load and static server) shares the cores with the app server."
     );
 }

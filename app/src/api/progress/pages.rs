@@ -168,7 +168,7 @@ pub async fn dashboard(
             groups: Groups::default(),
         })
         .collect();
-    let mut communities: BTreeMap<(String, i64), Groups> = BTreeMap::new();
+    let mut communities: BTreeMap<(&str, i64), Groups> = BTreeMap::new();
     let mut warnings = Vec::new();
     let mut candidates = Vec::new();
     let mut list = Vec::new();
@@ -182,7 +182,10 @@ pub async fn dashboard(
             t.groups.add(s.outlook);
         }
         communities
-            .entry((s.cadre.community.clone(), s.cadre.community_id.unwrap_or(0)))
+            .entry((
+                s.cadre.community.as_str(),
+                s.cadre.community_id.unwrap_or(0),
+            ))
             .or_default()
             .add(s.outlook);
         if s.three_missed || s.under_minimum {
@@ -245,7 +248,11 @@ pub async fn dashboard(
         tiers,
         communities: communities
             .into_iter()
-            .map(|((name, id), groups)| CommunityLine { id, name, groups })
+            .map(|((name, id), groups)| CommunityLine {
+                id,
+                name: name.to_string(),
+                groups,
+            })
             .collect(),
         trend,
         warnings,
