@@ -289,6 +289,7 @@ impl Application {
             door,
             seen: seen.clone(),
             standings: Default::default(),
+            reports: Default::default(),
             max_upload_bytes: settings.max_upload_bytes,
             trust_forwarded: settings.trust_forwarded,
             refusals: Default::default(),

@@ -48,7 +48,6 @@ pub(crate) fn range_or_error(from: &str, to: &str) -> Result<DateRange, AppError
 /// Rates per community and per session for finished sessions in `[from, to]` (organisers).
 #[server(endpoint = "report_attendance")]
 pub async fn attendance_report(from: String, to: String) -> Result<ReportData, AppError> {
-    use crate::domain::report::{by_community, by_session};
     use crate::ssr::access::organiser;
     use crate::ssr::guard::{finish, state};
     finish(
@@ -56,14 +55,15 @@ pub async fn attendance_report(from: String, to: String) -> Result<ReportData, A
             let organiser = organiser()?;
             let range = range_or_error(&from, &to)?;
             let (a, b) = range.bounds().ok_or(AppError::Internal)?;
-            let facts = state()?
-                .repo
-                .facts(a, b, Timestamp::now(), None, organiser.people())
+            let st = state()?;
+            let (communities, sessions) = st
+                .reports
+                .counts(st.repo.as_ref(), a, b, Timestamp::now(), organiser.people())
                 .await?;
             Ok(ReportData {
                 range,
-                communities: by_community(&facts),
-                sessions: by_session(&facts),
+                communities,
+                sessions,
             })
         }
         .await,

@@ -85,6 +85,73 @@ pub fn by_session(facts: &[Fact]) -> Vec<CountRow> {
     out
 }
 
+/// The head-counts of one community at one finished session: the facts of that pair,
+/// counted (in the database, so a report never carries a line per cadre and session).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Cell {
+    pub session_id: i64,
+    pub title: String,
+    pub starts_at: Timestamp,
+    pub community_id: Option<i64>,
+    pub subdistrict_id: Option<i64>,
+    pub community: String,
+    pub counts: AttendanceCounts,
+}
+
+impl Cell {
+    /// The facts of one session and community, counted as [`by_community`] counts them.
+    pub fn count<'a>(facts: impl IntoIterator<Item = &'a Fact>) -> AttendanceCounts {
+        let mut counts = AttendanceCounts::default();
+        for f in facts {
+            f.count_into(&mut counts);
+        }
+        counts
+    }
+}
+
+fn merge(into: &mut AttendanceCounts, c: &AttendanceCounts) {
+    into.expected += c.expected;
+    into.present += c.present;
+    into.late += c.late;
+    into.excused += c.excused;
+    into.absent += c.absent;
+    into.made_up += c.made_up;
+}
+
+/// Attendance per community (`id`: the community's, 0 for none), by name, from cells.
+pub fn communities_of<'a>(cells: impl IntoIterator<Item = &'a Cell>) -> Vec<CountRow> {
+    let mut map: BTreeMap<(&str, i64), AttendanceCounts> = BTreeMap::new();
+    for c in cells {
+        let key = (c.community.as_str(), c.community_id.unwrap_or(0));
+        merge(map.entry(key).or_default(), &c.counts);
+    }
+    map.into_iter()
+        .map(|((name, id), counts)| CountRow {
+            id,
+            name: name.to_string(),
+            counts,
+        })
+        .collect()
+}
+
+/// Attendance per session, in the order of the cells (by start), from cells.
+pub fn sessions_of<'a>(cells: impl IntoIterator<Item = &'a Cell>) -> Vec<CountRow> {
+    let mut out: Vec<CountRow> = Vec::new();
+    let mut at: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+    for c in cells {
+        let i = *at.entry(c.session_id).or_insert_with(|| {
+            out.push(CountRow {
+                id: c.session_id,
+                name: c.title.clone(),
+                counts: AttendanceCounts::default(),
+            });
+            out.len() - 1
+        });
+        merge(&mut out[i].counts, &c.counts);
+    }
+    out
+}
+
 /// One cadre's year: counts and the study hours earned.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PersonRow {
@@ -268,5 +335,58 @@ mod tests {
         });
         let p1 = p.iter().find(|r| r.person_id == 1).unwrap();
         assert_eq!(p1.earned, StudyHours(40), "2 present + all of 2 made up");
+    }
+
+    #[test]
+    fn cells_sum_as_the_facts_do() {
+        let mut walk_in = fact(2, 3, "东苑", Some(Present));
+        walk_in.walk_in = true;
+        let facts = vec![
+            fact(1, 1, "西苑", Some(Present)),
+            fact(1, 2, "东苑", Some(Late)),
+            fact(1, 3, "东苑", None),
+            fact(2, 1, "西苑", Some(MadeUp)),
+            fact(2, 2, "东苑", Some(Excused)),
+            walk_in,
+        ];
+        let id = |name: &str| if name == "东苑" { 7 } else { 9 };
+        let mut cells: Vec<Cell> = Vec::new();
+        for f in &facts {
+            if cells
+                .iter()
+                .any(|c| c.session_id == f.session_id && c.community == f.community)
+            {
+                continue;
+            }
+            let same = facts
+                .iter()
+                .filter(|g| g.session_id == f.session_id && g.community == f.community);
+            cells.push(Cell {
+                session_id: f.session_id,
+                title: f.title.clone(),
+                starts_at: f.starts_at,
+                community_id: Some(id(&f.community)),
+                subdistrict_id: f.subdistrict_id,
+                community: f.community.clone(),
+                counts: Cell::count(same),
+            });
+        }
+        let from_cells = communities_of(&cells);
+        let from_facts = by_community(&facts);
+        assert_eq!(from_cells.len(), from_facts.len());
+        for (a, b) in from_cells.iter().zip(&from_facts) {
+            assert_eq!((&a.name, &a.counts), (&b.name, &b.counts));
+            assert_eq!(
+                a.id,
+                id(&a.name),
+                "a community row carries the community's id"
+            );
+        }
+        assert_eq!(sessions_of(&cells), by_session(&facts));
+        // Two communities of one name (in two subdistricts) stay apart.
+        let mut twin = cells[0].clone();
+        twin.community_id = Some(99);
+        let rows = communities_of(cells.iter().chain([&twin]));
+        assert_eq!(rows.len(), 3);
     }
 }

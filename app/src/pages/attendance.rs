@@ -1,14 +1,15 @@
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::attendance::{
-    DecideWalkIn, MarkRestAbsent, SaveCheckinRules, SetAttendance, SheetData, SheetLine,
-    attendance_sheet,
+    AUDIT_SHOWN, DecideWalkIn, MarkRestAbsent, SaveCheckinRules, SetAttendance, SheetData,
+    SheetLine, SheetPart, attendance_sheet,
 };
 use crate::components::layout::ErrorDetails;
+use crate::domain::files::percent_encode;
 use crate::domain::schedule::AttendanceStatus;
 use crate::error::AppError;
-use crate::i18n::{Key, session_when, t, use_lang};
+use crate::i18n::{Key, session_when, t, tf, use_lang};
 
 /// A session's sheet for organisers: who came, marking and corrections with reasons, the
 /// check-in rules, "the rest are absent", downloads, and the audit trail.
@@ -16,6 +17,15 @@ use crate::i18n::{Key, session_when, t, use_lang};
 pub fn AttendancePage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
+    let query = use_query_map();
+    let part = move || {
+        let q = query.read();
+        (
+            q.get("c"),
+            q.get("q"),
+            q.get("page").and_then(|v| v.parse::<i64>().ok()),
+        )
+    };
     let set = ServerAction::<SetAttendance>::new();
     let rest = ServerAction::<MarkRestAbsent>::new();
     let rules = ServerAction::<SaveCheckinRules>::new();
@@ -25,15 +35,16 @@ pub fn AttendancePage() -> impl IntoView {
         move || {
             (
                 id(),
+                part(),
                 set.version().get(),
                 rest.version().get(),
                 rules.version().get(),
                 walk_ins.version().get(),
             )
         },
-        |(id, ..)| async move {
+        |(id, (community, q, page), ..)| async move {
             match id {
-                Some(id) => attendance_sheet(id).await,
+                Some(id) => attendance_sheet(id, community, q, page).await,
                 None => Err(AppError::NotFound),
             }
         },
@@ -69,6 +80,15 @@ fn sheet_view(
     rules: ServerAction<SaveCheckinRules>,
 ) -> impl IntoView {
     let lang = use_lang();
+    let parts = parts_view(&s);
+    let pager = pager_view(
+        s.session.id,
+        s.part,
+        &s.query,
+        s.page,
+        s.pages,
+        s.total_lines,
+    );
     let info = s.session;
     let id = info.id;
     let (a, b) = (info.starts_at, info.ends_at);
@@ -77,11 +97,7 @@ fn sheet_view(
         .attendance_percent()
         .map(|p| format!("{p}%"))
         .unwrap_or_else(|| "—".into());
-    let unmarked = s
-        .lines
-        .iter()
-        .filter(|l| l.status.is_none() && !l.walk_in)
-        .count();
+    let unmarked = s.unmarked;
     view! {
         <article class="sheet" data-testid="attendance-sheet">
             <p class="muted no-print"><a href=format!("/sessions/{id}")>{t(Key::Details)}</a></p>
@@ -119,6 +135,7 @@ fn sheet_view(
             </details>
             {claims_view(id, s.claims)}
             {(s.wrong_codes > 0).then(|| view! { <p class="muted small" data-testid="sheet-wrong-codes">{t(Key::WrongCodes)} " " {s.wrong_codes}</p> })}
+            {parts}
             <table class="table sheet-table">
                 <thead><tr>
                     <th>{t(Key::Name)}</th><th>{t(Key::Community)}</th><th>{t(Key::Status)}</th><th>{t(Key::CheckedInAt)}</th><th class="no-print">{t(Key::Change)}</th>
@@ -127,8 +144,12 @@ fn sheet_view(
                     {s.lines.into_iter().map(|l| line_view(id, l, set)).collect_view()}
                 </tbody>
             </table>
+            {pager}
             <section class="audit" data-testid="audit">
                 <h2>{t(Key::AuditTrail)}</h2>
+                {(s.audit_total > AUDIT_SHOWN).then(|| view! {
+                    <p class="muted small">{tf(Key::AuditLatest, [AUDIT_SHOWN.to_string(), s.audit_total.to_string()])}</p>
+                })}
                 {if s.audit.is_empty() {
                     view! { <p class="muted">{t(Key::NoChanges)}</p> }.into_any()
                 } else {
@@ -149,6 +170,76 @@ fn sheet_view(
                 }}
             </section>
         </article>
+    }
+}
+
+/// Address of a part of the sheet.
+fn sheet_href(id: i64, part: SheetPart, query: &str, page: i64) -> String {
+    let mut href = format!("/organiser/sessions/{id}/attendance?c={}", part.param());
+    if !query.is_empty() {
+        href.push_str(&format!("&q={}", percent_encode(query)));
+    }
+    if page > 1 {
+        href.push_str(&format!("&page={page}"));
+    }
+    href
+}
+
+/// The communities on the sheet with their head-counts, each a link to its lines, and a
+/// name search (a plain GET form: works without JavaScript).
+fn parts_view(s: &SheetData) -> impl IntoView + use<> {
+    let id = s.session.id;
+    let current = s.part;
+    let query = s.query.clone();
+    let all_count = s.counts.checked_in();
+    let all_expected = s.counts.expected;
+    let chip = move |part: SheetPart, label: AnyView, came: i64, expected: i64| {
+        let here = part == current;
+        view! {
+            <a class="chip" class:selected=here aria-current=here.then_some("page")
+                href=sheet_href(id, part, "", 1) data-testid="sheet-part">
+                {label} " " {came} "/" {expected}
+            </a>
+        }
+    };
+    let groups = s.groups.clone();
+    view! {
+        <nav class="chips no-print" data-testid="sheet-parts" aria-label=t(Key::Community)>
+            {chip(SheetPart::All, view! { {t(Key::SheetAllCommunities)} }.into_any(), all_count, all_expected)}
+            {groups.into_iter().map(|g| {
+                let name = if g.name.is_empty() { "—".to_string() } else { g.name };
+                chip(SheetPart::Community(g.id), name.into_any(), g.counts.checked_in(), g.counts.expected)
+            }).collect_view()}
+        </nav>
+        <form method="get" action=format!("/organiser/sessions/{id}/attendance") class="row no-print" role="search">
+            <input type="hidden" name="c" value=if query.is_empty() { current.param() } else { "all".to_string() } />
+            <input name="q" type="search" maxlength="50" value=query placeholder=t(Key::SheetFindName) aria-label=t(Key::SheetFindName) />
+            <button type="submit">{t(Key::NavSearch)}</button>
+        </form>
+    }
+}
+
+/// Where the lines are in the part, with links to the pages beside.
+fn pager_view(
+    id: i64,
+    part: SheetPart,
+    query: &str,
+    page: i64,
+    pages: i64,
+    total: i64,
+) -> impl IntoView + use<> {
+    let previous = (page > 1).then(|| sheet_href(id, part, query, page - 1));
+    let next = (page < pages).then(|| sheet_href(id, part, query, page + 1));
+    view! {
+        <nav class="pager no-print" data-testid="sheet-pager">
+            {if total == 0 {
+                view! { <span class="muted">{t(Key::SheetNoLines)}</span> }.into_any()
+            } else {
+                view! { <span class="muted">{tf(Key::SheetLinesOf, [page.to_string(), pages.to_string(), total.to_string()])}</span> }.into_any()
+            }}
+            {previous.map(|href| view! { " " <a href=href>{t(Key::PrevPage)}</a> })}
+            {next.map(|href| view! { " " <a href=href data-testid="sheet-next">{t(Key::NextPage)}</a> })}
+        </nav>
     }
 }
 

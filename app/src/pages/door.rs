@@ -67,6 +67,7 @@ fn board_view(b: BoardData) -> impl IntoView {
     };
     let c = b.counts;
     let id = s.id;
+    let unnamed = !b.missing.is_empty() && b.missing.iter().all(|g| g.names.is_empty());
     view! {
         <article class="door" data-testid="door">
             <header class="door-head">
@@ -106,10 +107,11 @@ fn board_view(b: BoardData) -> impl IntoView {
             </div>
             <section class="door-missing" data-testid="door-missing">
                 <h2>{t(Key::NotYetArrived)} " (" {c.not_yet() + c.absent} ")"</h2>
+                {unnamed.then(|| view! { <p class="muted">{t(Key::DoorMissingMany)}</p> })}
                 {b.missing.into_iter().map(|g| view! {
                     <div class="group">
-                        <h3>{if g.community.is_empty() { "—".to_string() } else { g.community }} " · " {g.names.len()}</h3>
-                        <p>{g.names.join("、")}</p>
+                        <h3>{if g.community.is_empty() { "—".to_string() } else { g.community }} " · " {g.count}</h3>
+                        {(!g.names.is_empty()).then(|| view! { <p>{g.names.join("、")}</p> })}
                     </div>
                 }).collect_view()}
             </section>

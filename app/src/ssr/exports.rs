@@ -316,6 +316,16 @@ pub async fn report_file(
     let Some((from, to)) = range.and_then(|r| r.bounds()) else {
         return refuse(StatusCode::NOT_FOUND);
     };
+    if file == "communities.csv" {
+        let counted = state
+            .reports
+            .counts(state.repo.as_ref(), from, to, now, organiser.people())
+            .await;
+        return match counted {
+            Ok((communities, _)) => download(csv(count_rows("社区", &communities)), CSV, &file),
+            Err(e) => internal(format!("{e:?}")),
+        };
+    }
     let facts = match state
         .repo
         .facts(from, to, now, None, organiser.people())
@@ -324,10 +334,6 @@ pub async fn report_file(
         Ok(f) => f,
         Err(e) => return internal(e),
     };
-    if file == "communities.csv" {
-        let rows = count_rows("社区", &by_community(&facts));
-        return download(csv(rows), CSV, "communities.csv");
-    }
     let book = match state.repo.setting_book().await {
         Ok(b) => b,
         Err(e) => return internal(format!("{e:?}")),

@@ -12,73 +12,16 @@
 //! rebuild at a time however many organisers reload. The judging itself runs on a blocking
 //! thread, never on the async workers that serve check-ins.
 use std::collections::HashMap;
-use std::future::Future;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+
+use super::memo::Memo;
 
 use super::db::{ProgressStore, Repository, RulesStore, StarRow};
 use super::progress::{Judged, Programme, Standing, programme, read_year, year_bounds};
 use crate::domain::Timestamp;
 use crate::domain::org::{Place, Reach};
 use crate::error::{AppError, AppResult};
-
-/// A value built at `version` of the change counter, good until `until`.
-struct Kept<T> {
-    version: i64,
-    until: Timestamp,
-    value: Arc<T>,
-}
-
-/// Values by key, each rebuilt when stale; one build at a time.
-struct Memo<K, T> {
-    kept: Mutex<HashMap<K, Kept<T>>>,
-    building: tokio::sync::Mutex<()>,
-}
-
-impl<K: std::hash::Hash + Eq + Copy, T> Memo<K, T> {
-    fn new() -> Self {
-        Memo {
-            kept: Mutex::new(HashMap::new()),
-            building: tokio::sync::Mutex::new(()),
-        }
-    }
-
-    fn fresh(&self, key: K, version: i64, now: Timestamp) -> Option<Arc<T>> {
-        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
-        kept.get(&key)
-            .filter(|k| k.version >= version && now < k.until)
-            .map(|k| k.value.clone())
-    }
-
-    /// The value for `key`, fresh for a request that read the counter at `version`;
-    /// `build` reads the counter itself first and returns `(version, until, value)`.
-    async fn get<F, Fut>(&self, key: K, version: i64, now: Timestamp, build: F) -> AppResult<Arc<T>>
-    where
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = AppResult<(i64, Timestamp, T)>>,
-    {
-        if let Some(v) = self.fresh(key, version, now) {
-            return Ok(v);
-        }
-        let _turn = self.building.lock().await;
-        // Someone else may have built it while this request waited its turn.
-        if let Some(v) = self.fresh(key, version, now) {
-            return Ok(v);
-        }
-        let (version, until, value) = build().await?;
-        let value = Arc::new(value);
-        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
-        kept.insert(
-            key,
-            Kept {
-                version,
-                until,
-                value: value.clone(),
-            },
-        );
-        Ok(value)
-    }
-}
 
 /// A year's standings of everyone, by person id.
 struct Year {

@@ -20,6 +20,8 @@ pub struct AppState {
     pub seen: Arc<super::seen::Seen>,
     /// The year's standings and the month's star points, kept between requests.
     pub standings: Arc<super::standings::Standings>,
+    /// Attendance reports' head-counts, kept between requests.
+    pub reports: Arc<super::reports::Reports>,
     /// The largest attachment accepted, in bytes (`NIGHTSCHOOL_MAX_UPLOAD_MB`).
     pub max_upload_bytes: u64,
     /// Take the client's address from `X-Forwarded-For` (`NIGHTSCHOOL_TRUST_PROXY=1`: the

@@ -15,6 +15,7 @@ both_backends!(
     leave_is_asked_before_and_warned_past_the_cap,
     a_missed_session_is_made_up_for_half_the_hours,
     reports_and_downloads_are_for_organisers,
+    long_sheets_come_in_parts_counted_in_the_database,
 );
 
 /// The make-up request filed for `session`, as the organisers' queue shows it.
@@ -483,4 +484,223 @@ async fn reports_and_downloads_are_for_organisers(backend: Backend) {
         .call(&cadre, "report_attendance", &[("from", ""), ("to", "")])
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+/// A sheet longer than a page comes a community or a page at a time; its head-counts are
+/// counted in the database and agree with every line; the door board and the report (kept
+/// between requests) count the same, and the report follows a change at once.
+async fn long_sheets_come_in_parts_counted_in_the_database(backend: Backend) {
+    use app::domain::people::Position;
+    use app::domain::report::{Fact, by_community};
+    use app::ssr::db::NewPerson;
+    let app = spawn_app(backend).await;
+    let organiser = app.signed_in("organiser").await;
+    let reference = app
+        .repo
+        .member(demo_cadre(&app).await)
+        .await
+        .unwrap()
+        .unwrap();
+    let people: Vec<NewPerson> = (0..230)
+        .map(|i| NewPerson {
+            name: format!("长表学员{i:04}"),
+            community_id: reference.community_id,
+            tier_id: reference.tier_id,
+            position: Position::GridWorker,
+            phone: String::new(),
+        })
+        .collect();
+    app.repo
+        .create_people(&people, Timestamp::now())
+        .await
+        .unwrap();
+    // Held an hour and a half ago, for an hour.
+    let session = door_session(&app, -90, 60, Audience::Everyone).await;
+    let sid = session.to_string();
+    let full = app.repo.session_sheet(session, None).await.unwrap();
+    assert!(full.len() > 400, "{}", full.len());
+    for (line, status) in full
+        .iter()
+        .zip(["present", "late", "excused", "absent", "made_up"])
+    {
+        let res = app
+            .call(
+                &organiser,
+                "attendance_set",
+                &[
+                    ("session_id", sid.as_str()),
+                    ("person_id", &line.person_id.to_string()),
+                    ("status", status),
+                    ("reason", ""),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "{status}");
+    }
+    let full = app.repo.session_sheet(session, None).await.unwrap();
+    let sheet = |args: Vec<(&'static str, String)>| {
+        let (app, organiser, sid) = (&app, &organiser, sid.clone());
+        async move {
+            let mut form: Vec<(&str, &str)> = vec![("session_id", sid.as_str())];
+            form.extend(args.iter().map(|(k, v)| (*k, v.as_str())));
+            let res = app.call(organiser, "attendance_sheet", &form).await;
+            assert_eq!(res.status(), StatusCode::OK);
+            res.json::<Value>().await.unwrap()
+        }
+    };
+
+    // Unasked, a long sheet opens on its first community, whole.
+    let first = sheet(vec![]).await;
+    let groups = first["groups"].as_array().unwrap().clone();
+    let first_id = groups[0]["id"].as_i64().unwrap();
+    assert_eq!(first["part"]["Community"], first_id);
+    let first_name = groups[0]["name"].as_str().unwrap();
+    let of_first = full.iter().filter(|l| l.community == first_name).count() as i64;
+    assert_eq!(first["total_lines"], of_first);
+    assert!(
+        first["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["community"] == first_name)
+    );
+
+    // Every community, page by page: the lines of the whole sheet, in its order, once each.
+    let mut seen: Vec<i64> = Vec::new();
+    let mut page = 1;
+    loop {
+        let part = sheet(vec![
+            ("community", "all".into()),
+            ("page", page.to_string()),
+        ])
+        .await;
+        assert_eq!(part["total_lines"], full.len() as i64);
+        let lines = part["lines"].as_array().unwrap();
+        assert!(lines.len() <= 200);
+        seen.extend(lines.iter().map(|l| l["person_id"].as_i64().unwrap()));
+        if page >= part["pages"].as_i64().unwrap() {
+            break;
+        }
+        page += 1;
+    }
+    assert_eq!(page, 3);
+    assert_eq!(seen, full.iter().map(|l| l.person_id).collect::<Vec<_>>());
+
+    // Head-counts: the groups add up, and agree with a count of the lines.
+    let counts = &first["counts"];
+    let count =
+        |f: &dyn Fn(&app::ssr::db::SheetRow) -> bool| full.iter().filter(|l| f(l)).count() as i64;
+    assert_eq!(counts["expected"], count(&|l| !l.walk_in));
+    assert_eq!(counts["present"], 1);
+    assert_eq!(counts["late"], 1);
+    assert_eq!(counts["excused"], 1);
+    assert_eq!(counts["absent"], 1);
+    assert_eq!(counts["made_up"], 1);
+    assert_eq!(first["unmarked"], count(&|l| l.status.is_none()));
+    let summed: i64 = groups
+        .iter()
+        .map(|g| g["counts"]["expected"].as_i64().unwrap())
+        .sum();
+    assert_eq!(counts["expected"], summed);
+
+    // A name fragment searches every community.
+    let found = sheet(vec![("q", "长表学员000".into())]).await;
+    assert_eq!(found["total_lines"], 10);
+    assert_eq!(found["part"], "All");
+    // A page past the end is empty, not an error; a community that is no number is unknown.
+    let past = sheet(vec![("community", "all".into()), ("page", "99".into())]).await;
+    assert!(past["lines"].as_array().unwrap().is_empty());
+    let res = app
+        .call(
+            &organiser,
+            "attendance_sheet",
+            &[("session_id", &sid), ("community", "东苑")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+    // The door board counts the same and lists no names when too many are missing.
+    let board: Value = app
+        .call(&organiser, "door_board", &[("session_id", &sid)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(board["counts"], *counts);
+    let missing = board["missing"].as_array().unwrap();
+    let missing_sum: i64 = missing.iter().map(|g| g["count"].as_i64().unwrap()).sum();
+    assert_eq!(
+        missing_sum,
+        count(&|l| l.status.is_none() || l.status == Some(AttendanceStatus::Absent))
+    );
+    assert!(
+        missing
+            .iter()
+            .all(|g| g["names"].as_array().unwrap().is_empty())
+    );
+    let recent = board["recent"].as_array().unwrap();
+    assert_eq!(recent.len(), 2, "the present and the late one: {recent:?}");
+
+    // The report counts what the facts count, and follows a change at once.
+    let report = || async {
+        let res = app
+            .call(&organiser, "report_attendance", &[("from", ""), ("to", "")])
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json::<Value>().await.unwrap()
+    };
+    let year = app::domain::report::DateRange::parse("", "", Timestamp::now().local_date())
+        .unwrap()
+        .bounds()
+        .unwrap();
+    let facts: Vec<Fact> = app
+        .repo
+        .facts(year.0, year.1, Timestamp::now(), None, None)
+        .await
+        .unwrap();
+    let r = report().await;
+    let row = r["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == session)
+        .unwrap()
+        .clone();
+    assert_eq!(row["counts"]["expected"], counts["expected"]);
+    assert_eq!(
+        row["counts"]["absent"].as_i64().unwrap(),
+        1 + first["unmarked"].as_i64().unwrap(),
+        "no record after the end is absence"
+    );
+    let expected = by_community(&facts);
+    let got = r["communities"].as_array().unwrap();
+    assert_eq!(got.len(), expected.len());
+    for (g, e) in got.iter().zip(&expected) {
+        assert_eq!(g["name"], e.name);
+        assert_eq!(g["counts"], serde_json::to_value(e.counts).unwrap());
+    }
+    let someone = full.iter().find(|l| l.status.is_none()).unwrap().person_id;
+    app.call(
+        &organiser,
+        "attendance_set",
+        &[
+            ("session_id", sid.as_str()),
+            ("person_id", &someone.to_string()),
+            ("status", "present"),
+            ("reason", ""),
+        ],
+    )
+    .await;
+    let r = report().await;
+    let row = r["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == session)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        row["counts"]["present"], 2,
+        "the kept report moved with the change"
+    );
 }

@@ -20,8 +20,13 @@ pub enum DoorState {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MissingGroup {
     pub community: String,
+    pub count: i64,
+    /// Their names, when few enough are missing to list them on a projector.
     pub names: Vec<String>,
 }
+
+/// Most names of people not yet arrived the board lists; beyond, it shows counts only.
+pub const MISSING_NAMED: i64 = 120;
 
 /// Someone who checked in, newest first on the board.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -107,36 +112,51 @@ pub async fn door_board(session_id: i64) -> Result<BoardData, AppError> {
                 crate::ssr::guard::public_origin(st.door.public_url.as_deref()),
                 key.token(door.id, step)
             );
-            let rows = repo.session_sheet(door.id, access.people()).await?;
-            let counts = crate::ssr::db::sheet_counts(&rows);
-            let walk_ins = rows.iter().filter(|r| r.walk_in).count() as i64;
+            let reach = access.people();
+            let groups = repo.sheet_groups(door.id, reach).await?;
+            let all = crate::ssr::db::SheetGroup::total(&groups);
+            let counts = all.counts;
+            let walk_ins = all.walk_ins;
             let wrong_codes = crate::ssr::rules::wrong_codes(repo, door.id).await?;
-            let awaiting = repo.walk_in_claims(door.id, access.people()).await?.len() as i64;
-            let mut missing: Vec<MissingGroup> = Vec::new();
-            let mut recent = Vec::new();
-            for row in rows {
-                match row.status {
-                    Some(s) if s != AttendanceStatus::Absent => {
-                        if let (true, Some(at)) = (s.attended(), row.checked_in_at) {
-                            recent.push(Arrival {
-                                name: row.name,
-                                status: s,
-                                at,
-                                walk_in: row.walk_in,
-                            });
-                        }
+            let awaiting = repo.walk_in_claims(door.id, reach).await?.len() as i64;
+            let mut missing: Vec<(Option<i64>, MissingGroup)> = groups
+                .into_iter()
+                .map(|g| {
+                    let group = MissingGroup {
+                        community: g.community,
+                        count: g.unmarked + g.counts.absent,
+                        names: Vec::new(),
+                    };
+                    (g.community_id, group)
+                })
+                .filter(|(_, g)| g.count > 0)
+                .collect();
+            let missing_total: i64 = missing.iter().map(|(_, g)| g.count).sum();
+            if missing_total > 0 && missing_total <= MISSING_NAMED {
+                let slice = crate::ssr::db::SheetSlice {
+                    missing: true,
+                    ..Default::default()
+                };
+                for row in repo.sheet_lines(door.id, reach, &slice).await?.rows {
+                    let home = missing.iter_mut().find(|(id, _)| *id == row.community_id);
+                    if let Some((_, group)) = home {
+                        group.names.push(row.name);
                     }
-                    _ => match missing.last_mut().filter(|g| g.community == row.community) {
-                        Some(group) => group.names.push(row.name),
-                        None => missing.push(MissingGroup {
-                            community: row.community,
-                            names: vec![row.name],
-                        }),
-                    },
                 }
             }
-            recent.sort_by_key(|a| std::cmp::Reverse(a.at.0));
-            recent.truncate(12);
+            let recent = repo
+                .recent_arrivals(door.id, reach, 12)
+                .await?
+                .into_iter()
+                .filter_map(|row| {
+                    Some(Arrival {
+                        status: row.status?,
+                        at: row.checked_in_at?,
+                        name: row.name,
+                        walk_in: row.walk_in,
+                    })
+                })
+                .collect();
             Ok(BoardData {
                 qr_svg: crate::ssr::qr::svg(&link)?,
                 code: key.code(door.id, step),
@@ -148,7 +168,7 @@ pub async fn door_board(session_id: i64) -> Result<BoardData, AppError> {
                 walk_ins,
                 wrong_codes,
                 awaiting,
-                missing,
+                missing: missing.into_iter().map(|(_, g)| g).collect(),
                 recent,
             })
         }

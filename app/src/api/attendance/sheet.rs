@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::Timestamp;
 use crate::domain::attendance::DoorSession;
+use crate::domain::report::CountRow;
 use crate::domain::schedule::{AttendanceCounts, AttendanceStatus};
 use crate::error::AppError;
 
@@ -44,24 +45,70 @@ pub struct AuditLine {
     pub at: Timestamp,
 }
 
-/// A session's attendance sheet for organisers.
+/// Lines on one page of a sheet.
+pub const SHEET_PAGE: i64 = 200;
+/// Entries of the audit trail the sheet shows (the CSV has them all).
+pub const AUDIT_SHOWN: i64 = 200;
+
+/// Which part of the sheet is shown: every community, or one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SheetPart {
+    All,
+    /// `0`: people with no community.
+    Community(i64),
+}
+
+impl SheetPart {
+    /// The query string's value (`c=`): `all` or a community's id.
+    pub fn param(self) -> String {
+        match self {
+            SheetPart::All => "all".into(),
+            SheetPart::Community(id) => id.to_string(),
+        }
+    }
+}
+
+/// A session's attendance sheet for organisers: head-counts of everyone within their
+/// reach, per community, and one page of lines.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SheetData {
     pub session: DoorSession,
     pub over: bool,
     pub counts: AttendanceCounts,
+    /// Expected people with no record yet (what "the rest are absent" would mark).
+    pub unmarked: i64,
+    /// Head-counts per community (`id` 0: no community), by name.
+    pub groups: Vec<CountRow>,
+    pub part: SheetPart,
+    /// The name searched for, if any.
+    pub query: String,
+    /// The page shown, from 1, and how many the part has.
+    pub page: i64,
+    pub pages: i64,
+    /// Lines of the part (all pages).
+    pub total_lines: i64,
     pub lines: Vec<SheetLine>,
+    /// The latest changes, oldest first, and how many there are in all.
     pub audit: Vec<AuditLine>,
+    pub audit_total: i64,
     pub claims: Vec<ClaimLine>,
     /// Wrong codes typed for this session.
     pub wrong_codes: i64,
 }
 
-/// A session's attendance sheet with its audit trail (organisers).
+/// A session's attendance sheet with its latest audit trail (organisers). `community`:
+/// `all`, a community's id, or empty for the first community when the sheet is long;
+/// `q`: part of a name; `page` from 1.
 #[server(endpoint = "attendance_sheet")]
-pub async fn attendance_sheet(session_id: i64) -> Result<SheetData, AppError> {
+pub async fn attendance_sheet(
+    session_id: i64,
+    community: Option<String>,
+    q: Option<String>,
+    page: Option<i64>,
+) -> Result<SheetData, AppError> {
     use crate::domain::org::SessionRight;
     use crate::ssr::access::organiser;
+    use crate::ssr::db::{SheetGroup, SheetSlice};
     use crate::ssr::guard::{finish, state};
     finish(
         async {
@@ -70,22 +117,55 @@ pub async fn attendance_sheet(session_id: i64) -> Result<SheetData, AppError> {
             let access = organiser
                 .session(repo.as_ref(), session_id, SessionRight::Door)
                 .await?;
+            let reach = access.people();
             let door = repo
                 .door_session(session_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let rows = repo.session_sheet(session_id, access.people()).await?;
-            let counts = crate::ssr::db::sheet_counts(&rows);
+            let groups = repo.sheet_groups(session_id, reach).await?;
+            let all = SheetGroup::total(&groups);
+            let query = q
+                .unwrap_or_default()
+                .trim()
+                .chars()
+                .take(50)
+                .collect::<String>();
+            let community = community.unwrap_or_default();
+            let part = match community.trim() {
+                "all" => SheetPart::All,
+                "" if !query.is_empty() => SheetPart::All,
+                "" => match groups.first() {
+                    Some(g) if all.counts.expected + all.walk_ins > SHEET_PAGE => {
+                        SheetPart::Community(g.community_id.unwrap_or(0))
+                    }
+                    _ => SheetPart::All,
+                },
+                id => SheetPart::Community(id.parse().map_err(|_| AppError::NotFound)?),
+            };
+            let page = page.unwrap_or(1).max(1);
+            let slice = SheetSlice {
+                community: match part {
+                    SheetPart::All => None,
+                    SheetPart::Community(id) => Some(id),
+                },
+                name: query.clone(),
+                missing: false,
+                limit: Some(SHEET_PAGE),
+                offset: (page - 1).saturating_mul(SHEET_PAGE),
+            };
+            let found = repo.sheet_lines(session_id, reach, &slice).await?;
             let held_by = repo.session_subdistrict(session_id).await?.flatten();
             let venue = crate::ssr::checkin::venue_networks(repo.as_ref(), held_by).await?;
             let origins = crate::domain::attendance::origin_flags(
-                &rows
+                &found
+                    .rows
                     .iter()
                     .map(|r| (r.device.as_deref(), r.address.as_deref()))
                     .collect::<Vec<_>>(),
                 |a| crate::domain::network::in_networks(&venue, a),
             );
-            let lines: Vec<SheetLine> = rows
+            let lines: Vec<SheetLine> = found
+                .rows
                 .into_iter()
                 .zip(origins)
                 .map(|(r, origin)| SheetLine {
@@ -100,9 +180,8 @@ pub async fn attendance_sheet(session_id: i64) -> Result<SheetData, AppError> {
                     walk_in: r.walk_in,
                 })
                 .collect();
-            let audit = repo
-                .audit_trail(session_id)
-                .await?
+            let (audit, audit_total) = repo.latest_audit(session_id, reach, AUDIT_SHOWN).await?;
+            let audit = audit
                 .into_iter()
                 .map(|a| AuditLine {
                     person: a.person,
@@ -114,7 +193,7 @@ pub async fn attendance_sheet(session_id: i64) -> Result<SheetData, AppError> {
                 })
                 .collect();
             let claims = repo
-                .walk_in_claims(session_id, access.people())
+                .walk_in_claims(session_id, reach)
                 .await?
                 .into_iter()
                 .map(|c| ClaimLine {
@@ -129,9 +208,24 @@ pub async fn attendance_sheet(session_id: i64) -> Result<SheetData, AppError> {
             Ok(SheetData {
                 over: Timestamp::now().0 >= door.ends_at.0,
                 session: door,
-                counts,
+                counts: all.counts,
+                unmarked: all.unmarked,
+                groups: groups
+                    .into_iter()
+                    .map(|g| CountRow {
+                        id: g.community_id.unwrap_or(0),
+                        name: g.community,
+                        counts: g.counts,
+                    })
+                    .collect(),
+                part,
+                query,
+                page,
+                pages: (found.total + SHEET_PAGE - 1) / SHEET_PAGE,
+                total_lines: found.total,
                 lines,
                 audit,
+                audit_total,
                 claims,
                 wrong_codes,
             })

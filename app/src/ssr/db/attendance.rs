@@ -44,6 +44,7 @@ pub enum CheckinResult {
 pub struct SheetRow {
     pub person_id: i64,
     pub name: String,
+    pub community_id: Option<i64>,
     pub community: String,
     pub tier_zh: String,
     pub tier_en: String,
@@ -54,6 +55,65 @@ pub struct SheetRow {
     /// Where the check-in came from (address, SHA-256 of the device cookie).
     pub address: Option<String>,
     pub device: Option<String>,
+}
+
+/// Which lines of a session's sheet to read: one community (`Some(0)`: people with no
+/// community), a name fragment, only those not arrived, and a window of the order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SheetSlice {
+    pub community: Option<i64>,
+    pub name: String,
+    /// Only people with no record or marked absent (the door board's "not arrived").
+    pub missing: bool,
+    /// At most this many lines (`None`: all), after skipping `offset`.
+    pub limit: Option<i64>,
+    pub offset: i64,
+}
+
+/// Head-counts of one community on a session's sheet.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SheetGroup {
+    /// `None`: people with no community.
+    pub community_id: Option<i64>,
+    pub community: String,
+    pub counts: crate::domain::schedule::AttendanceCounts,
+    pub walk_ins: i64,
+    /// Expected people with no record yet.
+    pub unmarked: i64,
+}
+
+impl SheetGroup {
+    /// The whole sheet's head-counts: its groups summed.
+    pub fn total(groups: &[SheetGroup]) -> SheetGroup {
+        let mut all = SheetGroup {
+            community_id: None,
+            community: String::new(),
+            counts: Default::default(),
+            walk_ins: 0,
+            unmarked: 0,
+        };
+        for g in groups {
+            let (a, b) = (&mut all.counts, &g.counts);
+            a.expected += b.expected;
+            a.present += b.present;
+            a.late += b.late;
+            a.excused += b.excused;
+            a.absent += b.absent;
+            a.made_up += b.made_up;
+            all.walk_ins += g.walk_ins;
+            all.unmarked += g.unmarked;
+        }
+        all
+    }
+}
+
+pub use crate::domain::report::Cell as ReportCell;
+
+/// A page of a session's sheet and how many lines the slice has in all.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SheetLines {
+    pub rows: Vec<SheetRow>,
+    pub total: i64,
 }
 
 /// One change in the audit trail.
@@ -162,6 +222,31 @@ pub trait AttendanceStore: Send + Sync {
         &self,
         session_id: i64,
         reach: Option<&Reach>,
+    ) -> RepoResult<Vec<SheetRow>> {
+        Ok(self
+            .sheet_lines(session_id, reach, &SheetSlice::default())
+            .await?
+            .rows)
+    }
+    /// The lines of the sheet `slice` picks, in the sheet's order, and how many it picks.
+    async fn sheet_lines(
+        &self,
+        session_id: i64,
+        reach: Option<&Reach>,
+        slice: &SheetSlice,
+    ) -> RepoResult<SheetLines>;
+    /// The sheet's head-counts per community, by community name, counted in the database.
+    async fn sheet_groups(
+        &self,
+        session_id: i64,
+        reach: Option<&Reach>,
+    ) -> RepoResult<Vec<SheetGroup>>;
+    /// The latest `limit` check-ins (present or late) at the session, newest first.
+    async fn recent_arrivals(
+        &self,
+        session_id: i64,
+        reach: Option<&Reach>,
+        limit: i64,
     ) -> RepoResult<Vec<SheetRow>>;
     /// Sets a status by hand and records it in the audit trail. Returns the previous status
     /// (`Some(None)` when there was no record); `None` when the person is unknown.
@@ -184,7 +269,15 @@ pub trait AttendanceStore: Send + Sync {
         now: Timestamp,
         reach: Option<&Reach>,
     ) -> RepoResult<u64>;
-    /// The session's audit trail, oldest first.
+    /// The latest `limit` entries of the session's audit trail about people within `reach`,
+    /// oldest first, and how many there are in all.
+    async fn latest_audit(
+        &self,
+        session_id: i64,
+        reach: Option<&Reach>,
+        limit: i64,
+    ) -> RepoResult<(Vec<AuditEntry>, i64)>;
+    /// The session's whole audit trail, oldest first.
     async fn audit_trail(&self, session_id: i64) -> RepoResult<Vec<AuditEntry>>;
 
     /// Files a request; `Conflict` when the person already asked for this session.
@@ -239,6 +332,21 @@ pub trait AttendanceStore: Send + Sync {
         person_id: Option<i64>,
         reach: Option<&Reach>,
     ) -> RepoResult<Vec<Fact>>;
+    /// Head-counts per session and community of the sessions starting in `[from, to)` that
+    /// ended by `until`, not cancelled, summed in the database (the facts, counted).
+    async fn report_counts(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        until: Timestamp,
+    ) -> RepoResult<Vec<ReportCell>>;
+    /// When the next session starting in `[from, to)` and not cancelled ends after `after`.
+    async fn next_end(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        after: Timestamp,
+    ) -> RepoResult<Option<Timestamp>>;
     /// The setting `key`, storing `value` first if it has none (several servers starting at
     /// once agree on the first one stored).
     async fn setting_or_init(&self, key: &str, value: &str, now: Timestamp) -> RepoResult<String>;

@@ -14,6 +14,39 @@ use crate::ssr::db::shared::map_unique;
 
 type Tx<'a> = sqlx::Transaction<'a, Db>;
 
+/// Head-count columns over a sheet's `x` (its record, if any): walk-ins, expected people
+/// with no record, expected people, and one column per status.
+fn count_columns() -> String {
+    let count = |condition: &str, name: &str| {
+        format!("cast(sum(case when {condition} then 1 else 0 end) as bigint) as {name}")
+    };
+    let mut columns = vec![
+        count("coalesce(x.walk_in, false)", "walk_ins"),
+        count("x.person_id is null", "unmarked"),
+        count("not coalesce(x.walk_in, false)", "expected"),
+    ];
+    for status in AttendanceStatus::ALL {
+        columns.push(count(
+            &format!("x.status = '{}'", status.as_str()),
+            status.as_str(),
+        ));
+    }
+    columns.join(", ")
+}
+
+/// The rest of a sheet's query over `s` and `p` (already in the from clause): their record
+/// `x`, and the condition that `p` is on the session's sheet (in its audience, or holding
+/// a record) within `reach`.
+fn sheet_members<'a>(sql: &mut sqlx::QueryBuilder<'a, Db>, session_id: i64, reach: Option<&Reach>) {
+    sql.push(format!(
+        "left join attendance x on x.session_id = s.id and x.person_id = p.id \
+         where ((p.tier_id is not null and {}) or x.person_id is not null) and s.id = ",
+        in_audience("p.tier_id", "p.community_id", "p.id"),
+    ));
+    sql.push_bind(session_id).push(" and ");
+    clauses::within(sql, "p.community_id", reach);
+}
+
 /// Writes `to` for the person unless they hold a status no one may overwrite this
 /// way; returns the status before (None: no record) when it wrote.
 #[allow(clippy::too_many_arguments)]
@@ -267,15 +300,17 @@ impl AttendanceStore for SqlRepository<Db> {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn session_sheet(
+    async fn sheet_lines(
         &self,
         session_id: i64,
         reach: Option<&Reach>,
-    ) -> RepoResult<Vec<SheetRow>> {
+        slice: &SheetSlice,
+    ) -> RepoResult<SheetLines> {
         #[derive(sqlx::FromRow)]
         struct Row {
             id: i64,
             name: String,
+            community_id: Option<i64>,
             community: String,
             tier_zh: String,
             tier_en: String,
@@ -285,28 +320,51 @@ impl AttendanceStore for SqlRepository<Db> {
             source: Option<String>,
             checkin_address: Option<String>,
             checkin_device: Option<String>,
+            total: i64,
         }
-        let mut sql = sqlx::QueryBuilder::new(format!(
-            "select p.id, p.name, coalesce(c.name, '') as community, \
+        let mut sql = sqlx::QueryBuilder::new(
+            "select p.id, p.name, p.community_id, coalesce(c.name, '') as community, \
              coalesce(t.name_zh, '') as tier_zh, coalesce(t.name_en, '') as tier_en, x.status, \
              x.checked_in_at, coalesce(x.walk_in, false) as walk_in, x.source, \
-             x.checkin_address, x.checkin_device \
+             x.checkin_address, x.checkin_device, count(*) over () as total \
              from sessions s cross join people p \
              left join communities c on c.id = p.community_id \
-             left join tiers t on t.id = p.tier_id \
-             left join attendance x on x.session_id = s.id and x.person_id = p.id \
-             where ((p.tier_id is not null and {}) or x.person_id is not null) and s.id = ",
-            in_audience("p.tier_id", "p.community_id", "p.id"),
-        ));
-        sql.push_bind(session_id).push(" and ");
-        clauses::within(&mut sql, "p.community_id", reach);
+             left join tiers t on t.id = p.tier_id ",
+        );
+        sheet_members(&mut sql, session_id, reach);
+        match slice.community {
+            Some(0) => {
+                sql.push(" and p.community_id is null");
+            }
+            Some(id) => {
+                sql.push(" and p.community_id = ").push_bind(id);
+            }
+            None => {}
+        }
+        if !slice.name.trim().is_empty() {
+            sql.push(" and lower(p.name) like lower(")
+                .push_bind(crate::ssr::db::planning::like_pattern(&slice.name))
+                .push(") escape '\\'");
+        }
+        if slice.missing {
+            sql.push(" and (x.status is null or x.status = 'absent')");
+        }
         sql.push(" order by coalesce(c.name, ''), p.name, p.id");
+        if let Some(limit) = slice.limit {
+            sql.push(" limit ")
+                .push_bind(limit)
+                .push(" offset ")
+                .push_bind(slice.offset.max(0));
+        }
         let rows: Vec<Row> = sql.build_query_as().fetch_all(&self.read).await?;
-        rows.into_iter()
+        let total = rows.first().map_or(0, |r| r.total);
+        let rows = rows
+            .into_iter()
             .map(|r| {
                 Ok(SheetRow {
                     person_id: r.id,
                     name: r.name,
+                    community_id: r.community_id,
                     community: r.community,
                     tier_zh: r.tier_zh,
                     tier_en: r.tier_en,
@@ -316,6 +374,101 @@ impl AttendanceStore for SqlRepository<Db> {
                     source: r.source,
                     address: r.checkin_address,
                     device: r.checkin_device,
+                })
+            })
+            .collect::<RepoResult<Vec<_>>>()?;
+        Ok(SheetLines { rows, total })
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn sheet_groups(
+        &self,
+        session_id: i64,
+        reach: Option<&Reach>,
+    ) -> RepoResult<Vec<SheetGroup>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            community_id: Option<i64>,
+            community: String,
+            expected: i64,
+            present: i64,
+            late: i64,
+            excused: i64,
+            absent: i64,
+            made_up: i64,
+            walk_ins: i64,
+            unmarked: i64,
+        }
+        let mut sql = sqlx::QueryBuilder::new(format!(
+            "select p.community_id, coalesce(c.name, '') as community, {} \
+             from sessions s cross join people p \
+             left join communities c on c.id = p.community_id ",
+            count_columns()
+        ));
+        sheet_members(&mut sql, session_id, reach);
+        sql.push(" group by p.community_id, c.name order by coalesce(c.name, ''), p.community_id");
+        let rows: Vec<Row> = sql.build_query_as().fetch_all(&self.read).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| SheetGroup {
+                community_id: r.community_id,
+                community: r.community,
+                counts: crate::domain::schedule::AttendanceCounts {
+                    present: r.present,
+                    late: r.late,
+                    excused: r.excused,
+                    absent: r.absent,
+                    made_up: r.made_up,
+                    expected: r.expected,
+                },
+                walk_ins: r.walk_ins,
+                unmarked: r.unmarked,
+            })
+            .collect())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn recent_arrivals(
+        &self,
+        session_id: i64,
+        reach: Option<&Reach>,
+        limit: i64,
+    ) -> RepoResult<Vec<SheetRow>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            name: String,
+            community_id: Option<i64>,
+            status: String,
+            checked_in_at: i64,
+            walk_in: bool,
+        }
+        let mut sql = sqlx::QueryBuilder::new(
+            "select p.id, p.name, p.community_id, x.status, x.checked_in_at, x.walk_in \
+             from attendance x join people p on p.id = x.person_id \
+             where x.status in ('present', 'late') and x.checked_in_at is not null \
+             and x.session_id = ",
+        );
+        sql.push_bind(session_id).push(" and ");
+        clauses::within(&mut sql, "p.community_id", reach);
+        sql.push(" order by x.checked_in_at desc, x.person_id desc limit ")
+            .push_bind(limit);
+        let rows: Vec<Row> = sql.build_query_as().fetch_all(&self.read).await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(SheetRow {
+                    person_id: r.id,
+                    name: r.name,
+                    community_id: r.community_id,
+                    community: String::new(),
+                    tier_zh: String::new(),
+                    tier_en: String::new(),
+                    status: Some(parse_status(&r.status)?),
+                    checked_in_at: Some(Timestamp(r.checked_in_at)),
+                    walk_in: r.walk_in,
+                    source: None,
+                    address: None,
+                    device: None,
                 })
             })
             .collect()
@@ -432,6 +585,51 @@ impl AttendanceStore for SqlRepository<Db> {
                 })
             })
             .collect()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn latest_audit(
+        &self,
+        session_id: i64,
+        reach: Option<&Reach>,
+        limit: i64,
+    ) -> RepoResult<(Vec<AuditEntry>, i64)> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            person: String,
+            from_status: Option<String>,
+            to_status: String,
+            actor: Option<String>,
+            reason: String,
+            at: i64,
+            total: i64,
+        }
+        let mut sql = sqlx::QueryBuilder::new(
+            "select p.name as person, a.from_status, a.to_status, actor.name as actor, \
+             a.reason, a.at, count(*) over () as total \
+             from attendance_audit a join people p on p.id = a.person_id \
+             left join people actor on actor.id = a.actor_person_id where a.session_id = ",
+        );
+        sql.push_bind(session_id).push(" and ");
+        clauses::within(&mut sql, "p.community_id", reach);
+        sql.push(" order by a.id desc limit ").push_bind(limit);
+        let rows: Vec<Row> = sql.build_query_as().fetch_all(&self.read).await?;
+        let total = rows.first().map_or(0, |r| r.total);
+        let mut entries = rows
+            .into_iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    person: r.person,
+                    from: r.from_status.as_deref().map(parse_status).transpose()?,
+                    to: parse_status(&r.to_status)?,
+                    actor: r.actor.unwrap_or_default(),
+                    reason: r.reason,
+                    at: Timestamp(r.at),
+                })
+            })
+            .collect::<RepoResult<Vec<_>>>()?;
+        entries.reverse();
+        Ok((entries, total))
     }
 
     #[tracing::instrument(skip_all)]
@@ -666,6 +864,89 @@ impl AttendanceStore for SqlRepository<Db> {
                 })
             })
             .collect()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn report_counts(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        until: Timestamp,
+    ) -> RepoResult<Vec<ReportCell>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            session_id: i64,
+            title: String,
+            starts_at: i64,
+            community_id: Option<i64>,
+            subdistrict_id: Option<i64>,
+            community: String,
+            expected: i64,
+            present: i64,
+            late: i64,
+            excused: i64,
+            absent: i64,
+            made_up: i64,
+            unmarked: i64,
+        }
+        let sql = format!(
+            "select s.id as session_id, s.title, s.starts_at, p.community_id, c.subdistrict_id, \
+             coalesce(c.name, '') as community, {} \
+             from sessions s cross join people p \
+             left join communities c on c.id = p.community_id \
+             left join attendance x on x.session_id = s.id and x.person_id = p.id \
+             where ((p.tier_id is not null and {}) or x.person_id is not null) \
+             and s.cancelled = false and s.starts_at >= $1 and s.starts_at < $2 \
+             and s.ends_at <= $3 \
+             group by s.id, s.title, s.starts_at, p.community_id, c.subdistrict_id, c.name \
+             order by s.starts_at, s.id",
+            count_columns(),
+            in_audience("p.tier_id", "p.community_id", "p.id"),
+        );
+        let rows: Vec<Row> = sqlx::query_as(&sql)
+            .bind(from.0)
+            .bind(to.0)
+            .bind(until.0)
+            .fetch_all(&self.read)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| ReportCell {
+                session_id: r.session_id,
+                title: r.title,
+                starts_at: Timestamp(r.starts_at),
+                community_id: r.community_id,
+                subdistrict_id: r.subdistrict_id,
+                community: r.community,
+                counts: crate::domain::schedule::AttendanceCounts {
+                    present: r.present,
+                    late: r.late,
+                    excused: r.excused,
+                    absent: r.absent + r.unmarked,
+                    made_up: r.made_up,
+                    expected: r.expected,
+                },
+            })
+            .collect())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn next_end(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        after: Timestamp,
+    ) -> RepoResult<Option<Timestamp>> {
+        let end: Option<i64> = sqlx::query_scalar(
+            "select min(ends_at) from sessions where cancelled = false \
+             and starts_at >= $1 and starts_at < $2 and ends_at > $3",
+        )
+        .bind(from.0)
+        .bind(to.0)
+        .bind(after.0)
+        .fetch_one(&self.read)
+        .await?;
+        Ok(end.map(Timestamp))
     }
 
     #[tracing::instrument(skip_all)]

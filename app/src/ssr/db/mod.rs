@@ -35,8 +35,8 @@ mod sqlite;
 pub use crate::domain::attendance::DoorSession;
 pub use accounts::AccountStore;
 pub use attendance::{
-    AttendanceStore, AuditEntry, Checkin, CheckinResult, RequestItem, RequestKind, SheetRow,
-    sheet_counts,
+    AttendanceStore, AuditEntry, Checkin, CheckinResult, ReportCell, RequestItem, RequestKind,
+    SheetGroup, SheetLines, SheetRow, SheetSlice, sheet_counts,
 };
 pub use backup::{BackupMeta, BackupStore, Inspection};
 pub use identity::{IdentityLink, IdentityStore};
