@@ -109,21 +109,12 @@ impl Cell {
     }
 }
 
-fn merge(into: &mut AttendanceCounts, c: &AttendanceCounts) {
-    into.expected += c.expected;
-    into.present += c.present;
-    into.late += c.late;
-    into.excused += c.excused;
-    into.absent += c.absent;
-    into.made_up += c.made_up;
-}
-
 /// Attendance per community (`id`: the community's, 0 for none), by name, from cells.
 pub fn communities_of<'a>(cells: impl IntoIterator<Item = &'a Cell>) -> Vec<CountRow> {
     let mut map: BTreeMap<(&str, i64), AttendanceCounts> = BTreeMap::new();
     for c in cells {
         let key = (c.community.as_str(), c.community_id.unwrap_or(0));
-        merge(map.entry(key).or_default(), &c.counts);
+        map.entry(key).or_default().merge(&c.counts);
     }
     map.into_iter()
         .map(|((name, id), counts)| CountRow {
@@ -147,7 +138,7 @@ pub fn sessions_of<'a>(cells: impl IntoIterator<Item = &'a Cell>) -> Vec<CountRo
             });
             out.len() - 1
         });
-        merge(&mut out[i].counts, &c.counts);
+        out[i].counts.merge(&c.counts);
     }
     out
 }
@@ -265,6 +256,20 @@ mod tests {
         }
     }
 
+    /// Two sessions, two communities, one cadre with no record and one walk-in.
+    fn sample_facts() -> Vec<Fact> {
+        let mut walk_in = fact(2, 3, "东苑", Some(Present));
+        walk_in.walk_in = true;
+        vec![
+            fact(1, 1, "西苑", Some(Present)),
+            fact(1, 2, "东苑", Some(Late)),
+            fact(1, 3, "东苑", None),
+            fact(2, 1, "西苑", Some(MadeUp)),
+            fact(2, 2, "东苑", Some(Excused)),
+            walk_in,
+        ]
+    }
+
     #[test]
     fn date_ranges() {
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
@@ -290,16 +295,7 @@ mod tests {
 
     #[test]
     fn sums_by_community_session_and_person() {
-        let mut walk_in = fact(2, 3, "东苑", Some(Present));
-        walk_in.walk_in = true;
-        let facts = vec![
-            fact(1, 1, "西苑", Some(Present)),
-            fact(1, 2, "东苑", Some(Late)),
-            fact(1, 3, "东苑", None),
-            fact(2, 1, "西苑", Some(MadeUp)),
-            fact(2, 2, "东苑", Some(Excused)),
-            walk_in,
-        ];
+        let facts = sample_facts();
         let c = by_community(&facts);
         assert_eq!(c.len(), 2);
         assert_eq!(c[0].name, "东苑");
@@ -339,16 +335,7 @@ mod tests {
 
     #[test]
     fn cells_sum_as_the_facts_do() {
-        let mut walk_in = fact(2, 3, "东苑", Some(Present));
-        walk_in.walk_in = true;
-        let facts = vec![
-            fact(1, 1, "西苑", Some(Present)),
-            fact(1, 2, "东苑", Some(Late)),
-            fact(1, 3, "东苑", None),
-            fact(2, 1, "西苑", Some(MadeUp)),
-            fact(2, 2, "东苑", Some(Excused)),
-            walk_in,
-        ];
+        let facts = sample_facts();
         let id = |name: &str| if name == "东苑" { 7 } else { 9 };
         let mut cells: Vec<Cell> = Vec::new();
         for f in &facts {

@@ -124,6 +124,16 @@ impl AttendanceCounts {
         }
     }
 
+    /// Adds another group's counts to these.
+    pub fn merge(&mut self, other: &AttendanceCounts) {
+        self.expected += other.expected;
+        self.present += other.present;
+        self.late += other.late;
+        self.excused += other.excused;
+        self.absent += other.absent;
+        self.made_up += other.made_up;
+    }
+
     pub fn checked_in(&self) -> i64 {
         self.present + self.late
     }

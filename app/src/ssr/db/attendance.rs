@@ -93,13 +93,7 @@ impl SheetGroup {
             unmarked: 0,
         };
         for g in groups {
-            let (a, b) = (&mut all.counts, &g.counts);
-            a.expected += b.expected;
-            a.present += b.present;
-            a.late += b.late;
-            a.excused += b.excused;
-            a.absent += b.absent;
-            a.made_up += b.made_up;
+            all.counts.merge(&g.counts);
             all.walk_ins += g.walk_ins;
             all.unmarked += g.unmarked;
         }

@@ -34,6 +34,40 @@ fn count_columns() -> String {
     columns.join(", ")
 }
 
+/// The columns [`count_columns`] names, read back.
+#[derive(sqlx::FromRow)]
+struct Counted {
+    expected: i64,
+    present: i64,
+    late: i64,
+    excused: i64,
+    absent: i64,
+    made_up: i64,
+    walk_ins: i64,
+    unmarked: i64,
+}
+
+impl Counted {
+    /// The counts as recorded: expected people with no record are in none of them.
+    fn counts(&self) -> crate::domain::schedule::AttendanceCounts {
+        crate::domain::schedule::AttendanceCounts {
+            present: self.present,
+            late: self.late,
+            excused: self.excused,
+            absent: self.absent,
+            made_up: self.made_up,
+            expected: self.expected,
+        }
+    }
+
+    /// The counts once the session is over: no record is absence.
+    fn final_counts(&self) -> crate::domain::schedule::AttendanceCounts {
+        let mut counts = self.counts();
+        counts.absent += self.unmarked;
+        counts
+    }
+}
+
 /// The rest of a sheet's query over `s` and `p` (already in the from clause): their record
 /// `x`, and the condition that `p` is on the session's sheet (in its audience, or holding
 /// a record) within `reach`.
@@ -390,14 +424,8 @@ impl AttendanceStore for SqlRepository<Db> {
         struct Row {
             community_id: Option<i64>,
             community: String,
-            expected: i64,
-            present: i64,
-            late: i64,
-            excused: i64,
-            absent: i64,
-            made_up: i64,
-            walk_ins: i64,
-            unmarked: i64,
+            #[sqlx(flatten)]
+            counted: Counted,
         }
         let mut sql = sqlx::QueryBuilder::new(format!(
             "select p.community_id, coalesce(c.name, '') as community, {} \
@@ -413,16 +441,9 @@ impl AttendanceStore for SqlRepository<Db> {
             .map(|r| SheetGroup {
                 community_id: r.community_id,
                 community: r.community,
-                counts: crate::domain::schedule::AttendanceCounts {
-                    present: r.present,
-                    late: r.late,
-                    excused: r.excused,
-                    absent: r.absent,
-                    made_up: r.made_up,
-                    expected: r.expected,
-                },
-                walk_ins: r.walk_ins,
-                unmarked: r.unmarked,
+                counts: r.counted.counts(),
+                walk_ins: r.counted.walk_ins,
+                unmarked: r.counted.unmarked,
             })
             .collect())
     }
@@ -881,13 +902,8 @@ impl AttendanceStore for SqlRepository<Db> {
             community_id: Option<i64>,
             subdistrict_id: Option<i64>,
             community: String,
-            expected: i64,
-            present: i64,
-            late: i64,
-            excused: i64,
-            absent: i64,
-            made_up: i64,
-            unmarked: i64,
+            #[sqlx(flatten)]
+            counted: Counted,
         }
         let sql = format!(
             "select s.id as session_id, s.title, s.starts_at, p.community_id, c.subdistrict_id, \
@@ -918,14 +934,7 @@ impl AttendanceStore for SqlRepository<Db> {
                 community_id: r.community_id,
                 subdistrict_id: r.subdistrict_id,
                 community: r.community,
-                counts: crate::domain::schedule::AttendanceCounts {
-                    present: r.present,
-                    late: r.late,
-                    excused: r.excused,
-                    absent: r.absent + r.unmarked,
-                    made_up: r.made_up,
-                    expected: r.expected,
-                },
+                counts: r.counted.final_counts(),
             })
             .collect())
     }
