@@ -288,6 +288,7 @@ impl Application {
             secure_cookies: settings.secure_cookies,
             door,
             seen: seen.clone(),
+            logins: Default::default(),
             standings: Default::default(),
             reports: Default::default(),
             max_upload_bytes: settings.max_upload_bytes,

@@ -114,7 +114,7 @@ pub async fn organiser_overview() -> Result<OrganiserDesk, AppError> {
                 .find(|s| !s.cancelled && s.starts_at.0 < day_start.0);
             let mut ids: Vec<i64> = today.iter().map(|s| s.id).collect();
             ids.extend(latest.iter().map(|s| s.id));
-            let counts = repo.attendance_counts(&ids).await?;
+            let counts = repo.attendance_counts(&ids, organiser.people()).await?;
             let with_counts = |session: SessionSummary| {
                 let counts = counts
                     .iter()

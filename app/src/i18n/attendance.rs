@@ -10,7 +10,7 @@ macro_rules! attendance_messages {
         AttendanceRulesHint => "请假上限：本年度已批准请假学时超过应学学时的这个比例时提醒组织者（国家干部教育培训规定为 1/7）。补学：补学通过后获得该期学时的这个比例。", "Leave cap: organisers are warned when a cadre's approved leave this year passes this share of their scheduled hours (1/7 in the national cadre-training rules). Make-up: an accepted make-up earns this share of the session's hours.";
         AttendanceSheet => "签到表", "Attendance sheet";
         AuditTrail => "修改记录", "Audit trail";
-        AuditLatest => "显示最近的 {0} 条，共 {1} 条；完整记录请下载 CSV。", "The latest {0} of {1} shown; the CSV has them all.";
+        AuditLatest => "显示最近的 {0} 条，共 {1} 条；完整记录见 XLSX 下载的“修改记录”工作表。", "The latest {0} of {1} shown; the XLSX download has them all on its “修改记录” (audit trail) sheet.";
         SheetAllCommunities => "全部社区", "All communities";
         SheetFindName => "查找姓名", "Find a name";
         SheetLinesOf => "第 {0}/{1} 页，共 {2} 人", "Page {0} of {1}, {2} people";

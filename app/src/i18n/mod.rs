@@ -137,6 +137,18 @@ impl AttendanceStatus {
     }
 }
 
+/// The message for a reason the system itself writes into the attendance audit trail
+/// (`None`: an organiser's own words, shown as typed).
+pub fn reason_key(reason: &str) -> Option<Key> {
+    match reason {
+        "qr" => Some(Key::ReasonQr),
+        "code" => Some(Key::ReasonCode),
+        "walk_in_confirmed" => Some(Key::ReasonWalkInConfirmed),
+        "leave approved" => Some(Key::ReasonLeaveApproved),
+        _ => None,
+    }
+}
+
 impl AppError {
     pub fn label(&self) -> Key {
         match self {

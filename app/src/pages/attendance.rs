@@ -283,13 +283,7 @@ fn line_view(session_id: i64, l: SheetLine, set: ServerAction<SetAttendance>) ->
 
 /// A reason stored as a code reads as a sentence; one an organiser typed stays as typed.
 fn reason_text(reason: &str) -> impl IntoView + use<> {
-    let key = match reason {
-        "qr" => Some(Key::ReasonQr),
-        "code" => Some(Key::ReasonCode),
-        "walk_in_confirmed" => Some(Key::ReasonWalkInConfirmed),
-        "leave approved" => Some(Key::ReasonLeaveApproved),
-        _ => None,
-    };
+    let key = crate::i18n::reason_key(reason);
     let typed = reason.to_string();
     let lang = use_lang();
     move || match key {

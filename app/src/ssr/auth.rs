@@ -11,6 +11,7 @@ use super::audit;
 use super::cookies::{cookie, private_cookie};
 use super::db::{Account, AuditLine, NewAuthSession};
 use super::factor_rule;
+use super::logins::Resolved;
 use super::password;
 use super::security::{RequestMeta, cookie_name};
 use super::state::AppState;
@@ -179,13 +180,28 @@ async fn current_user(
         return Ok(None);
     };
     let token_hash = hash_token(token);
+    let now = Timestamp::now();
+    // Read before any row of the login: a write after this read moves it past `version`.
+    let version = state.repo.login_changes().await?;
+    if let Some(kept) = state.logins.get(&token_hash, version) {
+        let clock = kept.session.clock.seen(state.seen.noted(&token_hash));
+        // A kept login that looks idle is read again: another server may have seen it.
+        if clock.is_valid_at(now) {
+            if clock.needs_touch(now) {
+                state.seen.note(&token_hash, now);
+                state.logins.saw(&token_hash, now);
+            }
+            return Ok(Some(signed_in(kept, token_hash)));
+        }
+    }
     let Some(stored) = state.repo.auth_session(&token_hash).await? else {
+        state.logins.forget(&token_hash);
         return Ok(None);
     };
     let account_id = stored.account_id;
     let clock = stored.clock.seen(state.seen.noted(&token_hash));
-    let now = Timestamp::now();
     if !clock.is_valid_at(now) {
+        state.logins.forget(&token_hash);
         state.repo.delete_auth_session(&token_hash).await?;
         return Ok(None);
     }
@@ -200,15 +216,26 @@ async fn current_user(
         return Ok(None);
     }
     let grants = super::grants::grants_of(state.repo.as_ref(), &account).await?;
-    if clock.needs_touch(now) {
-        state.seen.note(&token_hash, now);
-    }
-    Ok(Some(CurrentUser {
+    let mut resolved = Resolved {
+        session: stored,
         account,
         grants,
+    };
+    if clock.needs_touch(now) {
+        state.seen.note(&token_hash, now);
+        resolved.session.clock.last_seen = now;
+    }
+    state.logins.put(&token_hash, version, resolved.clone());
+    Ok(Some(signed_in(resolved, token_hash)))
+}
+
+fn signed_in(resolved: Resolved, token_hash: String) -> CurrentUser {
+    CurrentUser {
+        enrolling: resolved.session.pending == Some(Pending::Enroll),
+        account: resolved.account,
+        grants: resolved.grants,
         token_hash,
-        enrolling: stored.pending == Some(Pending::Enroll),
-    }))
+    }
 }
 
 #[derive(Deserialize)]

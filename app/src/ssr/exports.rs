@@ -8,15 +8,16 @@ use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use serde::Deserialize;
 
 use super::access::Organiser;
-use super::db::SheetRow;
+use super::db::{AuditEntry, SheetRow};
 use super::state::AppState;
 use super::user::CurrentUser;
 use crate::domain::Timestamp;
 use crate::domain::csv::csv;
+use crate::domain::org::Reach;
 use crate::domain::org::SessionRight;
 use crate::domain::report::{CountRow, DateRange, Fact, by_community, by_person, by_session};
 use crate::domain::schedule::AttendanceStatus;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, reason_key};
 
 const CSV: &str = "text/csv; charset=utf-8";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -87,11 +88,34 @@ fn sheet_rows(rows: &[SheetRow]) -> Vec<Vec<String>> {
     out
 }
 
+/// The session's whole audit trail as rows, oldest first: who, from, to, by whom, why, when.
+fn audit_rows(entries: &[AuditEntry]) -> Vec<Vec<String>> {
+    let mut out = vec![
+        ["姓名", "原状态", "新状态", "操作人", "原因", "时间"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for e in entries {
+        let reason = reason_key(&e.reason)
+            .map_or_else(|| e.reason.clone(), |k| k.text(Lang::Zh).to_string());
+        out.push(vec![
+            e.person.clone(),
+            status_text(e.from),
+            status_text(Some(e.to)),
+            e.actor.clone(),
+            reason,
+            when(Some(e.at)),
+        ]);
+    }
+    out
+}
+
+/// The session `id` as the organiser may see it: its number and the reach of its people.
 async fn sheet_of(
     state: &AppState,
     organiser: &Organiser,
     id: &str,
-) -> Result<(i64, Vec<SheetRow>), StatusCode> {
+) -> Result<(i64, Vec<SheetRow>, Option<Reach>), StatusCode> {
     let id: i64 = id.parse().map_err(|_| StatusCode::NOT_FOUND)?;
     let access = organiser
         .session(state.repo.as_ref(), id, SessionRight::Door)
@@ -112,7 +136,7 @@ async fn sheet_of(
         .session_sheet(id, access.people())
         .await
         .map_err(failed)?;
-    Ok((id, rows))
+    Ok((id, rows, access.people().cloned()))
 }
 
 /// `GET /sessions/{id}/attendance.csv`
@@ -126,7 +150,7 @@ pub async fn session_csv(
         Err(status) => return refuse(status),
     };
     match sheet_of(&state, &organiser, &id).await {
-        Ok((id, rows)) => download(csv(sheet_rows(&rows)), CSV, &format!("attendance-{id}.csv")),
+        Ok((id, rows, _)) => download(csv(sheet_rows(&rows)), CSV, &format!("attendance-{id}.csv")),
         Err(status) => refuse(status),
     }
 }
@@ -141,13 +165,18 @@ pub async fn session_xlsx(
         Ok(o) => o,
         Err(status) => return refuse(status),
     };
-    let (id, rows) = match sheet_of(&state, &organiser, &id).await {
+    let (id, rows, reach) = match sheet_of(&state, &organiser, &id).await {
         Ok(v) => v,
         Err(status) => return refuse(status),
+    };
+    let trail = match state.repo.audit_trail(id, reach.as_ref()).await {
+        Ok(trail) => trail,
+        Err(e) => return internal(e),
     };
     let built = (|| {
         let mut book = Workbook::new();
         write_table(book.add_worksheet(), "签到表", &sheet_rows(&rows))?;
+        write_table(book.add_worksheet(), "修改记录", &audit_rows(&trail))?;
         book.save_to_buffer()
     })();
     match built {

@@ -18,6 +18,8 @@ pub struct AppState {
     pub door: Door,
     /// Login sessions' last-seen times waiting to be stored.
     pub seen: Arc<super::seen::Seen>,
+    /// Logins resolved from session cookies, kept between requests.
+    pub logins: Arc<super::logins::Logins>,
     /// The year's standings and the month's star points, kept between requests.
     pub standings: Arc<super::standings::Standings>,
     /// Attendance reports' head-counts, kept between requests.

@@ -6,7 +6,7 @@ use app::domain::schedule::AttendanceStatus;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::checkin::{demo_cadre, door_session, status_of};
+use crate::checkin::{demo_cadre, door_session, held_session, status_of};
 use crate::helpers::*;
 use reqwest::Client;
 
@@ -16,6 +16,7 @@ both_backends!(
     a_missed_session_is_made_up_for_half_the_hours,
     reports_and_downloads_are_for_organisers,
     long_sheets_come_in_parts_counted_in_the_database,
+    sheets_read_their_audience_by_index,
 );
 
 /// The make-up request filed for `session`, as the organisers' queue shows it.
@@ -428,7 +429,22 @@ async fn reports_and_downloads_are_for_organisers(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(xlsx.status(), StatusCode::OK);
-    assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
+    let bytes = xlsx.bytes().await.unwrap();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    use calamine::Reader;
+    assert_eq!(book.sheet_names(), ["签到表", "修改记录"]);
+    let trail = book.worksheet_range("修改记录").unwrap();
+    let lines: Vec<Vec<String>> = trail
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(
+        lines[0],
+        ["姓名", "原状态", "新状态", "操作人", "原因", "时间"]
+    );
+    assert_eq!(lines.len(), 2, "one change, one line: {lines:?}");
+    assert_eq!(lines[1][2], "迟到");
     let year = Timestamp::now().local_date().format("%Y").to_string();
     let book = organiser
         .get(app.url(&format!("/reports/attendance-{year}.xlsx")))
@@ -702,5 +718,125 @@ async fn long_sheets_come_in_parts_counted_in_the_database(backend: Backend) {
     assert_eq!(
         row["counts"]["present"], 2,
         "the kept report moved with the change"
+    );
+}
+
+/// A session's sheet reads the cadres who can be in its audience through indexes (a
+/// subdistrict's session never reads every cadre, nor every attendance record: its cost does
+/// not grow with the district), and what it finds is exactly whom the audience rule admits,
+/// plus anyone with a record. Only a district session for everyone reads every cadre, which
+/// the plan shows too (so the check below can tell a full read when there is one).
+async fn sheets_read_their_audience_by_index(backend: Backend) {
+    use app::domain::audience::Member;
+    use app::ssr::db::{AttendanceRecord, PlanStep};
+    use std::collections::BTreeSet;
+    let app = spawn_app(backend).await;
+    let me = app
+        .repo
+        .member(demo_cadre(&app).await)
+        .await
+        .unwrap()
+        .unwrap();
+    let (tier, community) = (me.tier_id.unwrap(), me.community_id.unwrap());
+    let everyone = held_session(&app, None, -90, 60, Audience::Everyone, vec![]).await;
+    let cadres: Vec<Member> = {
+        let mut out = Vec::new();
+        for line in app.repo.session_sheet(everyone, None).await.unwrap() {
+            out.push(app.repo.member(line.person_id).await.unwrap().unwrap());
+        }
+        out
+    };
+    assert!(cadres.len() > 100, "{}", cadres.len());
+    let outsider = cadres
+        .iter()
+        .find(|m| m.community_id != Some(community) && m.tier_id != Some(tier))
+        .or_else(|| cadres.iter().find(|m| m.community_id != Some(community)))
+        .expect("a cadre of another community")
+        .person_id;
+    let walk_in = cadres
+        .iter()
+        .rev()
+        .find(|m| m.community_id != Some(community) && m.person_id != outsider)
+        .expect("another cadre of another community")
+        .person_id;
+    let held = me.subdistrict_id;
+    let audiences = [
+        (held, Audience::Everyone),
+        (
+            None,
+            Audience::Chosen {
+                tiers: vec![tier],
+                communities: vec![],
+                people: vec![],
+            },
+        ),
+        (
+            held,
+            Audience::Chosen {
+                tiers: vec![],
+                communities: vec![community],
+                people: vec![outsider],
+            },
+        ),
+    ];
+    let full_reads = |steps: &[PlanStep]| -> Vec<String> {
+        steps
+            .iter()
+            // PostgreSQL numbers an alias used twice: p0, p0_1.
+            .filter(|s| {
+                let alias = s.table.split('_').next().unwrap_or("");
+                ["p", "p0", "people", "x", "x0", "attendance"].contains(&alias)
+            })
+            .filter(|s| !s.indexed)
+            .map(|s| s.detail.clone())
+            .collect()
+    };
+    for (subdistrict, audience) in audiences {
+        let session = held_session(&app, subdistrict, -90, 60, audience.clone(), vec![]).await;
+        app.repo
+            .record_attendance(
+                &[AttendanceRecord {
+                    session_id: session,
+                    person_id: walk_in,
+                    status: AttendanceStatus::Present,
+                    checked_in_at: Some(Timestamp::now()),
+                }],
+                Timestamp::now(),
+            )
+            .await
+            .unwrap();
+        let expected: BTreeSet<i64> = cadres
+            .iter()
+            .filter(|m| audience.includes(subdistrict, m))
+            .map(|m| m.person_id)
+            .chain([walk_in])
+            .collect();
+        let found: BTreeSet<i64> = app
+            .repo
+            .session_sheet(session, None)
+            .await
+            .unwrap()
+            .iter()
+            .map(|l| l.person_id)
+            .collect();
+        assert_eq!(found, expected, "{audience:?} held by {subdistrict:?}");
+        let groups = app.repo.sheet_groups(session, None).await.unwrap();
+        let total = app::ssr::db::SheetGroup::total(&groups);
+        assert_eq!(
+            total.counts.expected + total.walk_ins,
+            expected.len() as i64
+        );
+        let steps = app.repo.sheet_plan(session, None).await.unwrap();
+        assert!(!steps.is_empty());
+        assert_eq!(
+            full_reads(&steps),
+            Vec::<String>::new(),
+            "{audience:?} held by {subdistrict:?}: {steps:#?}"
+        );
+    }
+    let steps = app.repo.sheet_plan(everyone, None).await.unwrap();
+    assert!(
+        !full_reads(&steps).is_empty(),
+        "a district session for everyone reads every cadre: {steps:#?}"
     );
 }

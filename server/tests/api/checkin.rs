@@ -326,7 +326,7 @@ async fn a_cadre_checks_in_once_with_the_qr_code(backend: Backend) {
     );
     // Again: "already", nothing changes.
     assert_eq!(tap(&cadre, &base, &[("token", &token)]).await, "already");
-    let trail = app.repo.audit_trail(session).await.unwrap();
+    let trail = app.repo.audit_trail(session, None).await.unwrap();
     assert_eq!(trail.len(), 1, "{trail:?}");
     assert_eq!(trail[0].to, AttendanceStatus::Present);
     let (_, done) = app
@@ -500,7 +500,7 @@ async fn fifty_identical_check_ins_leave_one_record(backend: Backend) {
     let mine: Vec<_> = sheet.iter().filter(|r| r.person_id == me).collect();
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0].status, Some(AttendanceStatus::Present));
-    assert_eq!(app.repo.audit_trail(session).await.unwrap().len(), 1);
+    assert_eq!(app.repo.audit_trail(session, None).await.unwrap().len(), 1);
 }
 
 async fn someone_outside_the_audience_is_a_walk_in(backend: Backend) {
@@ -631,7 +631,7 @@ async fn two_servers_behind_one_database_act_as_one(backend: Backend) {
             Some(AttendanceStatus::Present)
         );
     }
-    assert_eq!(app.repo.audit_trail(session).await.unwrap().len(), 40);
+    assert_eq!(app.repo.audit_trail(session, None).await.unwrap().len(), 40);
     // Each server's board reads the database: both count the same 40.
     let organiser = app.signed_in("organiser").await;
     let res = app

@@ -239,6 +239,14 @@ impl AccountStore for SqlRepository<Db> {
         Ok(())
     }
 
+    async fn login_changes(&self) -> RepoResult<i64> {
+        Ok(
+            sqlx::query_scalar("select n from login_changes where id = 1")
+                .fetch_one(&self.read)
+                .await?,
+        )
+    }
+
     #[tracing::instrument(skip_all)]
     async fn auth_session(&self, token_hash: &str) -> RepoResult<Option<StoredSession>> {
         let row: Option<(i64, i64, i64, i64, Option<String>)> = sqlx::query_as(

@@ -103,6 +103,17 @@ impl SheetGroup {
 
 pub use crate::domain::report::Cell as ReportCell;
 
+/// One table read in a query plan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanStep {
+    /// The table's alias in the query (its name when it has none).
+    pub table: String,
+    /// Looked up through an index (`false`: read whole, row by row or index entry by entry).
+    pub indexed: bool,
+    /// The database's own words for the step.
+    pub detail: String,
+}
+
 /// A page of a session's sheet and how many lines the slice has in all.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SheetLines {
@@ -229,6 +240,11 @@ pub trait AttendanceStore: Send + Sync {
         reach: Option<&Reach>,
         slice: &SheetSlice,
     ) -> RepoResult<SheetLines>;
+    /// How the database reads the tables for the sheet's head-counts ([`Self::sheet_groups`])
+    /// and for its first page of lines: each table read, by index or whole. A test pins that a
+    /// subdistrict's session never reads every cadre or every record.
+    async fn sheet_plan(&self, session_id: i64, reach: Option<&Reach>)
+    -> RepoResult<Vec<PlanStep>>;
     /// The sheet's head-counts per community, by community name, counted in the database.
     async fn sheet_groups(
         &self,
@@ -271,8 +287,14 @@ pub trait AttendanceStore: Send + Sync {
         reach: Option<&Reach>,
         limit: i64,
     ) -> RepoResult<(Vec<AuditEntry>, i64)>;
-    /// The session's whole audit trail, oldest first.
-    async fn audit_trail(&self, session_id: i64) -> RepoResult<Vec<AuditEntry>>;
+    /// The session's whole audit trail about people within `reach`, oldest first.
+    async fn audit_trail(
+        &self,
+        session_id: i64,
+        reach: Option<&Reach>,
+    ) -> RepoResult<Vec<AuditEntry>> {
+        Ok(self.latest_audit(session_id, reach, i64::MAX).await?.0)
+    }
 
     /// Files a request; `Conflict` when the person already asked for this session.
     async fn create_request(

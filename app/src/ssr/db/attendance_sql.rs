@@ -68,9 +68,69 @@ impl Counted {
     }
 }
 
-/// The rest of a sheet's query over `s` and `p` (already in the from clause): their record
-/// `x`, and the condition that `p` is on the session's sheet (in its audience, or holding
-/// a record) within `reach`.
+/// What decides which cadres a session's sheet must look at, read before its sheet.
+#[derive(Clone, Copy, sqlx::FromRow)]
+struct Shape {
+    /// The holding subdistrict (`None`: a district session).
+    subdistrict_id: Option<i64>,
+    /// The audience is everyone (of the subdistrict), not chosen tiers and communities.
+    everyone: bool,
+}
+
+/// `from …`: the session `s` and the people `p` its sheet may hold, found by index: the
+/// holding subdistrict's cadres when the audience is everyone, else the chosen tiers' and
+/// communities' cadres; always the people named in the audience and those with a record.
+/// Only a district session for everyone visits every cadre. [`sheet_members`] then decides
+/// who of them belongs, so the candidates may include more than that, never fewer.
+fn sheet_from<'a>(sql: &mut sqlx::QueryBuilder<'a, Db>, session_id: i64, shape: Shape) {
+    match shape {
+        Shape {
+            everyone: true,
+            subdistrict_id: None,
+        } => {
+            sql.push(" from sessions s cross join people p ");
+            return;
+        }
+        Shape {
+            everyone: true,
+            subdistrict_id: Some(subdistrict),
+        } => {
+            sql.push(
+                " from sessions s join (select p0.id from people p0 \
+                 join communities c0 on c0.id = p0.community_id where c0.subdistrict_id = ",
+            )
+            .push_bind(subdistrict);
+        }
+        Shape {
+            everyone: false, ..
+        } => {
+            sql.push(
+                " from sessions s join (select p0.id from people p0 where p0.tier_id in \
+                 (select a0.ref_id from session_audience a0 where a0.kind = 'tier' \
+                 and a0.session_id = ",
+            )
+            .push_bind(session_id)
+            .push(
+                ") union select p0.id from people p0 where p0.community_id in \
+                 (select a0.ref_id from session_audience a0 where a0.kind = 'community' \
+                 and a0.session_id = ",
+            )
+            .push_bind(session_id)
+            .push(")");
+        }
+    }
+    sql.push(
+        " union select a0.ref_id from session_audience a0 where a0.kind = 'person' \
+         and a0.session_id = ",
+    )
+    .push_bind(session_id)
+    .push(" union select x0.person_id from attendance x0 where x0.session_id = ")
+    .push_bind(session_id)
+    .push(") m on true join people p on p.id = m.id ");
+}
+
+/// ` left join attendance x … where …`: limits [`sheet_from`]'s people to those on the
+/// session's sheet (its audience and anyone with a record) within `reach`.
 fn sheet_members<'a>(sql: &mut sqlx::QueryBuilder<'a, Db>, session_id: i64, reach: Option<&Reach>) {
     sql.push(format!(
         "left join attendance x on x.session_id = s.id and x.person_id = p.id \
@@ -79,6 +139,84 @@ fn sheet_members<'a>(sql: &mut sqlx::QueryBuilder<'a, Db>, session_id: i64, reac
     ));
     sql.push_bind(session_id).push(" and ");
     clauses::within(sql, "p.community_id", reach);
+}
+
+/// The sheet's lines in `slice`, each with the slice's total; `prefix` goes in front (the
+/// plan's words, or nothing).
+fn lines_query(
+    prefix: &str,
+    session_id: i64,
+    shape: Shape,
+    reach: Option<&Reach>,
+    slice: &SheetSlice,
+) -> sqlx::QueryBuilder<'static, Db> {
+    let mut sql = sqlx::QueryBuilder::new(format!(
+        "{prefix}select p.id, p.name, p.community_id, coalesce(c.name, '') as community, \
+         coalesce(t.name_zh, '') as tier_zh, coalesce(t.name_en, '') as tier_en, x.status, \
+         x.checked_in_at, coalesce(x.walk_in, false) as walk_in, x.source, \
+         x.checkin_address, x.checkin_device, count(*) over () as total",
+    ));
+    sheet_from(&mut sql, session_id, shape);
+    sql.push(
+        "left join communities c on c.id = p.community_id \
+         left join tiers t on t.id = p.tier_id ",
+    );
+    sheet_members(&mut sql, session_id, reach);
+    match slice.community {
+        Some(0) => {
+            sql.push(" and p.community_id is null");
+        }
+        Some(id) => {
+            sql.push(" and p.community_id = ").push_bind(id);
+        }
+        None => {}
+    }
+    if !slice.name.trim().is_empty() {
+        sql.push(" and lower(p.name) like lower(")
+            .push_bind(crate::ssr::db::planning::like_pattern(&slice.name))
+            .push(") escape '\\'");
+    }
+    if slice.missing {
+        sql.push(" and (x.status is null or x.status = 'absent')");
+    }
+    sql.push(" order by coalesce(c.name, ''), p.name, p.id");
+    if let Some(limit) = slice.limit {
+        sql.push(" limit ")
+            .push_bind(limit)
+            .push(" offset ")
+            .push_bind(slice.offset.max(0));
+    }
+    sql
+}
+
+/// The sheet's head-counts per community; `prefix` as in [`lines_query`].
+fn groups_query(
+    prefix: &str,
+    session_id: i64,
+    shape: Shape,
+    reach: Option<&Reach>,
+) -> sqlx::QueryBuilder<'static, Db> {
+    let mut sql = sqlx::QueryBuilder::new(format!(
+        "{prefix}select p.community_id, coalesce(c.name, '') as community, {}",
+        count_columns()
+    ));
+    sheet_from(&mut sql, session_id, shape);
+    sql.push("left join communities c on c.id = p.community_id ");
+    sheet_members(&mut sql, session_id, reach);
+    sql.push(" group by p.community_id, c.name order by coalesce(c.name, ''), p.community_id");
+    sql
+}
+
+impl SqlRepository<Db> {
+    /// The session's [`Shape`]; `None` when there is no such session.
+    async fn shape(&self, session_id: i64) -> RepoResult<Option<Shape>> {
+        Ok(sqlx::query_as(
+            "select subdistrict_id, audience = 'everyone' as everyone from sessions where id = $1",
+        )
+        .bind(session_id)
+        .fetch_optional(&self.read)
+        .await?)
+    }
 }
 
 /// Writes `to` for the person unless they hold a status no one may overwrite this
@@ -356,40 +494,10 @@ impl AttendanceStore for SqlRepository<Db> {
             checkin_device: Option<String>,
             total: i64,
         }
-        let mut sql = sqlx::QueryBuilder::new(
-            "select p.id, p.name, p.community_id, coalesce(c.name, '') as community, \
-             coalesce(t.name_zh, '') as tier_zh, coalesce(t.name_en, '') as tier_en, x.status, \
-             x.checked_in_at, coalesce(x.walk_in, false) as walk_in, x.source, \
-             x.checkin_address, x.checkin_device, count(*) over () as total \
-             from sessions s cross join people p \
-             left join communities c on c.id = p.community_id \
-             left join tiers t on t.id = p.tier_id ",
-        );
-        sheet_members(&mut sql, session_id, reach);
-        match slice.community {
-            Some(0) => {
-                sql.push(" and p.community_id is null");
-            }
-            Some(id) => {
-                sql.push(" and p.community_id = ").push_bind(id);
-            }
-            None => {}
-        }
-        if !slice.name.trim().is_empty() {
-            sql.push(" and lower(p.name) like lower(")
-                .push_bind(crate::ssr::db::planning::like_pattern(&slice.name))
-                .push(") escape '\\'");
-        }
-        if slice.missing {
-            sql.push(" and (x.status is null or x.status = 'absent')");
-        }
-        sql.push(" order by coalesce(c.name, ''), p.name, p.id");
-        if let Some(limit) = slice.limit {
-            sql.push(" limit ")
-                .push_bind(limit)
-                .push(" offset ")
-                .push_bind(slice.offset.max(0));
-        }
+        let Some(shape) = self.shape(session_id).await? else {
+            return Ok(SheetLines::default());
+        };
+        let mut sql = lines_query("", session_id, shape, reach, slice);
         let rows: Vec<Row> = sql.build_query_as().fetch_all(&self.read).await?;
         let total = rows.first().map_or(0, |r| r.total);
         let rows = rows
@@ -414,6 +522,26 @@ impl AttendanceStore for SqlRepository<Db> {
         Ok(SheetLines { rows, total })
     }
 
+    async fn sheet_plan(
+        &self,
+        session_id: i64,
+        reach: Option<&Reach>,
+    ) -> RepoResult<Vec<PlanStep>> {
+        let Some(shape) = self.shape(session_id).await? else {
+            return Ok(Vec::new());
+        };
+        let mut steps = self
+            .plan_of(groups_query(Self::EXPLAIN, session_id, shape, reach))
+            .await?;
+        let first_page = SheetSlice {
+            limit: Some(200),
+            ..SheetSlice::default()
+        };
+        let lines = lines_query(Self::EXPLAIN, session_id, shape, reach, &first_page);
+        steps.extend(self.plan_of(lines).await?);
+        Ok(steps)
+    }
+
     #[tracing::instrument(skip_all)]
     async fn sheet_groups(
         &self,
@@ -427,14 +555,10 @@ impl AttendanceStore for SqlRepository<Db> {
             #[sqlx(flatten)]
             counted: Counted,
         }
-        let mut sql = sqlx::QueryBuilder::new(format!(
-            "select p.community_id, coalesce(c.name, '') as community, {} \
-             from sessions s cross join people p \
-             left join communities c on c.id = p.community_id ",
-            count_columns()
-        ));
-        sheet_members(&mut sql, session_id, reach);
-        sql.push(" group by p.community_id, c.name order by coalesce(c.name, ''), p.community_id");
+        let Some(shape) = self.shape(session_id).await? else {
+            return Ok(Vec::new());
+        };
+        let mut sql = groups_query("", session_id, shape, reach);
         let rows: Vec<Row> = sql.build_query_as().fetch_all(&self.read).await?;
         Ok(rows
             .into_iter()
@@ -580,32 +704,6 @@ impl AttendanceStore for SqlRepository<Db> {
         let done = insert.build().execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(done.rows_affected())
-    }
-
-    #[tracing::instrument(skip_all)]
-    async fn audit_trail(&self, session_id: i64) -> RepoResult<Vec<AuditEntry>> {
-        let rows: Vec<(String, Option<String>, String, Option<String>, String, i64)> =
-            sqlx::query_as(
-                "select p.name, a.from_status, a.to_status, actor.name, a.reason, a.at \
-             from attendance_audit a join people p on p.id = a.person_id \
-             left join people actor on actor.id = a.actor_person_id \
-             where a.session_id = $1 order by a.id",
-            )
-            .bind(session_id)
-            .fetch_all(&self.read)
-            .await?;
-        rows.into_iter()
-            .map(|(person, from, to, actor, reason, at)| {
-                Ok(AuditEntry {
-                    person,
-                    from: from.as_deref().map(parse_status).transpose()?,
-                    to: parse_status(&to)?,
-                    actor: actor.unwrap_or_default(),
-                    reason,
-                    at: Timestamp(at),
-                })
-            })
-            .collect()
     }
 
     #[tracing::instrument(skip_all)]

@@ -11,6 +11,7 @@ use crate::domain::conflicts::Booking;
 use crate::domain::hours::StudyHours;
 use crate::domain::ical::CalendarEvent;
 use crate::domain::login_policy::SessionClock;
+use crate::domain::org::Reach;
 use crate::domain::people::Position;
 use crate::domain::schedule::{AttendanceCounts, AttendanceStatus, SessionFormat, SessionSummary};
 use crate::domain::{DisplayName, Roles, Timestamp, Username};
@@ -35,8 +36,8 @@ mod sqlite;
 pub use crate::domain::attendance::DoorSession;
 pub use accounts::AccountStore;
 pub use attendance::{
-    AttendanceStore, AuditEntry, Checkin, CheckinResult, ReportCell, RequestItem, RequestKind,
-    SheetGroup, SheetLines, SheetRow, SheetSlice, sheet_counts,
+    AttendanceStore, AuditEntry, Checkin, CheckinResult, PlanStep, ReportCell, RequestItem,
+    RequestKind, SheetGroup, SheetLines, SheetRow, SheetSlice, sheet_counts,
 };
 pub use backup::{BackupMeta, BackupStore, Inspection};
 pub use identity::{IdentityLink, IdentityStore};
@@ -320,9 +321,11 @@ pub trait Repository:
     /// Sessions the person lectures at, earliest first.
     async fn sessions_of_lecturer(&self, person_id: i64) -> RepoResult<Vec<SessionSummary>>;
     async fn record_attendance(&self, rows: &[AttendanceRecord], now: Timestamp) -> RepoResult<()>;
-    /// Attendance of each given session; `expected` is the number of cadres in its audience.
+    /// Attendance of each given session, of the people within `reach` (`None`: everyone);
+    /// `expected` is the number of cadres in its audience.
     async fn attendance_counts(
         &self,
         session_ids: &[i64],
+        reach: Option<&Reach>,
     ) -> RepoResult<Vec<(i64, AttendanceCounts)>>;
 }

@@ -68,6 +68,60 @@ impl SqlRepository<Postgres> {
 }
 
 impl SqlRepository<Postgres> {
+    /// What turns a query into its plan.
+    const EXPLAIN: &str = "explain (costs off) ";
+
+    /// The tables the plan of `sql` (built with [`Self::EXPLAIN`] in front) reads, planned
+    /// with sequential scans priced out (`enable_seqscan = off`): on a small database the
+    /// planner rightly prefers them, and what is asked here is whether an index can serve
+    /// each read. A read is indexed when it has an index condition, or is a bitmap heap scan
+    /// (whose index scan has one).
+    async fn plan_of(
+        &self,
+        mut sql: sqlx::QueryBuilder<'_, Postgres>,
+    ) -> RepoResult<Vec<PlanStep>> {
+        let mut tx = self.read.begin().await?;
+        sqlx::query("set local enable_seqscan = off")
+            .execute(&mut *tx)
+            .await?;
+        let lines: Vec<String> = sql.build_query_scalar().fetch_all(&mut *tx).await?;
+        tx.rollback().await?;
+        Ok(plan_steps(&lines))
+    }
+}
+
+/// The table reads of a plan in PostgreSQL's text format: a scan node's line names the table
+/// (`… Scan … on people p`); the lines under it, up to the next node, say how it is read.
+fn plan_steps(lines: &[String]) -> Vec<PlanStep> {
+    let mut out: Vec<PlanStep> = Vec::new();
+    let mut current: Option<usize> = None;
+    for (n, line) in lines.iter().enumerate() {
+        let is_node = n == 0 || line.trim_start().starts_with("->");
+        let text = line.trim_start().trim_start_matches("->").trim();
+        if is_node {
+            current = None;
+            let scan = text.contains(" Scan ") && !text.starts_with("Bitmap Index Scan");
+            if let (true, Some((_, on))) = (scan, text.split_once(" on ")) {
+                let mut words = on.split_whitespace();
+                let relation = words.next().unwrap_or("");
+                let alias = words.next().unwrap_or(relation);
+                out.push(PlanStep {
+                    table: alias.to_string(),
+                    indexed: text.starts_with("Bitmap Heap Scan"),
+                    detail: text.to_string(),
+                });
+                current = Some(out.len() - 1);
+            }
+        } else if let Some(i) = current
+            && text.starts_with("Index Cond:")
+        {
+            out[i].indexed = true;
+        }
+    }
+    out
+}
+
+impl SqlRepository<Postgres> {
     /// Search with `ilike` over the three sources; the trigram (GIN) indexes of each serve
     /// terms of three characters or more, shorter ones scan.
     fn search_sql(

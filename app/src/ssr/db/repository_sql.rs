@@ -533,50 +533,12 @@ impl crate::ssr::db::Repository for SqlRepository<Db> {
     async fn attendance_counts(
         &self,
         session_ids: &[i64],
+        reach: Option<&Reach>,
     ) -> RepoResult<Vec<(i64, AttendanceCounts)>> {
-        if session_ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut query = sqlx::QueryBuilder::<Db>::new(format!(
-            "select s.id, (select count(*) from people p where p.tier_id is not null \
-             and {}) from sessions s where s.id in ",
-            in_audience("p.tier_id", "p.community_id", "p.id"),
-        ));
-        in_list(&mut query, session_ids.iter().copied());
-        let expected: std::collections::HashMap<i64, i64> = query
-            .build_query_as::<(i64, i64)>()
-            .fetch_all(&self.read)
-            .await?
-            .into_iter()
-            .collect();
-        let mut query = sqlx::QueryBuilder::<Db>::new(
-            "select session_id, status, count(*) from attendance where session_id in ",
-        );
-        in_list(&mut query, session_ids.iter().copied());
-        query.push(" group by session_id, status");
-        let rows = query
-            .build_query_as::<(i64, String, i64)>()
-            .fetch_all(&self.read)
-            .await?;
-        let mut out: Vec<(i64, AttendanceCounts)> = session_ids
-            .iter()
-            .map(|id| {
-                let expected = expected.get(id).copied().unwrap_or(0);
-                (
-                    *id,
-                    AttendanceCounts {
-                        expected,
-                        ..Default::default()
-                    },
-                )
-            })
-            .collect();
-        for (session_id, status, n) in rows {
-            let status = AttendanceStatus::parse(&status)
-                .ok_or_else(|| RepoError::BadValue(status.clone(), "attendance.status"))?;
-            if let Some((_, counts)) = out.iter_mut().find(|(id, _)| *id == session_id) {
-                counts.add(status, n);
-            }
+        let mut out = Vec::with_capacity(session_ids.len());
+        for &id in session_ids {
+            let groups = self.sheet_groups(id, reach).await?;
+            out.push((id, SheetGroup::total(&groups).counts));
         }
         Ok(out)
     }

@@ -83,6 +83,33 @@ impl SqlRepository<Sqlite> {
 }
 
 impl SqlRepository<Sqlite> {
+    /// What turns a query into its plan.
+    const EXPLAIN: &str = "explain query plan ";
+
+    /// The tables the plan of `sql` (built with [`Self::EXPLAIN`] in front) reads: `SCAN`
+    /// reads one whole, `SEARCH` looks rows up by an index.
+    async fn plan_of(&self, mut sql: sqlx::QueryBuilder<'_, Sqlite>) -> RepoResult<Vec<PlanStep>> {
+        let rows: Vec<(i64, i64, i64, String)> = sql.build_query_as().fetch_all(&self.read).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(_, _, _, detail)| {
+                let (indexed, rest) = if let Some(rest) = detail.strip_prefix("SEARCH ") {
+                    (true, rest)
+                } else {
+                    (false, detail.strip_prefix("SCAN ")?)
+                };
+                let table = rest.split_whitespace().next().unwrap_or("").to_string();
+                Some(PlanStep {
+                    table,
+                    indexed,
+                    detail: detail.clone(),
+                })
+            })
+            .collect())
+    }
+}
+
+impl SqlRepository<Sqlite> {
     /// Search through the FTS5 trigram index: `match` when every term is at least three
     /// characters long (what a trigram index can look up), a scan with `like` otherwise.
     fn search_sql(

@@ -29,12 +29,17 @@ mod sqlite;
 /// What the `nightschool_backup` table's `format` row says in a file this program wrote.
 pub const FORMAT: &str = "nightschool-backup-1";
 /// Tables that are not data: sqlx's migration record (each database keeps its own), the
-/// backup's description and the change counter (which only moves forward: a restore moves
-/// it on, see [`moved_on`]).
-const NOT_DATA: [&str; 3] = ["_sqlx_migrations", "nightschool_backup", "data_changes"];
+/// backup's description and the change counters (which only move forward: a restore moves
+/// them on, see [`moved_on`]).
+const NOT_DATA: [&str; 4] = [
+    "_sqlx_migrations",
+    "nightschool_backup",
+    "data_changes",
+    "login_changes",
+];
 
-/// Moves the change counter on after a restore, so that every app server rebuilds what it
-/// keeps in memory from the database's rows.
+/// Moves the change counters on after a restore, so that every app server rebuilds what it
+/// keeps in memory from the database's rows (standings, reports, resolved logins).
 async fn moved_on<DB>(conn: &mut DB::Connection) -> RepoResult<()>
 where
     DB: sqlx::Database,
@@ -42,6 +47,9 @@ where
     for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
 {
     sqlx::query("update data_changes set n = n + 1 where id = 1")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("update login_changes set n = n + 1 where id = 1")
         .execute(conn)
         .await?;
     Ok(())
