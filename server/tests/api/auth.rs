@@ -17,6 +17,7 @@ both_backends!(
     idle_sessions_expire,
     being_seen_is_stored_off_the_request_path,
     remember_me_sets_a_lasting_cookie_only_for_cadres,
+    kept_logins_follow_every_change_behind_the_servers_back,
 );
 
 async fn each_demo_role_lands_on_its_home(backend: Backend) {
@@ -484,4 +485,70 @@ async fn remember_me_sets_a_lasting_cookie_only_for_cadres(backend: Backend) {
         .await
         .unwrap();
     assert!(set_cookie(&res).contains("Secure"));
+}
+
+/// A login is resolved once and kept (`ssr::logins`); every change to who it is, made by
+/// any server or straight in the database, is honoured on the very next request.
+async fn kept_logins_follow_every_change_behind_the_servers_back(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let cadre = client();
+    let token = session_token(&app.login(&cadre, "cadre", "nightschool").await);
+    for _ in 0..2 {
+        assert_eq!(app.page(&cadre, "/me").await.0, StatusCode::OK);
+    }
+    let by_name = "(select id from accounts where username = $1)";
+    app.execute(
+        &format!("update accounts set disabled = true where id = {by_name}"),
+        &[Bind::Text("cadre".into())],
+    )
+    .await;
+    assert_eq!(app.page(&cadre, "/me").await.0, StatusCode::SEE_OTHER);
+    app.execute(
+        &format!("update accounts set disabled = false where id = {by_name}"),
+        &[Bind::Text("cadre".into())],
+    )
+    .await;
+    assert_eq!(app.page(&cadre, "/me").await.0, StatusCode::OK);
+    app.execute(
+        "delete from auth_sessions where token_hash = $1",
+        &[Bind::Text(token_hash(&token))],
+    )
+    .await;
+    assert_eq!(app.page(&cadre, "/me").await.0, StatusCode::SEE_OTHER);
+
+    // A withdrawn role: the organiser's desk refuses at once.
+    let organiser = app.signed_in("organiser").await;
+    for _ in 0..2 {
+        assert_eq!(
+            app.call(&organiser, "organiser_overview", &[])
+                .await
+                .status(),
+            StatusCode::OK
+        );
+    }
+    app.execute(
+        &format!("delete from account_roles where role = 'organiser' and account_id = {by_name}"),
+        &[Bind::Text("organiser".into())],
+    )
+    .await;
+    assert_ne!(
+        app.call(&organiser, "organiser_overview", &[])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // A renamed person shows under the new name on the next page.
+    let me: Value = app.call(&cadre, "me", &[]).await.json().await.unwrap();
+    assert!(me.is_null());
+    let again = app.signed_in("cadre").await;
+    app.execute(
+        &format!(
+            "update people set name = '改名学员' where id = \
+             (select person_id from accounts where id = {by_name})"
+        ),
+        &[Bind::Text("cadre".into())],
+    )
+    .await;
+    let (_, page) = app.page(&again, "/me").await;
+    assert!(page.contains("改名学员"));
 }
