@@ -289,6 +289,7 @@ impl Application {
             door,
             seen: seen.clone(),
             logins: Default::default(),
+            reference: Default::default(),
             standings: Default::default(),
             reports: Default::default(),
             max_upload_bytes: settings.max_upload_bytes,

@@ -68,42 +68,40 @@ pub(crate) async fn choices(
     repo: &dyn crate::ssr::db::Repository,
     within: Option<&[i64]>,
 ) -> crate::error::AppResult<PlannerChoices> {
-    let same = |id, name: String| Choice::new(id, name.clone(), name);
+    use crate::ssr::reference::ReferenceVersion;
+    let same = |id, name: &String| Choice::new(id, name.clone(), name.clone());
     let inside = |id: i64| within.is_none_or(|w| w.contains(&id));
+    let version = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<ReferenceVersion>().map(|v| v.0));
+    let data = crate::ssr::guard::state()?
+        .reference
+        .get(repo, version)
+        .await?;
     Ok(PlannerChoices {
-        subdistricts: repo
-            .subdistricts()
-            .await?
-            .into_iter()
+        subdistricts: data
+            .subdistricts
+            .iter()
             .filter(|s| inside(s.id))
-            .map(|s| same(s.id, s.name))
+            .map(|s| same(s.id, &s.name))
             .collect(),
         district: false,
-        themes: repo
-            .themes()
-            .await?
-            .into_iter()
+        themes: data
+            .themes
+            .iter()
             .filter(|t| t.subdistrict_id.is_none_or(inside))
-            .map(|t| Choice::new(t.id, t.name_zh, t.name_en))
+            .map(|t| Choice::new(t.id, t.name_zh.clone(), t.name_en.clone()))
             .collect(),
-        lecturers: repo
-            .lecturers()
-            .await?
-            .into_iter()
-            .map(|(id, n)| same(id, n))
+        lecturers: data.lecturers.iter().map(|(id, n)| same(*id, n)).collect(),
+        tiers: data
+            .tiers
+            .iter()
+            .map(|t| Choice::new(t.id, t.name_zh.clone(), t.name_en.clone()))
             .collect(),
-        tiers: repo
-            .tiers()
-            .await?
-            .into_iter()
-            .map(|t| Choice::new(t.id, t.name_zh, t.name_en))
-            .collect(),
-        communities: repo
-            .communities()
-            .await?
-            .into_iter()
+        communities: data
+            .communities
+            .iter()
             .filter(|c| inside(c.subdistrict_id))
-            .map(|c| same(c.id, c.name))
+            .map(|c| same(c.id, &c.name))
             .collect(),
     })
 }

@@ -6,8 +6,12 @@ use crate::error::AppError;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LecturerOverview {
+    /// The next sessions, earliest first, at most [`UPCOMING_LIMIT`].
     pub upcoming: Vec<SessionSummary>,
+    pub upcoming_total: i64,
+    /// The latest sessions given, latest first, at most [`UPCOMING_LIMIT`].
     pub past: Vec<SessionSummary>,
+    pub past_total: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -71,15 +75,20 @@ pub async fn my_lectures() -> Result<LecturerOverview, AppError> {
     finish(
         async {
             let me = authorize(Action::ViewOwnLectures)?;
-            let sessions = state()?
+            let lectures = state()?
                 .repo
-                .sessions_of_lecturer(me.account.person_id)
+                .lectures_of(
+                    me.account.person_id,
+                    Timestamp::now(),
+                    UPCOMING_LIMIT as i64,
+                )
                 .await?;
-            let now = Timestamp::now();
-            let (mut past, upcoming): (Vec<_>, Vec<_>) =
-                sessions.into_iter().partition(|s| s.ends_at <= now);
-            past.reverse();
-            Ok(LecturerOverview { upcoming, past })
+            Ok(LecturerOverview {
+                upcoming: lectures.upcoming,
+                upcoming_total: lectures.upcoming_total,
+                past: lectures.past,
+                past_total: lectures.past_total,
+            })
         }
         .await,
     )

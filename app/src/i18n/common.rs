@@ -21,6 +21,7 @@ macro_rules! common_messages {
         LecturerHomeTitle => "我的授课", "My lectures";
         LecturerUpcoming => "即将开讲", "Coming up";
         LecturerPast => "已讲课程", "Given";
+        LecturesAll => "查看全部 {0} 期", "See all {0}";
         LecturerEmpty => "暂无您主讲的课程。", "You have no sessions yet.";
         OrganiserHomeTitle => "组织工作台", "Organiser desk";
         TodayAttendance => "今日签到", "Today's attendance";

@@ -4,7 +4,7 @@ use crate::api::sessions::my_lectures;
 use crate::components::layout::ErrorNote;
 use crate::components::session_card::SessionCard;
 use crate::domain::schedule::SessionSummary;
-use crate::i18n::{Key, t};
+use crate::i18n::{Key, t, tf};
 
 fn session_list(list: Vec<SessionSummary>) -> impl IntoView {
     view! {
@@ -12,6 +12,15 @@ fn session_list(list: Vec<SessionSummary>) -> impl IntoView {
             {list.into_iter().map(|s| view! { <SessionCard session=s /> }).collect_view()}
         </div>
     }
+}
+
+/// A link to the whole list when the page shows only part of it.
+fn more(shown: usize, total: i64, href: &'static str) -> impl IntoView {
+    (total > shown as i64).then(|| {
+        view! {
+            <p><a href=href data-testid="lectures-more">{tf(Key::LecturesAll, [total.to_string()])}</a></p>
+        }
+    })
 }
 
 /// A lecturer's landing page: the sessions they teach, coming and given.
@@ -26,16 +35,21 @@ pub fn LecturerHome() -> impl IntoView {
                     Ok(o) if o.upcoming.is_empty() && o.past.is_empty() => {
                         view! { <p class="empty">{t(Key::LecturerEmpty)}</p> }.into_any()
                     }
-                    Ok(o) => view! {
+                    Ok(o) => {
+                        let (upcoming_shown, past_shown) = (o.upcoming.len(), o.past.len());
+                        view! {
                         <section data-testid="lectures-upcoming">
                             <h2>{t(Key::LecturerUpcoming)}</h2>
                             {session_list(o.upcoming)}
+                            {more(upcoming_shown, o.upcoming_total, "/sessions?when=upcoming")}
                         </section>
                         <section data-testid="lectures-past">
                             <h2>{t(Key::LecturerPast)}</h2>
                             {session_list(o.past)}
+                            {more(past_shown, o.past_total, "/sessions?when=past")}
                         </section>
-                    }.into_any(),
+                        }.into_any()
+                    }
                     Err(e) => view! { <ErrorNote error=e /> }.into_any(),
                 }
             })}

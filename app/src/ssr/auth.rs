@@ -85,7 +85,13 @@ pub async fn resolve_session(
         return next.run(req).await;
     }
     let user = match current_user(&state, req.headers(), meta.https).await {
-        Ok(user) => user,
+        Ok((user, version)) => {
+            if let Some(version) = version {
+                req.extensions_mut()
+                    .insert(super::reference::ReferenceVersion(version));
+            }
+            user
+        }
         Err(err) => {
             tracing::error!(error = %err, "resolving session failed");
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
@@ -171,18 +177,20 @@ fn needs_login(path: &str) -> bool {
     !(PUBLIC.iter().any(|p| path.starts_with(p)) || last.contains('.'))
 }
 
+/// The caller of a request, and the reference change counter read to resolve it (`None`:
+/// no session cookie, nothing read).
 async fn current_user(
     state: &AppState,
     headers: &HeaderMap,
     https: bool,
-) -> Result<Option<CurrentUser>, super::db::RepoError> {
+) -> Result<(Option<CurrentUser>, Option<i64>), super::db::RepoError> {
     let Some(token) = cookie(headers, &cookie_name(SESSION_COOKIE, https)) else {
-        return Ok(None);
+        return Ok((None, None));
     };
     let token_hash = hash_token(token);
     let now = Timestamp::now();
     // Read before any row of the login: a write after this read moves it past `version`.
-    let version = state.repo.login_changes().await?;
+    let version = state.repo.reference_changes().await?;
     if let Some(kept) = state.logins.get(&token_hash, version) {
         let clock = kept.session.clock.seen(state.seen.noted(&token_hash));
         // A kept login that looks idle is read again: another server may have seen it.
@@ -191,29 +199,29 @@ async fn current_user(
                 state.seen.note(&token_hash, now);
                 state.logins.saw(&token_hash, now);
             }
-            return Ok(Some(signed_in(kept, token_hash)));
+            return Ok((Some(signed_in(kept, token_hash)), Some(version)));
         }
     }
     let Some(stored) = state.repo.auth_session(&token_hash).await? else {
         state.logins.forget(&token_hash);
-        return Ok(None);
+        return Ok((None, Some(version)));
     };
     let account_id = stored.account_id;
     let clock = stored.clock.seen(state.seen.noted(&token_hash));
     if !clock.is_valid_at(now) {
         state.logins.forget(&token_hash);
         state.repo.delete_auth_session(&token_hash).await?;
-        return Ok(None);
+        return Ok((None, Some(version)));
     }
     // A login still waiting for its code is nobody yet.
     if stored.pending == Some(Pending::Verify) {
-        return Ok(None);
+        return Ok((None, Some(version)));
     }
     let Some(account) = state.repo.account(account_id).await? else {
-        return Ok(None);
+        return Ok((None, Some(version)));
     };
     if account.disabled {
-        return Ok(None);
+        return Ok((None, Some(version)));
     }
     let grants = super::grants::grants_of(state.repo.as_ref(), &account).await?;
     let mut resolved = Resolved {
@@ -226,7 +234,7 @@ async fn current_user(
         resolved.session.clock.last_seen = now;
     }
     state.logins.put(&token_hash, version, resolved.clone());
-    Ok(Some(signed_in(resolved, token_hash)))
+    Ok((Some(signed_in(resolved, token_hash)), Some(version)))
 }
 
 fn signed_in(resolved: Resolved, token_hash: String) -> CurrentUser {

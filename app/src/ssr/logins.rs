@@ -1,7 +1,7 @@
 //! Resolved logins kept between requests. Resolving a session cookie costs three to four
 //! queries (the session, the account with its roles, the organiser grants and, for them,
 //! the subdistricts); every page and server function pays it. What they resolved to is
-//! kept here, labelled with the login change counter (`login_changes`) as it was read
+//! kept here, labelled with the reference change counter (`reference_changes`) as it was read
 //! before the rows were: a request reads that one row and uses what is kept only when it
 //! has not moved since. The counter moves with every committed write that changes who a
 //! login is (a session ended, an account disabled, a role or grant changed, a name, the

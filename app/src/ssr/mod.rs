@@ -24,6 +24,7 @@ pub mod oidc;
 pub mod password;
 pub mod progress;
 pub mod qr;
+pub mod reference;
 pub mod refusals;
 pub mod reports;
 pub mod rules;

@@ -20,6 +20,8 @@ pub struct AppState {
     pub seen: Arc<super::seen::Seen>,
     /// Logins resolved from session cookies, kept between requests.
     pub logins: Arc<super::logins::Logins>,
+    /// The pickers' reference data, kept between requests.
+    pub reference: Arc<super::reference::Reference>,
     /// The year's standings and the month's star points, kept between requests.
     pub standings: Arc<super::standings::Standings>,
     /// Attendance reports' head-counts, kept between requests.

@@ -18,6 +18,7 @@ both_backends!(
     being_seen_is_stored_off_the_request_path,
     remember_me_sets_a_lasting_cookie_only_for_cadres,
     kept_logins_follow_every_change_behind_the_servers_back,
+    kept_pickers_follow_every_change_behind_the_servers_back,
 );
 
 async fn each_demo_role_lands_on_its_home(backend: Backend) {
@@ -551,4 +552,31 @@ async fn kept_logins_follow_every_change_behind_the_servers_back(backend: Backen
     .await;
     let (_, page) = app.page(&again, "/me").await;
     assert!(page.contains("改名学员"));
+}
+
+/// The pickers' reference data is kept too (`ssr::reference`); a theme, tier, community or
+/// lecturer changed straight in the database shows on the very next page.
+async fn kept_pickers_follow_every_change_behind_the_servers_back(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let cadre = app.signed_in("cadre").await;
+    let (status, before) = app.page(&cadre, "/sessions").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!before.contains("改过名的主题"));
+    let (_, again) = app.page(&cadre, "/sessions").await;
+    assert_eq!(before.len(), again.len());
+    for (table, name) in [
+        ("themes", "name_zh = '改过名的主题'"),
+        ("tiers", "name_zh = '改过名的梯队'"),
+        ("communities", "name = '改过名的社区'"),
+    ] {
+        app.execute(
+            &format!("update {table} set {name} where id = (select min(id) from {table})"),
+            &[],
+        )
+        .await;
+    }
+    let (_, after) = app.page(&cadre, "/sessions").await;
+    for name in ["改过名的主题", "改过名的梯队", "改过名的社区"] {
+        assert!(after.contains(name), "{name}");
+    }
 }

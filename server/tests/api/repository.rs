@@ -242,9 +242,20 @@ async fn sessions_list_in_order_with_their_lecturers(backend: Backend) {
         .unwrap();
     assert_eq!(latest.map(|s| s.title), Some("none".to_string()));
     assert!(repo.latest_session_before(now).await.unwrap().is_none());
-    let mine = repo.sessions_of_lecturer(pb).await.unwrap();
-    assert_eq!(mine.len(), 1);
-    assert_eq!(mine[0].lecturers.len(), 2, "co-lecturers are listed too");
+    let mine = repo.lectures_of(pb, now, 10).await.unwrap();
+    assert_eq!((mine.upcoming_total, mine.past_total), (1, 0));
+    assert_eq!(mine.upcoming.len(), 1);
+    assert_eq!(
+        mine.upcoming[0].lecturers.len(),
+        2,
+        "co-lecturers are listed too"
+    );
+    let later = repo
+        .lectures_of(pb, Timestamp(now.0 + 1_000_000), 10)
+        .await
+        .unwrap();
+    assert_eq!((later.upcoming_total, later.past_total), (0, 1));
+    assert_eq!(later.past[0].id, mine.upcoming[0].id);
 }
 
 async fn audiences_pick_the_same_cadres_as_the_domain_rule(backend: Backend) {

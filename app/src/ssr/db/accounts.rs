@@ -58,9 +58,10 @@ pub trait AccountStore: Send + Sync {
         device: &str,
         audit: &AuditLine,
     ) -> RepoResult<()>;
-    /// The login change counter (`login_changes`): it moves with every committed write that
-    /// changes who a login session is (see `ssr::logins`), never with a sighting.
-    async fn login_changes(&self) -> RepoResult<i64>;
+    /// The reference change counter (`reference_changes`): it moves with every committed write
+    /// that changes who a login session is (see `ssr::logins`) or the reference data the
+    /// pickers offer (see `ssr::reference`), never with a sighting.
+    async fn reference_changes(&self) -> RepoResult<i64>;
     /// The session's account, clock and what it still waits for.
     async fn auth_session(&self, token_hash: &str) -> RepoResult<Option<StoredSession>>;
     /// Stores when sessions were last seen, in one transaction; a stored later time stays.

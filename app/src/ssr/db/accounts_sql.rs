@@ -239,9 +239,9 @@ impl AccountStore for SqlRepository<Db> {
         Ok(())
     }
 
-    async fn login_changes(&self) -> RepoResult<i64> {
+    async fn reference_changes(&self) -> RepoResult<i64> {
         Ok(
-            sqlx::query_scalar("select n from login_changes where id = 1")
+            sqlx::query_scalar("select n from reference_changes where id = 1")
                 .fetch_one(&self.read)
                 .await?,
         )

@@ -142,6 +142,15 @@ pub struct NewAccount {
     pub must_change_password: bool,
 }
 
+/// A lecturer's sessions, a window of each side of now (see `Repository::lectures_of`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Lectures {
+    pub upcoming: Vec<SessionSummary>,
+    pub upcoming_total: i64,
+    pub past: Vec<SessionSummary>,
+    pub past_total: i64,
+}
+
 /// A login session as stored.
 #[derive(Clone, Debug)]
 pub struct StoredSession {
@@ -319,7 +328,10 @@ pub trait Repository:
     /// The last session that is not cancelled and started before `before`.
     async fn latest_session_before(&self, before: Timestamp) -> RepoResult<Option<SessionSummary>>;
     /// Sessions the person lectures at, earliest first.
-    async fn sessions_of_lecturer(&self, person_id: i64) -> RepoResult<Vec<SessionSummary>>;
+    /// The sessions the person lectures at: the next `limit` not yet ended (earliest first)
+    /// and the latest `limit` ended (latest first), with how many there are of each.
+    async fn lectures_of(&self, person_id: i64, now: Timestamp, limit: i64)
+    -> RepoResult<Lectures>;
     async fn record_attendance(&self, rows: &[AttendanceRecord], now: Timestamp) -> RepoResult<()>;
     /// Attendance of each given session, of the people within `reach` (`None`: everyone);
     /// `expected` is the number of cadres in its audience.

@@ -494,17 +494,49 @@ impl crate::ssr::db::Repository for SqlRepository<Db> {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn sessions_of_lecturer(&self, person_id: i64) -> RepoResult<Vec<SessionSummary>> {
-        let sql = format!(
-            "{SESSION_COLUMNS} where s.id in \
-             (select session_id from session_lecturers where person_id = $1) \
-             order by s.starts_at, s.id, sl.position"
-        );
-        let rows = sqlx::query_as::<_, SessionRow>(&sql)
-            .bind(person_id)
-            .fetch_all(&self.read)
-            .await?;
-        fold_sessions(rows)
+    async fn lectures_of(
+        &self,
+        person_id: i64,
+        now: Timestamp,
+        limit: i64,
+    ) -> RepoResult<Lectures> {
+        let (upcoming_total, past_total): (i64, i64) = sqlx::query_as(
+            "select cast(coalesce(sum(case when s.ends_at > $2 then 1 else 0 end), 0) as bigint), \
+             cast(coalesce(sum(case when s.ends_at <= $2 then 1 else 0 end), 0) as bigint) \
+             from session_lecturers l join sessions s on s.id = l.session_id \
+             where l.person_id = $1",
+        )
+        .bind(person_id)
+        .bind(now.0)
+        .fetch_one(&self.read)
+        .await?;
+        let window = |ended: bool| {
+            let (side, order) = if ended { ("<=", "desc") } else { (">", "asc") };
+            format!(
+                "{SESSION_COLUMNS} where s.id in (select l.session_id from session_lecturers l \
+                 join sessions w on w.id = l.session_id where l.person_id = $1 \
+                 and w.ends_at {side} $2 order by w.starts_at {order}, w.id {order} limit $3) \
+                 order by s.starts_at {order}, s.id {order}, sl.position"
+            )
+        };
+        let mut sides = Vec::with_capacity(2);
+        for ended in [false, true] {
+            let rows = sqlx::query_as::<_, SessionRow>(&window(ended))
+                .bind(person_id)
+                .bind(now.0)
+                .bind(limit)
+                .fetch_all(&self.read)
+                .await?;
+            sides.push(fold_sessions(rows)?);
+        }
+        let past = sides.pop().unwrap_or_default();
+        let upcoming = sides.pop().unwrap_or_default();
+        Ok(Lectures {
+            upcoming,
+            upcoming_total,
+            past,
+            past_total,
+        })
     }
 
     #[tracing::instrument(skip_all)]

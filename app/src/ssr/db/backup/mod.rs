@@ -35,7 +35,7 @@ const NOT_DATA: [&str; 4] = [
     "_sqlx_migrations",
     "nightschool_backup",
     "data_changes",
-    "login_changes",
+    "reference_changes",
 ];
 
 /// Moves the change counters on after a restore, so that every app server rebuilds what it
@@ -49,7 +49,7 @@ where
     sqlx::query("update data_changes set n = n + 1 where id = 1")
         .execute(&mut *conn)
         .await?;
-    sqlx::query("update login_changes set n = n + 1 where id = 1")
+    sqlx::query("update reference_changes set n = n + 1 where id = 1")
         .execute(conn)
         .await?;
     Ok(())
