@@ -1,6 +1,7 @@
 -- A counter that moves with every write that changes who a signed-in request is, or the
 -- reference data pages offer in their pickers: a login session ended or its second step
--- passed, an account changed or removed, its roles, its organiser grants, a name, the
+-- passed, an account changed or removed, its roles, its organiser grants, a person's name,
+-- tier or community, the
 -- subdistricts and communities, themes and tiers. Each app server keeps resolved logins and
 -- that reference data in memory and reads this one row per request to know whether they
 -- still hold: also across several app servers on one database. Sightings (last_seen_at) do
@@ -27,7 +28,7 @@ create trigger account_roles_ref_changed after insert or update or delete or tru
 for each statement execute function reference_changed();
 create trigger organiser_units_ref_changed after insert or update or delete or truncate on organiser_units
 for each statement execute function reference_changed();
-create trigger people_ref_changed after update of id, name or delete or truncate on people
+create trigger people_ref_changed after update of id, name, tier_id, community_id or delete or truncate on people
 for each statement execute function reference_changed();
 create trigger communities_ref_changed after insert or update or delete or truncate on communities
 for each statement execute function reference_changed();

@@ -1,6 +1,7 @@
 -- A counter that moves with every write that changes who a signed-in request is, or the
 -- reference data pages offer in their pickers: a login session ended or its second step
--- passed, an account changed or removed, its roles, its organiser grants, a name, the
+-- passed, an account changed or removed, its roles, its organiser grants, a person's name,
+-- tier or community, the
 -- subdistricts and communities, themes and tiers. Each app server keeps resolved logins and
 -- that reference data in memory and reads this one row per request to know whether they
 -- still hold: also across several app servers on one database. Sightings (last_seen_at) do
@@ -21,7 +22,7 @@ create trigger account_roles_ref_delete after delete on account_roles begin upda
 create trigger organiser_units_ref_insert after insert on organiser_units begin update reference_changes set n = n + 1 where id = 1; end;
 create trigger organiser_units_ref_update after update on organiser_units begin update reference_changes set n = n + 1 where id = 1; end;
 create trigger organiser_units_ref_delete after delete on organiser_units begin update reference_changes set n = n + 1 where id = 1; end;
-create trigger people_ref_update after update of id, name on people begin update reference_changes set n = n + 1 where id = 1; end;
+create trigger people_ref_update after update of id, name, tier_id, community_id on people begin update reference_changes set n = n + 1 where id = 1; end;
 create trigger people_ref_delete after delete on people begin update reference_changes set n = n + 1 where id = 1; end;
 create trigger communities_ref_insert after insert on communities begin update reference_changes set n = n + 1 where id = 1; end;
 create trigger communities_ref_update after update on communities begin update reference_changes set n = n + 1 where id = 1; end;

@@ -135,7 +135,7 @@ pub async fn list_sessions(filter: SessionFilter) -> Result<SessionList, AppErro
         async {
             let me = caller()?;
             let repo = state()?.repo;
-            let scope = scope_of(&me, repo.as_ref()).await?;
+            let scope = scope_of(&me)?;
             let within = crate::ssr::access::subdistricts_of(&scope);
             let page = repo.find_sessions(scope, &filter, Timestamp::now()).await?;
             Ok(SessionList {
@@ -159,7 +159,7 @@ pub async fn calendar_sessions(view: String, date: String) -> Result<CalendarDat
         async {
             let me = caller()?;
             let repo = state()?.repo;
-            let scope = scope_of(&me, repo.as_ref()).await?;
+            let scope = scope_of(&me)?;
             let today = Timestamp::now().local_date();
             let span = CalendarSpan::new(CalendarView::parse(&view), parse_anchor(&date, today));
             let from = Timestamp::from_local(span.first, 0, 0).ok_or(AppError::NotFound)?;

@@ -303,7 +303,7 @@ pub async fn search(q: String) -> Result<SearchData, AppError> {
                 AppError::field(Field::Query, problem)
             })?;
             let repo = state()?.repo;
-            let scope = scope_of(&user, repo.as_ref()).await?;
+            let scope = scope_of(&user)?;
             // Reflections turn up for organisers of the whole install only.
             let organiser = user.account.roles.has(Role::Organiser) && user.grants.everything;
             let rows = repo

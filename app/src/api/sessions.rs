@@ -48,7 +48,7 @@ pub async fn my_upcoming_sessions() -> Result<Vec<SessionSummary>, AppError> {
         async {
             let me = authorize(Action::ViewOwnTimetable)?;
             let repo = state()?.repo;
-            let Some(member) = repo.member(me.account.person_id).await? else {
+            let Some(member) = me.member else {
                 return Ok(Vec::new());
             };
             // Sessions stay listed until they end: the cadre needs today's at the door.
@@ -105,7 +105,7 @@ pub async fn organiser_overview() -> Result<OrganiserDesk, AppError> {
             let organiser = crate::ssr::access::organiser()?;
             let repo = state()?.repo;
             // The sessions the organiser's grants reach (all of them for the whole install).
-            let scope = scope_of(organiser.user(), repo.as_ref()).await?;
+            let scope = scope_of(organiser.user())?;
             let now = Timestamp::now();
             let (day_start, day_end) = now.local_day_bounds();
             let today = repo

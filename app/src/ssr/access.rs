@@ -331,10 +331,7 @@ struct Relation {
 /// Anything else answers `NotFound`.
 async fn relation(user: &CurrentUser, repo: &dyn Repository, id: i64) -> AppResult<Relation> {
     let roles = &user.account.roles;
-    let member = repo
-        .member(user.account.person_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let member = user.member.ok_or(AppError::NotFound)?;
     let (in_audience, lectures_it) = repo.relation_to_session(id, &member).await?;
     let whole = roles.has(Role::Organiser) && user.grants.everything;
     let partial = if roles.has(Role::Organiser) && !whole && !user.grants.reach.is_empty() {
@@ -389,15 +386,12 @@ impl Stance {
 /// Which sessions the caller sees in lists, calendars and feeds: every session for an
 /// organiser of the whole install; otherwise the ones they are in the audience of (cadres),
 /// lecture at, or that their organiser grants reach.
-pub async fn scope_of(user: &CurrentUser, repo: &dyn Repository) -> AppResult<Scope> {
+pub fn scope_of(user: &CurrentUser) -> AppResult<Scope> {
     let roles = &user.account.roles;
     if roles.has(Role::Organiser) && user.grants.everything {
         return Ok(Scope::All);
     }
-    let member = repo
-        .member(user.account.person_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let member = user.member.ok_or(AppError::NotFound)?;
     Ok(Scope::Person {
         member,
         audience: roles.has(Role::Cadre),

@@ -224,10 +224,12 @@ async fn current_user(
         return Ok((None, Some(version)));
     }
     let grants = super::grants::grants_of(state.repo.as_ref(), &account).await?;
+    let member = state.repo.member(account.person_id).await?;
     let mut resolved = Resolved {
         session: stored,
         account,
         grants,
+        member,
     };
     if clock.needs_touch(now) {
         state.seen.note(&token_hash, now);
@@ -242,6 +244,7 @@ fn signed_in(resolved: Resolved, token_hash: String) -> CurrentUser {
         enrolling: resolved.session.pending == Some(Pending::Enroll),
         account: resolved.account,
         grants: resolved.grants,
+        member: resolved.member,
         token_hash,
     }
 }

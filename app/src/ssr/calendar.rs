@@ -103,13 +103,15 @@ async fn feed_calendar(state: &AppState, token: &str) -> crate::error::AppResult
     };
     let name = format!("夜校 · {}", account.display_name);
     let grants = super::grants::grants_of(repo.as_ref(), &account).await?;
+    let member = repo.member(account.person_id).await?;
     let user = CurrentUser {
         account,
         grants,
+        member,
         token_hash: String::new(),
         enrolling: false,
     };
-    let scope = super::access::scope_of(&user, repo.as_ref()).await?;
+    let scope = super::access::scope_of(&user)?;
     let now = crate::domain::Timestamp::now();
     let events = repo
         .calendar_events(

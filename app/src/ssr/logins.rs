@@ -1,6 +1,6 @@
-//! Resolved logins kept between requests. Resolving a session cookie costs three to four
-//! queries (the session, the account with its roles, the organiser grants and, for them,
-//! the subdistricts); every page and server function pays it. What they resolved to is
+//! Resolved logins kept between requests. Resolving a session cookie costs four to five
+//! queries (the session, the account with its roles, the person's tier and community, the
+//! organiser grants and, for them, the subdistricts); every page and server function pays it. What they resolved to is
 //! kept here, labelled with the reference change counter (`reference_changes`) as it was read
 //! before the rows were: a request reads that one row and uses what is kept only when it
 //! has not moved since. The counter moves with every committed write that changes who a
@@ -18,6 +18,7 @@ use std::sync::Mutex;
 use super::db::{Account, StoredSession};
 use super::grants::Grants;
 use crate::domain::Timestamp;
+use crate::domain::audience::Member;
 
 /// At most this many logins are kept; beyond it, those of an older counter go first, then
 /// all of them.
@@ -29,6 +30,7 @@ pub struct Resolved {
     pub session: StoredSession,
     pub account: Account,
     pub grants: Grants,
+    pub member: Option<Member>,
 }
 
 #[derive(Default)]
@@ -112,6 +114,7 @@ mod tests {
                 must_change_password: false,
             },
             grants: Grants::default(),
+            member: None,
         }
     }
 

@@ -9,6 +9,9 @@ pub struct CurrentUser {
     pub account: Account,
     /// How far its organiser grants reach.
     pub grants: super::grants::Grants,
+    /// Its person's tier, community and subdistrict, which decide the audiences they are
+    /// in (`None`: the person is gone).
+    pub member: Option<crate::domain::audience::Member>,
     pub token_hash: String,
     /// The account must set up its second factor before anything else.
     pub enrolling: bool,
