@@ -45,7 +45,7 @@ const DEFAULT_PAGES: &str = "cadre:/me,lecturer:/lecturer,organiser:/organiser,\
     cadre:/calendar?view=month,organiser:/sessions,organiser:/calendar?view=month,\
     cadre:/sessions/{past},cadre:/search?q=%E6%9E%AB%E6%A1%A5%E7%BB%8F%E9%AA%8C,\
     organiser:/search?q=%E7%BD%91%E6%A0%BC,cadre:/progress,cadre:/history,\
-    lecturer:/review,organiser:/organiser/programme,\
+    cadre:/review,organiser:/organiser/programme,\
     organiser:/organiser/programme?outlook=at_risk,organiser:/organiser/programme?subdistrict=1,\
     organiser:/organiser/district,organiser:/organiser/reports,\
     organiser:/organiser/sessions/{past}/attendance,organiser:/organiser/sessions/{past}/door";

@@ -292,6 +292,7 @@ impl Application {
             reference: Default::default(),
             standings: Default::default(),
             reports: Default::default(),
+            sheets: Default::default(),
             max_upload_bytes: settings.max_upload_bytes,
             trust_forwarded: settings.trust_forwarded,
             refusals: Default::default(),

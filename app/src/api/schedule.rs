@@ -68,14 +68,11 @@ pub(crate) async fn choices(
     repo: &dyn crate::ssr::db::Repository,
     within: Option<&[i64]>,
 ) -> crate::error::AppResult<PlannerChoices> {
-    use crate::ssr::reference::ReferenceVersion;
     let same = |id, name: &String| Choice::new(id, name.clone(), name.clone());
     let inside = |id: i64| within.is_none_or(|w| w.contains(&id));
-    let version = use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<ReferenceVersion>().map(|v| v.0));
     let data = crate::ssr::guard::state()?
         .reference
-        .get(repo, version)
+        .get(repo, crate::ssr::reference::version())
         .await?;
     Ok(PlannerChoices {
         subdistricts: data

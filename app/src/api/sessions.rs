@@ -123,7 +123,15 @@ pub async fn organiser_overview() -> Result<OrganiserDesk, AppError> {
                 .find(|s| !s.cancelled && s.starts_at.0 < day_start.0);
             let mut ids: Vec<i64> = today.iter().map(|s| s.id).collect();
             ids.extend(latest.iter().map(|s| s.id));
-            let counts = repo.attendance_counts(&ids, organiser.people()).await?;
+            let st = state()?;
+            let mut counts = Vec::with_capacity(ids.len());
+            for id in ids {
+                let total = st
+                    .sheets
+                    .totals(repo.as_ref(), &st.reference, id, organiser.people())
+                    .await?;
+                counts.push((id, total));
+            }
             let with_counts = |session: SessionSummary| {
                 let counts = counts
                     .iter()

@@ -31,6 +31,7 @@ pub mod rules;
 pub mod second_factor;
 pub mod security;
 pub mod seen;
+pub mod sheets;
 pub mod standings;
 pub mod state;
 pub mod tokens;

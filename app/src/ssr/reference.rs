@@ -13,6 +13,13 @@ use super::db::{Community, RepoResult, Repository, Subdistrict, Theme, Tier};
 #[derive(Clone, Copy, Debug)]
 pub struct ReferenceVersion(pub i64);
 
+/// The counter the session middleware read for the current request, if any (server
+/// functions; `None` elsewhere).
+pub fn version() -> Option<i64> {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<ReferenceVersion>().map(|v| v.0))
+}
+
 /// The reference data as stored, unfiltered.
 #[derive(Debug, Default)]
 pub struct ReferenceData {

@@ -24,6 +24,8 @@ pub struct AppState {
     pub reference: Arc<super::reference::Reference>,
     /// The year's standings and the month's star points, kept between requests.
     pub standings: Arc<super::standings::Standings>,
+    /// Sessions' head-counts per community, kept between requests.
+    pub sheets: Arc<super::sheets::Sheets>,
     /// Attendance reports' head-counts, kept between requests.
     pub reports: Arc<super::reports::Reports>,
     /// The largest attachment accepted, in bytes (`NIGHTSCHOOL_MAX_UPLOAD_MB`).

@@ -113,7 +113,10 @@ pub async fn door_board(session_id: i64) -> Result<BoardData, AppError> {
                 key.token(door.id, step)
             );
             let reach = access.people();
-            let groups = repo.sheet_groups(door.id, reach).await?;
+            let groups = st
+                .sheets
+                .groups(repo, &st.reference, door.id, reach)
+                .await?;
             let all = crate::ssr::db::SheetGroup::total(&groups);
             let counts = all.counts;
             let walk_ins = all.walk_ins;

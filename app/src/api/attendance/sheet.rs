@@ -122,7 +122,11 @@ pub async fn attendance_sheet(
                 .door_session(session_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let groups = repo.sheet_groups(session_id, reach).await?;
+            let st = state()?;
+            let groups = st
+                .sheets
+                .groups(repo.as_ref(), &st.reference, session_id, reach)
+                .await?;
             let all = SheetGroup::total(&groups);
             let query = q
                 .unwrap_or_default()

@@ -11,9 +11,8 @@ use crate::domain::conflicts::Booking;
 use crate::domain::hours::StudyHours;
 use crate::domain::ical::CalendarEvent;
 use crate::domain::login_policy::SessionClock;
-use crate::domain::org::Reach;
 use crate::domain::people::Position;
-use crate::domain::schedule::{AttendanceCounts, AttendanceStatus, SessionFormat, SessionSummary};
+use crate::domain::schedule::{AttendanceStatus, SessionFormat, SessionSummary};
 use crate::domain::{DisplayName, Roles, Timestamp, Username};
 
 pub mod accounts;
@@ -333,11 +332,4 @@ pub trait Repository:
     async fn lectures_of(&self, person_id: i64, now: Timestamp, limit: i64)
     -> RepoResult<Lectures>;
     async fn record_attendance(&self, rows: &[AttendanceRecord], now: Timestamp) -> RepoResult<()>;
-    /// Attendance of each given session, of the people within `reach` (`None`: everyone);
-    /// `expected` is the number of cadres in its audience.
-    async fn attendance_counts(
-        &self,
-        session_ids: &[i64],
-        reach: Option<&Reach>,
-    ) -> RepoResult<Vec<(i64, AttendanceCounts)>>;
 }

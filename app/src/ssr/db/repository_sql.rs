@@ -560,18 +560,4 @@ impl crate::ssr::db::Repository for SqlRepository<Db> {
         tx.commit().await?;
         Ok(())
     }
-
-    #[tracing::instrument(skip_all)]
-    async fn attendance_counts(
-        &self,
-        session_ids: &[i64],
-        reach: Option<&Reach>,
-    ) -> RepoResult<Vec<(i64, AttendanceCounts)>> {
-        let mut out = Vec::with_capacity(session_ids.len());
-        for &id in session_ids {
-            let groups = self.sheet_groups(id, reach).await?;
-            out.push((id, SheetGroup::total(&groups).counts));
-        }
-        Ok(out)
-    }
 }
