@@ -1,20 +1,22 @@
-//! Benchmark of the door: `--cadres` cadres (2,000) check in over `--connections` (64)
-//! connections against the release server, and — in the same run, as the baseline — the
-//! raw rate of single-row committed inserts into a SQLite file with the app's schema and
-//! settings, no server in between. Run it with `scripts/bench-checkin`; `--help` lists the
-//! options.
+//! Benchmark of the door: `--cadres` cadres (2,000), whose logins were last seen an hour
+//! earlier, check in over `--connections` (64) connections against the release server while
+//! the projector's door board refreshes every 3 s and the district's organiser keeps
+//! reloading the programme dashboard. The baseline, measured in the same run: the raw rate
+//! of single-row committed inserts into a database with the app's schema and settings, no
+//! server in between, with the attendance triggers and without them. Run it with
+//! `scripts/bench-checkin`; `--help` lists the options.
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, ensure};
 use common::{
-    DOOR_SECRET, ServerProcess, cpu_model, default_server_bin, door_client, quantile_ms, seed_door,
-    tap,
+    DOOR_SECRET, Door, ServerProcess, cpu_model, default_server_bin, door_client, quantile_ms,
+    seed_door, tap,
 };
-use sqlx::ConnectOptions;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sqlx::{ConnectOptions, Connection};
 
 mod common;
 
@@ -23,7 +25,9 @@ cargo run --release -p nightschool --example bench_checkin -- [OPTION VALUE]...
   --cadres N           cadres checking in, once each (2000)
   --connections N      concurrent connections (64)
   --server-bin PATH    the release server (default $CARGO_TARGET_DIR/release/nightschool)
-  --database-url URL   also run against this EMPTY PostgreSQL database
+  --database-url URL   also run against this EMPTY PostgreSQL database (the raw baseline
+                       uses a database beside it, named like it with `_raw`, made anew)
+  --no-watchers        no door board or dashboard during the burst
 ";
 
 struct Options {
@@ -31,6 +35,7 @@ struct Options {
     connections: usize,
     server_bin: PathBuf,
     postgres: Option<String>,
+    watchers: bool,
 }
 
 fn parse() -> anyhow::Result<Options> {
@@ -54,6 +59,7 @@ fn parse() -> anyhow::Result<Options> {
         connections: number("--connections", 64)?.max(1),
         server_bin: value("--server-bin").map_or_else(default_server_bin, PathBuf::from),
         postgres: value("--database-url").cloned(),
+        watchers: !args.iter().any(|a| a == "--no-watchers"),
     })
 }
 
@@ -63,6 +69,8 @@ struct Run {
     elapsed: Duration,
     latencies: Vec<Duration>,
     failures: usize,
+    /// The door board's and the dashboard's requests made during the burst.
+    watched: Vec<(&'static str, Watch)>,
 }
 
 impl Run {
@@ -70,15 +78,16 @@ impl Run {
         self.n as f64 / self.elapsed.as_secs_f64()
     }
 
-    fn print(&self, baseline: f64) {
+    fn print(&self, raw: f64, bare: f64) {
         println!(
-            "{:<34} {:>7} {:>10.0} {:>8.2} {:>8.2} {:>9.2}  {}",
+            "{:<38} {:>7} {:>10.0} {:>8.2} {:>8.2} {:>9.2} {:>9.2}  {}",
             self.label,
             self.n,
             self.rate(),
             quantile_ms(&self.latencies, 0.5),
             quantile_ms(&self.latencies, 0.99),
-            self.rate() / baseline,
+            self.rate() / raw,
+            self.rate() / bare,
             if self.failures == 0 {
                 "ok".to_string()
             } else {
@@ -86,6 +95,71 @@ impl Run {
             }
         );
     }
+}
+
+/// Requests made beside the burst, and how they went.
+#[derive(Default)]
+struct Watch {
+    latencies: Vec<Duration>,
+    failures: usize,
+}
+
+impl Watch {
+    fn print(&self, label: &str) {
+        let mut sorted = self.latencies.clone();
+        sorted.sort();
+        println!(
+            "  beside it: {label:<28} {:>5} requests, p50 {:>7.2} ms, p99 {:>7.2} ms{}",
+            sorted.len(),
+            quantile_ms(&sorted, 0.5),
+            quantile_ms(&sorted, 0.99),
+            if self.failures == 0 {
+                String::new()
+            } else {
+                format!(", {} FAILED", self.failures)
+            }
+        );
+    }
+}
+
+/// Asks `ask` every `every` until `stop` is set (the first time at once).
+fn watcher<F, Fut>(stop: Arc<AtomicBool>, every: Duration, ask: F) -> tokio::task::JoinHandle<Watch>
+where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = reqwest::Result<reqwest::StatusCode>> + Send,
+{
+    tokio::spawn(async move {
+        let mut watch = Watch::default();
+        while !stop.load(Ordering::Relaxed) {
+            let t = Instant::now();
+            match ask().await {
+                Ok(status) if status.is_success() => watch.latencies.push(t.elapsed()),
+                _ => watch.failures += 1,
+            }
+            tokio::time::sleep(every.saturating_sub(t.elapsed())).await;
+        }
+        watch
+    })
+}
+
+/// What the door board says has arrived, as the projector reads it.
+async fn board_present(client: &reqwest::Client, base: &str, door: &Door) -> anyhow::Result<i64> {
+    let res = client
+        .post(format!("{base}/api/door_board"))
+        .header(reqwest::header::COOKIE, &door.organiser)
+        .form(&[("session_id", door.session_id.to_string())])
+        .send()
+        .await?;
+    let status = res.status();
+    let text = res.text().await?;
+    ensure!(status.is_success(), "the door board: {status} {text}");
+    let board: serde_json::Value = serde_json::from_str(&text)?;
+    let counts = &board["counts"];
+    counts["present"]
+        .as_i64()
+        .zip(counts["late"].as_i64())
+        .map(|(p, l)| p + l)
+        .context("the board has no counts")
 }
 
 /// Every cadre checks in once; `connections` clients take the next cadre as they finish.
@@ -109,6 +183,46 @@ async fn burst(url: &str, opts: &Options, label: &str) -> anyhow::Result<Run> {
         .collect::<anyhow::Result<_>>()?;
     for c in &clients {
         c.get(format!("{base}/healthz")).send().await?;
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut watchers = Vec::new();
+    if opts.watchers {
+        let (client, base2, door2) = (door_client()?, base.clone(), door.clone());
+        watchers.push((
+            "door board every 3 s",
+            watcher(stop.clone(), Duration::from_secs(3), move || {
+                let (client, base, door) = (client.clone(), base2.clone(), door2.clone());
+                async move {
+                    let res = client
+                        .post(format!("{base}/api/door_board"))
+                        .header(reqwest::header::COOKIE, &door.organiser)
+                        .form(&[("session_id", door.session_id.to_string())])
+                        .send()
+                        .await?;
+                    let status = res.status();
+                    res.bytes().await?;
+                    Ok(status)
+                }
+            }),
+        ));
+        let (client, base2, door2) = (door_client()?, base.clone(), door.clone());
+        watchers.push((
+            "dashboard reloaded each 1 s",
+            watcher(stop.clone(), Duration::from_secs(1), move || {
+                let (client, base, door) = (client.clone(), base2.clone(), door2.clone());
+                async move {
+                    let res = client
+                        .get(format!("{base}/organiser/programme"))
+                        .header(reqwest::header::COOKIE, &door.organiser)
+                        .header(reqwest::header::ACCEPT_ENCODING, "br, gzip")
+                        .send()
+                        .await?;
+                    let status = res.status();
+                    res.bytes().await?;
+                    Ok(status)
+                }
+            }),
+        ));
     }
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -139,6 +253,13 @@ async fn burst(url: &str, opts: &Options, label: &str) -> anyhow::Result<Run> {
         failures += f;
     }
     let elapsed = started.elapsed();
+    stop.store(true, Ordering::Relaxed);
+    let mut watched = Vec::new();
+    for (name, task) in watchers {
+        watched.push((name, task.await?));
+    }
+    // The board, asked once more after the burst, counts every check-in.
+    let shown = board_present(&door_client()?, &base, &door).await?;
     drop(server);
     latencies.sort();
     let repo = app::ssr::db::connect(url).await?;
@@ -149,50 +270,132 @@ async fn burst(url: &str, opts: &Options, label: &str) -> anyhow::Result<Run> {
         "{label}: {present} of {} check-ins stored",
         opts.cadres
     );
+    ensure!(
+        shown == opts.cadres as i64,
+        "{label}: the door board shows {shown} of {} check-ins",
+        opts.cadres
+    );
     Ok(Run {
         label: label.into(),
         n: opts.cadres,
         elapsed,
         latencies,
         failures,
+        watched,
     })
 }
 
-/// The baseline: one row per committed transaction, one connection, straight into a SQLite
-/// file migrated and seeded like the app's, with the app's settings (WAL, synchronous
-/// FULL, foreign keys on).
-async fn raw_inserts(url: &str, opts: &Options) -> anyhow::Result<Run> {
+/// The baseline: one row per committed transaction, one connection, straight into a
+/// database migrated and seeded like the app's, with the app's settings (on SQLite: WAL,
+/// synchronous FULL, foreign keys on). `triggers: false` first removes (SQLite) or
+/// disables (PostgreSQL) the attendance table's own triggers, which keep the tallies.
+async fn raw_inserts(url: &str, opts: &Options, triggers: bool) -> anyhow::Result<Run> {
     let door = seed_door(url, opts.cadres).await?;
-    let options: SqliteConnectOptions = url.parse()?;
-    let mut conn = options
-        .journal_mode(SqliteJournalMode::Wal)
-        .foreign_keys(true)
-        .connect()
-        .await?;
+    let postgres = url.starts_with("postgres");
+    let mut conn = if postgres {
+        RawConnection::Postgres(sqlx::PgConnection::connect(url).await?)
+    } else {
+        let options: SqliteConnectOptions = url.parse()?;
+        let conn = options
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .connect()
+            .await?;
+        RawConnection::Sqlite(conn)
+    };
+    if !triggers {
+        conn.drop_triggers().await?;
+    }
     let mut latencies = Vec::with_capacity(opts.cadres);
     let started = Instant::now();
     for (person_id, _) in &door.cadres {
         let t = Instant::now();
-        sqlx::query(
-            "insert into attendance (session_id, person_id, status, checked_in_at, created_at, \
-             walk_in, source, updated_at) values ($1, $2, 'present', $3, $3, false, 'qr', $3)",
-        )
-        .bind(door.session_id)
-        .bind(person_id)
-        .bind(app::domain::Timestamp::now().0)
-        .execute(&mut conn)
-        .await?;
+        conn.insert(door.session_id, *person_id, app::domain::Timestamp::now().0)
+            .await?;
         latencies.push(t.elapsed());
     }
     let elapsed = started.elapsed();
     latencies.sort();
+    let backend = if postgres { "PostgreSQL" } else { "SQLite" };
+    let with = if triggers { "with" } else { "without" };
     Ok(Run {
-        label: "raw SQLite inserts (baseline)".into(),
+        label: format!("raw {backend} inserts, {with} triggers"),
         n: opts.cadres,
         elapsed,
         latencies,
         failures: 0,
+        watched: Vec::new(),
     })
+}
+
+const RAW_INSERT: &str = "insert into attendance (session_id, person_id, status, checked_in_at, \
+     created_at, walk_in, source, updated_at) values ($1, $2, 'present', $3, $3, false, 'qr', $3)";
+
+/// One connection of either backend, for the baseline.
+enum RawConnection {
+    Sqlite(sqlx::SqliteConnection),
+    Postgres(sqlx::PgConnection),
+}
+
+impl RawConnection {
+    async fn insert(&mut self, session: i64, person: i64, at: i64) -> sqlx::Result<()> {
+        match self {
+            Self::Sqlite(c) => {
+                let query = sqlx::query(RAW_INSERT).bind(session).bind(person).bind(at);
+                query.execute(c).await.map(drop)
+            }
+            Self::Postgres(c) => {
+                let query = sqlx::query(RAW_INSERT).bind(session).bind(person).bind(at);
+                query.execute(c).await.map(drop)
+            }
+        }
+    }
+
+    async fn drop_triggers(&mut self) -> sqlx::Result<()> {
+        match self {
+            Self::Sqlite(c) => {
+                let names: Vec<String> = sqlx::query_scalar(
+                    "select name from sqlite_master where type = 'trigger' and tbl_name = 'attendance'",
+                )
+                .fetch_all(&mut *c)
+                .await?;
+                for name in names {
+                    sqlx::query(&format!("drop trigger \"{name}\""))
+                        .execute(&mut *c)
+                        .await?;
+                }
+                Ok(())
+            }
+            Self::Postgres(c) => sqlx::query("alter table attendance disable trigger user")
+                .execute(c)
+                .await
+                .map(drop),
+        }
+    }
+}
+
+/// A database beside the one `url` names, called like it with `suffix`, made anew (empty).
+async fn sibling_database(url: &str, suffix: &str) -> anyhow::Result<String> {
+    let (server, name) = url
+        .rsplit_once('/')
+        .context("a PostgreSQL URL ends in /DATABASE")?;
+    let name = name.split('?').next().unwrap_or(name);
+    let sibling = format!("{name}{suffix}");
+    ensure!(
+        sibling
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_'),
+        "database name {sibling:?}: letters, digits and _ only"
+    );
+    let mut conn = sqlx::postgres::PgConnection::connect(url).await?;
+    sqlx::query(&format!("drop database if exists {sibling} with (force)"))
+        .execute(&mut conn)
+        .await?;
+    sqlx::query(&format!("create database {sibling}"))
+        .execute(&mut conn)
+        .await?;
+    Ok(format!("{server}/{sibling}"))
 }
 
 #[tokio::main]
@@ -207,30 +410,47 @@ async fn main() -> anyhow::Result<()> {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!("machine: {cores} cores, {}", cpu_model());
     println!(
-        "load: {} cadres check in once each over {} connections (client, server and database share the machine)",
-        opts.cadres, opts.connections
+        "load: {} cadres, last seen an hour ago, check in once each over {} connections{} \
+         (client, server and database share the machine)",
+        opts.cadres,
+        opts.connections,
+        if opts.watchers {
+            ", while the door board refreshes every 3 s and the organiser reloads the dashboard every second"
+        } else {
+            ""
+        }
     );
-    let raw = raw_inserts(&format!("sqlite://{}/raw.db", work.path().display()), &opts).await?;
-    let mut runs = vec![
-        burst(
-            &format!("sqlite://{}/door.db", work.path().display()),
-            &opts,
-            "server on SQLite",
-        )
-        .await?,
+    let sqlite = |name: &str| format!("sqlite://{}/{name}.db", work.path().display());
+    let mut sqlite_runs = vec![
+        raw_inserts(&sqlite("raw"), &opts, true).await?,
+        raw_inserts(&sqlite("raw-bare"), &opts, false).await?,
     ];
+    sqlite_runs.push(burst(&sqlite("door"), &opts, "server on SQLite").await?);
+    let mut tables = vec![sqlite_runs];
     if let Some(pg) = &opts.postgres {
+        let raw = sibling_database(pg, "_raw").await?;
+        let mut runs = vec![raw_inserts(&raw, &opts, true).await?];
+        let bare = sibling_database(pg, "_raw").await?;
+        runs.push(raw_inserts(&bare, &opts, false).await?);
         runs.push(burst(pg, &opts, "server on PostgreSQL").await?);
+        tables.push(runs);
     }
-    println!(
-        "\n{:<34} {:>7} {:>10} {:>8} {:>8} {:>9}",
-        "", "n", "per s", "p50 ms", "p99 ms", "÷ raw"
-    );
-    raw.print(raw.rate());
-    for run in &runs {
-        run.print(raw.rate());
+    let mut failed = 0;
+    for runs in &tables {
+        println!(
+            "\n{:<38} {:>7} {:>10} {:>8} {:>8} {:>9} {:>9}",
+            "", "n", "per s", "p50 ms", "p99 ms", "÷ raw", "÷ bare"
+        );
+        let (raw, bare) = (runs[0].rate(), runs[1].rate());
+        for run in runs {
+            run.print(raw, bare);
+            for (name, watch) in &run.watched {
+                watch.print(name);
+                failed += watch.failures;
+            }
+            failed += run.failures;
+        }
     }
-    let failed: usize = runs.iter().map(|r| r.failures).sum();
-    ensure!(failed == 0, "{failed} check-ins failed");
+    ensure!(failed == 0, "{failed} requests failed");
     Ok(())
 }

@@ -192,6 +192,7 @@ async fn main() -> anyhow::Result<()> {
     }
     print_footer();
     bench.recount(&url).await?;
+    bench.workbook(&url).await?;
     drop(server);
     ensure!(failures == 0, "{failures} page(s) failed or had errors");
     Ok(())
@@ -680,6 +681,102 @@ impl Bench {
         );
         println!(
             "recount: the dashboard's {counted} cadres match the database, and one more at once"
+        );
+        Ok(())
+    }
+}
+
+impl Bench {
+    /// The year's workbook as the district's organiser downloads it, timed against a
+    /// command-line tool's CSV dump of the same rows (`sqlite3`, or `psql` on PostgreSQL),
+    /// with the server's CPU time and how far its resident memory rose above what it held
+    /// before; the rows of the workbook's 明细 sheet are counted against the dump's.
+    async fn workbook(&self, url: &str) -> anyhow::Result<()> {
+        const RUNS: usize = 3;
+        let now = Timestamp::now();
+        let year = app::ssr::progress::this_year(now);
+        let (from, to) = app::domain::report::DateRange::year(year)
+            .and_then(|r| r.bounds())
+            .context("the year's bounds")?;
+        let sql = db::facts_dump_sql(from, to, now);
+        let out = self.dir.join("dump.csv");
+        let (tool, mut command) = if let Some(file) = url.strip_prefix("sqlite://") {
+            let mut c = std::process::Command::new("sqlite3");
+            c.arg("-csv").arg(file).arg(&sql);
+            ("sqlite3 -csv", c)
+        } else {
+            let mut c = std::process::Command::new("psql");
+            c.arg("-X")
+                .arg("-q")
+                .arg(url)
+                .arg("-c")
+                .arg(format!("copy ({sql}) to stdout with csv"));
+            ("psql copy … csv", c)
+        };
+        let mut dump = Vec::new();
+        for _ in 0..RUNS {
+            let started = Instant::now();
+            let status = command
+                .stdout(std::fs::File::create(&out)?)
+                .status()
+                .with_context(|| format!("running {tool} (install it to compare)"))?;
+            ensure!(status.success(), "{tool} failed: {status}");
+            dump.push(started.elapsed());
+        }
+        let dumped = std::fs::read(&out)?.iter().filter(|b| **b == b'\n').count();
+        let organiser = sign_in(&self.app, "organiser").await?;
+        let status = |key: &str| {
+            let text = std::fs::read_to_string(format!("/proc/{}/status", self.server_pid));
+            text.ok()
+                .and_then(|t| {
+                    t.lines()
+                        .find_map(|l| l.strip_prefix(key))
+                        .and_then(|v| v.trim().trim_end_matches(" kB").parse::<u64>().ok())
+                })
+                .unwrap_or(0)
+        };
+        let before = status("VmRSS:");
+        // Resets the peak (VmHWM) to the present size, so the peak read after is the export's.
+        std::fs::write(format!("/proc/{}/clear_refs", self.server_pid), "5").ok();
+        let (mut app, mut cpu, mut bytes) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..RUNS {
+            let cpu_before = common::cpu_time(self.server_pid);
+            let started = Instant::now();
+            let res = organiser
+                .get(format!("{}/reports/attendance-{year}.xlsx", self.app))
+                .send()
+                .await?;
+            ensure!(res.status().is_success(), "the workbook: {}", res.status());
+            bytes = res.bytes().await?.to_vec();
+            app.push(started.elapsed());
+            cpu.push(common::cpu_time(self.server_pid) - cpu_before);
+        }
+        let peak = status("VmHWM:");
+        let path = self.dir.join("year.xlsx");
+        std::fs::write(&path, &bytes)?;
+        use calamine::Reader;
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook(&path)?;
+        let detail = book.worksheet_range("明细")?;
+        let written = detail.height().saturating_sub(1);
+        ensure!(
+            written == dumped,
+            "the workbook's 明细 has {written} rows, {tool} dumped {dumped}"
+        );
+        app.sort();
+        dump.sort();
+        cpu.sort();
+        let (app, dump) = (app[RUNS / 2], dump[RUNS / 2]);
+        println!(
+            "year workbook {year}: {written} rows, {:.1} MB; median of {RUNS}: {:.2} s \
+             (server CPU {:.2} s) against {tool} {:.2} s for the same rows: {:.2}× its time; \
+             the server's memory rose {:.0} MB above the {:.0} MB it held before",
+            bytes.len() as f64 / 1e6,
+            app.as_secs_f64(),
+            cpu[RUNS / 2].as_secs_f64(),
+            dump.as_secs_f64(),
+            app.as_secs_f64() / dump.as_secs_f64(),
+            peak.saturating_sub(before) as f64 / 1024.0,
+            before as f64 / 1024.0,
         );
         Ok(())
     }

@@ -53,36 +53,88 @@ pub struct CountRow {
 
 /// Attendance per community, by name.
 pub fn by_community(facts: &[Fact]) -> Vec<CountRow> {
-    let mut map: BTreeMap<&str, AttendanceCounts> = BTreeMap::new();
-    for f in facts {
-        f.count_into(map.entry(f.community.as_str()).or_default());
-    }
-    map.into_iter()
-        .enumerate()
-        .map(|(i, (name, counts))| CountRow {
-            id: i as i64,
-            name: name.to_string(),
-            counts,
-        })
-        .collect()
+    tally(facts, |_| Share::MAKE_UP).communities()
 }
 
 /// Attendance per session, in the order of the facts (by start).
 pub fn by_session(facts: &[Fact]) -> Vec<CountRow> {
-    let mut out: Vec<CountRow> = Vec::new();
+    tally(facts, |_| Share::MAKE_UP).sessions
+}
+
+fn tally(facts: &[Fact], make_up: impl Fn(Option<i64>) -> Share) -> Tally {
+    let mut tally = Tally::default();
     for f in facts {
-        if out.last().is_none_or(|r| r.id != f.session_id) {
-            out.push(CountRow {
+        tally.add(f, make_up(f.subdistrict_id));
+    }
+    tally
+}
+
+/// Facts summed one at a time, per community, per session and per cadre, so that a year of
+/// facts can be read as a stream: what it holds grows with the communities, sessions and
+/// cadres, not with the facts.
+#[derive(Debug, Default)]
+pub struct Tally {
+    communities: BTreeMap<String, AttendanceCounts>,
+    /// In the order the facts come (by start); a session's facts come together.
+    sessions: Vec<CountRow>,
+    people: BTreeMap<(String, String, i64), PersonRow>,
+}
+
+impl Tally {
+    /// Counts one fact; `make_up` is the make-up share in force for its subdistrict.
+    pub fn add(&mut self, f: &Fact, make_up: Share) {
+        let community = match self.communities.get_mut(f.community.as_str()) {
+            Some(c) => c,
+            None => self.communities.entry(f.community.clone()).or_default(),
+        };
+        f.count_into(community);
+        if self.sessions.last().is_none_or(|r| r.id != f.session_id) {
+            self.sessions.push(CountRow {
                 id: f.session_id,
                 name: f.title.clone(),
                 counts: AttendanceCounts::default(),
             });
         }
-        if let Some(row) = out.last_mut() {
+        if let Some(row) = self.sessions.last_mut() {
             f.count_into(&mut row.counts);
         }
+        let row = self
+            .people
+            .entry((f.community.clone(), f.name.clone(), f.person_id))
+            .or_insert_with(|| PersonRow {
+                person_id: f.person_id,
+                name: f.name.clone(),
+                community: f.community.clone(),
+                tier_zh: f.tier_zh.clone(),
+                counts: AttendanceCounts::default(),
+                earned: StudyHours(0),
+            });
+        f.count_into(&mut row.counts);
+        row.earned.0 += earned_hours(f.final_status(), f.study_hours, make_up).0;
     }
-    out
+
+    /// Per community, by name (`id`: the place in that order).
+    pub fn communities(&self) -> Vec<CountRow> {
+        self.communities
+            .iter()
+            .enumerate()
+            .map(|(i, (name, counts))| CountRow {
+                id: i as i64,
+                name: name.clone(),
+                counts: *counts,
+            })
+            .collect()
+    }
+
+    /// Per session, in the order of the facts.
+    pub fn sessions(&self) -> &[CountRow] {
+        &self.sessions
+    }
+
+    /// Per cadre, by community then name.
+    pub fn people(self) -> Vec<PersonRow> {
+        self.people.into_values().collect()
+    }
 }
 
 /// The head-counts of one community at one finished session: the facts of that pair,
@@ -157,22 +209,7 @@ pub struct PersonRow {
 /// Per cadre, by community then name.
 /// `make_up` gives the make-up share in force for a subdistrict.
 pub fn by_person(facts: &[Fact], make_up: impl Fn(Option<i64>) -> Share) -> Vec<PersonRow> {
-    let mut map: BTreeMap<(String, String, i64), PersonRow> = BTreeMap::new();
-    for f in facts {
-        let row = map
-            .entry((f.community.clone(), f.name.clone(), f.person_id))
-            .or_insert_with(|| PersonRow {
-                person_id: f.person_id,
-                name: f.name.clone(),
-                community: f.community.clone(),
-                tier_zh: f.tier_zh.clone(),
-                counts: AttendanceCounts::default(),
-                earned: StudyHours(0),
-            });
-        f.count_into(&mut row.counts);
-        row.earned.0 += earned_hours(f.final_status(), f.study_hours, make_up(f.subdistrict_id)).0;
-    }
-    map.into_values().collect()
+    tally(facts, make_up).people()
 }
 
 /// Hours one person earned from the facts.

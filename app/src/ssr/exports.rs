@@ -15,7 +15,7 @@ use crate::domain::Timestamp;
 use crate::domain::csv::csv;
 use crate::domain::org::Reach;
 use crate::domain::org::SessionRight;
-use crate::domain::report::{CountRow, DateRange, Fact, by_community, by_person, by_session};
+use crate::domain::report::{CountRow, DateRange, Fact, PersonRow, Tally};
 use crate::domain::schedule::AttendanceStatus;
 use crate::i18n::{Lang, reason_key};
 
@@ -187,22 +187,39 @@ pub async fn session_xlsx(
 
 fn write_table(sheet: &mut Worksheet, name: &str, rows: &[Vec<String>]) -> Result<(), XlsxError> {
     sheet.set_name(name)?;
+    if let Some(first) = rows.first() {
+        start_table(sheet, first.len())?;
+    }
     let bold = Format::new().set_bold();
     for (r, row) in rows.iter().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            let (r, c) = (r as u32, c as u16);
-            match cell.parse::<f64>() {
-                Ok(n) if r > 0 && !cell.is_empty() => sheet.write_number(r, c, n)?,
-                _ if r == 0 => sheet.write_string_with_format(r, c, cell, &bold)?,
-                _ => sheet.write_string(r, c, cell)?,
-            };
-        }
+        write_row(sheet, r as u32, row, &bold)?;
     }
-    if !rows.is_empty() {
-        sheet.set_freeze_panes(1, 0)?;
-        for c in 0..rows[0].len() {
-            sheet.set_column_width(c as u16, if c == 0 { 28 } else { 12 })?;
-        }
+    Ok(())
+}
+
+/// The header row stays in view; the first column is wide.
+fn start_table(sheet: &mut Worksheet, columns: usize) -> Result<(), XlsxError> {
+    sheet.set_freeze_panes(1, 0)?;
+    for c in 0..columns {
+        sheet.set_column_width(c as u16, if c == 0 { 28 } else { 12 })?;
+    }
+    Ok(())
+}
+
+/// Row `r`: the header (row 0) in bold; below it, numbers as numbers.
+fn write_row(
+    sheet: &mut Worksheet,
+    r: u32,
+    row: &[String],
+    bold: &Format,
+) -> Result<(), XlsxError> {
+    for (c, cell) in row.iter().enumerate() {
+        let c = c as u16;
+        match cell.parse::<f64>() {
+            Ok(n) if r > 0 && !cell.is_empty() => sheet.write_number(r, c, n)?,
+            _ if r == 0 => sheet.write_string_with_format(r, c, cell, bold)?,
+            _ => sheet.write_string(r, c, cell)?,
+        };
     }
     Ok(())
 }
@@ -240,40 +257,23 @@ fn count_rows(first: &str, rows: &[CountRow]) -> Vec<Vec<String>> {
     out
 }
 
-fn fact_rows(facts: &[Fact]) -> Vec<Vec<String>> {
-    let mut out = vec![
-        [
-            "课程",
-            "日期",
-            "学时",
-            "姓名",
-            "社区",
-            "梯队",
-            "状态",
-            "签到时间",
-            "计划外",
-        ]
-        .map(String::from)
-        .to_vec(),
-    ];
-    for f in facts {
-        out.push(vec![
-            f.title.clone(),
-            f.starts_at.local_date().to_string(),
-            f.study_hours.display(),
-            f.name.clone(),
-            f.community.clone(),
-            f.tier_zh.clone(),
-            status_text(Some(f.final_status())),
-            when(f.checked_in_at),
-            if f.walk_in {
-                "是".into()
-            } else {
-                String::new()
-            },
-        ]);
+/// Line `r` of 明细 (under [`FACT_HEADER`]), written cell by cell as the facts stream by;
+/// `date` is the session's day.
+fn write_fact(sheet: &mut Worksheet, r: u32, f: &Fact, date: &str) -> Result<(), XlsxError> {
+    sheet.write_string(r, 0, &f.title)?;
+    sheet.write_string(r, 1, date)?;
+    sheet.write_number(r, 2, f.study_hours.0 as f64 / 10.0)?;
+    sheet.write_string(r, 3, &f.name)?;
+    sheet.write_string(r, 4, &f.community)?;
+    sheet.write_string(r, 5, &f.tier_zh)?;
+    sheet.write_string(r, 6, f.final_status().label().text(Lang::Zh))?;
+    if let Some(at) = f.checked_in_at {
+        sheet.write_string(r, 7, when(Some(at)))?;
     }
-    out
+    if f.walk_in {
+        sheet.write_string(r, 8, "是")?;
+    }
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -355,19 +355,160 @@ pub async fn report_file(
             Err(e) => internal(format!("{e:?}")),
         };
     }
-    let facts = match state
-        .repo
-        .facts(from, to, now, None, organiser.people())
-        .await
-    {
-        Ok(f) => f,
-        Err(e) => return internal(e),
-    };
+    year_workbook(&state, &organiser, (from, to), now, &file).await
+}
+
+/// Facts held between the database and the workbook's writer at most: what the year
+/// workbook holds in memory grows with the communities, sessions and cadres, not the rows.
+const FACTS_IN_FLIGHT: usize = 1024;
+/// Bytes of the finished workbook sent to the client per piece.
+const PIECE: usize = 64 * 1024;
+
+/// The year in one workbook: 按社区, 按课程, 按学员 and 明细 (every fact). The facts come
+/// from the database as a stream; a blocking thread writes 明细 row by row to a temporary
+/// file and sums the other three sheets as it goes; then the workbook is zipped straight
+/// into the response, piece by piece. No step holds the year's rows, and none of the work
+/// runs on the async workers that serve the pages and the door.
+async fn year_workbook(
+    state: &AppState,
+    organiser: &Organiser,
+    (from, to): (Timestamp, Timestamp),
+    now: Timestamp,
+    file: &str,
+) -> Response {
     let book = match state.repo.setting_book().await {
         Ok(b) => b,
         Err(e) => return internal(format!("{e:?}")),
     };
-    let people: Vec<Vec<String>> = std::iter::once(
+    let (facts, incoming) = tokio::sync::mpsc::channel(FACTS_IN_FLIGHT);
+    let writing =
+        tokio::task::spawn_blocking(move || write_year(incoming, |sub| book.credits(sub).make_up));
+    let read = state
+        .repo
+        .facts_to(from, to, now, organiser.people(), facts)
+        .await;
+    let written = writing.await;
+    let mut workbook = match (read, written) {
+        (Ok(_), Ok(Ok(workbook))) => workbook,
+        (Err(e), _) => return internal(e),
+        (_, Ok(Err(e))) => return internal(e),
+        (_, Err(e)) => return internal(e),
+    };
+    let (pieces, mut sent) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(4);
+    tokio::task::spawn_blocking(move || {
+        let mut out = Pieces {
+            to: pieces.clone(),
+            buf: Vec::with_capacity(PIECE),
+        };
+        let saved = workbook
+            .save_to_writer(&mut out)
+            .map_err(std::io::Error::other)
+            .and_then(|()| std::io::Write::flush(&mut out));
+        if let Err(e) = saved {
+            tracing::error!(error = %e, "year workbook not sent whole");
+            // The client sees the download fail, not a shorter workbook.
+            let _ = pieces.blocking_send(Err(e));
+        }
+    });
+    let first = match sent.recv().await {
+        Some(Ok(piece)) => piece,
+        Some(Err(e)) => return internal(e),
+        None => return internal("the workbook writer stopped"),
+    };
+    let rest = futures_util::stream::unfold(sent, |mut sent| async move {
+        sent.recv().await.map(|piece| (piece, sent))
+    });
+    let body = futures_util::stream::StreamExt::chain(
+        futures_util::stream::once(async move { Ok(first) }),
+        rest,
+    );
+    let mut response = download(Vec::new(), XLSX, file);
+    *response.body_mut() = axum::body::Body::from_stream(body);
+    response
+}
+
+/// A writer handing what it is given to the response in pieces of [`PIECE`] bytes; it
+/// fails when the client has gone, which stops the workbook's writer.
+struct Pieces {
+    to: tokio::sync::mpsc::Sender<std::io::Result<Vec<u8>>>,
+    buf: Vec<u8>,
+}
+
+impl std::io::Write for Pieces {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= PIECE {
+            self.flush()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let piece = std::mem::replace(&mut self.buf, Vec::with_capacity(PIECE));
+        self.to
+            .blocking_send(Ok(piece))
+            .map_err(|_| std::io::Error::from(std::io::ErrorKind::BrokenPipe))
+    }
+}
+
+const FACT_HEADER: [&str; 9] = [
+    "课程",
+    "日期",
+    "学时",
+    "姓名",
+    "社区",
+    "梯队",
+    "状态",
+    "签到时间",
+    "计划外",
+];
+
+/// Writes the facts as they come into 明细 and sums them; when they end, writes the sums.
+/// Runs on a blocking thread.
+fn write_year(
+    mut incoming: tokio::sync::mpsc::Receiver<Fact>,
+    make_up: impl Fn(Option<i64>) -> crate::domain::share::Share,
+) -> Result<Workbook, XlsxError> {
+    let mut book = Workbook::new();
+    // Level 3 (Excel's own) zips in about 70 % of the default's time, 5 % larger.
+    book.set_zip_compression_level(3);
+    for name in ["按社区", "按课程", "按学员"] {
+        book.add_worksheet().set_name(name)?;
+    }
+    let detail = book.add_worksheet_with_constant_memory()?;
+    detail.set_name("明细")?;
+    start_table(detail, FACT_HEADER.len())?;
+    let bold = Format::new().set_bold();
+    write_row(detail, 0, &FACT_HEADER.map(String::from), &bold)?;
+    let mut tally = Tally::default();
+    let mut r = 0;
+    // A session's facts come together: its date is written once per session, not per line.
+    let mut day = (0, String::new());
+    while let Some(f) = incoming.blocking_recv() {
+        r += 1;
+        if day.0 != f.session_id {
+            day = (f.session_id, f.starts_at.local_date().to_string());
+        }
+        write_fact(detail, r, &f, &day.1)?;
+        tally.add(&f, make_up(f.subdistrict_id));
+    }
+    let communities = count_rows("社区", &tally.communities());
+    write_table(book.worksheet_from_index(0)?, "按社区", &communities)?;
+    let sessions = count_rows("课程", tally.sessions());
+    write_table(book.worksheet_from_index(1)?, "按课程", &sessions)?;
+    write_table(
+        book.worksheet_from_index(2)?,
+        "按学员",
+        &person_rows(tally.people()),
+    )?;
+    Ok(book)
+}
+
+fn person_rows(people: Vec<PersonRow>) -> Vec<Vec<String>> {
+    std::iter::once(
         [
             "姓名",
             "社区",
@@ -383,43 +524,19 @@ pub async fn report_file(
         .map(String::from)
         .to_vec(),
     )
-    .chain(
-        by_person(&facts, |sub| book.credits(sub).make_up)
-            .into_iter()
-            .map(|p| {
-                vec![
-                    p.name,
-                    p.community,
-                    p.tier_zh,
-                    p.counts.expected.to_string(),
-                    p.counts.present.to_string(),
-                    p.counts.late.to_string(),
-                    p.counts.excused.to_string(),
-                    p.counts.absent.to_string(),
-                    p.counts.made_up.to_string(),
-                    p.earned.display(),
-                ]
-            }),
-    )
-    .collect();
-    let built = (|| {
-        let mut book = Workbook::new();
-        write_table(
-            book.add_worksheet(),
-            "按社区",
-            &count_rows("社区", &by_community(&facts)),
-        )?;
-        write_table(
-            book.add_worksheet(),
-            "按课程",
-            &count_rows("课程", &by_session(&facts)),
-        )?;
-        write_table(book.add_worksheet(), "按学员", &people)?;
-        write_table(book.add_worksheet(), "明细", &fact_rows(&facts))?;
-        book.save_to_buffer()
-    })();
-    match built {
-        Ok(bytes) => download(bytes, XLSX, &file),
-        Err(e) => internal(e),
-    }
+    .chain(people.into_iter().map(|p| {
+        vec![
+            p.name,
+            p.community,
+            p.tier_zh,
+            p.counts.expected.to_string(),
+            p.counts.present.to_string(),
+            p.counts.late.to_string(),
+            p.counts.excused.to_string(),
+            p.counts.absent.to_string(),
+            p.counts.made_up.to_string(),
+            p.earned.display(),
+        ]
+    }))
+    .collect()
 }

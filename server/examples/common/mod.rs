@@ -9,7 +9,9 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use app::domain::attendance::TokenClock;
 use app::domain::audience::Audience;
+use app::domain::audit::AuditKind;
 use app::domain::hours::StudyHours;
+use app::domain::org::Unit;
 use app::domain::people::Position;
 use app::domain::schedule::{LECTURE_SERIES, SessionFormat};
 use app::domain::{DisplayName, Role, Roles, Timestamp, Username};
@@ -118,6 +120,9 @@ pub struct Door {
     pub session_id: i64,
     /// `(person id, cookie header value)` per cadre.
     pub cadres: Vec<(i64, String)>,
+    /// The cookie header value of the district's organiser, who watches the door board and
+    /// the programme dashboard.
+    pub organiser: String,
     pub key: DoorKey,
 }
 
@@ -129,7 +134,8 @@ impl Door {
 }
 
 /// Fills an empty database with one community, one tier, `cadres` cadres with accounts and
-/// login sessions, and one session that started five minutes ago, for everyone.
+/// login sessions, the district's organiser (signed in too), and one session that started
+/// five minutes ago, for everyone.
 pub async fn seed_door(url: &str, cadres: usize) -> anyhow::Result<Door> {
     let repo = db::connect(url).await.context("opening the database")?;
     let repo = repo.as_ref();
@@ -164,29 +170,29 @@ pub async fn seed_door(url: &str, cadres: usize) -> anyhow::Result<Door> {
     for batch in people.chunks(1000) {
         ids.extend(repo.create_people(batch, now).await?);
     }
-    let mut out = Vec::with_capacity(cadres);
-    for (i, person_id) in ids.into_iter().enumerate() {
-        let account_id = repo
-            .create_account(
-                &NewAccount {
-                    username: Username::parse(&format!("door{i:05}"))?,
-                    display_name: DisplayName::parse(&format!("学员{i:05}"))?,
-                    password_hash: "no password: signed in by the benchmark".into(),
-                    roles: Roles::new([Role::Cadre]),
-                    person_id: Some(person_id),
-                    must_change_password: false,
-                },
-                None,
-                now,
-            )
-            .await?;
-        let token = format!("door-{i}-{}", now.0);
+    let account = |username: String, role: Role, person_id: i64| async move {
+        repo.create_account(
+            &NewAccount {
+                display_name: DisplayName::parse(&username)?,
+                username: Username::parse(&username)?,
+                password_hash: "no password: signed in by the benchmark".into(),
+                roles: Roles::new([role]),
+                person_id: Some(person_id),
+                must_change_password: false,
+            },
+            None,
+            now,
+        )
+        .await
+        .map_err(anyhow::Error::from)
+    };
+    // Signed in an hour ago and not seen since, as phones are on a real evening: the first
+    // tap makes the login seen again.
+    let sign_in = |account_id: i64, token: String| async move {
         let hash: String = Sha256::digest(token.as_bytes())
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        // Signed in an hour ago and not seen since, as phones are on a real evening: the
-        // first tap makes the login seen again.
         let signed_in = Timestamp(now.0 - 3600);
         repo.create_auth_session(
             &NewAuthSession {
@@ -198,11 +204,33 @@ pub async fn seed_door(url: &str, cadres: usize) -> anyhow::Result<Door> {
                 expires_at: Timestamp(signed_in.0 + 12 * 3600),
             },
             "",
-            &app::ssr::audit::system(app::domain::audit::AuditKind::AccountCreated, "test"),
+            &app::ssr::audit::system(AuditKind::AccountCreated, "bench"),
         )
         .await?;
-        out.push((person_id, format!("ns_session={token}")));
+        anyhow::Ok(format!("ns_session={token}"))
+    };
+    let mut out = Vec::with_capacity(cadres);
+    for (i, person_id) in ids.into_iter().enumerate() {
+        let id = account(format!("door{i:05}"), Role::Cadre, person_id).await?;
+        out.push((person_id, sign_in(id, format!("door-{i}-{}", now.0)).await?));
     }
+    let staff = repo
+        .create_people(
+            &[NewPerson {
+                name: "赵敏".into(),
+                community_id: None,
+                tier_id: None,
+                position: Position::SubdistrictLeader,
+                phone: String::new(),
+            }],
+            now,
+        )
+        .await?;
+    let id = account("organiser".into(), Role::Organiser, staff[0]).await?;
+    // Granting ends the account's logins (what they allowed changed): sign in after.
+    let line = app::ssr::audit::system(AuditKind::RolesChanged, "bench");
+    repo.grant_unit(id, Unit::District, &line).await?;
+    let organiser = sign_in(id, format!("organiser-{}", now.0)).await?;
     let session_id = repo
         .create_session(
             &NewSession {
@@ -228,6 +256,7 @@ pub async fn seed_door(url: &str, cadres: usize) -> anyhow::Result<Door> {
     Ok(Door {
         session_id,
         cadres: out,
+        organiser,
         key: DoorKey::new(DOOR_SECRET.as_bytes(), TokenClock::default()),
     })
 }

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::checkin::{demo_cadre, door_session, held_session, status_of};
 use crate::helpers::*;
+use app::domain::report::{DateRange, by_community};
 use reqwest::Client;
 
 both_backends!(
@@ -17,6 +18,7 @@ both_backends!(
     reports_and_downloads_are_for_organisers,
     long_sheets_come_in_parts_counted_in_the_database,
     sheets_read_their_audience_by_index,
+    the_year_workbook_holds_every_fact_and_their_sums,
 );
 
 /// The make-up request filed for `session`, as the organisers' queue shows it.
@@ -839,4 +841,95 @@ async fn sheets_read_their_audience_by_index(backend: Backend) {
         !full_reads(&steps).is_empty(),
         "a district session for everyone reads every cadre: {steps:#?}"
     );
+}
+
+/// The rows of one sheet of a workbook, as text.
+fn sheet_lines(
+    book: &mut calamine::Xlsx<std::io::Cursor<Vec<u8>>>,
+    name: &str,
+) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let range = book.worksheet_range(name).unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+async fn the_year_workbook_holds_every_fact_and_their_sums(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let organiser = app.signed_in("organiser").await;
+    let me = demo_cadre(&app).await;
+    let session = held_session(&app, None, -240, 60, Audience::Everyone, vec![]).await;
+    let now = Timestamp::now();
+    app.repo
+        .set_status(session, me, AttendanceStatus::Late, me, "", now)
+        .await
+        .unwrap();
+    let held = app.repo.door_session(session).await.unwrap().unwrap();
+    let year: i32 = held
+        .starts_at
+        .local_date()
+        .format("%Y")
+        .to_string()
+        .parse()
+        .unwrap();
+    let (from, to) = DateRange::year(year).unwrap().bounds().unwrap();
+    let facts = app.repo.facts(from, to, now, None, None).await.unwrap();
+    let download = |client: Client| {
+        let url = app.url(&format!("/reports/attendance-{year}.xlsx"));
+        async move {
+            let res = client.get(url).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            let bytes = res.bytes().await.unwrap().to_vec();
+            calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(std::io::Cursor::new(bytes))
+                .unwrap()
+        }
+    };
+    let mut book = download(organiser.clone()).await;
+    {
+        use calamine::Reader;
+        assert_eq!(book.sheet_names(), ["按社区", "按课程", "按学员", "明细"]);
+    }
+    // Every fact is a line of 明细, in the facts' order.
+    let detail = sheet_lines(&mut book, "明细");
+    assert_eq!(detail[0][..4], ["课程", "日期", "学时", "姓名"]);
+    assert_eq!(detail.len() - 1, facts.len());
+    for (line, fact) in detail[1..].iter().zip(&facts) {
+        assert_eq!(
+            (&line[0], &line[3], &line[4]),
+            (&fact.title, &fact.name, &fact.community)
+        );
+    }
+    let mine = detail[1..]
+        .iter()
+        .find(|l| l[0] == held.title && l[6] == "迟到")
+        .expect("the late check-in is a line of 明细");
+    assert!(!mine[7].is_empty(), "with its time: {mine:?}");
+    // The sums are the domain's sums of the same facts.
+    let communities = sheet_lines(&mut book, "按社区");
+    let sums = by_community(&facts);
+    assert_eq!(communities.len() - 1, sums.len());
+    for (line, row) in communities[1..].iter().zip(&sums) {
+        let c = row.counts;
+        let numbers = [
+            c.expected, c.present, c.late, c.excused, c.absent, c.made_up,
+        ];
+        assert_eq!(line[0], row.name);
+        assert_eq!(line[1..7], numbers.map(|n| n.to_string()), "{}", row.name);
+    }
+    let sessions = sheet_lines(&mut book, "按课程");
+    let line = sessions.iter().find(|l| l[0] == held.title).unwrap();
+    assert_eq!(line[3], "1", "one late: {line:?}");
+    let people = sheet_lines(&mut book, "按学员");
+    let distinct: std::collections::BTreeSet<i64> = facts.iter().map(|f| f.person_id).collect();
+    assert_eq!(people.len() - 1, distinct.len());
+    // A community's organiser gets their community's lines, and no one else's.
+    let mut book = download(app.signed_in("community").await).await;
+    let theirs = sheet_lines(&mut book, "明细");
+    let community = &theirs.get(1).expect("the community has facts")[4];
+    assert!(theirs[1..].iter().all(|l| &l[4] == community));
+    let expected = facts.iter().filter(|f| &f.community == community).count();
+    assert_eq!(theirs.len() - 1, expected);
+    assert!(expected < facts.len());
 }

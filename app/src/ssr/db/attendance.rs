@@ -348,6 +348,17 @@ pub trait AttendanceStore: Send + Sync {
         person_id: Option<i64>,
         reach: Option<&Reach>,
     ) -> RepoResult<Vec<Fact>>;
+    /// The facts of [`facts`](Self::facts) within `reach`, in the same order, handed to
+    /// `out` one at a time as the database gives them, so that what is held at once is what
+    /// the channel holds; stops early when `out` is closed. Returns how many were sent.
+    async fn facts_to(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        until: Timestamp,
+        reach: Option<&Reach>,
+        out: tokio::sync::mpsc::Sender<Fact>,
+    ) -> RepoResult<u64>;
     /// Head-counts per session and community of the sessions starting in `[from, to)` that
     /// ended by `until`, not cancelled, summed in the database (the facts, counted).
     async fn report_counts(
@@ -453,3 +464,39 @@ pub(super) fn request_from(kind: RequestKind, r: RequestRow) -> RepoResult<Reque
 
 /// The statuses a check-in, an approved leave or an accepted make-up may replace.
 pub(super) const REPLACEABLE: &str = "('excused', 'absent')";
+
+/// The select of a fact: every pair of a held, not cancelled session and a cadre in its
+/// audience, and everyone with a record at it; the range and reach follow as `and` clauses,
+/// then [`FACTS_ORDER`].
+pub(crate) fn facts_select() -> String {
+    format!(
+        "select s.id as session_id, s.title, s.starts_at, s.study_hours, \
+         p.id as person_id, p.name, coalesce(c.name, '') as community, c.subdistrict_id, \
+         coalesce(t.name_zh, '') as tier_zh, x.status, x.checked_in_at, \
+         coalesce(x.walk_in, false) as walk_in \
+         from sessions s cross join people p \
+         left join communities c on c.id = p.community_id \
+         left join tiers t on t.id = p.tier_id \
+         left join attendance x on x.session_id = s.id and x.person_id = p.id \
+         where s.cancelled = false \
+         and ((p.tier_id is not null and {}) or x.person_id is not null)",
+        super::clauses::in_audience("p.tier_id", "p.community_id", "p.id"),
+    )
+}
+
+/// The order of the facts: by session start, then community and name.
+pub(crate) const FACTS_ORDER: &str =
+    " order by s.starts_at, s.id, coalesce(c.name, ''), p.name, p.id";
+
+/// The whole district's facts of sessions starting in `[from, to)` that ended by `until`,
+/// as one statement with its values written in: the rows the year workbook's 明细 sheet
+/// holds, for a command-line tool to dump (the export benchmark times `sqlite3` on it).
+pub fn facts_dump_sql(from: Timestamp, to: Timestamp, until: Timestamp) -> String {
+    format!(
+        "{} and s.starts_at >= {} and s.starts_at < {} and s.ends_at <= {}{FACTS_ORDER}",
+        facts_select(),
+        from.0,
+        to.0,
+        until.0
+    )
+}

@@ -926,63 +926,31 @@ impl AttendanceStore for SqlRepository<Db> {
         person_id: Option<i64>,
         reach: Option<&Reach>,
     ) -> RepoResult<Vec<Fact>> {
-        #[derive(sqlx::FromRow)]
-        struct Row {
-            session_id: i64,
-            title: String,
-            starts_at: i64,
-            study_hours: i64,
-            person_id: i64,
-            name: String,
-            community: String,
-            subdistrict_id: Option<i64>,
-            tier_zh: String,
-            status: Option<String>,
-            checked_in_at: Option<i64>,
-            walk_in: bool,
+        let mut sql = facts_query(from, to, until, person_id, reach);
+        let rows: Vec<FactRow> = sql.build_query_as().fetch_all(&self.read).await?;
+        rows.into_iter().map(FactRow::fact).collect()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn facts_to(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        until: Timestamp,
+        reach: Option<&Reach>,
+        out: tokio::sync::mpsc::Sender<Fact>,
+    ) -> RepoResult<u64> {
+        use futures_util::TryStreamExt;
+        let mut sql = facts_query(from, to, until, None, reach);
+        let mut rows = sql.build_query_as::<FactRow>().fetch(&self.read);
+        let mut sent = 0;
+        while let Some(row) = rows.try_next().await? {
+            if out.send(row.fact()?).await.is_err() {
+                break;
+            }
+            sent += 1;
         }
-        let mut sql = sqlx::QueryBuilder::new(format!(
-            "select s.id as session_id, s.title, s.starts_at, s.study_hours, \
-             p.id as person_id, p.name, coalesce(c.name, '') as community, c.subdistrict_id, \
-             coalesce(t.name_zh, '') as tier_zh, x.status, x.checked_in_at, \
-             coalesce(x.walk_in, false) as walk_in \
-             from sessions s cross join people p \
-             left join communities c on c.id = p.community_id \
-             left join tiers t on t.id = p.tier_id \
-             left join attendance x on x.session_id = s.id and x.person_id = p.id \
-             where s.cancelled = false \
-             and ((p.tier_id is not null and {}) or x.person_id is not null) \
-             and s.starts_at >= ",
-            in_audience("p.tier_id", "p.community_id", "p.id"),
-        ));
-        sql.push_bind(from.0)
-            .push(" and s.starts_at < ")
-            .push_bind(to.0)
-            .push(" and s.ends_at <= ")
-            .push_bind(until.0);
-        clauses::only(&mut sql, "p.id", person_id);
-        sql.push(" and ");
-        clauses::within(&mut sql, "p.community_id", reach);
-        sql.push(" order by s.starts_at, s.id, coalesce(c.name, ''), p.name, p.id");
-        let rows: Vec<Row> = sql.build_query_as().fetch_all(&self.read).await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(Fact {
-                    session_id: r.session_id,
-                    title: r.title,
-                    starts_at: Timestamp(r.starts_at),
-                    study_hours: StudyHours(r.study_hours),
-                    person_id: r.person_id,
-                    name: r.name,
-                    community: r.community,
-                    subdistrict_id: r.subdistrict_id,
-                    tier_zh: r.tier_zh,
-                    status: r.status.as_deref().map(parse_status).transpose()?,
-                    checked_in_at: r.checked_in_at.map(Timestamp),
-                    walk_in: r.walk_in,
-                })
-            })
-            .collect()
+        Ok(sent)
     }
 
     #[tracing::instrument(skip_all)]
@@ -1074,4 +1042,63 @@ impl AttendanceStore for SqlRepository<Db> {
                 .await?,
         )
     }
+}
+
+/// A row of [`facts_query`].
+#[derive(sqlx::FromRow)]
+struct FactRow {
+    session_id: i64,
+    title: String,
+    starts_at: i64,
+    study_hours: i64,
+    person_id: i64,
+    name: String,
+    community: String,
+    subdistrict_id: Option<i64>,
+    tier_zh: String,
+    status: Option<String>,
+    checked_in_at: Option<i64>,
+    walk_in: bool,
+}
+
+impl FactRow {
+    fn fact(self) -> RepoResult<Fact> {
+        Ok(Fact {
+            session_id: self.session_id,
+            title: self.title,
+            starts_at: Timestamp(self.starts_at),
+            study_hours: StudyHours(self.study_hours),
+            person_id: self.person_id,
+            name: self.name,
+            community: self.community,
+            subdistrict_id: self.subdistrict_id,
+            tier_zh: self.tier_zh,
+            status: self.status.as_deref().map(parse_status).transpose()?,
+            checked_in_at: self.checked_in_at.map(Timestamp),
+            walk_in: self.walk_in,
+        })
+    }
+}
+
+/// The facts of sessions starting in `[from, to)` that ended by `until`, within `reach`, of
+/// one person when given: [`FACTS_SELECT`] with its values bound.
+fn facts_query<'a>(
+    from: Timestamp,
+    to: Timestamp,
+    until: Timestamp,
+    person_id: Option<i64>,
+    reach: Option<&Reach>,
+) -> sqlx::QueryBuilder<'a, Db> {
+    let mut sql = sqlx::QueryBuilder::new(facts_select());
+    sql.push(" and s.starts_at >= ")
+        .push_bind(from.0)
+        .push(" and s.starts_at < ")
+        .push_bind(to.0)
+        .push(" and s.ends_at <= ")
+        .push_bind(until.0);
+    clauses::only(&mut sql, "p.id", person_id);
+    sql.push(" and ");
+    clauses::within(&mut sql, "p.community_id", reach);
+    sql.push(FACTS_ORDER);
+    sql
 }

@@ -36,7 +36,7 @@ pub use crate::domain::attendance::DoorSession;
 pub use accounts::AccountStore;
 pub use attendance::{
     AttendanceStore, AuditEntry, Checkin, CheckinResult, PlanStep, ReportCell, RequestItem,
-    RequestKind, SheetGroup, SheetLines, SheetRow, SheetSlice, sheet_counts,
+    RequestKind, SheetGroup, SheetLines, SheetRow, SheetSlice, facts_dump_sql, sheet_counts,
 };
 pub use backup::{BackupMeta, BackupStore, Inspection};
 pub use identity::{IdentityLink, IdentityStore};
