@@ -77,7 +77,7 @@ pub struct Tally {
     communities: BTreeMap<String, AttendanceCounts>,
     /// In the order the facts come (by start); a session's facts come together.
     sessions: Vec<CountRow>,
-    people: BTreeMap<(String, String, i64), PersonRow>,
+    people: std::collections::HashMap<i64, PersonRow>,
 }
 
 impl Tally {
@@ -98,17 +98,17 @@ impl Tally {
         if let Some(row) = self.sessions.last_mut() {
             f.count_into(&mut row.counts);
         }
-        let row = self
-            .people
-            .entry((f.community.clone(), f.name.clone(), f.person_id))
-            .or_insert_with(|| PersonRow {
+        let row = match self.people.get_mut(&f.person_id) {
+            Some(row) => row,
+            None => self.people.entry(f.person_id).or_insert_with(|| PersonRow {
                 person_id: f.person_id,
                 name: f.name.clone(),
                 community: f.community.clone(),
                 tier_zh: f.tier_zh.clone(),
                 counts: AttendanceCounts::default(),
                 earned: StudyHours(0),
-            });
+            }),
+        };
         f.count_into(&mut row.counts);
         row.earned.0 += earned_hours(f.final_status(), f.study_hours, make_up).0;
     }
@@ -133,7 +133,11 @@ impl Tally {
 
     /// Per cadre, by community then name.
     pub fn people(self) -> Vec<PersonRow> {
-        self.people.into_values().collect()
+        let mut people: Vec<PersonRow> = self.people.into_values().collect();
+        people.sort_by(|a, b| {
+            (&a.community, &a.name, a.person_id).cmp(&(&b.community, &b.name, b.person_id))
+        });
+        people
     }
 }
 

@@ -60,9 +60,22 @@ fn status_text(status: Option<AttendanceStatus>) -> String {
     status.map_or("", |s| s.label().text(Lang::Zh)).to_string()
 }
 
+/// `2026-12-05 19:02`, Beijing time (written out by hand: a year's workbook calls it for
+/// every check-in).
 fn when(at: Option<Timestamp>) -> String {
-    at.map(|t| t.local().format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default()
+    use chrono::{Datelike, Timelike};
+    at.map(|t| {
+        let l = t.local();
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}",
+            l.year(),
+            l.month(),
+            l.day(),
+            l.hour(),
+            l.minute()
+        )
+    })
+    .unwrap_or_default()
 }
 
 fn sheet_rows(rows: &[SheetRow]) -> Vec<Vec<String>> {
@@ -358,9 +371,10 @@ pub async fn report_file(
     year_workbook(&state, &organiser, (from, to), now, &file).await
 }
 
-/// Facts held between the database and the workbook's writer at most: what the year
-/// workbook holds in memory grows with the communities, sessions and cadres, not the rows.
-const FACTS_IN_FLIGHT: usize = 1024;
+/// Parts of facts (of `db::FACTS_PART`) held between the database and the workbook's writer
+/// at most: what the year workbook holds in memory grows with the communities, sessions and
+/// cadres, not the rows.
+const PARTS_IN_FLIGHT: usize = 4;
 /// Bytes of the finished workbook sent to the client per piece.
 const PIECE: usize = 64 * 1024;
 
@@ -380,7 +394,7 @@ async fn year_workbook(
         Ok(b) => b,
         Err(e) => return internal(format!("{e:?}")),
     };
-    let (facts, incoming) = tokio::sync::mpsc::channel(FACTS_IN_FLIGHT);
+    let (facts, incoming) = tokio::sync::mpsc::channel(PARTS_IN_FLIGHT);
     let writing =
         tokio::task::spawn_blocking(move || write_year(incoming, |sub| book.credits(sub).make_up));
     let read = state
@@ -469,7 +483,7 @@ const FACT_HEADER: [&str; 9] = [
 /// Writes the facts as they come into 明细 and sums them; when they end, writes the sums.
 /// Runs on a blocking thread.
 fn write_year(
-    mut incoming: tokio::sync::mpsc::Receiver<Fact>,
+    mut incoming: tokio::sync::mpsc::Receiver<Vec<Fact>>,
     make_up: impl Fn(Option<i64>) -> crate::domain::share::Share,
 ) -> Result<Workbook, XlsxError> {
     let mut book = Workbook::new();
@@ -487,13 +501,15 @@ fn write_year(
     let mut r = 0;
     // A session's facts come together: its date is written once per session, not per line.
     let mut day = (0, String::new());
-    while let Some(f) = incoming.blocking_recv() {
-        r += 1;
-        if day.0 != f.session_id {
-            day = (f.session_id, f.starts_at.local_date().to_string());
+    while let Some(part) = incoming.blocking_recv() {
+        for f in &part {
+            r += 1;
+            if day.0 != f.session_id {
+                day = (f.session_id, f.starts_at.local_date().to_string());
+            }
+            write_fact(detail, r, f, &day.1)?;
+            tally.add(f, make_up(f.subdistrict_id));
         }
-        write_fact(detail, r, &f, &day.1)?;
-        tally.add(&f, make_up(f.subdistrict_id));
     }
     let communities = count_rows("社区", &tally.communities());
     write_table(book.worksheet_from_index(0)?, "按社区", &communities)?;

@@ -349,15 +349,16 @@ pub trait AttendanceStore: Send + Sync {
         reach: Option<&Reach>,
     ) -> RepoResult<Vec<Fact>>;
     /// The facts of [`facts`](Self::facts) within `reach`, in the same order, handed to
-    /// `out` one at a time as the database gives them, so that what is held at once is what
-    /// the channel holds; stops early when `out` is closed. Returns how many were sent.
+    /// `out` in parts of [`FACTS_PART`] as the database gives them, so that what is held at
+    /// once is what the channel holds; stops early when `out` is closed. Returns how many
+    /// were sent.
     async fn facts_to(
         &self,
         from: Timestamp,
         to: Timestamp,
         until: Timestamp,
         reach: Option<&Reach>,
-        out: tokio::sync::mpsc::Sender<Fact>,
+        out: tokio::sync::mpsc::Sender<Vec<Fact>>,
     ) -> RepoResult<u64>;
     /// Head-counts per session and community of the sessions starting in `[from, to)` that
     /// ended by `until`, not cancelled, summed in the database (the facts, counted).
@@ -483,6 +484,10 @@ pub(crate) fn facts_select() -> String {
         super::clauses::in_audience("p.tier_id", "p.community_id", "p.id"),
     )
 }
+
+/// Facts per part sent by [`AttendanceStore::facts_to`]: one hand-over between threads per
+/// part, not per fact.
+pub const FACTS_PART: usize = 512;
 
 /// The order of the facts: by session start, then community and name.
 pub(crate) const FACTS_ORDER: &str =

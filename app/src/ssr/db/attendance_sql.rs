@@ -938,17 +938,29 @@ impl AttendanceStore for SqlRepository<Db> {
         to: Timestamp,
         until: Timestamp,
         reach: Option<&Reach>,
-        out: tokio::sync::mpsc::Sender<Fact>,
+        out: tokio::sync::mpsc::Sender<Vec<Fact>>,
     ) -> RepoResult<u64> {
         use futures_util::TryStreamExt;
         let mut sql = facts_query(from, to, until, None, reach);
         let mut rows = sql.build_query_as::<FactRow>().fetch(&self.read);
         let mut sent = 0;
-        while let Some(row) = rows.try_next().await? {
-            if out.send(row.fact()?).await.is_err() {
+        let mut part = Vec::with_capacity(FACTS_PART);
+        loop {
+            let row = rows.try_next().await?;
+            let end = row.is_none();
+            if let Some(row) = row {
+                part.push(row.fact()?);
+            }
+            if part.len() == FACTS_PART || (end && !part.is_empty()) {
+                let full = std::mem::replace(&mut part, Vec::with_capacity(FACTS_PART));
+                sent += full.len() as u64;
+                if out.send(full).await.is_err() {
+                    break;
+                }
+            }
+            if end {
                 break;
             }
-            sent += 1;
         }
         Ok(sent)
     }
