@@ -375,7 +375,15 @@ impl AttendanceStore for SqlRepository<Db> {
     async fn check_in_batch(&self, batch: &[Checkin]) -> RepoResult<Vec<CheckinResult>> {
         let mut tx = self.begin_write().await?;
         let mut out = Vec::with_capacity(batch.len());
+        let mut first = Self::first_checkins(&mut tx, batch).await?;
         for c in batch {
+            // Recorded with the others (PostgreSQL); a pair's first check-in only.
+            if let Some(first) = first.as_mut()
+                && first.remove(&(c.session_id, c.person_id))
+            {
+                out.push(CheckinResult::Recorded(c.status));
+                continue;
+            }
             let reason = if c.source == "code" { "code" } else { "qr" };
             // The common case, a first check-in, in two statements.
             let fresh: Option<String> = sqlx::query_scalar(

@@ -80,6 +80,15 @@ impl SqlRepository<Sqlite> {
     pub(super) async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, Sqlite>> {
         self.write.begin_with("BEGIN IMMEDIATE").await
     }
+
+    /// On SQLite a statement is a function call, not a round trip: a batch's check-ins are
+    /// written one at a time (`None`).
+    pub(super) async fn first_checkins(
+        _tx: &mut sqlx::Transaction<'_, Sqlite>,
+        _batch: &[Checkin],
+    ) -> RepoResult<Option<std::collections::HashSet<(i64, i64)>>> {
+        Ok(None)
+    }
 }
 
 impl SqlRepository<Sqlite> {
