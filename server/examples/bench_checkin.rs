@@ -122,19 +122,25 @@ impl Watch {
     }
 }
 
-/// Asks `ask` every `every` until `stop` is set (the first time at once).
-fn watcher<F, Fut>(stop: Arc<AtomicBool>, every: Duration, ask: F) -> tokio::task::JoinHandle<Watch>
-where
-    F: Fn() -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = reqwest::Result<reqwest::StatusCode>> + Send,
-{
+/// Sends `request()` every `every` until `stop` is set (the first time at once), reading
+/// each answer whole.
+fn watcher(
+    stop: Arc<AtomicBool>,
+    every: Duration,
+    request: impl Fn() -> reqwest::RequestBuilder + Send + 'static,
+) -> tokio::task::JoinHandle<Watch> {
     tokio::spawn(async move {
         let mut watch = Watch::default();
         while !stop.load(Ordering::Relaxed) {
             let t = Instant::now();
-            match ask().await {
-                Ok(status) if status.is_success() => watch.latencies.push(t.elapsed()),
-                _ => watch.failures += 1,
+            let answered = match request().send().await {
+                Ok(res) => res.status().is_success() && res.bytes().await.is_ok(),
+                Err(_) => false,
+            };
+            if answered {
+                watch.latencies.push(t.elapsed());
+            } else {
+                watch.failures += 1;
             }
             tokio::time::sleep(every.saturating_sub(t.elapsed())).await;
         }
@@ -142,14 +148,17 @@ where
     })
 }
 
-/// What the door board says has arrived, as the projector reads it.
-async fn board_present(client: &reqwest::Client, base: &str, door: &Door) -> anyhow::Result<i64> {
-    let res = client
+/// The projector's look at the door board, as the organiser.
+fn board_request(client: &reqwest::Client, base: &str, door: &Door) -> reqwest::RequestBuilder {
+    client
         .post(format!("{base}/api/door_board"))
         .header(reqwest::header::COOKIE, &door.organiser)
         .form(&[("session_id", door.session_id.to_string())])
-        .send()
-        .await?;
+}
+
+/// What the door board says has arrived, as the projector reads it.
+async fn board_present(client: &reqwest::Client, base: &str, door: &Door) -> anyhow::Result<i64> {
+    let res = board_request(client, base, door).send().await?;
     let status = res.status();
     let text = res.text().await?;
     ensure!(status.is_success(), "the door board: {status} {text}");
@@ -191,36 +200,17 @@ async fn burst(url: &str, opts: &Options, label: &str) -> anyhow::Result<Run> {
         watchers.push((
             "door board every 3 s",
             watcher(stop.clone(), Duration::from_secs(3), move || {
-                let (client, base, door) = (client.clone(), base2.clone(), door2.clone());
-                async move {
-                    let res = client
-                        .post(format!("{base}/api/door_board"))
-                        .header(reqwest::header::COOKIE, &door.organiser)
-                        .form(&[("session_id", door.session_id.to_string())])
-                        .send()
-                        .await?;
-                    let status = res.status();
-                    res.bytes().await?;
-                    Ok(status)
-                }
+                board_request(&client, &base2, &door2)
             }),
         ));
         let (client, base2, door2) = (door_client()?, base.clone(), door.clone());
         watchers.push((
             "dashboard reloaded each 1 s",
             watcher(stop.clone(), Duration::from_secs(1), move || {
-                let (client, base, door) = (client.clone(), base2.clone(), door2.clone());
-                async move {
-                    let res = client
-                        .get(format!("{base}/organiser/programme"))
-                        .header(reqwest::header::COOKIE, &door.organiser)
-                        .header(reqwest::header::ACCEPT_ENCODING, "br, gzip")
-                        .send()
-                        .await?;
-                    let status = res.status();
-                    res.bytes().await?;
-                    Ok(status)
-                }
+                client
+                    .get(format!("{base2}/organiser/programme"))
+                    .header(reqwest::header::COOKIE, &door2.organiser)
+                    .header(reqwest::header::ACCEPT_ENCODING, "br, gzip")
             }),
         ));
     }

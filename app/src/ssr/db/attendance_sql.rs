@@ -952,21 +952,23 @@ impl AttendanceStore for SqlRepository<Db> {
         let mut sql = facts_query(from, to, until, None, reach);
         let mut rows = sql.build_query_as::<FactRow>().fetch(&self.read);
         let mut sent = 0;
-        let mut part = Vec::with_capacity(FACTS_PART);
-        loop {
-            let row = rows.try_next().await?;
-            let end = row.is_none();
-            if let Some(row) = row {
-                part.push(row.fact()?);
-            }
-            if part.len() == FACTS_PART || (end && !part.is_empty()) {
-                let full = std::mem::replace(&mut part, Vec::with_capacity(FACTS_PART));
-                sent += full.len() as u64;
-                if out.send(full).await.is_err() {
-                    break;
+        let mut more = true;
+        while more {
+            let mut part = Vec::with_capacity(FACTS_PART);
+            while part.len() < FACTS_PART {
+                match rows.try_next().await? {
+                    Some(row) => part.push(row.fact()?),
+                    None => {
+                        more = false;
+                        break;
+                    }
                 }
             }
-            if end {
+            if part.is_empty() {
+                break;
+            }
+            sent += part.len() as u64;
+            if out.send(part).await.is_err() {
                 break;
             }
         }
