@@ -46,3 +46,22 @@ test("a subdistrict's organiser sets its own leave cap, and can follow the distr
   await expect(page.getByTestId("rule-holder-hint")).toContainText("本街道尚未单独设置");
   await expect(page.getByTestId("attendance-rules").locator('input[name="leave_cap"]')).toHaveValue("1/7");
 });
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+  test("a rule is saved by a plain form post, and the page says so", async ({ page }) => {
+    await signIn(page, "organiser");
+    await page.goto("/organiser/settings");
+    const rule = page.getByTestId("hours-rule");
+    const minutes = rule.locator('input[name="minutes"]');
+    const before = await minutes.inputValue();
+    await minutes.fill("abc");
+    await rule.getByRole("button", { name: "保存" }).click();
+    await expect(rule.getByRole("alert")).toBeVisible();
+    await expect(rule.locator('input[name="minutes"]')).toHaveValue(before);
+    await rule.locator('input[name="minutes"]').fill(before);
+    await rule.getByRole("button", { name: "保存" }).click();
+    await expect(rule.getByRole("status")).toContainText("已保存");
+    await expect(rule.getByRole("alert")).toHaveCount(0);
+  });
+});

@@ -233,6 +233,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             auth::resolve_session,
         ))
+        .layer(axum::middleware::from_fn(app::ssr::guard::mark_plain_posts))
         // Pages compress well and phones at the door often have one bar of signal; the
         // WASM and CSS are precompressed at build time and pass through untouched.
         .layer(CompressionLayer::new())

@@ -86,7 +86,12 @@ pub async fn import_apply(batch_id: i64) -> Result<ImportDone, AppError> {
                 )
                 .await
             {
-                Ok(Some((added, updated))) => Ok(ImportDone { added, updated }),
+                Ok(Some((added, updated))) => {
+                    crate::ssr::guard::after_plain_post(&format!(
+                        "/organiser/programme/import?added={added}&updated={updated}"
+                    ));
+                    Ok(ImportDone { added, updated })
+                }
                 Ok(None) => Err(AppError::NotFound),
                 Err(RepoError::Conflict) => Err(AppError::Conflict(Conflict::UsernameTaken)),
                 Err(e) => Err(e.into()),

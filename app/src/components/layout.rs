@@ -1,4 +1,3 @@
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
@@ -6,7 +5,7 @@ use leptos_router::hooks::use_location;
 use crate::api::auth::MeResource;
 use crate::domain::Home;
 use crate::error::AppError;
-use crate::i18n::{Key, Lang, t, use_lang};
+use crate::i18n::{Key, t, use_lang};
 
 /// The bar on every page: the school's name, the signed-in person's homes, the language
 /// switch and sign-out.
@@ -71,55 +70,26 @@ fn home_label(home: Home) -> Key {
     }
 }
 
-/// A form that works without JavaScript (the server sets the cookie and redirects back);
-/// once hydrated it switches in place without a reload.
+/// The language switch: a plain form (the server sets the cookie and sends the person back
+/// to the same address, now in the other language). Works with or without JavaScript.
 #[component]
 pub fn LanguageSwitch() -> impl IntoView {
-    let lang = use_lang();
+    let lang = use_lang().get_untracked();
     let location = use_location();
-    let next = move || {
-        let search = location.search.get();
-        if search.is_empty() {
-            location.pathname.get()
-        } else {
-            format!("{}?{}", location.pathname.get(), search)
-        }
-    };
-    Effect::new(move |_| remember_language(lang.get()));
-    let switch = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        lang.update(|l| *l = l.other());
+    let search = crate::domain::posted::unmarked(&location.search.get_untracked());
+    let next = if search.is_empty() {
+        location.pathname.get_untracked()
+    } else {
+        format!("{}?{}", location.pathname.get_untracked(), search)
     };
     view! {
-        <form method="post" action="/lang" class="lang-switch inline" on:submit=switch>
-            <input type="hidden" name="lang" value=move || lang.get().other().code() />
+        <form method="post" action="/lang" class="lang-switch inline">
+            <input type="hidden" name="lang" value=lang.other().code() />
             <input type="hidden" name="next" value=next />
-            <button type="submit" lang=move || lang.get().other().code() title=t(Key::SwitchLanguageLabel) data-testid="lang-switch">
+            <button type="submit" lang=lang.other().code() title=t(Key::SwitchLanguageLabel) data-testid="lang-switch">
                 {t(Key::SwitchLanguage)}
             </button>
         </form>
-    }
-}
-
-/// Keeps `<html lang>` and the cookie in step with a switch made in the browser.
-#[allow(unused_variables)]
-fn remember_language(lang: Lang) {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::JsCast;
-        let doc = document();
-        if let Some(root) = doc.document_element() {
-            let _ = root.set_attribute("lang", lang.code());
-        }
-        doc.set_title(Key::AppName.text(lang));
-        if let Ok(html) = doc.dyn_into::<web_sys::HtmlDocument>() {
-            let cookie = format!(
-                "{}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-                crate::i18n::LANG_COOKIE,
-                lang.code()
-            );
-            let _ = html.set_cookie(&cookie);
-        }
     }
 }
 
@@ -143,4 +113,43 @@ pub fn ErrorDetails(error: AppError) -> impl IntoView {
         .into_any(),
         other => view! { <ErrorNote error=other /> }.into_any(),
     }
+}
+
+/// What became of a form's latest post: the action's answer when an island posted it, or,
+/// when the page is rendered again after a plain form post, the error leptos put in the
+/// address or the success mark the server put there (`ssr::guard::mark_plain_posts`).
+pub fn outcome<S>(action: ServerAction<S>) -> Option<Result<(), AppError>>
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    match action.value().get() {
+        Some(r) => Some(r.map(|_| ())),
+        None => posted_ok(S::PATH).then_some(Ok(())),
+    }
+}
+
+/// Whether a plain form post to the server function at `fn_path` has just succeeded.
+pub fn posted_ok(#[allow(unused_variables)] fn_path: &str) -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        crate::ssr::guard::posted_ok(fn_path)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        false
+    }
+}
+
+/// Opens the browser's print dialog (the print styles leave the controls out). An island:
+/// the page's security policy allows no inline script.
+#[island]
+pub fn PrintButton() -> impl IntoView {
+    let print = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let _ = window().print();
+        }
+    };
+    view! { <button type="button" on:click=print>{t(Key::Print)}</button> }
 }

@@ -21,6 +21,7 @@ pub mod network;
 pub mod org;
 pub mod people;
 pub mod policy;
+pub mod posted;
 pub mod programme;
 pub mod progress;
 pub mod recurrence;

@@ -7,7 +7,7 @@ use crate::api::accounts::{
 };
 use crate::api::auth::MeResource;
 use crate::api::second_factor::{ResetFactor, SaveOrganisersNeedFactor, organisers_need_factor};
-use crate::components::layout::ErrorNote;
+use crate::components::layout::{ErrorNote, outcome};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::i18n::{Key, t, use_lang};
@@ -89,8 +89,8 @@ pub fn AccountsPage() -> impl IntoView {
             .or_else(errors.7)
             .or_else(errors.8)
     };
-    let factor_reset = move || matches!(reset_factor.value().get(), Some(Ok(_)));
-    let created = move || matches!(create.value().get(), Some(Ok(_)));
+    let factor_reset = move || matches!(outcome(reset_factor), Some(Ok(())));
+    let created = move || matches!(outcome(create), Some(Ok(())));
     view! {
         <h1>{t(Key::AccountsTitle)}</h1>
         <p class="row wrap">

@@ -116,7 +116,7 @@ fn sheet_view(
                 <a class="button primary" href=format!("/organiser/sessions/{id}/door") data-testid="open-door">{t(Key::OpenDoor)}</a>
                 <a class="button" href=format!("/sessions/{id}/attendance.csv") rel="external" download>"CSV"</a>
                 <a class="button" href=format!("/sessions/{id}/attendance.xlsx") rel="external" download>"XLSX"</a>
-                <button type="button" on:click=move |_| print_page()>{t(Key::Print)}</button>
+                <crate::components::layout::PrintButton />
             </p>
             {(s.over && unmarked > 0).then(|| view! {
                 <ActionForm action=rest attr:class="row no-print">
@@ -324,11 +324,4 @@ fn claims_view(session_id: i64, claims: Vec<crate::api::attendance::ClaimLine>) 
             </section>
         }
     })
-}
-
-fn print_page() {
-    #[cfg(feature = "hydrate")]
-    {
-        let _ = window().print();
-    }
 }

@@ -17,7 +17,20 @@ const POLL: Duration = Duration::from_secs(3);
 #[component]
 pub fn DoorPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
+    let id = params
+        .read_untracked()
+        .get("id")
+        .and_then(|v| v.parse::<i64>().ok());
+    view! {
+        <noscript><meta http-equiv="refresh" content="15" /></noscript>
+        <DoorBoard id />
+    }
+}
+
+/// The live part of the door page: the one island the projector runs, refreshing the
+/// board every few seconds.
+#[island]
+fn DoorBoard(id: Option<i64>) -> impl IntoView {
     let tick = RwSignal::new(0u64);
     // Effects run only in the browser: the timer starts after hydration.
     Effect::new(move |_| {
@@ -26,7 +39,7 @@ pub fn DoorPage() -> impl IntoView {
         }
     });
     let board = Resource::new(
-        move || (id(), tick.get()),
+        move || (id, tick.get()),
         |(id, _)| async move {
             match id {
                 Some(id) => door_board(id).await,
@@ -35,7 +48,6 @@ pub fn DoorPage() -> impl IntoView {
         },
     );
     view! {
-        <noscript><meta http-equiv="refresh" content="15" /></noscript>
         <Transition fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match board.await {

@@ -7,6 +7,13 @@ use crate::i18n::{Key, t};
 /// A person's private calendar-feed address: make it, make a new one, or turn it off.
 #[component]
 pub fn FeedPage() -> impl IntoView {
+    view! { <FeedPanel /> }
+}
+
+/// An island: the address is shown once, in the answer that made it (the page is never
+/// rendered with it, so it stays out of caches and history).
+#[island]
+fn FeedPanel() -> impl IntoView {
     let renew = ServerAction::<RenewCalendarFeed>::new();
     let revoke = ServerAction::<RevokeCalendarFeed>::new();
     let status = Resource::new(

@@ -4,7 +4,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::materials::{
     EditorData, RemoveAttachment, SaveMaterial, material_editor, material_view, preview_material,
 };
-use crate::components::layout::ErrorDetails;
+use crate::components::layout::{ErrorDetails, posted_ok};
 use crate::components::material::publication_label;
 use crate::domain::files::human_size;
 use crate::domain::materials::Publication;
@@ -21,6 +21,19 @@ const PREVIEW_DELAY_MS: u64 = 400;
 pub fn MaterialEditPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
+    // After a plain form post (no JavaScript) the address says what became of it.
+    let saved = posted_ok(<SaveMaterial as leptos::server_fn::ServerFn>::PATH);
+    let upload_note = use_query_map().with_untracked(|q| {
+        if let Some(name) = q.get("uploaded") {
+            Some(UploadNote::Uploaded(name))
+        } else {
+            q.get("upload_error").map(|code| UploadNote::Refused {
+                code,
+                max_bytes: None,
+                actual: None,
+            })
+        }
+    });
     let editor = Resource::new(id, |id| async move {
         match id {
             Some(id) => material_editor(id).await,
@@ -29,18 +42,30 @@ pub fn MaterialEditPage() -> impl IntoView {
     });
     view! {
         <Suspense fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let upload_note = upload_note.clone();
+                Suspend::new(async move {
                 match editor.await {
-                    Ok(d) => editor_view(d).into_any(),
+                    Ok(d) => {
+                        let (session_id, max_bytes) = (d.session_id, d.max_upload_bytes);
+                        view! {
+                            <MaterialEditor d saved />
+                            <Attachments session_id max_bytes note=upload_note />
+                        }
+                        .into_any()
+                    }
                     Err(e) => view! { <h1>{t(Key::EditMaterial)}</h1><ErrorDetails error=e /> }.into_any(),
                 }
-            })}
+            })}}
         </Suspense>
     }
 }
 
-fn editor_view(d: EditorData) -> impl IntoView {
+/// The text and its live preview: an island (the preview follows the typing).
+#[island]
+fn MaterialEditor(d: EditorData, saved: bool) -> impl IntoView {
     let id = d.session_id;
+    let version = d.version;
     let save = ServerAction::<SaveMaterial>::new();
     let base = RwSignal::new(d.version);
     Effect::new(move |_| {
@@ -83,7 +108,7 @@ fn editor_view(d: EditorData) -> impl IntoView {
     view! {
         <p class="muted"><a href=format!("/sessions/{id}")>{d.title.clone()}</a></p>
         <h1>{t(Key::EditMaterial)}</h1>
-        {move || save.value().get().map(|r| match r {
+        {move || save.value().get().or_else(|| saved.then_some(Ok(version))).map(|r| match r {
             Ok(v) => view! { <p class="ok" role="status" data-testid="saved">{tf(Key::SavedVersion, [v.to_string()])}</p> }.into_any(),
             Err(e) => view! { <ErrorDetails error=e /> }.into_any(),
         })}
@@ -119,13 +144,12 @@ fn editor_view(d: EditorData) -> impl IntoView {
                 })}
             </p>
         </ActionForm>
-        <Attachments session_id=id max_bytes=d.max_upload_bytes />
     }
 }
 
 /// What became of an upload, from the script's request or (without JavaScript) the query
 /// the server redirected back with.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 enum UploadNote {
     Uploaded(String),
     Refused {
@@ -168,24 +192,14 @@ impl UploadNote {
 
 /// The session's attachments with remove buttons, and the upload form: a plain multipart
 /// form without JavaScript; with it, the file goes up with a progress bar and the list
-/// refreshes in place (the text being edited above is left alone).
-#[component]
-fn Attachments(session_id: i64, max_bytes: u64) -> impl IntoView {
-    let query = use_query_map();
+/// refreshes in place (the text being edited above is left alone). An island; `note` is
+/// what the address said after a plain upload.
+#[island]
+fn Attachments(session_id: i64, max_bytes: u64, note: Option<UploadNote>) -> impl IntoView {
     let remove = ServerAction::<RemoveAttachment>::new();
     let uploads = RwSignal::new(0u32);
     let progress = RwSignal::new(None::<u32>);
-    let note = RwSignal::new(query.with_untracked(|q| {
-        if let Some(name) = q.get("uploaded") {
-            Some(UploadNote::Uploaded(name))
-        } else {
-            q.get("upload_error").map(|code| UploadNote::Refused {
-                code,
-                max_bytes: None,
-                actual: None,
-            })
-        }
-    }));
+    let note = RwSignal::new(note);
     let files = Resource::new(
         move || (uploads.get(), remove.version().get()),
         move |_| material_view(session_id),

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::materials::{HistoryData, RestoreMaterial, material_history};
-use crate::components::layout::ErrorDetails;
+use crate::components::layout::{ErrorDetails, outcome};
 use crate::components::material::publication_label;
 use crate::error::AppError;
 use crate::i18n::{Key, t, tf};
@@ -25,10 +25,7 @@ pub fn MaterialHistoryPage() -> impl IntoView {
         },
     );
     view! {
-        {move || restore.value().get().map(|r| match r {
-            Ok(v) => view! { <p class="ok" role="status" data-testid="restored">{tf(Key::SavedVersion, [v.to_string()])}</p> }.into_any(),
-            Err(e) => view! { <ErrorDetails error=e /> }.into_any(),
-        })}
+        {move || restore.value().get().and_then(Result::err).map(|e| view! { <ErrorDetails error=e /> })}
         <Transition fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match history.await {
@@ -43,7 +40,20 @@ pub fn MaterialHistoryPage() -> impl IntoView {
 fn history_view(h: HistoryData, restore: ServerAction<RestoreMaterial>) -> impl IntoView {
     let id = h.session_id;
     let current = h.current;
+    // The restored text is saved as the newest version: the action's answer, or after a
+    // plain form post the current version.
+    let restored = move || match outcome(restore) {
+        Some(Ok(())) => Some(
+            restore
+                .value()
+                .get()
+                .and_then(Result::ok)
+                .unwrap_or(current),
+        ),
+        _ => None,
+    };
     view! {
+        {move || restored().map(|v| view! { <p class="ok" role="status" data-testid="restored">{tf(Key::SavedVersion, [v.to_string()])}</p> })}
         <p class="muted"><a href=format!("/sessions/{id}")>{h.title.clone()}</a></p>
         <h1>{t(Key::VersionHistory)}</h1>
         <p class="actions"><a class="button" href=format!("/sessions/{id}/material/edit")>{t(Key::EditMaterial)}</a></p>

@@ -124,7 +124,7 @@ fn read_form(_: &SubmitEvent) -> Option<(SessionForm, String, EditScope)> {
 }
 
 /// What the editor does when saved.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 enum Mode {
     /// Schedule new sessions (possibly from a copy).
     New,
@@ -193,8 +193,10 @@ pub fn EditSessionPage() -> impl IntoView {
     }
 }
 
-/// The planner's form, for new sessions and for edits.
-#[component]
+/// The planner's form, for new sessions and for edits: an island (the pickers, the themes
+/// added beside it and the clash confirmation live in the browser; the form is sent as
+/// JSON, which is why it needs JavaScript).
+#[island]
 fn SessionEditor(mode: Mode, template: Option<SessionTemplate>) -> impl IntoView {
     let lang = use_lang();
     let options = Resource::new(|| (), |_| schedule_options());

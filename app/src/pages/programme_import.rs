@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::import::{ImportApply, ImportSheet, import_preview};
+use crate::api::import::{ImportApply, ImportDone, ImportSheet, import_preview};
 use crate::components::layout::ErrorDetails;
 use crate::domain::Role;
 use crate::domain::import::RowProblem;
@@ -77,7 +77,7 @@ pub fn ImportPage() -> impl IntoView {
             </label>
             <button type="submit" class="primary" data-testid="import-upload">{t(Key::ImportUpload)}</button>
         </form>
-        {move || apply.value().get().map(|r| match r {
+        {move || done(apply).map(|r| match r {
             Ok(done) => view! {
                 <p class="ok" role="status" data-testid="import-done">
                     {t(Key::ImportDoneMsg)} " " {t(Key::ImportAdded)} " " {done.added} " · " {t(Key::ImportUpdated)} " " {done.updated}
@@ -97,8 +97,22 @@ pub fn ImportPage() -> impl IntoView {
     }
 }
 
+/// The answer to the confirmation: from the island-less page's address after the plain
+/// post (`?added=&updated=`, set by `import_apply`), or from the action.
+fn done(apply: ServerAction<ImportApply>) -> Option<Result<ImportDone, crate::error::AppError>> {
+    apply.value().get().or_else(|| {
+        let query = use_query_map();
+        let q = query.read();
+        let count = |k: &str| q.get(k).and_then(|v| v.parse::<usize>().ok());
+        Some(Ok(ImportDone {
+            added: count("added")?,
+            updated: count("updated")?,
+        }))
+    })
+}
+
 fn preview_view(p: ImportSheet, apply: ServerAction<ImportApply>) -> impl IntoView {
-    let done = move || apply.value().get().is_some_and(|r| r.is_ok());
+    let done = move || done(apply).is_some_and(|r| r.is_ok());
     let ok = p.problems.is_empty();
     let id = p.batch_id;
     view! {

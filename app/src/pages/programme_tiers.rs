@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::progress::{ResetPlans, SaveCredits, SaveTier, TierName, programme_plans};
-use crate::components::layout::ErrorDetails;
+use crate::components::layout::{ErrorDetails, outcome};
 use crate::components::rule_holder::HolderBar;
 use crate::domain::tier_plan::TierForm;
 use crate::i18n::{Key, t, use_lang};
@@ -28,7 +28,7 @@ pub fn ProgrammeTiersPage() -> impl IntoView {
         },
         |(_, _, _, unit)| programme_plans(unit),
     );
-    let outcome = move |v: Option<Result<(), crate::error::AppError>>| {
+    let note = move |v: Option<Result<(), crate::error::AppError>>| {
         v.map(|r| match r {
             Ok(()) => view! { <p class="ok" role="status">{t(Key::Saved)}</p> }.into_any(),
             Err(e) => view! { <ErrorDetails error=e /> }.into_any(),
@@ -38,7 +38,7 @@ pub fn ProgrammeTiersPage() -> impl IntoView {
         <h1>{t(Key::TierRequirements)}</h1>
         <p class="actions"><a class="button" href="/organiser/programme">{t(Key::ProgrammeTitle)}</a></p>
         <p class="hint">{t(Key::TierRequirementsHint)}</p>
-        {move || outcome(save_tier.value().get())}
+        {move || note(outcome(save_tier))}
         <Suspense fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
             {move || Suspend::new(async move {
                 let p = match plans.await {
@@ -59,11 +59,11 @@ pub fn ProgrammeTiersPage() -> impl IntoView {
                             </ActionForm>
                         }
                     })}
-                    {move || outcome(reset.value().get())}
+                    {move || note(outcome(reset))}
                     {p.tiers.into_iter().map(|(tier, form)| tier_form(save_tier, tier, form, themes.clone(), shown.clone())).collect_view()}
                     <section class="card stack" data-testid="credits">
                         <h2>{t(Key::CreditShares)}</h2>
-                        {move || outcome(save_credits.value().get())}
+                        {move || note(outcome(save_credits))}
                         <ActionForm action=save_credits attr:class="row">
                             <input type="hidden" name="unit" value=p.holders.shown.clone() />
                             <label><span>{t(Key::LateShareLabel)}</span><input name="late_share" required value=p.late_share /></label>

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::progress::{ProgressData, Promote, TierName, progress_view};
-use crate::components::layout::ErrorDetails;
+use crate::components::layout::{ErrorDetails, outcome};
 use crate::domain::people::TierChangeKind;
 use crate::domain::progress::{Assessment, Measure, Outlook};
 use crate::i18n::{Key, session_when, t, tf, use_lang};
@@ -138,7 +138,7 @@ fn progress_body(d: ProgressData, promote: ServerAction<Promote>) -> impl IntoVi
                         <label><span>{t(Key::PromotionNote)}</span><input name="note" maxlength="500" /></label>
                         <button type="submit" class="primary">{t(Key::Promote)}</button>
                     </ActionForm>
-                    {move || promote.value().get().map(|r| match r {
+                    {move || outcome(promote).map(|r| match r {
                         Ok(()) => view! { <p class="ok" role="status">{t(Key::Saved)}</p> }.into_any(),
                         Err(e) => view! { <ErrorDetails error=e /> }.into_any(),
                     })}

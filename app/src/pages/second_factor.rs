@@ -58,8 +58,15 @@ fn RecoveryCodes(codes: Vec<String>) -> impl IntoView {
 /// recovery codes, and turning it off when the account's roles do not ask for it.
 #[component]
 pub fn SecondFactorPage() -> impl IntoView {
-    let query = use_query_map();
-    let required_now = move || query.read().get("required").is_some();
+    let required = use_query_map().with_untracked(|q| q.get("required").is_some());
+    view! { <FactorPanel required /> }
+}
+
+/// An island: the key, the recovery codes and the steps between them exist only in the
+/// answers that made them.
+#[island]
+fn FactorPanel(required: bool) -> impl IntoView {
+    let required_now = move || required;
     let begin = ServerAction::<TotpBegin>::new();
     let confirm = ServerAction::<TotpConfirm>::new();
     let renew = ServerAction::<TotpRecovery>::new();

@@ -4,7 +4,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::settings::{
     AddTheme, ResetSettings, SaveAttendanceRules, SaveHoursRule, settings_overview,
 };
-use crate::components::layout::ErrorDetails;
+use crate::components::layout::{ErrorDetails, outcome};
 use crate::components::rule_holder::HolderBar;
 use crate::i18n::{Key, t, use_lang};
 
@@ -39,7 +39,7 @@ pub fn SettingsPage() -> impl IntoView {
         },
         |(_, _, _, _, _, _, unit)| settings_overview(unit),
     );
-    let outcome = move |v: Option<Result<(), crate::error::AppError>>| {
+    let note = move |v: Option<Result<(), crate::error::AppError>>| {
         v.map(|r| match r {
             Ok(()) => view! { <p class="ok" role="status">{t(Key::Saved)}</p> }.into_any(),
             Err(e) => view! { <ErrorDetails error=e /> }.into_any(),
@@ -68,10 +68,10 @@ pub fn SettingsPage() -> impl IntoView {
                             </ActionForm>
                         }
                     })}
-                    {move || outcome(reset.value().get())}
+                    {move || note(outcome(reset))}
                     <section class="card stack" data-testid="hours-rule">
                         <h2>{t(Key::HoursLabel)}</h2>
-                        {move || outcome(save_rule.value().get())}
+                        {move || note(outcome(save_rule))}
                         <ActionForm action=save_rule attr:class="row">
                             <input type="hidden" name="unit" value=unit_rule />
                             <label><span>{t(Key::HoursRuleLabel)}</span>
@@ -83,7 +83,7 @@ pub fn SettingsPage() -> impl IntoView {
                     </section>
                     <section class="card stack" data-testid="attendance-rules">
                         <h2>{t(Key::AttendanceRules)}</h2>
-                        {move || outcome(save_attendance.value().get())}
+                        {move || note(outcome(save_attendance))}
                         <ActionForm action=save_attendance attr:class="row">
                             <input type="hidden" name="unit" value=unit_attendance />
                             <label><span>{t(Key::LeaveCapLabel)}</span>
@@ -104,7 +104,7 @@ pub fn SettingsPage() -> impl IntoView {
                             door.await.ok().map(|d| view! {
                                 <section class="card stack" data-testid="door-settings">
                                     <h2>{t(Key::DoorSettingsTitle)}</h2>
-                                    {move || outcome(save_door.value().get())}
+                                    {move || note(outcome(save_door))}
                                     <ActionForm action=save_door attr:class="stack">
                                         <input type="hidden" name="unit" value=unit.clone() />
                                         <label><span>{t(Key::VenueNetworksLabel)}</span>
@@ -121,7 +121,7 @@ pub fn SettingsPage() -> impl IntoView {
                                         <input type="hidden" name="unit" value=renew_unit />
                                         <button type="submit">{t(Key::DoorKeyRenew)}</button>
                                     </ActionForm>
-                                    {move || outcome(renew.value().get())}
+                                    {move || note(outcome(renew))}
                                     <p class="hint">{t(Key::DoorKeyRenewHint)}</p>
                                 </section>
                             })
@@ -134,7 +134,7 @@ pub fn SettingsPage() -> impl IntoView {
                                 <li class="chip theme">{move || lang.get().pick(&c.name_zh, &c.name_en).to_string()}</li>
                             }).collect_view()}
                         </ul>
-                        {move || outcome(add_theme.value().get().map(|r| r.map(|_| ())))}
+                        {move || note(outcome(add_theme))}
                         <ActionForm action=add_theme attr:class="row">
                             {sub.map(|id| view! { <input type="hidden" name="subdistrict_id" value=id /> })}
                             <label><span>{t(Key::ThemeNameZh)}</span><input name="name_zh" required maxlength="40" /></label>

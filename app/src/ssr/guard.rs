@@ -56,17 +56,79 @@ pub fn public_origin(configured: Option<&str>) -> String {
 /// Gives a failed server function its HTTP status. A plain form post (no JavaScript) keeps
 /// the redirect back to its page that leptos_axum sets up, so the page can show the error.
 pub fn finish<T>(result: AppResult<T>) -> AppResult<T> {
-    if let Err(err) = &result {
-        let plain_form_post = use_context::<Parts>().is_some_and(|p| {
-            p.uri.path().starts_with("/api/")
-                && p.headers
-                    .get(ACCEPT)
-                    .and_then(|v| v.to_str().ok())
-                    .is_some_and(|v| v.contains("text/html"))
-        });
-        if !plain_form_post && let Some(res) = use_context::<ResponseOptions>() {
-            res.set_status(err.status());
-        }
+    if let Err(err) = &result
+        && !plain_form_post()
+        && let Some(res) = use_context::<ResponseOptions>()
+    {
+        res.set_status(err.status());
     }
     result
+}
+
+/// Whether this server function was called by a plain form post (the browser follows the
+/// redirect back and renders the page again), not from an island's script.
+pub fn plain_form_post() -> bool {
+    use_context::<Parts>().is_some_and(|p| {
+        p.uri.path().starts_with("/api/")
+            && p.headers
+                .get(ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
+    })
+}
+
+/// After a plain form post, sends the browser to `url` instead of back to the page, for an
+/// answer the page must show (counts, a new address).
+pub fn after_plain_post(url: &str) {
+    if plain_form_post() {
+        leptos_axum::redirect(url);
+    }
+}
+
+/// Middleware: after a plain form post to a server function (no JavaScript, or a page
+/// section that is not an island), marks the redirect back with the outcome, so the page
+/// rendered again can say "saved" (`domain::posted`).
+pub async fn mark_plain_posts(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use http::header::{LOCATION, REFERER};
+    let referer = req
+        .headers()
+        .get(REFERER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let fn_path = (req.method() == http::Method::POST
+        && req.uri().path().starts_with("/api/")
+        && req
+            .headers()
+            .get(ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html")))
+    .then(|| req.uri().path().to_string());
+    let mut res = next.run(req).await;
+    if let Some(fn_path) = fn_path
+        && res.status().is_redirection()
+        && let Some(marked) = res
+            .headers()
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(|l| crate::domain::posted::mark(l, referer.as_deref(), &fn_path))
+        && let Ok(value) = http::HeaderValue::from_str(&marked)
+    {
+        res.headers_mut().insert(LOCATION, value);
+    }
+    res
+}
+
+/// Whether this page is being rendered again after a successful plain form post to the
+/// server function at `fn_path`.
+pub fn posted_ok(fn_path: &str) -> bool {
+    use_context::<Parts>()
+        .and_then(|p| {
+            p.uri
+                .query()
+                .map(|q| crate::domain::posted::marked(q, fn_path))
+        })
+        .unwrap_or(false)
 }

@@ -7,6 +7,8 @@ both_backends!(
     language_follows_the_cookie,
     homes_show_the_demo_programme,
     unknown_pages_are_not_found,
+    plain_form_posts_come_back_saying_what_became_of_them,
+    pages_ship_islands_not_the_whole_app,
 );
 
 async fn anonymous_visitors_are_sent_to_login(backend: Backend) {
@@ -98,4 +100,78 @@ async fn unknown_pages_are_not_found(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body.contains("页面不存在"));
+}
+
+/// Pages are islands: a form outside an island is a plain form post, and the page it comes
+/// back to says "saved" (the `__ok` mark) or shows the error (leptos' `__err`), once.
+async fn plain_form_posts_come_back_saying_what_became_of_them(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let organiser = app.signed_in("organiser").await;
+    let page = app.url("/organiser/settings");
+    let post = |minutes: &'static str, referer: String| {
+        organiser
+            .post(app.url("/api/settings_hours_rule"))
+            .header("accept", "text/html,application/xhtml+xml")
+            .header("referer", referer)
+            .form(&[("minutes", minutes)])
+            .send()
+    };
+    let res = post("40", page.clone()).await.unwrap();
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let back = location(&res);
+    assert_eq!(back, format!("{page}?__ok=/api/settings_hours_rule"));
+    let relative = |url: &str| url.trim_start_matches(&app.url("")).to_string();
+    let back = relative(&back);
+    let (status, body) = app.page(&organiser, &back).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("已保存。"), "the note after a plain post");
+    assert!(body.contains("value=\"40\""), "the saved value");
+    let (_, fresh) = app.page(&organiser, "/organiser/settings").await;
+    assert!(!fresh.contains("已保存。"), "no note without the mark");
+
+    // Bad input: the error comes back instead, the older success mark goes, nothing changes.
+    let res = post("forty", app.url(&back)).await.unwrap();
+    let failed = relative(&location(&res));
+    assert!(failed.contains("__err="), "{failed}");
+    assert!(!failed.contains("__ok="), "{failed}");
+    let (_, body) = app.page(&organiser, &failed).await;
+    assert!(body.contains("role=\"alert\""), "the error is shown");
+    assert!(!body.contains("已保存。"));
+    assert!(body.contains("value=\"40\""), "nothing changed");
+
+    // A success after a failure drops the failure from the address.
+    let res = post("45", app.url(&failed)).await.unwrap();
+    assert_eq!(
+        location(&res),
+        format!("{page}?__ok=/api/settings_hours_rule")
+    );
+
+    // The language switch leads back to the page without the mark.
+    let (_, body) = app.page(&organiser, &back).await;
+    assert!(
+        body.contains("name=\"next\" value=\"/organiser/settings\""),
+        "switch target unmarked"
+    );
+}
+
+/// Only the interactive parts are islands: a plain page carries none, the planner and the
+/// door board do.
+async fn pages_ship_islands_not_the_whole_app(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let cadre = app.signed_in("cadre").await;
+    let (_, body) = app.page(&cadre, "/me").await;
+    assert!(
+        !body.contains("<leptos-island"),
+        "a cadre's home is plain HTML"
+    );
+    assert!(
+        body.contains("/pkg/nightschool.js"),
+        "the island script is still there"
+    );
+    let organiser = app.signed_in("organiser").await;
+    let (_, body) = app.page(&organiser, "/organiser/sessions/new").await;
+    assert!(
+        body.contains("<leptos-island") && body.contains("SessionEditor"),
+        "the planner is an island"
+    );
 }
