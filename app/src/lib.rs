@@ -42,6 +42,8 @@ use crate::pages::{
 /// The whole HTML document. `<html lang>` follows the language cookie.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = initial_lang();
+    // Only a page with an island loads the WASM (`domain::islands`).
+    let islands = page_path().is_none_or(|p| domain::islands::on_page(&p));
     view! {
         <!DOCTYPE html>
         <html lang=lang.code()>
@@ -51,13 +53,25 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="theme-color" content="#b3261e" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options islands=true />
+                {islands.then(|| view! { <HydrationScripts options islands=true /> })}
                 <MetaTags />
             </head>
             <body>
                 <App />
             </body>
         </html>
+    }
+}
+
+/// The path of the page being rendered (on the server).
+fn page_path() -> Option<String> {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>().map(|p| p.uri.path().to_string())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
     }
 }
 

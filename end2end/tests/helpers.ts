@@ -75,8 +75,16 @@ export async function setUpSecondFactor(page: Page, username: string) {
   await page.waitForURL((u) => u.pathname !== "/" && !u.pathname.startsWith("/account/totp"));
 }
 
-/** Waits until the WASM bundle has hydrated the page. */
+/**
+ * Waits until the WASM has brought the page's islands to life. A page without an island is
+ * plain HTML and loads no script: there is nothing to wait for.
+ */
 export async function hydrated(page: Page) {
+  await page.waitForLoadState("domcontentloaded");
+  if ((await page.locator("leptos-island").count()) === 0) {
+    await expect(page.locator('script[type="module"]')).toHaveCount(0);
+    return;
+  }
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
 }
 

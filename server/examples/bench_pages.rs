@@ -191,6 +191,7 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     print_footer();
+    bench.bundle().await?;
     bench.recount(&url).await?;
     bench.workbook(&url).await?;
     drop(server);
@@ -622,6 +623,29 @@ struct Bench {
 }
 
 impl Bench {
+    /// What a phone downloads besides the page: the WASM of the islands, its JavaScript
+    /// glue and the style sheet, raw and as sent with `Accept-Encoding: br, gzip`.
+    async fn bundle(&self) -> anyhow::Result<()> {
+        let client = Client::builder().redirect(Policy::none()).build()?;
+        println!(
+            "\nbrowser bundle (bytes: raw, as sent with br; the goal for the WASM is 250 KB as sent)"
+        );
+        for file in ["nightschool.wasm", "nightschool.js", "nightschool.css"] {
+            let url = format!("{}/pkg/{file}", self.app);
+            let size = |encoding: &'static str| {
+                let request = client.get(&url).header("accept-encoding", encoding);
+                async move {
+                    let res = request.send().await?;
+                    ensure!(res.status() == StatusCode::OK, "{file}: {}", res.status());
+                    anyhow::Ok(res.bytes().await?.len())
+                }
+            };
+            let (raw, sent) = (size("identity").await?, size(ACCEPT).await?);
+            println!("  {file:<20}{raw:>10}{sent:>10}");
+        }
+        Ok(())
+    }
+
     /// The dashboard's head-counts, served from the standings kept in memory, against a
     /// count in the database; and again after a write, which they must show at once.
     async fn recount(&self, url: &str) -> anyhow::Result<()> {

@@ -1,3 +1,4 @@
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
@@ -105,13 +106,12 @@ pub fn ErrorNote(error: AppError) -> impl IntoView {
 #[component]
 pub fn ErrorDetails(error: AppError) -> impl IntoView {
     match error {
-        AppError::Form(problems) => view! {
+        AppError::Form(problems) => Either::Left(view! {
             <div class="error" role="alert">
                 {problems.into_iter().map(|p| view! { <p>{t(p.label())}</p> }).collect_view()}
             </div>
-        }
-        .into_any(),
-        other => view! { <ErrorNote error=other /> }.into_any(),
+        }),
+        other => Either::Right(view! { <ErrorNote error=other /> }),
     }
 }
 

@@ -1,3 +1,4 @@
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
 use crate::api::schedule::{Choice, PersonChoice, people_search};
@@ -46,8 +47,8 @@ pub fn PeoplePicker(initial: Vec<Choice>) -> impl IntoView {
                     } />
             </div>
             {move || search.value().get().map(|found| match found {
-                Ok(list) if list.is_empty() => view! { <p class="muted">{t(Key::NoMatches)}</p> }.into_any(),
-                Ok(list) => view! {
+                Ok(list) if list.is_empty() => EitherOf3::A(view! { <p class="muted">{t(Key::NoMatches)}</p> }),
+                Ok(list) => EitherOf3::B(view! {
                     <ul class="matches">
                         {list.into_iter().map(|p| {
                             let label = format!("{}（{}）", p.name, p.community);
@@ -58,8 +59,8 @@ pub fn PeoplePicker(initial: Vec<Choice>) -> impl IntoView {
                             }
                         }).collect_view()}
                     </ul>
-                }.into_any(),
-                Err(e) => view! { <crate::components::layout::ErrorNote error=e /> }.into_any(),
+                }),
+                Err(e) => EitherOf3::C(view! { <crate::components::layout::ErrorNote error=e /> }),
             })}
         </div>
     }

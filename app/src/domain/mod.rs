@@ -14,6 +14,7 @@ pub mod files;
 pub mod hours;
 pub mod ical;
 pub mod import;
+pub mod islands;
 pub mod listing;
 pub mod login_policy;
 pub mod materials;

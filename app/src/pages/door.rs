@@ -1,5 +1,6 @@
 use std::time::Duration;
 
+use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -51,8 +52,8 @@ fn DoorBoard(id: Option<i64>) -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match board.await {
-                    Ok(b) => board_view(b).into_any(),
-                    Err(e) => view! { <h1>{t(Key::DoorTitle)}</h1><ErrorNote error=e /> }.into_any(),
+                    Ok(b) => Either::Left(board_view(b)),
+                    Err(e) => Either::Right(view! { <h1>{t(Key::DoorTitle)}</h1><ErrorNote error=e /> }),
                 }
             })}
         </Transition>
@@ -66,16 +67,15 @@ fn board_view(b: BoardData) -> impl IntoView {
     let when = move || session_when(lang.get(), starts_at, ends_at);
     let state_note = match b.state {
         DoorState::Open => None,
-        DoorState::NotYet(at) => Some(
-            view! { <p class="note" role="status">{t(Key::DoorNotYet)} " " {at.hh_mm()}</p> }
-                .into_any(),
-        ),
-        DoorState::Over => {
-            Some(view! { <p class="note" role="status">{t(Key::DoorOver)}</p> }.into_any())
-        }
-        DoorState::Cancelled => {
-            Some(view! { <p class="error" role="status">{t(Key::Cancelled)}</p> }.into_any())
-        }
+        DoorState::NotYet(at) => Some(EitherOf3::A(
+            view! { <p class="note" role="status">{t(Key::DoorNotYet)} " " {at.hh_mm()}</p> },
+        )),
+        DoorState::Over => Some(EitherOf3::B(
+            view! { <p class="note" role="status">{t(Key::DoorOver)}</p> },
+        )),
+        DoorState::Cancelled => Some(EitherOf3::C(
+            view! { <p class="error" role="status">{t(Key::Cancelled)}</p> },
+        )),
     };
     let c = b.counts;
     let id = s.id;

@@ -1,3 +1,4 @@
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::api::feeds::{RenewCalendarFeed, RevokeCalendarFeed, calendar_feed};
@@ -61,11 +62,11 @@ fn FeedPanel() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match status.await {
-                    Ok(s) => view! {
+                    Ok(s) => Either::Left(view! {
                         <div class="card stack" data-testid="feed-status">
                             {match s.since {
-                                Some(at) => view! { <p>{t(Key::FeedSince)} {at.local_date().format("%Y-%m-%d").to_string()} " " {at.hh_mm()}</p> }.into_any(),
-                                None => view! { <p class="muted">{t(Key::FeedNone)}</p> }.into_any(),
+                                Some(at) => Either::Left(view! { <p>{t(Key::FeedSince)} {at.local_date().format("%Y-%m-%d").to_string()} " " {at.hh_mm()}</p> }),
+                                None => Either::Right(view! { <p class="muted">{t(Key::FeedNone)}</p> }),
                             }}
                             <ActionForm action=renew>
                                 <button type="submit" class="primary" data-testid="feed-make">
@@ -78,8 +79,8 @@ fn FeedPanel() -> impl IntoView {
                                 </ActionForm>
                             })}
                         </div>
-                    }.into_any(),
-                    Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                    }),
+                    Err(e) => Either::Right(view! { <ErrorNote error=e /> }),
                 }
             })}
         </Suspense>

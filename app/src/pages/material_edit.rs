@@ -1,3 +1,4 @@
+use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -109,8 +110,8 @@ fn MaterialEditor(d: EditorData, saved: bool) -> impl IntoView {
         <p class="muted"><a href=format!("/sessions/{id}")>{d.title.clone()}</a></p>
         <h1>{t(Key::EditMaterial)}</h1>
         {move || save.value().get().or_else(|| saved.then_some(Ok(version))).map(|r| match r {
-            Ok(v) => view! { <p class="ok" role="status" data-testid="saved">{tf(Key::SavedVersion, [v.to_string()])}</p> }.into_any(),
-            Err(e) => view! { <ErrorDetails error=e /> }.into_any(),
+            Ok(v) => Either::Left(view! { <p class="ok" role="status" data-testid="saved">{tf(Key::SavedVersion, [v.to_string()])}</p> }),
+            Err(e) => Either::Right(view! { <ErrorDetails error=e /> }),
         })}
         <ActionForm action=save attr:class="stack editor">
             <input type="hidden" name="session_id" value=id />
@@ -125,8 +126,8 @@ fn MaterialEditor(d: EditorData, saved: bool) -> impl IntoView {
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
                             match preview.await {
-                                Ok(html) => view! { <div class="markdown preview" data-testid="preview" inner_html=html /> }.into_any(),
-                                Err(e) => view! { <ErrorDetails error=e /> }.into_any(),
+                                Ok(html) => Either::Left(view! { <div class="markdown preview" data-testid="preview" inner_html=html /> }),
+                                Err(e) => Either::Right(view! { <ErrorDetails error=e /> }),
                             }
                         })}
                     </Transition>
@@ -163,15 +164,19 @@ enum UploadNote {
 }
 
 impl UploadNote {
-    fn view(self, max: u64) -> AnyView {
+    fn view(self, max: u64) -> impl IntoView {
         match self {
-            UploadNote::Uploaded(name) => {
-                view! { <p class="ok" role="status" data-testid="upload-ok">{tf(Key::Uploaded, [name.to_string()])}</p> }.into_any()
-            }
-            UploadNote::Failed => {
-                view! { <p class="error" role="alert" data-testid="upload-error">{t(Key::UpFailed)}</p> }.into_any()
-            }
-            UploadNote::Refused { code, max_bytes, actual } => {
+            UploadNote::Uploaded(name) => EitherOf3::A(
+                view! { <p class="ok" role="status" data-testid="upload-ok">{tf(Key::Uploaded, [name.to_string()])}</p> },
+            ),
+            UploadNote::Failed => EitherOf3::B(
+                view! { <p class="error" role="alert" data-testid="upload-error">{t(Key::UpFailed)}</p> },
+            ),
+            UploadNote::Refused {
+                code,
+                max_bytes,
+                actual,
+            } => {
                 let key = match code.as_str() {
                     "too_large" => Key::UpTooLarge,
                     "not_allowed" => Key::UpNotAllowed,
@@ -184,7 +189,9 @@ impl UploadNote {
                     Key::UpNameMismatch => actual.map(|a| a.to_uppercase()),
                     _ => None,
                 };
-                view! { <p class="error" role="alert" data-testid="upload-error">{t(key)} {detail.map(|d| format!(" {d}"))}</p> }.into_any()
+                EitherOf3::C(
+                    view! { <p class="error" role="alert" data-testid="upload-error">{t(key)} {detail.map(|d| format!(" {d}"))}</p> },
+                )
             }
         }
     }

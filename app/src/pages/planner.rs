@@ -1,3 +1,4 @@
+use leptos::either::{Either, EitherOf3};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
@@ -38,7 +39,7 @@ fn choice_boxes(
     choices: Vec<Choice>,
     chosen: &[i64],
     lang: RwSignal<Lang>,
-) -> impl IntoView {
+) -> impl IntoView + use<> {
     choices
         .into_iter()
         .map(|c| {
@@ -255,15 +256,15 @@ fn SessionEditor(mode: Mode, template: Option<SessionTemplate>) -> impl IntoView
         {move || match result.get() {
             Some(Ok(ids)) => {
                 let first = ids.first().copied().unwrap_or_default();
-                view! {
+                EitherOf3::A(view! {
                     <p class="ok" role="status" data-testid="created">
                         {t(done_key)} {ids.len()} " "
                         <a href=format!("/sessions/{first}")>{t(Key::ViewIt)}</a>
                     </p>
-                }.into_any()
+                })
             }
-            Some(Err(e)) => view! { <ErrorNote error=e /> }.into_any(),
-            None => ().into_any(),
+            Some(Err(e)) => EitherOf3::B(view! { <ErrorNote error=e /> }),
+            None => EitherOf3::C(()),
         }}
         <Suspense fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
             {move || {
@@ -272,11 +273,11 @@ fn SessionEditor(mode: Mode, template: Option<SessionTemplate>) -> impl IntoView
                 Suspend::new(async move {
                 let o = match options.await {
                     Ok(o) => o,
-                    Err(e) => return view! { <ErrorNote error=e /> }.into_any(),
+                    Err(e) => return Either::Left(view! { <ErrorNote error=e /> }),
                 };
                 let theme = f.theme_id.clone();
                 let format = f.format.clone();
-                view! {
+                Either::Right(view! {
                     <form class="card stack planner" on:submit=submit data-testid="planner">
                         {(matches!(mode, Mode::New) && (o.subdistricts.len() > 1 || o.district)).then(|| view! {
                             <label><span>{t(Key::Subdistrict)}</span>
@@ -323,7 +324,7 @@ fn SessionEditor(mode: Mode, template: Option<SessionTemplate>) -> impl IntoView
                         </div>
                         <p class="hint">{t(Key::HoursHint)}</p>
                         {match mode {
-                            Mode::New => view! {
+                            Mode::New => EitherOf3::A(view! {
                                 <fieldset>
                                     <legend>{t(Key::RepeatLabel)}</legend>
                                     {(0..7u8).map(|d| view! {
@@ -335,15 +336,15 @@ fn SessionEditor(mode: Mode, template: Option<SessionTemplate>) -> impl IntoView
                                     </div>
                                     {field_note(result, Field::Repeat)}
                                 </fieldset>
-                            }.into_any(),
-                            Mode::Edit(_) if in_series => view! {
+                            }),
+                            Mode::Edit(_) if in_series => EitherOf3::B(view! {
                                 <fieldset data-testid="scope">
                                     <legend>{t(Key::ScopeLabel)}</legend>
                                     <label class="check"><input type="radio" name="scope" value="this" checked /><span>{t(Key::ScopeThis)}</span></label>
                                     <label class="check"><input type="radio" name="scope" value="following" /><span>{t(Key::ScopeFollowing)}</span></label>
                                 </fieldset>
-                            }.into_any(),
-                            Mode::Edit(_) => ().into_any(),
+                            }),
+                            Mode::Edit(_) => EitherOf3::C(()),
                         }}
                         <label><span>{t(Key::DescriptionLabel)}</span><textarea name="description_md" rows="6">{f.description_md.clone()}</textarea></label>
                         {move || clashes().map(|c| view! {
@@ -353,7 +354,7 @@ fn SessionEditor(mode: Mode, template: Option<SessionTemplate>) -> impl IntoView
                         <button type="submit" class="primary">{t(Key::Save)}</button>
                     </form>
                     {(!o.subdistricts.is_empty()).then(|| theme_form(add_theme, &o.subdistricts))}
-                }.into_any()
+                })
             })}}
         </Suspense>
     }
@@ -364,7 +365,7 @@ fn SessionEditor(mode: Mode, template: Option<SessionTemplate>) -> impl IntoView
 fn theme_form(add_theme: ServerAction<AddTheme>, subdistricts: &[Choice]) -> impl IntoView + use<> {
     let lang = use_lang();
     let picker = match subdistricts {
-        [one] => view! { <input type="hidden" name="subdistrict_id" value=one.id /> }.into_any(),
+        [one] => Either::Left(view! { <input type="hidden" name="subdistrict_id" value=one.id /> }),
         many => {
             let options = many
                 .iter()
@@ -374,12 +375,11 @@ fn theme_form(add_theme: ServerAction<AddTheme>, subdistricts: &[Choice]) -> imp
                     view! { <option value=c.id>{label}</option> }
                 })
                 .collect_view();
-            view! {
+            Either::Right(view! {
                 <label><span>{t(Key::Subdistrict)}</span>
                     <select name="subdistrict_id">{options}</select>
                 </label>
-            }
-            .into_any()
+            })
         }
     };
     let error = move || match add_theme.value().get() {

@@ -1,3 +1,4 @@
+use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -107,8 +108,8 @@ fn FactorPanel(required: bool) -> impl IntoView {
             <Suspense fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match status.await {
-                        Err(e) => view! { <ErrorNote error=e /> }.into_any(),
-                        Ok(s) if s.enabled => view! {
+                        Err(e) => EitherOf3::A(view! { <ErrorNote error=e /> }),
+                        Ok(s) if s.enabled => EitherOf3::B(view! {
                             <p class="ok" data-testid="factor-on">{t(Key::FactorOn)}" "{t(Key::FactorCodesLeft)}" "<strong>{s.codes_left}</strong></p>
                             <h2>{t(Key::RecoveryRenew)}</h2>
                             <ActionForm action=renew attr:class="row wrap">
@@ -122,10 +123,10 @@ fn FactorPanel(required: bool) -> impl IntoView {
                                     <button type="submit" class="danger">{t(Key::FactorOff)}</button>
                                 </ActionForm>
                             })}
-                        }.into_any(),
-                        Ok(_) => view! {
+                        }),
+                        Ok(_) => EitherOf3::C(view! {
                             {move || match begin.value().get() {
-                                Some(Ok(e)) => view! {
+                                Some(Ok(e)) => Either::Left(view! {
                                     <ol class="stack">
                                         <li>{t(Key::FactorScan)}
                                             <div class="qr" inner_html=e.qr_svg.clone() role="img" aria-label=t(Key::FactorScan) />
@@ -138,14 +139,14 @@ fn FactorPanel(required: bool) -> impl IntoView {
                                             </ActionForm>
                                         </li>
                                     </ol>
-                                }.into_any(),
-                                _ => view! {
+                                }),
+                                _ => Either::Right(view! {
                                     <ActionForm action=begin>
                                         <button type="submit" class="primary" data-testid="factor-begin">{t(Key::FactorBegin)}</button>
                                     </ActionForm>
-                                }.into_any(),
+                                }),
                             }}
-                        }.into_any(),
+                        }),
                     }
                 })}
             </Suspense>
