@@ -1,4 +1,5 @@
 //! Builds the Night School web application: the router, its state and the listener.
+#![recursion_limit = "512"]
 use std::net::SocketAddr;
 use std::sync::Arc;
 

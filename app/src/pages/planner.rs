@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::schedule::{
-    Choice, SessionTemplate, create_sessions, planner_template, schedule_options, update_session,
+    Choice, PlannerChoices, SessionTemplate, create_sessions, planner_template, schedule_options,
+    update_session,
 };
 use crate::api::settings::AddTheme;
 use crate::components::layout::ErrorNote;
@@ -150,18 +151,21 @@ fn initial(template: Option<&SessionTemplate>) -> SessionForm {
 pub fn PlannerPage() -> impl IntoView {
     let query = use_query_map();
     let from = move || query.read().get("from").and_then(|v| v.parse::<i64>().ok());
+    // Everything the editor starts from is read here and handed to the island as props:
+    // an island reads no data of its own while the page is rendered.
     let template = Resource::new(from, |from| async move {
-        match from {
-            Some(id) => planner_template(id).await.map(Some),
-            None => Ok(None),
-        }
+        let template = match from {
+            Some(id) => Some(planner_template(id).await?),
+            None => None,
+        };
+        Ok::<_, AppError>((template, schedule_options().await?))
     });
     view! {
         <h1>{move || t(if from().is_some() { Key::DuplicateTitle } else { Key::PlannerTitle })()}</h1>
         <Suspense fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match template.await {
-                    Ok(tpl) => view! { <SessionEditor mode=Mode::New template=tpl /> }.into_any(),
+                    Ok((template, options)) => view! { <SessionEditor mode=Mode::New template options /> }.into_any(),
                     Err(e) => view! { <ErrorNote error=e /> }.into_any(),
                 }
             })}
@@ -175,18 +179,19 @@ pub fn EditSessionPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
     let template = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => planner_template(id).await,
-            None => Err(AppError::NotFound),
-        }
+        let template = match id {
+            Some(id) => planner_template(id).await?,
+            None => return Err(AppError::NotFound),
+        };
+        Ok((template, schedule_options().await?))
     });
     view! {
         <h1>{t(Key::EditTitle)}</h1>
         <Suspense fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match template.await {
-                    Ok(tpl) if tpl.cancelled => view! { <ErrorNote error=AppError::Conflict(crate::error::Conflict::SessionCancelled) /> }.into_any(),
-                    Ok(tpl) => view! { <SessionEditor mode=Mode::Edit(tpl.id) template=Some(tpl) /> }.into_any(),
+                    Ok((tpl, _)) if tpl.cancelled => view! { <ErrorNote error=AppError::Conflict(crate::error::Conflict::SessionCancelled) /> }.into_any(),
+                    Ok((tpl, options)) => view! { <SessionEditor mode=Mode::Edit(tpl.id) template=Some(tpl) options /> }.into_any(),
                     Err(e) => view! { <ErrorNote error=e /> }.into_any(),
                 }
             })}
@@ -198,9 +203,12 @@ pub fn EditSessionPage() -> impl IntoView {
 /// added beside it and the clash confirmation live in the browser; the form is sent as
 /// JSON, which is why it needs JavaScript).
 #[island]
-fn SessionEditor(mode: Mode, template: Option<SessionTemplate>) -> impl IntoView {
+fn SessionEditor(
+    mode: Mode,
+    template: Option<SessionTemplate>,
+    options: PlannerChoices,
+) -> impl IntoView {
     let lang = use_lang();
-    let options = Resource::new(|| (), |_| schedule_options());
     // Themes added here join the picker at once, without reloading (and losing) the form.
     let add_theme = ServerAction::<AddTheme>::new();
     let added = RwSignal::new(Vec::<Choice>::new());
@@ -266,18 +274,11 @@ fn SessionEditor(mode: Mode, template: Option<SessionTemplate>) -> impl IntoView
             Some(Err(e)) => EitherOf3::B(view! { <ErrorNote error=e /> }),
             None => EitherOf3::C(()),
         }}
-        <Suspense fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
-            {move || {
-                let f = f.clone();
-                let people = people.clone();
-                Suspend::new(async move {
-                let o = match options.await {
-                    Ok(o) => o,
-                    Err(e) => return Either::Left(view! { <ErrorNote error=e /> }),
-                };
+        {
+                let o = options;
                 let theme = f.theme_id.clone();
                 let format = f.format.clone();
-                Either::Right(view! {
+                view! {
                     <form class="card stack planner" on:submit=submit data-testid="planner">
                         {(matches!(mode, Mode::New) && (o.subdistricts.len() > 1 || o.district)).then(|| view! {
                             <label><span>{t(Key::Subdistrict)}</span>
@@ -354,9 +355,8 @@ fn SessionEditor(mode: Mode, template: Option<SessionTemplate>) -> impl IntoView
                         <button type="submit" class="primary">{t(Key::Save)}</button>
                     </form>
                     {(!o.subdistricts.is_empty()).then(|| theme_form(add_theme, &o.subdistricts))}
-                })
-            })}}
-        </Suspense>
+                }
+        }
     }
 }
 
