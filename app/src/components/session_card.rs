@@ -37,7 +37,7 @@ pub fn SessionCard(
                 <span class="chip">{hours} " " {t(Key::StudyHoursUnit)}</span>
                 {cancelled.then(|| view! { <span class="chip danger">{t(Key::Cancelled)}</span> })}
             </div>
-            <h3><a href=format!("/sessions/{id}")>{title}</a></h3>
+            <h2 class="card-title"><a href=format!("/sessions/{id}")>{title}</a></h2>
             <p class="when">{when}</p>
             <dl class="facts">
                 {(!place.is_empty()).then(|| view! { <dt>{t(Key::Place)}</dt><dd>{place}</dd> })}

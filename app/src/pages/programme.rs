@@ -139,7 +139,7 @@ fn cadre_table(
     view! {
         <table class="table" data-testid=testid>
             <thead><tr><th>{t(Key::Name)}</th><th>{t(Key::Community)}</th><th>{t(Key::TierLabel)}</th>
-                <th>{t(Key::MeasureHours)}</th><th>{t(Key::AttendanceRate)}</th><th>{t(Key::OutlookLabel)}</th><th></th></tr></thead>
+                <th>{t(Key::MeasureHours)}</th><th>{t(Key::AttendanceRate)}</th><th>{t(Key::OutlookLabel)}</th><th>{t(Key::Actions)}</th></tr></thead>
             <tbody>
                 {rows.into_iter().map(|r| {
                     let (zh, en) = (r.tier_zh.clone(), r.tier_en.clone());

@@ -85,7 +85,7 @@ fn bar(a: Assessment) -> impl IntoView {
                 <span>{amount(a.measure, a.done)} " / " {amount(a.measure, a.target)}</span>
                 {outlook_chip(a.outlook)}
             </div>
-            <div class="bar" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=a.percent()>
+            <div class="bar" role="progressbar" aria-label=t(label) aria-valuemin="0" aria-valuemax="100" aria-valuenow=a.percent()>
                 <span class="reach" style=format!("width:{reach}%")></span>
                 <span class=format!("fill {}", a.outlook.as_str()) style=format!("width:{}%", a.percent())></span>
             </div>
