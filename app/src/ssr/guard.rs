@@ -68,13 +68,17 @@ pub fn finish<T>(result: AppResult<T>) -> AppResult<T> {
 /// Whether this server function was called by a plain form post (the browser follows the
 /// redirect back and renders the page again), not from an island's script.
 pub fn plain_form_post() -> bool {
-    use_context::<Parts>().is_some_and(|p| {
-        p.uri.path().starts_with("/api/")
-            && p.headers
-                .get(ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.contains("text/html"))
-    })
+    use_context::<Parts>().is_some_and(|p| asks_for_a_page(&p.uri, &p.headers))
+}
+
+/// A request to a server function that wants a page back (`Accept: text/html`): a plain
+/// form post, which leptos answers with a redirect to the page it came from.
+fn asks_for_a_page(uri: &http::Uri, headers: &http::HeaderMap) -> bool {
+    uri.path().starts_with("/api/")
+        && headers
+            .get(ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
 }
 
 /// After a plain form post, sends the browser to `url` instead of back to the page, for an
@@ -98,14 +102,8 @@ pub async fn mark_plain_posts(
         .get(REFERER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let fn_path = (req.method() == http::Method::POST
-        && req.uri().path().starts_with("/api/")
-        && req
-            .headers()
-            .get(ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html")))
-    .then(|| req.uri().path().to_string());
+    let fn_path = (req.method() == http::Method::POST && asks_for_a_page(req.uri(), req.headers()))
+        .then(|| req.uri().path().to_string());
     let mut res = next.run(req).await;
     if let Some(fn_path) = fn_path
         && res.status().is_redirection()
