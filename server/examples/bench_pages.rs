@@ -209,7 +209,7 @@ async fn seed(url: &str, opts: &Options) -> anyhow::Result<i64> {
     let now = Timestamp::now();
     let reference = seed_reference(repo, opts.subdistricts, now).await?;
     let cadres = seed_cadres(repo, opts.cadres, &reference, now).await?;
-    let lecturers = seed_accounts(repo, cadres[1].person_id, now).await?;
+    let lecturers = seed_accounts(repo, [cadres[1].person_id, cadres[2].person_id], now).await?;
     // The organiser is the district's: the dashboard and lists cover every subdistrict.
     let organiser = repo
         .list_accounts()
@@ -358,11 +358,11 @@ async fn seed_cadres(
     Ok(members)
 }
 
-/// The organiser, four lecturers (the first with the `lecturer` account) and the `cadre`
-/// account, all with the demo password. Returns the lecturers' person ids.
+/// The organiser, four lecturers (the first with the `lecturer` account) and the `cadre` and
+/// `cadre2` accounts, all with the demo password. Returns the lecturers' person ids.
 async fn seed_accounts(
     repo: &dyn Repository,
-    cadre: i64,
+    cadres: [i64; 2],
     now: Timestamp,
 ) -> anyhow::Result<Vec<i64>> {
     let staff: Vec<NewPerson> = ["赵敏", "王建国", "陈立华", "李卫东", "孙海燕"]
@@ -381,7 +381,11 @@ async fn seed_accounts(
         ("organiser", ids[0], Role::Organiser),
         ("lecturer", ids[1], Role::Lecturer),
     ];
-    for (username, person_id, role) in accounts.into_iter().chain([("cadre", cadre, Role::Cadre)]) {
+    let cadres = [
+        ("cadre", cadres[0], Role::Cadre),
+        ("cadre2", cadres[1], Role::Cadre),
+    ];
+    for (username, person_id, role) in accounts.into_iter().chain(cadres) {
         let new = NewAccount {
             username: Username::parse(username)?,
             display_name: DisplayName::parse(username)?,
@@ -863,20 +867,90 @@ impl Bench {
             static_sent.headers().get(reqwest::header::CONTENT_ENCODING) == app_encoding.as_ref(),
             "the two sides chose different encodings"
         );
-        let (mut app, mut copy) = (Load::default(), Load::default());
+        let kept = self.kept_checks(&client, role, &url, &body).await?;
+        let (mut app, mut fresh, mut copy) = (Load::default(), Load::default(), Load::default());
         let slice = Duration::from_secs_f64(self.opts.seconds as f64 / f64::from(self.opts.rounds));
-        let mut cpu = Duration::ZERO;
+        let (mut cpu, mut fresh_cpu) = (Duration::ZERO, Duration::ZERO);
         for _ in 0..self.opts.rounds {
             let before = common::cpu_time(self.server_pid);
-            app.add(load(&client, &url, &self.opts, slice).await?);
-            cpu += common::cpu_time(self.server_pid).saturating_sub(before);
-            copy.add(load(&plain, &copy_url, &self.opts, slice).await?);
+            app.add(load(&client, &url, &self.opts, slice, false).await?);
+            let between = common::cpu_time(self.server_pid);
+            cpu += between.saturating_sub(before);
+            if kept {
+                fresh.add(load(&client, &url, &self.opts, slice, true).await?);
+                fresh_cpu += common::cpu_time(self.server_pid).saturating_sub(between);
+            }
+            copy.add(load(&plain, &copy_url, &self.opts, slice, false).await?);
         }
         app.finish();
+        fresh.finish();
         copy.finish();
-        let cpu_ms = cpu.as_secs_f64() * 1000.0 / app.latencies.len().max(1) as f64;
-        print_row(&label, sent, &app, &copy, cpu_ms);
-        Ok(app.errors + copy.errors)
+        let per = |cpu: Duration, run: &Load| {
+            cpu.as_secs_f64() * 1000.0 / run.latencies.len().max(1) as f64
+        };
+        let cpu_ms = per(cpu, &app);
+        let fresh = kept.then(|| (per(fresh_cpu, &fresh), &fresh));
+        print_row(&label, sent, &app, fresh, &copy, cpu_ms);
+        Ok(app.errors + copy.errors + fresh.map_or(0, |(_, f)| f.errors))
+    }
+
+    /// Whether the app keeps this page (`ssr::kept_pages`), after checking what must hold
+    /// of a kept page: the browser's copy is validated with a 304, another login's tag never
+    /// validates it, and another cadre gets their own page, never this one.
+    async fn kept_checks(
+        &self,
+        client: &Client,
+        role: &str,
+        url: &str,
+        body: &[u8],
+    ) -> anyhow::Result<bool> {
+        let res = client.get(url).send().await?;
+        let Some(tag) = res.headers().get(reqwest::header::ETAG).cloned() else {
+            return Ok(false);
+        };
+        ensure!(
+            res.bytes().await? == body,
+            "a kept page differs from the one rendered"
+        );
+        let res = client
+            .get(url)
+            .header(reqwest::header::IF_NONE_MATCH, tag.clone())
+            .send()
+            .await?;
+        ensure!(
+            res.status() == StatusCode::NOT_MODIFIED,
+            "no 304 for the browser's own copy: {}",
+            res.status()
+        );
+        let other_login = sign_in(&self.app, role).await?;
+        let res = other_login
+            .get(url)
+            .header(reqwest::header::IF_NONE_MATCH, tag.clone())
+            .send()
+            .await?;
+        ensure!(
+            res.status() == StatusCode::OK,
+            "another login's tag validated this page: {}",
+            res.status()
+        );
+        if role == "cadre" {
+            let other = sign_in(&self.app, "cadre2").await?;
+            let theirs = other.get(url).send().await?.text().await?;
+            let mine = String::from_utf8_lossy(body);
+            // The name in the page's header.
+            let who = |page: &str| {
+                page.split("<span class=\"who\">")
+                    .nth(1)
+                    .and_then(|rest| rest.split("</span>").next())
+                    .map(str::to_string)
+            };
+            let (me, them) = (who(&mine), who(&theirs));
+            ensure!(
+                me.is_some() && them.is_some() && me != them,
+                "another cadre was handed this cadre's page ({me:?}, {them:?})"
+            );
+        }
+        Ok(true)
     }
 }
 
@@ -914,7 +988,16 @@ impl Load {
 }
 
 /// `connections` tasks, each sending its next request as soon as it has read an answer.
-async fn load(client: &Client, url: &str, opts: &Options, time: Duration) -> anyhow::Result<Load> {
+/// `fresh`: every request's address is new (an unused `_` parameter), so a page the app
+/// keeps is rendered for each one, as after every write.
+async fn load(
+    client: &Client,
+    url: &str,
+    opts: &Options,
+    time: Duration,
+    fresh: bool,
+) -> anyhow::Result<Load> {
+    static FRESH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let started = Instant::now();
     let deadline = started + time;
     let mut tasks = tokio::task::JoinSet::new();
@@ -924,8 +1007,15 @@ async fn load(client: &Client, url: &str, opts: &Options, time: Duration) -> any
             let (mut latencies, mut errors) = (Vec::new(), Vec::new());
             while Instant::now() < deadline {
                 let sent = Instant::now();
+                let address = if fresh {
+                    let n = FRESH.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let glue = if url.contains('?') { '&' } else { '?' };
+                    std::borrow::Cow::Owned(format!("{url}{glue}_={n}"))
+                } else {
+                    std::borrow::Cow::Borrowed(url.as_str())
+                };
                 let asked = client
-                    .get(&url)
+                    .get(address.as_ref())
                     .header(reqwest::header::ACCEPT_ENCODING, ACCEPT);
                 match asked.send().await {
                     Ok(res) if res.status() == StatusCode::OK => match res.bytes().await {
@@ -953,26 +1043,52 @@ async fn load(client: &Client, url: &str, opts: &Options, time: Duration) -> any
 
 fn print_header() {
     let heads = [
-        "app/s", "p50 ms", "p99 ms", "cpu ms", "static/s", "p50 ms", "p99 ms", "app/st %", "p50 x",
+        "app/s", "p50 ms", "p99 ms", "cpu ms", "render/s", "p99 ms", "cpu ms", "static/s",
+        "p50 ms", "p99 ms", "app/st %", "rnd/st %",
     ];
     let heads: String = heads.iter().map(|h| format!("{h:>10}")).collect();
     println!("\n{:<46}{:>8}{heads}{:>7}", "page", "bytes", "errors");
 }
 
-fn print_row(label: &str, bytes: usize, app: &Load, copy: &Load, cpu_ms: f64) {
-    let app_cells = [app.per_second(), app.ms(50.0), app.ms(99.0), cpu_ms];
-    let copy_cells = [copy.per_second(), copy.ms(50.0), copy.ms(99.0)];
-    let ratios = [
-        100.0 * app_cells[0] / copy_cells[0],
-        app_cells[1] / copy_cells[1],
-    ];
-    let cells = [&app_cells[..], &copy_cells, &ratios].concat();
-    let cells: String = cells.iter().map(|v| format!("{v:>10.2}")).collect();
-    let errors = app.errors + copy.errors;
+fn print_row(
+    label: &str,
+    bytes: usize,
+    app: &Load,
+    fresh: Option<(f64, &Load)>,
+    copy: &Load,
+    cpu_ms: f64,
+) {
+    let cell = |v: f64| format!("{v:>10.2}");
+    let dash = || format!("{:>10}", "-");
+    let mut cells: String = [app.per_second(), app.ms(50.0), app.ms(99.0), cpu_ms]
+        .map(cell)
+        .concat();
+    match fresh {
+        Some((cpu, run)) => {
+            cells += &[run.per_second(), run.ms(99.0), cpu].map(cell).concat();
+        }
+        None => cells += &[dash(), dash(), dash()].concat(),
+    }
+    cells += &[copy.per_second(), copy.ms(50.0), copy.ms(99.0)]
+        .map(cell)
+        .concat();
+    cells += &cell(100.0 * app.per_second() / copy.per_second());
+    cells += &fresh.map_or_else(dash, |(_, run)| {
+        cell(100.0 * run.per_second() / copy.per_second())
+    });
+    let errors = app.errors + copy.errors + fresh.map_or(0, |(_, run)| run.errors);
     println!("{label:<46}{bytes:>8}{cells}{errors:>7}");
-    for (who, run) in [("app", app), ("static", copy)] {
-        if let Some(first) = &run.first_error {
-            println!("  {} errors from {who}, the first: {first}", run.errors);
+    let runs = [
+        ("app", Some(app)),
+        ("rendered", fresh.map(|f| f.1)),
+        ("static", Some(copy)),
+    ];
+    for (who, run) in runs {
+        if let Some(first) = run.and_then(|r| r.first_error.as_ref()) {
+            println!(
+                "  {} errors from {who}, the first: {first}",
+                run.map_or(0, |r| r.errors)
+            );
         }
     }
 }
@@ -980,8 +1096,13 @@ fn print_row(label: &str, bytes: usize, app: &Load, copy: &Load, cpu_ms: f64) {
 fn print_footer() {
     println!(
         "\napp/s and static/s: requests per second; cpu ms: the app server's CPU time (user + \
-         system) per answer; app/st % = app/s as a share of static/s; p50 x = app p50 / static \
-         p50; bytes: the app's compressed answer. Both sides are asked with Accept-Encoding: \
+         system) per answer; app/st % = app/s as a share of static/s; bytes: the app's \
+         compressed answer. A page the app keeps (ssr::kept_pages) is answered from memory \
+         while nothing it shows changed; render/s asks for it at a new address each time \
+         (as after every write), so the app renders and compresses every answer; rnd/st % is \
+         that rate as a share of static/s; '-': the page is not kept (every answer is \
+         rendered). For each kept page the benchmark checks a 304 for the browser's own copy, \
+         that another login's tag is refused, and that another cadre gets their own page. Both sides are asked with Accept-Encoding: \
          {ACCEPT}; the static side sends files compressed beforehand with the app's encoder. App \
          and static runs alternate (--rounds) so that both see the same machine. This process \
          (load and static server) shares the cores with the app server."

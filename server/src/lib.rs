@@ -230,6 +230,12 @@ pub fn router(state: AppState) -> Router {
             provide_state,
             shell,
         ))
+        // Inside the session middleware (it needs the login and the change counters) and
+        // inside compression (it keeps pages compressed as sent).
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            app::ssr::kept_pages::serve,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::resolve_session,
@@ -294,6 +300,7 @@ impl Application {
             reference: Default::default(),
             standings: Default::default(),
             reports: Default::default(),
+            kept_pages: Default::default(),
             sheets: Default::default(),
             max_upload_bytes: settings.max_upload_bytes,
             trust_forwarded: settings.trust_forwarded,

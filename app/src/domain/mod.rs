@@ -15,6 +15,7 @@ pub mod hours;
 pub mod ical;
 pub mod import;
 pub mod islands;
+pub mod kept_pages;
 pub mod listing;
 pub mod login_policy;
 pub mod materials;

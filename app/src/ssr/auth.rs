@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::audit;
 use super::cookies::{cookie, private_cookie};
-use super::db::{Account, AuditLine, NewAuthSession};
+use super::db::{Account, AuditLine, Changes, NewAuthSession};
 use super::factor_rule;
 use super::logins::Resolved;
 use super::password;
@@ -85,10 +85,11 @@ pub async fn resolve_session(
         return next.run(req).await;
     }
     let user = match current_user(&state, req.headers(), meta.https).await {
-        Ok((user, version)) => {
-            if let Some(version) = version {
+        Ok((user, changes)) => {
+            if let Some(changes) = changes {
                 req.extensions_mut()
-                    .insert(super::reference::ReferenceVersion(version));
+                    .insert(super::reference::ReferenceVersion(changes.reference));
+                req.extensions_mut().insert(changes);
             }
             user
         }
@@ -177,20 +178,21 @@ fn needs_login(path: &str) -> bool {
     !(PUBLIC.iter().any(|p| path.starts_with(p)) || last.contains('.'))
 }
 
-/// The caller of a request, and the reference change counter read to resolve it (`None`:
-/// no session cookie, nothing read).
+/// The caller of a request, and the change counters read to resolve it (`None`: no session
+/// cookie, nothing read).
 async fn current_user(
     state: &AppState,
     headers: &HeaderMap,
     https: bool,
-) -> Result<(Option<CurrentUser>, Option<i64>), super::db::RepoError> {
+) -> Result<(Option<CurrentUser>, Option<Changes>), super::db::RepoError> {
     let Some(token) = cookie(headers, &cookie_name(SESSION_COOKIE, https)) else {
         return Ok((None, None));
     };
     let token_hash = hash_token(token);
     let now = Timestamp::now();
     // Read before any row of the login: a write after this read moves it past `version`.
-    let version = state.repo.reference_changes().await?;
+    let changes = state.repo.changes().await?;
+    let version = changes.reference;
     if let Some(kept) = state.logins.get(&token_hash, version) {
         let clock = kept.session.clock.seen(state.seen.noted(&token_hash));
         // A kept login that looks idle is read again: another server may have seen it.
@@ -199,29 +201,29 @@ async fn current_user(
                 state.seen.note(&token_hash, now);
                 state.logins.saw(&token_hash, now);
             }
-            return Ok((Some(signed_in(kept, token_hash)), Some(version)));
+            return Ok((Some(signed_in(kept, token_hash)), Some(changes)));
         }
     }
     let Some(stored) = state.repo.auth_session(&token_hash).await? else {
         state.logins.forget(&token_hash);
-        return Ok((None, Some(version)));
+        return Ok((None, Some(changes)));
     };
     let account_id = stored.account_id;
     let clock = stored.clock.seen(state.seen.noted(&token_hash));
     if !clock.is_valid_at(now) {
         state.logins.forget(&token_hash);
         state.repo.delete_auth_session(&token_hash).await?;
-        return Ok((None, Some(version)));
+        return Ok((None, Some(changes)));
     }
     // A login still waiting for its code is nobody yet.
     if stored.pending == Some(Pending::Verify) {
-        return Ok((None, Some(version)));
+        return Ok((None, Some(changes)));
     }
     let Some(account) = state.repo.account(account_id).await? else {
-        return Ok((None, Some(version)));
+        return Ok((None, Some(changes)));
     };
     if account.disabled {
-        return Ok((None, Some(version)));
+        return Ok((None, Some(changes)));
     }
     let grants = super::grants::grants_of(state.repo.as_ref(), &account).await?;
     let member = state.repo.member(account.person_id).await?;
@@ -236,7 +238,7 @@ async fn current_user(
         resolved.session.clock.last_seen = now;
     }
     state.logins.put(&token_hash, version, resolved.clone());
-    Ok((Some(signed_in(resolved, token_hash)), Some(version)))
+    Ok((Some(signed_in(resolved, token_hash)), Some(changes)))
 }
 
 fn signed_in(resolved: Resolved, token_hash: String) -> CurrentUser {

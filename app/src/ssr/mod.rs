@@ -17,6 +17,7 @@ pub mod grants;
 pub mod guard;
 pub mod identity_provider;
 pub mod import;
+pub mod kept_pages;
 pub mod logins;
 pub mod markdown;
 pub(crate) mod memo;

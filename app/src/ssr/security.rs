@@ -1,6 +1,7 @@
 //! What every response carries and every request is known by: the security headers (a
 //! Content-Security-Policy with a fresh nonce for Leptos' inline scripts), `no-store` on
-//! anything answered to a signed-in browser, and the request's metadata — its id, the
+//! anything answered to a signed-in browser but kept pages (`private, no-cache`),
+//! `Clear-Site-Data` when the login changes, and the request's metadata — its id, the
 //! client's address and user agent, and the long-lived device cookie — which the audit log
 //! and the door record.
 use std::net::SocketAddr;
@@ -11,7 +12,7 @@ use axum::http::header::{
     CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, SET_COOKIE, STRICT_TRANSPORT_SECURITY,
     USER_AGENT, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 use leptos::nonce::Nonce;
@@ -120,6 +121,9 @@ pub async fn harden(State(state): State<AppState>, mut req: Request, next: Next)
 
     let mut res = next.run(req).await;
 
+    // A kept page (`ssr::kept_pages`) is answered with the bytes, and so the nonce, it was
+    // rendered with.
+    let nonce = res.extensions().get::<Nonce>().cloned().unwrap_or(nonce);
     let headers = res.headers_mut();
     let csp = format!(
         "script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; object-src 'none'; \
@@ -138,9 +142,27 @@ pub async fn harden(State(state): State<AppState>, mut req: Request, next: Next)
         );
     }
     // Pages and answers for a signed-in browser must not stay in a shared phone's cache
-    // after logout; the login form and error pages neither.
-    if !assets && (signed_in || !headers.contains_key(CACHE_CONTROL)) {
+    // after logout; the login form and error pages neither. Kept pages (`ssr::kept_pages`)
+    // are stored `private, no-cache`, validated on every use, and cleared below when the
+    // login changes.
+    let kept = headers
+        .get(CACHE_CONTROL)
+        .is_some_and(|v| v == super::kept_pages::KEPT_CACHE_CONTROL);
+    if !assets && !kept && (signed_in || !headers.contains_key(CACHE_CONTROL)) {
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    // Signing in or out (an answer that sets the session cookie) clears what the browser
+    // stored for the site, so no page of the last login stays on a shared phone.
+    let session_cookie = format!("{}=", cookie_name(super::cookies::SESSION_COOKIE, https));
+    if headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .any(|v| v.as_bytes().starts_with(session_cookie.as_bytes()))
+    {
+        headers.insert(
+            HeaderName::from_static("clear-site-data"),
+            HeaderValue::from_static("\"cache\""),
+        );
     }
     if let Some(token) = fresh_device {
         headers.append(

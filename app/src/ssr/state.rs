@@ -28,6 +28,8 @@ pub struct AppState {
     pub sheets: Arc<super::sheets::Sheets>,
     /// Attendance reports' head-counts, kept between requests.
     pub reports: Arc<super::reports::Reports>,
+    /// Rendered pages kept between requests, per login.
+    pub kept_pages: Arc<super::kept_pages::KeptPages>,
     /// The largest attachment accepted, in bytes (`NIGHTSCHOOL_MAX_UPLOAD_MB`).
     pub max_upload_bytes: u64,
     /// Take the client's address from `X-Forwarded-For` (`NIGHTSCHOOL_TRUST_PROXY=1`: the

@@ -227,8 +227,15 @@ async fn pages_carry_security_headers(backend: Backend) {
         "inline scripts carry the nonce"
     );
     let cadre = app.signed_in("cadre").await;
-    let res = cadre.get(app.url("/me")).send().await.unwrap();
+    let res = cadre
+        .get(app.url("/account/password"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.headers()["cache-control"], "no-store");
+    // Kept pages (`ssr::kept_pages`) are stored privately and validated on every use.
+    let res = cadre.get(app.url("/me")).send().await.unwrap();
+    assert_eq!(res.headers()["cache-control"], "private, no-cache");
     let res = cadre.post(app.url("/api/me")).send().await.unwrap();
     assert_eq!(res.headers()["cache-control"], "no-store");
     // Over HTTPS (as a proxy says): HSTS and the __Host- cookie.

@@ -8,6 +8,7 @@ mod auth;
 mod backup;
 mod checkin;
 mod cli;
+mod kept;
 mod materials;
 mod matrix;
 mod oidc;

@@ -62,6 +62,9 @@ pub trait AccountStore: Send + Sync {
     /// that changes who a login session is (see `ssr::logins`) or the reference data the
     /// pickers offer (see `ssr::reference`), never with a sighting.
     async fn reference_changes(&self) -> RepoResult<i64>;
+    /// The three change counters in one read: `reference_changes`, `data_changes` and
+    /// `page_changes` (see `ssr::kept_pages`).
+    async fn changes(&self) -> RepoResult<Changes>;
     /// The session's account, clock and what it still waits for.
     async fn auth_session(&self, token_hash: &str) -> RepoResult<Option<StoredSession>>;
     /// Stores when sessions were last seen, in one transaction; a stored later time stays.
@@ -75,4 +78,12 @@ pub trait AccountStore: Send + Sync {
     ) -> RepoResult<()>;
     /// Forgets sessions that can no longer be valid.
     async fn prune_auth_sessions(&self, now: Timestamp) -> RepoResult<u64>;
+}
+
+/// The change counters as one request read them; each only moves forward.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Changes {
+    pub reference: i64,
+    pub data: i64,
+    pub pages: i64,
 }

@@ -1,7 +1,7 @@
 //! [`AccountStore`] for `SqlRepository<Db>`; compiled once per backend (`#[path]` in
 //! `sqlite.rs` and `postgres.rs`, with `Db` the backend there): one SQL text for both.
 use super::*;
-use crate::ssr::db::accounts::AccountStore;
+use crate::ssr::db::accounts::{AccountStore, Changes};
 
 #[async_trait::async_trait]
 impl AccountStore for SqlRepository<Db> {
@@ -245,6 +245,20 @@ impl AccountStore for SqlRepository<Db> {
                 .fetch_one(&self.read)
                 .await?,
         )
+    }
+
+    async fn changes(&self) -> RepoResult<Changes> {
+        let (reference, data, pages): (i64, i64, i64) = sqlx::query_as(
+            "select r.n, d.n, p.n from reference_changes r, data_changes d, page_changes p \
+             where r.id = 1 and d.id = 1 and p.id = 1",
+        )
+        .fetch_one(&self.read)
+        .await?;
+        Ok(Changes {
+            reference,
+            data,
+            pages,
+        })
     }
 
     #[tracing::instrument(skip_all)]

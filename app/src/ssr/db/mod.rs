@@ -33,7 +33,7 @@ mod shared;
 mod sqlite;
 
 pub use crate::domain::attendance::DoorSession;
-pub use accounts::AccountStore;
+pub use accounts::{AccountStore, Changes};
 pub use attendance::{
     AttendanceStore, AuditEntry, Checkin, CheckinResult, PlanStep, ReportCell, RequestItem,
     RequestKind, SheetGroup, SheetLines, SheetRow, SheetSlice, facts_dump_sql, sheet_counts,

@@ -31,11 +31,12 @@ pub const FORMAT: &str = "nightschool-backup-1";
 /// Tables that are not data: sqlx's migration record (each database keeps its own), the
 /// backup's description and the change counters (which only move forward: a restore moves
 /// them on, see [`moved_on`]).
-const NOT_DATA: [&str; 4] = [
+const NOT_DATA: [&str; 5] = [
     "_sqlx_migrations",
     "nightschool_backup",
     "data_changes",
     "reference_changes",
+    "page_changes",
 ];
 
 /// Moves the change counters on after a restore, so that every app server rebuilds what it
@@ -50,6 +51,9 @@ where
         .execute(&mut *conn)
         .await?;
     sqlx::query("update reference_changes set n = n + 1 where id = 1")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("update page_changes set n = n + 1 where id = 1")
         .execute(conn)
         .await?;
     Ok(())
