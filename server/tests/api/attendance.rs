@@ -18,6 +18,7 @@ both_backends!(
     reports_and_downloads_are_for_organisers,
     long_sheets_come_in_parts_counted_in_the_database,
     sheets_read_their_audience_by_index,
+    a_cadres_own_pages_read_by_index,
     the_year_workbook_holds_every_fact_and_their_sums,
 );
 
@@ -781,18 +782,7 @@ async fn sheets_read_their_audience_by_index(backend: Backend) {
             },
         ),
     ];
-    let full_reads = |steps: &[PlanStep]| -> Vec<String> {
-        steps
-            .iter()
-            // PostgreSQL numbers an alias used twice: p0, p0_1.
-            .filter(|s| {
-                let alias = s.table.split('_').next().unwrap_or("");
-                ["p", "p0", "people", "x", "x0", "attendance"].contains(&alias)
-            })
-            .filter(|s| !s.indexed)
-            .map(|s| s.detail.clone())
-            .collect()
-    };
+    let full_reads = |steps: &[PlanStep]| whole_reads(steps, &["p", "x"]);
     for (subdistrict, audience) in audiences {
         let session = held_session(&app, subdistrict, -90, 60, audience.clone(), vec![]).await;
         app.repo
@@ -932,4 +922,78 @@ async fn the_year_workbook_holds_every_fact_and_their_sums(backend: Backend) {
     let expected = facts.iter().filter(|f| &f.community == community).count();
     assert_eq!(theirs.len() - 1, expected);
     assert!(expected < facts.len());
+}
+
+/// The steps of a plan that read `people` or `attendance` (by name, or by one of `aliases`)
+/// whole rather than through an index.
+fn whole_reads(steps: &[app::ssr::db::PlanStep], aliases: &[&str]) -> Vec<String> {
+    steps
+        .iter()
+        .filter(|s| {
+            // PostgreSQL numbers an alias used twice: p0, p0_1.
+            let alias = s.table.split('_').next().unwrap_or("");
+            let alias = alias.trim_end_matches(|c: char| c.is_ascii_digit());
+            ["people", "attendance"].contains(&alias) || aliases.contains(&alias)
+        })
+        .filter(|s| !s.indexed)
+        .map(|s| s.detail.clone())
+        .collect()
+}
+
+/// What a cadre's own pages read per request (the session list, upcoming and past; the
+/// history; the progress page's ledger, reflections and tier changes) goes through indexes:
+/// no whole read of `people`, `attendance` or the cadre's reflections, on both databases.
+async fn a_cadres_own_pages_read_by_index(backend: Backend) {
+    use app::domain::listing::{SessionFilter, When};
+    use app::ssr::db::Scope;
+    let app = spawn_app(backend).await;
+    let me = app
+        .repo
+        .member(demo_cadre(&app).await)
+        .await
+        .unwrap()
+        .unwrap();
+    let now = Timestamp::now();
+    let (from, to) = (Timestamp(now.0 - 365 * 86_400), Timestamp(now.0 + 86_400));
+    let plans = app.repo.person_plans(me.person_id, from, to).await.unwrap();
+    let names: Vec<&str> = plans.iter().map(|(name, _)| *name).collect();
+    assert_eq!(names, ["history", "ledger", "reflections", "tier_history"]);
+    for (name, steps) in plans {
+        assert!(!steps.is_empty(), "{name}");
+        if ["history", "ledger"].contains(&name) {
+            // They do read the cadre's attendance: through its key.
+            assert!(
+                steps.iter().any(|s| s.table.starts_with('x') && s.indexed),
+                "{name}: {steps:#?}"
+            );
+        }
+        assert_eq!(
+            whole_reads(&steps, &["p", "x", "a", "r"]),
+            Vec::<String>::new(),
+            "{name}: {steps:#?}"
+        );
+    }
+    for when in [When::Upcoming, When::Past] {
+        let scope = Scope::Person {
+            member: me,
+            audience: true,
+            lectures: false,
+            organiser: None,
+        };
+        let filter = SessionFilter {
+            when,
+            ..SessionFilter::default()
+        };
+        let steps = app
+            .repo
+            .find_sessions_plan(scope, &filter, now)
+            .await
+            .unwrap();
+        assert!(!steps.is_empty());
+        assert_eq!(
+            whole_reads(&steps, &["p", "x"]),
+            Vec::<String>::new(),
+            "{when:?}: {steps:#?}"
+        );
+    }
 }

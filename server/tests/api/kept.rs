@@ -107,7 +107,7 @@ async fn kept_pages_reach_only_their_login_and_answer_304(backend: Backend) {
         assert_eq!(status, StatusCode::NOT_MODIFIED, "{path}");
         assert_eq!(same, tag);
         assert!(empty.is_empty());
-        let (status, _, _) = get(&app, &cadre, &path, Some("\"other\", W/".into())).await;
+        let (status, _, _) = get(&app, &cadre, &path, Some("\"other\", W/")).await;
         assert_eq!(
             status,
             StatusCode::OK,

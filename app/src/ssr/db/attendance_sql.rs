@@ -934,7 +934,7 @@ impl AttendanceStore for SqlRepository<Db> {
         person_id: Option<i64>,
         reach: Option<&Reach>,
     ) -> RepoResult<Vec<Fact>> {
-        let mut sql = facts_query(from, to, until, person_id, reach);
+        let mut sql = facts_query("", from, to, until, person_id, reach);
         let rows: Vec<FactRow> = sql.build_query_as().fetch_all(&self.read).await?;
         rows.into_iter().map(FactRow::fact).collect()
     }
@@ -949,7 +949,7 @@ impl AttendanceStore for SqlRepository<Db> {
         out: tokio::sync::mpsc::Sender<Vec<Fact>>,
     ) -> RepoResult<u64> {
         use futures_util::TryStreamExt;
-        let mut sql = facts_query(from, to, until, None, reach);
+        let mut sql = facts_query("", from, to, until, None, reach);
         let mut rows = sql.build_query_as::<FactRow>().fetch(&self.read);
         let mut sent = 0;
         let mut more = true;
@@ -1104,14 +1104,15 @@ impl FactRow {
 
 /// The facts of sessions starting in `[from, to)` that ended by `until`, within `reach`, of
 /// one person when given: [`FACTS_SELECT`] with its values bound.
-fn facts_query<'a>(
+pub(super) fn facts_query<'a>(
+    prefix: &str,
     from: Timestamp,
     to: Timestamp,
     until: Timestamp,
     person_id: Option<i64>,
     reach: Option<&Reach>,
 ) -> sqlx::QueryBuilder<'a, Db> {
-    let mut sql = sqlx::QueryBuilder::new(facts_select());
+    let mut sql = sqlx::QueryBuilder::new(format!("{prefix}{}", facts_select()));
     sql.push(" and s.starts_at >= ")
         .push_bind(from.0)
         .push(" and s.starts_at < ")

@@ -81,6 +81,14 @@ pub trait Planning: Send + Sync {
         filter: &SessionFilter,
         now: Timestamp,
     ) -> RepoResult<SessionPage>;
+    /// The query plan of [`Self::find_sessions`]: tests pin it (no whole read of `people` or
+    /// `attendance`).
+    async fn find_sessions_plan(
+        &self,
+        scope: Scope,
+        filter: &SessionFilter,
+        now: Timestamp,
+    ) -> RepoResult<Vec<super::PlanStep>>;
     /// Sessions starting in `[from, to)` seen by `scope`, earliest first, at most `limit`.
     async fn sessions_in(
         &self,

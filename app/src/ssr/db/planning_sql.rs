@@ -174,25 +174,21 @@ impl crate::ssr::db::planning::Planning for SqlRepository<Db> {
         filter: &SessionFilter,
         now: Timestamp,
     ) -> RepoResult<SessionPage> {
-        let order = match filter.when {
-            When::Upcoming => "s.starts_at, s.id",
-            When::Past => "s.starts_at desc, s.id desc",
-        };
-        let mut sql = sqlx::QueryBuilder::new(format!(
-            "{SESSION_COLUMNS} where s.id in (select s.id from sessions s where true"
-        ));
-        clauses::scope(&mut sql, &scope);
-        clauses::filter(&mut sql, filter, now);
-        let (limit, offset) = page_window(filter);
-        sql.push(format_args!(" order by {order} limit "))
-            .push_bind(limit)
-            .push(" offset ")
-            .push_bind(offset)
-            .push(format_args!(") order by {order}, sl.position"));
+        let sql = find_sessions_query("", &scope, filter, now);
         let mut sessions = self.fetch_summaries(sql).await?;
         let more = sessions.len() > PAGE_SIZE;
         sessions.truncate(PAGE_SIZE);
         Ok(SessionPage { sessions, more })
+    }
+
+    async fn find_sessions_plan(
+        &self,
+        scope: Scope,
+        filter: &SessionFilter,
+        now: Timestamp,
+    ) -> RepoResult<Vec<PlanStep>> {
+        self.plan_of(find_sessions_query(Self::EXPLAIN, &scope, filter, now))
+            .await
     }
 
     #[tracing::instrument(skip_all)]
@@ -351,4 +347,30 @@ impl crate::ssr::db::planning::Planning for SqlRepository<Db> {
             .fetch_all(&self.read)
             .await?)
     }
+}
+
+/// One page of the session list (`filter`) within `scope`; `prefix` goes in front
+/// (`EXPLAIN` for its plan).
+fn find_sessions_query<'a>(
+    prefix: &str,
+    scope: &Scope,
+    filter: &SessionFilter,
+    now: Timestamp,
+) -> sqlx::QueryBuilder<'a, Db> {
+    let order = match filter.when {
+        When::Upcoming => "s.starts_at, s.id",
+        When::Past => "s.starts_at desc, s.id desc",
+    };
+    let mut sql = sqlx::QueryBuilder::new(format!(
+        "{prefix}{SESSION_COLUMNS} where s.id in (select s.id from sessions s where true"
+    ));
+    clauses::scope(&mut sql, scope);
+    clauses::filter(&mut sql, filter, now);
+    let (limit, offset) = page_window(filter);
+    sql.push(format_args!(" order by {order} limit "))
+        .push_bind(limit)
+        .push(" offset ")
+        .push_bind(offset)
+        .push(format_args!(") order by {order}, sl.position"));
+    sql
 }

@@ -250,6 +250,15 @@ pub trait ProgressStore: Send + Sync {
     ) -> RepoResult<Vec<LedgerRow>>;
     /// Accepts a reflection (counts towards requirements and stars); false when missing.
     async fn accept_reflection(&self, reflection_id: i64, now: Timestamp) -> RepoResult<bool>;
+    /// The query plans of what a cadre's history and progress pages read about one person
+    /// (`[from, to)`): the history's facts, the ledger, the reflections and the tier changes,
+    /// each by name. Tests pin them: no whole read of `people` or `attendance`.
+    async fn person_plans(
+        &self,
+        person_id: i64,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> RepoResult<Vec<(&'static str, Vec<super::PlanStep>)>>;
     /// A person's reflections at sessions of `[from, to)`, oldest first.
     async fn reflection_lines(
         &self,

@@ -408,14 +408,11 @@ impl ProgressStore for SqlRepository<Db> {
 
     #[tracing::instrument(skip_all)]
     async fn tier_history(&self, person_id: i64) -> RepoResult<Vec<TierChange>> {
-        let rows: Vec<(Option<i64>, String, i64, String, Option<String>)> = sqlx::query_as(
-            "select h.tier_id, h.change, h.effective_at, h.note, a.name from tier_history h \
-             left join people a on a.id = h.actor_person_id \
-             where h.person_id = $1 order by h.effective_at, h.id",
-        )
-        .bind(person_id)
-        .fetch_all(&self.read)
-        .await?;
+        let rows: Vec<(Option<i64>, String, i64, String, Option<String>)> =
+            tier_history_query("", person_id)
+                .build_query_as()
+                .fetch_all(&self.read)
+                .await?;
         Ok(rows
             .into_iter()
             .map(|r| TierChange {
@@ -473,22 +470,10 @@ impl ProgressStore for SqlRepository<Db> {
             status: Option<String>,
             lectured: bool,
         }
-        let rows: Vec<Row> = sqlx::query_as(
-            "select s.id, s.title, s.starts_at, s.study_hours, t.name_zh as theme, x.status, \
-             exists (select 1 from session_lecturers l where l.session_id = s.id \
-               and l.person_id = $1) as lectured \
-             from sessions s join themes t on t.id = s.theme_id \
-             left join attendance x on x.session_id = s.id and x.person_id = $1 \
-             where s.cancelled = false and s.starts_at >= $2 and s.starts_at < $3 \
-             and (x.person_id is not null or exists (select 1 from session_lecturers l \
-               where l.session_id = s.id and l.person_id = $1)) \
-             order by s.starts_at, s.id",
-        )
-        .bind(person_id)
-        .bind(from.0)
-        .bind(to.0)
-        .fetch_all(&self.read)
-        .await?;
+        let rows: Vec<Row> = ledger_query("", person_id, from, to)
+            .build_query_as()
+            .fetch_all(&self.read)
+            .await?;
         rows.into_iter()
             .map(|r| {
                 Ok(LedgerRow {
@@ -511,17 +496,11 @@ impl ProgressStore for SqlRepository<Db> {
         from: Timestamp,
         to: Timestamp,
     ) -> RepoResult<Vec<ReflectionLine>> {
-        let rows: Vec<(i64, String, i64, String, bool)> = sqlx::query_as(
-            "select s.id, s.title, s.starts_at, r.body, r.accepted_at is not null \
-             from reflections r join sessions s on s.id = r.session_id \
-             where r.person_id = $1 and s.starts_at >= $2 and s.starts_at < $3 \
-             order by s.starts_at, s.id",
-        )
-        .bind(person_id)
-        .bind(from.0)
-        .bind(to.0)
-        .fetch_all(&self.read)
-        .await?;
+        let rows: Vec<(i64, String, i64, String, bool)> =
+            reflections_query("", person_id, from, to)
+                .build_query_as()
+                .fetch_all(&self.read)
+                .await?;
         Ok(rows
             .into_iter()
             .map(|r| ReflectionLine {
@@ -532,6 +511,32 @@ impl ProgressStore for SqlRepository<Db> {
                 accepted: r.4,
             })
             .collect())
+    }
+
+    async fn person_plans(
+        &self,
+        person_id: i64,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> RepoResult<Vec<(&'static str, Vec<PlanStep>)>> {
+        let e = Self::EXPLAIN;
+        let history = super::attendance_sql::facts_query(e, from, to, to, Some(person_id), None);
+        Ok(vec![
+            ("history", self.plan_of(history).await?),
+            (
+                "ledger",
+                self.plan_of(ledger_query(e, person_id, from, to)).await?,
+            ),
+            (
+                "reflections",
+                self.plan_of(reflections_query(e, person_id, from, to))
+                    .await?,
+            ),
+            (
+                "tier_history",
+                self.plan_of(tier_history_query(e, person_id)).await?,
+            ),
+        ])
     }
 
     #[tracing::instrument(skip_all)]
@@ -546,4 +551,68 @@ impl ProgressStore for SqlRepository<Db> {
         .rows_affected();
         Ok(done > 0)
     }
+}
+
+/// A person's tier changes, oldest first; `prefix` goes in front (`EXPLAIN` for its plan).
+fn tier_history_query<'a>(prefix: &str, person_id: i64) -> sqlx::QueryBuilder<'a, Db> {
+    let mut sql = sqlx::QueryBuilder::new(prefix);
+    sql.push(
+        "select h.tier_id, h.change, h.effective_at, h.note, a.name from tier_history h \
+         left join people a on a.id = h.actor_person_id where h.person_id = ",
+    )
+    .push_bind(person_id)
+    .push(" order by h.effective_at, h.id");
+    sql
+}
+
+/// One person's ledger: sessions of `[from, to)` with a record of theirs or lectured by them.
+fn ledger_query<'a>(
+    prefix: &str,
+    person_id: i64,
+    from: Timestamp,
+    to: Timestamp,
+) -> sqlx::QueryBuilder<'a, Db> {
+    let mut sql = sqlx::QueryBuilder::new(prefix);
+    sql.push(
+        "select s.id, s.title, s.starts_at, s.study_hours, t.name_zh as theme, x.status, \
+         exists (select 1 from session_lecturers l where l.session_id = s.id and l.person_id = ",
+    )
+    .push_bind(person_id)
+    .push(
+        ") as lectured from sessions s join themes t on t.id = s.theme_id \
+         left join attendance x on x.session_id = s.id and x.person_id = ",
+    )
+    .push_bind(person_id)
+    .push(" where s.cancelled = false and s.starts_at >= ")
+    .push_bind(from.0)
+    .push(" and s.starts_at < ")
+    .push_bind(to.0)
+    .push(
+        " and (x.person_id is not null or exists (select 1 from session_lecturers l \
+         where l.session_id = s.id and l.person_id = ",
+    )
+    .push_bind(person_id)
+    .push(")) order by s.starts_at, s.id");
+    sql
+}
+
+/// One person's reflections at sessions of `[from, to)`, oldest first.
+fn reflections_query<'a>(
+    prefix: &str,
+    person_id: i64,
+    from: Timestamp,
+    to: Timestamp,
+) -> sqlx::QueryBuilder<'a, Db> {
+    let mut sql = sqlx::QueryBuilder::new(prefix);
+    sql.push(
+        "select s.id, s.title, s.starts_at, r.body, r.accepted_at is not null \
+         from reflections r join sessions s on s.id = r.session_id where r.person_id = ",
+    )
+    .push_bind(person_id)
+    .push(" and s.starts_at >= ")
+    .push_bind(from.0)
+    .push(" and s.starts_at < ")
+    .push_bind(to.0)
+    .push(" order by s.starts_at, s.id");
+    sql
 }
