@@ -125,6 +125,30 @@ pub fn still_good(if_none_match: &str, etag: &str) -> bool {
         .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
 }
 
+/// A page without an island, as kept: without its `<script>` elements. Leptos writes the
+/// resources a page read into inline scripts for hydration; a page without an island is never
+/// hydrated, so they are dead weight, and they carry the request's nonce, which would make
+/// every rendering's bytes (and tag) differ. Without them a page renders to the same bytes
+/// until something it shows changes, so the browser's tag stays good across the clock's
+/// windows, encodings and app servers. User text never holds a literal `<script`: text is
+/// escaped and Markdown is sanitised on the server.
+pub fn without_scripts(page: &str) -> String {
+    let mut out = String::with_capacity(page.len());
+    let mut rest = page;
+    while let Some(start) = rest.find("<script") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find("</script>") {
+            Some(end) => rest = &rest[start + end + "</script>".len()..],
+            None => {
+                rest = "";
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,5 +248,22 @@ mod tests {
         assert!(!still_good("\"ab1\"", tag));
         assert!(!still_good("", tag));
         assert!(!still_good("ab12", tag));
+    }
+
+    #[test]
+    fn pages_are_kept_without_their_scripts() {
+        let page = "<html><head><title>t</title></head><body><p>运河红</p>\
+            <script nonce=\"abc\">__RESOLVED_RESOURCES=[];</script>\
+            <script nonce=\"abc\">__RESOLVED_RESOURCES[0] = \"{}\";</script></body></html>";
+        assert_eq!(
+            without_scripts(page),
+            "<html><head><title>t</title></head><body><p>运河红</p></body></html>"
+        );
+        assert_eq!(
+            without_scripts("no scripts &lt;script&gt;"),
+            "no scripts &lt;script&gt;"
+        );
+        assert_eq!(without_scripts("a<script>unclosed"), "a");
+        assert_eq!(without_scripts(""), "");
     }
 }

@@ -10,15 +10,16 @@
 //! Who may see a kept page: it is found by a key that holds the login's token hash, so it
 //! reaches only a request that carries the same session cookie, after the session middleware
 //! has found that login still valid (not logged out, not idle, not disabled). Its `ETag`
-//! is made from the login and the bytes, so a tag one login was given never validates
-//! another's copy. All pages kept belong to one stamp (the counters and the clock's window):
+//! is made from the login and the page's bytes before compression, so a tag one login was
+//! given never validates another's copy. All pages kept belong to one stamp (the counters and the clock's window):
 //! the first page rendered under a newer stamp drops the older ones, so memory holds only
 //! what may still be answered.
 //!
-//! A kept page's inline scripts (the resources Leptos sends with the page) carry the nonce
-//! of the request that rendered it; each answer of it names that nonce in its
-//! Content-Security-Policy. The nonce is not reused for anything else: the bytes it is
-//! answered with are the very ones it was rendered into, for the same login.
+//! A kept page has no island, so it is kept without the inline scripts Leptos adds for
+//! hydration (`domain::kept_pages::without_scripts`): they carry each request's nonce, and
+//! without them a page renders to the same bytes, and the same tag, until something it
+//! shows changes — across the clock's windows, encodings and app servers, so the browser's
+//! copy stays good (304) as long as it is right.
 //!
 //! In the browser the page is stored `private, no-cache`: never in a shared cache, and
 //! never shown again without asking the server. Signing in and out clear the browser's
@@ -37,14 +38,13 @@ use axum::http::header::{
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use leptos::nonce::Nonce;
 use sha2::{Digest, Sha256};
 
 use super::db::Changes;
 use super::state::AppState;
 use super::user::CurrentUser;
 use crate::domain::Timestamp;
-use crate::domain::kept_pages::{Encoding, Stamp, may_keep, still_good};
+use crate::domain::kept_pages::{Encoding, Stamp, may_keep, still_good, without_scripts};
 
 /// How a kept page is stored in the browser (and the mark that tells the security
 /// middleware not to replace it with `no-store`).
@@ -54,14 +54,11 @@ pub const KEPT_BYTES: usize = 64 * 1024 * 1024;
 /// The largest page kept.
 const LARGEST: usize = 4 * 1024 * 1024;
 
-/// A page as it was answered: its headers, its bytes as sent, its tag, and the nonce its
-/// inline scripts carry (the Content-Security-Policy of every answer of it names that one;
-/// see `ssr::security`).
+/// A page as it was answered: its headers, its bytes as sent, and its tag.
 struct Kept {
     headers: HeaderMap,
     body: Bytes,
     etag: HeaderValue,
-    nonce: Option<Nonce>,
 }
 
 #[derive(Default)]
@@ -136,11 +133,10 @@ pub async fn serve(State(state): State<AppState>, req: Request, next: Next) -> R
                 encoding,
                 header(IF_NONE_MATCH).to_string(),
                 user.token_hash.clone(),
-                req.extensions().get::<Nonce>().cloned(),
             )
         })
     };
-    let Some((stamp, key, encoding, if_none_match, token_hash, nonce)) = found else {
+    let Some((stamp, key, encoding, if_none_match, token_hash)) = found else {
         return next.run(req).await;
     };
     let pages = state.kept_pages.clone();
@@ -167,8 +163,10 @@ pub async fn serve(State(state): State<AppState>, req: Request, next: Next) -> R
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let page = match keep(&token_hash, parts.headers, &body, encoding) {
-        Ok(page) => Arc::new(Kept { nonce, ..page }),
+    // A kept page has no island (`may_keep`), so its scripts only hold hydration data.
+    let body = without_scripts(&String::from_utf8_lossy(&body));
+    let page = match keep(&token_hash, parts.headers, body.as_bytes(), encoding) {
+        Ok(page) => Arc::new(page),
         Err(err) => {
             tracing::error!(error = %err, "compressing a page failed");
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
@@ -247,7 +245,6 @@ fn keep(
         headers,
         body: Bytes::from(body),
         etag,
-        nonce: None,
     })
 }
 
@@ -264,9 +261,6 @@ fn answer(page: &Kept, if_none_match: &str) -> Response {
     }
     let mut res = Response::new(Body::from(page.body.clone()));
     *res.headers_mut() = page.headers.clone();
-    if let Some(nonce) = &page.nonce {
-        res.extensions_mut().insert(nonce.clone());
-    }
     res
 }
 

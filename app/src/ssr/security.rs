@@ -121,9 +121,6 @@ pub async fn harden(State(state): State<AppState>, mut req: Request, next: Next)
 
     let mut res = next.run(req).await;
 
-    // A kept page (`ssr::kept_pages`) is answered with the bytes, and so the nonce, it was
-    // rendered with.
-    let nonce = res.extensions().get::<Nonce>().cloned().unwrap_or(nonce);
     let headers = res.headers_mut();
     let csp = format!(
         "script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; object-src 'none'; \
