@@ -784,11 +784,18 @@ impl Bench {
         std::fs::write(&path, &bytes)?;
         use calamine::Reader;
         let mut book: calamine::Xlsx<_> = calamine::open_workbook(&path)?;
-        let detail = book.worksheet_range("明细")?;
-        let written = detail.height().saturating_sub(1);
+        // 明细, 明细2 …: the facts go on in the next sheet past Excel's limit of rows.
+        let mut written = 0;
+        for n in 1.. {
+            let name = app::ssr::exports::detail_sheet_name(n);
+            if !book.sheet_names().contains(&name) {
+                break;
+            }
+            written += book.worksheet_range(&name)?.height().saturating_sub(1);
+        }
         ensure!(
             written == dumped,
-            "the workbook's 明细 has {written} rows, {tool} dumped {dumped}"
+            "the workbook's 明细 sheets have {written} rows, {tool} dumped {dumped}"
         );
         app.sort();
         dump.sort();

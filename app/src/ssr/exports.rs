@@ -378,7 +378,8 @@ const PARTS_IN_FLIGHT: usize = 4;
 /// Bytes of the finished workbook sent to the client per piece.
 const PIECE: usize = 64 * 1024;
 
-/// The year in one workbook: 按社区, 按课程, 按学员 and 明细 (every fact). The facts come
+/// The year in one workbook: 按社区, 按课程, 按学员 and 明细 (every fact; past Excel's
+/// limit of rows, the facts go on in 明细2, 明细3 …). The facts come
 /// from the database as a stream; a blocking thread writes 明细 row by row to a temporary
 /// file and sums the other three sheets as it goes; then the workbook is zipped straight
 /// into the response, piece by piece. No step holds the year's rows, and none of the work
@@ -395,8 +396,9 @@ async fn year_workbook(
         Err(e) => return internal(format!("{e:?}")),
     };
     let (facts, incoming) = tokio::sync::mpsc::channel(PARTS_IN_FLIGHT);
-    let writing =
-        tokio::task::spawn_blocking(move || write_year(incoming, |sub| book.credits(sub).make_up));
+    let writing = tokio::task::spawn_blocking(move || {
+        write_year(incoming, DETAIL_LINES, |sub| book.credits(sub).make_up)
+    });
     let read = state
         .repo
         .facts_to(from, to, now, organiser.people(), facts)
@@ -480,10 +482,38 @@ const FACT_HEADER: [&str; 9] = [
     "计划外",
 ];
 
-/// Writes the facts as they come into 明细 and sums them; when they end, writes the sums.
-/// Runs on a blocking thread.
+/// Lines of facts a 明细 sheet holds: Excel's 1,048,576 rows, less the header.
+pub const DETAIL_LINES: u32 = 1_048_575;
+
+/// The name of the `n`th sheet of facts: 明细, 明细2, 明细3 …
+pub fn detail_sheet_name(n: usize) -> String {
+    if n <= 1 {
+        "明细".to_string()
+    } else {
+        format!("明细{n}")
+    }
+}
+
+/// Adds the `n`th sheet of facts, with its header; returns its index in the workbook.
+fn new_detail_sheet(book: &mut Workbook, n: usize) -> Result<usize, XlsxError> {
+    let sheet = book.add_worksheet_with_constant_memory()?;
+    sheet.set_name(detail_sheet_name(n))?;
+    start_table(sheet, FACT_HEADER.len())?;
+    write_row(
+        sheet,
+        0,
+        &FACT_HEADER.map(String::from),
+        &Format::new().set_bold(),
+    )?;
+    // The three summary sheets come first.
+    Ok(2 + n)
+}
+
+/// Writes the facts as they come into 明细 (`lines_per_sheet` to a sheet) and sums them;
+/// when they end, writes the sums. Runs on a blocking thread.
 fn write_year(
     mut incoming: tokio::sync::mpsc::Receiver<Vec<Fact>>,
+    lines_per_sheet: u32,
     make_up: impl Fn(Option<i64>) -> crate::domain::share::Share,
 ) -> Result<Workbook, XlsxError> {
     let mut book = Workbook::new();
@@ -492,22 +522,25 @@ fn write_year(
     for name in ["按社区", "按课程", "按学员"] {
         book.add_worksheet().set_name(name)?;
     }
-    let detail = book.add_worksheet_with_constant_memory()?;
-    detail.set_name("明细")?;
-    start_table(detail, FACT_HEADER.len())?;
-    let bold = Format::new().set_bold();
-    write_row(detail, 0, &FACT_HEADER.map(String::from), &bold)?;
+    // 明细, then 明细2, 明细3 … when a sheet is full (Excel's limit of rows).
+    let mut detail = new_detail_sheet(&mut book, 1)?;
+    let mut sheets = 1;
     let mut tally = Tally::default();
     let mut r = 0;
     // A session's facts come together: its date is written once per session, not per line.
     let mut day = (0, String::new());
     while let Some(part) = incoming.blocking_recv() {
         for f in &part {
+            if r == lines_per_sheet {
+                sheets += 1;
+                detail = new_detail_sheet(&mut book, sheets)?;
+                r = 0;
+            }
             r += 1;
             if day.0 != f.session_id {
                 day = (f.session_id, f.starts_at.local_date().to_string());
             }
-            write_fact(detail, r, f, &day.1)?;
+            write_fact(book.worksheet_from_index(detail)?, r, f, &day.1)?;
             tally.add(f, make_up(f.subdistrict_id));
         }
     }
@@ -555,4 +588,56 @@ fn person_rows(people: Vec<PersonRow>) -> Vec<Vec<String>> {
         ]
     }))
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Timestamp;
+    use crate::domain::hours::StudyHours;
+    use calamine::Reader;
+
+    #[test]
+    fn facts_past_a_sheets_rows_go_on_in_the_next_sheet() {
+        let (send, incoming) = tokio::sync::mpsc::channel(4);
+        let facts: Vec<Fact> = (0..7)
+            .map(|i| Fact {
+                session_id: 1 + i / 4,
+                title: format!("第{}讲", 1 + i / 4),
+                starts_at: Timestamp(1_780_000_000 + i * 86_400),
+                study_hours: StudyHours(20),
+                person_id: i,
+                name: format!("学员{i}"),
+                community: "东关社区".into(),
+                subdistrict_id: Some(1),
+                tier_zh: "雏雁".into(),
+                status: None,
+                checked_in_at: None,
+                walk_in: false,
+            })
+            .collect();
+        send.blocking_send(facts).unwrap();
+        drop(send);
+        let mut book = write_year(incoming, 3, |_| crate::domain::share::Share::MAKE_UP).unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let mut read =
+            calamine::Xlsx::new(std::io::Cursor::new(bytes)).expect("a workbook calamine reads");
+        assert_eq!(
+            read.sheet_names(),
+            ["按社区", "按课程", "按学员", "明细", "明细2", "明细3"]
+        );
+        let mut names = Vec::new();
+        for sheet in ["明细", "明细2", "明细3"] {
+            let range = read.worksheet_range(sheet).unwrap();
+            let rows: Vec<_> = range.rows().collect();
+            assert_eq!(
+                rows[0][0].to_string(),
+                FACT_HEADER[0],
+                "{sheet} has the header"
+            );
+            names.extend(rows[1..].iter().map(|r| r[3].to_string()));
+        }
+        let want: Vec<String> = (0..7).map(|i| format!("学员{i}")).collect();
+        assert_eq!(names, want, "every fact once, in order");
+    }
 }
