@@ -257,14 +257,7 @@ pub(crate) async fn cadres(app: &TestApp, n: usize) -> Vec<(i64, Client)> {
 }
 
 pub(crate) async fn demo_cadre(app: &TestApp) -> i64 {
-    app.repo
-        .list_accounts()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|a| a.username == "cadre")
-        .unwrap()
-        .person_id
+    app.account("cadre").await.person_id
 }
 
 pub(crate) async fn status_of(

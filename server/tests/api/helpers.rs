@@ -249,6 +249,17 @@ impl TestApp {
             .last_seen
     }
 
+    /// The stored account named `username`.
+    pub async fn account(&self, username: &str) -> app::ssr::db::Account {
+        self.repo
+            .list_accounts()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|a| a.username == username)
+            .unwrap_or_else(|| panic!("no account {username}"))
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

@@ -17,14 +17,7 @@ both_backends!(
 
 /// The name a page's header shows for `username`.
 async fn who(app: &TestApp, username: &str) -> String {
-    let account = app
-        .repo
-        .list_accounts()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|a| a.username == username)
-        .unwrap();
+    let account = app.account(username).await;
     format!("<span class=\"who\">{}</span>", account.display_name)
 }
 

@@ -23,14 +23,7 @@ both_backends!(
 );
 
 async fn account_id(app: &TestApp, username: &str) -> i64 {
-    app.repo
-        .list_accounts()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|a| a.username == username)
-        .unwrap()
-        .id
+    app.account(username).await.id
 }
 
 /// A database written by the version before subdistricts: its school, communities,

@@ -19,14 +19,7 @@ both_backends!(
 );
 
 async fn member_of(app: &TestApp, username: &str) -> Member {
-    let account = app
-        .repo
-        .list_accounts()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|a| a.username == username)
-        .unwrap();
+    let account = app.account(username).await;
     app.repo.member(account.person_id).await.unwrap().unwrap()
 }
 
