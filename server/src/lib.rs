@@ -233,7 +233,7 @@ pub fn router(state: AppState) -> Router {
         // Inside the session middleware (it needs the login and the change counters) and
         // inside compression (it keeps pages compressed as sent).
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            state.kept_pages.clone(),
             app::ssr::kept_pages::serve,
         ))
         .layer(axum::middleware::from_fn_with_state(

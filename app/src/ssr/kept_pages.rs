@@ -41,7 +41,6 @@ use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
 use super::db::Changes;
-use super::state::AppState;
 use super::user::CurrentUser;
 use crate::domain::Timestamp;
 use crate::domain::kept_pages::{Encoding, Stamp, may_keep, still_good, without_scripts};
@@ -106,7 +105,7 @@ impl KeptPages {
 }
 
 /// The middleware: answers a kept page, or renders, keeps and answers.
-pub async fn serve(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn serve(State(pages): State<Arc<KeptPages>>, req: Request, next: Next) -> Response {
     if req.method() != Method::GET || !may_keep(req.uri().path()) {
         return next.run(req).await;
     }
@@ -139,7 +138,6 @@ pub async fn serve(State(state): State<AppState>, req: Request, next: Next) -> R
     let Some((stamp, key, encoding, if_none_match, token_hash)) = found else {
         return next.run(req).await;
     };
-    let pages = state.kept_pages.clone();
     if let Some(page) = pages.get(&key, stamp) {
         return answer(&page, &if_none_match);
     }
