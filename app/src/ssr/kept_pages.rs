@@ -154,13 +154,17 @@ pub async fn serve(State(pages): State<Arc<KeptPages>>, req: Request, next: Next
         return res;
     }
     let (parts, body) = res.into_parts();
-    let body = match axum::body::to_bytes(body, LARGEST).await {
+    let body = match axum::body::to_bytes(body, usize::MAX).await {
         Ok(body) => body,
         Err(err) => {
             tracing::error!(error = %err, "reading a rendered page failed");
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
+    // A page too large to keep is answered as rendered (the compression layer packs it).
+    if body.len() > LARGEST {
+        return Response::from_parts(parts, Body::from(body));
+    }
     // A kept page has no island (`may_keep`), so its scripts only hold hydration data.
     let body = without_scripts(&String::from_utf8_lossy(&body));
     let page = match keep(&token_hash, parts.headers, body.as_bytes(), encoding) {
