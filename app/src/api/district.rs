@@ -32,8 +32,7 @@ pub async fn district_overview(year: Option<i32>) -> Result<DistrictData, AppErr
             let held = organiser.holds(state.repo.as_ref()).await?;
             let now = Timestamp::now();
             let year = year.unwrap_or_else(|| crate::ssr::progress::this_year(now));
-            let p = crate::ssr::district::standings(&state, year, &held, now).await?;
-            let (lines, total) = crate::ssr::district::figures(&p, &held);
+            let (lines, total) = crate::ssr::district::figures(&state, year, &held, now).await?;
             Ok(DistrictData {
                 year,
                 lines: held

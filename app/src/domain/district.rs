@@ -42,6 +42,17 @@ impl Figures {
         self.expected += c.expected;
     }
 
+    /// Adds another set of figures (a place's) to these.
+    pub fn merge(&mut self, other: &Figures) {
+        self.cadres += other.cadres;
+        self.on_track += other.on_track;
+        self.at_risk += other.at_risk;
+        self.behind += other.behind;
+        self.earned = StudyHours(self.earned.0 + other.earned.0);
+        self.attended += other.attended;
+        self.expected += other.expected;
+    }
+
     /// Attended over expected, in whole percent; `None` before any session was held.
     pub fn attendance_percent(&self) -> Option<i64> {
         (self.expected > 0).then(|| self.attended * 100 / self.expected)

@@ -36,6 +36,7 @@ pub mod series_edit;
 pub mod session_draft;
 pub mod settings;
 pub mod share;
+pub mod summary;
 pub mod throttle;
 pub mod tier_plan;
 pub mod time;

@@ -57,7 +57,7 @@ impl Unit {
 }
 
 /// Where a person or session sits in the tree.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Place {
     /// `None`: a district session, or a person in no community (a lecturer from outside).
     pub subdistrict: Option<i64>,

@@ -5,46 +5,47 @@ use super::db::Subdistrict;
 use super::progress::Programme;
 use super::state::AppState;
 use crate::domain::Timestamp;
-use crate::domain::district::{CadreFigures, Figures, by_subdistrict};
+use crate::domain::district::Figures;
 use crate::domain::org::Reach;
 use crate::error::AppResult;
 
-/// The year's standings of the cadres of `subdistricts`.
+fn reach(subdistricts: &[Subdistrict]) -> Reach {
+    Reach {
+        district: false,
+        subdistricts: subdistricts.iter().map(|s| s.id).collect(),
+        communities: Vec::new(),
+    }
+}
+
+/// The year's standings of the cadres of `subdistricts` (for the table, a line each).
 pub async fn standings(
     state: &AppState,
     year: i32,
     subdistricts: &[Subdistrict],
     now: Timestamp,
 ) -> AppResult<Programme> {
-    let reach = Reach {
-        district: false,
-        subdistricts: subdistricts.iter().map(|s| s.id).collect(),
-        communities: Vec::new(),
-    };
     let repo = state.repo.as_ref();
     state
         .standings
-        .programme(repo, repo, year, now, Some(&reach))
+        .programme(repo, repo, year, now, Some(&reach(subdistricts)))
         .await
 }
 
-/// Each subdistrict's figures, in the order given, and their total.
-pub fn figures(p: &Programme, subdistricts: &[Subdistrict]) -> (Vec<Figures>, Figures) {
-    let cadres: Vec<CadreFigures> = p
+/// Each subdistrict's figures, in the order given, and their total: summed from the sums
+/// kept per place, so the page costs as much as the places, not the cadres.
+pub async fn figures(
+    state: &AppState,
+    year: i32,
+    subdistricts: &[Subdistrict],
+    now: Timestamp,
+) -> AppResult<(Vec<Figures>, Figures)> {
+    let repo = state.repo.as_ref();
+    let summary = state
         .standings
-        .iter()
-        .filter_map(|s| {
-            Some(CadreFigures {
-                subdistrict: s.cadre.subdistrict_id?,
-                outlook: s.outlook,
-                earned: s.year.earned(&s.credits),
-                attended: s.year.present.0 + s.year.late.0,
-                expected: s.year.expected - s.year.expected_excused,
-            })
-        })
-        .collect();
+        .summary(repo, repo, year, now, Some(&reach(subdistricts)))
+        .await?;
     let ids: Vec<i64> = subdistricts.iter().map(|s| s.id).collect();
-    by_subdistrict(&ids, &cadres)
+    Ok(summary.selection().by_subdistrict(&ids))
 }
 
 /// The columns of the district's table, in order (README, "The district's table").

@@ -135,6 +135,11 @@ pub struct Judged {
 }
 
 impl Judged {
+    /// The tier plans of the subdistrict `looked_at` (`None`: the district's).
+    pub fn tiers(&self, looked_at: Option<i64>) -> Vec<TierPlan> {
+        plans_in(&self.district_tiers, &self.own_tiers, looked_at)
+    }
+
     /// The programme of `standings` (some of this year's), with the tier plans of the
     /// subdistrict `looked_at` (`None`: the district's).
     pub fn programme(&self, standings: Vec<Arc<Standing>>, looked_at: Option<i64>) -> Programme {
@@ -148,7 +153,7 @@ impl Judged {
             year: self.year,
             from: self.from,
             to: self.to,
-            tiers: plans_in(&self.district_tiers, &self.own_tiers, looked_at),
+            tiers: self.tiers(looked_at),
             standings,
             expected_by_month,
         }

@@ -18,20 +18,95 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::memo::Memo;
 
 use super::db::{ProgressStore, Repository, RulesStore, StarRow};
+use super::db::TierPlan;
 use super::progress::{Judged, Programme, Standing, programme, read_year, year_bounds};
 use crate::domain::Timestamp;
 use crate::domain::org::{Place, Reach};
+use crate::domain::summary::{Entry, Index, Selection, first};
 use crate::error::{AppError, AppResult};
 
-/// A year's standings of everyone, by person id.
+/// A year's standings of everyone, by person id, and their sums per place.
 struct Year {
     judged: Judged,
-    index: HashMap<i64, usize>,
+    position: HashMap<i64, usize>,
+    sums: Index,
 }
 
-/// The month's star points of every cadre who has some, best first.
+impl Year {
+    fn new(judged: Judged) -> Year {
+        let position = judged
+            .standings
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.cadre.person_id, i))
+            .collect();
+        let sums = Index::build(judged.standings.iter().map(|s| Entry {
+            place: place(s),
+            community: &s.cadre.community,
+            tier: s.cadre.tier_id,
+            outlook: s.outlook,
+            warned: s.three_missed || s.under_minimum,
+            candidate: s.candidate_for.is_some(),
+            earned: s.year.earned(&s.credits),
+            attended: s.year.present.0 + s.year.late.0,
+            expected: s.year.expected - s.year.expected_excused,
+            held_months: &s.held_months,
+        }));
+        Year {
+            judged,
+            position,
+            sums,
+        }
+    }
+}
+
+/// The year's standings as one organiser sees them: summed per place within their reach,
+/// with the standings themselves at hand for the few lines a list shows.
+pub struct Summary {
+    kept: Arc<Year>,
+    reach: Option<Reach>,
+    pub year: i32,
+    /// The tier plans of the one subdistrict looked at (otherwise the district's).
+    pub tiers: Vec<TierPlan>,
+}
+
+impl Summary {
+    /// The places within the reach.
+    pub fn selection(&self) -> Selection<'_> {
+        self.kept.sums.within(self.reach.as_ref())
+    }
+
+    /// The standing at a position a list of [`Selection`] gave.
+    pub fn standing(&self, position: usize) -> &Standing {
+        &self.kept.judged.standings[position]
+    }
+}
+
+/// The month's star points of every cadre who has some, best first, with each cadre's
+/// position and each place's positions (rising).
 struct Stars {
     rows: Vec<StarRow>,
+    position: HashMap<i64, usize>,
+    by_place: HashMap<Place, Vec<u32>>,
+}
+
+impl Stars {
+    fn new(rows: Vec<StarRow>) -> Stars {
+        let mut position = HashMap::new();
+        let mut by_place: HashMap<Place, Vec<u32>> = HashMap::new();
+        for (i, r) in rows.iter().enumerate() {
+            position.insert(r.person_id, i);
+            by_place
+                .entry(r.place())
+                .or_default()
+                .push(u32::try_from(i).unwrap_or(u32::MAX));
+        }
+        Stars {
+            rows,
+            position,
+            by_place,
+        }
+    }
 }
 
 /// The standings and star points this app server keeps (in `AppState`).
@@ -69,21 +144,15 @@ impl Standings {
             .get(year, version, now, || async {
                 let version = repo.data_changes().await?;
                 let inputs = read_year(repo, rules, year, None, now, None).await?;
-                let judged = tokio::task::spawn_blocking(move || inputs.judge())
+                let year = tokio::task::spawn_blocking(move || Year::new(inputs.judge()))
                     .await
                     .map_err(|e| {
                         tracing::error!("judging the standings failed: {e}");
                         AppError::Internal
                     })?;
                 // Held and ahead split anew when the next session starts.
-                let until = judged.next_start.unwrap_or(Timestamp(i64::MAX));
-                let index = judged
-                    .standings
-                    .iter()
-                    .enumerate()
-                    .map(|(i, s)| (s.cadre.person_id, i))
-                    .collect();
-                Ok((version, until, Year { judged, index }))
+                let until = year.judged.next_start.unwrap_or(Timestamp(i64::MAX));
+                Ok((version, until, year))
             })
             .await
     }
@@ -111,6 +180,27 @@ impl Standings {
             .programme(standings, reach.and_then(Reach::single_subdistrict)))
     }
 
+    /// The year's standings summed per place within `reach` (`None`: everyone), with the
+    /// tier plans of the one subdistrict looked at (otherwise the district's): what the
+    /// dashboard and the district's page show costs as much as the places they cover.
+    pub async fn summary(
+        &self,
+        repo: &dyn ProgressStore,
+        rules: &dyn RulesStore,
+        year: i32,
+        now: Timestamp,
+        reach: Option<&Reach>,
+    ) -> AppResult<Summary> {
+        let kept = self.year(repo, rules, year, now).await?;
+        let tiers = kept.judged.tiers(reach.and_then(Reach::single_subdistrict));
+        Ok(Summary {
+            kept,
+            reach: reach.cloned(),
+            year,
+            tiers,
+        })
+    }
+
     /// One cadre's standing in the year (404 for someone not in the programme now): from
     /// the kept standings when they are fresh; otherwise read for this cadre alone, and the
     /// kept standings are rebuilt in the background, at most once per [`REFRESH_GAP`], so
@@ -130,7 +220,7 @@ impl Standings {
             return programme(repo.as_ref(), repo.as_ref(), year, Some(person), now, None).await;
         };
         let standing = kept
-            .index
+            .position
             .get(&person)
             .map(|&i| kept.judged.standings[i].clone())
             .ok_or(AppError::NotFound)?;
@@ -165,21 +255,27 @@ impl Standings {
         limit: usize,
     ) -> AppResult<Vec<StarRow>> {
         let kept = self.month_stars(repo, now).await?;
-        let mut within = kept
-            .rows
-            .iter()
-            .filter(|r| reach.is_none_or(|reach| reach.covers_person(r.place())));
-        let Some(best) = within.next() else {
+        // Rows are best first: the first `limit` positions within reach, cut to those tied
+        // with the first.
+        let (positions, _) = match reach {
+            None => ((0..kept.rows.len().min(limit)).collect(), 0),
+            Some(reach) => first(
+                kept.by_place
+                    .iter()
+                    .filter(|(place, _)| reach.covers_person(**place))
+                    .map(|(_, list)| list.as_slice()),
+                limit,
+            ),
+        };
+        let Some(best) = positions.first().map(|&i| kept.rows[i].points) else {
             return Ok(Vec::new());
         };
-        let mut out = vec![best.clone()];
-        out.extend(
-            within
-                .take_while(|r| r.points == best.points)
-                .take(limit.saturating_sub(1))
-                .cloned(),
-        );
-        Ok(out)
+        Ok(positions
+            .into_iter()
+            .map(|i| &kept.rows[i])
+            .take_while(|r| r.points == best)
+            .cloned()
+            .collect())
     }
 
     /// A cadre's star points this month, and whether they are the best in the cadre's
@@ -191,14 +287,19 @@ impl Standings {
         person: i64,
     ) -> AppResult<(i64, bool)> {
         let kept = self.month_stars(repo, now).await?;
-        let Some(mine) = kept.rows.iter().find(|r| r.person_id == person) else {
+        let Some(mine) = kept.position.get(&person).map(|&i| &kept.rows[i]) else {
             return Ok((0, false));
         };
+        // The best of the cadre's subdistrict is the first row of any of its places.
         let best = kept
-            .rows
+            .by_place
             .iter()
-            .find(|r| mine.subdistrict_id.is_none() || r.subdistrict_id == mine.subdistrict_id)
-            .map_or(0, |r| r.points);
+            .filter(|(place, _)| {
+                mine.subdistrict_id.is_none() || place.subdistrict == mine.subdistrict_id
+            })
+            .filter_map(|(_, list)| list.first())
+            .min()
+            .map_or(0, |&i| kept.rows[i as usize].points);
         Ok((mine.points, mine.points > 0 && mine.points == best))
     }
 
@@ -214,7 +315,7 @@ impl Standings {
                     .into_iter()
                     .filter(|r| r.points > 0)
                     .collect();
-                Ok((version, to, Stars { rows }))
+                Ok((version, to, Stars::new(rows)))
             })
             .await
     }

@@ -158,6 +158,15 @@ pub async fn attendance_sheet(
                 offset: (page - 1).saturating_mul(SHEET_PAGE),
             };
             let found = repo.sheet_lines(session_id, reach, &slice).await?;
+            // A community's lines are counted by its head-counts (every line is someone
+            // expected or a walk-in).
+            let total_lines = found.total.unwrap_or_else(|| {
+                groups
+                    .iter()
+                    .filter(|g| g.community_id.unwrap_or(0) == slice.community.unwrap_or(0))
+                    .map(|g| g.counts.expected + g.walk_ins)
+                    .sum()
+            });
             let held_by = repo.session_subdistrict(session_id).await?.flatten();
             let venue = crate::ssr::checkin::venue_networks(repo.as_ref(), held_by).await?;
             let origins = crate::domain::attendance::origin_flags(
@@ -225,8 +234,8 @@ pub async fn attendance_sheet(
                 part,
                 query,
                 page,
-                pages: (found.total + SHEET_PAGE - 1) / SHEET_PAGE,
-                total_lines: found.total,
+                pages: (total_lines + SHEET_PAGE - 1) / SHEET_PAGE,
+                total_lines,
                 lines,
                 audit,
                 audit_total,

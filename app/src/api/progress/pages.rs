@@ -153,62 +153,57 @@ pub async fn dashboard(
     let repo = state.repo.as_ref();
     let now = Timestamp::now();
     let year = year.unwrap_or_else(|| this_year(now));
-    let p = state
+    let summary = state
         .standings
-        .programme(repo, repo, year, now, reach)
+        .summary(repo, repo, year, now, reach)
         .await?;
-    let tier_names = names(&p.tiers);
-
-    let mut tiers: Vec<TierLine> = p
+    let tier_names = names(&summary.tiers);
+    let sums = summary.selection();
+    let groups = |f: crate::domain::district::Figures| Groups {
+        on_track: f.on_track,
+        at_risk: f.at_risk,
+        behind: f.behind,
+    };
+    let tiers: Vec<TierLine> = summary
         .tiers
         .iter()
         .map(|t| TierLine {
             tier: tier_name(t),
             target: t.tier.target_count,
-            groups: Groups::default(),
+            groups: groups(sums.tier(t.tier.id)),
         })
         .collect();
+    // People with no community, in whichever subdistrict, are one line.
     let mut communities: BTreeMap<(&str, i64), Groups> = BTreeMap::new();
-    let mut warnings = Vec::new();
-    let mut candidates = Vec::new();
-    let mut list = Vec::new();
-    let mut list_total = 0;
-    let mut warnings_total = 0;
-    for s in &p.standings {
-        if let Some(t) = tiers
-            .iter_mut()
-            .find(|t| Some(t.tier.id) == s.cadre.tier_id)
-        {
-            t.groups.add(s.outlook);
-        }
-        communities
-            .entry((
-                s.cadre.community.as_str(),
-                s.cadre.community_id.unwrap_or(0),
-            ))
-            .or_default()
-            .add(s.outlook);
-        if s.three_missed || s.under_minimum {
-            warnings_total += 1;
-            if warnings.len() < LIST_LIMIT {
-                warnings.push(line(s, &tier_names));
-            }
-        }
-        if s.candidate_for.is_some() && candidates.len() < LIST_LIMIT {
-            candidates.push(line(s, &tier_names));
-        }
-        let shown = drill.tier.is_none_or(|t| s.cadre.tier_id == Some(t))
-            && drill
-                .community
-                .is_none_or(|c| s.cadre.community_id == Some(c))
-            && drill.outlook.is_none_or(|o| s.outlook.group() == o.group());
-        if shown && (drill.tier.is_some() || drill.community.is_some() || drill.outlook.is_some()) {
-            list_total += 1;
-            if list.len() < LIST_LIMIT {
-                list.push(line(s, &tier_names));
-            }
-        }
+    for place in &sums.places {
+        let line = communities
+            .entry((place.community.as_str(), place.place.community.unwrap_or(0)))
+            .or_default();
+        let f = groups(place.figures.clone());
+        line.on_track += f.on_track;
+        line.at_risk += f.at_risk;
+        line.behind += f.behind;
     }
+    let lines = |positions: Vec<usize>| -> Vec<CadreLine> {
+        positions
+            .into_iter()
+            .map(|i| line(summary.standing(i), &tier_names))
+            .collect()
+    };
+    let (warned, warnings_total) = sums.warned(LIST_LIMIT);
+    let (candidates, _) = sums.candidates(LIST_LIMIT);
+    let drilled = drill.tier.is_some() || drill.community.is_some() || drill.outlook.is_some();
+    let (list, list_total) = if drilled {
+        let filter = crate::domain::summary::Filter {
+            tier: drill.tier,
+            community: drill.community,
+            outlook: drill.outlook,
+        };
+        sums.drilled(filter, LIST_LIMIT)
+    } else {
+        (Vec::new(), 0)
+    };
+    let expected_by_month = sums.expected_by_month();
     let months: HashMap<i64, _> = repo
         .month_tallies(year)
         .await?
@@ -219,7 +214,7 @@ pub async fn dashboard(
     let trend = (1..=12)
         .map(|m| {
             let key = i64::from(year) * 100 + m;
-            let expected = p.expected_by_month.get(&key).copied().unwrap_or(0);
+            let expected = expected_by_month.get(&key).copied().unwrap_or(0);
             let percent = months.get(&key).and_then(|t| {
                 let base = expected - t.excused;
                 (base > 0 && key <= this_month)
@@ -255,12 +250,12 @@ pub async fn dashboard(
             })
             .collect(),
         trend,
-        warnings,
+        warnings: lines(warned),
         warnings_total,
-        candidates,
+        candidates: lines(candidates),
         stars,
         drill,
-        list,
+        list: lines(list),
         list_total,
     })
 }

@@ -114,11 +114,12 @@ pub struct PlanStep {
     pub detail: String,
 }
 
-/// A page of a session's sheet and how many lines the slice has in all.
+/// A page of a session's sheet and how many lines the slice has in all (`None` for one
+/// community's lines, not counted again: the session's head-counts per community say).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SheetLines {
     pub rows: Vec<SheetRow>,
-    pub total: i64,
+    pub total: Option<i64>,
 }
 
 /// One change in the audit trail.
@@ -241,7 +242,7 @@ pub trait AttendanceStore: Send + Sync {
         slice: &SheetSlice,
     ) -> RepoResult<SheetLines>;
     /// How the database reads the tables for the sheet's head-counts ([`Self::sheet_groups`])
-    /// and for its first page of lines: each table read, by index or whole. A test pins that a
+    /// and for its first page of lines (everyone, and one community): each table read, by index or whole. A test pins that a
     /// subdistrict's session never reads every cadre or every record.
     async fn sheet_plan(&self, session_id: i64, reach: Option<&Reach>)
     -> RepoResult<Vec<PlanStep>>;

@@ -141,7 +141,17 @@ fn sheet_members<'a>(sql: &mut sqlx::QueryBuilder<'a, Db>, session_id: i64, reac
     clauses::within(sql, "p.community_id", reach);
 }
 
-/// The sheet's lines in `slice`, each with the slice's total; `prefix` goes in front (the
+/// Whether the lines of `slice` are one community's, read from that community's people in
+/// name order by index (`people_community_name`), so that a page of them costs its 200
+/// lines however large the community or the session's audience: no other part, name
+/// search or "not arrived" list, whose lines are gathered from the whole audience and
+/// counted.
+fn community_part(slice: &SheetSlice) -> bool {
+    slice.community.is_some() && slice.name.trim().is_empty() && !slice.missing
+}
+
+/// The sheet's lines in `slice`, each with the slice's total (`null` for a
+/// [`community_part`], whose total the head-counts give); `prefix` goes in front (the
 /// plan's words, or nothing).
 fn lines_query(
     prefix: &str,
@@ -150,19 +160,35 @@ fn lines_query(
     reach: Option<&Reach>,
     slice: &SheetSlice,
 ) -> sqlx::QueryBuilder<'static, Db> {
+    let by_community = community_part(slice);
     let mut sql = sqlx::QueryBuilder::new(format!(
         "{prefix}select p.id, p.name, p.community_id, coalesce(c.name, '') as community, \
          coalesce(t.name_zh, '') as tier_zh, coalesce(t.name_en, '') as tier_en, x.status, \
          x.checked_in_at, coalesce(x.walk_in, false) as walk_in, x.source, \
-         x.checkin_address, x.checkin_device, count(*) over () as total",
+         x.checkin_address, x.checkin_device, {}",
+        if by_community {
+            "cast(null as bigint) as total"
+        } else {
+            "count(*) over () as total"
+        }
     ));
-    sheet_from(&mut sql, session_id, shape);
+    if by_community {
+        // Everyone on the sheet in the community is one of its people.
+        sql.push(" from sessions s join people p on ");
+        match slice.community {
+            Some(0) | None => sql.push("p.community_id is null "),
+            Some(id) => sql.push("p.community_id = ").push_bind(id).push(" "),
+        };
+    } else {
+        sheet_from(&mut sql, session_id, shape);
+    }
     sql.push(
         "left join communities c on c.id = p.community_id \
          left join tiers t on t.id = p.tier_id ",
     );
     sheet_members(&mut sql, session_id, reach);
     match slice.community {
+        _ if by_community => {}
         Some(0) => {
             sql.push(" and p.community_id is null");
         }
@@ -179,7 +205,11 @@ fn lines_query(
     if slice.missing {
         sql.push(" and (x.status is null or x.status = 'absent')");
     }
-    sql.push(" order by coalesce(c.name, ''), p.name, p.id");
+    if by_community {
+        sql.push(" order by p.name, p.id");
+    } else {
+        sql.push(" order by coalesce(c.name, ''), p.name, p.id");
+    }
     if let Some(limit) = slice.limit {
         sql.push(" limit ")
             .push_bind(limit)
@@ -500,14 +530,18 @@ impl AttendanceStore for SqlRepository<Db> {
             source: Option<String>,
             checkin_address: Option<String>,
             checkin_device: Option<String>,
-            total: i64,
+            total: Option<i64>,
         }
         let Some(shape) = self.shape(session_id).await? else {
             return Ok(SheetLines::default());
         };
         let mut sql = lines_query("", session_id, shape, reach, slice);
         let rows: Vec<Row> = sql.build_query_as().fetch_all(&self.read).await?;
-        let total = rows.first().map_or(0, |r| r.total);
+        let total = if community_part(slice) {
+            None
+        } else {
+            Some(rows.first().and_then(|r| r.total).unwrap_or(0))
+        };
         let rows = rows
             .into_iter()
             .map(|r| {
@@ -546,6 +580,12 @@ impl AttendanceStore for SqlRepository<Db> {
             ..SheetSlice::default()
         };
         let lines = lines_query(Self::EXPLAIN, session_id, shape, reach, &first_page);
+        steps.extend(self.plan_of(lines).await?);
+        let community_page = SheetSlice {
+            community: Some(1),
+            ..first_page
+        };
+        let lines = lines_query(Self::EXPLAIN, session_id, shape, reach, &community_page);
         steps.extend(self.plan_of(lines).await?);
         Ok(steps)
     }
