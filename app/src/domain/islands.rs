@@ -23,6 +23,16 @@ pub fn on_page(path: &str) -> bool {
     )
 }
 
+/// The Content-Security-Policy of every answer, given the sources its scripts may come
+/// from: the request's nonce (`'nonce-…'`), or, for a kept page with an island, its inline
+/// scripts' hashes (`'sha256-…'`); scripts those load are trusted in turn.
+pub fn content_security_policy(script_sources: &str) -> String {
+    format!(
+        "script-src {script_sources} 'strict-dynamic' 'wasm-unsafe-eval'; object-src 'none'; \
+         base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

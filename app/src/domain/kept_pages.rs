@@ -14,14 +14,12 @@
 /// rendered. Ten seconds is below anything a page words by the clock.
 pub const CLOCK_STEP_SECS: i64 = 10;
 
-/// Whether the page at `path` may be kept. Only the pages people open all evening, and
-/// none with an island (their scripts carry a per-answer nonce), none of the account and
-/// admin pages (security settings, audit), none of the check-in pages (their codes turn
-/// over by the clock).
+/// Whether the page at `path` may be kept. Only the pages people open all evening (with
+/// the session's sheet and door board, whose islands are kept with their scripts, see
+/// [`without_nonce`]), none of the other pages with an island (the planner, the editors),
+/// none of the account and admin pages (security settings, audit), none of the check-in
+/// pages (their codes turn over by the clock).
 pub fn may_keep(path: &str) -> bool {
-    if super::islands::on_page(path) {
-        return false;
-    }
     let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     matches!(
         parts.as_slice(),
@@ -40,6 +38,7 @@ pub fn may_keep(path: &str) -> bool {
                 "organiser",
                 "programme" | "district" | "reports" | "requests"
             ]
+            | ["", "organiser", "sessions", _, "attendance" | "door"]
             | ["", "sessions", _]
             | ["", "sessions", _, "reflections"]
             | ["", "sessions", _, "material", "history"]
@@ -149,6 +148,46 @@ pub fn without_scripts(page: &str) -> String {
     out
 }
 
+/// A page with an island, as kept: with its scripts, which hydrate the island, but without
+/// the request's CSP nonce, which Leptos writes as the scripts' `nonce` and, on the preload
+/// links, as their `crossorigin` value (any value there means `anonymous`). The kept
+/// answer's policy allows its inline scripts by their hashes instead ([`inline_scripts`]),
+/// so no nonce is ever sent twice and the page renders to the same bytes while what it
+/// shows is the same. `None` (answer as rendered, keep nothing) when the nonce is empty or
+/// stands anywhere else in the page.
+pub fn without_nonce(page: &str, nonce: &str) -> Option<String> {
+    if nonce.is_empty() {
+        return None;
+    }
+    let out = page.replace(&format!(" nonce=\"{nonce}\""), "").replace(
+        &format!("crossorigin=\"{nonce}\""),
+        "crossorigin=\"anonymous\"",
+    );
+    (!out.contains(nonce)).then_some(out)
+}
+
+/// The text of each inline script of a page (a `<script>` without `src`), exactly as a
+/// CSP hash source covers it.
+pub fn inline_scripts(page: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = page;
+    while let Some(start) = rest.find("<script") {
+        let Some(open_end) = rest[start..].find('>') else {
+            break;
+        };
+        let tag = &rest[start..start + open_end];
+        let body_start = start + open_end + 1;
+        let Some(len) = rest[body_start..].find("</script>") else {
+            break;
+        };
+        if !tag.contains(" src=") {
+            out.push(&rest[body_start..body_start + len]);
+        }
+        rest = &rest[body_start + len + "</script>".len()..];
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,21 +211,22 @@ mod tests {
             "/progress",
             "/review",
             "/search",
+            "/organiser/sessions/12/attendance",
+            "/organiser/sessions/12/door",
         ] {
             assert!(may_keep(path), "{path}");
         }
     }
 
     #[test]
-    fn islands_accounts_admin_and_check_in_are_not() {
+    fn editors_accounts_admin_and_check_in_are_not() {
         for path in [
             "/",
             "/login",
             "/login/totp",
             "/organiser/sessions/new",
             "/organiser/sessions/12/edit",
-            "/organiser/sessions/12/door",
-            "/organiser/sessions/12/attendance",
+            "/organiser/sessions/12/door/extra",
             "/organiser/settings",
             "/organiser/programme/tiers",
             "/organiser/programme/import",
@@ -265,5 +305,27 @@ mod tests {
         );
         assert_eq!(without_scripts("a<script>unclosed"), "a");
         assert_eq!(without_scripts(""), "");
+    }
+
+    #[test]
+    fn an_island_page_is_kept_without_the_nonce_and_its_scripts_are_found() {
+        let n = "q7Zx+/w==";
+        let page = format!(
+            "<head><link rel=\"modulepreload\" href=\"/pkg/a.js\" crossorigin=\"{n}\">\
+             <script type=\"module\" nonce=\"{n}\">import('/pkg/a.js')</script>\
+             <script src=\"/pkg/b.js\"></script></head>\
+             <body><leptos-island>门</leptos-island><script nonce=\"{n}\">x=1</script></body>"
+        );
+        let kept = without_nonce(&page, n).unwrap();
+        assert!(!kept.contains(n));
+        assert!(kept.contains("crossorigin=\"anonymous\""));
+        assert!(kept.contains("<script type=\"module\">import('/pkg/a.js')</script>"));
+        assert_eq!(inline_scripts(&kept), vec!["import('/pkg/a.js')", "x=1"]);
+        // The nonce anywhere else: not kept.
+        let leaked = format!("{page}<p>{n}</p>");
+        assert_eq!(without_nonce(&leaked, n), None);
+        assert_eq!(without_nonce(&page, ""), None);
+        assert!(inline_scripts("<p>no scripts</p>").is_empty());
+        assert!(inline_scripts("<script>unclosed").is_empty());
     }
 }

@@ -367,7 +367,10 @@ mod tests {
                     })
                 })
                 .collect();
-            assert_eq!(s.by_subdistrict(&[3, 1, 8]), by_subdistrict(&[3, 1, 8], &flat));
+            assert_eq!(
+                s.by_subdistrict(&[3, 1, 8]),
+                by_subdistrict(&[3, 1, 8], &flat)
+            );
         }
     }
 

@@ -15,11 +15,14 @@
 //! the first page rendered under a newer stamp drops the older ones, so memory holds only
 //! what may still be answered.
 //!
-//! A kept page has no island, so it is kept without the inline scripts Leptos adds for
+//! A kept page without an island is kept without the inline scripts Leptos adds for
 //! hydration (`domain::kept_pages::without_scripts`): they carry each request's nonce, and
 //! without them a page renders to the same bytes, and the same tag, until something it
 //! shows changes — across the clock's windows, encodings and app servers, so the browser's
-//! copy stays good (304) as long as it is right.
+//! copy stays good (304) as long as it is right. A kept page with an island (the sheet, the
+//! door board) keeps its scripts without the nonce (`without_nonce`), and its answer's
+//! Content-Security-Policy allows exactly those inline scripts by their SHA-256 hashes, so
+//! no nonce is ever sent twice (the security middleware leaves a policy already set).
 //!
 //! In the browser the page is stored `private, no-cache`: never in a shared cache, and
 //! never shown again without asking the server. Signing in and out clear the browser's
@@ -33,7 +36,8 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::header::{
     ACCEPT_ENCODING, ACCEPT_LANGUAGE, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_LENGTH,
-    CONTENT_TYPE, COOKIE, ETAG, IF_NONE_MATCH, SET_COOKIE, TRANSFER_ENCODING, VARY,
+    CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, ETAG, IF_NONE_MATCH, SET_COOKIE,
+    TRANSFER_ENCODING, VARY,
 };
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -43,7 +47,10 @@ use sha2::{Digest, Sha256};
 use super::db::Changes;
 use super::user::CurrentUser;
 use crate::domain::Timestamp;
-use crate::domain::kept_pages::{Encoding, Stamp, may_keep, still_good, without_scripts};
+use crate::domain::islands::{content_security_policy, on_page};
+use crate::domain::kept_pages::{
+    Encoding, Stamp, inline_scripts, may_keep, still_good, without_nonce, without_scripts,
+};
 
 /// How a kept page is stored in the browser (and the mark that tells the security
 /// middleware not to replace it with `no-store`).
@@ -120,6 +127,11 @@ pub async fn serve(State(pages): State<Arc<KeptPages>>, req: Request, next: Next
                 .unwrap_or("")
         };
         let encoding = Encoding::choose(header(ACCEPT_ENCODING));
+        let nonce = req
+            .extensions()
+            .get::<leptos::nonce::Nonce>()
+            .map(|n| n.to_string());
+        let islands = on_page(req.uri().path());
         user.zip(changes).map(|(user, changes)| {
             (
                 Stamp::new(
@@ -132,10 +144,11 @@ pub async fn serve(State(pages): State<Arc<KeptPages>>, req: Request, next: Next
                 encoding,
                 header(IF_NONE_MATCH).to_string(),
                 user.token_hash.clone(),
+                islands.then(|| nonce.unwrap_or_default()),
             )
         })
     };
-    let Some((stamp, key, encoding, if_none_match, token_hash)) = found else {
+    let Some((stamp, key, encoding, if_none_match, token_hash, island_nonce)) = found else {
         return next.run(req).await;
     };
     if let Some(page) = pages.get(&key, stamp) {
@@ -165,9 +178,36 @@ pub async fn serve(State(pages): State<Arc<KeptPages>>, req: Request, next: Next
     if body.len() > LARGEST {
         return Response::from_parts(parts, Body::from(body));
     }
-    // A kept page has no island (`may_keep`), so its scripts only hold hydration data.
-    let body = without_scripts(&String::from_utf8_lossy(&body));
-    let page = match keep(&token_hash, parts.headers, body.as_bytes(), encoding) {
+    let text = String::from_utf8_lossy(&body).into_owned();
+    let mut headers = parts.headers.clone();
+    let kept_body = match &island_nonce {
+        // A page without an island is never hydrated: its scripts only hold hydration data.
+        None => without_scripts(&text),
+        // An island's scripts stay, allowed by their hashes instead of the nonce.
+        Some(nonce) => match without_nonce(&text, nonce) {
+            Some(page) => {
+                let sources: Vec<String> = inline_scripts(&page)
+                    .into_iter()
+                    .map(|script| {
+                        use base64::Engine;
+                        let digest = Sha256::digest(script.as_bytes());
+                        let hash = base64::engine::general_purpose::STANDARD.encode(digest);
+                        format!("'sha256-{hash}'")
+                    })
+                    .collect();
+                let csp = content_security_policy(&sources.join(" "));
+                match HeaderValue::from_str(&csp) {
+                    Ok(v) => {
+                        headers.insert(CONTENT_SECURITY_POLICY, v);
+                        page
+                    }
+                    Err(_) => return Response::from_parts(parts, Body::from(body)),
+                }
+            }
+            None => return Response::from_parts(parts, Body::from(body)),
+        },
+    };
+    let page = match keep(&token_hash, headers, kept_body.as_bytes(), encoding) {
         Ok(page) => Arc::new(page),
         Err(err) => {
             tracing::error!(error = %err, "compressing a page failed");

@@ -122,12 +122,13 @@ pub async fn harden(State(state): State<AppState>, mut req: Request, next: Next)
     let mut res = next.run(req).await;
 
     let headers = res.headers_mut();
-    let csp = format!(
-        "script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; object-src 'none'; \
-         base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-    );
-    if let Ok(v) = HeaderValue::from_str(&csp) {
-        headers.insert(CONTENT_SECURITY_POLICY, v);
+    // A kept page with an island brings its own policy, naming its scripts' hashes
+    // (`ssr::kept_pages`); every other answer allows this request's nonce.
+    if !headers.contains_key(CONTENT_SECURITY_POLICY) {
+        let csp = crate::domain::islands::content_security_policy(&format!("'nonce-{nonce}'"));
+        if let Ok(v) = HeaderValue::from_str(&csp) {
+            headers.insert(CONTENT_SECURITY_POLICY, v);
+        }
     }
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));

@@ -17,8 +17,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::memo::Memo;
 
-use super::db::{ProgressStore, Repository, RulesStore, StarRow};
 use super::db::TierPlan;
+use super::db::{ProgressStore, Repository, RulesStore, StarRow};
 use super::progress::{Judged, Programme, Standing, programme, read_year, year_bounds};
 use crate::domain::Timestamp;
 use crate::domain::org::{Place, Reach};

@@ -13,6 +13,7 @@ both_backends!(
     kept_pages_follow_every_change,
     pages_that_are_not_kept_are_not_stored,
     signing_in_and_out_clears_the_browsers_copies,
+    island_pages_are_kept_with_their_scripts_allowed_by_hash,
 );
 
 /// The name a page's header shows for `username`.
@@ -277,4 +278,99 @@ async fn signing_in_and_out_clears_the_browsers_copies(backend: Backend) {
     let cadre = app.signed_in("cadre").await;
     let res = cadre.get(app.url("/sessions")).send().await.unwrap();
     assert!(res.headers().get("clear-site-data").is_none());
+}
+
+/// The policy's script sources of an answer.
+fn script_sources(res: &reqwest::Response) -> String {
+    let csp = res.headers()["content-security-policy"].to_str().unwrap();
+    let sources = csp.split(';').next().unwrap().trim();
+    assert!(sources.starts_with("script-src "), "{csp}");
+    sources.to_string()
+}
+
+/// The sheet and the door board hold islands: kept with their scripts, which the kept
+/// answer's policy allows by their hashes; no nonce is sent twice.
+async fn island_pages_are_kept_with_their_scripts_allowed_by_hash(backend: Backend) {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    let app = spawn_app(backend).await;
+    let session = door_session(&app, -30, 120, Audience::Everyone).await;
+    let organiser = app.signed_in("organiser").await;
+    let elsewhere = app.signed_in("organiser").await;
+    for path in [
+        format!("/organiser/sessions/{session}/attendance"),
+        format!("/organiser/sessions/{session}/door"),
+    ] {
+        let res = organiser.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert_eq!(res.headers()[CACHE_CONTROL], "private, no-cache", "{path}");
+        let tag = res.headers()[ETAG].to_str().unwrap().to_string();
+        let sources = script_sources(&res);
+        let body = res.text().await.unwrap();
+        assert!(body.contains("<leptos-island"), "{path}: the island");
+        assert!(!body.contains(" nonce="), "{path}: no nonce kept");
+        assert!(!sources.contains("'nonce-"), "{path}: {sources}");
+        // Every inline script is allowed by its own hash, and nothing else is.
+        let mut scripts = 0;
+        let mut rest = body.as_str();
+        while let Some(at) = rest.find("<script") {
+            let open = at + rest[at..].find('>').unwrap() + 1;
+            let len = rest[open..].find("</script>").unwrap();
+            if !rest[at..open].contains(" src=") {
+                let hash = base64::engine::general_purpose::STANDARD
+                    .encode(Sha256::digest(&rest.as_bytes()[open..open + len]));
+                assert!(
+                    sources.contains(&format!("'sha256-{hash}'")),
+                    "{path}: script {scripts} not allowed by {sources}"
+                );
+                scripts += 1;
+            }
+            rest = &rest[open + len..];
+        }
+        assert!(scripts > 0, "{path}: the hydration script");
+        assert_eq!(
+            sources.matches("'sha256-").count(),
+            scripts,
+            "{path}: {sources}"
+        );
+
+        // Answered again from memory: same bytes and tag; 304 with the tag.
+        let (status, again, body_again) = get(&app, &organiser, &path, None).await;
+        assert_eq!((status, &again, &body_again), (StatusCode::OK, &tag, &body));
+        let (status, _, _) = get(&app, &organiser, &path, Some(&tag)).await;
+        assert_eq!(status, StatusCode::NOT_MODIFIED, "{path}");
+        // Another login's tag validates nothing.
+        let (status, theirs, _) = get(&app, &elsewhere, &path, Some(&tag)).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_ne!(theirs, tag);
+    }
+
+    // A check-in changes both pages at once.
+    let sheet = format!("/organiser/sessions/{session}/attendance");
+    let (_, before, _) = get(&app, &organiser, &sheet, None).await;
+    let me = demo_cadre(&app).await;
+    let res = app
+        .call(
+            &organiser,
+            "attendance_set",
+            &[
+                ("session_id", &session.to_string()),
+                ("person_id", &me.to_string()),
+                ("status", "present"),
+                ("reason", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let (status, after, _) = get(&app, &organiser, &sheet, Some(&before)).await;
+    assert_eq!(status, StatusCode::OK, "the sheet after a mark");
+    assert_ne!(after, before);
+
+    // Pages that are not kept keep this answer's nonce.
+    let res = organiser
+        .get(app.url("/organiser/sessions/new"))
+        .send()
+        .await
+        .unwrap();
+    assert!(script_sources(&res).contains("'nonce-"));
 }
