@@ -1,5 +1,5 @@
 import { Browser, expect, Page, test } from "@playwright/test";
-import { scheduleSession, signedIn } from "./helpers";
+import { hydrated, scheduleSession, signedIn } from "./helpers";
 
 /** A new signed-in phone page for `username`. */
 async function as(browser: Browser, username: string): Promise<Page> {
@@ -54,4 +54,37 @@ test("a page the phone keeps is checked on every visit: a cancellation shows at 
   await cadre.goBack();
   await expect(cadre).toHaveURL(/\/login/);
   await expect(cadre.getByText("防汛值班，改期另行通知")).toHaveCount(0);
+});
+
+test("the door board is kept with its island, and the island still runs on the kept copy: no script is refused", async ({
+  page,
+}) => {
+  const refused: string[] = [];
+  page.on("console", (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) refused.push(m.text());
+  });
+  await signedIn(page, "organiser");
+  const id = await scheduleSession(page, `门口大屏缓存${Date.now() % 100000}`, -10);
+  const first = await page.goto(`/organiser/sessions/${id}/door`);
+  expect(first?.status()).toBe(200);
+  const headers = first!.headers();
+  expect(headers["cache-control"]).toBe("private, no-cache");
+  expect(headers["content-security-policy"]).toContain("'sha256-");
+  expect(headers["content-security-policy"]).not.toContain("'nonce-");
+  await hydrated(page);
+  await expect(page.getByTestId("door-code")).toHaveText(/^\d{4} \d{4}$/);
+
+  // Asked again with its tag the copy is still good; the browser shows its own copy and the
+  // island runs again under the same policy.
+  const again = await page.request.get(`/organiser/sessions/${id}/door`, {
+    headers: { "if-none-match": headers["etag"] },
+  });
+  expect([200, 304]).toContain(again.status());
+  if (again.status() === 304) {
+    expect(again.headers()["content-security-policy"]).toBe(headers["content-security-policy"]);
+  }
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByTestId("door-count")).toHaveText("0");
+  expect(refused).toEqual([]);
 });

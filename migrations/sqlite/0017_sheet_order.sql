@@ -8,3 +8,6 @@ drop index people_community;
 -- record of the session.
 create index attendance_arrivals on attendance (session_id, checked_in_at, person_id)
     where checked_in_at is not null;
+
+-- The sheet's head-counts count each person's audit lines by this index.
+create index attendance_audit_person on attendance_audit (session_id, person_id);

@@ -299,6 +299,11 @@ fn answer(page: &Kept, if_none_match: &str) -> Response {
         headers.insert(ETAG, page.etag.clone());
         headers.insert(CACHE_CONTROL, HeaderValue::from_static(KEPT_CACHE_CONTROL));
         headers.insert(VARY, HeaderValue::from_static("accept-encoding, cookie"));
+        // The browser updates its copy's headers from a 304: an island page's copy keeps
+        // the policy that allows its scripts (the same tag is the same bytes and scripts).
+        if let Some(csp) = page.headers.get(CONTENT_SECURITY_POLICY) {
+            headers.insert(CONTENT_SECURITY_POLICY, csp.clone());
+        }
         return res;
     }
     let mut res = Response::new(Body::from(page.body.clone()));

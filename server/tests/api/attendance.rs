@@ -150,6 +150,12 @@ async fn organisers_mark_and_every_change_is_audited(backend: Backend) {
         .unwrap();
     let audit = sheet["audit"].as_array().unwrap();
     assert_eq!(audit.len(), 2 + marked as usize);
+    // The count in all comes from the kept head-counts, and agrees with the trail.
+    assert_eq!(sheet["audit_total"], audit.len());
+    assert_eq!(
+        app.repo.audit_trail(session, None).await.unwrap().len(),
+        audit.len()
+    );
     assert_eq!(audit[1]["from"], "Present");
     assert_eq!(audit[1]["to"], "Late");
     assert_eq!(audit[1]["reason"], "19:20 才到，补登");

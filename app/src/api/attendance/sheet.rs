@@ -193,7 +193,8 @@ pub async fn attendance_sheet(
                     walk_in: r.walk_in,
                 })
                 .collect();
-            let (audit, audit_total) = repo.latest_audit(session_id, reach, AUDIT_SHOWN).await?;
+            let audit_total = all.audited;
+            let audit = repo.latest_audit(session_id, reach, AUDIT_SHOWN).await?;
             let audit = audit
                 .into_iter()
                 .map(|a| AuditLine {

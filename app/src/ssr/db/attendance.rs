@@ -80,6 +80,8 @@ pub struct SheetGroup {
     pub walk_ins: i64,
     /// Expected people with no record yet.
     pub unmarked: i64,
+    /// Lines of the session's audit trail about the community's people.
+    pub audited: i64,
 }
 
 impl SheetGroup {
@@ -91,11 +93,13 @@ impl SheetGroup {
             counts: Default::default(),
             walk_ins: 0,
             unmarked: 0,
+            audited: 0,
         };
         for g in groups {
             all.counts.merge(&g.counts);
             all.walk_ins += g.walk_ins;
             all.unmarked += g.unmarked;
+            all.audited += g.audited;
         }
         all
     }
@@ -281,20 +285,20 @@ pub trait AttendanceStore: Send + Sync {
         reach: Option<&Reach>,
     ) -> RepoResult<u64>;
     /// The latest `limit` entries of the session's audit trail about people within `reach`,
-    /// oldest first, and how many there are in all.
+    /// oldest first (how many there are in all: [`SheetGroup::audited`]).
     async fn latest_audit(
         &self,
         session_id: i64,
         reach: Option<&Reach>,
         limit: i64,
-    ) -> RepoResult<(Vec<AuditEntry>, i64)>;
+    ) -> RepoResult<Vec<AuditEntry>>;
     /// The session's whole audit trail about people within `reach`, oldest first.
     async fn audit_trail(
         &self,
         session_id: i64,
         reach: Option<&Reach>,
     ) -> RepoResult<Vec<AuditEntry>> {
-        Ok(self.latest_audit(session_id, reach, i64::MAX).await?.0)
+        self.latest_audit(session_id, reach, i64::MAX).await
     }
 
     /// Files a request; `Conflict` when the person already asked for this session.

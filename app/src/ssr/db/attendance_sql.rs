@@ -226,8 +226,13 @@ fn groups_query(
     shape: Shape,
     reach: Option<&Reach>,
 ) -> sqlx::QueryBuilder<'static, Db> {
+    // Audit lines are counted per person by index (`attendance_audit_person`), only for
+    // people with a record: every change of a status is about a record.
     let mut sql = sqlx::QueryBuilder::new(format!(
-        "{prefix}select p.community_id, coalesce(c.name, '') as community, {}",
+        "{prefix}select p.community_id, coalesce(c.name, '') as community, {}, \
+         cast(sum(case when x.person_id is null then 0 else (select count(*) \
+         from attendance_audit a where a.session_id = s.id and a.person_id = p.id) end) \
+         as bigint) as audited",
         count_columns()
     ));
     sheet_from(&mut sql, session_id, shape);
@@ -602,6 +607,7 @@ impl AttendanceStore for SqlRepository<Db> {
             community: String,
             #[sqlx(flatten)]
             counted: Counted,
+            audited: i64,
         }
         let Some(shape) = self.shape(session_id).await? else {
             return Ok(Vec::new());
@@ -616,6 +622,7 @@ impl AttendanceStore for SqlRepository<Db> {
                 counts: r.counted.counts(),
                 walk_ins: r.counted.walk_ins,
                 unmarked: r.counted.unmarked,
+                audited: r.audited,
             })
             .collect())
     }
@@ -760,7 +767,7 @@ impl AttendanceStore for SqlRepository<Db> {
         session_id: i64,
         reach: Option<&Reach>,
         limit: i64,
-    ) -> RepoResult<(Vec<AuditEntry>, i64)> {
+    ) -> RepoResult<Vec<AuditEntry>> {
         #[derive(sqlx::FromRow)]
         struct Row {
             person: String,
@@ -769,11 +776,10 @@ impl AttendanceStore for SqlRepository<Db> {
             actor: Option<String>,
             reason: String,
             at: i64,
-            total: i64,
         }
         let mut sql = sqlx::QueryBuilder::new(
             "select p.name as person, a.from_status, a.to_status, actor.name as actor, \
-             a.reason, a.at, count(*) over () as total \
+             a.reason, a.at \
              from attendance_audit a join people p on p.id = a.person_id \
              left join people actor on actor.id = a.actor_person_id where a.session_id = ",
         );
@@ -781,7 +787,6 @@ impl AttendanceStore for SqlRepository<Db> {
         clauses::within(&mut sql, "p.community_id", reach);
         sql.push(" order by a.id desc limit ").push_bind(limit);
         let rows: Vec<Row> = sql.build_query_as().fetch_all(&self.read).await?;
-        let total = rows.first().map_or(0, |r| r.total);
         let mut entries = rows
             .into_iter()
             .map(|r| {
@@ -796,7 +801,7 @@ impl AttendanceStore for SqlRepository<Db> {
             })
             .collect::<RepoResult<Vec<_>>>()?;
         entries.reverse();
-        Ok((entries, total))
+        Ok(entries)
     }
 
     #[tracing::instrument(skip_all)]
