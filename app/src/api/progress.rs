@@ -74,12 +74,12 @@ pub struct Groups {
 }
 
 impl Groups {
-    /// Counts one cadre's standing (met counts as on track).
-    pub fn add(&mut self, o: Outlook) {
-        match o.group() {
-            Outlook::AtRisk => self.at_risk += 1,
-            Outlook::CannotReach => self.behind += 1,
-            _ => self.on_track += 1,
+    /// The outlook groups of a set of figures (met counts as on track there).
+    pub fn of(f: &crate::domain::district::Figures) -> Groups {
+        Groups {
+            on_track: f.on_track,
+            at_risk: f.at_risk,
+            behind: f.behind,
         }
     }
 

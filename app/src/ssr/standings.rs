@@ -65,7 +65,6 @@ impl Year {
 pub struct Summary {
     kept: Arc<Year>,
     reach: Option<Reach>,
-    pub year: i32,
     /// The tier plans of the one subdistrict looked at (otherwise the district's).
     pub tiers: Vec<TierPlan>,
 }
@@ -196,7 +195,6 @@ impl Standings {
         Ok(Summary {
             kept,
             reach: reach.cloned(),
-            year,
             tiers,
         })
     }

@@ -2,6 +2,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::*;
+use crate::domain::district::Figures;
 use crate::domain::programme::month_of;
 use crate::error::AppResult;
 use crate::ssr::db::TierPlan;
@@ -159,30 +160,22 @@ pub async fn dashboard(
         .await?;
     let tier_names = names(&summary.tiers);
     let sums = summary.selection();
-    let groups = |f: crate::domain::district::Figures| Groups {
-        on_track: f.on_track,
-        at_risk: f.at_risk,
-        behind: f.behind,
-    };
     let tiers: Vec<TierLine> = summary
         .tiers
         .iter()
         .map(|t| TierLine {
             tier: tier_name(t),
             target: t.tier.target_count,
-            groups: groups(sums.tier(t.tier.id)),
+            groups: Groups::of(&sums.tier(t.tier.id)),
         })
         .collect();
     // People with no community, in whichever subdistrict, are one line.
-    let mut communities: BTreeMap<(&str, i64), Groups> = BTreeMap::new();
+    let mut communities: BTreeMap<(&str, i64), Figures> = BTreeMap::new();
     for place in &sums.places {
-        let line = communities
+        communities
             .entry((place.community.as_str(), place.place.community.unwrap_or(0)))
-            .or_default();
-        let f = groups(place.figures.clone());
-        line.on_track += f.on_track;
-        line.at_risk += f.at_risk;
-        line.behind += f.behind;
+            .or_default()
+            .merge(&place.figures);
     }
     let lines = |positions: Vec<usize>| -> Vec<CadreLine> {
         positions
@@ -243,10 +236,10 @@ pub async fn dashboard(
         tiers,
         communities: communities
             .into_iter()
-            .map(|((name, id), groups)| CommunityLine {
+            .map(|((name, id), figures)| CommunityLine {
                 id,
                 name: name.to_string(),
-                groups,
+                groups: Groups::of(&figures),
             })
             .collect(),
         trend,
