@@ -171,7 +171,6 @@ async fn main() -> anyhow::Result<()> {
         "load: {} connections, {} s per run",
         opts.connections, opts.seconds
     );
-    print_header();
     let bench = Bench {
         opts,
         app,
@@ -179,6 +178,8 @@ async fn main() -> anyhow::Result<()> {
         dir,
         server_pid: server.0.id(),
     };
+    bench.reports(&url, past).await?;
+    print_header();
     let mut failures = 0;
     for (i, (role, path)) in bench.opts.pages.iter().enumerate() {
         let path = path.replace("{past}", &past.to_string());
@@ -647,6 +648,68 @@ impl Bench {
             let (raw, sent) = (size("identity").await?, size(ACCEPT).await?);
             println!("  {file:<20}{raw:>10}{sent:>10}");
         }
+        Ok(())
+    }
+
+    /// The reports page's head-counts: counted whole by the first report after the server
+    /// starts, then again only where a write touched them. Times the report's server
+    /// function (this year so far, everyone) first, again with nothing changed, after one
+    /// mark at a held session, and after one new cadre (written straight into the database,
+    /// as another app server would).
+    async fn reports(&self, url: &str, past: i64) -> anyhow::Result<()> {
+        let repo = db::connect(url).await.context("opening the database")?;
+        let organiser = sign_in(&self.app, "organiser").await?;
+        let report = || async {
+            let started = Instant::now();
+            let res = organiser
+                .post(format!("{}/api/report_attendance", self.app))
+                .form(&[("from", ""), ("to", "")])
+                .send()
+                .await?;
+            ensure!(res.status() == StatusCode::OK, "report: {}", res.status());
+            let body: serde_json::Value = res.json().await?;
+            let sessions = body["sessions"].as_array().map_or(0, Vec::len);
+            anyhow::Ok((started.elapsed().as_secs_f64() * 1000.0, sessions))
+        };
+        let (first, sessions) = report().await?;
+        let (again, _) = report().await?;
+        let slice = db::SheetSlice {
+            limit: Some(1),
+            ..Default::default()
+        };
+        let someone = repo.sheet_lines(past, None, &slice).await?.rows;
+        let someone = someone
+            .first()
+            .context("no one on the held session's sheet")?;
+        repo.record_attendance(
+            &[AttendanceRecord {
+                session_id: past,
+                person_id: someone.person_id,
+                status: AttendanceStatus::Excused,
+                checked_in_at: None,
+            }],
+            Timestamp::now(),
+        )
+        .await?;
+        let (after_mark, _) = report().await?;
+        let member = repo.member(someone.person_id).await?.context("no member")?;
+        repo.create_people(
+            &[NewPerson {
+                name: "核对 报表学员".into(),
+                phone: String::new(),
+                community_id: member.community_id,
+                tier_id: member.tier_id,
+                position: Position::GridWorker,
+            }],
+            Timestamp::now(),
+        )
+        .await?;
+        let (after_cadre, _) = report().await?;
+        println!(
+            "reports ({sessions} sessions held this year): first {first:.0} ms, again \
+             {again:.1} ms, after a mark {after_mark:.1} ms, after a new cadre \
+             {after_cadre:.1} ms"
+        );
         Ok(())
     }
 

@@ -165,6 +165,104 @@ impl Cell {
     }
 }
 
+/// A finished session as a report lists it, with its change stamp (see
+/// [`KeptSession::recount`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct HeldSession {
+    pub id: i64,
+    pub title: String,
+    pub starts_at: Timestamp,
+    pub stamp: i64,
+}
+
+/// One community's head-counts at one finished session (no record is absence).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReportGroup {
+    /// `None`: people with no community.
+    pub community_id: Option<i64>,
+    pub subdistrict_id: Option<i64>,
+    pub community: String,
+    pub counts: AttendanceCounts,
+}
+
+impl ReportGroup {
+    /// The group's key among a session's groups and in the communities' stamps.
+    fn key(&self) -> i64 {
+        self.community_id.unwrap_or(0)
+    }
+}
+
+/// Every community's change stamp by id (0: people with no community); a community not
+/// listed is at 0.
+pub type CommunityStamps = std::sync::Arc<BTreeMap<i64, i64>>;
+
+/// What of a kept session must be counted again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Recount {
+    Nothing,
+    /// Everything: the session was never counted, or its own stamp moved.
+    Whole,
+    /// Only these communities' people (0: no community), whose stamps moved.
+    Communities(Vec<i64>),
+}
+
+/// A finished session's head-counts per community, kept between requests with the stamps
+/// they were counted at: the session's own and every community's.
+#[derive(Clone, Debug)]
+pub struct KeptSession {
+    pub stamp: i64,
+    pub communities: CommunityStamps,
+    /// By community name, then id (the database's order).
+    pub groups: Vec<ReportGroup>,
+}
+
+impl KeptSession {
+    /// What must be counted again for `session` (at `stamp`) to be as the database is now,
+    /// with the communities at `now`, when `kept` is what was kept of it.
+    pub fn recount(kept: Option<&KeptSession>, stamp: i64, now: &BTreeMap<i64, i64>) -> Recount {
+        let Some(kept) = kept.filter(|k| k.stamp == stamp) else {
+            return Recount::Whole;
+        };
+        let at = |stamps: &BTreeMap<i64, i64>, id: &i64| stamps.get(id).copied().unwrap_or(0);
+        let mut moved: Vec<i64> = now
+            .keys()
+            .chain(kept.communities.keys())
+            .filter(|id| at(now, id) != at(&kept.communities, id))
+            .copied()
+            .collect();
+        moved.sort_unstable();
+        moved.dedup();
+        if moved.is_empty() {
+            Recount::Nothing
+        } else {
+            Recount::Communities(moved)
+        }
+    }
+
+    /// Puts `fresh`, counted for the communities `only`, in place of what was kept of them;
+    /// the session is then as of `now`.
+    pub fn refresh(&mut self, only: &[i64], fresh: Vec<ReportGroup>, now: CommunityStamps) {
+        self.groups.retain(|g| !only.contains(&g.key()));
+        self.groups.extend(fresh);
+        self.groups
+            .sort_by(|a, b| (&a.community, a.key()).cmp(&(&b.community, b.key())));
+        self.communities = now;
+    }
+
+    /// The session's cells, in the order of its groups.
+    pub fn cells<'a>(&'a self, session: &'a HeldSession) -> impl Iterator<Item = Cell> + 'a {
+        self.groups.iter().map(move |g| Cell {
+            session_id: session.id,
+            title: session.title.clone(),
+            starts_at: session.starts_at,
+            community_id: g.community_id,
+            subdistrict_id: g.subdistrict_id,
+            community: g.community.clone(),
+            counts: g.counts,
+        })
+    }
+}
+
 /// Attendance per community (`id`: the community's, 0 for none), by name, from cells.
 pub fn communities_of<'a>(cells: impl IntoIterator<Item = &'a Cell>) -> Vec<CountRow> {
     let mut map: BTreeMap<(&str, i64), AttendanceCounts> = BTreeMap::new();
@@ -416,5 +514,91 @@ mod tests {
         twin.community_id = Some(99);
         let rows = communities_of(cells.iter().chain([&twin]));
         assert_eq!(rows.len(), 3);
+    }
+
+    fn group(id: Option<i64>, name: &str, present: i64) -> ReportGroup {
+        ReportGroup {
+            community_id: id,
+            subdistrict_id: id.map(|_| 1),
+            community: name.into(),
+            counts: AttendanceCounts {
+                present,
+                expected: present,
+                ..Default::default()
+            },
+        }
+    }
+
+    #[test]
+    fn a_kept_session_is_counted_again_only_where_a_stamp_moved() {
+        let stamps = |pairs: &[(i64, i64)]| pairs.iter().copied().collect::<BTreeMap<_, _>>();
+        let at_first = stamps(&[(0, 1), (7, 3), (9, 2)]);
+        assert_eq!(KeptSession::recount(None, 4, &at_first), Recount::Whole);
+        let mut kept = KeptSession {
+            stamp: 4,
+            communities: std::sync::Arc::new(at_first.clone()),
+            groups: vec![
+                group(None, "", 1),
+                group(Some(7), "东苑", 5),
+                group(Some(9), "西苑", 6),
+            ],
+        };
+        assert_eq!(
+            KeptSession::recount(Some(&kept), 4, &at_first),
+            Recount::Nothing
+        );
+        // The session's own stamp moved: everything again.
+        assert_eq!(
+            KeptSession::recount(Some(&kept), 5, &at_first),
+            Recount::Whole
+        );
+        // Two communities moved, one appeared (its people were at 0 before): only those.
+        let later = stamps(&[(0, 1), (7, 4), (9, 2), (11, 1)]);
+        let only = match KeptSession::recount(Some(&kept), 4, &later) {
+            Recount::Communities(only) => only,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(only, vec![7, 11]);
+        kept.refresh(
+            &only,
+            vec![group(Some(11), "北苑", 2), group(Some(7), "东苑", 4)],
+            std::sync::Arc::new(later.clone()),
+        );
+        assert_eq!(
+            KeptSession::recount(Some(&kept), 4, &later),
+            Recount::Nothing
+        );
+        let names: Vec<(&str, i64)> = kept
+            .groups
+            .iter()
+            .map(|g| (g.community.as_str(), g.counts.present))
+            .collect();
+        assert_eq!(names, vec![("", 1), ("东苑", 4), ("北苑", 2), ("西苑", 6)]);
+        // A community whose people all left counts nothing any more.
+        let emptied = stamps(&[(0, 1), (7, 4), (9, 3), (11, 1)]);
+        assert_eq!(
+            KeptSession::recount(Some(&kept), 4, &emptied),
+            Recount::Communities(vec![9])
+        );
+        kept.refresh(&[9], Vec::new(), std::sync::Arc::new(emptied));
+        assert!(kept.groups.iter().all(|g| g.community_id != Some(9)));
+        let session = HeldSession {
+            id: 42,
+            title: "讲座".into(),
+            starts_at: Timestamp(0),
+            stamp: 4,
+        };
+        let cells: Vec<Cell> = kept.cells(&session).collect();
+        assert_eq!(cells.len(), 3);
+        assert!(
+            cells
+                .iter()
+                .all(|c| c.session_id == 42 && c.title == "讲座")
+        );
+        assert_eq!(
+            sessions_of(&cells)[0].counts.present,
+            1 + 4 + 2,
+            "the session's row sums its communities"
+        );
     }
 }

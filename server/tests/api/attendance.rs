@@ -20,6 +20,7 @@ both_backends!(
     sheets_read_their_audience_by_index,
     a_cadres_own_pages_read_by_index,
     the_year_workbook_holds_every_fact_and_their_sums,
+    reports_follow_every_kind_of_write,
 );
 
 /// The make-up request filed for `session`, as the organisers' queue shows it.
@@ -1002,4 +1003,142 @@ async fn a_cadres_own_pages_read_by_index(backend: Backend) {
             "{when:?}: {steps:#?}"
         );
     }
+}
+
+/// The report of this year so far agrees with what the facts count, per community and per
+/// session.
+async fn report_agrees(app: &TestApp, organiser: &Client, after: &str) {
+    use app::domain::report::by_session;
+    let res = app
+        .call(organiser, "report_attendance", &[("from", ""), ("to", "")])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "{after}");
+    let report: Value = res.json().await.unwrap();
+    let (from, to) = DateRange::parse("", "", Timestamp::now().local_date())
+        .unwrap()
+        .bounds()
+        .unwrap();
+    let facts = app
+        .repo
+        .facts(from, to, Timestamp::now(), None, None)
+        .await
+        .unwrap();
+    let rows = |v: &Value| -> Vec<(String, Value)> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["name"].as_str().unwrap().to_string(), r["counts"].clone()))
+            .collect()
+    };
+    let counted = |rows: Vec<app::domain::report::CountRow>| -> Vec<(String, Value)> {
+        rows.into_iter()
+            .map(|r| (r.name, serde_json::to_value(r.counts).unwrap()))
+            .collect()
+    };
+    assert_eq!(
+        rows(&report["communities"]),
+        counted(by_community(&facts)),
+        "per community, after {after}"
+    );
+    assert_eq!(
+        rows(&report["sessions"]),
+        counted(by_session(&facts)),
+        "per session, after {after}"
+    );
+}
+
+/// The report keeps each finished session's head-counts and counts again only what a write
+/// touched (a session's records, fields or audience; a community's people; the community
+/// itself). After every kind of write, through the server or straight into the database
+/// (as another app server would), it shows exactly what the facts count.
+async fn reports_follow_every_kind_of_write(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let organiser = app.signed_in("organiser").await;
+    report_agrees(&app, &organiser, "the first count").await;
+    // Counted once more: nothing moved.
+    report_agrees(&app, &organiser, "nothing").await;
+
+    let session = held_session(&app, None, -90, 60, Audience::Everyone, vec![]).await;
+    report_agrees(&app, &organiser, "a session held").await;
+    let cadre = demo_cadre(&app).await;
+    let res = app
+        .call(
+            &organiser,
+            "attendance_set",
+            &[
+                ("session_id", &session.to_string()),
+                ("person_id", &cadre.to_string()),
+                ("status", "late"),
+                ("reason", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    report_agrees(&app, &organiser, "a mark through the server").await;
+    app.execute(
+        "update attendance set status = 'present' where session_id = $1 and person_id = $2",
+        &[Bind::Int(session), Bind::Int(cadre)],
+    )
+    .await;
+    report_agrees(&app, &organiser, "a mark behind the server's back").await;
+
+    let member = app.repo.member(cadre).await.unwrap().unwrap();
+    let (tier, home) = (member.tier_id.unwrap(), member.community_id.unwrap());
+    let other = app
+        .repo
+        .communities()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.id != home)
+        .unwrap()
+        .id;
+    app.execute(
+        "insert into people (name, community_id, tier_id, created_at) values ('核对 新学员', $1, $2, 0)",
+        &[Bind::Int(other), Bind::Int(tier)],
+    )
+    .await;
+    report_agrees(&app, &organiser, "a new cadre").await;
+    app.execute(
+        "update people set community_id = $1 where id = $2",
+        &[Bind::Int(other), Bind::Int(cadre)],
+    )
+    .await;
+    report_agrees(&app, &organiser, "a cadre moved to another community").await;
+    app.execute(
+        "update people set tier_id = null where id = $1",
+        &[Bind::Int(cadre)],
+    )
+    .await;
+    report_agrees(&app, &organiser, "a cadre out of the tiers").await;
+    app.execute(
+        "update people set community_id = null, tier_id = $1 where id = $2",
+        &[Bind::Int(tier), Bind::Int(cadre)],
+    )
+    .await;
+    report_agrees(&app, &organiser, "a cadre with no community").await;
+    app.execute(
+        "update communities set name = '核对 改名社区' where id = $1",
+        &[Bind::Int(other)],
+    )
+    .await;
+    report_agrees(&app, &organiser, "a community renamed").await;
+    app.execute(
+        "delete from attendance where session_id = $1 and person_id = $2",
+        &[Bind::Int(session), Bind::Int(cadre)],
+    )
+    .await;
+    report_agrees(&app, &organiser, "a record deleted").await;
+    app.execute(
+        "update sessions set title = '核对 改名讲座' where id = $1",
+        &[Bind::Int(session)],
+    )
+    .await;
+    report_agrees(&app, &organiser, "a session renamed").await;
+    app.execute(
+        "update sessions set cancelled = true where id = $1",
+        &[Bind::Int(session)],
+    )
+    .await;
+    report_agrees(&app, &organiser, "a session cancelled").await;
 }

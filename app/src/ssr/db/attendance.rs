@@ -105,7 +105,7 @@ impl SheetGroup {
     }
 }
 
-pub use crate::domain::report::Cell as ReportCell;
+pub use crate::domain::report::{Cell as ReportCell, HeldSession, ReportGroup};
 
 /// One table read in a query plan.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -365,21 +365,26 @@ pub trait AttendanceStore: Send + Sync {
         reach: Option<&Reach>,
         out: tokio::sync::mpsc::Sender<Vec<Fact>>,
     ) -> RepoResult<u64>;
-    /// Head-counts per session and community of the sessions starting in `[from, to)` that
-    /// ended by `until`, not cancelled, summed in the database (the facts, counted).
-    async fn report_counts(
+    /// The sessions starting in `[from, to)` that ended by `until`, not cancelled, by start,
+    /// each with its change stamp (moved by every write to its attendance, its fields or
+    /// its audience; 0 when none was ever counted).
+    async fn held_sessions(
         &self,
         from: Timestamp,
         to: Timestamp,
         until: Timestamp,
-    ) -> RepoResult<Vec<ReportCell>>;
-    /// When the next session starting in `[from, to)` and not cancelled ends after `after`.
-    async fn next_end(
+    ) -> RepoResult<Vec<HeldSession>>;
+    /// The communities' change stamps (moved when people join, leave or change tier in one,
+    /// or the community changes), by community id; 0 stands for people with no community. A
+    /// community absent from the list is at 0.
+    async fn community_stamps(&self) -> RepoResult<Vec<(i64, i64)>>;
+    /// The head-counts per community of a finished session (no record is absence): of all
+    /// its people, or with `only` of those communities' people alone (0: no community).
+    async fn report_groups(
         &self,
-        from: Timestamp,
-        to: Timestamp,
-        after: Timestamp,
-    ) -> RepoResult<Option<Timestamp>>;
+        session_id: i64,
+        only: Option<&[i64]>,
+    ) -> RepoResult<Vec<ReportGroup>>;
     /// The setting `key`, storing `value` first if it has none (several servers starting at
     /// once agree on the first one stored).
     async fn setting_or_init(&self, key: &str, value: &str, now: Timestamp) -> RepoResult<String>;

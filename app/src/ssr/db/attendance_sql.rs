@@ -219,18 +219,20 @@ fn lines_query(
     sql
 }
 
-/// The sheet's head-counts per community; `prefix` as in [`lines_query`].
+/// The sheet's head-counts per community; `prefix` as in [`lines_query`]; `only`: of these
+/// communities' people alone (0: people with no community).
 fn groups_query(
     prefix: &str,
     session_id: i64,
     shape: Shape,
     reach: Option<&Reach>,
+    only: Option<&[i64]>,
 ) -> sqlx::QueryBuilder<'static, Db> {
     // Audit lines are counted per person by index (`attendance_audit_person`), only for
     // people with a record: every change of a status is about a record.
     let mut sql = sqlx::QueryBuilder::new(format!(
-        "{prefix}select p.community_id, coalesce(c.name, '') as community, {}, \
-         cast(sum(case when x.person_id is null then 0 else (select count(*) \
+        "{prefix}select p.community_id, c.subdistrict_id, coalesce(c.name, '') as community, \
+         {}, cast(sum(case when x.person_id is null then 0 else (select count(*) \
          from attendance_audit a where a.session_id = s.id and a.person_id = p.id) end) \
          as bigint) as audited",
         count_columns()
@@ -238,7 +240,24 @@ fn groups_query(
     sheet_from(&mut sql, session_id, shape);
     sql.push("left join communities c on c.id = p.community_id ");
     sheet_members(&mut sql, session_id, reach);
-    sql.push(" group by p.community_id, c.name order by coalesce(c.name, ''), p.community_id");
+    if let Some(only) = only {
+        let ids: Vec<i64> = only.iter().copied().filter(|&id| id != 0).collect();
+        sql.push(" and (");
+        if ids.is_empty() {
+            sql.push("false");
+        } else {
+            sql.push("p.community_id in ");
+            clauses::in_list(&mut sql, ids);
+        }
+        if only.contains(&0) {
+            sql.push(" or p.community_id is null");
+        }
+        sql.push(")");
+    }
+    sql.push(
+        " group by p.community_id, c.subdistrict_id, c.name \
+         order by coalesce(c.name, ''), p.community_id",
+    );
     sql
 }
 
@@ -578,7 +597,7 @@ impl AttendanceStore for SqlRepository<Db> {
             return Ok(Vec::new());
         };
         let mut steps = self
-            .plan_of(groups_query(Self::EXPLAIN, session_id, shape, reach))
+            .plan_of(groups_query(Self::EXPLAIN, session_id, shape, reach, None))
             .await?;
         let first_page = SheetSlice {
             limit: Some(200),
@@ -612,7 +631,7 @@ impl AttendanceStore for SqlRepository<Db> {
         let Some(shape) = self.shape(session_id).await? else {
             return Ok(Vec::new());
         };
-        let mut sql = groups_query("", session_id, shape, reach);
+        let mut sql = groups_query("", session_id, shape, reach, None);
         let rows: Vec<Row> = sql.build_query_as().fetch_all(&self.read).await?;
         Ok(rows
             .into_iter()
@@ -1021,74 +1040,78 @@ impl AttendanceStore for SqlRepository<Db> {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn report_counts(
+    async fn held_sessions(
         &self,
         from: Timestamp,
         to: Timestamp,
         until: Timestamp,
-    ) -> RepoResult<Vec<ReportCell>> {
+    ) -> RepoResult<Vec<HeldSession>> {
         #[derive(sqlx::FromRow)]
         struct Row {
-            session_id: i64,
+            id: i64,
             title: String,
             starts_at: i64,
+            stamp: i64,
+        }
+        let rows: Vec<Row> = sqlx::query_as(
+            "select s.id, s.title, s.starts_at, coalesce(sc.n, 0) as stamp from sessions s \
+             left join session_changes sc on sc.session_id = s.id \
+             where s.cancelled = false and s.starts_at >= $1 and s.starts_at < $2 \
+             and s.ends_at <= $3 order by s.starts_at, s.id",
+        )
+        .bind(from.0)
+        .bind(to.0)
+        .bind(until.0)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| HeldSession {
+                id: r.id,
+                title: r.title,
+                starts_at: Timestamp(r.starts_at),
+                stamp: r.stamp,
+            })
+            .collect())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn community_stamps(&self) -> RepoResult<Vec<(i64, i64)>> {
+        Ok(
+            sqlx::query_as("select community_id, n from community_changes order by community_id")
+                .fetch_all(&self.read)
+                .await?,
+        )
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn report_groups(
+        &self,
+        session_id: i64,
+        only: Option<&[i64]>,
+    ) -> RepoResult<Vec<ReportGroup>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
             community_id: Option<i64>,
             subdistrict_id: Option<i64>,
             community: String,
             #[sqlx(flatten)]
             counted: Counted,
         }
-        let sql = format!(
-            "select s.id as session_id, s.title, s.starts_at, p.community_id, c.subdistrict_id, \
-             coalesce(c.name, '') as community, {} \
-             from sessions s cross join people p \
-             left join communities c on c.id = p.community_id \
-             left join attendance x on x.session_id = s.id and x.person_id = p.id \
-             where ((p.tier_id is not null and {}) or x.person_id is not null) \
-             and s.cancelled = false and s.starts_at >= $1 and s.starts_at < $2 \
-             and s.ends_at <= $3 \
-             group by s.id, s.title, s.starts_at, p.community_id, c.subdistrict_id, c.name \
-             order by s.starts_at, s.id",
-            count_columns(),
-            in_audience("p.tier_id", "p.community_id", "p.id"),
-        );
-        let rows: Vec<Row> = sqlx::query_as(&sql)
-            .bind(from.0)
-            .bind(to.0)
-            .bind(until.0)
-            .fetch_all(&self.read)
-            .await?;
+        let Some(shape) = self.shape(session_id).await? else {
+            return Ok(Vec::new());
+        };
+        let mut sql = groups_query("", session_id, shape, None, only);
+        let rows: Vec<Row> = sql.build_query_as().fetch_all(&self.read).await?;
         Ok(rows
             .into_iter()
-            .map(|r| ReportCell {
-                session_id: r.session_id,
-                title: r.title,
-                starts_at: Timestamp(r.starts_at),
+            .map(|r| ReportGroup {
                 community_id: r.community_id,
                 subdistrict_id: r.subdistrict_id,
                 community: r.community,
                 counts: r.counted.final_counts(),
             })
             .collect())
-    }
-
-    #[tracing::instrument(skip_all)]
-    async fn next_end(
-        &self,
-        from: Timestamp,
-        to: Timestamp,
-        after: Timestamp,
-    ) -> RepoResult<Option<Timestamp>> {
-        let end: Option<i64> = sqlx::query_scalar(
-            "select min(ends_at) from sessions where cancelled = false \
-             and starts_at >= $1 and starts_at < $2 and ends_at > $3",
-        )
-        .bind(from.0)
-        .bind(to.0)
-        .bind(after.0)
-        .fetch_one(&self.read)
-        .await?;
-        Ok(end.map(Timestamp))
     }
 
     #[tracing::instrument(skip_all)]

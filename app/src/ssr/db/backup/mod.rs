@@ -29,18 +29,22 @@ mod sqlite;
 /// What the `nightschool_backup` table's `format` row says in a file this program wrote.
 pub const FORMAT: &str = "nightschool-backup-1";
 /// Tables that are not data: sqlx's migration record (each database keeps its own), the
-/// backup's description and the change counters (which only move forward: a restore moves
-/// them on, see [`moved_on`]).
-const NOT_DATA: [&str; 5] = [
+/// backup's description and the change counters and stamps (which only move forward: a
+/// restore moves them on, see [`moved_on`]).
+const NOT_DATA: [&str; 7] = [
     "_sqlx_migrations",
     "nightschool_backup",
     "data_changes",
     "reference_changes",
     "page_changes",
+    "session_changes",
+    "community_changes",
 ];
 
 /// Moves the change counters on after a restore, so that every app server rebuilds what it
-/// keeps in memory from the database's rows (standings, reports, resolved logins).
+/// keeps in memory from the database's rows (standings, reports, resolved logins): also
+/// every session's and community's stamp, including those that had none (at 0, which an
+/// app server may hold for the rows before the restore).
 async fn moved_on<DB>(conn: &mut DB::Connection) -> RepoResult<()>
 where
     DB: sqlx::Database,
@@ -54,8 +58,21 @@ where
         .execute(&mut *conn)
         .await?;
     sqlx::query("update page_changes set n = n + 1 where id = 1")
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
+    sqlx::query(
+        "insert into session_changes (session_id, n) select id, 1 from sessions where true \
+         on conflict (session_id) do update set n = session_changes.n + 1",
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "insert into community_changes (community_id, n) \
+         select id, 1 from communities union all select 0, 1 where true \
+         on conflict (community_id) do update set n = community_changes.n + 1",
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 /// Rows sent to the target at once, and the bytes after which a batch goes out earlier
