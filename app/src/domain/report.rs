@@ -165,14 +165,17 @@ impl Cell {
     }
 }
 
-/// A finished session as a report lists it, with its change stamp (see
+/// A finished session as a report lists it, with its change stamps (see
 /// [`KeptSession::recount`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeldSession {
     pub id: i64,
     pub title: String,
     pub starts_at: Timestamp,
+    /// The session's own stamp: its fields and its audience.
     pub stamp: i64,
+    /// The sum of its stamps per community: its attendance.
+    pub marks: i64,
 }
 
 /// One community's head-counts at one finished session (no record is absence).
@@ -186,15 +189,17 @@ pub struct ReportGroup {
 }
 
 impl ReportGroup {
-    /// The group's key among a session's groups and in the communities' stamps.
+    /// The group's key among a session's groups and in the stamps.
     fn key(&self) -> i64 {
         self.community_id.unwrap_or(0)
     }
 }
 
-/// Every community's change stamp by id (0: people with no community); a community not
-/// listed is at 0.
-pub type CommunityStamps = std::sync::Arc<BTreeMap<i64, i64>>;
+/// Stamps by community id (0: people with no community); a community not listed is at 0.
+pub type Stamps = BTreeMap<i64, i64>;
+
+/// Every community's change stamp, shared by the sessions counted at it.
+pub type CommunityStamps = std::sync::Arc<Stamps>;
 
 /// What of a kept session must be counted again.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -202,51 +207,90 @@ pub enum Recount {
     Nothing,
     /// Everything: the session was never counted, or its own stamp moved.
     Whole,
-    /// Only these communities' people (0: no community), whose stamps moved.
+    /// Only these communities' people (0: no community): their community's stamp, or the
+    /// session's attendance stamp of that community, moved.
     Communities(Vec<i64>),
 }
 
 /// A finished session's head-counts per community, kept between requests with the stamps
-/// they were counted at: the session's own and every community's.
+/// they were counted at: the session's own, its attendance's per community, and every
+/// community's.
 #[derive(Clone, Debug)]
 pub struct KeptSession {
     pub stamp: i64,
+    /// The session's attendance stamps per community, and their sum.
+    pub marked: Stamps,
+    pub marks: i64,
     pub communities: CommunityStamps,
-    /// By community name, then id (the database's order).
+    /// By community name, then id.
     pub groups: Vec<ReportGroup>,
 }
 
+/// The keys whose stamps differ between `a` and `b`.
+fn moved(a: &Stamps, b: &Stamps, into: &mut Vec<i64>) {
+    let at = |stamps: &Stamps, id: &i64| stamps.get(id).copied().unwrap_or(0);
+    into.extend(
+        a.keys()
+            .chain(b.keys())
+            .filter(|id| at(a, id) != at(b, id))
+            .copied(),
+    );
+}
+
 impl KeptSession {
-    /// What must be counted again for `session` (at `stamp`) to be as the database is now,
-    /// with the communities at `now`, when `kept` is what was kept of it.
-    pub fn recount(kept: Option<&KeptSession>, stamp: i64, now: &BTreeMap<i64, i64>) -> Recount {
-        let Some(kept) = kept.filter(|k| k.stamp == stamp) else {
+    /// Whether telling what to count again for `session` needs its attendance stamps per
+    /// community: only when their sum moved since `kept` was counted.
+    pub fn needs_marks(kept: Option<&KeptSession>, session: &HeldSession) -> bool {
+        kept.is_some_and(|k| k.stamp == session.stamp && k.marks != session.marks)
+    }
+
+    /// What must be counted again for `session` to be as the database is now, with the
+    /// communities at `communities` and, when [`needs_marks`](Self::needs_marks) said so,
+    /// the session's attendance stamps at `marked`; `kept` is what was kept of it.
+    pub fn recount(
+        kept: Option<&KeptSession>,
+        session: &HeldSession,
+        communities: &Stamps,
+        marked: Option<&Stamps>,
+    ) -> Recount {
+        let Some(kept) = kept.filter(|k| k.stamp == session.stamp) else {
             return Recount::Whole;
         };
-        let at = |stamps: &BTreeMap<i64, i64>, id: &i64| stamps.get(id).copied().unwrap_or(0);
-        let mut moved: Vec<i64> = now
-            .keys()
-            .chain(kept.communities.keys())
-            .filter(|id| at(now, id) != at(&kept.communities, id))
-            .copied()
-            .collect();
-        moved.sort_unstable();
-        moved.dedup();
-        if moved.is_empty() {
+        let mut stale = Vec::new();
+        moved(&kept.communities, communities, &mut stale);
+        if kept.marks != session.marks {
+            let Some(marked) = marked else {
+                return Recount::Whole;
+            };
+            moved(&kept.marked, marked, &mut stale);
+        }
+        stale.sort_unstable();
+        stale.dedup();
+        if stale.is_empty() {
             Recount::Nothing
         } else {
-            Recount::Communities(moved)
+            Recount::Communities(stale)
         }
     }
 
     /// Puts `fresh`, counted for the communities `only`, in place of what was kept of them;
-    /// the session is then as of `now`.
-    pub fn refresh(&mut self, only: &[i64], fresh: Vec<ReportGroup>, now: CommunityStamps) {
+    /// the session is then as of `communities` and, when given, `marked`.
+    pub fn refresh(
+        &mut self,
+        only: &[i64],
+        fresh: Vec<ReportGroup>,
+        communities: CommunityStamps,
+        marked: Option<Stamps>,
+    ) {
         self.groups.retain(|g| !only.contains(&g.key()));
         self.groups.extend(fresh);
         self.groups
             .sort_by(|a, b| (&a.community, a.key()).cmp(&(&b.community, b.key())));
-        self.communities = now;
+        self.communities = communities;
+        if let Some(marked) = marked {
+            self.marks = marked.values().sum();
+            self.marked = marked;
+        }
     }
 
     /// The session's cells, in the order of its groups.
@@ -531,11 +575,24 @@ mod tests {
 
     #[test]
     fn a_kept_session_is_counted_again_only_where_a_stamp_moved() {
-        let stamps = |pairs: &[(i64, i64)]| pairs.iter().copied().collect::<BTreeMap<_, _>>();
+        let stamps = |pairs: &[(i64, i64)]| pairs.iter().copied().collect::<Stamps>();
+        let held = |stamp: i64, marks: i64| HeldSession {
+            id: 42,
+            title: "讲座".into(),
+            starts_at: Timestamp(0),
+            stamp,
+            marks,
+        };
         let at_first = stamps(&[(0, 1), (7, 3), (9, 2)]);
-        assert_eq!(KeptSession::recount(None, 4, &at_first), Recount::Whole);
+        let marked = stamps(&[(7, 5), (9, 1)]);
+        assert_eq!(
+            KeptSession::recount(None, &held(4, 6), &at_first, None),
+            Recount::Whole
+        );
         let mut kept = KeptSession {
             stamp: 4,
+            marked: marked.clone(),
+            marks: 6,
             communities: std::sync::Arc::new(at_first.clone()),
             groups: vec![
                 group(None, "", 1),
@@ -543,29 +600,51 @@ mod tests {
                 group(Some(9), "西苑", 6),
             ],
         };
+        let now = held(4, 6);
+        assert!(!KeptSession::needs_marks(Some(&kept), &now));
         assert_eq!(
-            KeptSession::recount(Some(&kept), 4, &at_first),
+            KeptSession::recount(Some(&kept), &now, &at_first, None),
             Recount::Nothing
         );
         // The session's own stamp moved: everything again.
         assert_eq!(
-            KeptSession::recount(Some(&kept), 5, &at_first),
+            KeptSession::recount(Some(&kept), &held(5, 6), &at_first, None),
             Recount::Whole
         );
-        // Two communities moved, one appeared (its people were at 0 before): only those.
+        // A mark at one community: only that one, once the marks are read.
+        let marked_later = stamps(&[(7, 5), (9, 2)]);
+        let now = held(4, 7);
+        assert!(KeptSession::needs_marks(Some(&kept), &now));
+        assert_eq!(
+            KeptSession::recount(Some(&kept), &now, &at_first, None),
+            Recount::Whole,
+            "without the marks, everything"
+        );
+        assert_eq!(
+            KeptSession::recount(Some(&kept), &now, &at_first, Some(&marked_later)),
+            Recount::Communities(vec![9])
+        );
+        // Two communities' people moved, one community appeared (at 0 before): only those.
         let later = stamps(&[(0, 1), (7, 4), (9, 2), (11, 1)]);
-        let only = match KeptSession::recount(Some(&kept), 4, &later) {
+        let only = match KeptSession::recount(Some(&kept), &now, &later, Some(&marked_later)) {
             Recount::Communities(only) => only,
             other => panic!("{other:?}"),
         };
-        assert_eq!(only, vec![7, 11]);
+        assert_eq!(only, vec![7, 9, 11]);
         kept.refresh(
             &only,
-            vec![group(Some(11), "北苑", 2), group(Some(7), "东苑", 4)],
+            vec![
+                group(Some(11), "北苑", 2),
+                group(Some(7), "东苑", 4),
+                group(Some(9), "西苑", 7),
+            ],
             std::sync::Arc::new(later.clone()),
+            Some(marked_later.clone()),
         );
+        assert_eq!(kept.marks, 7);
+        assert!(!KeptSession::needs_marks(Some(&kept), &now));
         assert_eq!(
-            KeptSession::recount(Some(&kept), 4, &later),
+            KeptSession::recount(Some(&kept), &now, &later, None),
             Recount::Nothing
         );
         let names: Vec<(&str, i64)> = kept
@@ -573,22 +652,16 @@ mod tests {
             .iter()
             .map(|g| (g.community.as_str(), g.counts.present))
             .collect();
-        assert_eq!(names, vec![("", 1), ("东苑", 4), ("北苑", 2), ("西苑", 6)]);
+        assert_eq!(names, vec![("", 1), ("东苑", 4), ("北苑", 2), ("西苑", 7)]);
         // A community whose people all left counts nothing any more.
         let emptied = stamps(&[(0, 1), (7, 4), (9, 3), (11, 1)]);
         assert_eq!(
-            KeptSession::recount(Some(&kept), 4, &emptied),
+            KeptSession::recount(Some(&kept), &now, &emptied, None),
             Recount::Communities(vec![9])
         );
-        kept.refresh(&[9], Vec::new(), std::sync::Arc::new(emptied));
+        kept.refresh(&[9], Vec::new(), std::sync::Arc::new(emptied), None);
         assert!(kept.groups.iter().all(|g| g.community_id != Some(9)));
-        let session = HeldSession {
-            id: 42,
-            title: "讲座".into(),
-            starts_at: Timestamp(0),
-            stamp: 4,
-        };
-        let cells: Vec<Cell> = kept.cells(&session).collect();
+        let cells: Vec<Cell> = kept.cells(&now).collect();
         assert_eq!(cells.len(), 3);
         assert!(
             cells

@@ -3,20 +3,24 @@
 //! reach per request. Organisers reloading the report page, or downloading its CSV, share
 //! one count.
 //!
-//! Every session and every community has a change stamp in the database (migration 0018:
-//! triggers move a session's with its attendance, its fields and its audience, a community's
-//! with the people who join, leave or change tier in it), so what is kept is checked by
-//! reading a few hundred small rows, also across several app servers on one database. A
-//! check-in costs the next report one session's count, a cadre moved one community's count
-//! per session; nothing costs every session's whole audience again except a restore.
-use std::collections::{BTreeMap, HashMap};
+//! Change stamps in the database (migration 0018) say what moved, also across several app
+//! servers on one database: triggers move a session's own stamp with its fields and its
+//! audience, its stamp per community with the attendance of that community's people, and a
+//! community's stamp with the people who join, leave or change tier in it. A report reads
+//! the sessions' own stamps and the sums of their attendance stamps (one row per session)
+//! and the communities' stamps; only for a session whose sum moved does it read that
+//! session's stamps per community. A check-in costs the next report one community's count
+//! at one session, a cadre moved one community's count per session; nothing costs every
+//! session's whole audience again but a change to the sessions themselves, the first
+//! report after the server starts, and a restore.
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::db::Repository;
 use crate::domain::Timestamp;
 use crate::domain::org::{Place, Reach};
 use crate::domain::report::{
-    Cell, CommunityStamps, CountRow, KeptSession, Recount, communities_of, sessions_of,
+    Cell, CommunityStamps, CountRow, KeptSession, Recount, Stamps, communities_of, sessions_of,
 };
 use crate::error::AppResult;
 
@@ -62,20 +66,27 @@ impl Reports {
         now: Timestamp,
     ) -> AppResult<Vec<Cell>> {
         let held = repo.held_sessions(from, to, now).await?;
-        let stamps: BTreeMap<i64, i64> = repo.community_stamps().await?.into_iter().collect();
+        let stamps: Stamps = repo.community_stamps().await?.into_iter().collect();
         let stamps: CommunityStamps = Arc::new(stamps);
         // One request counts at a time; those waiting then find the counts made.
         let mut kept = self.kept.lock().await;
         let mut cells = Vec::new();
         for session in &held {
-            match KeptSession::recount(kept.get(&session.id), session.stamp, &stamps) {
+            let mut marked = None;
+            if KeptSession::needs_marks(kept.get(&session.id), session) {
+                marked = Some(marks(repo, session.id).await?);
+            }
+            match KeptSession::recount(kept.get(&session.id), session, &stamps, marked.as_ref()) {
                 Recount::Nothing => {}
                 Recount::Whole => {
+                    let marked = marks(repo, session.id).await?;
                     let groups = repo.report_groups(session.id, None).await?;
                     kept.insert(
                         session.id,
                         KeptSession {
                             stamp: session.stamp,
+                            marks: marked.values().sum(),
+                            marked,
                             communities: stamps.clone(),
                             groups,
                         },
@@ -84,7 +95,7 @@ impl Reports {
                 Recount::Communities(only) => {
                     let fresh = repo.report_groups(session.id, Some(&only)).await?;
                     if let Some(k) = kept.get_mut(&session.id) {
-                        k.refresh(&only, fresh, stamps.clone());
+                        k.refresh(&only, fresh, stamps.clone(), marked);
                     }
                 }
             }
@@ -94,4 +105,9 @@ impl Reports {
         }
         Ok(cells)
     }
+}
+
+/// The session's attendance stamps per community.
+async fn marks(repo: &dyn Repository, session_id: i64) -> AppResult<Stamps> {
+    Ok(repo.session_marks(session_id).await?.into_iter().collect())
 }

@@ -366,14 +366,18 @@ pub trait AttendanceStore: Send + Sync {
         out: tokio::sync::mpsc::Sender<Vec<Fact>>,
     ) -> RepoResult<u64>;
     /// The sessions starting in `[from, to)` that ended by `until`, not cancelled, by start,
-    /// each with its change stamp (moved by every write to its attendance, its fields or
-    /// its audience; 0 when none was ever counted).
+    /// each with its own change stamp (moved by every write to its fields or its audience)
+    /// and the sum of its attendance stamps per community (see
+    /// [`session_marks`](Self::session_marks)); 0 when none was ever counted.
     async fn held_sessions(
         &self,
         from: Timestamp,
         to: Timestamp,
         until: Timestamp,
     ) -> RepoResult<Vec<HeldSession>>;
+    /// The session's attendance stamps by community (0: people with no community), each
+    /// moved by every write to the attendance of that community's people at the session.
+    async fn session_marks(&self, session_id: i64) -> RepoResult<Vec<(i64, i64)>>;
     /// The communities' change stamps (moved when people join, leave or change tier in one,
     /// or the community changes), by community id; 0 stands for people with no community. A
     /// community absent from the list is at 0.

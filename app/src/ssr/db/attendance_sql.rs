@@ -237,23 +237,27 @@ fn groups_query(
          as bigint) as audited",
         count_columns()
     ));
-    sheet_from(&mut sql, session_id, shape);
+    match only {
+        // Those communities' people, read by index (`people_community_name`): what the
+        // count costs is theirs, whatever the session's audience.
+        Some(only) => {
+            let ids: Vec<i64> = only.iter().copied().filter(|&id| id != 0).collect();
+            sql.push(" from sessions s join people p on (");
+            if ids.is_empty() {
+                sql.push("false");
+            } else {
+                sql.push("p.community_id in ");
+                clauses::in_list(&mut sql, ids);
+            }
+            if only.contains(&0) {
+                sql.push(" or p.community_id is null");
+            }
+            sql.push(") ");
+        }
+        None => sheet_from(&mut sql, session_id, shape),
+    }
     sql.push("left join communities c on c.id = p.community_id ");
     sheet_members(&mut sql, session_id, reach);
-    if let Some(only) = only {
-        let ids: Vec<i64> = only.iter().copied().filter(|&id| id != 0).collect();
-        sql.push(" and (");
-        if ids.is_empty() {
-            sql.push("false");
-        } else {
-            sql.push("p.community_id in ");
-            clauses::in_list(&mut sql, ids);
-        }
-        if only.contains(&0) {
-            sql.push(" or p.community_id is null");
-        }
-        sql.push(")");
-    }
     sql.push(
         " group by p.community_id, c.subdistrict_id, c.name \
          order by coalesce(c.name, ''), p.community_id",
@@ -1052,12 +1056,15 @@ impl AttendanceStore for SqlRepository<Db> {
             title: String,
             starts_at: i64,
             stamp: i64,
+            marks: i64,
         }
         let rows: Vec<Row> = sqlx::query_as(
-            "select s.id, s.title, s.starts_at, coalesce(sc.n, 0) as stamp from sessions s \
-             left join session_changes sc on sc.session_id = s.id \
-             where s.cancelled = false and s.starts_at >= $1 and s.starts_at < $2 \
-             and s.ends_at <= $3 order by s.starts_at, s.id",
+            "select s.id, s.title, s.starts_at, coalesce((select w.n from session_changes w \
+             where w.session_id = s.id and w.community_id = -1), 0) as stamp, \
+             cast(coalesce((select sum(m.n) from session_changes m \
+             where m.session_id = s.id and m.community_id >= 0), 0) as bigint) as marks \
+             from sessions s where s.cancelled = false and s.starts_at >= $1 \
+             and s.starts_at < $2 and s.ends_at <= $3 order by s.starts_at, s.id",
         )
         .bind(from.0)
         .bind(to.0)
@@ -1071,8 +1078,20 @@ impl AttendanceStore for SqlRepository<Db> {
                 title: r.title,
                 starts_at: Timestamp(r.starts_at),
                 stamp: r.stamp,
+                marks: r.marks,
             })
             .collect())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn session_marks(&self, session_id: i64) -> RepoResult<Vec<(i64, i64)>> {
+        Ok(sqlx::query_as(
+            "select community_id, n from session_changes \
+             where session_id = $1 and community_id >= 0 order by community_id",
+        )
+        .bind(session_id)
+        .fetch_all(&self.read)
+        .await?)
     }
 
     #[tracing::instrument(skip_all)]

@@ -43,8 +43,8 @@ const NOT_DATA: [&str; 7] = [
 
 /// Moves the change counters on after a restore, so that every app server rebuilds what it
 /// keeps in memory from the database's rows (standings, reports, resolved logins): also
-/// every session's and community's stamp, including those that had none (at 0, which an
-/// app server may hold for the rows before the restore).
+/// every session's own stamp and every community's, including those that had none (at 0,
+/// which an app server may hold for the rows before the restore).
 async fn moved_on<DB>(conn: &mut DB::Connection) -> RepoResult<()>
 where
     DB: sqlx::Database,
@@ -61,8 +61,9 @@ where
         .execute(&mut *conn)
         .await?;
     sqlx::query(
-        "insert into session_changes (session_id, n) select id, 1 from sessions where true \
-         on conflict (session_id) do update set n = session_changes.n + 1",
+        "insert into session_changes (session_id, community_id, n) \
+         select id, -1, 1 from sessions where true \
+         on conflict (session_id, community_id) do update set n = session_changes.n + 1",
     )
     .execute(&mut *conn)
     .await?;
