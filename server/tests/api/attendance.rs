@@ -1093,52 +1093,57 @@ async fn reports_follow_every_kind_of_write(backend: Backend) {
         .find(|c| c.id != home)
         .unwrap()
         .id;
-    app.execute(
-        "insert into people (name, community_id, tier_id, created_at) values ('核对 新学员', $1, $2, 0)",
-        &[Bind::Int(other), Bind::Int(tier)],
-    )
-    .await;
-    report_agrees(&app, &organiser, "a new cadre").await;
-    app.execute(
-        "update people set community_id = $1 where id = $2",
-        &[Bind::Int(other), Bind::Int(cadre)],
-    )
-    .await;
-    report_agrees(&app, &organiser, "a cadre moved to another community").await;
-    app.execute(
-        "update people set tier_id = null where id = $1",
-        &[Bind::Int(cadre)],
-    )
-    .await;
-    report_agrees(&app, &organiser, "a cadre out of the tiers").await;
-    app.execute(
-        "update people set community_id = null, tier_id = $1 where id = $2",
-        &[Bind::Int(tier), Bind::Int(cadre)],
-    )
-    .await;
-    report_agrees(&app, &organiser, "a cadre with no community").await;
-    app.execute(
-        "update communities set name = '核对 改名社区' where id = $1",
-        &[Bind::Int(other)],
-    )
-    .await;
-    report_agrees(&app, &organiser, "a community renamed").await;
-    app.execute(
-        "delete from attendance where session_id = $1 and person_id = $2",
-        &[Bind::Int(session), Bind::Int(cadre)],
-    )
-    .await;
-    report_agrees(&app, &organiser, "a record deleted").await;
-    app.execute(
-        "update sessions set title = '核对 改名讲座' where id = $1",
-        &[Bind::Int(session)],
-    )
-    .await;
-    report_agrees(&app, &organiser, "a session renamed").await;
-    app.execute(
-        "update sessions set cancelled = true where id = $1",
-        &[Bind::Int(session)],
-    )
-    .await;
-    report_agrees(&app, &organiser, "a session cancelled").await;
+    // Writes straight into the database, each followed by a report.
+    let writes: [(&str, &str, Vec<Bind>); 9] = [
+        (
+            "a new cadre",
+            "insert into people (name, community_id, tier_id, created_at) \
+             values ('核对 新学员', $1, $2, 0)",
+            vec![Bind::Int(other), Bind::Int(tier)],
+        ),
+        (
+            "a cadre moved to another community",
+            "update people set community_id = $1 where id = $2",
+            vec![Bind::Int(other), Bind::Int(cadre)],
+        ),
+        (
+            "a cadre out of the tiers",
+            "update people set tier_id = null where id = $1",
+            vec![Bind::Int(cadre)],
+        ),
+        (
+            "a cadre with no community",
+            "update people set community_id = null, tier_id = $1 where id = $2",
+            vec![Bind::Int(tier), Bind::Int(cadre)],
+        ),
+        (
+            "a mark of a cadre with no community",
+            "update attendance set status = 'excused' where session_id = $1 and person_id = $2",
+            vec![Bind::Int(session), Bind::Int(cadre)],
+        ),
+        (
+            "a community renamed",
+            "update communities set name = '核对 改名社区' where id = $1",
+            vec![Bind::Int(other)],
+        ),
+        (
+            "a record deleted",
+            "delete from attendance where session_id = $1 and person_id = $2",
+            vec![Bind::Int(session), Bind::Int(cadre)],
+        ),
+        (
+            "a session renamed",
+            "update sessions set title = '核对 改名讲座' where id = $1",
+            vec![Bind::Int(session)],
+        ),
+        (
+            "a session cancelled",
+            "update sessions set cancelled = true where id = $1",
+            vec![Bind::Int(session)],
+        ),
+    ];
+    for (after, sql, binds) in writes {
+        app.execute(sql, &binds).await;
+        report_agrees(&app, &organiser, after).await;
+    }
 }
