@@ -219,23 +219,44 @@ fn lines_query(
     sql
 }
 
-/// The sheet's head-counts per community; `prefix` as in [`lines_query`]; `only`: of these
-/// communities' people alone (0: people with no community).
+/// Whose head-counts per community [`groups_query`] counts.
+#[derive(Clone, Copy)]
+enum Counting<'a> {
+    /// The sheet's: of the people within the reach (`None`: everyone), with the lines of the
+    /// audit trail about them.
+    Sheet(Option<&'a Reach>),
+    /// The report's, with each community's subdistrict: of all the session's people or, with
+    /// `Some`, of these communities' people alone (0: people with no community).
+    Report(Option<&'a [i64]>),
+}
+
+/// A session's head-counts per community; `prefix` as in [`lines_query`].
 fn groups_query(
     prefix: &str,
     session_id: i64,
     shape: Shape,
-    reach: Option<&Reach>,
-    only: Option<&[i64]>,
+    counting: Counting,
 ) -> sqlx::QueryBuilder<'static, Db> {
-    // Audit lines are counted per person by index (`attendance_audit_person`), only for
-    // people with a record: every change of a status is about a record.
+    let (columns, reach, only) = match counting {
+        // Audit lines are counted per person by index (`attendance_audit_person`), only
+        // for people with a record: every change of a status is about a record.
+        Counting::Sheet(reach) => (
+            "p.community_id, coalesce(c.name, '') as community, {counts}, \
+             cast(sum(case when x.person_id is null then 0 else (select count(*) \
+             from attendance_audit a where a.session_id = s.id and a.person_id = p.id) end) \
+             as bigint) as audited",
+            reach,
+            None,
+        ),
+        Counting::Report(only) => (
+            "p.community_id, c.subdistrict_id, coalesce(c.name, '') as community, {counts}",
+            None,
+            only,
+        ),
+    };
     let mut sql = sqlx::QueryBuilder::new(format!(
-        "{prefix}select p.community_id, c.subdistrict_id, coalesce(c.name, '') as community, \
-         {}, cast(sum(case when x.person_id is null then 0 else (select count(*) \
-         from attendance_audit a where a.session_id = s.id and a.person_id = p.id) end) \
-         as bigint) as audited",
-        count_columns()
+        "{prefix}select {}",
+        columns.replace("{counts}", &count_columns())
     ));
     match only {
         // Those communities' people, read by index (`people_community_name`): what the
@@ -258,10 +279,11 @@ fn groups_query(
     }
     sql.push("left join communities c on c.id = p.community_id ");
     sheet_members(&mut sql, session_id, reach);
-    sql.push(
-        " group by p.community_id, c.subdistrict_id, c.name \
-         order by coalesce(c.name, ''), p.community_id",
-    );
+    sql.push(match counting {
+        Counting::Sheet(_) => " group by p.community_id, c.name",
+        Counting::Report(_) => " group by p.community_id, c.subdistrict_id, c.name",
+    });
+    sql.push(" order by coalesce(c.name, ''), p.community_id");
     sql
 }
 
@@ -601,7 +623,12 @@ impl AttendanceStore for SqlRepository<Db> {
             return Ok(Vec::new());
         };
         let mut steps = self
-            .plan_of(groups_query(Self::EXPLAIN, session_id, shape, reach, None))
+            .plan_of(groups_query(
+                Self::EXPLAIN,
+                session_id,
+                shape,
+                Counting::Sheet(reach),
+            ))
             .await?;
         let first_page = SheetSlice {
             limit: Some(200),
@@ -635,7 +662,7 @@ impl AttendanceStore for SqlRepository<Db> {
         let Some(shape) = self.shape(session_id).await? else {
             return Ok(Vec::new());
         };
-        let mut sql = groups_query("", session_id, shape, reach, None);
+        let mut sql = groups_query("", session_id, shape, Counting::Sheet(reach));
         let rows: Vec<Row> = sql.build_query_as().fetch_all(&self.read).await?;
         Ok(rows
             .into_iter()
@@ -1120,7 +1147,7 @@ impl AttendanceStore for SqlRepository<Db> {
         let Some(shape) = self.shape(session_id).await? else {
             return Ok(Vec::new());
         };
-        let mut sql = groups_query("", session_id, shape, None, only);
+        let mut sql = groups_query("", session_id, shape, Counting::Report(only));
         let rows: Vec<Row> = sql.build_query_as().fetch_all(&self.read).await?;
         Ok(rows
             .into_iter()
