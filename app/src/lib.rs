@@ -42,8 +42,16 @@ use crate::pages::{
 /// The whole HTML document. `<html lang>` follows the language cookie.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = initial_lang();
-    // Only a page with an island loads the WASM (`domain::islands`).
-    let islands = page_path().is_none_or(|p| domain::islands::on_page(&p));
+    // Only a page with an island loads the WASM (`domain::islands`), and, where the
+    // release built it, only its own group's bundle.
+    let path = page_path();
+    let islands = path.as_deref().is_none_or(domain::islands::on_page);
+    let mut options = options;
+    if let Some(bundle) = path.as_deref().and_then(domain::islands::bundle)
+        && bundle_built(&options, bundle)
+    {
+        options.output_name = format!("{}-{}", options.output_name, bundle.name()).into();
+    }
     view! {
         <!DOCTYPE html>
         <html lang=lang.code()>
@@ -60,6 +68,36 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
+    }
+}
+
+/// Whether the release build made `bundle`'s own WASM (`scripts/build-release`); looked up
+/// once per bundle, as the files do not change under a running server.
+fn bundle_built(
+    #[allow(unused_variables)] options: &LeptosOptions,
+    #[allow(unused_variables)] bundle: domain::islands::Bundle,
+) -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use std::sync::OnceLock;
+        static BUILT: OnceLock<Vec<domain::islands::Bundle>> = OnceLock::new();
+        BUILT
+            .get_or_init(|| {
+                let pkg = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
+                domain::islands::Bundle::ALL
+                    .into_iter()
+                    .filter(|b| {
+                        let name = format!("{}-{}", options.output_name, b.name());
+                        pkg.join(format!("{name}.wasm")).is_file()
+                            && pkg.join(format!("{name}.js")).is_file()
+                    })
+                    .collect()
+            })
+            .contains(&bundle)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        false
     }
 }
 

@@ -77,7 +77,8 @@ export async function setUpSecondFactor(page: Page, username: string) {
 
 /**
  * Waits until the WASM has brought the page's islands to life. A page without an island is
- * plain HTML and loads no script: there is nothing to wait for.
+ * plain HTML and loads no script: there is nothing to wait for. A page with islands must
+ * load its own group's bundle, so an island left out of that bundle never comes alive here.
  */
 export async function hydrated(page: Page) {
   await page.waitForLoadState("domcontentloaded");
@@ -85,6 +86,10 @@ export async function hydrated(page: Page) {
     await expect(page.locator('script[type="module"]')).toHaveCount(0);
     return;
   }
+  // The release build (scripts/build-release) makes one bundle per group of pages with
+  // islands: a page loads its own group's, never the one that holds every island.
+  const scripts = await page.locator("script").allTextContents();
+  expect(scripts.join("\n")).toMatch(/"nightschool-(door|planner|material|account)"/);
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
 }
 

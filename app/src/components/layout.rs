@@ -143,7 +143,8 @@ pub fn posted_ok(#[allow(unused_variables)] fn_path: &str) -> bool {
 
 /// Opens the browser's print dialog (the print styles leave the controls out). An island:
 /// the page's security policy allows no inline script.
-#[island]
+#[cfg_attr(any(not(feature = "split"), feature = "bundle-door"), island)]
+#[cfg_attr(all(feature = "split", not(feature = "bundle-door")), component)]
 pub fn PrintButton() -> impl IntoView {
     let print = move |_| {
         #[cfg(feature = "hydrate")]

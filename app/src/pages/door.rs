@@ -30,7 +30,8 @@ pub fn DoorPage() -> impl IntoView {
 
 /// The live part of the door page: the one island the projector runs, refreshing the
 /// board every few seconds.
-#[island]
+#[cfg_attr(any(not(feature = "split"), feature = "bundle-door"), island)]
+#[cfg_attr(all(feature = "split", not(feature = "bundle-door")), component)]
 fn DoorBoard(id: Option<i64>) -> impl IntoView {
     let tick = RwSignal::new(0u64);
     // Effects run only in the browser: the timer starts after hydration.

@@ -13,7 +13,8 @@ pub fn FeedPage() -> impl IntoView {
 
 /// An island: the address is shown once, in the answer that made it (the page is never
 /// rendered with it, so it stays out of caches and history).
-#[island]
+#[cfg_attr(any(not(feature = "split"), feature = "bundle-account"), island)]
+#[cfg_attr(all(feature = "split", not(feature = "bundle-account")), component)]
 fn FeedPanel() -> impl IntoView {
     let renew = ServerAction::<RenewCalendarFeed>::new();
     let revoke = ServerAction::<RevokeCalendarFeed>::new();

@@ -63,7 +63,8 @@ pub fn MaterialEditPage() -> impl IntoView {
 }
 
 /// The text and its live preview: an island (the preview follows the typing).
-#[island]
+#[cfg_attr(any(not(feature = "split"), feature = "bundle-material"), island)]
+#[cfg_attr(all(feature = "split", not(feature = "bundle-material")), component)]
 fn MaterialEditor(d: EditorData, saved: bool) -> impl IntoView {
     let id = d.session_id;
     let version = d.version;
@@ -201,7 +202,8 @@ impl UploadNote {
 /// form without JavaScript; with it, the file goes up with a progress bar and the list
 /// refreshes in place (the text being edited above is left alone). An island; `note` is
 /// what the address said after a plain upload.
-#[island]
+#[cfg_attr(any(not(feature = "split"), feature = "bundle-material"), island)]
+#[cfg_attr(all(feature = "split", not(feature = "bundle-material")), component)]
 fn Attachments(session_id: i64, max_bytes: u64, note: Option<UploadNote>) -> impl IntoView {
     let remove = ServerAction::<RemoveAttachment>::new();
     let uploads = RwSignal::new(0u32);

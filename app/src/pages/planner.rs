@@ -202,7 +202,8 @@ pub fn EditSessionPage() -> impl IntoView {
 /// The planner's form, for new sessions and for edits: an island (the pickers, the themes
 /// added beside it and the clash confirmation live in the browser; the form is sent as
 /// JSON, which is why it needs JavaScript).
-#[island]
+#[cfg_attr(any(not(feature = "split"), feature = "bundle-planner"), island)]
+#[cfg_attr(all(feature = "split", not(feature = "bundle-planner")), component)]
 fn SessionEditor(
     mode: Mode,
     template: Option<SessionTemplate>,

@@ -65,7 +65,8 @@ pub fn SecondFactorPage() -> impl IntoView {
 
 /// An island: the key, the recovery codes and the steps between them exist only in the
 /// answers that made them.
-#[island]
+#[cfg_attr(any(not(feature = "split"), feature = "bundle-account"), island)]
+#[cfg_attr(all(feature = "split", not(feature = "bundle-account")), component)]
 fn FactorPanel(required: bool) -> impl IntoView {
     let required_now = move || required;
     let begin = ServerAction::<TotpBegin>::new();
