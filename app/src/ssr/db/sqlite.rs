@@ -24,8 +24,11 @@ pub async fn connect_sqlite(url: &str) -> RepoResult<SqlRepository<Sqlite>> {
         .connect_with(options.clone())
         .await?;
     super::backup::sqlite_migrator().run(&write).await?;
+    // Opened at start, so that the first requests (the first check-ins of an evening, all
+    // at once) do not wait for connections to be opened.
     let read = SqlitePoolOptions::new()
         .max_connections(4)
+        .min_connections(4)
         .test_before_acquire(false)
         .connect_with(options.read_only(true))
         .await?;
