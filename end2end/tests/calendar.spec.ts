@@ -1,4 +1,5 @@
 import { expect, Page, test } from "@playwright/test";
+import ICAL from "ical.js";
 import { hydrated, signIn } from "./helpers";
 
 function ahead(days: number): string {
@@ -111,4 +112,45 @@ test("a cadre makes a private calendar feed and turns it off", async ({ page, re
   await expect(page.getByTestId("feed-address")).toHaveCount(0);
   await expect(page.getByTestId("feed-status")).toContainText("还没有订阅地址");
   expect((await request.get(url)).status()).toBe(404);
+});
+
+test("a cadre chooses a reminder, and the feed's alarms parse in a real iCalendar parser", async ({ page, request }) => {
+  await signIn(page, "cadre");
+  await page.goto("/account/calendar");
+  await hydrated(page);
+  const alarm = page.getByTestId("feed-alarm");
+  // Two hours before, until the cadre chooses; a plain form, saved without the script.
+  await expect(alarm.getByTestId("alarm-minutes")).toHaveValue("120");
+  await alarm.getByTestId("alarm-minutes").selectOption({ label: "提前 1 小时" });
+  await alarm.getByTestId("alarm-save").click();
+  await expect(page.getByTestId("feed-alarm").getByRole("status")).toContainText("已保存");
+  await expect(page.getByTestId("feed-alarm").getByTestId("alarm-minutes")).toHaveValue("60");
+  await hydrated(page);
+  await page.getByTestId("feed-make").click();
+  const address = page.getByTestId("feed-address").locator("input");
+  await expect(address).toHaveValue(/\/feeds\/[0-9a-f]+\.ics$/);
+  const feed = await request.get((await address.getAttribute("data-path")) ?? "");
+  expect(feed.status()).toBe(200);
+  // Mozilla's parser (ical.js) reads every event; each one that takes place reminds an
+  // hour before its start, and a cancelled one never does.
+  const calendar = new ICAL.Component(ICAL.parse(await feed.text()));
+  const events = calendar.getAllSubcomponents("vevent");
+  expect(events.length).toBeGreaterThan(0);
+  let reminding = 0;
+  for (const event of events) {
+    const alarms = event.getAllSubcomponents("valarm");
+    if (event.getFirstPropertyValue("status") === "CANCELLED") {
+      expect(alarms).toHaveLength(0);
+      continue;
+    }
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0].getFirstPropertyValue("action")).toBe("DISPLAY");
+    const trigger = alarms[0].getFirstPropertyValue("trigger") as { toSeconds(): number };
+    expect(trigger.toSeconds()).toBe(-3600);
+    expect(String(alarms[0].getFirstPropertyValue("description"))).toContain(
+      String(event.getFirstPropertyValue("summary")),
+    );
+    reminding += 1;
+  }
+  expect(reminding).toBeGreaterThan(0);
 });

@@ -71,3 +71,36 @@ pub async fn revoke_calendar_feed() -> Result<FeedStatus, AppError> {
         .await,
     )
 }
+
+/// How long before a session the caller's calendar events remind, in minutes (0: never);
+/// the default until they choose.
+#[server(endpoint = "calendar_alarm")]
+pub async fn calendar_alarm() -> Result<i64, AppError> {
+    use crate::ssr::guard::{caller, finish, state};
+    finish(
+        async {
+            let me = caller()?;
+            Ok(crate::ssr::calendar::alarm_of(state()?.repo.as_ref(), me.account.id).await?)
+        }
+        .await,
+    )
+}
+
+/// Chooses the reminder the caller's feed and downloads carry: one of
+/// [`crate::domain::ical::ALARM_CHOICES`]; anything else changes nothing.
+#[server(endpoint = "calendar_alarm_set")]
+pub async fn set_calendar_alarm(minutes: String) -> Result<(), AppError> {
+    use crate::ssr::guard::{caller, finish, state};
+    finish(
+        async {
+            let me = caller()?;
+            let minutes = crate::domain::ical::parse_alarm(&minutes)?;
+            state()?
+                .repo
+                .set_calendar_alarm(me.account.id, minutes)
+                .await?;
+            Ok(())
+        }
+        .await,
+    )
+}

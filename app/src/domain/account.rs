@@ -19,6 +19,8 @@ pub enum Invalid {
     CommonPassword,
     #[error("not a date (YYYY-MM-DD) or a known kind")]
     Date,
+    #[error("choose one of the reminders offered")]
+    AlarmTime,
 }
 
 /// A login name: ASCII so that it is easy to type on any phone keyboard and compares

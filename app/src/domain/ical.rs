@@ -1,6 +1,8 @@
 //! iCalendar (RFC 5545) for timetables: a feed a phone's calendar app subscribes to, and a
 //! single-session download. Times carry TZID=Asia/Shanghai with its VTIMEZONE; each session
 //! keeps one UID so an edited or cancelled session replaces the event instead of adding one.
+//! Each event that still takes place carries the person's reminder (`VALARM`, two hours
+//! before unless they chose otherwise), which the phone's own calendar gives at no cost.
 use chrono::Datelike;
 use chrono::Timelike;
 
@@ -19,6 +21,21 @@ pub struct CalendarEvent {
     pub updated_at: Timestamp,
     /// How many times it was changed: calendar apps keep the event with the highest SEQUENCE.
     pub revision: i64,
+}
+
+/// How long before a session its calendar event reminds, unless the person chose otherwise.
+pub const DEFAULT_ALARM_MINUTES: i64 = 120;
+
+/// The reminders a person may choose, in minutes before the start; 0 is none.
+pub const ALARM_CHOICES: [i64; 6] = [0, 30, 60, 120, 240, 1440];
+
+/// A reminder chosen in a form: one of [`ALARM_CHOICES`].
+pub fn parse_alarm(raw: &str) -> Result<i64, super::account::Invalid> {
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|m| ALARM_CHOICES.contains(m))
+        .ok_or(super::account::Invalid::AlarmTime)
 }
 
 /// The UID of a session's event; `host` keeps UIDs of two installations apart.
@@ -89,8 +106,9 @@ const VTIMEZONE: [&str; 9] = [
     "END:VTIMEZONE",
 ];
 
-/// A whole VCALENDAR with CRLF line endings.
-pub fn calendar(name: &str, host: &str, events: &[CalendarEvent]) -> String {
+/// A whole VCALENDAR with CRLF line endings. Every event that still takes place reminds
+/// `alarm_minutes` before its start (none when 0); a cancelled one never reminds.
+pub fn calendar(name: &str, host: &str, events: &[CalendarEvent], alarm_minutes: i64) -> String {
     let mut lines: Vec<String> = vec![
         "BEGIN:VCALENDAR".into(),
         "VERSION:2.0".into(),
@@ -129,6 +147,18 @@ pub fn calendar(name: &str, host: &str, events: &[CalendarEvent]) -> String {
                 "CONFIRMED"
             }
         ));
+        if alarm_minutes > 0 && !e.cancelled {
+            lines.push("BEGIN:VALARM".into());
+            lines.push("ACTION:DISPLAY".into());
+            let what = if e.place.is_empty() {
+                format!("{} {}", e.starts_at.hh_mm(), e.title)
+            } else {
+                format!("{} {} · {}", e.starts_at.hh_mm(), e.title, e.place)
+            };
+            lines.push(format!("DESCRIPTION:{}", escape(&what)));
+            lines.push(format!("TRIGGER;RELATED=START:-PT{alarm_minutes}M"));
+            lines.push("END:VALARM".into());
+        }
         lines.push("END:VEVENT".into());
     }
     lines.push("END:VCALENDAR".into());
@@ -162,7 +192,7 @@ mod tests {
 
     #[test]
     fn events_carry_shanghai_times_and_a_stable_uid() {
-        let ics = calendar("我的课程", "nightschool.example", &[event(false)]);
+        let ics = calendar("我的课程", "nightschool.example", &[event(false)], 0);
         let plain = unfold(&ics);
         assert!(plain.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
         assert!(plain.contains("\r\nUID:session-42@nightschool.example\r\n"));
@@ -172,7 +202,12 @@ mod tests {
         assert!(plain.contains("\r\nSTATUS:CONFIRMED\r\n"));
         assert!(plain.ends_with("END:VCALENDAR\r\n"));
         assert_eq!(plain.matches("BEGIN:VEVENT").count(), 1);
-        let cancelled = unfold(&calendar("我的课程", "nightschool.example", &[event(true)]));
+        let cancelled = unfold(&calendar(
+            "我的课程",
+            "nightschool.example",
+            &[event(true)],
+            0,
+        ));
         assert!(cancelled.contains("\r\nSTATUS:CANCELLED\r\n"));
         assert!(
             cancelled.contains("\r\nUID:session-42@nightschool.example\r\n"),
@@ -181,8 +216,62 @@ mod tests {
     }
 
     #[test]
+    fn a_session_that_takes_place_reminds_as_long_before_as_chosen() {
+        let plain = unfold(&calendar("x", "h", &[event(false)], DEFAULT_ALARM_MINUTES));
+        let alarm = plain
+            .split("BEGIN:VALARM\r\n")
+            .nth(1)
+            .and_then(|rest| rest.split("END:VALARM").next())
+            .expect("a VALARM inside the event");
+        assert!(alarm.contains("ACTION:DISPLAY\r\n"), "{alarm}");
+        assert!(
+            alarm.contains("TRIGGER;RELATED=START:-PT120M\r\n"),
+            "{alarm}"
+        );
+        assert!(
+            alarm.contains("DESCRIPTION:19:00 基层社会治理专题"),
+            "says when and what: {alarm}"
+        );
+        assert!(
+            alarm.contains("· 街道党群服务中心三楼会议室\r\n"),
+            "{alarm}"
+        );
+        // Inside the event: after its start, before its end.
+        let (event_start, alarm_at, event_end) = (
+            plain.find("BEGIN:VEVENT").unwrap(),
+            plain.find("BEGIN:VALARM").unwrap(),
+            plain.find("END:VEVENT").unwrap(),
+        );
+        assert!(event_start < alarm_at && alarm_at < event_end);
+        let day_before = unfold(&calendar("x", "h", &[event(false)], 1440));
+        assert!(day_before.contains("TRIGGER;RELATED=START:-PT1440M\r\n"));
+        for (events, minutes, why) in [
+            ([event(false)], 0, "no reminder chosen"),
+            ([event(true)], 120, "a cancelled session"),
+        ] {
+            let plain = unfold(&calendar("x", "h", &events, minutes));
+            assert!(!plain.contains("VALARM"), "{why}");
+        }
+    }
+
+    #[test]
+    fn only_the_offered_reminders_are_taken() {
+        for m in ALARM_CHOICES {
+            assert_eq!(parse_alarm(&m.to_string()), Ok(m));
+        }
+        assert_eq!(parse_alarm(" 60 "), Ok(60));
+        for bad in ["", "abc", "-30", "45", "100000", "120.5"] {
+            assert_eq!(
+                parse_alarm(bad),
+                Err(super::super::account::Invalid::AlarmTime),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
     fn text_is_escaped() {
-        let plain = unfold(&calendar("x", "h", &[event(false)]));
+        let plain = unfold(&calendar("x", "h", &[event(false)], 0));
         assert!(
             plain.contains(
                 "SUMMARY:基层社会治理专题（一）：党建引领“三长”制\\, 第1期\\; 集中授课\r\n"
@@ -193,7 +282,7 @@ mod tests {
 
     #[test]
     fn long_lines_fold_at_75_octets_between_characters() {
-        let ics = calendar("x", "h", &[event(false)]);
+        let ics = calendar("x", "h", &[event(false)], DEFAULT_ALARM_MINUTES);
         for line in ics.split("\r\n") {
             assert!(line.len() <= 75, "{} octets: {line}", line.len());
         }

@@ -162,6 +162,7 @@ impl AppError {
             AppError::Invalid(Invalid::NoRole) => Key::ErrNoRole,
             AppError::Invalid(Invalid::CommonPassword) => Key::ErrCommonPassword,
             AppError::Invalid(Invalid::Date) => Key::ErrAuditFilter,
+            AppError::Invalid(Invalid::AlarmTime) => Key::ErrAlarmTime,
             AppError::Conflict(Conflict::UsernameTaken) => Key::ErrUsernameTaken,
             AppError::Conflict(Conflict::LastAdmin) => Key::ErrLastAdmin,
             AppError::Conflict(Conflict::OwnAccount) => Key::ErrOwnAccount,

@@ -122,6 +122,16 @@ macro_rules! schedule_messages {
         FeedRevoke => "停用订阅地址", "Turn the feed off";
         FeedSubscribe => "在本机日历中订阅", "Subscribe on this device";
         FeedShownOnce => "请现在复制：为安全起见，这个地址只显示这一次。", "Copy it now: for safety it is shown only this once.";
+        AlarmTitle => "课前提醒", "Reminder before a session";
+        AlarmHint => "订阅的日历和下载的课程日程会在开课前按此时间提醒您（由手机日历提醒，不发短信）；已取消的课程不提醒。", "Your subscribed calendar and downloaded sessions remind you this long before each session starts (your phone's calendar does it; no text message is sent); cancelled sessions never remind.";
+        AlarmLabel => "提醒时间", "Remind me";
+        AlarmNone => "不提醒", "No reminder";
+        AlarmMinutesBefore => "提前 {} 分钟", "{} minutes before";
+        AlarmHoursBefore => "提前 {} 小时", "{} hour(s) before";
+        AlarmDaysBefore => "提前 {} 天", "{} day(s) before";
+        AlarmDefault => "（默认）", " (default)";
+        AlarmSaved => "已保存：日历下次同步时生效。", "Saved: your calendar takes it at its next refresh.";
+        ErrAlarmTime => "请从列表中选择提醒时间，设置未更改。", "Choose a reminder from the list; nothing was changed.";
         ErrClashes => "讲师或地点在该时间已被其他课程占用，课程尚未保存。", "A lecturer or the place is booked by another session at that time; nothing was saved.";
         // Programme progress
         }

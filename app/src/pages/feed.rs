@@ -1,14 +1,80 @@
 use leptos::either::Either;
 use leptos::prelude::*;
 
-use crate::api::feeds::{RenewCalendarFeed, RevokeCalendarFeed, calendar_feed};
-use crate::components::layout::ErrorNote;
-use crate::i18n::{Key, t};
+use crate::api::feeds::{
+    RenewCalendarFeed, RevokeCalendarFeed, SetCalendarAlarm, calendar_alarm, calendar_feed,
+};
+use crate::components::layout::{ErrorNote, outcome};
+use crate::domain::ical::{ALARM_CHOICES, DEFAULT_ALARM_MINUTES};
+use crate::i18n::{Key, t, use_lang};
 
-/// A person's private calendar-feed address: make it, make a new one, or turn it off.
+/// A person's private calendar-feed address: make it, make a new one, or turn it off; and
+/// the reminder its events (and every session's download) carry.
 #[component]
 pub fn FeedPage() -> impl IntoView {
-    view! { <FeedPanel /> }
+    view! {
+        <FeedPanel />
+        <AlarmForm />
+    }
+}
+
+/// The reminder before each session, as the phone's calendar gives it: a plain form (no
+/// script), rendered on the server.
+#[component]
+fn AlarmForm() -> impl IntoView {
+    let set = ServerAction::<SetCalendarAlarm>::new();
+    let chosen = Resource::new(move || set.version().get(), |_| calendar_alarm());
+    let result = move || outcome(set);
+    view! {
+        <section class="card stack" data-testid="feed-alarm">
+            <h2>{t(Key::AlarmTitle)}</h2>
+            <p class="hint">{t(Key::AlarmHint)}</p>
+            {move || match result() {
+                Some(Ok(())) => Some(Either::Left(view! { <p class="ok" role="status">{t(Key::AlarmSaved)}</p> })),
+                Some(Err(e)) => Some(Either::Right(view! { <ErrorNote error=e /> })),
+                None => None,
+            }}
+            <Suspense fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match chosen.await {
+                        Ok(minutes) => Either::Left(view! {
+                            <ActionForm action=set attr:class="row">
+                                <label>
+                                    <span>{t(Key::AlarmLabel)}</span>
+                                    <select name="minutes" data-testid="alarm-minutes">
+                                        {ALARM_CHOICES.into_iter().map(|m| view! {
+                                            <option value=m selected=m == minutes>{alarm_label(m)}</option>
+                                        }).collect_view()}
+                                    </select>
+                                </label>
+                                <button type="submit" data-testid="alarm-save">{t(Key::Save)}</button>
+                            </ActionForm>
+                        }),
+                        Err(e) => Either::Right(view! { <ErrorNote error=e /> }),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// "提前 2 小时（默认）", "不提醒" …
+fn alarm_label(minutes: i64) -> impl Fn() -> String + Send + Sync + 'static {
+    let lang = use_lang();
+    move || {
+        let lang = lang.get();
+        let label = match minutes {
+            0 => Key::AlarmNone.text(lang).to_string(),
+            m if m % 1440 == 0 => Key::AlarmDaysBefore.fill(lang, &[(m / 1440).to_string()]),
+            m if m % 60 == 0 => Key::AlarmHoursBefore.fill(lang, &[(m / 60).to_string()]),
+            m => Key::AlarmMinutesBefore.fill(lang, &[m.to_string()]),
+        };
+        if minutes == DEFAULT_ALARM_MINUTES {
+            label + Key::AlarmDefault.text(lang)
+        } else {
+            label
+        }
+    }
 }
 
 /// An island: the address is shown once, in the answer that made it (the page is never

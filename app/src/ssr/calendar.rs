@@ -60,7 +60,19 @@ async fn session_calendar(
         return Ok(None);
     }
     let name = event.title.clone();
-    Ok(Some(ical::calendar(&name, UID_HOST, &[event])))
+    let alarm = alarm_of(repo.as_ref(), user.account.id).await?;
+    Ok(Some(ical::calendar(&name, UID_HOST, &[event], alarm)))
+}
+
+/// How long before a session the account's events remind: its own choice, else the default.
+pub async fn alarm_of(
+    repo: &dyn super::db::Repository,
+    account_id: i64,
+) -> Result<i64, super::db::RepoError> {
+    Ok(repo
+        .calendar_alarm(account_id)
+        .await?
+        .unwrap_or(ical::DEFAULT_ALARM_MINUTES))
 }
 
 /// How far back and ahead a subscribed feed reaches.
@@ -120,5 +132,6 @@ async fn feed_calendar(state: &AppState, token: &str) -> crate::error::AppResult
             crate::domain::Timestamp(now.0 + FEED_AHEAD_SECS),
         )
         .await?;
-    Ok(Some(ical::calendar(&name, UID_HOST, &events)))
+    let alarm = alarm_of(repo.as_ref(), account_id).await?;
+    Ok(Some(ical::calendar(&name, UID_HOST, &events, alarm)))
 }

@@ -14,6 +14,7 @@ both_backends!(
     calendars_show_the_week_and_the_month,
     the_session_page_is_sanitised_and_private,
     calendar_feeds_are_private_and_revocable,
+    calendar_reminders_follow_each_persons_choice,
     organisers_set_the_hours_rule_and_themes,
     named_people_are_found_and_admitted,
 );
@@ -497,6 +498,105 @@ async fn calendar_feeds_are_private_and_revocable(backend: Backend) {
     // Anonymous callers cannot make one.
     assert_eq!(
         app.call(&client(), "calendar_feed_renew", &[])
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+/// The `TRIGGER` lines of a calendar's reminders.
+fn triggers(ics: &str) -> Vec<String> {
+    ics.replace("\r\n ", "")
+        .split("\r\n")
+        .filter(|l| l.starts_with("TRIGGER"))
+        .map(String::from)
+        .collect()
+}
+
+async fn alarm_of(app: &TestApp, c: &Client) -> Value {
+    app.call(c, "calendar_alarm", &[])
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn calendar_reminders_follow_each_persons_choice(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let cadre = app.signed_in("cadre").await;
+    let made: Value = app
+        .call(&cadre, "calendar_feed_renew", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path = made["path"].as_str().unwrap().to_string();
+
+    // Two hours before every session that takes place, until the cadre chooses.
+    assert_eq!(alarm_of(&app, &cadre).await, 120);
+    let (_, ics) = feed(&app, &path).await;
+    let taking_place = ics.matches("STATUS:CONFIRMED").count();
+    assert!(taking_place > 0);
+    assert_eq!(
+        triggers(&ics),
+        vec!["TRIGGER;RELATED=START:-PT120M".to_string(); taking_place],
+        "one reminder per session that takes place, none for a cancelled one"
+    );
+    let me = member_of(&app, "cadre").await;
+    let now = Timestamp::now();
+    let upcoming = app
+        .repo
+        .sessions_for_member(&me, now, Timestamp(now.0 + 390 * 86_400), 10)
+        .await
+        .unwrap();
+    let session = upcoming
+        .iter()
+        .find(|s| !s.cancelled)
+        .expect("an upcoming session of the cadre")
+        .id;
+    let download = format!("/sessions/{session}/calendar.ics");
+
+    // A day before: the feed and the session's download both carry it.
+    let res = app
+        .call(&cadre, "calendar_alarm_set", &[("minutes", "1440")])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(alarm_of(&app, &cadre).await, 1440);
+    let (_, ics) = feed(&app, &path).await;
+    assert_eq!(
+        triggers(&ics),
+        vec!["TRIGGER;RELATED=START:-PT1440M".to_string(); taking_place]
+    );
+    let (code, one) = app.page(&cadre, &download).await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(triggers(&one), ["TRIGGER;RELATED=START:-PT1440M"]);
+    // Another person's choice is their own.
+    let organiser = app.signed_in("organiser").await;
+    let (_, theirs) = app.page(&organiser, &download).await;
+    assert_eq!(triggers(&theirs), ["TRIGGER;RELATED=START:-PT120M"]);
+
+    // Anything not offered is refused and changes nothing.
+    for bad in ["45", "abc", "", "-30", "99999999999999999999"] {
+        let res = app
+            .call(&cadre, "calendar_alarm_set", &[("minutes", bad)])
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
+        assert_eq!(alarm_of(&app, &cadre).await, 1440, "{bad:?}");
+    }
+    // No reminder at all.
+    app.call(&cadre, "calendar_alarm_set", &[("minutes", "0")])
+        .await;
+    let (_, ics) = feed(&app, &path).await;
+    assert!(!ics.contains("VALARM"));
+    assert!(ics.contains("BEGIN:VEVENT"));
+    // The page offers the choices with the current one selected.
+    let (code, page) = app.page(&cadre, "/account/calendar").await;
+    assert_eq!(code, StatusCode::OK);
+    assert!(page.contains(r#"data-testid="alarm-minutes""#), "{page}");
+    assert!(page.contains(r#"<option value="0" selected"#), "{page}");
+    // Anonymous callers choose nothing.
+    assert_eq!(
+        app.call(&client(), "calendar_alarm_set", &[("minutes", "30")])
             .await
             .status(),
         StatusCode::UNAUTHORIZED

@@ -118,6 +118,10 @@ pub trait Planning: Send + Sync {
     async fn calendar_feed_since(&self, account_id: i64) -> RepoResult<Option<Timestamp>>;
     /// The enabled account whose feed secret hashes to `token_hash`.
     async fn calendar_feed_account(&self, token_hash: &str) -> RepoResult<Option<i64>>;
+    /// How long before a session the account's calendar events remind, in minutes (0:
+    /// never), if the account chose; `None` means the default.
+    async fn calendar_alarm(&self, account_id: i64) -> RepoResult<Option<i64>>;
+    async fn set_calendar_alarm(&self, account_id: i64, minutes: i64) -> RepoResult<()>;
 
     async fn setting(&self, key: &str) -> RepoResult<Option<String>>;
     async fn set_setting(&self, key: &str, value: &str, now: Timestamp) -> RepoResult<()>;

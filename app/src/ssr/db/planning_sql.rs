@@ -274,6 +274,29 @@ impl crate::ssr::db::planning::Planning for SqlRepository<Db> {
     }
 
     #[tracing::instrument(skip_all)]
+    async fn calendar_alarm(&self, account_id: i64) -> RepoResult<Option<i64>> {
+        Ok(
+            sqlx::query_scalar("select minutes from calendar_alarms where account_id = $1")
+                .bind(account_id)
+                .fetch_optional(&self.read)
+                .await?,
+        )
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn set_calendar_alarm(&self, account_id: i64, minutes: i64) -> RepoResult<()> {
+        sqlx::query(
+            "insert into calendar_alarms (account_id, minutes) values ($1, $2) \
+             on conflict (account_id) do update set minutes = excluded.minutes",
+        )
+        .bind(account_id)
+        .bind(minutes)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
     async fn calendar_feed_account(&self, token_hash: &str) -> RepoResult<Option<i64>> {
         Ok(sqlx::query_scalar(
             "select f.account_id from calendar_feeds f join accounts a on a.id = f.account_id \
