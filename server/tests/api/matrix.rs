@@ -161,6 +161,12 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
         ("calendar_feed", form(&[]), "NYYYYYYYYY"),
         ("calendar_feed_renew", form(&[]), "NYYYYYYYYY"),
         ("calendar_feed_revoke", form(&[]), "NYYYYYYYYY"),
+        ("calendar_alarm", form(&[]), "NYYYYYYYYY"),
+        (
+            "calendar_alarm_set",
+            form(&[("minutes", "60")]),
+            "NYYYYYYYYY",
+        ),
         ("open_doors", form(&[]), "NYYYYYYYYY"),
         (
             "checkin_preview",

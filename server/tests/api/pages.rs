@@ -210,8 +210,19 @@ async fn only_pages_with_islands_load_the_script(backend: Backend) {
         let (status, body) = app.page(client, path).await;
         assert_eq!(status, StatusCode::OK, "{path}");
         let island = body.contains("<leptos-island");
-        let script = body.contains("/pkg/nightschool.js");
-        let listed = app::domain::islands::on_page(path.split('?').next().unwrap());
+        // The bundle of every island, or (when scripts/build-release made them) the page's
+        // own group's, never another group's.
+        let page = path.split('?').next().unwrap();
+        let own = app::domain::islands::bundle(page);
+        for other in app::domain::islands::Bundle::ALL {
+            let file = format!("/pkg/nightschool-{}.js", other.name());
+            if Some(other) != own {
+                assert!(!body.contains(&file), "{path} loads {file}");
+            }
+        }
+        let script = body.contains("/pkg/nightschool.js")
+            || own.is_some_and(|b| body.contains(&format!("/pkg/nightschool-{}.js", b.name())));
+        let listed = app::domain::islands::on_page(page);
         assert_eq!(island, listed, "{path}: islands {island}, listed {listed}");
         assert_eq!(script, listed, "{path}: script {script}, listed {listed}");
         with_islands += usize::from(island);
