@@ -50,7 +50,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     if let Some(bundle) = path.as_deref().and_then(domain::islands::bundle)
         && bundle_built(&options, bundle)
     {
-        options.output_name = format!("{}-{}", options.output_name, bundle.name()).into();
+        options.output_name = bundle.output_name(&options.output_name).into();
     }
     view! {
         <!DOCTYPE html>
@@ -87,7 +87,7 @@ fn bundle_built(
                 domain::islands::Bundle::ALL
                     .into_iter()
                     .filter(|b| {
-                        let name = format!("{}-{}", options.output_name, b.name());
+                        let name = b.output_name(&options.output_name);
                         pkg.join(format!("{name}.wasm")).is_file()
                             && pkg.join(format!("{name}.js")).is_file()
                     })

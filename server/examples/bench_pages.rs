@@ -639,8 +639,9 @@ impl Bench {
         );
         let mut files = vec!["nightschool.wasm".to_string(), "nightschool.js".to_string()];
         for bundle in app::domain::islands::Bundle::ALL {
-            files.push(format!("nightschool-{}.wasm", bundle.name()));
-            files.push(format!("nightschool-{}.js", bundle.name()));
+            let name = bundle.output_name("nightschool");
+            files.push(format!("{name}.wasm"));
+            files.push(format!("{name}.js"));
         }
         files.push("nightschool.css".to_string());
         for file in files.iter().map(String::as_str) {

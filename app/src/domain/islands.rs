@@ -27,6 +27,12 @@ impl Bundle {
         Bundle::Account,
     ];
 
+    /// The name of the bundle's files (without `.js` / `.wasm`), given the name of the full
+    /// bundle's: `nightschool` → `nightschool-door`.
+    pub fn output_name(self, full: &str) -> String {
+        format!("{full}-{}", self.name())
+    }
+
     /// The bundle's name: its feature is `bundle-NAME`, its files `nightschool-NAME.*`.
     pub fn name(self) -> &'static str {
         match self {
@@ -98,6 +104,8 @@ mod tests {
         for (path, expected) in bundles {
             assert_eq!(bundle(path), Some(expected), "{path}");
         }
+        // scripts/build-release writes pkg/nightschool-NAME.{js,wasm}.
+        assert_eq!(Bundle::Door.output_name("nightschool"), "nightschool-door");
         // Every bundle serves some page.
         for b in Bundle::ALL {
             assert!(bundles.iter().any(|(_, x)| *x == b), "{}", b.name());

@@ -215,13 +215,15 @@ async fn only_pages_with_islands_load_the_script(backend: Backend) {
         let page = path.split('?').next().unwrap();
         let own = app::domain::islands::bundle(page);
         for other in app::domain::islands::Bundle::ALL {
-            let file = format!("/pkg/nightschool-{}.js", other.name());
+            let file = format!("/pkg/{}.js", other.output_name("nightschool"));
             if Some(other) != own {
                 assert!(!body.contains(&file), "{path} loads {file}");
             }
         }
         let script = body.contains("/pkg/nightschool.js")
-            || own.is_some_and(|b| body.contains(&format!("/pkg/nightschool-{}.js", b.name())));
+            || own.is_some_and(|b| {
+                body.contains(&format!("/pkg/{}.js", b.output_name("nightschool")))
+            });
         let listed = app::domain::islands::on_page(page);
         assert_eq!(island, listed, "{path}: islands {island}, listed {listed}");
         assert_eq!(script, listed, "{path}: script {script}, listed {listed}");
