@@ -225,7 +225,8 @@ async fn seed(url: &str, opts: &Options) -> anyhow::Result<i64> {
         let session = planned_session(k, opts.sessions, now, &reference, &lecturers)?;
         let id = repo.create_session(&session, now).await?;
         if k % 40 == 39 {
-            repo.cancel_session(id, "讲师临时公务", now).await?;
+            repo.cancel_session(id, "讲师临时公务", now, &Default::default())
+                .await?;
         }
         if session.starts_at < now {
             past.push((

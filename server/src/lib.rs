@@ -45,6 +45,9 @@ pub struct Settings {
     pub oidc: Option<app::ssr::oidc::OidcConfig>,
     /// How often login sessions' last-seen times are stored (`app::ssr::seen`).
     pub seen_every: std::time::Duration,
+    /// E-mail for the outbox (`NIGHTSCHOOL_SMTP_*`, read by
+    /// [`Settings::with_channels_from_env`]); `None`: off.
+    pub email: Option<app::ssr::outbox::email::EmailConfig>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/nightschool.db";
@@ -77,6 +80,7 @@ impl Settings {
             backups: None,
             oidc: None,
             seen_every: app::ssr::seen::FLUSH_EVERY,
+            email: None,
         }
         .with_backups_from_env()
     }
@@ -85,6 +89,14 @@ impl Settings {
     /// server configured half-way does not start.
     pub fn with_oidc_from_env(mut self) -> anyhow::Result<Self> {
         self.oidc = app::ssr::oidc::OidcConfig::from_env().map_err(anyhow::Error::msg)?;
+        Ok(self)
+    }
+
+    /// The channels messages are pushed through besides the inbox, each off unless
+    /// configured; an error names the value that is wrong, so the server does not start.
+    pub fn with_channels_from_env(mut self) -> anyhow::Result<Self> {
+        self.email =
+            app::ssr::outbox::email::EmailConfig::from_env().map_err(anyhow::Error::msg)?;
         Ok(self)
     }
 
@@ -272,6 +284,7 @@ pub struct Application {
     audit_days: i64,
     backups: Option<backup::Schedule>,
     seen: Arc<app::ssr::seen::Seen>,
+    outbox: Arc<app::ssr::outbox::Outbox>,
 }
 
 impl Application {
@@ -290,12 +303,20 @@ impl Application {
             public_url: settings.public_url.clone(),
         };
         let seen = app::ssr::seen::Seen::spawn(repo.clone(), settings.seen_every);
+        let mut senders: Vec<Arc<dyn app::ssr::outbox::Sender>> = Vec::new();
+        if let Some(email) = &settings.email {
+            senders.push(Arc::new(
+                app::ssr::outbox::email::EmailSender::new(email).map_err(anyhow::Error::msg)?,
+            ));
+        }
+        let outbox = Arc::new(app::ssr::outbox::Outbox::new(senders));
         let state = AppState {
             leptos_options: options,
             repo: repo.clone(),
             secure_cookies: settings.secure_cookies,
             door,
             seen: seen.clone(),
+            outbox: outbox.clone(),
             logins: Default::default(),
             reference: Default::default(),
             standings: Default::default(),
@@ -320,6 +341,7 @@ impl Application {
             audit_days: settings.audit_days,
             backups: settings.backups,
             seen,
+            outbox,
         })
     }
 
@@ -329,6 +351,7 @@ impl Application {
 
     pub async fn run(self) -> anyhow::Result<()> {
         spawn_pruning(self.repo.clone(), self.audit_days);
+        self.outbox.clone().spawn(self.repo.clone());
         if let Some(schedule) = self.backups {
             tracing::info!(dir = %schedule.dir.display(), hours = schedule.every.as_secs() / 3600, keep = schedule.keep, "scheduled backups on");
             backup::spawn_schedule(self.repo.clone(), schedule);

@@ -80,7 +80,7 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(settings: Settings, demo_data: bool) -> anyhow::Result<()> {
-    let settings = settings.with_oidc_from_env()?;
+    let settings = settings.with_oidc_from_env()?.with_channels_from_env()?;
     let repo = open_database(&settings.database_url).await?;
     if demo_data {
         if demo::is_empty(repo.as_ref()).await? {

@@ -17,6 +17,9 @@ pub struct SignedIn {
     /// An organiser who may hold sessions (of a whole subdistrict or more).
     #[serde(default)]
     pub schedules: bool,
+    /// Unread notices in their inbox (the bar's badge).
+    #[serde(default)]
+    pub unread: i64,
 }
 
 /// How one may sign in here, besides the password form.
@@ -48,8 +51,17 @@ pub type MeResource = Resource<Result<Option<SignedIn>, AppError>>;
 /// Who is signed in, or `None`.
 #[server(endpoint = "me")]
 pub async fn me() -> Result<Option<SignedIn>, AppError> {
-    use crate::ssr::guard::caller;
-    Ok(caller().ok().map(|u| SignedIn {
+    use crate::ssr::guard::{caller, state};
+    let Ok(u) = caller() else {
+        return Ok(None);
+    };
+    let unread = state()?
+        .repo
+        .unread_count(u.account.person_id)
+        .await
+        .map_err(AppError::from)?;
+    Ok(Some(SignedIn {
+        unread,
         account_id: u.account.id,
         username: u.account.username,
         display_name: u.account.display_name,

@@ -9,6 +9,7 @@ pub mod browse;
 pub mod district;
 pub mod feeds;
 pub mod import;
+pub mod inbox;
 pub mod materials;
 pub mod organisation;
 pub mod progress;

@@ -410,9 +410,14 @@ pub async fn update_session(
                     )
                 })
                 .collect();
-            if !repo.update_sessions(&rows, Timestamp::now()).await? {
+            let outbox = state()?.outbox;
+            if !repo
+                .update_sessions(&rows, Timestamp::now(), &outbox.channels())
+                .await?
+            {
                 return Err(AppError::NotFound);
             }
+            outbox.wake();
             Ok(rows.len())
         }
         .await,
@@ -471,13 +476,15 @@ pub async fn cancel_session(id: i64, reason: String) -> Result<(), AppError> {
                     problem,
                 }]));
             }
-            if !state()?
+            let state = state()?;
+            if !state
                 .repo
-                .cancel_session(id, reason, Timestamp::now())
+                .cancel_session(id, reason, Timestamp::now(), &state.outbox.channels())
                 .await?
             {
                 return Err(AppError::NotFound);
             }
+            state.outbox.wake();
             Ok(())
         }
         .await,

@@ -49,6 +49,7 @@ pub fn TopBar() -> impl IntoView {
                                 {me.roles.sees_sessions().then(|| view! { <A href="/search">{t(Key::NavSearch)}</A> })}
                                 <A href="/account/password">{t(Key::NavPassword)}</A>
                             </nav>
+                            <InboxLink unread=me.unread />
                             <span class="who">{me.display_name.clone()}</span>
                             <form method="post" action="/auth/logout" class="inline">
                                 <button type="submit" class="link-button">{t(Key::Logout)}</button>
@@ -59,6 +60,32 @@ pub fn TopBar() -> impl IntoView {
             </Suspense>
             <LanguageSwitch />
         </header>
+    }
+}
+
+/// The bar's way to the inbox, with the number of unread notices.
+#[component]
+fn InboxLink(unread: i64) -> impl IntoView {
+    let lang = use_lang();
+    let label = move || {
+        let lang = lang.get();
+        if unread > 0 {
+            format!(
+                "{}（{}）",
+                Key::NavInbox.text(lang),
+                Key::InboxUnread.fill(lang, &[unread.to_string()])
+            )
+        } else {
+            Key::NavInbox.text(lang).to_string()
+        }
+    };
+    view! {
+        <a class="inbox-link" href="/inbox" aria-label=label data-testid="inbox-link">
+            <span aria-hidden="true">{t(Key::NavInbox)}</span>
+            {(unread > 0).then(|| view! {
+                <span class="badge" aria-hidden="true" data-testid="inbox-unread">{unread.min(99)}{(unread > 99).then_some("+")}</span>
+            })}
+        </a>
     }
 }
 

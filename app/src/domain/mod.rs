@@ -19,6 +19,7 @@ pub mod kept_pages;
 pub mod listing;
 pub mod login_policy;
 pub mod materials;
+pub mod messages;
 pub mod network;
 pub mod org;
 pub mod people;

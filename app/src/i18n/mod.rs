@@ -88,6 +88,8 @@ mod progress;
 mod import;
 #[macro_use]
 mod rules;
+#[macro_use]
+mod inbox;
 
 base_messages! {
     [
@@ -99,6 +101,7 @@ base_messages! {
         progress_messages,
         import_messages,
         rules_messages,
+        inbox_messages,
         messages
     ]
 }
@@ -275,6 +278,95 @@ pub fn session_when(lang: Lang, start: Timestamp, end: Timestamp) -> String {
     }
 }
 
+/// "2026年5月12日 周二 19:00" or "Tue 12 May 2026 19:00": one moment, such as a start.
+pub fn moment(lang: Lang, at: Timestamp) -> String {
+    let day = session_when(lang, at, at);
+    let cut = day.rfind('–').unwrap_or(day.len());
+    day[..cut].to_string()
+}
+
+/// A notice in words: its subject line and its text.
+pub fn word_notice(notice: &crate::domain::messages::Notice, lang: Lang) -> (String, String) {
+    use crate::domain::messages::Notice;
+    let when = |at: i64| moment(lang, Timestamp(at));
+    match notice {
+        Notice::SessionMoved {
+            title,
+            starts_at,
+            ends_at,
+            place,
+            was_starts_at,
+            was_place,
+            ..
+        } => (
+            Key::NoticeMovedSubject.fill(lang, std::slice::from_ref(title)),
+            Key::NoticeMovedText.fill(
+                lang,
+                &[
+                    title.clone(),
+                    session_when(lang, Timestamp(*starts_at), Timestamp(*ends_at)),
+                    place.clone(),
+                    when(*was_starts_at),
+                    was_place.clone(),
+                ],
+            ),
+        ),
+        Notice::SessionCancelled {
+            title,
+            starts_at,
+            reason,
+            ..
+        } => (
+            Key::NoticeCancelledSubject.fill(lang, std::slice::from_ref(title)),
+            Key::NoticeCancelledText.fill(lang, &[when(*starts_at), title.clone(), reason.clone()]),
+        ),
+        Notice::LeaveDecided {
+            title,
+            starts_at,
+            approved,
+            ..
+        } => {
+            let (subject, text) = if *approved {
+                (
+                    Key::NoticeLeaveApprovedSubject,
+                    Key::NoticeLeaveApprovedText,
+                )
+            } else {
+                (
+                    Key::NoticeLeaveDeclinedSubject,
+                    Key::NoticeLeaveDeclinedText,
+                )
+            };
+            (
+                subject.fill(lang, std::slice::from_ref(title)),
+                text.fill(lang, &[when(*starts_at), title.clone()]),
+            )
+        }
+        Notice::MakeUpDecided {
+            title,
+            starts_at,
+            approved,
+            ..
+        } => {
+            let (subject, text) = if *approved {
+                (
+                    Key::NoticeMakeUpApprovedSubject,
+                    Key::NoticeMakeUpApprovedText,
+                )
+            } else {
+                (
+                    Key::NoticeMakeUpDeclinedSubject,
+                    Key::NoticeMakeUpDeclinedText,
+                )
+            };
+            (
+                subject.fill(lang, std::slice::from_ref(title)),
+                text.fill(lang, &[when(*starts_at), title.clone()]),
+            )
+        }
+    }
+}
+
 /// The language signal every component reads.
 #[derive(Clone, Copy)]
 pub struct I18n(pub RwSignal<Lang>);
@@ -290,19 +382,38 @@ pub fn use_lang() -> RwSignal<Lang> {
 }
 
 impl Key {
-    /// The message with each `{}` replaced by the next argument, in order: for sentences
-    /// whose words go round their values differently in each language.
+    /// The message with each `{}` replaced by the next argument, in order, and each `{n}` by
+    /// the n-th (from 0): for sentences whose words go round their values differently in
+    /// each language.
     pub fn fill(self, lang: Lang, args: &[String]) -> String {
+        Key::fill_text(self.text(lang), args)
+    }
+
+    fn fill_text(text: &str, args: &[String]) -> String {
         let mut out = String::new();
-        let mut args = args.iter();
-        let mut parts = self.text(lang).split("{}");
-        if let Some(first) = parts.next() {
-            out.push_str(first);
+        let mut next = 0;
+        let mut rest = text;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            match after.find('}') {
+                Some(close) if after[..close].bytes().all(|b| b.is_ascii_digit()) => {
+                    let index = if close == 0 {
+                        next += 1;
+                        next - 1
+                    } else {
+                        after[..close].parse().unwrap_or(usize::MAX)
+                    };
+                    out.push_str(args.get(index).map_or("", String::as_str));
+                    rest = &after[close + 1..];
+                }
+                _ => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
         }
-        for part in parts {
-            out.push_str(args.next().map_or("", String::as_str));
-            out.push_str(part);
-        }
+        out.push_str(rest);
         out
     }
 }
@@ -369,17 +480,36 @@ mod tests {
         }
     }
 
+    /// The arguments a message uses: `{}` takes the next, `{n}` the n-th.
+    fn arguments(text: &str) -> std::collections::BTreeSet<usize> {
+        let marked: Vec<String> = (0..10).map(|i| format!("<{i}>")).collect();
+        let args: Vec<String> = marked.clone();
+        let filled = Key::fill_text(text, &args);
+        (0..10).filter(|i| filled.contains(&marked[*i])).collect()
+    }
+
     #[test]
     fn every_message_exists_in_both_languages_with_the_same_arguments() {
         for key in Key::ALL {
             let (zh, en) = (key.text(Lang::Zh), key.text(Lang::En));
             assert!(!zh.is_empty() && !en.is_empty(), "{key:?}");
             assert_eq!(
-                zh.matches("{}").count(),
-                en.matches("{}").count(),
+                arguments(zh),
+                arguments(en),
                 "{key:?} takes the same arguments in both languages"
             );
         }
+    }
+
+    #[test]
+    fn numbered_arguments_go_where_they_are_numbered() {
+        let args = ["5", "12"].map(String::from);
+        assert_eq!(
+            Key::AuditLatest.fill(Lang::En, &args),
+            "The latest 5 of 12 shown; the XLSX download has them all on its “修改记录” (audit trail) sheet."
+        );
+        assert_eq!(Key::fill_text("{1}-{0}-{}-{}", &args), "12-5-5-12");
+        assert_eq!(Key::fill_text("{x} {", &args), "{x} {");
     }
 
     #[test]

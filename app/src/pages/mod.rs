@@ -8,6 +8,7 @@ pub mod checkin;
 pub mod district;
 pub mod door;
 pub mod feed;
+pub mod inbox;
 pub mod lecturer_home;
 pub mod login;
 pub mod material_edit;

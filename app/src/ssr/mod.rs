@@ -22,6 +22,7 @@ pub mod logins;
 pub mod markdown;
 pub(crate) mod memo;
 pub mod oidc;
+pub mod outbox;
 pub mod password;
 pub mod progress;
 pub mod qr;

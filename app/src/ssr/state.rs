@@ -24,6 +24,8 @@ pub struct AppState {
     pub reference: Arc<super::reference::Reference>,
     /// The year's standings and the month's star points, kept between requests.
     pub standings: Arc<super::standings::Standings>,
+    /// The messages' delivery worker and the channels switched on.
+    pub outbox: Arc<super::outbox::Outbox>,
     /// Sessions' head-counts per community, kept between requests.
     pub sheets: Arc<super::sheets::Sheets>,
     /// Attendance reports' head-counts, kept between requests.

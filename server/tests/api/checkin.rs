@@ -374,7 +374,7 @@ async fn the_door_opens_and_closes_on_time(backend: Backend) {
     let over = door_session(&app, -180, 120, Audience::Everyone).await;
     let cancelled = door_session(&app, 0, 60, Audience::Everyone).await;
     app.repo
-        .cancel_session(cancelled, "停课", Timestamp::now())
+        .cancel_session(cancelled, "停课", Timestamp::now(), &Default::default())
         .await
         .unwrap();
     for (session, want) in [(early, "not_yet"), (over, "over"), (cancelled, "cancelled")] {

@@ -146,6 +146,7 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Settin
         backups: None,
         oidc: None,
         seen_every: app::ssr::seen::FLUSH_EVERY,
+        email: None,
     };
     configure(&mut settings);
     let app = Application::build(settings, repo.clone())
@@ -193,6 +194,7 @@ impl TestApp {
             backups: None,
             oidc: None,
             seen_every: app::ssr::seen::FLUSH_EVERY,
+            email: None,
         };
         let app = Application::build(settings, repo).await.expect("build app");
         let address = format!("http://127.0.0.1:{}", app.port());

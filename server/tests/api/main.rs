@@ -11,6 +11,7 @@ mod cli;
 mod kept;
 mod materials;
 mod matrix;
+mod messages;
 mod oidc;
 mod organisation;
 mod pages;

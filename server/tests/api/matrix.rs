@@ -167,6 +167,9 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
             form(&[("minutes", "60")]),
             "NYYYYYYYYY",
         ),
+        ("inbox", form(&[("page", "0")]), "NYYYYYYYYY"),
+        ("inbox_unread", form(&[]), "NYYYYYYYYY"),
+        ("inbox_read", form(&[("id", "")]), "NYYYYYYYYY"),
         ("open_doors", form(&[]), "NYYYYYYYYY"),
         (
             "checkin_preview",

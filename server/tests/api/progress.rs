@@ -150,7 +150,7 @@ async fn tallies_follow_every_change(backend: Backend) {
     };
     assert!(
         app.repo
-            .update_sessions(&[(a, changed)], Timestamp::now())
+            .update_sessions(&[(a, changed)], Timestamp::now(), &Default::default())
             .await
             .unwrap()
     );

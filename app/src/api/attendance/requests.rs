@@ -254,13 +254,17 @@ pub async fn decide_request(id: i64, kind: String, decision: String) -> Result<(
             let decision = Decision::parse(&decision)
                 .filter(|d| *d != Decision::Pending)
                 .ok_or_else(|| AppError::field(Field::Status, Problem::Required))?;
-            let repo = state()?.repo;
+            let state = state()?;
+            let repo = state.repo;
             let item = repo.request(kind, id).await?.ok_or(AppError::NotFound)?;
             organiser.person(repo.as_ref(), item.person_id).await?;
+            let channels = state.outbox.channels();
+            let now = Timestamp::now();
             if repo
-                .decide_request(kind, id, decision, user.account.person_id, Timestamp::now())
+                .decide_request(kind, id, decision, user.account.person_id, now, &channels)
                 .await?
             {
+                state.outbox.wake();
                 Ok(())
             } else {
                 Err(AppError::Conflict(Conflict::AlreadyDecided))

@@ -334,6 +334,7 @@ pub trait AttendanceStore: Send + Sync {
         decision: Decision,
         actor_person_id: i64,
         now: Timestamp,
+        channels: &crate::domain::messages::ChannelsOn,
     ) -> RepoResult<bool>;
     /// Hours of the person's excused sessions and of all sessions scheduled for them in
     /// `[from, to)`.

@@ -934,6 +934,7 @@ impl AttendanceStore for SqlRepository<Db> {
         decision: Decision,
         actor_person_id: i64,
         now: Timestamp,
+        channels: &crate::domain::messages::ChannelsOn,
     ) -> RepoResult<bool> {
         let mut tx = self.begin_write().await?;
         let row: Option<(i64, i64)> = sqlx::query_as(&format!(
@@ -983,6 +984,34 @@ impl AttendanceStore for SqlRepository<Db> {
                 .await?;
             }
         }
+        let (title, starts_at): (String, i64) =
+            sqlx::query_as("select title, starts_at from sessions where id = $1")
+                .bind(session_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let approved = decision == Decision::Approved;
+        let notice = match kind {
+            RequestKind::Leave => crate::domain::messages::Notice::LeaveDecided {
+                session_id,
+                title,
+                starts_at,
+                approved,
+            },
+            RequestKind::MakeUp => crate::domain::messages::Notice::MakeUpDecided {
+                session_id,
+                title,
+                starts_at,
+                approved,
+            },
+        };
+        super::messages_sql::post_notice(
+            &mut tx,
+            &notice,
+            crate::ssr::db::Recipients::Person(person_id),
+            channels,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -11,6 +11,7 @@ use crate::domain::conflicts::Booking;
 use crate::domain::hours::StudyHours;
 use crate::domain::ical::CalendarEvent;
 use crate::domain::login_policy::SessionClock;
+use crate::domain::messages::ChannelsOn;
 use crate::domain::people::Position;
 use crate::domain::schedule::{AttendanceStatus, SessionFormat, SessionSummary};
 use crate::domain::{DisplayName, Roles, Timestamp, Username};
@@ -22,6 +23,7 @@ mod clauses;
 pub mod identity;
 pub mod import;
 pub mod materials;
+pub mod messages;
 pub mod organisation;
 pub mod planning;
 mod postgres;
@@ -44,6 +46,9 @@ pub use import::{ImportBatch, ImportStore};
 pub use materials::{
     Attachment, Comment, Material, MaterialSave, MaterialStore, MaterialVersion, NewAttachment,
     ReflectionEntry, ReviewMarks, SaveOutcome, SearchRow,
+};
+pub use messages::{
+    InboxLine, MessagePrefs, MessageStore, OutboxCounts, Push, PushEnd, PushPerson, Recipients,
 };
 pub use organisation::{OrganisationStore, Subdistrict};
 pub use planning::{PersonHit, Planning, Scope, SessionDetail, SessionPage};
@@ -257,6 +262,7 @@ pub trait Repository:
     + IdentityStore
     + RulesStore
     + AccountStore
+    + MessageStore
     + Send
     + Sync
     + 'static
@@ -315,7 +321,14 @@ pub trait Repository:
         limit: usize,
     ) -> RepoResult<Vec<SessionSummary>>;
     /// Marks a session cancelled with the reason; `false` when there is no such session.
-    async fn cancel_session(&self, id: i64, reason: &str, now: Timestamp) -> RepoResult<bool>;
+    /// Cancels a session and, the first time, tells its audience (in the same transaction).
+    async fn cancel_session(
+        &self,
+        id: i64,
+        reason: &str,
+        now: Timestamp,
+        channels: &ChannelsOn,
+    ) -> RepoResult<bool>;
     /// A session as a calendar event.
     async fn calendar_event(&self, session_id: i64) -> RepoResult<Option<CalendarEvent>>;
     /// Whether `member` is in the session's audience, and whether they lecture at it.

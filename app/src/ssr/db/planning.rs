@@ -68,11 +68,13 @@ pub trait Planning: Send + Sync {
     /// The sessions of a weekly series, earliest first.
     async fn series_occurrences(&self, repeat_group: i64) -> RepoResult<Vec<Occurrence>>;
     /// Rewrites each session (its lecturers and audience too) in one transaction and bumps
-    /// its revision. `false`, with nothing written, when a session does not exist.
+    /// its revision; each whose time or place changed tells its (new) audience, in the same
+    /// transaction. `false`, with nothing written, when a session does not exist.
     async fn update_sessions(
         &self,
         changes: &[(i64, NewSession)],
         now: Timestamp,
+        channels: &crate::domain::messages::ChannelsOn,
     ) -> RepoResult<bool>;
     /// One page of the filtered list, as seen by `scope`, at `now`.
     async fn find_sessions(

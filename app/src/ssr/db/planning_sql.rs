@@ -7,6 +7,7 @@ use crate::domain::Timestamp;
 use crate::domain::audience::Audience;
 use crate::domain::ical::CalendarEvent;
 use crate::domain::listing::{PAGE_SIZE, SessionFilter, When};
+use crate::domain::messages::{ChannelsOn, SessionFacts, change_notice};
 use crate::domain::schedule::SessionSummary;
 use crate::domain::series_edit::Occurrence;
 use crate::ssr::db::clauses;
@@ -121,9 +122,25 @@ impl crate::ssr::db::planning::Planning for SqlRepository<Db> {
         &self,
         changes: &[(i64, NewSession)],
         now: Timestamp,
+        channels: &ChannelsOn,
     ) -> RepoResult<bool> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         for (id, new) in changes {
+            let before: Option<(String, i64, i64, String, bool)> = sqlx::query_as(
+                "select title, starts_at, ends_at, place, cancelled from sessions where id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((title, starts_at, ends_at, place, cancelled)) = before else {
+                return Ok(false);
+            };
+            let before = SessionFacts {
+                title,
+                starts_at: Timestamp(starts_at),
+                ends_at: Timestamp(ends_at),
+                place,
+            };
             let done = sqlx::query(
                 "update sessions set title = $1, theme_id = $2, format = $3, starts_at = $4, \
                  ends_at = $5, place = $6, description_md = $7, audience = $8, study_hours = $9, \
@@ -162,6 +179,23 @@ impl crate::ssr::db::planning::Planning for SqlRepository<Db> {
                 .execute(&mut *tx)
                 .await?;
             Self::insert_audience_and_lecturers(&mut tx, *id, new).await?;
+            let after = SessionFacts {
+                title: new.title.clone(),
+                starts_at: new.starts_at,
+                ends_at: new.ends_at,
+                place: new.place.clone(),
+            };
+            // The new audience hears of it; nobody hears of a cancelled session moving.
+            if let Some(notice) = change_notice(*id, &before, &after).filter(|_| !cancelled) {
+                super::messages_sql::post_notice(
+                    &mut tx,
+                    &notice,
+                    crate::ssr::db::Recipients::Session(*id),
+                    channels,
+                    now,
+                )
+                .await?;
+            }
         }
         tx.commit().await?;
         Ok(true)

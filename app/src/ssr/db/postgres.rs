@@ -39,6 +39,9 @@ mod import_sql;
 #[path = "materials_sql.rs"]
 mod materials_sql;
 #[allow(clippy::duplicate_mod)]
+#[path = "messages_sql.rs"]
+mod messages_sql;
+#[allow(clippy::duplicate_mod)]
 #[path = "organisation_sql.rs"]
 mod organisation_sql;
 #[allow(clippy::duplicate_mod)]

@@ -1,6 +1,7 @@
 //! Compiled once per backend (`#[path]` in `sqlite.rs` and `postgres.rs`, with `Db` the
 //! backend there): one SQL text for both.
 use super::*;
+use crate::domain::messages::{ChannelsOn, Notice};
 use crate::ssr::db::planning::{EVENT_COLUMNS, EventRow};
 
 impl SqlRepository<Db> {
@@ -433,8 +434,23 @@ impl crate::ssr::db::Repository for SqlRepository<Db> {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn cancel_session(&self, id: i64, reason: &str, now: Timestamp) -> RepoResult<bool> {
-        let done = sqlx::query(
+    async fn cancel_session(
+        &self,
+        id: i64,
+        reason: &str,
+        now: Timestamp,
+        channels: &ChannelsOn,
+    ) -> RepoResult<bool> {
+        let mut tx = self.begin_write().await?;
+        let before: Option<(String, i64, bool)> =
+            sqlx::query_as("select title, starts_at, cancelled from sessions where id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((title, starts_at, was_cancelled)) = before else {
+            return Ok(false);
+        };
+        sqlx::query(
             "update sessions set cancelled = true, cancel_reason = $1, updated_at = $2, \
              revision = revision + 1 \
              where id = $3",
@@ -442,9 +458,26 @@ impl crate::ssr::db::Repository for SqlRepository<Db> {
         .bind(reason)
         .bind(now.0)
         .bind(id)
-        .execute(&self.write)
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() > 0)
+        if !was_cancelled {
+            let notice = Notice::SessionCancelled {
+                session_id: id,
+                title,
+                starts_at,
+                reason: reason.to_string(),
+            };
+            super::messages_sql::post_notice(
+                &mut tx,
+                &notice,
+                Recipients::Session(id),
+                channels,
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 
     #[tracing::instrument(skip_all)]

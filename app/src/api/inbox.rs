@@ -1,0 +1,92 @@
+//! The inbox (站内消息): each person's notices, newest first, with an unread count for the
+//! header and a read receipt per notice. Everyone signed in has one and sees only their own.
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::Timestamp;
+use crate::domain::messages::Notice;
+use crate::error::AppError;
+
+/// Notices per page.
+pub const INBOX_PAGE: i64 = 20;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InboxItem {
+    pub id: i64,
+    pub notice: Notice,
+    pub at: Timestamp,
+    pub read: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InboxPage {
+    pub items: Vec<InboxItem>,
+    pub unread: i64,
+    /// Another (older) page follows.
+    pub more: bool,
+}
+
+/// One page of the caller's notices (0 is the newest).
+#[server(endpoint = "inbox")]
+pub async fn inbox(page: i64) -> Result<InboxPage, AppError> {
+    use crate::ssr::guard::{caller, finish, state};
+    finish(
+        async {
+            let me = caller()?;
+            let repo = state()?.repo;
+            let person = me.account.person_id;
+            let offset = page.clamp(0, 10_000) * INBOX_PAGE;
+            let mut lines = repo.inbox(person, INBOX_PAGE + 1, offset).await?;
+            let more = lines.len() as i64 > INBOX_PAGE;
+            lines.truncate(INBOX_PAGE as usize);
+            Ok(InboxPage {
+                items: lines
+                    .into_iter()
+                    .map(|l| InboxItem {
+                        id: l.notice_id,
+                        notice: l.notice,
+                        at: l.created_at,
+                        read: l.read_at.is_some(),
+                    })
+                    .collect(),
+                unread: repo.unread_count(person).await?,
+                more,
+            })
+        }
+        .await,
+    )
+}
+
+/// How many of the caller's notices are unread (the header's badge).
+#[server(endpoint = "inbox_unread")]
+pub async fn inbox_unread() -> Result<i64, AppError> {
+    use crate::ssr::guard::{caller, finish, state};
+    finish(
+        async {
+            let me = caller()?;
+            Ok(state()?.repo.unread_count(me.account.person_id).await?)
+        }
+        .await,
+    )
+}
+
+/// Marks one of the caller's notices read, or all of them when `id` is empty; how many
+/// were unread. Only the caller's own lines change: another person's notice id marks nothing.
+#[server(endpoint = "inbox_read")]
+pub async fn inbox_read(id: String) -> Result<u64, AppError> {
+    use crate::ssr::guard::{caller, finish, state};
+    finish(
+        async {
+            let me = caller()?;
+            let id = match id.trim() {
+                "" => None,
+                raw => Some(raw.parse::<i64>().map_err(|_| AppError::NotFound)?),
+            };
+            Ok(state()?
+                .repo
+                .mark_notices_read(me.account.person_id, id, Timestamp::now())
+                .await?)
+        }
+        .await,
+    )
+}

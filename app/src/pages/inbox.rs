@@ -1,0 +1,100 @@
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::inbox::{InboxItem, InboxRead, inbox};
+use crate::components::layout::{ErrorNote, outcome};
+use crate::i18n::{Key, moment, t, tf, use_lang, word_notice};
+
+/// The inbox (站内消息): the caller's notices, newest first, unread ones marked; each can be
+/// marked read (the read receipt), or all at once. Plain forms, rendered on the server.
+#[component]
+pub fn InboxPage() -> impl IntoView {
+    let query = use_query_map();
+    let page = move || {
+        query
+            .read()
+            .get("page")
+            .and_then(|p| p.parse::<i64>().ok())
+            .unwrap_or(0)
+            .max(0)
+    };
+    let read = ServerAction::<InboxRead>::new();
+    let lines = Resource::new(move || (page(), read.version().get()), |(p, _)| inbox(p));
+    let result = move || outcome(read);
+    view! {
+        <section class="card stack" data-testid="inbox">
+            <h1>{t(Key::InboxTitle)}</h1>
+            {move || match result() {
+                Some(Ok(())) => Some(Either::Left(view! { <p class="ok" role="status">{t(Key::InboxMarked)}</p> })),
+                Some(Err(e)) => Some(Either::Right(view! { <ErrorNote error=e /> })),
+                None => None,
+            }}
+            <Suspense fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match lines.await {
+                        Ok(p) => Either::Left(view! {
+                            <div class="row wrap">
+                                <p class="muted" data-testid="inbox-count">{tf(Key::InboxUnread, [p.unread.to_string()])}</p>
+                                {(p.unread > 0).then(|| view! {
+                                    <ActionForm action=read attr:class="inline">
+                                        <input type="hidden" name="id" value="" />
+                                        <button type="submit" data-testid="inbox-read-all">{t(Key::InboxMarkAllRead)}</button>
+                                    </ActionForm>
+                                })}
+                            </div>
+                            {p.items.is_empty().then(|| view! { <p class="muted">{t(Key::InboxEmpty)}</p> })}
+                            <ul class="inbox-list">
+                                {p.items.into_iter().map(|item| view! { <InboxEntry item read /> }).collect_view()}
+                            </ul>
+                            {p.more.then(|| {
+                                let next = format!("/inbox?page={}", page() + 1);
+                                view! { <p><A href=next>{t(Key::InboxMore)}</A></p> }
+                            })}
+                        }),
+                        Err(e) => Either::Right(view! { <ErrorNote error=e /> }),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn InboxEntry(item: InboxItem, read: ServerAction<InboxRead>) -> impl IntoView {
+    let lang = use_lang();
+    let notice = item.notice.clone();
+    let words = move || word_notice(&notice, lang.get());
+    let subject = {
+        let words = words.clone();
+        move || words().0
+    };
+    let text = move || words().1;
+    let at = item.at;
+    let session = item.notice.session_id();
+    let id = item.id;
+    view! {
+        <li class="inbox-item" class:unread=!item.read data-testid="inbox-item" data-read=item.read.to_string()>
+            <p class="inbox-subject">
+                {(!item.read).then(|| view! { <span class="chip">{t(Key::InboxNew)}</span> " " })}
+                <strong>{subject}</strong>
+            </p>
+            <p>{text}</p>
+            <p class="row wrap muted small">
+                <time datetime=at.0.to_string()>{move || moment(lang.get(), at)}</time>
+                {session.map(|s| view! { <a href=format!("/sessions/{s}")>{t(Key::InboxOpenSession)}</a> })}
+                {if item.read {
+                    Either::Left(view! { <span data-testid="inbox-read">{t(Key::InboxRead)}</span> })
+                } else {
+                    Either::Right(view! {
+                        <ActionForm action=read attr:class="inline">
+                            <input type="hidden" name="id" value=id />
+                            <button type="submit" class="link-button" data-testid="inbox-mark-read">{t(Key::InboxMarkRead)}</button>
+                        </ActionForm>
+                    })
+                }}
+            </p>
+        </li>
+    }
+}

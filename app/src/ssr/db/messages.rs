@@ -1,0 +1,143 @@
+//! Messages in the database: notices with their inbox lines (站内消息, read receipts) and
+//! the outbox the delivery worker (`ssr::outbox`) empties. `messages_sql.rs` implements
+//! [`MessageStore`] for `SqlRepository<Db>` from one SQL text, and `post_notice` there writes
+//! a notice inside the caller's transaction, so that the event and what it says are stored
+//! together or not at all.
+use async_trait::async_trait;
+
+use super::RepoResult;
+use crate::domain::Timestamp;
+use crate::domain::messages::{Channel, ChannelsOn, Notice, Pushed};
+
+/// Who a notice is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recipients {
+    /// The session's audience (cadres) and its lecturers.
+    Session(i64),
+    /// One person.
+    Person(i64),
+}
+
+/// One line of a person's inbox.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InboxLine {
+    pub notice_id: i64,
+    pub notice: Notice,
+    pub created_at: Timestamp,
+    pub read_at: Option<Timestamp>,
+}
+
+/// One push a worker took from the outbox, with what it needs to send it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Push {
+    pub id: i64,
+    pub notice_id: i64,
+    pub notice: Notice,
+    pub mandatory: bool,
+    pub channel: Channel,
+    /// The idempotency key: the same on every try of this push.
+    pub key: String,
+    /// Tries made before this one.
+    pub attempts: i64,
+    /// The person, with their phone, e-mail address and opt-out; `None` for a work group.
+    pub person: Option<PushPerson>,
+    pub community_id: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PushPerson {
+    pub id: i64,
+    pub phone: String,
+    pub email: String,
+    pub opted_out: bool,
+}
+
+/// How a try of a push ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PushEnd {
+    /// The channel took it; `detail` is its answer.
+    Sent { detail: String },
+    /// The channel refused or could not be reached: try again at `retry_at`, or never.
+    Failed {
+        detail: String,
+        retry_at: Option<Timestamp>,
+    },
+    /// Not tried: quiet hours until then.
+    Wait(Timestamp),
+    /// Not tried: over the person's budget or opted out; the inbox has it.
+    Held,
+}
+
+/// The outbox's lines by state, for tests, benchmarks and the organisers' figures.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OutboxCounts {
+    pub pending: i64,
+    pub sent: i64,
+    pub failed: i64,
+    pub held: i64,
+    /// Tries recorded, successful or not.
+    pub attempts: i64,
+}
+
+/// A person's message settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MessagePrefs {
+    /// No pushes except what they must know (the inbox still has everything).
+    pub opted_out: bool,
+    pub email: String,
+}
+
+#[async_trait]
+pub trait MessageStore: Send + Sync {
+    /// Writes a notice for `to` in its own transaction (for events that write nothing else).
+    async fn post(
+        &self,
+        notice: &Notice,
+        to: Recipients,
+        channels: &ChannelsOn,
+        now: Timestamp,
+    ) -> RepoResult<i64>;
+
+    /// The person's latest notices, newest first, skipping `offset`.
+    async fn inbox(&self, person_id: i64, limit: i64, offset: i64) -> RepoResult<Vec<InboxLine>>;
+    async fn unread_count(&self, person_id: i64) -> RepoResult<i64>;
+    /// Marks one notice (or, with `None`, all) read; how many were unread.
+    async fn mark_notices_read(
+        &self,
+        person_id: i64,
+        notice_id: Option<i64>,
+        now: Timestamp,
+    ) -> RepoResult<u64>;
+
+    async fn message_prefs(&self, person_id: i64) -> RepoResult<MessagePrefs>;
+    async fn set_message_prefs(&self, person_id: i64, prefs: &MessagePrefs) -> RepoResult<()>;
+
+    /// Takes up to `limit` pushes that are due and that no live worker holds, for `worker`
+    /// until `until`. Two workers never take the same push while its hold lasts, also on two
+    /// servers (`for update skip locked` on PostgreSQL, the single writer on SQLite).
+    async fn claim_pushes(
+        &self,
+        worker: &str,
+        now: Timestamp,
+        until: Timestamp,
+        limit: i64,
+    ) -> RepoResult<Vec<Push>>;
+    /// What the budget counts for a push to `person_id` of notice `notice_id`.
+    async fn pushed(
+        &self,
+        person_id: i64,
+        notice_id: i64,
+        session_id: Option<i64>,
+        week_start: Timestamp,
+    ) -> RepoResult<Pushed>;
+    /// Records how a try ended, with an attempt line when the channel was tried; `false`
+    /// (nothing written) when `worker` no longer holds the push.
+    async fn finish_push(
+        &self,
+        id: i64,
+        worker: &str,
+        end: &PushEnd,
+        now: Timestamp,
+    ) -> RepoResult<bool>;
+    async fn outbox_counts(&self) -> RepoResult<OutboxCounts>;
+}

@@ -1,0 +1,68 @@
+-- Messages (issue 16). A notice is one thing said (a session moved or cancelled, a request
+-- decided, ...), stored as a code with its values (`domain::messages::Notice` as JSON) and
+-- worded when shown. The inbox (站内消息) holds one line per person it is for, with the read
+-- receipt; the outbox one line per push through a channel (SMS, e-mail, a community's group
+-- robot), written in the same transaction as the event and delivered by `ssr::outbox`:
+-- claimed for a while by one worker (`for update skip locked`, so that several app servers
+-- never take the same line), tried again later after a failure, each try recorded.
+-- migrations/sqlite/0020_messages.sql is the twin.
+create table notices (
+    id bigint generated always as identity primary key,
+    body text not null,
+    mandatory boolean not null,
+    session_id bigint references sessions (id) on delete set null,
+    created_at bigint not null
+);
+
+create table inbox (
+    person_id bigint not null references people (id) on delete cascade,
+    notice_id bigint not null references notices (id) on delete cascade,
+    read_at bigint,
+    primary key (person_id, notice_id)
+);
+create index inbox_notice on inbox (notice_id);
+create index inbox_unread on inbox (person_id) where read_at is null;
+
+create table outbox (
+    id bigint generated always as identity primary key,
+    notice_id bigint not null references notices (id) on delete cascade,
+    -- A person's own channel, or a community's group robot.
+    person_id bigint references people (id) on delete cascade,
+    community_id bigint references communities (id) on delete cascade,
+    channel text not null check (channel in ('sms', 'email', 'dingtalk', 'wecom')),
+    -- The idempotency key the channel sees: the same on every try.
+    key text not null unique,
+    state text not null default 'pending' check (state in ('pending', 'sent', 'failed', 'held')),
+    attempts bigint not null default 0,
+    due_at bigint not null,
+    claimed_by text,
+    claimed_until bigint,
+    sent_at bigint,
+    last_error text,
+    check ((person_id is null) <> (community_id is null))
+);
+create index outbox_due on outbox (due_at) where state = 'pending';
+create index outbox_person_sent on outbox (person_id, sent_at) where state = 'sent';
+create index outbox_notice on outbox (notice_id);
+
+create table outbox_attempts (
+    id bigint generated always as identity primary key,
+    outbox_id bigint not null references outbox (id) on delete cascade,
+    at bigint not null,
+    worker text not null,
+    ok boolean not null,
+    detail text not null
+);
+create index outbox_attempts_outbox on outbox_attempts (outbox_id);
+
+-- A person's message settings: no row is the defaults (pushes on, no e-mail address).
+create table message_prefs (
+    person_id bigint primary key references people (id) on delete cascade,
+    opt_out boolean not null default false,
+    email text not null default ''
+);
+
+create trigger inbox_page_changed after insert or update or delete or truncate on inbox
+    for each statement execute function page_changed();
+create trigger message_prefs_page_changed after insert or update or delete or truncate on message_prefs
+    for each statement execute function page_changed();

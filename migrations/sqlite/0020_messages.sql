@@ -1,0 +1,69 @@
+-- Messages (issue 16). A notice is one thing said (a session moved or cancelled, a request
+-- decided, ...), stored as a code with its values (`domain::messages::Notice` as JSON) and
+-- worded when shown. The inbox (站内消息) holds one line per person it is for, with the read
+-- receipt; the outbox one line per push through a channel (SMS, e-mail, a community's group
+-- robot), written in the same transaction as the event and delivered by `ssr::outbox`:
+-- claimed for a while by one worker, tried again later after a failure, each try recorded.
+-- migrations/postgres/0020_messages.sql is the twin.
+create table notices (
+    id integer primary key,
+    body text not null,
+    mandatory boolean not null,
+    session_id integer references sessions (id) on delete set null,
+    created_at bigint not null
+);
+
+create table inbox (
+    person_id integer not null references people (id) on delete cascade,
+    notice_id integer not null references notices (id) on delete cascade,
+    read_at bigint,
+    primary key (person_id, notice_id)
+);
+create index inbox_notice on inbox (notice_id);
+create index inbox_unread on inbox (person_id) where read_at is null;
+
+create table outbox (
+    id integer primary key,
+    notice_id integer not null references notices (id) on delete cascade,
+    -- A person's own channel, or a community's group robot.
+    person_id integer references people (id) on delete cascade,
+    community_id integer references communities (id) on delete cascade,
+    channel text not null check (channel in ('sms', 'email', 'dingtalk', 'wecom')),
+    -- The idempotency key the channel sees: the same on every try.
+    key text not null unique,
+    state text not null default 'pending' check (state in ('pending', 'sent', 'failed', 'held')),
+    attempts integer not null default 0,
+    due_at bigint not null,
+    claimed_by text,
+    claimed_until bigint,
+    sent_at bigint,
+    last_error text,
+    check ((person_id is null) <> (community_id is null))
+);
+create index outbox_due on outbox (due_at) where state = 'pending';
+create index outbox_person_sent on outbox (person_id, sent_at) where state = 'sent';
+create index outbox_notice on outbox (notice_id);
+
+create table outbox_attempts (
+    id integer primary key,
+    outbox_id integer not null references outbox (id) on delete cascade,
+    at bigint not null,
+    worker text not null,
+    ok boolean not null,
+    detail text not null
+);
+create index outbox_attempts_outbox on outbox_attempts (outbox_id);
+
+-- A person's message settings: no row is the defaults (pushes on, no e-mail address).
+create table message_prefs (
+    person_id integer primary key references people (id) on delete cascade,
+    opt_out boolean not null default false,
+    email text not null default ''
+);
+
+create trigger inbox_page_insert after insert on inbox begin update page_changes set n = n + 1 where id = 1; end;
+create trigger inbox_page_update after update on inbox begin update page_changes set n = n + 1 where id = 1; end;
+create trigger inbox_page_delete after delete on inbox begin update page_changes set n = n + 1 where id = 1; end;
+create trigger message_prefs_page_insert after insert on message_prefs begin update page_changes set n = n + 1 where id = 1; end;
+create trigger message_prefs_page_update after update on message_prefs begin update page_changes set n = n + 1 where id = 1; end;
+create trigger message_prefs_page_delete after delete on message_prefs begin update page_changes set n = n + 1 where id = 1; end;

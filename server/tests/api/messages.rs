@@ -1,0 +1,538 @@
+//! Messages (issue 16): notices written with the event that causes them, the inbox with its
+//! read receipts, and the outbox's delivery to a real SMTP server (aiosmtpd, from PyPI):
+//! each push once, through a worker that dies between sending and recording and with two
+//! servers' workers on one database.
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+
+use app::api::inbox::InboxPage;
+use app::domain::Timestamp;
+use app::domain::attendance::Decision;
+use app::domain::audience::Audience;
+use app::domain::messages::{Budget, Channel, ChannelsOn, LEASE_SECS, Notice};
+use app::ssr::db::{MessagePrefs, NewPerson, OutboxCounts, PushEnd, Repository, RequestKind};
+use app::ssr::outbox::email::{EmailConfig, EmailSender, Security};
+use app::ssr::outbox::{BUDGET_SETTING, Outbox, budget};
+use reqwest::StatusCode;
+
+use crate::checkin::door_session;
+use crate::helpers::*;
+
+both_backends!(
+    cancelling_and_moving_tell_the_audience_in_their_inbox,
+    decisions_reach_the_cadre_who_asked,
+    the_outbox_delivers_each_push_once_through_a_crash_and_two_servers,
+    quiet_hours_hold_pushes_and_an_opt_out_never_hides_a_cancellation,
+);
+
+/// A real SMTP server (aiosmtpd's Mailbox handler) on a free port, writing each message it
+/// accepts as a file; stopped when dropped.
+struct SmtpServer {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+    _root: tempfile::TempDir,
+}
+
+impl SmtpServer {
+    async fn start() -> SmtpServer {
+        let root = tempfile::tempdir().unwrap();
+        // aiosmtpd makes the mailbox itself: it must not exist yet.
+        let dir = root.path().join("mail");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("python3")
+            .args(["-m", "aiosmtpd", "-n", "-l"])
+            .arg(format!("127.0.0.1:{port}"))
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("python3 -m aiosmtpd (scripts/setup installs it from PyPI)");
+        let server = SmtpServer {
+            child,
+            port,
+            dir,
+            _root: root,
+        };
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return server;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("aiosmtpd did not start on port {port}: is it installed (scripts/setup)?");
+    }
+
+    fn config(&self) -> EmailConfig {
+        EmailConfig {
+            host: "127.0.0.1".into(),
+            port: self.port,
+            security: Security::None,
+            login: None,
+            from: "夜校 <noreply@nightschool.test>".into(),
+        }
+    }
+
+    /// Every message received: (Message-ID, recipient, whole text).
+    fn received(&self) -> Vec<(String, String, String)> {
+        let Ok(entries) = std::fs::read_dir(self.dir.join("new")) else {
+            return Vec::new();
+        };
+        entries
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .map(|text| {
+                let header = |name: &str| {
+                    text.lines()
+                        .find_map(|l| {
+                            l.strip_prefix(name)
+                                .filter(|_| l.len() > name.len())
+                                .map(|v| v.trim().to_string())
+                        })
+                        .unwrap_or_default()
+                };
+                (header("Message-ID:"), header("To:"), text.clone())
+            })
+            .collect()
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn inbox_of(app: &TestApp, client: &reqwest::Client) -> InboxPage {
+    let res = app.call(client, "inbox", &[("page", "0")]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
+fn only(people: Vec<i64>) -> Audience {
+    Audience::Chosen {
+        tiers: vec![],
+        communities: vec![],
+        people,
+    }
+}
+
+/// `n` new cadres of the first community and tier, each with an e-mail address.
+async fn cadres_with_mail(repo: &dyn Repository, n: usize) -> Vec<i64> {
+    let community = repo.communities().await.unwrap()[0].id;
+    let tier = repo.tiers().await.unwrap()[0].id;
+    let people: Vec<NewPerson> = (0..n)
+        .map(|i| NewPerson {
+            name: format!("收信人{i}"),
+            community_id: Some(community),
+            tier_id: Some(tier),
+            position: app::domain::people::Position::GridWorker,
+            phone: format!("1380000{i:04}"),
+        })
+        .collect();
+    let ids = repo.create_people(&people, Timestamp::now()).await.unwrap();
+    for id in &ids {
+        repo.set_message_prefs(
+            *id,
+            &MessagePrefs {
+                opted_out: false,
+                email: format!("cadre{id}@nightschool.test"),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    ids
+}
+
+/// No quiet hours: the delivery tests must not depend on the time of day they run at.
+async fn never_quiet(repo: &dyn Repository) {
+    let budget = Budget {
+        quiet_from: 0,
+        quiet_to: 0,
+        ..Budget::default()
+    };
+    repo.set_setting(
+        BUDGET_SETTING,
+        &serde_json::to_string(&budget).unwrap(),
+        Timestamp::now(),
+    )
+    .await
+    .unwrap();
+}
+
+async fn cancelling_and_moving_tell_the_audience_in_their_inbox(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let cadre_person = app.account("cadre").await.person_id;
+    let session = door_session(&app, 24 * 60, 90, only(vec![cadre_person])).await;
+    let organiser = app.signed_in("organiser").await;
+    let cadre = app.signed_in("cadre").await;
+    let lecturer = app.signed_in("lecturer").await;
+    let before = inbox_of(&app, &cadre).await;
+
+    let cancel = [
+        ("id", session.to_string()),
+        ("reason", "台风停课".to_string()),
+    ];
+    let cancel: Vec<(&str, &str)> = cancel.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = app.call(&organiser, "sessions_cancel", &cancel).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let after = inbox_of(&app, &cadre).await;
+    assert_eq!(after.unread, before.unread + 1);
+    let newest = &after.items[0];
+    assert!(!newest.read);
+    let Notice::SessionCancelled {
+        session_id, reason, ..
+    } = &newest.notice
+    else {
+        panic!("a cancellation, not {:?}", newest.notice);
+    };
+    assert_eq!((*session_id, reason.as_str()), (session, "台风停课"));
+
+    // The page and the bar say so, in words.
+    let (status, page) = app.page(&cadre, "/inbox").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("课程取消"), "{page}");
+    assert!(page.contains("台风停课"));
+    assert!(
+        page.contains("data-testid=\"inbox-unread\""),
+        "the bar shows the count"
+    );
+
+    // Cancelling again says nothing new; someone outside the audience hears nothing.
+    let res = app.call(&organiser, "sessions_cancel", &cancel).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(inbox_of(&app, &cadre).await.unread, after.unread);
+    let lecturer_inbox = inbox_of(&app, &lecturer).await;
+    assert!(
+        lecturer_inbox
+            .items
+            .iter()
+            .all(|i| i.notice.session_id() != Some(session))
+    );
+
+    // The read receipt: another person's id marks nothing; the cadre's own marks one.
+    let id = newest.id.to_string();
+    let res = app.call(&lecturer, "inbox_read", &[("id", &id)]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(inbox_of(&app, &cadre).await.unread, after.unread);
+    let res = app.call(&cadre, "inbox_read", &[("id", &id)]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let read = inbox_of(&app, &cadre).await;
+    assert_eq!(read.unread, after.unread - 1);
+    assert!(read.items[0].read);
+    let res = app
+        .call(&cadre, "inbox_read", &[("id", "not-a-number")])
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+    // Moving a session tells its audience the new time and the old; a new description
+    // alone tells nobody.
+    let moved = door_session(&app, 2 * 24 * 60, 90, only(vec![cadre_person])).await;
+    let detail = app.repo.session_detail(moved).await.unwrap().unwrap();
+    let base = app::ssr::db::NewSession {
+        subdistrict_id: Some(1),
+        series: detail.series.clone(),
+        title: detail.summary.title.clone(),
+        theme_id: detail.theme_id,
+        format: detail.summary.format,
+        starts_at: detail.summary.starts_at,
+        ends_at: detail.summary.ends_at,
+        place: detail.summary.place.clone(),
+        description_md: "新的说明".into(),
+        lecturer_ids: vec![],
+        audience: only(vec![cadre_person]),
+        study_hours: detail.summary.study_hours,
+        hours_overridden: false,
+        capacity: None,
+        clash_override_reason: None,
+    };
+    let count = inbox_of(&app, &cadre).await.unread;
+    assert!(
+        app.repo
+            .update_sessions(
+                &[(moved, base.clone())],
+                Timestamp::now(),
+                &Default::default()
+            )
+            .await
+            .unwrap()
+    );
+    assert_eq!(inbox_of(&app, &cadre).await.unread, count);
+    let later = app::ssr::db::NewSession {
+        starts_at: Timestamp(base.starts_at.0 + 3600),
+        ends_at: Timestamp(base.ends_at.0 + 3600),
+        place: "社区会议室".into(),
+        ..base
+    };
+    app.repo
+        .update_sessions(&[(moved, later)], Timestamp::now(), &Default::default())
+        .await
+        .unwrap();
+    let told = inbox_of(&app, &cadre).await;
+    assert_eq!(told.unread, count + 1);
+    let Notice::SessionMoved {
+        starts_at,
+        was_starts_at,
+        place,
+        ..
+    } = &told.items[0].notice
+    else {
+        panic!("a move, not {:?}", told.items[0].notice);
+    };
+    assert_eq!(*starts_at - *was_starts_at, 3600);
+    assert_eq!(place, "社区会议室");
+
+    // All read at once; signed out, there is no inbox.
+    let res = app.call(&cadre, "inbox_read", &[("id", "")]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(inbox_of(&app, &cadre).await.unread, 0);
+    let res = app.call(&client(), "inbox", &[("page", "0")]).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
+
+async fn decisions_reach_the_cadre_who_asked(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let cadre_person = app.account("cadre").await.person_id;
+    let organiser_person = app.account("organiser").await.person_id;
+    let session = door_session(&app, 3 * 24 * 60, 90, only(vec![cadre_person])).await;
+    let request = app
+        .repo
+        .create_request(
+            RequestKind::Leave,
+            session,
+            cadre_person,
+            "防汛值班",
+            Timestamp::now(),
+        )
+        .await
+        .unwrap();
+    let cadre = app.signed_in("cadre").await;
+    let before = inbox_of(&app, &cadre).await.unread;
+    let organiser = app.signed_in("organiser").await;
+    let res = app
+        .call(
+            &organiser,
+            "requests_decide",
+            &[
+                ("id", &request.to_string()),
+                ("kind", "leave"),
+                ("decision", "declined"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let inbox = inbox_of(&app, &cadre).await;
+    assert_eq!(inbox.unread, before + 1);
+    assert!(matches!(
+        inbox.items[0].notice,
+        Notice::LeaveDecided {
+            approved: false,
+            session_id,
+            ..
+        } if session_id == session
+    ));
+    let (_, page) = app.page(&cadre, "/inbox").await;
+    assert!(page.contains("请假未批准"), "{page}");
+    // A decision refused (already decided) says nothing more.
+    assert!(
+        !app.repo
+            .decide_request(
+                RequestKind::Leave,
+                request,
+                Decision::Approved,
+                organiser_person,
+                Timestamp::now(),
+                &Default::default(),
+            )
+            .await
+            .unwrap()
+    );
+    assert_eq!(inbox_of(&app, &cadre).await.unread, before + 1);
+}
+
+async fn the_outbox_delivers_each_push_once_through_a_crash_and_two_servers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let smtp = SmtpServer::start().await;
+    let repo = app.repo.clone();
+    never_quiet(repo.as_ref()).await;
+    let people = cadres_with_mail(repo.as_ref(), 30).await;
+    let session = door_session(&app, 24 * 60, 90, only(people.clone())).await;
+    let mail: Arc<dyn app::ssr::outbox::Sender> =
+        Arc::new(EmailSender::new(&smtp.config()).unwrap());
+    let channels = ChannelsOn(vec![Channel::Email]);
+    let now = Timestamp::now();
+    assert!(
+        repo.cancel_session(session, "暴雨", now, &channels)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        repo.outbox_counts().await.unwrap(),
+        OutboxCounts {
+            pending: 30,
+            ..Default::default()
+        },
+        "one e-mail per person of the audience, written with the cancellation"
+    );
+
+    // Worker A takes ten, sends them and dies before recording anything.
+    let dying = Outbox::new(vec![mail.clone()]);
+    let rules = budget(repo.as_ref()).await.unwrap();
+    let taken = repo
+        .claim_pushes(dying.worker(), now, Timestamp(now.0 + LEASE_SECS), 10)
+        .await
+        .unwrap();
+    assert_eq!(taken.len(), 10);
+    for push in &taken {
+        let end = dying
+            .attempt(repo.as_ref(), &rules, push, now)
+            .await
+            .unwrap();
+        assert!(matches!(end, PushEnd::Sent { .. }), "{end:?}");
+    }
+    assert_eq!(smtp.received().len(), 10);
+
+    // Two servers, each with its own connections and worker, empty the rest at once; the
+    // dead worker's ten are still held.
+    let second = app::ssr::db::connect(app.db_url()).await.unwrap();
+    let b = Outbox::new(vec![mail.clone()]);
+    let c = Outbox::new(vec![mail.clone()]);
+    let drain = |outbox: Outbox, repo: Arc<dyn Repository>| async move {
+        let mut taken = 0;
+        loop {
+            match outbox.deliver_due(repo.as_ref(), now).await.unwrap() {
+                0 => return taken,
+                n => taken += n,
+            }
+        }
+    };
+    let (by_b, by_c) = tokio::join!(drain(b, repo.clone()), drain(c, second.clone()));
+    assert_eq!(by_b + by_c, 20, "each of the other twenty taken once");
+    let counts = repo.outbox_counts().await.unwrap();
+    assert_eq!((counts.sent, counts.pending), (20, 10));
+
+    // Once the dead worker's hold runs out, its ten are taken again and sent with the same
+    // keys; its own late record is refused.
+    let after = Timestamp(now.0 + LEASE_SECS + 1);
+    let again = Outbox::new(vec![mail.clone()]);
+    assert_eq!(again.deliver_due(second.as_ref(), after).await.unwrap(), 10);
+    assert!(
+        !repo
+            .finish_push(
+                taken[0].id,
+                dying.worker(),
+                &PushEnd::Sent {
+                    detail: "late".into()
+                },
+                after
+            )
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        repo.outbox_counts().await.unwrap(),
+        OutboxCounts {
+            sent: 30,
+            attempts: 30,
+            ..Default::default()
+        }
+    );
+
+    // The mail server got 40 messages with 30 Message-IDs: the ten sent twice are the dead
+    // worker's, each twice with its own key, so a mail program shows it once.
+    let received = smtp.received();
+    assert_eq!(received.len(), 40);
+    let mut ids: Vec<&str> = received.iter().map(|(id, _, _)| id.as_str()).collect();
+    ids.sort();
+    let twice: Vec<&str> = ids
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0])
+        .collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 30);
+    let mut dead: Vec<String> = taken
+        .iter()
+        .map(|p| format!("<{}@nightschool.test>", p.key))
+        .collect();
+    dead.sort();
+    assert_eq!(twice, dead.iter().map(String::as_str).collect::<Vec<_>>());
+    let mut to: Vec<&str> = received.iter().map(|(_, to, _)| to.as_str()).collect();
+    to.sort();
+    to.dedup();
+    assert_eq!(to.len(), 30, "every person of the audience");
+    assert!(received[0].2.contains("Subject:"));
+    // Each push has one recorded attempt: the unrecorded send left none.
+    assert_eq!(repo.outbox_counts().await.unwrap().attempts, 30);
+}
+
+async fn quiet_hours_hold_pushes_and_an_opt_out_never_hides_a_cancellation(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let smtp = SmtpServer::start().await;
+    let repo = app.repo.clone();
+    let people = cadres_with_mail(repo.as_ref(), 2).await;
+    repo.set_message_prefs(
+        people[1],
+        &MessagePrefs {
+            opted_out: true,
+            email: format!("cadre{}@nightschool.test", people[1]),
+        },
+    )
+    .await
+    .unwrap();
+    let mail: Arc<dyn app::ssr::outbox::Sender> =
+        Arc::new(EmailSender::new(&smtp.config()).unwrap());
+    let outbox = Outbox::new(vec![mail]);
+    let channels = ChannelsOn(vec![Channel::Email]);
+    let session = door_session(&app, 24 * 60, 90, only(people.clone())).await;
+    let now = Timestamp::now();
+    repo.cancel_session(session, "暴雨", now, &channels)
+        .await
+        .unwrap();
+
+    // Quiet hours from a minute ago to an hour from now: nothing goes, both wait.
+    let minute = {
+        use chrono::Timelike;
+        let local = now.local();
+        local.hour() * 60 + local.minute()
+    };
+    let quiet = Budget {
+        quiet_from: (minute + 1439) % 1440,
+        quiet_to: (minute + 60) % 1440,
+        ..Budget::default()
+    };
+    repo.set_setting(BUDGET_SETTING, &serde_json::to_string(&quiet).unwrap(), now)
+        .await
+        .unwrap();
+    assert_eq!(outbox.deliver_due(repo.as_ref(), now).await.unwrap(), 2);
+    assert_eq!(outbox.deliver_due(repo.as_ref(), now).await.unwrap(), 0);
+    assert_eq!(repo.outbox_counts().await.unwrap().pending, 2);
+    assert!(smtp.received().is_empty());
+
+    // After the quiet hours both go: a cancellation reaches those who opted out too.
+    never_quiet(repo.as_ref()).await;
+    let morning = Timestamp(now.0 + 3601);
+    assert_eq!(outbox.deliver_due(repo.as_ref(), morning).await.unwrap(), 2);
+    assert_eq!(repo.outbox_counts().await.unwrap().sent, 2);
+    assert_eq!(smtp.received().len(), 2);
+}
