@@ -62,7 +62,27 @@ create table message_prefs (
     email text not null default ''
 );
 
+-- Reminders sent about a session, each once: the key refuses a second, also from another
+-- app server at the same moment.
+create table session_reminders (
+    session_id bigint not null references sessions (id) on delete cascade,
+    kind text not null check (kind in ('tomorrow', 'not_checked_in')),
+    notice_id bigint references notices (id) on delete set null,
+    sent_at bigint not null,
+    primary key (session_id, kind)
+);
+
+-- Sessions whose organiser asked that those not checked in a quarter of an hour after the
+-- start be reminded (off unless asked, session by session).
+create table late_reminders (
+    session_id bigint primary key references sessions (id) on delete cascade,
+    asked_by bigint references people (id) on delete set null,
+    asked_at bigint not null
+);
+
 create trigger inbox_page_changed after insert or update or delete or truncate on inbox
     for each statement execute function page_changed();
 create trigger message_prefs_page_changed after insert or update or delete or truncate on message_prefs
+    for each statement execute function page_changed();
+create trigger late_reminders_page_changed after insert or update or delete or truncate on late_reminders
     for each statement execute function page_changed();

@@ -61,9 +61,29 @@ create table message_prefs (
     email text not null default ''
 );
 
+-- Reminders sent about a session, each once: the key refuses a second, also from another
+-- app server at the same moment.
+create table session_reminders (
+    session_id integer not null references sessions (id) on delete cascade,
+    kind text not null check (kind in ('tomorrow', 'not_checked_in')),
+    notice_id integer references notices (id) on delete set null,
+    sent_at bigint not null,
+    primary key (session_id, kind)
+);
+
+-- Sessions whose organiser asked that those not checked in a quarter of an hour after the
+-- start be reminded (off unless asked, session by session).
+create table late_reminders (
+    session_id integer primary key references sessions (id) on delete cascade,
+    asked_by integer references people (id) on delete set null,
+    asked_at bigint not null
+);
+
 create trigger inbox_page_insert after insert on inbox begin update page_changes set n = n + 1 where id = 1; end;
 create trigger inbox_page_update after update on inbox begin update page_changes set n = n + 1 where id = 1; end;
 create trigger inbox_page_delete after delete on inbox begin update page_changes set n = n + 1 where id = 1; end;
 create trigger message_prefs_page_insert after insert on message_prefs begin update page_changes set n = n + 1 where id = 1; end;
 create trigger message_prefs_page_update after update on message_prefs begin update page_changes set n = n + 1 where id = 1; end;
 create trigger message_prefs_page_delete after delete on message_prefs begin update page_changes set n = n + 1 where id = 1; end;
+create trigger late_reminders_page_insert after insert on late_reminders begin update page_changes set n = n + 1 where id = 1; end;
+create trigger late_reminders_page_delete after delete on late_reminders begin update page_changes set n = n + 1 where id = 1; end;

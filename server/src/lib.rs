@@ -48,6 +48,17 @@ pub struct Settings {
     /// E-mail for the outbox (`NIGHTSCHOOL_SMTP_*`, read by
     /// [`Settings::with_channels_from_env`]); `None`: off.
     pub email: Option<app::ssr::outbox::email::EmailConfig>,
+    /// Text messages for the outbox (`NIGHTSCHOOL_SMS_*`); `None`: off.
+    pub sms: Option<app::ssr::outbox::sms::SmsConfig>,
+    /// Community work groups' robots (`NIGHTSCHOOL_DINGTALK_ROBOTS`,
+    /// `NIGHTSCHOOL_WECOM_ROBOTS`); empty: off.
+    pub robots: Vec<(
+        app::domain::messages::Channel,
+        Vec<app::ssr::outbox::robots::RobotEntry>,
+    )>,
+    /// Write the evening-before and late reminders when due (tests switch it off, so that
+    /// nothing is written behind their backs).
+    pub reminders: bool,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/nightschool.db";
@@ -81,6 +92,9 @@ impl Settings {
             oidc: None,
             seen_every: app::ssr::seen::FLUSH_EVERY,
             email: None,
+            sms: None,
+            robots: Vec::new(),
+            reminders: true,
         }
         .with_backups_from_env()
     }
@@ -285,6 +299,7 @@ pub struct Application {
     backups: Option<backup::Schedule>,
     seen: Arc<app::ssr::seen::Seen>,
     outbox: Arc<app::ssr::outbox::Outbox>,
+    reminders: bool,
 }
 
 impl Application {
@@ -308,6 +323,34 @@ impl Application {
             senders.push(Arc::new(
                 app::ssr::outbox::email::EmailSender::new(email).map_err(anyhow::Error::msg)?,
             ));
+        }
+        if let Some(sms) = &settings.sms {
+            senders.push(sms.sender().map_err(anyhow::Error::msg)?);
+        }
+        if !settings.robots.is_empty() {
+            let subdistricts = repo.subdistricts().await?;
+            let communities: Vec<(i64, String, String)> = repo
+                .communities()
+                .await?
+                .into_iter()
+                .map(|c| {
+                    let held = subdistricts
+                        .iter()
+                        .find(|s| s.id == c.subdistrict_id)
+                        .map(|s| s.name.clone())
+                        .unwrap_or_default();
+                    (c.id, c.name, held)
+                })
+                .collect();
+            for (channel, entries) in &settings.robots {
+                let sender = app::ssr::outbox::robots::RobotSender::new(
+                    *channel,
+                    entries.clone(),
+                    &communities,
+                )
+                .map_err(anyhow::Error::msg)?;
+                senders.push(Arc::new(sender));
+            }
         }
         let outbox = Arc::new(app::ssr::outbox::Outbox::new(senders));
         let state = AppState {
@@ -342,6 +385,7 @@ impl Application {
             backups: settings.backups,
             seen,
             outbox,
+            reminders: settings.reminders,
         })
     }
 
@@ -351,7 +395,7 @@ impl Application {
 
     pub async fn run(self) -> anyhow::Result<()> {
         spawn_pruning(self.repo.clone(), self.audit_days);
-        self.outbox.clone().spawn(self.repo.clone());
+        self.outbox.clone().spawn(self.repo.clone(), self.reminders);
         if let Some(schedule) = self.backups {
             tracing::info!(dir = %schedule.dir.display(), hours = schedule.every.as_secs() / 3600, keep = schedule.keep, "scheduled backups on");
             backup::spawn_schedule(self.repo.clone(), schedule);

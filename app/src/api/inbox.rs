@@ -90,3 +90,105 @@ pub async fn inbox_read(id: String) -> Result<u64, AppError> {
         .await,
     )
 }
+
+/// A person's message settings as their page shows them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MessageSettingsView {
+    pub opted_out: bool,
+    pub email: String,
+    /// The phone on record, all but the last four digits hidden; empty when none.
+    pub phone: String,
+    pub budget: crate::domain::messages::Budget,
+}
+
+#[server(endpoint = "message_settings")]
+pub async fn message_settings() -> Result<MessageSettingsView, AppError> {
+    use crate::ssr::guard::{caller, finish, state};
+    finish(
+        async {
+            let me = caller()?;
+            let repo = state()?.repo;
+            let prefs = repo.message_prefs(me.account.person_id).await?;
+            let phone = repo.person_phone(me.account.person_id).await?;
+            Ok(MessageSettingsView {
+                opted_out: prefs.opted_out,
+                email: prefs.email,
+                phone: crate::domain::messages::masked_phone(&phone),
+                budget: crate::ssr::outbox::budget(repo.as_ref()).await?,
+            })
+        }
+        .await,
+    )
+}
+
+/// Saves the caller's e-mail address (empty: none) and opt-out; a malformed address
+/// changes nothing.
+#[server(endpoint = "message_settings_set")]
+pub async fn set_message_settings(
+    email: String,
+    #[server(default)] opted_out: Option<String>,
+) -> Result<(), AppError> {
+    use crate::ssr::db::MessagePrefs;
+    use crate::ssr::guard::{caller, finish, state};
+    finish(
+        async {
+            let me = caller()?;
+            let email = crate::domain::messages::parse_email(&email)?;
+            state()?
+                .repo
+                .set_message_prefs(
+                    me.account.person_id,
+                    &MessagePrefs {
+                        opted_out: opted_out.is_some(),
+                        email,
+                    },
+                )
+                .await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Whether those not checked in to the session are reminded a quarter of an hour after
+/// its start; for the session's organisers.
+#[server(endpoint = "late_reminder")]
+pub async fn late_reminder(id: i64) -> Result<bool, AppError> {
+    use crate::domain::org::SessionRight;
+    use crate::ssr::guard::{finish, state};
+    finish(
+        async {
+            let repo = state()?.repo;
+            crate::ssr::access::organiser()?
+                .session(repo.as_ref(), id, SessionRight::Organise)
+                .await?;
+            Ok(repo.late_reminder(id).await?)
+        }
+        .await,
+    )
+}
+
+/// Switches the reminder to those not checked in on (`on` = "1") or off for one session.
+#[server(endpoint = "late_reminder_set")]
+pub async fn set_late_reminder(id: i64, on: String) -> Result<(), AppError> {
+    use crate::domain::org::SessionRight;
+    use crate::ssr::guard::{finish, state};
+    finish(
+        async {
+            let repo = state()?.repo;
+            let organiser = crate::ssr::access::organiser()?;
+            organiser
+                .session(repo.as_ref(), id, SessionRight::Organise)
+                .await?;
+            let on = match on.as_str() {
+                "1" => true,
+                "0" => false,
+                _ => return Err(AppError::NotFound),
+            };
+            repo.set_late_reminder(id, on, organiser.user().account.person_id, Timestamp::now())
+                .await?;
+            Ok(())
+        }
+        .await,
+    )
+}

@@ -1,3 +1,4 @@
+pub mod late_reminder;
 pub mod layout;
 pub mod material;
 pub mod my_attendance;

@@ -21,6 +21,8 @@ pub enum Invalid {
     Date,
     #[error("choose one of the reminders offered")]
     AlarmTime,
+    #[error("not an e-mail address")]
+    Email,
 }
 
 /// A login name: ASCII so that it is easy to type on any phone keyboard and compares

@@ -48,19 +48,34 @@ impl Channel {
     }
 }
 
-/// The channels this installation has switched on (each by its own configuration).
+/// The channels this installation has switched on (each by its own configuration): those
+/// to people, and those to work groups with the communities that have one.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ChannelsOn(pub Vec<Channel>);
+pub struct ChannelsOn {
+    pub personal: Vec<Channel>,
+    pub groups: Vec<(Channel, Vec<i64>)>,
+}
 
 impl ChannelsOn {
-    /// Channels to a person.
-    pub fn personal(&self) -> impl Iterator<Item = Channel> + '_ {
-        self.0.iter().copied().filter(|c| !c.is_group())
+    /// Only channels to people.
+    pub fn people(personal: Vec<Channel>) -> Self {
+        ChannelsOn {
+            personal,
+            groups: Vec::new(),
+        }
     }
 
-    /// Channels to a community's work group.
-    pub fn group(&self) -> impl Iterator<Item = Channel> + '_ {
-        self.0.iter().copied().filter(|c| c.is_group())
+    /// Channels to a person.
+    pub fn personal(&self) -> impl Iterator<Item = Channel> + '_ {
+        self.personal.iter().copied()
+    }
+
+    /// Channels to work groups, each with the communities it reaches.
+    pub fn group(&self) -> impl Iterator<Item = (Channel, &[i64])> + '_ {
+        self.groups
+            .iter()
+            .filter(|(_, communities)| !communities.is_empty())
+            .map(|(c, communities)| (*c, communities.as_slice()))
     }
 }
 
@@ -84,6 +99,21 @@ pub enum Notice {
         title: String,
         starts_at: i64,
         reason: String,
+    },
+    /// The evening before: the session takes place tomorrow.
+    Tomorrow {
+        session_id: i64,
+        title: String,
+        starts_at: i64,
+        ends_at: i64,
+        place: String,
+    },
+    /// Shortly after the start, to those not checked in yet (when the organiser asked).
+    NotCheckedIn {
+        session_id: i64,
+        title: String,
+        starts_at: i64,
+        place: String,
     },
     /// The cadre's leave request (请假) was decided.
     LeaveDecided {
@@ -111,6 +141,7 @@ impl Notice {
             | Notice::SessionCancelled { .. }
             | Notice::LeaveDecided { .. }
             | Notice::MakeUpDecided { .. } => true,
+            Notice::Tomorrow { .. } | Notice::NotCheckedIn { .. } => false,
         }
     }
 
@@ -120,7 +151,9 @@ impl Notice {
             Notice::SessionMoved { session_id, .. }
             | Notice::SessionCancelled { session_id, .. }
             | Notice::LeaveDecided { session_id, .. }
-            | Notice::MakeUpDecided { session_id, .. } => Some(*session_id),
+            | Notice::MakeUpDecided { session_id, .. }
+            | Notice::Tomorrow { session_id, .. }
+            | Notice::NotCheckedIn { session_id, .. } => Some(*session_id),
         }
     }
 
@@ -161,6 +194,69 @@ pub fn change_notice(
         was_starts_at: before.starts_at.0,
         was_place: before.place.clone(),
     })
+}
+
+/// An e-mail address as a person types it in: trimmed; empty means none. One `@` between a
+/// name and a domain with a dot, no spaces or characters that would end the header.
+pub fn parse_email(raw: &str) -> Result<String, super::account::Invalid> {
+    let email = raw.trim();
+    if email.is_empty() {
+        return Ok(String::new());
+    }
+    let bad = |c: char| c.is_whitespace() || c.is_control() || "<>,;:\"()[]\\".contains(c);
+    let well_formed = email.len() <= 254
+        && !email.chars().any(bad)
+        && email.split_once('@').is_some_and(|(name, domain)| {
+            !name.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
+    if well_formed {
+        Ok(email.to_string())
+    } else {
+        Err(super::account::Invalid::Email)
+    }
+}
+
+/// A phone number with all but its last four digits hidden: "*******5678".
+pub fn masked_phone(phone: &str) -> String {
+    let digits: Vec<char> = phone.trim().chars().collect();
+    let keep = digits.len().saturating_sub(4);
+    digits
+        .iter()
+        .enumerate()
+        .map(|(i, c)| if i < keep { '*' } else { *c })
+        .collect()
+}
+
+/// When the evening-before reminder goes: from 18:00 Beijing time on the day before.
+pub const EVE_REMINDER_HOUR: u32 = 18;
+
+/// Minutes after the start at which those not checked in are reminded.
+pub const LATE_REMINDER_MINUTES: i64 = 15;
+
+/// Whether the evening-before reminder of a session starting at `starts_at` is due at
+/// `now`: from 18:00 on the day before until the session starts (a server that was down at
+/// six still reminds, never after the start).
+pub fn tomorrow_due(starts_at: Timestamp, now: Timestamp) -> bool {
+    let Some(eve) = starts_at
+        .local_date()
+        .pred_opt()
+        .and_then(|day| Timestamp::from_local(day, EVE_REMINDER_HOUR, 0))
+    else {
+        return false;
+    };
+    now >= eve && now < starts_at
+}
+
+/// Whether the reminder to those not checked in is due: from a quarter of an hour after
+/// the start until the session is half over.
+pub fn not_checked_in_due(starts_at: Timestamp, ends_at: Timestamp, now: Timestamp) -> bool {
+    let from = starts_at.0 + LATE_REMINDER_MINUTES * 60;
+    let until = starts_at.0 + (ends_at.0 - starts_at.0) / 2;
+    now.0 >= from && now.0 < until.max(from + 60)
 }
 
 /// The burden budget: how many pushes a person gets, and when none are sent.
@@ -443,13 +539,78 @@ mod tests {
     }
 
     #[test]
+    fn reminders_come_the_evening_before_and_a_quarter_after_the_start() {
+        let start = at(9, 19, 0);
+        let end = at(9, 20, 30);
+        for (now, due) in [
+            (at(8, 17, 59), false),
+            (at(8, 18, 0), true),
+            (at(9, 12, 0), true),
+            (at(9, 19, 0), false),
+        ] {
+            assert_eq!(tomorrow_due(start, now), due, "{:?}", now.local());
+        }
+        // A morning session is reminded of the evening before too.
+        assert!(tomorrow_due(at(9, 8, 30), at(8, 18, 30)));
+        assert!(!tomorrow_due(at(10, 8, 30), at(8, 18, 30)));
+        for (now, due) in [
+            (at(9, 19, 14), false),
+            (at(9, 19, 15), true),
+            (at(9, 19, 44), true),
+            (at(9, 19, 45), false),
+        ] {
+            assert_eq!(
+                not_checked_in_due(start, end, now),
+                due,
+                "{:?}",
+                now.local()
+            );
+        }
+        // A short session still has a minute to remind in.
+        assert!(not_checked_in_due(
+            at(9, 19, 0),
+            at(9, 19, 20),
+            at(9, 19, 15)
+        ));
+    }
+
+    #[test]
+    fn e_mail_addresses_are_checked_before_they_are_kept() {
+        assert_eq!(
+            parse_email("  wang@example.cn "),
+            Ok("wang@example.cn".into())
+        );
+        assert_eq!(parse_email(""), Ok(String::new()));
+        for bad in [
+            "wang",
+            "wang@",
+            "@example.cn",
+            "wang@localhost",
+            "wang@@example.cn",
+            "wang li@example.cn",
+            "wang@example.cn, boss@example.cn",
+            "<wang@example.cn>",
+            "wang@example.",
+        ] {
+            assert!(parse_email(bad).is_err(), "{bad}");
+        }
+        assert!(parse_email(&format!("{}@example.cn", "a".repeat(250))).is_err());
+    }
+
+    #[test]
     fn channels_parse_and_split_into_people_and_groups() {
         for c in Channel::ALL {
             assert_eq!(Channel::parse(c.as_str()), Some(c));
         }
         assert_eq!(Channel::parse("fax"), None);
-        let on = ChannelsOn(vec![Channel::Email, Channel::WeCom]);
+        let on = ChannelsOn {
+            personal: vec![Channel::Email],
+            groups: vec![(Channel::WeCom, vec![3]), (Channel::DingTalk, vec![])],
+        };
         assert_eq!(on.personal().collect::<Vec<_>>(), [Channel::Email]);
-        assert_eq!(on.group().collect::<Vec<_>>(), [Channel::WeCom]);
+        assert_eq!(
+            on.group().collect::<Vec<_>>(),
+            [(Channel::WeCom, [3].as_slice())]
+        );
     }
 }

@@ -166,6 +166,7 @@ impl AppError {
             AppError::Invalid(Invalid::CommonPassword) => Key::ErrCommonPassword,
             AppError::Invalid(Invalid::Date) => Key::ErrAuditFilter,
             AppError::Invalid(Invalid::AlarmTime) => Key::ErrAlarmTime,
+            AppError::Invalid(Invalid::Email) => Key::ErrEmail,
             AppError::Conflict(Conflict::UsernameTaken) => Key::ErrUsernameTaken,
             AppError::Conflict(Conflict::LastAdmin) => Key::ErrLastAdmin,
             AppError::Conflict(Conflict::OwnAccount) => Key::ErrOwnAccount,
@@ -319,6 +320,35 @@ pub fn word_notice(notice: &crate::domain::messages::Notice, lang: Lang) -> (Str
         } => (
             Key::NoticeCancelledSubject.fill(lang, std::slice::from_ref(title)),
             Key::NoticeCancelledText.fill(lang, &[when(*starts_at), title.clone(), reason.clone()]),
+        ),
+        Notice::Tomorrow {
+            title,
+            starts_at,
+            ends_at,
+            place,
+            ..
+        } => (
+            Key::NoticeTomorrowSubject.fill(lang, std::slice::from_ref(title)),
+            Key::NoticeTomorrowText.fill(
+                lang,
+                &[
+                    title.clone(),
+                    session_when(lang, Timestamp(*starts_at), Timestamp(*ends_at)),
+                    place.clone(),
+                ],
+            ),
+        ),
+        Notice::NotCheckedIn {
+            title,
+            starts_at,
+            place,
+            ..
+        } => (
+            Key::NoticeNotCheckedInSubject.fill(lang, std::slice::from_ref(title)),
+            Key::NoticeNotCheckedInText.fill(
+                lang,
+                &[title.clone(), Timestamp(*starts_at).hh_mm(), place.clone()],
+            ),
         ),
         Notice::LeaveDecided {
             title,

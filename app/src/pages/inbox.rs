@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::inbox::{InboxItem, InboxRead, inbox};
+use crate::api::inbox::{InboxItem, InboxRead, SetMessageSettings, inbox, message_settings};
 use crate::components::layout::{ErrorNote, outcome};
 use crate::i18n::{Key, moment, t, tf, use_lang, word_notice};
 
@@ -25,7 +25,10 @@ pub fn InboxPage() -> impl IntoView {
     let result = move || outcome(read);
     view! {
         <section class="card stack" data-testid="inbox">
-            <h1>{t(Key::InboxTitle)}</h1>
+            <div class="row wrap">
+                <h1>{t(Key::InboxTitle)}</h1>
+                <a href="/account/messages" data-testid="inbox-settings">{t(Key::InboxSettingsLink)}</a>
+            </div>
             {move || match result() {
                 Some(Ok(())) => Some(Either::Left(view! { <p class="ok" role="status">{t(Key::InboxMarked)}</p> })),
                 Some(Err(e)) => Some(Either::Right(view! { <ErrorNote error=e /> })),
@@ -96,5 +99,55 @@ fn InboxEntry(item: InboxItem, read: ServerAction<InboxRead>) -> impl IntoView {
                 }}
             </p>
         </li>
+    }
+}
+
+/// A person's message settings: an e-mail address for notices by mail and the opt-out
+/// from everything not mandatory, with the burden budget spelled out. A plain form.
+#[component]
+pub fn MessageSettingsPage() -> impl IntoView {
+    let set = ServerAction::<SetMessageSettings>::new();
+    let settings = Resource::new(move || set.version().get(), |_| message_settings());
+    let result = move || outcome(set);
+    view! {
+        <section class="card stack" data-testid="message-settings">
+            <h1>{t(Key::PrefsTitle)}</h1>
+            {move || match result() {
+                Some(Ok(())) => Some(Either::Left(view! { <p class="ok" role="status">{t(Key::PrefsSaved)}</p> })),
+                Some(Err(e)) => Some(Either::Right(view! { <ErrorNote error=e /> })),
+                None => None,
+            }}
+            <Suspense fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match settings.await {
+                        Ok(s) => {
+                            let b = s.budget;
+                            let clock = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
+                            let intro = tf(Key::PrefsIntro, [b.per_week.to_string(), b.per_session.to_string(), clock(b.quiet_from), clock(b.quiet_to)]);
+                            Either::Left(view! {
+                                <p class="hint">{intro}</p>
+                                <p class="muted">{if s.phone.is_empty() {
+                                    Either::Left(t(Key::PrefsNoPhone))
+                                } else {
+                                    Either::Right(tf(Key::PrefsPhone, [s.phone.clone()]))
+                                }}</p>
+                                <ActionForm action=set attr:class="stack">
+                                    <label>
+                                        <span>{t(Key::PrefsEmail)}</span>
+                                        <input type="email" name="email" value=s.email.clone() autocomplete="email" inputmode="email" maxlength="254" data-testid="prefs-email" />
+                                    </label>
+                                    <label class="check">
+                                        <input type="checkbox" name="opted_out" value="1" checked=s.opted_out data-testid="prefs-opt-out" />
+                                        <span>{t(Key::PrefsOptOut)}</span>
+                                    </label>
+                                    <button type="submit" class="primary" data-testid="prefs-save">{t(Key::Save)}</button>
+                                </ActionForm>
+                            })
+                        }
+                        Err(e) => Either::Right(view! { <ErrorNote error=e /> }),
+                    }
+                })}
+            </Suspense>
+        </section>
     }
 }

@@ -100,6 +100,7 @@ fn session_details(v: SessionView, cancel: ServerAction<CancelSession>) -> impl 
                 })}
             </p>
             <MyAttendancePanel session_id=id />
+            {(v.may_edit && !s.cancelled).then(|| view! { <crate::components::late_reminder::LateReminderPanel session_id=id /> })}
             <MaterialSection session_id=id />
             {(v.may_edit && !s.cancelled).then(|| view! {
                 <details class="cancel">

@@ -147,6 +147,9 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Settin
         oidc: None,
         seen_every: app::ssr::seen::FLUSH_EVERY,
         email: None,
+        sms: None,
+        robots: Vec::new(),
+        reminders: false,
     };
     configure(&mut settings);
     let app = Application::build(settings, repo.clone())
@@ -195,6 +198,9 @@ impl TestApp {
             oidc: None,
             seen_every: app::ssr::seen::FLUSH_EVERY,
             email: None,
+            sms: None,
+            robots: Vec::new(),
+            reminders: false,
         };
         let app = Application::build(settings, repo).await.expect("build app");
         let address = format!("http://127.0.0.1:{}", app.port());

@@ -170,6 +170,12 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
         ("inbox", form(&[("page", "0")]), "NYYYYYYYYY"),
         ("inbox_unread", form(&[]), "NYYYYYYYYY"),
         ("inbox_read", form(&[("id", "")]), "NYYYYYYYYY"),
+        ("message_settings", form(&[]), "NYYYYYYYYY"),
+        (
+            "message_settings_set",
+            form(&[("email", "someone@example.cn")]),
+            "NYYYYYYYYY",
+        ),
         ("open_doors", form(&[]), "NYYYYYYYYY"),
         (
             "checkin_preview",
@@ -290,6 +296,12 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
         (
             "sessions_cancel",
             form(&[("id", s), ("reason", "")]),
+            "NNNNNNYNYN",
+        ),
+        ("late_reminder", form(&[("id", s)]), "NNNNNNYNYN"),
+        (
+            "late_reminder_set",
+            form(&[("id", s), ("on", "0")]),
             "NNNNNNYNYN",
         ),
         (

@@ -13,6 +13,8 @@ use app::domain::audience::Audience;
 use app::domain::messages::{Budget, Channel, ChannelsOn, LEASE_SECS, Notice};
 use app::ssr::db::{MessagePrefs, NewPerson, OutboxCounts, PushEnd, Repository, RequestKind};
 use app::ssr::outbox::email::{EmailConfig, EmailSender, Security};
+use app::ssr::outbox::robots::{RobotEntry, RobotSender};
+use app::ssr::outbox::sms::{Provider, SmsConfig, parse_templates};
 use app::ssr::outbox::{BUDGET_SETTING, Outbox, budget};
 use reqwest::StatusCode;
 
@@ -24,7 +26,87 @@ both_backends!(
     decisions_reach_the_cadre_who_asked,
     the_outbox_delivers_each_push_once_through_a_crash_and_two_servers,
     quiet_hours_hold_pushes_and_an_opt_out_never_hides_a_cancellation,
+    each_person_keeps_their_own_message_settings,
+    texts_and_work_groups_reach_the_providers_signed_as_they_document,
+    reminders_go_once_to_those_expected_and_to_those_not_checked_in,
 );
+
+/// The providers' endpoints (`tests/providers/verify.py`): each request's signature checked
+/// by the provider's own SDK from PyPI; stopped when dropped.
+struct Providers {
+    child: Child,
+    port: u16,
+}
+
+const ALIYUN_ID: &str = "LTAI5tNightSchool";
+const ALIYUN_SECRET: &str = "aliyun-secret-运河";
+const TENCENT_ID: &str = "AKIDNightSchool";
+const TENCENT_SECRET: &str = "tencent-secret";
+const DING_TOKEN: &str = "ding-token";
+const DING_SECRET: &str = "SECding";
+const WECOM_KEY: &str = "wecom-key";
+
+impl Providers {
+    async fn start() -> Providers {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/providers/verify.py");
+        let child = Command::new("python3")
+            .arg(script)
+            .arg(port.to_string())
+            .args([
+                ALIYUN_ID,
+                ALIYUN_SECRET,
+                TENCENT_ID,
+                TENCENT_SECRET,
+                DING_TOKEN,
+                DING_SECRET,
+                WECOM_KEY,
+            ])
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("python3 tests/providers/verify.py (scripts/setup installs its SDKs)");
+        let providers = Providers { child, port };
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return providers;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the providers' stand-in did not start: are the SDKs installed (scripts/setup)?");
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// What was accepted and what refused, by provider.
+    async fn received(&self) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
+        let all: serde_json::Value = reqwest::get(self.url())
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        (
+            all["accepted"].as_array().unwrap().clone(),
+            all["refused"].as_array().unwrap().clone(),
+        )
+    }
+}
+
+impl Drop for Providers {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
 
 /// A real SMTP server (aiosmtpd's Mailbox handler) on a free port, writing each message it
 /// accepts as a file; stopped when dropped.
@@ -379,7 +461,7 @@ async fn the_outbox_delivers_each_push_once_through_a_crash_and_two_servers(back
     let session = door_session(&app, 24 * 60, 90, only(people.clone())).await;
     let mail: Arc<dyn app::ssr::outbox::Sender> =
         Arc::new(EmailSender::new(&smtp.config()).unwrap());
-    let channels = ChannelsOn(vec![Channel::Email]);
+    let channels = ChannelsOn::people(vec![Channel::Email]);
     let now = Timestamp::now();
     assert!(
         repo.cancel_session(session, "暴雨", now, &channels)
@@ -503,7 +585,7 @@ async fn quiet_hours_hold_pushes_and_an_opt_out_never_hides_a_cancellation(backe
     let mail: Arc<dyn app::ssr::outbox::Sender> =
         Arc::new(EmailSender::new(&smtp.config()).unwrap());
     let outbox = Outbox::new(vec![mail]);
-    let channels = ChannelsOn(vec![Channel::Email]);
+    let channels = ChannelsOn::people(vec![Channel::Email]);
     let session = door_session(&app, 24 * 60, 90, only(people.clone())).await;
     let now = Timestamp::now();
     repo.cancel_session(session, "暴雨", now, &channels)
@@ -535,4 +617,404 @@ async fn quiet_hours_hold_pushes_and_an_opt_out_never_hides_a_cancellation(backe
     assert_eq!(outbox.deliver_due(repo.as_ref(), morning).await.unwrap(), 2);
     assert_eq!(repo.outbox_counts().await.unwrap().sent, 2);
     assert_eq!(smtp.received().len(), 2);
+}
+
+async fn each_person_keeps_their_own_message_settings(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let cadre = app.signed_in("cadre").await;
+    let person = app.account("cadre").await.person_id;
+    let settings = |client: reqwest::Client| {
+        let app = &app;
+        async move {
+            let res = app.call(&client, "message_settings", &[]).await;
+            assert_eq!(res.status(), StatusCode::OK);
+            res.json::<app::api::inbox::MessageSettingsView>()
+                .await
+                .unwrap()
+        }
+    };
+    let first = settings(cadre.clone()).await;
+    assert_eq!(first.email, "");
+    assert!(!first.opted_out);
+    assert_eq!(first.budget, Budget::default());
+
+    let res = app
+        .call(
+            &cadre,
+            "message_settings_set",
+            &[("email", " wang.li@example.cn "), ("opted_out", "1")],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let saved = settings(cadre.clone()).await;
+    assert_eq!(
+        (saved.email.as_str(), saved.opted_out),
+        ("wang.li@example.cn", true)
+    );
+    assert_eq!(
+        app.repo.message_prefs(person).await.unwrap(),
+        MessagePrefs {
+            opted_out: true,
+            email: "wang.li@example.cn".into()
+        }
+    );
+
+    // A malformed address is refused in words and changes nothing.
+    let res = app
+        .call(
+            &cadre,
+            "message_settings_set",
+            &[("email", "wang li@example")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(settings(cadre.clone()).await, saved);
+    let (status, page) = app.page(&cadre, "/account/messages").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("wang.li@example.cn"));
+    // Without the box ticked the opt-out ends; another person's settings stay as they were.
+    let res = app
+        .call(&cadre, "message_settings_set", &[("email", "")])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        app.repo.message_prefs(person).await.unwrap(),
+        MessagePrefs::default()
+    );
+    let lecturer = app.account("lecturer").await.person_id;
+    assert_eq!(
+        app.repo.message_prefs(lecturer).await.unwrap(),
+        MessagePrefs::default()
+    );
+}
+
+fn sms_config(provider: Provider, endpoint: String, secret: &str) -> SmsConfig {
+    SmsConfig {
+        provider,
+        key_id: match provider {
+            Provider::Aliyun => ALIYUN_ID,
+            Provider::Tencent => TENCENT_ID,
+        }
+        .into(),
+        key_secret: secret.into(),
+        sign_name: "运河街道".into(),
+        templates: parse_templates(
+            "session_moved:SMS_MOVED,session_cancelled:SMS_CANCELLED,leave_decided:SMS_LEAVE",
+        )
+        .unwrap(),
+        app_id: "1400000001".into(),
+        region: "ap-guangzhou".into(),
+        endpoint,
+    }
+}
+
+async fn texts_and_work_groups_reach_the_providers_signed_as_they_document(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let providers = Providers::start().await;
+    let repo = app.repo.clone();
+    never_quiet(repo.as_ref()).await;
+    let people = cadres_with_mail(repo.as_ref(), 2).await;
+    let community = repo.communities().await.unwrap()[0].clone();
+    let communities: Vec<(i64, String, String)> = repo
+        .communities()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.id, c.name, String::new()))
+        .collect();
+    let ding = RobotSender::new(
+        Channel::DingTalk,
+        vec![RobotEntry {
+            community: community.name.clone(),
+            url: format!("{}/robot/send?access_token={DING_TOKEN}", providers.url()),
+            secret: Some(DING_SECRET.into()),
+        }],
+        &communities,
+    )
+    .unwrap();
+    let wecom = RobotSender::new(
+        Channel::WeCom,
+        vec![RobotEntry {
+            community: community.name.clone(),
+            url: format!("{}/cgi-bin/webhook/send?key={WECOM_KEY}", providers.url()),
+            secret: None,
+        }],
+        &communities,
+    )
+    .unwrap();
+    let aliyun = sms_config(Provider::Aliyun, providers.url(), ALIYUN_SECRET)
+        .sender()
+        .unwrap();
+    let outbox = Outbox::new(vec![aliyun, Arc::new(ding), Arc::new(wecom)]);
+    let session = door_session(&app, 24 * 60, 90, only(people.clone())).await;
+    let now = Timestamp::now();
+    repo.cancel_session(session, "暴雨红色预警", now, &outbox.channels())
+        .await
+        .unwrap();
+    assert_eq!(
+        repo.outbox_counts().await.unwrap().pending,
+        4,
+        "a text to each of the two, and one post to each of their community's two groups"
+    );
+    assert_eq!(outbox.deliver_due(repo.as_ref(), now).await.unwrap(), 4);
+    assert_eq!(repo.outbox_counts().await.unwrap().sent, 4);
+    let (accepted, refused) = providers.received().await;
+    assert!(refused.is_empty(), "{refused:?}");
+    let texts: Vec<&serde_json::Value> = accepted
+        .iter()
+        .filter(|a| a["provider"] == "aliyun")
+        .collect();
+    assert_eq!(texts.len(), 2);
+    for text in &texts {
+        assert_eq!(text["template"], "SMS_CANCELLED");
+        assert_eq!(text["sign"], "运河街道");
+        assert_eq!(text["values"]["reason"], "暴雨红色预警");
+        assert!(text["key"].as_str().unwrap().starts_with("ns-"));
+    }
+    let ding_post = accepted
+        .iter()
+        .find(|a| a["provider"] == "dingtalk")
+        .unwrap();
+    assert!(ding_post["text"].as_str().unwrap().contains("课程取消"));
+    let wecom_post = accepted.iter().find(|a| a["provider"] == "wecom").unwrap();
+    assert!(
+        wecom_post["text"]
+            .as_str()
+            .unwrap()
+            .contains("暴雨红色预警")
+    );
+
+    // Tencent Cloud takes the next notice: a move.
+    let tencent = sms_config(Provider::Tencent, providers.url(), TENCENT_SECRET)
+        .sender()
+        .unwrap();
+    let outbox = Outbox::new(vec![tencent]);
+    let moved = door_session(&app, 2 * 24 * 60, 90, only(people.clone())).await;
+    let detail = repo.session_detail(moved).await.unwrap().unwrap();
+    let change = app::ssr::db::NewSession {
+        subdistrict_id: Some(1),
+        series: detail.series.clone(),
+        title: detail.summary.title.clone(),
+        theme_id: detail.theme_id,
+        format: detail.summary.format,
+        starts_at: Timestamp(detail.summary.starts_at.0 + 1800),
+        ends_at: Timestamp(detail.summary.ends_at.0 + 1800),
+        place: detail.summary.place.clone(),
+        description_md: String::new(),
+        lecturer_ids: vec![],
+        audience: only(people.clone()),
+        study_hours: detail.summary.study_hours,
+        hours_overridden: false,
+        capacity: None,
+        clash_override_reason: None,
+    };
+    repo.update_sessions(&[(moved, change)], now, &outbox.channels())
+        .await
+        .unwrap();
+    assert_eq!(outbox.deliver_due(repo.as_ref(), now).await.unwrap(), 2);
+    let (accepted, refused) = providers.received().await;
+    assert!(refused.is_empty(), "{refused:?}");
+    let tencent: Vec<&serde_json::Value> = accepted
+        .iter()
+        .filter(|a| a["provider"] == "tencent")
+        .collect();
+    assert_eq!(tencent.len(), 2);
+    assert!(tencent[0]["phone"].as_str().unwrap().starts_with("+86138"));
+    assert_eq!(tencent[0]["template"], "SMS_MOVED");
+    assert_eq!(tencent[0]["values"].as_array().unwrap().len(), 3);
+
+    // A wrong secret is refused by the provider's check: the push fails for good, with the
+    // provider's answer kept, and is not sent again.
+    let forged = sms_config(Provider::Aliyun, providers.url(), "not-the-secret")
+        .sender()
+        .unwrap();
+    let outbox = Outbox::new(vec![forged]);
+    let third = door_session(&app, 3 * 24 * 60, 90, only(vec![people[0]])).await;
+    repo.cancel_session(third, "停课", now, &outbox.channels())
+        .await
+        .unwrap();
+    assert_eq!(outbox.deliver_due(repo.as_ref(), now).await.unwrap(), 1);
+    let (_, refused) = providers.received().await;
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(refused[0].as_str().unwrap().contains("signature"));
+    let counts = repo.outbox_counts().await.unwrap();
+    assert_eq!((counts.failed, counts.pending), (1, 0));
+}
+
+async fn reminders_go_once_to_those_expected_and_to_those_not_checked_in(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let repo = app.repo.clone();
+    let people = cadres_with_mail(repo.as_ref(), 3).await;
+    let (on_leave, present, missing) = (people[0], people[1], people[2]);
+    // Tomorrow at 19:00 Beijing time.
+    let tomorrow = Timestamp::now().local_date().succ_opt().unwrap();
+    let start = Timestamp::from_local(tomorrow, 19, 0).unwrap();
+    let session = {
+        let id = door_session(&app, 0, 90, only(people.clone())).await;
+        let detail = repo.session_detail(id).await.unwrap().unwrap();
+        let change = app::ssr::db::NewSession {
+            subdistrict_id: Some(1),
+            series: detail.series.clone(),
+            title: "明晚的课".into(),
+            theme_id: detail.theme_id,
+            format: detail.summary.format,
+            starts_at: start,
+            ends_at: Timestamp(start.0 + 5400),
+            place: "社区会议室".into(),
+            description_md: String::new(),
+            lecturer_ids: vec![],
+            audience: only(people.clone()),
+            study_hours: detail.summary.study_hours,
+            hours_overridden: false,
+            capacity: None,
+            clash_override_reason: None,
+        };
+        repo.update_sessions(&[(id, change)], Timestamp::now(), &Default::default())
+            .await
+            .unwrap();
+        id
+    };
+    let organiser = app.account("organiser").await.person_id;
+    let leave = repo
+        .create_request(
+            RequestKind::Leave,
+            session,
+            on_leave,
+            "值班",
+            Timestamp::now(),
+        )
+        .await
+        .unwrap();
+    repo.decide_request(
+        RequestKind::Leave,
+        leave,
+        Decision::Approved,
+        organiser,
+        Timestamp::now(),
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    let inbox = |person: i64| {
+        let repo = repo.clone();
+        async move {
+            repo.inbox(person, 50, 0)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|l| l.notice.session_id() == Some(session))
+                .map(|l| l.notice)
+                .filter(|n| matches!(n, Notice::Tomorrow { .. } | Notice::NotCheckedIn { .. }))
+                .collect::<Vec<_>>()
+        }
+    };
+    let outbox = Outbox::inbox_only();
+    // The demo's own sessions may be due reminders at the same moments: only this
+    // session's are counted, in its people's inboxes.
+    let eve = Timestamp::from_local(Timestamp::now().local_date(), 18, 0).unwrap();
+    // Before six the evening before: nothing. At 18:00: once, to those not on leave, even
+    // when two servers try at the same moment.
+    outbox
+        .remind_due(repo.as_ref(), Timestamp(eve.0 - 60))
+        .await
+        .unwrap();
+    assert!(inbox(missing).await.is_empty());
+    let second = app::ssr::db::connect(app.db_url()).await.unwrap();
+    let other = Outbox::inbox_only();
+    let (a, b) = tokio::join!(
+        outbox.remind_due(repo.as_ref(), eve),
+        other.remind_due(second.as_ref(), eve)
+    );
+    a.unwrap();
+    b.unwrap();
+    outbox.remind_due(repo.as_ref(), eve).await.unwrap();
+    assert!(matches!(
+        inbox(missing).await.as_slice(),
+        [Notice::Tomorrow { .. }]
+    ));
+    assert!(matches!(
+        inbox(present).await.as_slice(),
+        [Notice::Tomorrow { .. }]
+    ));
+    assert!(
+        inbox(on_leave).await.is_empty(),
+        "nobody on approved leave is reminded"
+    );
+
+    // The late reminder only when the organiser asked, only to those not checked in.
+    let late = Timestamp(start.0 + 16 * 60);
+    outbox.remind_due(repo.as_ref(), late).await.unwrap();
+    assert_eq!(
+        inbox(missing).await.len(),
+        1,
+        "not asked for: no late reminder"
+    );
+    let organiser_client = app.signed_in("organiser").await;
+    let res = app
+        .call(
+            &organiser_client,
+            "late_reminder_set",
+            &[("id", &session.to_string()), ("on", "1")],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let res = app
+        .call(
+            &organiser_client,
+            "late_reminder",
+            &[("id", &session.to_string())],
+        )
+        .await;
+    assert!(res.json::<bool>().await.unwrap());
+    let cadre = app.signed_in("cadre").await;
+    let res = app
+        .call(
+            &cadre,
+            "late_reminder_set",
+            &[("id", &session.to_string()), ("on", "0")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    repo.record_attendance(
+        &[app::ssr::db::AttendanceRecord {
+            session_id: session,
+            person_id: present,
+            status: app::domain::schedule::AttendanceStatus::Present,
+            checked_in_at: Some(Timestamp(start.0 + 60)),
+        }],
+        Timestamp(start.0 + 60),
+    )
+    .await
+    .unwrap();
+    outbox
+        .remind_due(repo.as_ref(), Timestamp(start.0 + 10 * 60))
+        .await
+        .unwrap();
+    assert_eq!(
+        inbox(missing).await.len(),
+        1,
+        "not before a quarter of an hour"
+    );
+    outbox.remind_due(repo.as_ref(), late).await.unwrap();
+    outbox.remind_due(repo.as_ref(), late).await.unwrap();
+    assert!(matches!(
+        inbox(missing).await.as_slice(),
+        [Notice::NotCheckedIn { .. }, Notice::Tomorrow { .. }]
+    ));
+    assert_eq!(
+        inbox(present).await.len(),
+        1,
+        "checked in: no late reminder"
+    );
+    assert!(inbox(on_leave).await.is_empty());
 }

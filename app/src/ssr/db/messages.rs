@@ -16,6 +16,38 @@ pub enum Recipients {
     Session(i64),
     /// One person.
     Person(i64),
+    /// Those expected at the session: its audience without those on approved leave, and
+    /// its lecturers.
+    Expected(i64),
+    /// Those of the audience not checked in (no record other than absent) and not on leave.
+    NotCheckedIn(i64),
+}
+
+/// A reminder about a session that has not gone yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReminderKind {
+    Tomorrow,
+    NotCheckedIn,
+}
+
+impl ReminderKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReminderKind::Tomorrow => "tomorrow",
+            ReminderKind::NotCheckedIn => "not_checked_in",
+        }
+    }
+}
+
+/// A session that may be due a reminder.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReminderCandidate {
+    pub kind: ReminderKind,
+    pub session_id: i64,
+    pub title: String,
+    pub starts_at: crate::domain::Timestamp,
+    pub ends_at: crate::domain::Timestamp,
+    pub place: String,
 }
 
 /// One line of a person's inbox.
@@ -110,6 +142,8 @@ pub trait MessageStore: Send + Sync {
     ) -> RepoResult<u64>;
 
     async fn message_prefs(&self, person_id: i64) -> RepoResult<MessagePrefs>;
+    /// The phone number on record (empty when none).
+    async fn person_phone(&self, person_id: i64) -> RepoResult<String>;
     async fn set_message_prefs(&self, person_id: i64, prefs: &MessagePrefs) -> RepoResult<()>;
 
     /// Takes up to `limit` pushes that are due and that no live worker holds, for `worker`
@@ -140,4 +174,30 @@ pub trait MessageStore: Send + Sync {
         now: Timestamp,
     ) -> RepoResult<bool>;
     async fn outbox_counts(&self) -> RepoResult<OutboxCounts>;
+
+    /// Sessions not cancelled, starting in `[from, to)`, without the reminder yet: every
+    /// one for the evening-before reminder, those whose organiser asked for the other.
+    async fn reminder_candidates(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> RepoResult<Vec<ReminderCandidate>>;
+    /// Sends the reminder unless it was sent (by any server): the mark and the notice in
+    /// one transaction. `false` when it had been sent.
+    async fn post_reminder(
+        &self,
+        candidate: &ReminderCandidate,
+        notice: &Notice,
+        channels: &ChannelsOn,
+        now: Timestamp,
+    ) -> RepoResult<bool>;
+    /// Whether the organiser asked to remind those not checked in.
+    async fn late_reminder(&self, session_id: i64) -> RepoResult<bool>;
+    async fn set_late_reminder(
+        &self,
+        session_id: i64,
+        on: bool,
+        by: i64,
+        now: Timestamp,
+    ) -> RepoResult<()>;
 }

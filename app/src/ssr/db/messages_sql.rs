@@ -51,17 +51,17 @@ pub(super) async fn post_notice(
                 .await?;
         }
         Recipients::Session(session_id) => {
-            sqlx::query(&format!(
-                "insert into inbox (person_id, notice_id) \
-                 select p.id, $1 from sessions s \
-                 join people p on p.tier_id is not null and {} where s.id = $2 \
-                 union select l.person_id, $1 from session_lecturers l where l.session_id = $2",
-                in_audience("p.tier_id", "p.community_id", "p.id")
-            ))
-            .bind(id)
-            .bind(session_id)
-            .execute(&mut *conn)
-            .await?;
+            audience_inbox(conn, id, session_id, "", true).await?;
+        }
+        Recipients::Expected(session_id) => {
+            audience_inbox(conn, id, session_id, NOT_ON_LEAVE, true).await?;
+        }
+        Recipients::NotCheckedIn(session_id) => {
+            let absent = format!(
+                "{NOT_ON_LEAVE} and not exists (select 1 from attendance x \
+                 where x.session_id = s.id and x.person_id = p.id and x.status <> 'absent')"
+            );
+            audience_inbox(conn, id, session_id, &absent, false).await?;
         }
     }
     for channel in channels.personal() {
@@ -88,22 +88,53 @@ pub(super) async fn post_notice(
         .await?;
     }
     if notice.to_groups() {
-        for channel in channels.group() {
+        for (channel, communities) in channels.group() {
             let name = channel.as_str();
-            sqlx::query(&format!(
+            let mut query = sqlx::QueryBuilder::<Db>::new(format!(
                 "insert into outbox (notice_id, community_id, channel, key, due_at) \
                  select distinct i.notice_id, p.community_id, '{name}', \
-                 'ns-' || i.notice_id || '-c' || p.community_id || '-{name}', $2 \
-                 from inbox i join people p on p.id = i.person_id \
-                 where i.notice_id = $1 and p.community_id is not null"
-            ))
-            .bind(id)
-            .bind(now.0)
-            .execute(&mut *conn)
-            .await?;
+                 'ns-' || i.notice_id || '-c' || p.community_id || '-{name}', "
+            ));
+            query.push_bind(now.0);
+            query.push(" from inbox i join people p on p.id = i.person_id where i.notice_id = ");
+            query.push_bind(id);
+            query.push(" and p.community_id in ");
+            in_list(&mut query, communities.iter().copied());
+            query.build().execute(&mut *conn).await?;
         }
     }
     Ok(id)
+}
+
+/// ` and …`: the cadre `p` has no approved leave for session `s`.
+const NOT_ON_LEAVE: &str = " and not exists (select 1 from leave_requests lr \
+     where lr.session_id = s.id and lr.person_id = p.id and lr.decision = 'approved')";
+
+/// Inbox lines of notice `notice_id` for the cadres of session `session_id`'s audience that
+/// meet `condition` (` and …` over `s` and `p`), and its lecturers when `lecturers`.
+async fn audience_inbox(
+    conn: &mut Conn,
+    notice_id: i64,
+    session_id: i64,
+    condition: &str,
+    lecturers: bool,
+) -> RepoResult<()> {
+    let lecturers = if lecturers {
+        " union select l.person_id, $1 from session_lecturers l where l.session_id = $2"
+    } else {
+        ""
+    };
+    sqlx::query(&format!(
+        "insert into inbox (person_id, notice_id) \
+         select p.id, $1 from sessions s \
+         join people p on p.tier_id is not null and {} where s.id = $2{condition}{lecturers}",
+        in_audience("p.tier_id", "p.community_id", "p.id")
+    ))
+    .bind(notice_id)
+    .bind(session_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 #[derive(sqlx::FromRow)]
@@ -234,6 +265,15 @@ impl MessageStore for SqlRepository<Db> {
         Ok(row
             .map(|(opted_out, email)| MessagePrefs { opted_out, email })
             .unwrap_or_default())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn person_phone(&self, person_id: i64) -> RepoResult<String> {
+        let phone: Option<(String,)> = sqlx::query_as("select phone from people where id = $1")
+            .bind(person_id)
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(phone.map(|(p,)| p).unwrap_or_default())
     }
 
     #[tracing::instrument(skip_all)]
@@ -385,6 +425,122 @@ impl MessageStore for SqlRepository<Db> {
         }
         tx.commit().await?;
         Ok(true)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn reminder_candidates(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> RepoResult<Vec<ReminderCandidate>> {
+        let rows: Vec<(String, i64, String, i64, i64, String)> = sqlx::query_as(
+            "select 'tomorrow', s.id, s.title, s.starts_at, s.ends_at, s.place from sessions s \
+             where not s.cancelled and s.starts_at >= $1 and s.starts_at < $2 \
+             and not exists (select 1 from session_reminders r \
+             where r.session_id = s.id and r.kind = 'tomorrow') \
+             union all \
+             select 'not_checked_in', s.id, s.title, s.starts_at, s.ends_at, s.place \
+             from sessions s join late_reminders w on w.session_id = s.id \
+             where not s.cancelled and s.starts_at >= $1 and s.starts_at < $2 \
+             and not exists (select 1 from session_reminders r \
+             where r.session_id = s.id and r.kind = 'not_checked_in')",
+        )
+        .bind(from.0)
+        .bind(to.0)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(kind, session_id, title, starts_at, ends_at, place)| ReminderCandidate {
+                    kind: if kind == "tomorrow" {
+                        ReminderKind::Tomorrow
+                    } else {
+                        ReminderKind::NotCheckedIn
+                    },
+                    session_id,
+                    title,
+                    starts_at: Timestamp(starts_at),
+                    ends_at: Timestamp(ends_at),
+                    place,
+                },
+            )
+            .collect())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn post_reminder(
+        &self,
+        candidate: &ReminderCandidate,
+        notice: &Notice,
+        channels: &ChannelsOn,
+        now: Timestamp,
+    ) -> RepoResult<bool> {
+        let mut tx = self.begin_write().await?;
+        let marked = sqlx::query(
+            "insert into session_reminders (session_id, kind, sent_at) values ($1, $2, $3) \
+             on conflict (session_id, kind) do nothing",
+        )
+        .bind(candidate.session_id)
+        .bind(candidate.kind.as_str())
+        .bind(now.0)
+        .execute(&mut *tx)
+        .await?;
+        if marked.rows_affected() == 0 {
+            return Ok(false);
+        }
+        let to = match candidate.kind {
+            ReminderKind::Tomorrow => Recipients::Expected(candidate.session_id),
+            ReminderKind::NotCheckedIn => Recipients::NotCheckedIn(candidate.session_id),
+        };
+        let id = post_notice(&mut tx, notice, to, channels, now).await?;
+        sqlx::query(
+            "update session_reminders set notice_id = $1 where session_id = $2 and kind = $3",
+        )
+        .bind(id)
+        .bind(candidate.session_id)
+        .bind(candidate.kind.as_str())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn late_reminder(&self, session_id: i64) -> RepoResult<bool> {
+        let row: Option<(i64,)> =
+            sqlx::query_as("select session_id from late_reminders where session_id = $1")
+                .bind(session_id)
+                .fetch_optional(&self.read)
+                .await?;
+        Ok(row.is_some())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn set_late_reminder(
+        &self,
+        session_id: i64,
+        on: bool,
+        by: i64,
+        now: Timestamp,
+    ) -> RepoResult<()> {
+        if on {
+            sqlx::query(
+                "insert into late_reminders (session_id, asked_by, asked_at) values ($1, $2, $3) \
+                 on conflict (session_id) do nothing",
+            )
+            .bind(session_id)
+            .bind(by)
+            .bind(now.0)
+            .execute(&self.write)
+            .await?;
+        } else {
+            sqlx::query("delete from late_reminders where session_id = $1")
+                .bind(session_id)
+                .execute(&self.write)
+                .await?;
+        }
+        Ok(())
     }
 
     #[tracing::instrument(skip_all)]

@@ -49,6 +49,7 @@ pub use materials::{
 };
 pub use messages::{
     InboxLine, MessagePrefs, MessageStore, OutboxCounts, Push, PushEnd, PushPerson, Recipients,
+    ReminderCandidate, ReminderKind,
 };
 pub use organisation::{OrganisationStore, Subdistrict};
 pub use planning::{PersonHit, Planning, Scope, SessionDetail, SessionPage};

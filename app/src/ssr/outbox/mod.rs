@@ -14,12 +14,17 @@ use tokio::sync::Notify;
 
 use crate::domain::Timestamp;
 use crate::domain::messages::{
-    Budget, Channel, ChannelsOn, LEASE_SECS, Verdict, quiet_until, retry_after, verdict, week_start,
+    Budget, Channel, ChannelsOn, LEASE_SECS, Notice, Verdict, not_checked_in_due, quiet_until,
+    retry_after, tomorrow_due, verdict, week_start,
 };
 use crate::i18n::{Lang, word_notice};
-use crate::ssr::db::{Push, PushEnd, RepoResult, Repository};
+use crate::ssr::db::{Push, PushEnd, ReminderKind, RepoResult, Repository};
 
+pub mod aliyun;
 pub mod email;
+pub mod robots;
+pub mod sms;
+pub mod tencent;
 
 /// Where a push goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,6 +74,10 @@ impl SendError {
 #[async_trait]
 pub trait Sender: Send + Sync {
     fn channel(&self) -> Channel;
+    /// For a work-group channel, the communities that have a group it reaches.
+    fn communities(&self) -> Vec<i64> {
+        Vec::new()
+    }
     /// Hands the message over; the answer is the channel's reply, kept with the attempt.
     async fn send(&self, message: &Outgoing<'_>) -> Result<String, SendError>;
 }
@@ -118,7 +127,20 @@ impl Outbox {
 
     /// The channels switched on, for writing notices.
     pub fn channels(&self) -> ChannelsOn {
-        ChannelsOn(self.senders.iter().map(|s| s.channel()).collect())
+        ChannelsOn {
+            personal: self
+                .senders
+                .iter()
+                .map(|s| s.channel())
+                .filter(|c| !c.is_group())
+                .collect(),
+            groups: self
+                .senders
+                .iter()
+                .filter(|s| s.channel().is_group())
+                .map(|s| (s.channel(), s.communities()))
+                .collect(),
+        }
     }
 
     /// Tells the worker that pushes were written.
@@ -126,14 +148,20 @@ impl Outbox {
         self.wake.notify_one();
     }
 
-    /// Runs the worker until the process ends: it wakes when told and every few seconds.
-    pub fn spawn(self: Arc<Self>, repo: Arc<dyn Repository>) {
-        if self.senders.is_empty() {
+    /// Runs the worker until the process ends: it wakes when told and every few seconds,
+    /// writes the reminders that are due (when `reminders`) and delivers the pushes.
+    pub fn spawn(self: Arc<Self>, repo: Arc<dyn Repository>, reminders: bool) {
+        if self.senders.is_empty() && !reminders {
             return;
         }
         tokio::spawn(async move {
             loop {
-                loop {
+                if reminders
+                    && let Err(err) = self.remind_due(repo.as_ref(), Timestamp::now()).await
+                {
+                    tracing::warn!(error = %err, "writing reminders failed");
+                }
+                while !self.senders.is_empty() {
                     match self.deliver_due(repo.as_ref(), Timestamp::now()).await {
                         Ok(0) => break,
                         Ok(_) => continue,
@@ -149,6 +177,42 @@ impl Outbox {
                 }
             }
         });
+    }
+
+    /// Writes every reminder due at `now` that no server wrote yet; how many it wrote.
+    pub async fn remind_due(&self, repo: &dyn Repository, now: Timestamp) -> RepoResult<usize> {
+        let window = repo
+            .reminder_candidates(Timestamp(now.0 - 12 * 3600), Timestamp(now.0 + 2 * 86_400))
+            .await?;
+        let channels = self.channels();
+        let mut written = 0;
+        for c in window {
+            let notice = match c.kind {
+                ReminderKind::Tomorrow if tomorrow_due(c.starts_at, now) => Notice::Tomorrow {
+                    session_id: c.session_id,
+                    title: c.title.clone(),
+                    starts_at: c.starts_at.0,
+                    ends_at: c.ends_at.0,
+                    place: c.place.clone(),
+                },
+                ReminderKind::NotCheckedIn if not_checked_in_due(c.starts_at, c.ends_at, now) => {
+                    Notice::NotCheckedIn {
+                        session_id: c.session_id,
+                        title: c.title.clone(),
+                        starts_at: c.starts_at.0,
+                        place: c.place.clone(),
+                    }
+                }
+                _ => continue,
+            };
+            if repo.post_reminder(&c, &notice, &channels, now).await? {
+                written += 1;
+            }
+        }
+        if written > 0 {
+            self.wake();
+        }
+        Ok(written)
     }
 
     /// Takes one batch of due pushes and deals with each; how many it took.
