@@ -192,3 +192,102 @@ pub async fn set_late_reminder(id: i64, on: String) -> Result<(), AppError> {
         .await,
     )
 }
+
+/// The burden budget and the month's messages, for the settings page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MessageBudgetView {
+    pub budget: crate::domain::messages::Budget,
+    /// Whether this organiser may change it (their grant reaches the whole install).
+    pub may_change: bool,
+    /// Whether the star of the month is shown.
+    pub star_of_month: bool,
+    /// The last three months, newest first: (year, month, pushes sent, inbox lines, cadres).
+    pub months: Vec<MonthMessages>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MonthMessages {
+    pub year: i32,
+    pub month: u32,
+    pub pushed: i64,
+    pub inbox: i64,
+    pub cadres: i64,
+}
+
+#[server(endpoint = "message_budget")]
+pub async fn message_budget() -> Result<MessageBudgetView, AppError> {
+    use crate::domain::messages::month_bounds;
+    use crate::ssr::guard::{finish, state};
+    finish(
+        async {
+            let organiser = crate::ssr::access::organiser()?;
+            let repo = state()?.repo;
+            organiser.holds(repo.as_ref()).await?;
+            let cadres = repo.count_cadres().await?;
+            let mut months = Vec::new();
+            let mut at = Timestamp::now();
+            for _ in 0..3 {
+                let (from, to, year, month) = month_bounds(at);
+                let (pushed, inbox) = repo.messages_between(from, to).await?;
+                months.push(MonthMessages {
+                    year,
+                    month,
+                    pushed,
+                    inbox,
+                    cadres,
+                });
+                at = Timestamp(from.0 - 1);
+            }
+            Ok(MessageBudgetView {
+                budget: crate::ssr::outbox::budget(repo.as_ref()).await?,
+                may_change: organiser.whole().is_ok(),
+                star_of_month: crate::ssr::outbox::star_of_month(repo.as_ref()).await?,
+                months,
+            })
+        }
+        .await,
+    )
+}
+
+/// Saves the burden budget and the star-of-the-month switch (organisers of the whole
+/// install); a value out of range changes nothing.
+#[server(endpoint = "message_budget_save")]
+pub async fn save_message_budget(
+    per_week: String,
+    per_session: String,
+    quiet_from: String,
+    quiet_to: String,
+    #[server(default)] star_of_month: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::audit::{AuditKind, AuditOutcome};
+    use crate::domain::messages::parse_budget;
+    use crate::ssr::audit::{by, with_detail};
+    use crate::ssr::guard::{finish, state};
+    use crate::ssr::outbox::{BUDGET_SETTING, STAR_SETTING};
+    finish(
+        async {
+            let organiser = crate::ssr::access::organiser()?;
+            let user = organiser.whole()?.clone();
+            let budget = parse_budget(&per_week, &per_session, &quiet_from, &quiet_to)?;
+            let budget = serde_json::to_string(&budget).map_err(AppError::internal)?;
+            let star = if star_of_month.is_some() { "1" } else { "0" };
+            let line = with_detail(
+                by(&user, AuditKind::SettingsChanged, AuditOutcome::Ok, ""),
+                serde_json::json!({ BUDGET_SETTING: budget, STAR_SETTING: star }),
+            );
+            state()?
+                .repo
+                .set_settings_audited(
+                    &[
+                        (BUDGET_SETTING, budget.clone()),
+                        (STAR_SETTING, star.to_string()),
+                    ],
+                    Timestamp::now(),
+                    &line,
+                )
+                .await?;
+            Ok(())
+        }
+        .await,
+    )
+}

@@ -155,6 +155,9 @@ pub struct DashboardData {
     pub warnings_total: usize,
     pub candidates: Vec<CadreLine>,
     pub stars: Vec<Star>,
+    /// Organisers may switch the star of the month off (消息推送 on the settings page).
+    #[serde(default)]
+    pub star_of_month: bool,
     pub drill: Drill,
     pub list: Vec<CadreLine>,
     pub list_total: usize,

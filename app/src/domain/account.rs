@@ -23,6 +23,8 @@ pub enum Invalid {
     AlarmTime,
     #[error("not an e-mail address")]
     Email,
+    #[error("a message budget out of range")]
+    Budget,
 }
 
 /// A login name: ASCII so that it is easy to type on any phone keyboard and compares

@@ -283,6 +283,61 @@ impl Default for Budget {
     }
 }
 
+/// A budget as organisers type it: pushes a week (1 to 21) and about one session (1 to 5),
+/// and the quiet hours as `HH:MM` (equal times: none).
+pub fn parse_budget(
+    per_week: &str,
+    per_session: &str,
+    quiet_from: &str,
+    quiet_to: &str,
+) -> Result<Budget, super::account::Invalid> {
+    let bad = super::account::Invalid::Budget;
+    let count = |raw: &str, max: u32| {
+        raw.trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or(bad)
+    };
+    let clock = |raw: &str| {
+        let (h, m) = raw.trim().split_once(':').ok_or(bad)?;
+        let (h, m) = (
+            h.parse::<u32>().map_err(|_| bad)?,
+            m.parse::<u32>().map_err(|_| bad)?,
+        );
+        if h < 24 && m < 60 {
+            Ok(h * 60 + m)
+        } else {
+            Err(bad)
+        }
+    };
+    Ok(Budget {
+        per_week: count(per_week, 21)?,
+        per_session: count(per_session, 5)?,
+        quiet_from: clock(quiet_from)?,
+        quiet_to: clock(quiet_to)?,
+    })
+}
+
+/// The month `at` falls in, Beijing time: its first moment, the next month's, the year and
+/// the month.
+pub fn month_bounds(at: Timestamp) -> (Timestamp, Timestamp, i32, u32) {
+    let day = at.local_date();
+    let first = day.with_day(1).unwrap_or(day);
+    let next = if first.month() == 12 {
+        chrono::NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
+    } else {
+        chrono::NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
+    }
+    .unwrap_or(first);
+    (
+        Timestamp::from_local(first, 0, 0).unwrap_or(at),
+        Timestamp::from_local(next, 0, 0).unwrap_or(at),
+        first.year(),
+        first.month(),
+    )
+}
+
 /// Pushes already made to one person, as the budget counts them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Pushed {
@@ -572,6 +627,38 @@ mod tests {
             at(9, 19, 20),
             at(9, 19, 15)
         ));
+    }
+
+    #[test]
+    fn budgets_are_typed_within_bounds() {
+        assert_eq!(
+            parse_budget("3", "2", "22:00", "07:00"),
+            Ok(Budget::default())
+        );
+        assert_eq!(
+            parse_budget(" 5 ", "1", "0:00", "0:00").unwrap().quiet_to,
+            0
+        );
+        for bad in [
+            ("0", "2", "22:00", "07:00"),
+            ("22", "2", "22:00", "07:00"),
+            ("3", "6", "22:00", "07:00"),
+            ("3", "2", "24:00", "07:00"),
+            ("3", "2", "22:60", "07:00"),
+            ("3", "2", "22", "07:00"),
+            ("x", "2", "22:00", "07:00"),
+        ] {
+            assert!(parse_budget(bad.0, bad.1, bad.2, bad.3).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn months_run_from_the_first_in_beijing() {
+        let (from, to, year, month) = month_bounds(at(8, 12, 0));
+        assert_eq!((year, month), (2026, 12));
+        assert_eq!(from, at(1, 0, 0));
+        let new_year = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+        assert_eq!(to, Timestamp::from_local(new_year, 0, 0).unwrap());
     }
 
     #[test]

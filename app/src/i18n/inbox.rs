@@ -45,6 +45,18 @@ macro_rules! inbox_messages {
         PrefsOptOut => "只推送必要通知（课程变动、取消及审批结果），其他提醒只放在站内消息", "Push only what I must know (changes, cancellations and decisions); keep other reminders in my messages here";
         PrefsSaved => "已保存。", "Saved.";
         ErrEmail => "邮箱格式不正确，设置未更改。", "That is not an e-mail address; nothing was changed.";
+        ErrBudget => "推送上限须为每周 1–21 条、每期课程 1–5 条，免打扰时间写作“时:分”，设置未更改。", "Pushes must be 1–21 a week and 1–5 per session, and quiet hours written as HH:MM; nothing was changed.";
+        BudgetTitle => "消息推送", "Messages pushed";
+        BudgetHint => "减轻基层负担：每人推送有上限，超出部分只进站内消息；免打扰时段内不推送（到时再发）。课程变动、取消和审批结果不受上限限制。", "To spare the cadres: pushes per person are capped, and beyond the cap a notice stays in the inbox; nothing is pushed in the quiet hours (it waits). Changes, cancellations and decisions are not capped.";
+        BudgetPerWeek => "每人每周最多推送", "Pushes per person a week, at most";
+        BudgetPerSession => "同一期课程最多推送", "Pushes about one session, at most";
+        BudgetQuietFrom => "免打扰开始", "Quiet from";
+        BudgetQuietTo => "免打扰结束", "Quiet until";
+        BudgetStar => "在学习进度中显示“本月之星”", "Show the star of the month on the progress pages";
+        BudgetOnlyDistrict => "只有全区的组织员可以修改这些设置。", "Only organisers of the whole district may change these.";
+        BudgetSaved => "已保存。", "Saved.";
+        BudgetMonths => "每月推送（人均）", "Pushed per cadre, by month";
+        BudgetMonth => "{0}年{1}月：推送 {2} 条，人均 {3} 条；站内消息 {4} 条", "{1}/{0}: {2} pushed, {3} per cadre; {4} in inboxes";
         NoticeSignature => "【夜校】", "[Night School] ";
         }
     };

@@ -167,6 +167,7 @@ impl AppError {
             AppError::Invalid(Invalid::Date) => Key::ErrAuditFilter,
             AppError::Invalid(Invalid::AlarmTime) => Key::ErrAlarmTime,
             AppError::Invalid(Invalid::Email) => Key::ErrEmail,
+            AppError::Invalid(Invalid::Budget) => Key::ErrBudget,
             AppError::Conflict(Conflict::UsernameTaken) => Key::ErrUsernameTaken,
             AppError::Conflict(Conflict::LastAdmin) => Key::ErrLastAdmin,
             AppError::Conflict(Conflict::OwnAccount) => Key::ErrOwnAccount,

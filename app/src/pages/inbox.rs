@@ -3,7 +3,10 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::inbox::{InboxItem, InboxRead, SetMessageSettings, inbox, message_settings};
+use crate::api::inbox::{
+    InboxItem, InboxRead, SaveMessageBudget, SetMessageSettings, inbox, message_budget,
+    message_settings,
+};
 use crate::components::layout::{ErrorNote, outcome};
 use crate::i18n::{Key, moment, t, tf, use_lang, word_notice};
 
@@ -141,6 +144,61 @@ pub fn MessageSettingsPage() -> impl IntoView {
                                         <span>{t(Key::PrefsOptOut)}</span>
                                     </label>
                                     <button type="submit" class="primary" data-testid="prefs-save">{t(Key::Save)}</button>
+                                </ActionForm>
+                            })
+                        }
+                        Err(e) => Either::Right(view! { <ErrorNote error=e /> }),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// The burden budget, the star-of-the-month switch and the month's messages per cadre, on
+/// the organisers' settings page. A plain form; only organisers of the whole district may
+/// save it.
+#[component]
+pub fn MessageBudgetPanel() -> impl IntoView {
+    let save = ServerAction::<SaveMessageBudget>::new();
+    let view_data = Resource::new(move || save.version().get(), |_| message_budget());
+    let result = move || outcome(save);
+    view! {
+        <section class="card stack" data-testid="message-budget">
+            <h2>{t(Key::BudgetTitle)}</h2>
+            <p class="hint">{t(Key::BudgetHint)}</p>
+            {move || match result() {
+                Some(Ok(())) => Some(Either::Left(view! { <p class="ok" role="status">{t(Key::BudgetSaved)}</p> })),
+                Some(Err(e)) => Some(Either::Right(view! { <ErrorNote error=e /> })),
+                None => None,
+            }}
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match view_data.await {
+                        Ok(v) => {
+                            let b = v.budget;
+                            let clock = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
+                            Either::Left(view! {
+                                <h3>{t(Key::BudgetMonths)}</h3>
+                                <ul class="plain" data-testid="messages-per-cadre">
+                                    {v.months.into_iter().map(|m| {
+                                        let per = if m.cadres > 0 { m.pushed as f64 / m.cadres as f64 } else { 0.0 };
+                                        view! { <li>{tf(Key::BudgetMonth, [m.year.to_string(), m.month.to_string(), m.pushed.to_string(), format!("{per:.2}"), m.inbox.to_string()])}</li> }
+                                    }).collect_view()}
+                                </ul>
+                                {(!v.may_change).then(|| view! { <p class="muted">{t(Key::BudgetOnlyDistrict)}</p> })}
+                                <ActionForm action=save attr:class="stack">
+                                    <fieldset class="row wrap" disabled=!v.may_change>
+                                        <label><span>{t(Key::BudgetPerWeek)}</span><input name="per_week" type="number" min="1" max="21" inputmode="numeric" value=b.per_week data-testid="budget-week" /></label>
+                                        <label><span>{t(Key::BudgetPerSession)}</span><input name="per_session" type="number" min="1" max="5" inputmode="numeric" value=b.per_session /></label>
+                                        <label><span>{t(Key::BudgetQuietFrom)}</span><input name="quiet_from" type="time" value=clock(b.quiet_from) /></label>
+                                        <label><span>{t(Key::BudgetQuietTo)}</span><input name="quiet_to" type="time" value=clock(b.quiet_to) /></label>
+                                        <label class="check">
+                                            <input type="checkbox" name="star_of_month" value="1" checked=v.star_of_month data-testid="budget-star" />
+                                            <span>{t(Key::BudgetStar)}</span>
+                                        </label>
+                                    </fieldset>
+                                    {v.may_change.then(|| view! { <button type="submit" class="primary" data-testid="budget-save">{t(Key::Save)}</button> })}
                                 </ActionForm>
                             })
                         }

@@ -72,16 +72,18 @@ fn dashboard(d: DashboardData, promote: ServerAction<Promote>) -> impl IntoView 
             {d.drill.subdistrict.map(|s| view! { <input type="hidden" name="subdistrict" value=s /> })}
             <button type="submit">{t(Key::Show)}</button>
         </form>
-        <section class="card stack" data-testid="stars">
-            <h2>"★ " {t(Key::StarOfMonth)}</h2>
-            {d.stars.is_empty().then(|| view! { <p class="muted">{t(Key::NoStarYet)}</p> })}
-            <ul class="plain">
-                {d.stars.into_iter().map(|s| view! {
-                    <li><a href=format!("/progress?person={}", s.person_id)>{s.name}</a> " · " {s.community} " · " {s.points} " " {t(Key::Points)}</li>
-                }).collect_view()}
-            </ul>
-            <p class="hint">{t(Key::StarHint)}</p>
-        </section>
+        {d.star_of_month.then(|| view! {
+            <section class="card stack" data-testid="stars">
+                <h2>"★ " {t(Key::StarOfMonth)}</h2>
+                {d.stars.is_empty().then(|| view! { <p class="muted">{t(Key::NoStarYet)}</p> })}
+                <ul class="plain">
+                    {d.stars.into_iter().map(|s| view! {
+                        <li><a href=format!("/progress?person={}", s.person_id)>{s.name}</a> " · " {s.community} " · " {s.points} " " {t(Key::Points)}</li>
+                    }).collect_view()}
+                </ul>
+                <p class="hint">{t(Key::StarHint)}</p>
+            </section>
+        })}
         <h2>{t(Key::ByTier)}</h2>
         <table class="table" data-testid="tiers">
             <thead><tr><th>{t(Key::TierLabel)}</th><th>{t(Key::HeadCount)}</th>{group_head()}</tr></thead>

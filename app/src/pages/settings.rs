@@ -145,5 +145,6 @@ pub fn SettingsPage() -> impl IntoView {
                 }.into_any()
             })}
         </Suspense>
+        <crate::pages::inbox::MessageBudgetPanel />
     }
 }

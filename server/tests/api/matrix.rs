@@ -299,6 +299,17 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
             "NNNNNNYNYN",
         ),
         ("late_reminder", form(&[("id", s)]), "NNNNNNYNYN"),
+        ("message_budget", form(&[]), "NNNNNNYYYN"),
+        (
+            "message_budget_save",
+            form(&[
+                ("per_week", "0"),
+                ("per_session", "2"),
+                ("quiet_from", "22:00"),
+                ("quiet_to", "07:00"),
+            ]),
+            "NNNNNNNNYN",
+        ),
         (
             "late_reminder_set",
             form(&[("id", s), ("on", "0")]),

@@ -29,6 +29,7 @@ both_backends!(
     each_person_keeps_their_own_message_settings,
     texts_and_work_groups_reach_the_providers_signed_as_they_document,
     reminders_go_once_to_those_expected_and_to_those_not_checked_in,
+    the_district_sets_the_budget_and_sees_messages_per_cadre,
 );
 
 /// The providers' endpoints (`tests/providers/verify.py`): each request's signature checked
@@ -1017,4 +1018,86 @@ async fn reminders_go_once_to_those_expected_and_to_those_not_checked_in(backend
         "checked in: no late reminder"
     );
     assert!(inbox(on_leave).await.is_empty());
+}
+
+async fn the_district_sets_the_budget_and_sees_messages_per_cadre(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let organiser = app.signed_in("organiser").await;
+    let budget = |client: reqwest::Client| {
+        let app = &app;
+        async move {
+            let res = app.call(&client, "message_budget", &[]).await;
+            assert_eq!(res.status(), StatusCode::OK);
+            res.json::<app::api::inbox::MessageBudgetView>()
+                .await
+                .unwrap()
+        }
+    };
+    let before = budget(organiser.clone()).await;
+    assert_eq!(before.budget, Budget::default());
+    assert!(before.may_change && before.star_of_month);
+    assert_eq!(before.months.len(), 3);
+
+    // A cancellation puts a line in each inbox of its audience: this month's figure grows.
+    let cadre_person = app.account("cadre").await.person_id;
+    let session = door_session(&app, 24 * 60, 90, only(vec![cadre_person])).await;
+    app.repo
+        .cancel_session(session, "停课", Timestamp::now(), &Default::default())
+        .await
+        .unwrap();
+    let after = budget(organiser.clone()).await;
+    assert_eq!(after.months[0].inbox, before.months[0].inbox + 1);
+    assert!(after.months[0].cadres > 0);
+
+    let save = [
+        ("per_week", "5"),
+        ("per_session", "1"),
+        ("quiet_from", "23:00"),
+        ("quiet_to", "06:30"),
+    ];
+    let res = app.call(&organiser, "message_budget_save", &save).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let saved = budget(organiser.clone()).await;
+    assert_eq!(
+        saved.budget,
+        Budget {
+            per_week: 5,
+            per_session: 1,
+            quiet_from: 23 * 60,
+            quiet_to: 6 * 60 + 30
+        }
+    );
+    assert!(
+        !saved.star_of_month,
+        "the box was not ticked: the star is switched off"
+    );
+    let (_, page) = app.page(&organiser, "/organiser/programme").await;
+    assert!(
+        !page.contains("data-testid=\"stars\""),
+        "no star of the month"
+    );
+
+    // Out of range: refused in words, nothing changed; a subdistrict's organiser may not.
+    let mut bad = save;
+    bad[0] = ("per_week", "50");
+    let res = app.call(&organiser, "message_budget_save", &bad).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(budget(organiser.clone()).await.budget, saved.budget);
+    let liying = app.signed_in("liying").await;
+    assert!(!budget(liying.clone()).await.may_change);
+    let res = app.call(&liying, "message_budget_save", &save).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    // Switched on again, the dashboard shows it.
+    let mut on = save.to_vec();
+    on.push(("star_of_month", "1"));
+    let res = app.call(&organiser, "message_budget_save", &on).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let (_, page) = app.page(&organiser, "/organiser/programme").await;
+    assert!(page.contains("data-testid=\"stars\""));
 }

@@ -117,6 +117,7 @@ pub async fn progress_data(
         })
         .collect();
     let (star_points, is_star) = state.standings.star_of(repo, now, person_id).await?;
+    let is_star = is_star && crate::ssr::outbox::star_of_month(repo).await?;
     Ok(ProgressData {
         person_id,
         name: standing.cadre.name.clone(),
@@ -219,10 +220,13 @@ pub async fn dashboard(
             }
         })
         .collect();
-    let stars = state
-        .standings
-        .stars(repo, now, reach, 3)
-        .await?
+    let star_of_month = crate::ssr::outbox::star_of_month(repo).await?;
+    let stars = if star_of_month {
+        state.standings.stars(repo, now, reach, 3).await?
+    } else {
+        Vec::new()
+    };
+    let stars = stars
         .into_iter()
         .map(|r| Star {
             person_id: r.person_id,
@@ -247,6 +251,7 @@ pub async fn dashboard(
         warnings_total,
         candidates: lines(candidates),
         stars,
+        star_of_month,
         drill,
         list: lines(list),
         list_total,

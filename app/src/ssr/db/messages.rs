@@ -174,6 +174,8 @@ pub trait MessageStore: Send + Sync {
         now: Timestamp,
     ) -> RepoResult<bool>;
     async fn outbox_counts(&self) -> RepoResult<OutboxCounts>;
+    /// Pushes sent to people and inbox lines written in `[from, to)`.
+    async fn messages_between(&self, from: Timestamp, to: Timestamp) -> RepoResult<(i64, i64)>;
 
     /// Sessions not cancelled, starting in `[from, to)`, without the reminder yet: every
     /// one for the evening-before reminder, those whose organiser asked for the other.

@@ -544,6 +544,21 @@ impl MessageStore for SqlRepository<Db> {
     }
 
     #[tracing::instrument(skip_all)]
+    async fn messages_between(&self, from: Timestamp, to: Timestamp) -> RepoResult<(i64, i64)> {
+        let row: (i64, i64) = sqlx::query_as(
+            "select (select count(*) from outbox where state = 'sent' \
+             and person_id is not null and sent_at >= $1 and sent_at < $2), \
+             (select count(*) from inbox i join notices n on n.id = i.notice_id \
+             where n.created_at >= $1 and n.created_at < $2)",
+        )
+        .bind(from.0)
+        .bind(to.0)
+        .fetch_one(&self.read)
+        .await?;
+        Ok(row)
+    }
+
+    #[tracing::instrument(skip_all)]
     async fn outbox_counts(&self) -> RepoResult<OutboxCounts> {
         let rows: Vec<(String, i64)> =
             sqlx::query_as("select state, count(*) from outbox group by state")

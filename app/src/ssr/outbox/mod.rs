@@ -100,6 +100,14 @@ const POLL: Duration = Duration::from_secs(5);
 /// The setting holding the burden budget (JSON of [`Budget`]); no value: the defaults.
 pub const BUDGET_SETTING: &str = "message_budget";
 
+/// The setting switching the star of the month off ("0"); no value: on.
+pub const STAR_SETTING: &str = "star_of_month";
+
+/// Whether the progress pages show the star of the month.
+pub async fn star_of_month(repo: &dyn Repository) -> RepoResult<bool> {
+    Ok(repo.setting(STAR_SETTING).await?.as_deref() != Some("0"))
+}
+
 impl Outbox {
     pub fn new(senders: Vec<Arc<dyn Sender>>) -> Self {
         let mut random = [0u8; 4];
