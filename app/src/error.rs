@@ -61,6 +61,8 @@ pub enum Conflict {
     LeaveClosed,
     /// The request was already decided.
     AlreadyDecided,
+    /// The announcement's unread were reminded already.
+    AlreadyReminded,
     /// Marking the rest absent waits for the session's end.
     SessionNotOver,
     /// Someone saved the material since the editor opened it; nothing was overwritten.

@@ -164,6 +164,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/calendar") view=CalendarPage ssr=SsrMode::Async />
                     <Route path=path!("/account/calendar") view=FeedPage ssr=SsrMode::Async />
                     <Route path=path!("/inbox") view=crate::pages::inbox::InboxPage ssr=SsrMode::Async />
+                    <Route path=path!("/privacy") view=crate::pages::privacy::PrivacyPage />
+                    <Route path=path!("/announcements") view=crate::pages::announcements::AnnouncementsPage ssr=SsrMode::Async />
+                    <Route path=path!("/announcements/new") view=crate::pages::announcements::NewAnnouncementPage ssr=SsrMode::Async />
+                    <Route path=path!("/announcements/:id") view=crate::pages::announcements::AnnouncementPage ssr=SsrMode::Async />
                     <Route path=path!("/account/messages") view=crate::pages::inbox::MessageSettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/accounts") view=AccountsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=crate::pages::audit::AuditPage ssr=SsrMode::Async />

@@ -38,7 +38,7 @@ test("an organiser moves a session and the cadre reads the change in the inbox",
     "data-read",
     "true",
   );
-  await item.getByRole("link", { name: "查看课程" }).click();
+  await item.getByRole("link", { name: "查看详情" }).click();
   await expect(cadre).toHaveURL(new RegExp(`/sessions/${id}$`));
   await expect(cadre.locator(".session-page .when")).toContainText("18:00");
   await phone.close();

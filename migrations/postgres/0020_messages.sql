@@ -80,9 +80,35 @@ create table late_reminders (
     asked_at bigint not null
 );
 
+-- Announcements (通知公告): to the cadres of a subdistrict (or the district), everyone or
+-- chosen tiers and communities; the inbox lines of its notice are the read receipts.
+create table announcements (
+    id bigint generated always as identity primary key,
+    title text not null,
+    body_md text not null,
+    subdistrict_id bigint references subdistricts (id) on delete cascade,
+    audience text not null check (audience in ('everyone', 'chosen')),
+    pinned boolean not null default false,
+    expires_at bigint,
+    notice_id bigint references notices (id) on delete set null,
+    posted_by bigint references people (id) on delete set null,
+    posted_at bigint not null,
+    reminded_at bigint,
+    reminder_notice_id bigint references notices (id) on delete set null
+);
+create index announcements_posted on announcements (posted_at);
+create table announcement_audience (
+    announcement_id bigint not null references announcements (id) on delete cascade,
+    kind text not null check (kind in ('tier', 'community')),
+    ref_id bigint not null,
+    primary key (announcement_id, kind, ref_id)
+);
+
 create trigger inbox_page_changed after insert or update or delete or truncate on inbox
     for each statement execute function page_changed();
 create trigger message_prefs_page_changed after insert or update or delete or truncate on message_prefs
     for each statement execute function page_changed();
 create trigger late_reminders_page_changed after insert or update or delete or truncate on late_reminders
+    for each statement execute function page_changed();
+create trigger announcements_page_changed after insert or update or delete or truncate on announcements
     for each statement execute function page_changed();

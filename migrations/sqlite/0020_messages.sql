@@ -79,6 +79,30 @@ create table late_reminders (
     asked_at bigint not null
 );
 
+-- Announcements (通知公告): to the cadres of a subdistrict (or the district), everyone or
+-- chosen tiers and communities; the inbox lines of its notice are the read receipts.
+create table announcements (
+    id integer primary key,
+    title text not null,
+    body_md text not null,
+    subdistrict_id integer references subdistricts (id) on delete cascade,
+    audience text not null check (audience in ('everyone', 'chosen')),
+    pinned boolean not null default false,
+    expires_at bigint,
+    notice_id integer references notices (id) on delete set null,
+    posted_by integer references people (id) on delete set null,
+    posted_at bigint not null,
+    reminded_at bigint,
+    reminder_notice_id integer references notices (id) on delete set null
+);
+create index announcements_posted on announcements (posted_at);
+create table announcement_audience (
+    announcement_id integer not null references announcements (id) on delete cascade,
+    kind text not null check (kind in ('tier', 'community')),
+    ref_id integer not null,
+    primary key (announcement_id, kind, ref_id)
+);
+
 create trigger inbox_page_insert after insert on inbox begin update page_changes set n = n + 1 where id = 1; end;
 create trigger inbox_page_update after update on inbox begin update page_changes set n = n + 1 where id = 1; end;
 create trigger inbox_page_delete after delete on inbox begin update page_changes set n = n + 1 where id = 1; end;
@@ -87,3 +111,6 @@ create trigger message_prefs_page_update after update on message_prefs begin upd
 create trigger message_prefs_page_delete after delete on message_prefs begin update page_changes set n = n + 1 where id = 1; end;
 create trigger late_reminders_page_insert after insert on late_reminders begin update page_changes set n = n + 1 where id = 1; end;
 create trigger late_reminders_page_delete after delete on late_reminders begin update page_changes set n = n + 1 where id = 1; end;
+create trigger announcements_page_insert after insert on announcements begin update page_changes set n = n + 1 where id = 1; end;
+create trigger announcements_page_update after update on announcements begin update page_changes set n = n + 1 where id = 1; end;
+create trigger announcements_page_delete after delete on announcements begin update page_changes set n = n + 1 where id = 1; end;

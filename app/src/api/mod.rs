@@ -1,6 +1,7 @@
 //! Server functions, one file per area. Each body: who is asking, may they (a pure policy
 //! function), then the repository.
 pub mod accounts;
+pub mod announcements;
 pub mod attendance;
 pub mod audit;
 pub mod auth;

@@ -47,6 +47,7 @@ pub fn TopBar() -> impl IntoView {
                                     <A href="/organiser/settings">{t(Key::NavSettings)}</A>
                                 })}
                                 {me.roles.sees_sessions().then(|| view! { <A href="/search">{t(Key::NavSearch)}</A> })}
+                                <A href="/announcements">{t(Key::NavAnnouncements)}</A>
                                 <A href="/account/password">{t(Key::NavPassword)}</A>
                             </nav>
                             <InboxLink unread=me.unread />

@@ -25,6 +25,8 @@ pub enum Invalid {
     Email,
     #[error("a message budget out of range")]
     Budget,
+    #[error("an announcement needs a title, a text and an end date not past")]
+    Announcement,
 }
 
 /// A login name: ASCII so that it is easy to type on any phone keyboard and compares

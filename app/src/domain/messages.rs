@@ -115,6 +115,10 @@ pub enum Notice {
         starts_at: i64,
         place: String,
     },
+    /// An announcement (通知公告) was posted to them.
+    Announcement { announcement_id: i64, title: String },
+    /// They have not marked an announcement read: the one reminder.
+    AnnouncementReminder { announcement_id: i64, title: String },
     /// The cadre's leave request (请假) was decided.
     LeaveDecided {
         session_id: i64,
@@ -141,7 +145,10 @@ impl Notice {
             | Notice::SessionCancelled { .. }
             | Notice::LeaveDecided { .. }
             | Notice::MakeUpDecided { .. } => true,
-            Notice::Tomorrow { .. } | Notice::NotCheckedIn { .. } => false,
+            Notice::Tomorrow { .. }
+            | Notice::NotCheckedIn { .. }
+            | Notice::Announcement { .. }
+            | Notice::AnnouncementReminder { .. } => false,
         }
     }
 
@@ -154,6 +161,20 @@ impl Notice {
             | Notice::MakeUpDecided { session_id, .. }
             | Notice::Tomorrow { session_id, .. }
             | Notice::NotCheckedIn { session_id, .. } => Some(*session_id),
+            Notice::Announcement { .. } | Notice::AnnouncementReminder { .. } => None,
+        }
+    }
+
+    /// Where the notice is read in full: its session's page or its announcement's.
+    pub fn link(&self) -> String {
+        match self {
+            Notice::Announcement {
+                announcement_id, ..
+            }
+            | Notice::AnnouncementReminder {
+                announcement_id, ..
+            } => format!("/announcements/{announcement_id}"),
+            other => format!("/sessions/{}", other.session_id().unwrap_or_default()),
         }
     }
 
@@ -218,6 +239,53 @@ pub fn parse_email(raw: &str) -> Result<String, super::account::Invalid> {
     } else {
         Err(super::account::Invalid::Email)
     }
+}
+
+/// An announcement as an organiser typed it, checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckedAnnouncement {
+    pub title: String,
+    pub body_md: String,
+    pub expires_at: Option<Timestamp>,
+}
+
+/// A title of 1 to 80 characters, a text of 1 to 20,000, and an end date (`YYYY-MM-DD`,
+/// the end of that day) not in the past, or none.
+pub fn check_announcement(
+    title: &str,
+    body_md: &str,
+    expires: &str,
+    now: Timestamp,
+) -> Result<CheckedAnnouncement, super::account::Invalid> {
+    let bad = super::account::Invalid::Announcement;
+    let title = title.trim();
+    let body = body_md.trim();
+    if title.is_empty()
+        || title.chars().count() > 80
+        || body.is_empty()
+        || body.chars().count() > 20_000
+    {
+        return Err(bad);
+    }
+    let expires_at = match expires.trim() {
+        "" => None,
+        raw => {
+            let day = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| bad)?;
+            let end = day
+                .succ_opt()
+                .and_then(|next| Timestamp::from_local(next, 0, 0))
+                .ok_or(bad)?;
+            if end <= now {
+                return Err(bad);
+            }
+            Some(end)
+        }
+    };
+    Ok(CheckedAnnouncement {
+        title: title.to_string(),
+        body_md: body.to_string(),
+        expires_at,
+    })
 }
 
 /// A phone number with all but its last four digits hidden: "*******5678".
@@ -659,6 +727,36 @@ mod tests {
         assert_eq!(from, at(1, 0, 0));
         let new_year = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
         assert_eq!(to, Timestamp::from_local(new_year, 0, 0).unwrap());
+    }
+
+    #[test]
+    fn announcements_are_checked_before_they_are_posted() {
+        let now = at(8, 12, 0);
+        let ok = check_announcement(" 防汛通知 ", "今晚停课", "2026-12-08", now).unwrap();
+        assert_eq!(ok.title, "防汛通知");
+        assert_eq!(ok.expires_at, Some(at(9, 0, 0)), "to the end of that day");
+        assert_eq!(
+            check_announcement("t", "b", "", now).unwrap().expires_at,
+            None
+        );
+        for (title, body, expires) in [
+            ("", "b", ""),
+            ("t", " ", ""),
+            ("t", "b", "2026-12-07"),
+            ("t", "b", "12/09/2026"),
+        ] {
+            assert!(
+                check_announcement(title, body, expires, now).is_err(),
+                "{title} {expires}"
+            );
+        }
+        assert!(check_announcement(&"长".repeat(81), "b", "", now).is_err());
+        let notice = Notice::Announcement {
+            announcement_id: 7,
+            title: "t".into(),
+        };
+        assert_eq!(notice.link(), "/announcements/7");
+        assert!(!notice.mandatory() && notice.session_id().is_none());
     }
 
     #[test]

@@ -168,6 +168,7 @@ impl AppError {
             AppError::Invalid(Invalid::AlarmTime) => Key::ErrAlarmTime,
             AppError::Invalid(Invalid::Email) => Key::ErrEmail,
             AppError::Invalid(Invalid::Budget) => Key::ErrBudget,
+            AppError::Invalid(Invalid::Announcement) => Key::ErrAnnouncement,
             AppError::Conflict(Conflict::UsernameTaken) => Key::ErrUsernameTaken,
             AppError::Conflict(Conflict::LastAdmin) => Key::ErrLastAdmin,
             AppError::Conflict(Conflict::OwnAccount) => Key::ErrOwnAccount,
@@ -181,6 +182,7 @@ impl AppError {
             AppError::Conflict(Conflict::ReadFirst) => Key::ErrReadFirst,
             AppError::Conflict(Conflict::ImportHasProblems) => Key::ErrImportHasProblems,
             AppError::Conflict(Conflict::AlreadyDecided) => Key::ErrAlreadyDecided,
+            AppError::Conflict(Conflict::AlreadyReminded) => Key::ErrAlreadyReminded,
             AppError::Conflict(Conflict::SessionNotOver) => Key::ErrSessionNotOver,
             AppError::WrongPassword => Key::ErrWrongPassword,
             AppError::WrongCode => Key::ErrWrongCode,
@@ -350,6 +352,14 @@ pub fn word_notice(notice: &crate::domain::messages::Notice, lang: Lang) -> (Str
                 lang,
                 &[title.clone(), Timestamp(*starts_at).hh_mm(), place.clone()],
             ),
+        ),
+        Notice::Announcement { title, .. } => (
+            Key::NoticeAnnouncementSubject.fill(lang, std::slice::from_ref(title)),
+            Key::NoticeAnnouncementText.fill(lang, std::slice::from_ref(title)),
+        ),
+        Notice::AnnouncementReminder { title, .. } => (
+            Key::NoticeAnnouncementReminderSubject.fill(lang, std::slice::from_ref(title)),
+            Key::NoticeAnnouncementReminderText.fill(lang, std::slice::from_ref(title)),
         ),
         Notice::LeaveDecided {
             title,

@@ -78,7 +78,7 @@ fn InboxEntry(item: InboxItem, read: ServerAction<InboxRead>) -> impl IntoView {
     };
     let text = move || words().1;
     let at = item.at;
-    let session = item.notice.session_id();
+    let link = item.notice.link();
     let id = item.id;
     view! {
         <li class="inbox-item" class:unread=!item.read data-testid="inbox-item" data-read=item.read.to_string()>
@@ -89,7 +89,7 @@ fn InboxEntry(item: InboxItem, read: ServerAction<InboxRead>) -> impl IntoView {
             <p>{text}</p>
             <p class="row wrap muted small">
                 <time datetime=at.0.to_string()>{move || moment(lang.get(), at)}</time>
-                {session.map(|s| view! { <a href=format!("/sessions/{s}")>{t(Key::InboxOpenSession)}</a> })}
+                <a href=link>{t(Key::InboxOpenSession)}</a>
                 {if item.read {
                     Either::Left(view! { <span data-testid="inbox-read">{t(Key::InboxRead)}</span> })
                 } else {
@@ -145,6 +145,7 @@ pub fn MessageSettingsPage() -> impl IntoView {
                                     </label>
                                     <button type="submit" class="primary" data-testid="prefs-save">{t(Key::Save)}</button>
                                 </ActionForm>
+                                <p class="small"><a href="/privacy">{t(Key::PrivacyLink)}</a></p>
                             })
                         }
                         Err(e) => Either::Right(view! { <ErrorNote error=e /> }),

@@ -69,6 +69,7 @@ pub fn LoginPage() -> impl IntoView {
                 <input type="hidden" name="next" value=move || param("next") />
                 <button type="submit" class="primary">{t(Key::Login)}</button>
             </form>
+            <p class="small"><a href="/privacy" data-testid="privacy-link">{t(Key::PrivacyLink)}</a></p>
         </section>
     }
 }

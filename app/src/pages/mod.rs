@@ -1,4 +1,5 @@
 pub mod accounts;
+pub mod announcements;
 pub mod attendance;
 pub mod audit;
 pub mod backup;
@@ -18,6 +19,7 @@ pub mod organisation;
 pub mod organiser_home;
 pub mod password;
 pub mod planner;
+pub mod privacy;
 pub mod programme;
 pub mod programme_import;
 pub mod programme_tiers;

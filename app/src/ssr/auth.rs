@@ -173,7 +173,9 @@ const MUST_CHANGE_ALLOWS: [&str; 6] = [
 /// Pages need a login; assets, the login form and server functions (which check for
 /// themselves and answer with an error, not a redirect) do not.
 fn needs_login(path: &str) -> bool {
-    const PUBLIC: [&str; 6] = ["/login", "/auth/", "/api/", "/pkg/", "/lang", "/healthz"];
+    const PUBLIC: [&str; 7] = [
+        "/login", "/auth/", "/api/", "/pkg/", "/lang", "/healthz", "/privacy",
+    ];
     let last = path.rsplit('/').next().unwrap_or("");
     !(PUBLIC.iter().any(|p| path.starts_with(p)) || last.contains('.'))
 }
@@ -758,6 +760,10 @@ mod tests {
         assert!(needs_login("/me"));
         assert!(needs_login("/admin/accounts"));
         assert!(!needs_login("/login"));
+        assert!(
+            !needs_login("/privacy"),
+            "the privacy page is read before signing in"
+        );
         assert!(!needs_login("/pkg/nightschool.wasm"));
         assert!(!needs_login("/api/me"));
         assert!(!needs_login("/favicon.svg"));

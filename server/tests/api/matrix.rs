@@ -300,6 +300,19 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
         ),
         ("late_reminder", form(&[("id", s)]), "NNNNNNYNYN"),
         ("message_budget", form(&[]), "NNNNNNYYYN"),
+        ("announcements", form(&[]), "NYYYYYYYYY"),
+        ("announcement", form(&[("id", "999999")]), "NRRRRRRRRR"),
+        ("announcement_choices", form(&[]), "NNNNNNYYYN"),
+        (
+            "announcement_post",
+            form(&[("title", ""), ("body_md", ""), ("place", "")]),
+            "NNNNNNNNYN",
+        ),
+        (
+            "announcement_remind",
+            form(&[("id", "999999")]),
+            "NNNNRRRRRN",
+        ),
         (
             "message_budget_save",
             form(&[

@@ -30,6 +30,7 @@ both_backends!(
     texts_and_work_groups_reach_the_providers_signed_as_they_document,
     reminders_go_once_to_those_expected_and_to_those_not_checked_in,
     the_district_sets_the_budget_and_sees_messages_per_cadre,
+    announcements_reach_their_audience_with_receipts_and_one_reminder,
 );
 
 /// The providers' endpoints (`tests/providers/verify.py`): each request's signature checked
@@ -1100,4 +1101,200 @@ async fn the_district_sets_the_budget_and_sees_messages_per_cadre(backend: Backe
     assert_eq!(res.status(), StatusCode::OK);
     let (_, page) = app.page(&organiser, "/organiser/programme").await;
     assert!(page.contains("data-testid=\"stars\""));
+}
+
+async fn announcements_reach_their_audience_with_receipts_and_one_reminder(backend: Backend) {
+    use app::api::announcements::{AnnouncementList, AnnouncementOptions, AnnouncementView};
+    let app = spawn_app(backend).await;
+    let organiser = app.signed_in("organiser").await;
+    let cadre = app.signed_in("cadre").await;
+    let lecturer = app.signed_in("lecturer").await;
+    let res = app.call(&organiser, "announcement_choices", &[]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let choices: AnnouncementOptions = res.json().await.unwrap();
+    assert!(
+        choices.places.iter().any(|(id, _)| id.is_none()),
+        "the district"
+    );
+    let guanyinge = choices
+        .places
+        .iter()
+        .find(|(_, name)| name == "观音阁街道")
+        .and_then(|(id, _)| *id)
+        .unwrap();
+    let place = guanyinge.to_string();
+    let post = |fields: Vec<(&'static str, String)>| {
+        let app = &app;
+        let organiser = organiser.clone();
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.call(&organiser, "announcement_post", &fields).await
+        }
+    };
+    let base = vec![
+        ("title", "防汛值班安排".to_string()),
+        ("body_md", "今晚**各社区**安排专人值班。".to_string()),
+        ("place", place.clone()),
+    ];
+
+    // Refused in words, nothing posted: no title; an end date already past.
+    let mut untitled = base.clone();
+    untitled[0].1 = " ".into();
+    assert_eq!(
+        post(untitled).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let mut past = base.clone();
+    past.push(("expires", "2020-01-01".into()));
+    assert_eq!(post(past).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Another subdistrict's organiser may not post for this one.
+    let liying = app.signed_in("liying").await;
+    let res = app
+        .call(
+            &liying,
+            "announcement_post",
+            &[("title", "t"), ("body_md", "b"), ("place", &place)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    // No tier or community ticked: every cadre of the subdistrict.
+    let mut everyone = base.clone();
+    everyone.push(("pinned", "1".into()));
+    let res = post(everyone).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let id: i64 = res.json().await.unwrap();
+
+    let list: AnnouncementList = app
+        .call(&cadre, "announcements", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mine = list
+        .mine
+        .iter()
+        .find(|a| a.id == id)
+        .expect("the cadre has it");
+    assert_eq!((mine.pinned, mine.mine_read), (true, Some(false)));
+    assert!(!list.may_post);
+    // Not a cadre of that subdistrict: it does not exist for them.
+    let res = app
+        .call(&lecturer, "announcement", &[("id", &id.to_string())])
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+    let view: AnnouncementView = app
+        .call(&cadre, "announcement", &[("id", &id.to_string())])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(view.body_html.contains("<strong>各社区</strong>"));
+    assert!(
+        view.receipts.is_none(),
+        "a cadre sees no one else's receipt"
+    );
+    let notice = view.notice_id.unwrap().to_string();
+    let res = app.call(&cadre, "inbox_read", &[("id", &notice)]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    let seen: AnnouncementView = app
+        .call(&organiser, "announcement", &[("id", &id.to_string())])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen.item.read, 1);
+    assert!(seen.item.recipients > 1);
+    let receipts = seen.receipts.unwrap();
+    let tieta = receipts
+        .iter()
+        .find(|c| c.community == "铁塔寺社区")
+        .unwrap();
+    assert_eq!(
+        tieta.unread.len(),
+        tieta.total - 1,
+        "all but the demo cadre"
+    );
+    let unread_before: usize = receipts.iter().map(|c| c.unread.len()).sum();
+
+    // One reminder, to the unread only; a second is refused.
+    let res = app
+        .call(
+            &organiser,
+            "announcement_remind",
+            &[("id", &id.to_string())],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let res = app
+        .call(
+            &organiser,
+            "announcement_remind",
+            &[("id", &id.to_string())],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let inbox = inbox_of(&app, &cadre).await;
+    assert!(
+        !inbox
+            .items
+            .iter()
+            .any(|i| matches!(i.notice, Notice::AnnouncementReminder { .. })),
+        "who read it is not reminded"
+    );
+    let after: AnnouncementView = app
+        .call(&organiser, "announcement", &[("id", &id.to_string())])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(after.reminded_at.is_some());
+    assert_eq!(
+        after.item.recipients, seen.item.recipients,
+        "the reminder is not a receipt"
+    );
+    assert!(unread_before > 0);
+
+    // Chosen tiers, through the form's numbered fields: only that tier's cadres.
+    let tier = choices.tiers[0].0;
+    let mut chosen = base.clone();
+    chosen[0].1 = "头雁论坛预告".into();
+    chosen.push(("tier_ids[0]", tier.to_string()));
+    let res = post(chosen).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let tiered: i64 = res.json().await.unwrap();
+    let view: AnnouncementView = app
+        .call(&organiser, "announcement", &[("id", &tiered.to_string())])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(view.item.recipients > 0 && view.item.recipients < seen.item.recipients);
+    // A community outside the place chosen is refused.
+    let outside = choices
+        .communities
+        .iter()
+        .find(|(_, _, s)| *s != guanyinge)
+        .unwrap()
+        .0;
+    let mut wrong = base.clone();
+    wrong.push(("community_ids[0]", outside.to_string()));
+    assert_eq!(post(wrong).await.status(), StatusCode::FORBIDDEN);
 }

@@ -21,6 +21,10 @@ pub enum Recipients {
     Expected(i64),
     /// Those of the audience not checked in (no record other than absent) and not on leave.
     NotCheckedIn(i64),
+    /// The cadres of an announcement's audience.
+    Announcement(i64),
+    /// Those who have not marked an announcement read.
+    UnreadOf(i64),
 }
 
 /// A reminder about a session that has not gone yet.

@@ -63,6 +63,33 @@ pub(super) async fn post_notice(
             );
             audience_inbox(conn, id, session_id, &absent, false).await?;
         }
+        Recipients::Announcement(announcement) => {
+            sqlx::query(
+                "insert into inbox (person_id, notice_id) \
+                 select p.id, $1 from announcements a join people p on p.tier_id is not null \
+                 and (a.subdistrict_id is null or p.community_id in \
+                 (select c.id from communities c where c.subdistrict_id = a.subdistrict_id)) \
+                 and (a.audience = 'everyone' or exists (select 1 from announcement_audience x \
+                 where x.announcement_id = a.id and ((x.kind = 'tier' and x.ref_id = p.tier_id) \
+                 or (x.kind = 'community' and x.ref_id = p.community_id)))) where a.id = $2",
+            )
+            .bind(id)
+            .bind(announcement)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Recipients::UnreadOf(announcement) => {
+            sqlx::query(
+                "insert into inbox (person_id, notice_id) \
+                 select i.person_id, $1 from announcements a \
+                 join inbox i on i.notice_id = a.notice_id \
+                 where a.id = $2 and i.read_at is null",
+            )
+            .bind(id)
+            .bind(announcement)
+            .execute(&mut *conn)
+            .await?;
+        }
     }
     for channel in channels.personal() {
         // Only people with an address for the channel: a phone for SMS, an e-mail address

@@ -17,6 +17,7 @@ use crate::domain::schedule::{AttendanceStatus, SessionFormat, SessionSummary};
 use crate::domain::{DisplayName, Roles, Timestamp, Username};
 
 pub mod accounts;
+pub mod announcements;
 pub mod attendance;
 pub mod backup;
 mod clauses;
@@ -36,6 +37,7 @@ mod sqlite;
 
 pub use crate::domain::attendance::DoorSession;
 pub use accounts::{AccountStore, Changes};
+pub use announcements::{AnnouncementRow, AnnouncementStore, NewAnnouncement, Receipt};
 pub use attendance::{
     AttendanceStore, AuditEntry, Checkin, CheckinResult, PlanStep, ReportCell, RequestItem,
     RequestKind, SheetGroup, SheetLines, SheetRow, SheetSlice, facts_dump_sql, sheet_counts,
@@ -264,6 +266,7 @@ pub trait Repository:
     + RulesStore
     + AccountStore
     + MessageStore
+    + AnnouncementStore
     + Send
     + Sync
     + 'static

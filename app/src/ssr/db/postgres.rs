@@ -27,6 +27,9 @@ const BACKEND: &str = "postgres";
 #[path = "accounts_sql.rs"]
 mod accounts_sql;
 #[allow(clippy::duplicate_mod)]
+#[path = "announcements_sql.rs"]
+mod announcements_sql;
+#[allow(clippy::duplicate_mod)]
 #[path = "attendance_sql.rs"]
 mod attendance_sql;
 #[allow(clippy::duplicate_mod)]

@@ -41,13 +41,14 @@ pub struct SmsConfig {
 }
 
 /// The kinds of notice a template can be named for.
-pub const TEMPLATE_KINDS: [&str; 6] = [
+pub const TEMPLATE_KINDS: [&str; 7] = [
     "session_moved",
     "session_cancelled",
     "session_tomorrow",
     "not_checked_in",
     "leave_decided",
     "make_up_decided",
+    "announcement",
 ];
 
 impl SmsConfig {
@@ -215,6 +216,9 @@ pub fn template_values(notice: &Notice) -> (&'static str, Vec<(&'static str, Str
                 ("place", short(place)),
             ],
         ),
+        Notice::Announcement { title, .. } | Notice::AnnouncementReminder { title, .. } => {
+            ("announcement", vec![("title", short(title))])
+        }
         Notice::LeaveDecided {
             title,
             starts_at,
