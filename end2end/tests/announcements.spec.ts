@@ -13,7 +13,10 @@ test("an organiser posts an announcement, a cadre confirms reading it, the organ
   await form.getByLabel("正文（支持 Markdown）").fill("今晚**各社区**安排专人值班，夜校照常。");
   await form.getByLabel("发布范围").selectOption({ label: "观音阁街道" });
   await form.getByRole("button", { name: "发布通知" }).click();
-  await expect(page.getByTestId("announcement-posted")).toBeVisible();
+  // The plain form lands on the new announcement, with its receipts.
+  await expect(page).toHaveURL(/\/announcements\/\d+/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(title);
+  await expect(page.getByTestId("receipts")).toContainText("已读 0/");
 
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
   const cadre = await phone.newPage();

@@ -325,7 +325,7 @@ impl Application {
             ));
         }
         if let Some(sms) = &settings.sms {
-            senders.push(sms.sender().map_err(anyhow::Error::msg)?);
+            senders.push(app::ssr::outbox::providers::sms_sender(sms).map_err(anyhow::Error::msg)?);
         }
         if !settings.robots.is_empty() {
             let subdistricts = repo.subdistricts().await?;

@@ -288,6 +288,8 @@ pub async fn post_announcement(
                 )
                 .await?;
             state.outbox.wake();
+            // A plain form post lands on the new announcement, with its receipts.
+            crate::ssr::guard::after_plain_post(&format!("/announcements/{id}"));
             Ok(id)
         }
         .await,

@@ -160,14 +160,15 @@ pub fn NewAnnouncementPage() -> impl IntoView {
     view! {
         <section class="card stack" data-testid="announcement-form">
             <h1>{t(Key::AnnouncementPost)}</h1>
-            {move || post.value().get().map(|r| match r {
-                Ok(id) => Either::Left(view! {
+            {move || match outcome(post) {
+                Some(Ok(())) => Some(Either::Left(view! {
                     <p class="ok" role="status" data-testid="announcement-posted">
-                        {t(Key::AnnouncementPosted)} " " <a href=format!("/announcements/{id}")>{t(Key::AnnouncementOpen)}</a>
+                        {t(Key::AnnouncementPosted)} " " <a href="/announcements">{t(Key::AnnouncementOpen)}</a>
                     </p>
-                }),
-                Err(e) => Either::Right(view! { <ErrorNote error=e /> }),
-            })}
+                })),
+                Some(Err(e)) => Some(Either::Right(view! { <ErrorNote error=e /> })),
+                None => None,
+            }}
             <Suspense fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match choices.await {

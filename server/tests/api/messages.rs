@@ -210,6 +210,28 @@ fn only(people: Vec<i64>) -> Audience {
     }
 }
 
+/// Session `id` as it is stored, for `people`, ready to be changed and saved again.
+async fn as_stored(repo: &dyn Repository, id: i64, people: Vec<i64>) -> app::ssr::db::NewSession {
+    let detail = repo.session_detail(id).await.unwrap().unwrap();
+    app::ssr::db::NewSession {
+        subdistrict_id: Some(1),
+        series: detail.series.clone(),
+        title: detail.summary.title.clone(),
+        theme_id: detail.theme_id,
+        format: detail.summary.format,
+        starts_at: detail.summary.starts_at,
+        ends_at: detail.summary.ends_at,
+        place: detail.summary.place.clone(),
+        description_md: String::new(),
+        lecturer_ids: vec![],
+        audience: only(people),
+        study_hours: detail.summary.study_hours,
+        hours_overridden: false,
+        capacity: None,
+        clash_override_reason: None,
+    }
+}
+
 /// `n` new cadres of the first community and tier, each with an e-mail address.
 async fn cadres_with_mail(repo: &dyn Repository, n: usize) -> Vec<i64> {
     let community = repo.communities().await.unwrap()[0].id;
@@ -327,23 +349,9 @@ async fn cancelling_and_moving_tell_the_audience_in_their_inbox(backend: Backend
     // Moving a session tells its audience the new time and the old; a new description
     // alone tells nobody.
     let moved = door_session(&app, 2 * 24 * 60, 90, only(vec![cadre_person])).await;
-    let detail = app.repo.session_detail(moved).await.unwrap().unwrap();
     let base = app::ssr::db::NewSession {
-        subdistrict_id: Some(1),
-        series: detail.series.clone(),
-        title: detail.summary.title.clone(),
-        theme_id: detail.theme_id,
-        format: detail.summary.format,
-        starts_at: detail.summary.starts_at,
-        ends_at: detail.summary.ends_at,
-        place: detail.summary.place.clone(),
         description_md: "新的说明".into(),
-        lecturer_ids: vec![],
-        audience: only(vec![cadre_person]),
-        study_hours: detail.summary.study_hours,
-        hours_overridden: false,
-        capacity: None,
-        clash_override_reason: None,
+        ..as_stored(app.repo.as_ref(), moved, vec![cadre_person]).await
     };
     let count = inbox_of(&app, &cadre).await.unread;
     assert!(
@@ -749,9 +757,12 @@ async fn texts_and_work_groups_reach_the_providers_signed_as_they_document(backe
         &communities,
     )
     .unwrap();
-    let aliyun = sms_config(Provider::Aliyun, providers.url(), ALIYUN_SECRET)
-        .sender()
-        .unwrap();
+    let aliyun = app::ssr::outbox::providers::sms_sender(&sms_config(
+        Provider::Aliyun,
+        providers.url(),
+        ALIYUN_SECRET,
+    ))
+    .unwrap();
     let outbox = Outbox::new(vec![aliyun, Arc::new(ding), Arc::new(wecom)]);
     let session = door_session(&app, 24 * 60, 90, only(people.clone())).await;
     let now = Timestamp::now();
@@ -792,28 +803,19 @@ async fn texts_and_work_groups_reach_the_providers_signed_as_they_document(backe
     );
 
     // Tencent Cloud takes the next notice: a move.
-    let tencent = sms_config(Provider::Tencent, providers.url(), TENCENT_SECRET)
-        .sender()
-        .unwrap();
+    let tencent = app::ssr::outbox::providers::sms_sender(&sms_config(
+        Provider::Tencent,
+        providers.url(),
+        TENCENT_SECRET,
+    ))
+    .unwrap();
     let outbox = Outbox::new(vec![tencent]);
     let moved = door_session(&app, 2 * 24 * 60, 90, only(people.clone())).await;
-    let detail = repo.session_detail(moved).await.unwrap().unwrap();
+    let stored = as_stored(repo.as_ref(), moved, people.clone()).await;
     let change = app::ssr::db::NewSession {
-        subdistrict_id: Some(1),
-        series: detail.series.clone(),
-        title: detail.summary.title.clone(),
-        theme_id: detail.theme_id,
-        format: detail.summary.format,
-        starts_at: Timestamp(detail.summary.starts_at.0 + 1800),
-        ends_at: Timestamp(detail.summary.ends_at.0 + 1800),
-        place: detail.summary.place.clone(),
-        description_md: String::new(),
-        lecturer_ids: vec![],
-        audience: only(people.clone()),
-        study_hours: detail.summary.study_hours,
-        hours_overridden: false,
-        capacity: None,
-        clash_override_reason: None,
+        starts_at: Timestamp(stored.starts_at.0 + 1800),
+        ends_at: Timestamp(stored.ends_at.0 + 1800),
+        ..stored
     };
     repo.update_sessions(&[(moved, change)], now, &outbox.channels())
         .await
@@ -832,9 +834,12 @@ async fn texts_and_work_groups_reach_the_providers_signed_as_they_document(backe
 
     // A wrong secret is refused by the provider's check: the push fails for good, with the
     // provider's answer kept, and is not sent again.
-    let forged = sms_config(Provider::Aliyun, providers.url(), "not-the-secret")
-        .sender()
-        .unwrap();
+    let forged = app::ssr::outbox::providers::sms_sender(&sms_config(
+        Provider::Aliyun,
+        providers.url(),
+        "not-the-secret",
+    ))
+    .unwrap();
     let outbox = Outbox::new(vec![forged]);
     let third = door_session(&app, 3 * 24 * 60, 90, only(vec![people[0]])).await;
     repo.cancel_session(third, "停课", now, &outbox.channels())
@@ -858,23 +863,12 @@ async fn reminders_go_once_to_those_expected_and_to_those_not_checked_in(backend
     let start = Timestamp::from_local(tomorrow, 19, 0).unwrap();
     let session = {
         let id = door_session(&app, 0, 90, only(people.clone())).await;
-        let detail = repo.session_detail(id).await.unwrap().unwrap();
         let change = app::ssr::db::NewSession {
-            subdistrict_id: Some(1),
-            series: detail.series.clone(),
             title: "明晚的课".into(),
-            theme_id: detail.theme_id,
-            format: detail.summary.format,
             starts_at: start,
             ends_at: Timestamp(start.0 + 5400),
             place: "社区会议室".into(),
-            description_md: String::new(),
-            lecturer_ids: vec![],
-            audience: only(people.clone()),
-            study_hours: detail.summary.study_hours,
-            hours_overridden: false,
-            capacity: None,
-            clash_override_reason: None,
+            ..as_stored(repo.as_ref(), id, people.clone()).await
         };
         repo.update_sessions(&[(id, change)], Timestamp::now(), &Default::default())
             .await

@@ -22,6 +22,7 @@ use crate::ssr::db::{Push, PushEnd, ReminderKind, RepoResult, Repository};
 
 pub mod aliyun;
 pub mod email;
+pub mod providers;
 pub mod robots;
 pub mod sms;
 pub mod tencent;

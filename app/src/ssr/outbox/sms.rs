@@ -5,12 +5,11 @@
 //! `aliyun.rs` (Alibaba Cloud, ACS3-HMAC-SHA256) and `tencent.rs` (Tencent Cloud,
 //! TC3-HMAC-SHA256).
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
-use super::{Address, Outgoing, SendError, Sender};
+use super::{Address, Outgoing, SendError};
 use crate::domain::Timestamp;
 use crate::domain::messages::Notice;
 use crate::i18n::{Lang, moment, session_when};
@@ -97,14 +96,6 @@ impl SmsConfig {
             region: var("NIGHTSCHOOL_SMS_REGION").unwrap_or_else(|| "ap-guangzhou".into()),
             endpoint,
         }))
-    }
-
-    /// The channel for this configuration.
-    pub fn sender(&self) -> Result<Arc<dyn Sender>, String> {
-        Ok(match self.provider {
-            Provider::Aliyun => Arc::new(super::aliyun::AliyunSms::new(self.clone())?),
-            Provider::Tencent => Arc::new(super::tencent::TencentSms::new(self.clone())?),
-        })
     }
 }
 
