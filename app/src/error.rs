@@ -63,6 +63,8 @@ pub enum Conflict {
     AlreadyDecided,
     /// The announcement's unread were reminded already.
     AlreadyReminded,
+    /// The suggestion was closed (办结): it takes no more answers.
+    SuggestionClosed,
     /// Marking the rest absent waits for the session's end.
     SessionNotOver,
     /// Someone saved the material since the editor opened it; nothing was overwritten.

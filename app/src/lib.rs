@@ -168,6 +168,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/announcements") view=crate::pages::announcements::AnnouncementsPage ssr=SsrMode::Async />
                     <Route path=path!("/announcements/new") view=crate::pages::announcements::NewAnnouncementPage ssr=SsrMode::Async />
                     <Route path=path!("/announcements/:id") view=crate::pages::announcements::AnnouncementPage ssr=SsrMode::Async />
+                    <Route path=path!("/suggestions") view=crate::pages::suggestions::SuggestionsPage ssr=SsrMode::Async />
+                    <Route path=path!("/suggestions/:id") view=crate::pages::suggestions::SuggestionPage ssr=SsrMode::Async />
                     <Route path=path!("/account/messages") view=crate::pages::inbox::MessageSettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/accounts") view=AccountsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=crate::pages::audit::AuditPage ssr=SsrMode::Async />

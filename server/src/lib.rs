@@ -300,6 +300,7 @@ pub struct Application {
     seen: Arc<app::ssr::seen::Seen>,
     outbox: Arc<app::ssr::outbox::Outbox>,
     reminders: bool,
+    standings: Arc<app::ssr::standings::Standings>,
 }
 
 impl Application {
@@ -353,6 +354,7 @@ impl Application {
             }
         }
         let outbox = Arc::new(app::ssr::outbox::Outbox::new(senders));
+        let standings: Arc<app::ssr::standings::Standings> = Default::default();
         let state = AppState {
             leptos_options: options,
             repo: repo.clone(),
@@ -362,7 +364,7 @@ impl Application {
             outbox: outbox.clone(),
             logins: Default::default(),
             reference: Default::default(),
-            standings: Default::default(),
+            standings: standings.clone(),
             reports: Default::default(),
             kept_pages: Default::default(),
             sheets: Default::default(),
@@ -386,6 +388,7 @@ impl Application {
             seen,
             outbox,
             reminders: settings.reminders,
+            standings,
         })
     }
 
@@ -395,7 +398,9 @@ impl Application {
 
     pub async fn run(self) -> anyhow::Result<()> {
         spawn_pruning(self.repo.clone(), self.audit_days);
-        self.outbox.clone().spawn(self.repo.clone(), self.reminders);
+        self.outbox
+            .clone()
+            .spawn(self.repo.clone(), self.reminders, self.standings.clone());
         if let Some(schedule) = self.backups {
             tracing::info!(dir = %schedule.dir.display(), hours = schedule.every.as_secs() / 3600, keep = schedule.keep, "scheduled backups on");
             backup::spawn_schedule(self.repo.clone(), schedule);

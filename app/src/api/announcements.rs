@@ -74,22 +74,6 @@ fn item(row: crate::ssr::db::AnnouncementRow, mine_read: Option<bool>) -> Announ
     }
 }
 
-/// The places (subdistricts, or the district) whose announcements this organiser manages.
-#[cfg(feature = "ssr")]
-async fn managed_places(
-    organiser: &crate::ssr::access::Organiser,
-    repo: &dyn crate::ssr::db::Repository,
-) -> Result<Vec<(Option<i64>, String)>, AppError> {
-    let mut places = Vec::new();
-    if organiser.holds_district() {
-        places.push((None, String::new()));
-    }
-    for s in organiser.holds(repo).await.unwrap_or_default() {
-        places.push((Some(s.id), s.name));
-    }
-    Ok(places)
-}
-
 #[server(endpoint = "announcements")]
 pub async fn announcements() -> Result<AnnouncementList, AppError> {
     use crate::ssr::guard::{caller, finish, state};
@@ -106,7 +90,7 @@ pub async fn announcements() -> Result<AnnouncementList, AppError> {
                 .collect();
             let (managed, may_post) = match crate::ssr::access::organiser_if_any() {
                 Some(organiser) => {
-                    let places = managed_places(&organiser, repo.as_ref()).await?;
+                    let places = organiser.announcement_places(repo.as_ref()).await?;
                     let held: Vec<Option<i64>> = places.iter().map(|(id, _)| *id).collect();
                     let rows = if held.is_empty() {
                         Vec::new()
@@ -142,10 +126,11 @@ pub async fn announcement(id: i64) -> Result<AnnouncementView, AppError> {
             let row = repo.announcement(id).await?.ok_or(AppError::NotFound)?;
             let mine = repo.announcement_for(id, me.account.person_id).await?;
             let manages = match crate::ssr::access::organiser_if_any() {
-                Some(organiser) => managed_places(&organiser, repo.as_ref())
-                    .await?
-                    .iter()
-                    .any(|(place, _)| *place == row.subdistrict_id),
+                Some(organiser) => {
+                    organiser
+                        .manages_announcements(repo.as_ref(), row.subdistrict_id)
+                        .await?
+                }
                 None => false,
             };
             if mine.is_none() && !manages {
@@ -195,7 +180,7 @@ pub async fn announcement_choices() -> Result<AnnouncementOptions, AppError> {
         async {
             let organiser = crate::ssr::access::organiser()?;
             let repo = state()?.repo;
-            let places = managed_places(&organiser, repo.as_ref()).await?;
+            let places = organiser.announcement_places(repo.as_ref()).await?;
             if places.is_empty() {
                 return Err(AppError::Forbidden);
             }
@@ -222,78 +207,122 @@ pub async fn announcement_choices() -> Result<AnnouncementOptions, AppError> {
     )
 }
 
-/// Posts an announcement. `place` is a subdistrict's id, or empty for the district; its
-/// audience is the chosen tiers and communities (of that place), or every cadre there when
-/// none is chosen.
-#[server(endpoint = "announcement_post")]
-pub async fn post_announcement(
-    title: String,
-    body_md: String,
-    place: String,
-    #[server(default)] tier_ids: Vec<i64>,
-    #[server(default)] community_ids: Vec<i64>,
-    #[server(default)] pinned: Option<String>,
-    #[server(default)] expires: String,
-) -> Result<i64, AppError> {
-    use crate::domain::audience::Audience;
-    use crate::domain::messages::check_announcement;
-    use crate::ssr::db::NewAnnouncement;
-    use crate::ssr::guard::{finish, state};
-    finish(
-        async {
-            let organiser = crate::ssr::access::organiser()?;
-            let state = state()?;
-            let repo = state.repo.clone();
-            let places = managed_places(&organiser, repo.as_ref()).await?;
-            let place = match place.trim() {
-                "" => None,
-                raw => Some(raw.parse::<i64>().map_err(|_| AppError::Forbidden)?),
-            };
-            if !places.iter().any(|(id, _)| *id == place) {
-                return Err(AppError::Forbidden);
-            }
-            let now = Timestamp::now();
-            let checked = check_announcement(&title, &body_md, &expires, now)?;
-            let audience = if tier_ids.is_empty() && community_ids.is_empty() {
-                Audience::Everyone
-            } else {
-                let communities = repo.communities().await?;
-                let within = |id: &i64| {
-                    communities
-                        .iter()
-                        .any(|c| c.id == *id && place.is_none_or(|p| c.subdistrict_id == p))
+pub use posting::*;
+
+/// Posting, in a module of its own: the form's fields are the server function's arguments
+/// (a plain form posts them by name), one more than clippy's limit, which an `allow` on the
+/// function does not reach through the `#[server]` macro in the browser build.
+mod posting {
+    #![allow(clippy::too_many_arguments)]
+    use leptos::prelude::*;
+
+    #[cfg(feature = "ssr")]
+    use crate::domain::Timestamp;
+    use crate::error::AppError;
+
+    /// The most people an announcement names.
+    pub const MAX_NAMED: usize = 200;
+
+    /// Posts an announcement. `place` is a subdistrict's id, or empty for the district; its
+    /// audience is the chosen tiers and communities (of that place) and the people named (of
+    /// that place), or every cadre there when none is chosen.
+    #[server(endpoint = "announcement_post")]
+    pub async fn post_announcement(
+        title: String,
+        body_md: String,
+        place: String,
+        #[server(default)] tier_ids: Vec<i64>,
+        #[server(default)] community_ids: Vec<i64>,
+        #[server(default)] person_ids: Vec<i64>,
+        #[server(default)] pinned: Option<String>,
+        #[server(default)] expires: String,
+    ) -> Result<i64, AppError> {
+        use crate::domain::audience::Audience;
+        use crate::domain::messages::check_announcement;
+        use crate::ssr::db::NewAnnouncement;
+        use crate::ssr::guard::{finish, state};
+        finish(
+            async {
+                let organiser = crate::ssr::access::organiser()?;
+                let state = state()?;
+                let repo = state.repo.clone();
+                let place = match place.trim() {
+                    "" => None,
+                    raw => Some(raw.parse::<i64>().map_err(|_| AppError::Forbidden)?),
                 };
-                if !community_ids.iter().all(within) {
+                if !organiser
+                    .manages_announcements(repo.as_ref(), place)
+                    .await?
+                {
                     return Err(AppError::Forbidden);
                 }
-                Audience::Chosen {
-                    tiers: tier_ids,
-                    communities: community_ids,
-                    people: Vec::new(),
-                }
-            };
-            let (id, _) = repo
-                .post_announcement(
-                    &NewAnnouncement {
-                        title: checked.title,
-                        body_md: checked.body_md,
-                        subdistrict_id: place,
-                        audience,
-                        pinned: pinned.is_some(),
-                        expires_at: checked.expires_at,
-                        posted_by: organiser.user().account.person_id,
-                    },
-                    &state.outbox.channels(),
-                    now,
-                )
-                .await?;
-            state.outbox.wake();
-            // A plain form post lands on the new announcement, with its receipts.
-            crate::ssr::guard::after_plain_post(&format!("/announcements/{id}"));
-            Ok(id)
-        }
-        .await,
-    )
+                let now = Timestamp::now();
+                let checked = check_announcement(&title, &body_md, &expires, now)?;
+                let audience =
+                    if tier_ids.is_empty() && community_ids.is_empty() && person_ids.is_empty() {
+                        Audience::Everyone
+                    } else {
+                        let communities = repo.communities().await?;
+                        let within = |id: &i64| {
+                            communities
+                                .iter()
+                                .any(|c| c.id == *id && place.is_none_or(|p| c.subdistrict_id == p))
+                        };
+                        if !community_ids.iter().all(within) {
+                            return Err(AppError::Forbidden);
+                        }
+                        let mut people = person_ids;
+                        people.sort_unstable();
+                        people.dedup();
+                        if people.len() > MAX_NAMED {
+                            return Err(AppError::Invalid(
+                                crate::domain::account::Invalid::Announcement,
+                            ));
+                        }
+                        // Each person named is within the organiser's reach, and lives in the place
+                        // (or in no community: a lecturer from outside).
+                        for id in &people {
+                            organiser
+                                .person(repo.as_ref(), *id)
+                                .await
+                                .map_err(|_| AppError::Forbidden)?;
+                            let at = repo.person_place(*id).await?.ok_or(AppError::Forbidden)?;
+                            let inside = place.is_none()
+                                || at.community.is_none()
+                                || at.subdistrict == place;
+                            if !inside {
+                                return Err(AppError::Forbidden);
+                            }
+                        }
+                        Audience::Chosen {
+                            tiers: tier_ids,
+                            communities: community_ids,
+                            people,
+                        }
+                    };
+                let (id, _) = repo
+                    .post_announcement(
+                        &NewAnnouncement {
+                            title: checked.title,
+                            body_md: checked.body_md,
+                            subdistrict_id: place,
+                            audience,
+                            pinned: pinned.is_some(),
+                            expires_at: checked.expires_at,
+                            posted_by: organiser.user().account.person_id,
+                        },
+                        &state.outbox.channels(),
+                        now,
+                    )
+                    .await?;
+                state.outbox.wake();
+                // A plain form post lands on the new announcement, with its receipts.
+                crate::ssr::guard::after_plain_post(&format!("/announcements/{id}"));
+                Ok(id)
+            }
+            .await,
+        )
+    }
 }
 
 /// Reminds those who have not read it, once; a second time is refused.
@@ -306,8 +335,10 @@ pub async fn remind_announcement(id: i64) -> Result<(), AppError> {
             let state = state()?;
             let repo = state.repo.clone();
             let row = repo.announcement(id).await?.ok_or(AppError::NotFound)?;
-            let places = managed_places(&organiser, repo.as_ref()).await?;
-            if !places.iter().any(|(p, _)| *p == row.subdistrict_id) {
+            if !organiser
+                .manages_announcements(repo.as_ref(), row.subdistrict_id)
+                .await?
+            {
                 return Err(AppError::NotFound);
             }
             match repo

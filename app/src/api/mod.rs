@@ -20,3 +20,4 @@ pub mod schedule;
 pub mod second_factor;
 pub mod sessions;
 pub mod settings;
+pub mod suggestions;

@@ -281,7 +281,12 @@ pub async fn create_sessions(
                 .iter()
                 .map(|slot| new_session(&draft, *slot, reason.clone(), subdistrict.as_ref()))
                 .collect();
-            Ok(repo.create_sessions(&sessions, Timestamp::now()).await?)
+            let outbox = &state()?.outbox;
+            let ids = repo
+                .create_sessions(&sessions, &outbox.channels(), Timestamp::now())
+                .await?;
+            outbox.wake();
+            Ok(ids)
         }
         .await,
     )

@@ -48,6 +48,7 @@ pub fn TopBar() -> impl IntoView {
                                 })}
                                 {me.roles.sees_sessions().then(|| view! { <A href="/search">{t(Key::NavSearch)}</A> })}
                                 <A href="/announcements">{t(Key::NavAnnouncements)}</A>
+                                <A href="/suggestions">{t(Key::NavSuggestions)}</A>
                                 <A href="/account/password">{t(Key::NavPassword)}</A>
                             </nav>
                             <InboxLink unread=me.unread />

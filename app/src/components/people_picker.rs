@@ -5,9 +5,13 @@ use crate::api::schedule::{Choice, PersonChoice, people_search};
 use crate::i18n::{Key, t};
 
 /// Names people in an audience: search by name, add, remove. The chosen ids travel with
-/// the form as hidden `person_ids` fields.
+/// the form as hidden fields named `field` (`person_ids` unless said: the planner reads
+/// them; a plain form's server function takes `person_ids[]`).
 #[component]
-pub fn PeoplePicker(initial: Vec<Choice>) -> impl IntoView {
+pub fn PeoplePicker(
+    initial: Vec<Choice>,
+    #[prop(default = "person_ids")] field: &'static str,
+) -> impl IntoView {
     let chosen = RwSignal::new(initial);
     let query = RwSignal::new(String::new());
     let search = Action::new(|q: &String| {
@@ -27,7 +31,7 @@ pub fn PeoplePicker(initial: Vec<Choice>) -> impl IntoView {
             <ul class="chosen">
                 <For each=move || chosen.get() key=|c| c.id let:c>
                     <li class="chip">
-                        <input type="hidden" name="person_ids" value=c.id />
+                        <input type="hidden" name=field value=c.id />
                         {c.name_zh.clone()}
                         <button type="button" class="link-button" aria-label=t(Key::RemovePerson)
                             on:click=move |_| chosen.update(|l| l.retain(|x| x.id != c.id))>"×"</button>

@@ -27,6 +27,10 @@ pub enum Invalid {
     Budget,
     #[error("an announcement needs a title, a text and an end date not past")]
     Announcement,
+    #[error("a suggestion needs a kind, a title of 1-60 and a text of 1-2000 characters")]
+    Suggestion,
+    #[error("an answer needs 1-2000 characters, unless the suggestion is only closed")]
+    Answer,
 }
 
 /// A login name: ASCII so that it is easy to type on any phone keyboard and compares

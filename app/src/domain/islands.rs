@@ -11,7 +11,7 @@
 pub enum Bundle {
     /// The door board and the attendance sheet (its print button).
     Door,
-    /// The planner, new and edit.
+    /// The planner, new and edit, and the people picker of a new announcement.
     Planner,
     /// The material editor and its attachments.
     Material,
@@ -44,15 +44,16 @@ impl Bundle {
     }
 }
 
-/// The bundle of the page at `path`, if it holds an island: the planner (new and edit),
+/// The bundle of the page at `path`, if it holds an island: the planner (new and edit)
+/// and the announcement form's people picker,
 /// the door board, the attendance sheet (print button), the material editor, and the
 /// calendar-feed and second-factor panels.
 pub fn bundle(path: &str) -> Option<Bundle> {
     let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     match parts.as_slice() {
-        ["", "organiser", "sessions", "new"] | ["", "organiser", "sessions", _, "edit"] => {
-            Some(Bundle::Planner)
-        }
+        ["", "organiser", "sessions", "new"]
+        | ["", "organiser", "sessions", _, "edit"]
+        | ["", "announcements", "new"] => Some(Bundle::Planner),
         ["", "organiser", "sessions", _, "door" | "attendance"] => Some(Bundle::Door),
         ["", "sessions", _, "material", "edit"] => Some(Bundle::Material),
         ["", "account", "calendar" | "totp"] => Some(Bundle::Account),
@@ -95,6 +96,7 @@ mod tests {
         let bundles = [
             ("/organiser/sessions/new", Bundle::Planner),
             ("/organiser/sessions/12/edit", Bundle::Planner),
+            ("/announcements/new", Bundle::Planner),
             ("/organiser/sessions/12/door", Bundle::Door),
             ("/organiser/sessions/12/attendance/", Bundle::Door),
             ("/sessions/3/material/edit", Bundle::Material),
@@ -121,6 +123,10 @@ mod tests {
             "/organiser/sessions/12",
             "/account/password",
             "/calendar",
+            "/announcements",
+            "/announcements/4",
+            "/suggestions",
+            "/suggestions/4",
         ] {
             assert!(!on_page(path), "{path}");
         }

@@ -133,6 +133,51 @@ pub enum Notice {
         starts_at: i64,
         approved: bool,
     },
+    /// A session was scheduled for them (the first of a series, with how many follow).
+    SessionScheduled {
+        session_id: i64,
+        title: String,
+        starts_at: i64,
+        ends_at: i64,
+        place: String,
+        more: i64,
+    },
+    /// A warning about a cadre, told once: to the cadre (`own`), or to the organisers of
+    /// their community.
+    Warned {
+        person_id: i64,
+        name: String,
+        community: String,
+        warning: Warning,
+        own: bool,
+    },
+    /// A suggestion or complaint (投诉建议) the reader wrote was answered or closed.
+    SuggestionReply {
+        suggestion_id: i64,
+        title: String,
+        answered: bool,
+        closed: bool,
+    },
+}
+
+/// What a warning says.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "what", rename_all = "snake_case")]
+pub enum Warning {
+    /// Three sessions missed in a row: their starts, oldest first.
+    ThreeMissed { dates: Vec<i64> },
+    /// The year's attendance rate under the tier's minimum (whole percent), as of `on`.
+    UnderMinimum { percent: i64, minimum: i64, on: i64 },
+}
+
+impl Warning {
+    /// Its kind, as the `warnings` table names it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Warning::ThreeMissed { .. } => "three_missed",
+            Warning::UnderMinimum { .. } => "under_minimum",
+        }
+    }
 }
 
 impl Notice {
@@ -148,7 +193,10 @@ impl Notice {
             Notice::Tomorrow { .. }
             | Notice::NotCheckedIn { .. }
             | Notice::Announcement { .. }
-            | Notice::AnnouncementReminder { .. } => false,
+            | Notice::AnnouncementReminder { .. }
+            | Notice::SessionScheduled { .. }
+            | Notice::Warned { .. }
+            | Notice::SuggestionReply { .. } => false,
         }
     }
 
@@ -160,14 +208,24 @@ impl Notice {
             | Notice::LeaveDecided { session_id, .. }
             | Notice::MakeUpDecided { session_id, .. }
             | Notice::Tomorrow { session_id, .. }
-            | Notice::NotCheckedIn { session_id, .. } => Some(*session_id),
-            Notice::Announcement { .. } | Notice::AnnouncementReminder { .. } => None,
+            | Notice::NotCheckedIn { session_id, .. }
+            | Notice::SessionScheduled { session_id, .. } => Some(*session_id),
+            Notice::Announcement { .. }
+            | Notice::AnnouncementReminder { .. }
+            | Notice::Warned { .. }
+            | Notice::SuggestionReply { .. } => None,
         }
     }
 
-    /// Where the notice is read in full: its session's page or its announcement's.
+    /// Where the notice is read in full: its session's page, its announcement's, the
+    /// cadre's progress, or the suggestion.
     pub fn link(&self) -> String {
         match self {
+            Notice::Warned { own: true, .. } => "/progress".into(),
+            Notice::Warned { person_id, .. } => format!("/progress?person={person_id}"),
+            Notice::SuggestionReply { suggestion_id, .. } => {
+                format!("/suggestions/{suggestion_id}")
+            }
             Notice::Announcement {
                 announcement_id, ..
             }
@@ -182,7 +240,9 @@ impl Notice {
     pub fn to_groups(&self) -> bool {
         matches!(
             self,
-            Notice::SessionMoved { .. } | Notice::SessionCancelled { .. }
+            Notice::SessionMoved { .. }
+                | Notice::SessionCancelled { .. }
+                | Notice::SessionScheduled { .. }
         )
     }
 }
@@ -563,6 +623,43 @@ mod tests {
             approved: true,
         };
         assert!(!leave.to_groups());
+        // A warning names a cadre: never to a work group, and read where it is about.
+        let warned = |own| Notice::Warned {
+            person_id: 7,
+            name: "张三".into(),
+            community: "运河社区".into(),
+            warning: Warning::ThreeMissed {
+                dates: vec![1, 2, 3],
+            },
+            own,
+        };
+        let json = serde_json::to_string(&warned(false)).unwrap();
+        assert!(json.contains("\"what\":\"three_missed\""), "{json}");
+        assert_eq!(
+            serde_json::from_str::<Notice>(&json).unwrap(),
+            warned(false)
+        );
+        assert!(!warned(false).to_groups() && !warned(false).mandatory());
+        assert_eq!(warned(true).link(), "/progress");
+        assert_eq!(warned(false).link(), "/progress?person=7");
+        let reply = Notice::SuggestionReply {
+            suggestion_id: 3,
+            title: "t".into(),
+            answered: true,
+            closed: false,
+        };
+        assert_eq!(reply.link(), "/suggestions/3");
+        assert!(!reply.to_groups() && reply.session_id().is_none());
+        let scheduled = Notice::SessionScheduled {
+            session_id: 9,
+            title: "t".into(),
+            starts_at: 1,
+            ends_at: 2,
+            place: "p".into(),
+            more: 3,
+        };
+        assert!(scheduled.to_groups() && !scheduled.mandatory());
+        assert_eq!(scheduled.link(), "/sessions/9");
     }
 
     #[test]

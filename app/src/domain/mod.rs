@@ -37,6 +37,7 @@ pub mod series_edit;
 pub mod session_draft;
 pub mod settings;
 pub mod share;
+pub mod suggestions;
 pub mod summary;
 pub mod throttle;
 pub mod tier_plan;

@@ -384,6 +384,63 @@ pub fn three_missed_in_a_row(newest_first: &[Option<AttendanceStatus>]) -> bool 
             .all(|s| matches!(s, None | Some(AttendanceStatus::Absent)))
 }
 
+/// How the newest held sessions meant for a cadre stand, for a warning told once: a run of
+/// three missed raises it, an attendance ends it, and a session whose attendance may still
+/// be recorded decides nothing yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Streak {
+    /// The newest three were missed: their ids, newest first.
+    Missed(Vec<i64>),
+    /// One of the newest three was attended, excused or made up, or fewer than three were
+    /// held: no run.
+    Broken,
+    /// Not decided yet: a session without a record whose attendance may still come in.
+    Open,
+}
+
+/// The streak of a cadre's newest held sessions, newest first: `(session, status, settled)`,
+/// where `settled` says a missing record now means absent (the session ended long enough
+/// ago). An explicit absence counts at once; no record counts only once settled.
+pub fn missed_streak(newest_first: &[(i64, Option<AttendanceStatus>, bool)]) -> Streak {
+    let newest = &newest_first[..newest_first.len().min(3)];
+    if newest
+        .iter()
+        .any(|(_, s, _)| s.is_some_and(|s| s != AttendanceStatus::Absent))
+        || newest.len() < 3
+    {
+        return Streak::Broken;
+    }
+    if newest
+        .iter()
+        .all(|(_, s, settled)| *s == Some(AttendanceStatus::Absent) || *settled)
+    {
+        Streak::Missed(newest.iter().map(|(id, _, _)| *id).collect())
+    } else {
+        Streak::Open
+    }
+}
+
+/// How long after a session's end a missing record counts as an absence for warnings (the
+/// organisers may still fill in the sheet the next morning).
+pub const SETTLED_AFTER_SECS: i64 = 24 * 3600;
+
+/// The fewest non-excused sessions held before an attendance rate under the minimum is told
+/// to anyone: one missed session in January is not a warning.
+pub const MIN_HELD_TO_WARN: i64 = 3;
+
+/// The attendance rate and the minimum, when a cadre is under their tier's minimum and
+/// enough sessions were held to say so.
+pub fn under_minimum(year: &CadreYear, owed: &Requirements) -> Option<(i64, i64)> {
+    let minimum = owed.min_attendance_percent;
+    let held = year.expected - year.expected_excused;
+    match year.attendance_percent() {
+        Some(rate) if minimum > 0 && held >= MIN_HELD_TO_WARN && rate < minimum => {
+            Some((rate, minimum))
+        }
+        _ => None,
+    }
+}
+
 /// What 学习之星 (star of the month) points are made of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StarWeights {
@@ -756,5 +813,92 @@ mod tests {
         }
         assert_eq!(Outlook::Met.group(), Outlook::OnTrack);
         assert_eq!(Outlook::parse("fine"), None);
+    }
+    #[test]
+    fn streaks_of_missed_sessions() {
+        use AttendanceStatus::*;
+        type Recent<'a> = &'a [(i64, Option<AttendanceStatus>, bool)];
+        let cases: &[(Recent, Streak)] = &[
+            (&[], Streak::Broken),
+            (
+                &[(3, Some(Absent), true), (2, Some(Absent), true)],
+                Streak::Broken,
+            ),
+            (
+                &[
+                    (3, Some(Absent), false),
+                    (2, None, true),
+                    (1, Some(Absent), true),
+                ],
+                Streak::Missed(vec![3, 2, 1]),
+            ),
+            // A session just over, nothing recorded yet: wait.
+            (
+                &[(4, None, false), (3, Some(Absent), true), (2, None, true)],
+                Streak::Open,
+            ),
+            (
+                &[(4, None, false), (3, Some(Present), true), (2, None, true)],
+                Streak::Broken,
+            ),
+            (
+                &[(3, Some(Excused), true), (2, None, true), (1, None, true)],
+                Streak::Broken,
+            ),
+            (
+                &[(3, Some(MadeUp), true), (2, None, true), (1, None, true)],
+                Streak::Broken,
+            ),
+            (
+                &[(3, Some(Late), true), (2, None, true), (1, None, true)],
+                Streak::Broken,
+            ),
+            // Only the newest three count.
+            (
+                &[
+                    (4, None, true),
+                    (3, None, true),
+                    (2, None, true),
+                    (1, Some(Present), true),
+                ],
+                Streak::Missed(vec![4, 3, 2]),
+            ),
+        ];
+        for (recent, want) in cases {
+            assert_eq!(missed_streak(recent), *want, "{recent:?}");
+        }
+    }
+
+    #[test]
+    fn under_the_minimum_only_after_enough_sessions() {
+        let owed = Requirements {
+            min_attendance_percent: 80,
+            ..Requirements::default()
+        };
+        let year = |expected, excused, present| CadreYear {
+            present: (present, StudyHours(0)),
+            expected,
+            expected_excused: excused,
+            ..CadreYear::default()
+        };
+        // (expected, excused, present, warned)
+        let cases = [
+            (1, 0, 0, None),
+            (2, 0, 0, None),
+            (3, 0, 2, Some((67, 80))),
+            (4, 1, 2, Some((67, 80))),
+            (4, 2, 1, None),
+            (5, 0, 4, None),
+            (10, 0, 7, Some((70, 80))),
+        ];
+        for (expected, excused, present, want) in cases {
+            assert_eq!(
+                under_minimum(&year(expected, excused, present), &owed),
+                want,
+                "{expected} {excused} {present}"
+            );
+        }
+        let none = Requirements::default();
+        assert_eq!(under_minimum(&year(10, 0, 0), &none), None);
     }
 }

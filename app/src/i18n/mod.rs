@@ -169,6 +169,8 @@ impl AppError {
             AppError::Invalid(Invalid::Email) => Key::ErrEmail,
             AppError::Invalid(Invalid::Budget) => Key::ErrBudget,
             AppError::Invalid(Invalid::Announcement) => Key::ErrAnnouncement,
+            AppError::Invalid(Invalid::Suggestion) => Key::ErrSuggestion,
+            AppError::Invalid(Invalid::Answer) => Key::ErrAnswer,
             AppError::Conflict(Conflict::UsernameTaken) => Key::ErrUsernameTaken,
             AppError::Conflict(Conflict::LastAdmin) => Key::ErrLastAdmin,
             AppError::Conflict(Conflict::OwnAccount) => Key::ErrOwnAccount,
@@ -183,6 +185,7 @@ impl AppError {
             AppError::Conflict(Conflict::ImportHasProblems) => Key::ErrImportHasProblems,
             AppError::Conflict(Conflict::AlreadyDecided) => Key::ErrAlreadyDecided,
             AppError::Conflict(Conflict::AlreadyReminded) => Key::ErrAlreadyReminded,
+            AppError::Conflict(Conflict::SuggestionClosed) => Key::ErrSuggestionClosed,
             AppError::Conflict(Conflict::SessionNotOver) => Key::ErrSessionNotOver,
             AppError::WrongPassword => Key::ErrWrongPassword,
             AppError::WrongCode => Key::ErrWrongCode,
@@ -253,12 +256,23 @@ impl crate::domain::session_draft::FieldProblem {
 pub const ZH_DAYS: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
 pub const EN_DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
+const EN_MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// "11月3日" or "3 Nov": a day in the year, for lists of dates.
+pub fn day_of_year(lang: Lang, at: Timestamp) -> String {
+    use chrono::Datelike;
+    let d = at.local();
+    match lang {
+        Lang::Zh => format!("{}月{}日", d.month(), d.day()),
+        Lang::En => format!("{} {}", d.day(), EN_MONTHS[d.month0() as usize]),
+    }
+}
+
 /// "5月12日 周二 19:00–21:00" or "Tue 12 May 19:00–21:00".
 pub fn session_when(lang: Lang, start: Timestamp, end: Timestamp) -> String {
     use chrono::Datelike;
-    const EN_MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
     let d = start.local();
     let wd = start.weekday_index();
     let times = format!("{}–{}", start.hh_mm(), end.hh_mm());
@@ -403,6 +417,96 @@ pub fn word_notice(notice: &crate::domain::messages::Notice, lang: Lang) -> (Str
             (
                 subject.fill(lang, std::slice::from_ref(title)),
                 text.fill(lang, &[when(*starts_at), title.clone()]),
+            )
+        }
+        Notice::SessionScheduled {
+            title,
+            starts_at,
+            ends_at,
+            place,
+            more,
+            ..
+        } => {
+            let when = session_when(lang, Timestamp(*starts_at), Timestamp(*ends_at));
+            let text = if *more > 0 {
+                Key::NoticeScheduledSeriesText.fill(
+                    lang,
+                    &[title.clone(), when, place.clone(), more.to_string()],
+                )
+            } else {
+                Key::NoticeScheduledText.fill(lang, &[title.clone(), when, place.clone()])
+            };
+            (
+                Key::NoticeScheduledSubject.fill(lang, std::slice::from_ref(title)),
+                text,
+            )
+        }
+        Notice::Warned {
+            name,
+            community,
+            warning,
+            own,
+            ..
+        } => {
+            use crate::domain::messages::Warning;
+            let subject = match (own, warning) {
+                (true, Warning::ThreeMissed { .. }) => Key::NoticeMissedOwnSubject.fill(lang, &[]),
+                (true, Warning::UnderMinimum { .. }) => Key::NoticeUnderOwnSubject.fill(lang, &[]),
+                (false, _) => Key::NoticeWarnedSubject.fill(lang, std::slice::from_ref(name)),
+            };
+            let text = match warning {
+                Warning::ThreeMissed { dates } => {
+                    let sep = if lang == Lang::Zh { "、" } else { ", " };
+                    let dates = dates
+                        .iter()
+                        .map(|d| day_of_year(lang, Timestamp(*d)))
+                        .collect::<Vec<_>>()
+                        .join(sep);
+                    if *own {
+                        Key::NoticeMissedOwnText.fill(lang, &[dates])
+                    } else {
+                        Key::NoticeMissedText.fill(lang, &[name.clone(), community.clone(), dates])
+                    }
+                }
+                Warning::UnderMinimum {
+                    percent,
+                    minimum,
+                    on,
+                } => {
+                    let on = day_of_year(lang, Timestamp(*on));
+                    if *own {
+                        Key::NoticeUnderOwnText
+                            .fill(lang, &[on, percent.to_string(), minimum.to_string()])
+                    } else {
+                        Key::NoticeUnderText.fill(
+                            lang,
+                            &[
+                                on,
+                                name.clone(),
+                                community.clone(),
+                                percent.to_string(),
+                                minimum.to_string(),
+                            ],
+                        )
+                    }
+                }
+            };
+            (subject, text)
+        }
+        Notice::SuggestionReply {
+            title,
+            answered,
+            closed,
+            ..
+        } => {
+            let (subject, text) = match (answered, closed) {
+                (true, false) => (Key::NoticeReplySubject, Key::NoticeReplyText),
+                (true, true) => (Key::NoticeReplySubject, Key::NoticeReplyClosedText),
+                (false, _) => (Key::NoticeClosedSubject, Key::NoticeClosedText),
+            };
+            (
+                subject.fill(lang, std::slice::from_ref(title)),
+                text.fill(lang, std::slice::from_ref(title)),
             )
         }
     }

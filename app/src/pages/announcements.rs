@@ -197,6 +197,7 @@ pub fn NewAnnouncementPage() -> impl IntoView {
                                         <label class="check"><input type="checkbox" name=format!("community_ids[{i}]") value=id /><span>{name}</span></label>
                                     }).collect_view()}
                                 </fieldset>
+                                <AnnouncementPeople />
                                 <p class="hint">{t(Key::AnnouncementAudienceHint)}</p>
                                 <label class="check"><input type="checkbox" name="pinned" value="1" /><span>{t(Key::AnnouncementPinLabel)}</span></label>
                                 <label><span>{t(Key::AnnouncementExpires)}</span><input type="date" name="expires" /></label>
@@ -209,4 +210,13 @@ pub fn NewAnnouncementPage() -> impl IntoView {
             </Suspense>
         </section>
     }
+}
+
+/// The people an announcement names: the planner's people picker, an island of the
+/// planner's bundle (the only script the page loads). Without the script the form still
+/// posts, to tiers and communities.
+#[cfg_attr(any(not(feature = "split"), feature = "bundle-planner"), island)]
+#[cfg_attr(all(feature = "split", not(feature = "bundle-planner")), component)]
+pub fn AnnouncementPeople() -> impl IntoView {
+    view! { <crate::components::people_picker::PeoplePicker initial=Vec::new() field="person_ids[]" /> }
 }

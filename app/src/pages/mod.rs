@@ -33,3 +33,4 @@ pub mod second_factor;
 pub mod session;
 pub mod sessions;
 pub mod settings;
+pub mod suggestions;

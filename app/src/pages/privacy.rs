@@ -38,6 +38,11 @@ pub fn PrivacyPage() -> impl IntoView {
             Key::PrivacyMessagesWho,
         ),
         (
+            Key::PrivacySuggestions,
+            Key::PrivacySuggestionsWhy,
+            Key::PrivacySuggestionsWho,
+        ),
+        (
             Key::PrivacyLogins,
             Key::PrivacyLoginsWhy,
             Key::PrivacyLoginsWho,

@@ -113,6 +113,39 @@ impl Organiser {
         Ok(held)
     }
 
+    /// The places whose announcements (通知公告) this organiser posts and manages, with
+    /// their names: the district (`None`) for grants of the district, and each subdistrict
+    /// held wholly. Empty for organisers of single communities.
+    pub async fn announcement_places(
+        &self,
+        repo: &dyn Repository,
+    ) -> AppResult<Vec<(Option<i64>, String)>> {
+        let mut places = Vec::new();
+        if self.holds_district() {
+            places.push((None, String::new()));
+        }
+        let held = repo
+            .subdistricts()
+            .await?
+            .into_iter()
+            .filter(|s| self.user.grants.everything || self.reach().covers_subdistrict(s.id));
+        places.extend(held.map(|s| (Some(s.id), s.name)));
+        Ok(places)
+    }
+
+    /// Whether this organiser manages the announcements of `place` (`None`: the district's).
+    pub async fn manages_announcements(
+        &self,
+        repo: &dyn Repository,
+        place: Option<i64>,
+    ) -> AppResult<bool> {
+        Ok(self
+            .announcement_places(repo)
+            .await?
+            .iter()
+            .any(|(p, _)| *p == place))
+    }
+
     /// Whether this organiser may hold district sessions (a 区委党校 class whose audience
     /// spans subdistricts): grants of the district, or of the whole install.
     pub fn holds_district(&self) -> bool {
@@ -425,4 +458,45 @@ pub fn subdistricts_of(scope: &Scope) -> Option<Vec<i64>> {
 /// answer alike, so ids reveal nothing.
 pub async fn may_open_session(user: &CurrentUser, repo: &dyn Repository, id: i64) -> AppResult<()> {
     relation(user, repo, id).await.map(|_| ())
+}
+
+/// Who answers and closes suggestions (投诉建议): admins, all of them; organisers, those
+/// written by people in their reach. Only [`suggestion_desk`] makes one.
+#[derive(Clone, Debug)]
+pub struct SuggestionDesk {
+    /// `None`: every suggestion.
+    reach: Option<Reach>,
+    person_id: i64,
+}
+
+/// The caller as a suggestion desk when they are an admin or an organiser; `None` otherwise.
+pub fn suggestion_desk() -> Option<SuggestionDesk> {
+    let user = super::guard::caller().ok()?;
+    let person_id = user.account.person_id;
+    if user.account.roles.has(Role::Admin) {
+        return Some(SuggestionDesk {
+            reach: None,
+            person_id,
+        });
+    }
+    organiser_if_any().map(|o| SuggestionDesk {
+        reach: o.people().cloned(),
+        person_id,
+    })
+}
+
+impl SuggestionDesk {
+    /// The limit on the suggestions seen: `None` for all.
+    pub fn reach(&self) -> Option<&Reach> {
+        self.reach.as_ref()
+    }
+
+    pub fn person_id(&self) -> i64 {
+        self.person_id
+    }
+
+    /// Whether a suggestion written from `place` is this desk's.
+    pub fn covers(&self, place: crate::domain::org::Place) -> bool {
+        self.reach.as_ref().is_none_or(|r| r.covers_person(place))
+    }
 }

@@ -46,6 +46,9 @@ pub struct Standing {
     pub credits: Credits,
     pub three_missed: bool,
     pub under_minimum: bool,
+    /// The last three held sessions meant for the cadre, newest first, with the cadre's
+    /// status there (`None`: no record).
+    pub recent: Vec<(i64, Option<crate::domain::schedule::AttendanceStatus>)>,
     /// The next tier up, when the cadre meets its requirements now.
     pub candidate_for: Option<i64>,
     /// Sessions meant for the cadre held so far, per month (yyyymm).
@@ -320,10 +323,12 @@ impl YearInputs {
                         })
                         .map(|n| n.tier.id)
                 });
+                let recent = planned.recent.iter().copied().zip(statuses.iter().copied());
                 Arc::new(Standing {
                     outlook: overall(&assessments),
                     credits,
                     three_missed: three_missed_in_a_row(&statuses),
+                    recent: recent.collect(),
                     under_minimum,
                     candidate_for,
                     cadre,

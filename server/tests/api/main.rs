@@ -20,3 +20,4 @@ mod progress;
 mod repository;
 mod schedule;
 mod second_factor;
+mod suggestions;

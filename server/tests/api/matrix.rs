@@ -300,6 +300,18 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
         ),
         ("late_reminder", form(&[("id", s)]), "NNNNNNYNYN"),
         ("message_budget", form(&[]), "NNNNNNYYYN"),
+        ("suggestions", form(&[]), "NYYYYYYYYY"),
+        ("suggestion", form(&[("id", "999999")]), "NRRRRRRRRR"),
+        (
+            "suggestion_post",
+            form(&[("kind", "suggestion"), ("title", ""), ("body", "")]),
+            "NYYYYYYYYY",
+        ),
+        (
+            "suggestion_reply",
+            form(&[("id", "999999"), ("answer", "x")]),
+            "NNNNRRRRRR",
+        ),
         ("announcements", form(&[]), "NYYYYYYYYY"),
         ("announcement", form(&[("id", "999999")]), "NRRRRRRRRR"),
         ("announcement_choices", form(&[]), "NNNNNNYYYN"),

@@ -198,6 +198,12 @@ async fn only_pages_with_islands_load_the_script(backend: Backend) {
         (&admin, "/admin/audit"),
         (&admin, "/admin/backup"),
         (&admin, "/admin/organisation"),
+        (&cadre, "/inbox"),
+        (&cadre, "/announcements"),
+        (&cadre, "/suggestions"),
+        (&cadre, "/account/messages"),
+        (&organiser, "/announcements/new"),
+        (&organiser, "/suggestions"),
     ]
     .into_iter()
     .map(|(c, p)| {
@@ -230,8 +236,8 @@ async fn only_pages_with_islands_load_the_script(backend: Backend) {
         with_islands += usize::from(island);
     }
     assert_eq!(
-        with_islands, 7,
-        "the seven pages with islands were all seen"
+        with_islands, 8,
+        "the eight pages with islands were all seen"
     );
     // The planner's island is the session editor, with its props in the page.
     let (_, body) = app.page(&organiser, "/organiser/sessions/new").await;

@@ -14,8 +14,8 @@ pub struct NewAnnouncement {
     pub body_md: String,
     /// `None`: the whole district's cadres.
     pub subdistrict_id: Option<i64>,
-    /// Everyone of the subdistrict (or district), or chosen tiers and communities (named
-    /// people are not offered for announcements).
+    /// Everyone of the subdistrict (or district), or chosen tiers and communities, and
+    /// people named (whatever their tier).
     pub audience: Audience,
     pub pinned: bool,
     pub expires_at: Option<Timestamp>,

@@ -55,10 +55,16 @@ impl AnnouncementStore for SqlRepository<Db> {
         .fetch_one(&mut *tx)
         .await?;
         if let Audience::Chosen {
-            tiers, communities, ..
+            tiers,
+            communities,
+            people,
         } = &new.audience
         {
-            for (kind, ids) in [("tier", tiers), ("community", communities)] {
+            for (kind, ids) in [
+                ("tier", tiers),
+                ("community", communities),
+                ("person", people),
+            ] {
                 for ref_id in ids {
                     sqlx::query(
                         "insert into announcement_audience (announcement_id, kind, ref_id) \

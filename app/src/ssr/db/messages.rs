@@ -7,7 +7,7 @@ use async_trait::async_trait;
 
 use super::RepoResult;
 use crate::domain::Timestamp;
-use crate::domain::messages::{Channel, ChannelsOn, Notice, Pushed};
+use crate::domain::messages::{Channel, ChannelsOn, Notice, Pushed, Warning};
 
 /// Who a notice is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,6 +25,9 @@ pub enum Recipients {
     Announcement(i64),
     /// Those who have not marked an announcement read.
     UnreadOf(i64),
+    /// The organisers nearest to a person: those of their community, or where none holds
+    /// it, of their subdistrict, or else of the district (never the person themself).
+    OrganisersOf(i64),
 }
 
 /// A reminder about a session that has not gone yet.
@@ -197,6 +200,24 @@ pub trait MessageStore: Send + Sync {
         channels: &ChannelsOn,
         now: Timestamp,
     ) -> RepoResult<bool>;
+    /// The warnings open now: (person, kind).
+    async fn open_warnings(&self) -> RepoResult<Vec<(i64, String)>>;
+    /// Raises a warning unless one of its kind is open for the person (raised by any
+    /// server): the warning and its two notices (to the cadre, to their organisers) in one
+    /// transaction. `false` when one was open.
+    async fn raise_warning(
+        &self,
+        person_id: i64,
+        warning: &Warning,
+        notices: [&Notice; 2],
+        channels: &ChannelsOn,
+        now: Timestamp,
+    ) -> RepoResult<bool>;
+    /// Closes the open warnings of these kinds: the condition ended.
+    async fn clear_warnings(&self, which: &[(i64, String)], now: Timestamp) -> RepoResult<u64>;
+    /// (start, end) of these sessions, by id.
+    async fn session_times(&self, ids: &[i64]) -> RepoResult<Vec<(i64, Timestamp, Timestamp)>>;
+
     /// Whether the organiser asked to remind those not checked in.
     async fn late_reminder(&self, session_id: i64) -> RepoResult<bool>;
     async fn set_late_reminder(

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 
 use super::{BACKEND, Db};
 use crate::domain::Timestamp;
-use crate::domain::messages::{Channel, ChannelsOn, Notice, Pushed};
+use crate::domain::messages::{Channel, ChannelsOn, Notice, Pushed, Warning};
 use crate::ssr::db::clauses::{in_audience, in_list};
 use crate::ssr::db::messages::*;
 use crate::ssr::db::shared::SqlRepository;
@@ -64,17 +64,42 @@ pub(super) async fn post_notice(
             audience_inbox(conn, id, session_id, &absent, false).await?;
         }
         Recipients::Announcement(announcement) => {
+            // The cadres of its place, everyone or of the tiers and communities chosen; and
+            // the people named, wherever they are.
             sqlx::query(
                 "insert into inbox (person_id, notice_id) \
-                 select p.id, $1 from announcements a join people p on p.tier_id is not null \
+                 select p.id, $1 from announcements a join people p on (p.tier_id is not null \
                  and (a.subdistrict_id is null or p.community_id in \
                  (select c.id from communities c where c.subdistrict_id = a.subdistrict_id)) \
                  and (a.audience = 'everyone' or exists (select 1 from announcement_audience x \
                  where x.announcement_id = a.id and ((x.kind = 'tier' and x.ref_id = p.tier_id) \
-                 or (x.kind = 'community' and x.ref_id = p.community_id)))) where a.id = $2",
+                 or (x.kind = 'community' and x.ref_id = p.community_id))))) \
+                 or exists (select 1 from announcement_audience n where n.announcement_id = a.id \
+                 and n.kind = 'person' and n.ref_id = p.id) where a.id = $2",
             )
             .bind(id)
             .bind(announcement)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Recipients::OrganisersOf(person_id) => {
+            // Each organiser with the level of the grant that reaches the person: 1 their
+            // community, 2 their subdistrict, 3 the district; the nearest level is told.
+            sqlx::query(
+                "with o as (select a.person_id, case u.kind when 'community' then 1 \
+                 when 'subdistrict' then 2 else 3 end as level from accounts a \
+                 join account_roles r on r.account_id = a.id and r.role = 'organiser' \
+                 join organiser_units u on u.account_id = a.id \
+                 join people p on p.id = $2 left join communities c on c.id = p.community_id \
+                 where not a.disabled and a.person_id <> p.id \
+                 and ((u.kind = 'community' and u.ref_id = c.id) \
+                 or (u.kind = 'subdistrict' and u.ref_id = c.subdistrict_id) \
+                 or u.kind = 'district')) \
+                 insert into inbox (person_id, notice_id) \
+                 select distinct person_id, $1 from o where level = (select min(level) from o)",
+            )
+            .bind(id)
+            .bind(person_id)
             .execute(&mut *conn)
             .await?;
         }
@@ -531,6 +556,96 @@ impl MessageStore for SqlRepository<Db> {
         .await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn open_warnings(&self) -> RepoResult<Vec<(i64, String)>> {
+        Ok(
+            sqlx::query_as("select person_id, kind from warnings where cleared_at is null")
+                .fetch_all(&self.read)
+                .await?,
+        )
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn raise_warning(
+        &self,
+        person_id: i64,
+        warning: &Warning,
+        notices: [&Notice; 2],
+        channels: &ChannelsOn,
+        now: Timestamp,
+    ) -> RepoResult<bool> {
+        let detail = serde_json::to_string(warning)
+            .map_err(|e| RepoError::BadValue(e.to_string(), "warnings.detail"))?;
+        let mut tx = self.begin_write().await?;
+        let raised = sqlx::query(
+            "insert into warnings (person_id, kind, detail, raised_at) values ($1, $2, $3, $4) \
+             on conflict (person_id, kind) where cleared_at is null do nothing",
+        )
+        .bind(person_id)
+        .bind(warning.kind())
+        .bind(detail)
+        .bind(now.0)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if !raised {
+            return Ok(false);
+        }
+        let [own, theirs] = notices;
+        post_notice(&mut tx, own, Recipients::Person(person_id), channels, now).await?;
+        post_notice(
+            &mut tx,
+            theirs,
+            Recipients::OrganisersOf(person_id),
+            channels,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn clear_warnings(&self, which: &[(i64, String)], now: Timestamp) -> RepoResult<u64> {
+        if which.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.begin_write().await?;
+        let mut cleared = 0;
+        for (person_id, kind) in which {
+            cleared += sqlx::query(
+                "update warnings set cleared_at = $3 \
+                 where person_id = $1 and kind = $2 and cleared_at is null",
+            )
+            .bind(person_id)
+            .bind(kind)
+            .bind(now.0)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(cleared)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn session_times(&self, ids: &[i64]) -> RepoResult<Vec<(i64, Timestamp, Timestamp)>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut query = sqlx::QueryBuilder::<Db>::new(
+                "select id, starts_at, ends_at from sessions where id in ",
+            );
+            in_list(&mut query, chunk.iter().copied());
+            let rows: Vec<(i64, i64, i64)> = query.build_query_as().fetch_all(&self.read).await?;
+            out.extend(
+                rows.into_iter()
+                    .map(|(id, s, e)| (id, Timestamp(s), Timestamp(e))),
+            );
+        }
+        Ok(out)
     }
 
     #[tracing::instrument(skip_all)]

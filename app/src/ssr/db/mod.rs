@@ -34,6 +34,7 @@ pub mod second_factor;
 pub mod security;
 mod shared;
 mod sqlite;
+pub mod suggestions;
 
 pub use crate::domain::attendance::DoorSession;
 pub use accounts::{AccountStore, Changes};
@@ -64,6 +65,7 @@ pub use rules::RulesStore;
 pub use second_factor::{FactorRecord, SecondFactorStore};
 pub use security::{AuditFilter, AuditLine, AuditRecord, SecurityStore, TryCount, WalkInClaim};
 pub use sqlite::connect_sqlite;
+pub use suggestions::{Reply, SuggestionRow, SuggestionStore};
 
 /// Database failures are logged in full and reach the caller as `Internal`, so `?` can be
 /// used on them in server functions.
@@ -267,6 +269,7 @@ pub trait Repository:
     + AccountStore
     + MessageStore
     + AnnouncementStore
+    + SuggestionStore
     + Send
     + Sync
     + 'static
@@ -303,8 +306,15 @@ pub trait Repository:
 
     // Sessions
     async fn create_session(&self, new: &NewSession, now: Timestamp) -> RepoResult<i64>;
-    /// Creates all sessions (the occurrences of a series) in one transaction.
-    async fn create_sessions(&self, new: &[NewSession], now: Timestamp) -> RepoResult<Vec<i64>>;
+    /// Creates all sessions (the occurrences of a series) in one transaction, and, when the
+    /// first is ahead, the notice telling its audience and lecturers (the planner's; seeding
+    /// and imports use `create_session`, which tells nobody).
+    async fn create_sessions(
+        &self,
+        new: &[NewSession],
+        channels: &crate::domain::messages::ChannelsOn,
+        now: Timestamp,
+    ) -> RepoResult<Vec<i64>>;
     /// Sessions overlapping `[from, to)`, cancelled ones included, with their lecturers.
     async fn bookings_between(&self, from: Timestamp, to: Timestamp) -> RepoResult<Vec<Booking>>;
     /// Person ids of enabled accounts holding the lecturer role, with their names.

@@ -65,6 +65,9 @@ mod second_factor_sql;
 #[allow(clippy::duplicate_mod)]
 #[path = "security_sql.rs"]
 mod security_sql;
+#[allow(clippy::duplicate_mod)]
+#[path = "suggestions_sql.rs"]
+mod suggestions_sql;
 
 impl SqlRepository<Postgres> {
     /// A write transaction (row locks and `on conflict` settle concurrent writers).

@@ -212,7 +212,7 @@ pub trait ProgressStore: Send + Sync {
         to: Timestamp,
         person: Option<i64>,
     ) -> RepoResult<Vec<(i64, i64, StudyHours)>>;
-    /// Records other than absent at the given sessions: `(session, person, status)`.
+    /// The records at the given sessions: `(session, person, status)`.
     async fn records_at(
         &self,
         sessions: &[i64],

@@ -334,8 +334,7 @@ impl ProgressStore for SqlRepository<Db> {
             return Ok(Vec::new());
         }
         let mut sql = sqlx::QueryBuilder::new(
-            "select session_id, person_id, status from attendance \
-             where status <> 'absent' and session_id in ",
+            "select session_id, person_id, status from attendance where session_id in ",
         );
         clauses::in_list(&mut sql, sessions.iter().copied());
         clauses::only(&mut sql, "person_id", person);

@@ -310,7 +310,12 @@ impl crate::ssr::db::Repository for SqlRepository<Db> {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn create_sessions(&self, new: &[NewSession], now: Timestamp) -> RepoResult<Vec<i64>> {
+    async fn create_sessions(
+        &self,
+        new: &[NewSession],
+        channels: &crate::domain::messages::ChannelsOn,
+        now: Timestamp,
+    ) -> RepoResult<Vec<i64>> {
         let mut tx = self.write.begin().await?;
         let mut ids = Vec::with_capacity(new.len());
         for session in new {
@@ -322,6 +327,26 @@ impl crate::ssr::db::Repository for SqlRepository<Db> {
             query.push_bind(ids[0]).push(" where id in ");
             in_list(&mut query, ids.iter().copied());
             query.build().execute(&mut *tx).await?;
+        }
+        if let (Some(first), Some(&id)) = (new.first(), ids.first())
+            && first.starts_at.0 > now.0
+        {
+            let notice = Notice::SessionScheduled {
+                session_id: id,
+                title: first.title.clone(),
+                starts_at: first.starts_at.0,
+                ends_at: first.ends_at.0,
+                place: first.place.clone(),
+                more: i64::try_from(new.len()).unwrap_or(1) - 1,
+            };
+            super::messages_sql::post_notice(
+                &mut tx,
+                &notice,
+                crate::ssr::db::Recipients::Session(id),
+                channels,
+                now,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(ids)

@@ -81,6 +81,9 @@ mod second_factor_sql;
 #[allow(clippy::duplicate_mod)]
 #[path = "security_sql.rs"]
 mod security_sql;
+#[allow(clippy::duplicate_mod)]
+#[path = "suggestions_sql.rs"]
+mod suggestions_sql;
 
 impl SqlRepository<Sqlite> {
     /// A write transaction that takes the database's write lock at once: a transaction that

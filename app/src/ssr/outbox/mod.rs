@@ -26,6 +26,7 @@ pub mod providers;
 pub mod robots;
 pub mod sms;
 pub mod tencent;
+pub mod warnings;
 
 /// Where a push goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -97,6 +98,11 @@ const BATCH: i64 = 64;
 const IN_FLIGHT: usize = 8;
 /// How often the worker looks for due pushes when nobody wakes it.
 const POLL: Duration = Duration::from_secs(5);
+/// The least time between two looks for warnings after attendance changed.
+const WARN_GAP: i64 = 60;
+/// The most time between two looks for warnings (a missing record becomes an absence a day
+/// after the session).
+const WARN_EVERY: i64 = 30 * 60;
 
 /// The setting holding the burden budget (JSON of [`Budget`]); no value: the defaults.
 pub const BUDGET_SETTING: &str = "message_budget";
@@ -158,17 +164,31 @@ impl Outbox {
     }
 
     /// Runs the worker until the process ends: it wakes when told and every few seconds,
-    /// writes the reminders that are due (when `reminders`) and delivers the pushes.
-    pub fn spawn(self: Arc<Self>, repo: Arc<dyn Repository>, reminders: bool) {
+    /// writes the reminders and warnings that are due (when `reminders`) and delivers the
+    /// pushes.
+    pub fn spawn(
+        self: Arc<Self>,
+        repo: Arc<dyn Repository>,
+        reminders: bool,
+        standings: Arc<crate::ssr::standings::Standings>,
+    ) {
         if self.senders.is_empty() && !reminders {
             return;
         }
         tokio::spawn(async move {
+            // When warnings were last looked for, and the data's change counter then.
+            let mut warned: Option<(Timestamp, i64)> = None;
             loop {
-                if reminders
-                    && let Err(err) = self.remind_due(repo.as_ref(), Timestamp::now()).await
-                {
-                    tracing::warn!(error = %err, "writing reminders failed");
+                if reminders {
+                    let now = Timestamp::now();
+                    if let Err(err) = self.remind_due(repo.as_ref(), now).await {
+                        tracing::warn!(error = %err, "writing reminders failed");
+                    }
+                    match self.warn_due(repo.as_ref(), &standings, warned, now).await {
+                        Ok(Some(version)) => warned = Some((now, version)),
+                        Ok(None) => {}
+                        Err(err) => tracing::warn!(error = %err, "raising warnings failed"),
+                    }
                 }
                 while !self.senders.is_empty() {
                     match self.deliver_due(repo.as_ref(), Timestamp::now()).await {
@@ -186,6 +206,33 @@ impl Outbox {
                 }
             }
         });
+    }
+
+    /// Looks for warnings when the data changed since the last look (at most once a
+    /// minute) or half an hour went by; the data's change counter it looked at, when it did.
+    pub async fn warn_due(
+        &self,
+        repo: &dyn Repository,
+        standings: &crate::ssr::standings::Standings,
+        last: Option<(Timestamp, i64)>,
+        now: Timestamp,
+    ) -> crate::error::AppResult<Option<i64>> {
+        let version = repo.data_changes().await?;
+        let due = match last {
+            None => true,
+            Some((at, seen)) => {
+                now.0 - at.0 >= WARN_EVERY || (seen != version && now.0 - at.0 >= WARN_GAP)
+            }
+        };
+        if !due {
+            return Ok(None);
+        }
+        let looked = warnings::look(repo, standings, &self.channels(), now).await?;
+        if looked.raised > 0 {
+            tracing::info!(raised = looked.raised, cleared = looked.cleared, "warnings");
+            self.wake();
+        }
+        Ok(Some(version))
     }
 
     /// Writes every reminder due at `now` that no server wrote yet; how many it wrote.

@@ -40,14 +40,17 @@ pub struct SmsConfig {
 }
 
 /// The kinds of notice a template can be named for.
-pub const TEMPLATE_KINDS: [&str; 7] = [
+pub const TEMPLATE_KINDS: [&str; 10] = [
     "session_moved",
     "session_cancelled",
     "session_tomorrow",
+    "session_scheduled",
     "not_checked_in",
     "leave_decided",
     "make_up_decided",
     "announcement",
+    "warning",
+    "suggestion_reply",
 ];
 
 impl SmsConfig {
@@ -136,8 +139,13 @@ fn short(text: &str) -> String {
 /// A notice's kind and its template's values, in the order the template takes them
 /// (Tencent's templates number their variables; Alibaba's name them).
 pub fn template_values(notice: &Notice) -> (&'static str, Vec<(&'static str, String)>) {
-    let when = |at: i64| moment(Lang::Zh, Timestamp(at));
+    let when = |at: i64| short(&moment(Lang::Zh, Timestamp(at)));
+    let span = |from: i64, to: i64| short(&session_when(Lang::Zh, Timestamp(from), Timestamp(to)));
     let decided = |approved: bool| if approved { "已批准" } else { "未批准" }.to_string();
+    // Most templates say which session, when, and one more thing about it.
+    let about = |kind, title: &str, time: String, third: (&'static str, String)| {
+        (kind, vec![("title", short(title)), ("time", time), third])
+    };
     match notice {
         Notice::SessionMoved {
             title,
@@ -145,33 +153,22 @@ pub fn template_values(notice: &Notice) -> (&'static str, Vec<(&'static str, Str
             ends_at,
             place,
             ..
-        } => (
+        } => about(
             "session_moved",
-            vec![
-                ("title", short(title)),
-                (
-                    "time",
-                    short(&session_when(
-                        Lang::Zh,
-                        Timestamp(*starts_at),
-                        Timestamp(*ends_at),
-                    )),
-                ),
-                ("place", short(place)),
-            ],
+            title,
+            span(*starts_at, *ends_at),
+            ("place", short(place)),
         ),
         Notice::SessionCancelled {
             title,
             starts_at,
             reason,
             ..
-        } => (
+        } => about(
             "session_cancelled",
-            vec![
-                ("title", short(title)),
-                ("time", short(&when(*starts_at))),
-                ("reason", short(reason)),
-            ],
+            title,
+            when(*starts_at),
+            ("reason", short(reason)),
         ),
         Notice::Tomorrow {
             title,
@@ -179,33 +176,34 @@ pub fn template_values(notice: &Notice) -> (&'static str, Vec<(&'static str, Str
             ends_at,
             place,
             ..
-        } => (
+        } => about(
             "session_tomorrow",
-            vec![
-                ("title", short(title)),
-                (
-                    "time",
-                    short(&session_when(
-                        Lang::Zh,
-                        Timestamp(*starts_at),
-                        Timestamp(*ends_at),
-                    )),
-                ),
-                ("place", short(place)),
-            ],
+            title,
+            span(*starts_at, *ends_at),
+            ("place", short(place)),
+        ),
+        Notice::SessionScheduled {
+            title,
+            starts_at,
+            ends_at,
+            place,
+            ..
+        } => about(
+            "session_scheduled",
+            title,
+            span(*starts_at, *ends_at),
+            ("place", short(place)),
         ),
         Notice::NotCheckedIn {
             title,
             starts_at,
             place,
             ..
-        } => (
+        } => about(
             "not_checked_in",
-            vec![
-                ("title", short(title)),
-                ("time", Timestamp(*starts_at).hh_mm()),
-                ("place", short(place)),
-            ],
+            title,
+            Timestamp(*starts_at).hh_mm(),
+            ("place", short(place)),
         ),
         Notice::Announcement { title, .. } | Notice::AnnouncementReminder { title, .. } => {
             ("announcement", vec![("title", short(title))])
@@ -215,25 +213,40 @@ pub fn template_values(notice: &Notice) -> (&'static str, Vec<(&'static str, Str
             starts_at,
             approved,
             ..
-        } => (
+        } => about(
             "leave_decided",
-            vec![
-                ("title", short(title)),
-                ("time", short(&when(*starts_at))),
-                ("result", decided(*approved)),
-            ],
+            title,
+            when(*starts_at),
+            ("result", decided(*approved)),
         ),
         Notice::MakeUpDecided {
             title,
             starts_at,
             approved,
             ..
-        } => (
+        } => about(
             "make_up_decided",
+            title,
+            when(*starts_at),
+            ("result", decided(*approved)),
+        ),
+        Notice::Warned { name, warning, .. } => {
+            let what = match warning {
+                crate::domain::messages::Warning::ThreeMissed { .. } => "连续三次未参加讲堂",
+                crate::domain::messages::Warning::UnderMinimum { .. } => "出勤率低于梯队要求",
+            };
+            (
+                "warning",
+                vec![("name", short(name)), ("what", what.into())],
+            )
+        }
+        Notice::SuggestionReply {
+            title, answered, ..
+        } => (
+            "suggestion_reply",
             vec![
                 ("title", short(title)),
-                ("time", short(&when(*starts_at))),
-                ("result", decided(*approved)),
+                ("result", if *answered { "已答复" } else { "已办结" }.into()),
             ],
         ),
     }
