@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { signIn } from "./helpers";
+import { hydrated, signIn } from "./helpers";
 
 test("an organiser posts an announcement, a cadre confirms reading it, the organiser sees who has not", async ({
   page,
@@ -39,4 +39,23 @@ test("an organiser posts an announcement, a cadre confirms reading it, the organ
   await expect(tieta).not.toContainText("黄平");
   await receipts.getByTestId("announcement-remind").click();
   await expect(receipts).toContainText("提醒未读人员");
+});
+
+test("an organiser names one cadre with the people picker, and only she gets the announcement", async ({
+  page,
+}) => {
+  await signIn(page, "organiser");
+  await page.goto("/announcements/new");
+  await hydrated(page);
+  const form = page.getByTestId("announcement-form");
+  const title = `个别通知 ${Date.now()}`;
+  await form.getByLabel("标题").fill(title);
+  await form.getByLabel("正文（支持 Markdown）").fill("请于周五前提交学习心得。");
+  await form.getByLabel("发布范围").selectOption({ label: "观音阁街道" });
+  await form.getByTestId("people-search").fill("黄平");
+  await form.getByRole("button", { name: "添加 黄平（铁塔寺社区）" }).click();
+  await expect(form.getByTestId("people-picker").locator(".chosen")).toContainText("黄平");
+  await form.getByRole("button", { name: "发布通知" }).click();
+  await expect(page).toHaveURL(/\/announcements\/\d+/);
+  await expect(page.getByTestId("receipts").getByRole("heading", { level: 2 })).toContainText("已读 0/1");
 });

@@ -39,6 +39,36 @@ async fn inbox_of(app: &TestApp, client: &reqwest::Client) -> InboxPage {
     res.json().await.unwrap()
 }
 
+/// Answers suggestion `id` with `fields` (answer, close): the status, with the body on
+/// failure printed.
+async fn reply(
+    app: &TestApp,
+    client: &reqwest::Client,
+    id: i64,
+    fields: &[(&str, &str)],
+) -> StatusCode {
+    let id = id.to_string();
+    let mut form = vec![("id", id.as_str())];
+    form.extend_from_slice(fields);
+    let res = app.call(client, "suggestion_reply", &form).await;
+    let status = res.status();
+    if status != StatusCode::OK {
+        eprintln!(
+            "suggestion_reply: {status} {}",
+            res.text().await.unwrap_or_default()
+        );
+    }
+    status
+}
+
+async fn view(app: &TestApp, client: &reqwest::Client, id: i64) -> SuggestionView {
+    let res = app
+        .call(client, "suggestion", &[("id", &id.to_string())])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
 /// The warnings in a person's inbox: (about whom, own, what).
 async fn warnings_of(repo: &dyn Repository, person: i64) -> Vec<(i64, bool, Warning)> {
     repo.inbox(person, 100, 0)
@@ -365,12 +395,7 @@ async fn suggestions_are_answered_and_the_writer_is_told(backend: Backend) {
         .next()
         .map(|(_, n)| n)
         .unwrap();
-    let mine: SuggestionView = app
-        .call(&cadre, "suggestion", &[("id", &id.to_string())])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let mine: SuggestionView = view(&app, &cadre, id).await;
     assert_eq!(mine.item.author.as_deref(), Some(name.as_str()));
     assert!(!mine.may_reply);
     for desk in [&organiser, &admin] {
@@ -395,97 +420,56 @@ async fn suggestions_are_answered_and_the_writer_is_told(backend: Backend) {
         .call(&liying, "suggestion", &[("id", &id.to_string())])
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    let res = app
-        .call(
-            &liying,
-            "suggestion_reply",
-            &[("id", &id.to_string()), ("answer", "x")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        reply(&app, &liying, id, &[("answer", "x")]).await,
+        StatusCode::NOT_FOUND
+    );
     // The writer cannot answer their own.
-    let res = app
-        .call(
-            &cadre,
-            "suggestion_reply",
-            &[("id", &id.to_string()), ("answer", "x")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        reply(&app, &cadre, id, &[("answer", "x")]).await,
+        StatusCode::FORBIDDEN
+    );
     // An empty answer without closing is refused.
-    let res = app
-        .call(
-            &organiser,
-            "suggestion_reply",
-            &[("id", &id.to_string()), ("answer", " ")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        reply(&app, &organiser, id, &[("answer", " ")]).await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
 
     // Answered: the writer is told in the inbox and reads it.
-    let res = app
-        .call(
-            &organiser,
-            "suggestion_reply",
-            &[
-                ("id", &id.to_string()),
-                ("answer", "已联系物业，下周起开暖气。"),
-            ],
-        )
-        .await;
     assert_eq!(
-        res.status(),
-        StatusCode::OK,
-        "{}",
-        res.text().await.unwrap()
+        reply(
+            &app,
+            &organiser,
+            id,
+            &[("answer", "已联系物业，下周起开暖气。")]
+        )
+        .await,
+        StatusCode::OK
     );
     let inbox = inbox_of(&app, &cadre).await;
     assert!(matches!(
         &inbox.items[0].notice,
         Notice::SuggestionReply { suggestion_id, answered: true, closed: false, .. } if *suggestion_id == id
     ));
-    let answered: SuggestionView = app
-        .call(&cadre, "suggestion", &[("id", &id.to_string())])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let answered: SuggestionView = view(&app, &cadre, id).await;
     assert_eq!(answered.item.state, SuggestionState::Answered);
     assert_eq!(answered.answer, "已联系物业，下周起开暖气。");
 
     // Closed by an admin without more words; then it takes nothing more.
-    let res = app
-        .call(
-            &admin,
-            "suggestion_reply",
-            &[("id", &id.to_string()), ("close", "1")],
-        )
-        .await;
     assert_eq!(
-        res.status(),
-        StatusCode::OK,
-        "{}",
-        res.text().await.unwrap()
+        reply(&app, &admin, id, &[("close", "1")]).await,
+        StatusCode::OK
     );
-    let closed: SuggestionView = app
-        .call(&cadre, "suggestion", &[("id", &id.to_string())])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let closed: SuggestionView = view(&app, &cadre, id).await;
     assert_eq!(closed.item.state, SuggestionState::Closed);
     assert_eq!(
         closed.answer, "已联系物业，下周起开暖气。",
         "closing keeps the answer"
     );
-    let res = app
-        .call(
-            &organiser,
-            "suggestion_reply",
-            &[("id", &id.to_string()), ("answer", "补充")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        reply(&app, &organiser, id, &[("answer", "补充")]).await,
+        StatusCode::CONFLICT
+    );
     assert!(matches!(
         &inbox_of(&app, &cadre).await.items[0].notice,
         Notice::SuggestionReply {
@@ -539,19 +523,29 @@ async fn suggestions_are_answered_and_the_writer_is_told(backend: Backend) {
     );
 }
 
+/// Posts an announcement of 观音阁街道 naming one person, as the people picker's field does.
+async fn name_in_announcement(
+    app: &TestApp,
+    client: &reqwest::Client,
+    title: &str,
+    person: i64,
+) -> reqwest::Response {
+    let person = person.to_string();
+    let fields = [
+        ("title", title),
+        ("body_md", "请讲师们周五到街道开会。"),
+        ("place", "1"),
+        ("person_ids[]", person.as_str()),
+    ];
+    app.call(client, "announcement_post", &fields).await
+}
+
 async fn announcements_may_name_people(backend: Backend) {
     use app::api::announcements::AnnouncementView;
     let app = spawn_app(backend).await;
     let organiser = app.signed_in("organiser").await;
     let lecturer = app.account("lecturer").await.person_id;
-    let fields = [
-        ("title", "讲师碰头会".to_string()),
-        ("body_md", "请讲师们周五到街道开会。".to_string()),
-        ("place", "1".to_string()),
-        ("person_ids[]", lecturer.to_string()),
-    ];
-    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let res = app.call(&organiser, "announcement_post", &fields).await;
+    let res = name_in_announcement(&app, &organiser, "讲师碰头会", lecturer).await;
     assert_eq!(
         res.status(),
         StatusCode::OK,
@@ -573,13 +567,6 @@ async fn announcements_may_name_people(backend: Backend) {
     assert_eq!(res.status(), StatusCode::OK);
     // Someone of another subdistrict may not be named for this one.
     let elsewhere = new_cadre(app.repo.as_ref(), "李营学员").await;
-    let fields = [
-        ("title", "t".to_string()),
-        ("body_md", "b".to_string()),
-        ("place", "1".to_string()),
-        ("person_ids[]", elsewhere.to_string()),
-    ];
-    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let res = app.call(&organiser, "announcement_post", &fields).await;
+    let res = name_in_announcement(&app, &organiser, "李营的人", elsewhere).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
