@@ -314,6 +314,7 @@ async fn seed_reference(
             min_attendance_percent: 90 - 5 * k as i64,
             reflections: 4 - k as i64,
             teaching: i64::from(k == 0),
+            elsewhere: app::domain::claims::Elsewhere::UpTo(app::domain::hours::StudyHours(120)),
         };
         repo.save_tier_plan(*tier, target, &req, now, None).await?;
     }

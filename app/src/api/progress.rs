@@ -48,8 +48,11 @@ pub struct ProgressData {
     pub year: i32,
     pub bars: Vec<Assessment>,
     pub outlook: Outlook,
+    /// Hours earned here plus those credited from elsewhere.
     pub earned: StudyHours,
     pub reachable: StudyHours,
+    /// Hours earned elsewhere (外部学时) approved this year, and the part the tier counts.
+    pub elsewhere: (StudyHours, StudyHours),
     pub attendance_percent: Option<i64>,
     pub themes: Vec<(String, bool)>,
     pub ledger: Vec<LedgerLine>,

@@ -151,6 +151,14 @@ pub enum Notice {
         warning: Warning,
         own: bool,
     },
+    /// The cadre's claim of hours earned elsewhere (外部学时申报) was decided; a declined
+    /// one says why.
+    ClaimDecided {
+        claim_id: i64,
+        training: String,
+        approved: bool,
+        reason: String,
+    },
     /// A suggestion or complaint (投诉建议) the reader wrote was answered or closed.
     SuggestionReply {
         suggestion_id: i64,
@@ -189,7 +197,8 @@ impl Notice {
             Notice::SessionMoved { .. }
             | Notice::SessionCancelled { .. }
             | Notice::LeaveDecided { .. }
-            | Notice::MakeUpDecided { .. } => true,
+            | Notice::MakeUpDecided { .. }
+            | Notice::ClaimDecided { .. } => true,
             Notice::Tomorrow { .. }
             | Notice::NotCheckedIn { .. }
             | Notice::Announcement { .. }
@@ -213,6 +222,7 @@ impl Notice {
             Notice::Announcement { .. }
             | Notice::AnnouncementReminder { .. }
             | Notice::Warned { .. }
+            | Notice::ClaimDecided { .. }
             | Notice::SuggestionReply { .. } => None,
         }
     }
@@ -226,6 +236,7 @@ impl Notice {
             Notice::SuggestionReply { suggestion_id, .. } => {
                 format!("/suggestions/{suggestion_id}")
             }
+            Notice::ClaimDecided { .. } => "/claims".into(),
             Notice::Announcement {
                 announcement_id, ..
             }

@@ -13,6 +13,7 @@
 //!   short even with all of them is cannot reach.
 use serde::{Deserialize, Serialize};
 
+pub use super::claims::Elsewhere;
 use super::hours::StudyHours;
 use super::schedule::AttendanceStatus;
 use super::share::Share;
@@ -64,6 +65,9 @@ pub struct Requirements {
     pub reflections: i64,
     /// Sessions (a forum counts) the cadre lectured.
     pub teaching: i64,
+    /// Whether and how far approved hours earned elsewhere (外部学时) count toward `hours`.
+    #[serde(default)]
+    pub elsewhere: Elsewhere,
 }
 
 impl Requirements {
@@ -81,6 +85,7 @@ impl Requirements {
             min_attendance_percent: self.min_attendance_percent,
             reflections: up(self.reflections),
             teaching: up(self.teaching),
+            elsewhere: self.elsewhere,
         }
     }
 
@@ -136,6 +141,9 @@ pub struct CadreYear {
     /// The share of the cadre's scheduled sessions already held, in whole percent: the
     /// pace against which "on track" is judged.
     pub elapsed_percent: i64,
+    /// Approved hours earned elsewhere this year (外部学时), before the tier's cap.
+    #[serde(default)]
+    pub elsewhere: StudyHours,
 }
 
 impl CadreYear {
@@ -171,6 +179,12 @@ impl CadreYear {
     /// The most hours reachable this year: earned plus every session ahead attended.
     pub fn reachable(&self, credits: &Credits) -> StudyHours {
         StudyHours(self.earned(credits).0 + self.ahead.1.0)
+    }
+
+    /// Hours earned here and credited from elsewhere (up to what `elsewhere` allows): what
+    /// the tier's hours are measured against.
+    pub fn credited(&self, credits: &Credits, elsewhere: Elsewhere) -> StudyHours {
+        StudyHours(self.earned(credits).0 + elsewhere.credited(self.elsewhere).0)
     }
 
     /// Attended (present or late) over held sessions that were not excused, in whole
@@ -281,7 +295,12 @@ pub fn assess(req: &Requirements, year: &CadreYear, credits: &Credits) -> Vec<As
     let mut out = Vec::new();
     let elapsed = year.elapsed_percent.clamp(0, 100);
     if req.hours.0 > 0 {
-        let (done, reachable) = (year.earned(credits).0, year.reachable(credits).0);
+        // Hours earned elsewhere count as far as the tier says, now and in the forecast.
+        let outside = req.elsewhere.credited(year.elsewhere).0;
+        let (done, reachable) = (
+            year.earned(credits).0 + outside,
+            year.reachable(credits).0 + outside,
+        );
         out.push(Assessment {
             measure: Measure::Hours,
             done,
@@ -622,6 +641,42 @@ mod tests {
     }
 
     #[test]
+    fn hours_earned_elsewhere_count_as_far_as_the_tier_says() {
+        let credits = Credits::default();
+        // 40 of 100 hours earned here, 20 ahead; 50 approved elsewhere.
+        let mut y = year(&[(Present, 40), (Absent, 40)], 4, (1, 20));
+        y.elsewhere = h(50);
+        // (rule, done, reachable, outlook)
+        let cases = [
+            (Elsewhere::NotCounted, 40, 60, Outlook::CannotReach),
+            (Elsewhere::UpTo(h(30)), 70, 90, Outlook::CannotReach),
+            (Elsewhere::UpTo(h(60)), 90, 110, Outlook::OnTrack),
+            (Elsewhere::All, 90, 110, Outlook::OnTrack),
+        ];
+        for (elsewhere, done, reachable, outlook) in cases {
+            let req = Requirements {
+                hours: h(100),
+                elsewhere,
+                ..Default::default()
+            };
+            let a = assess(&req, &y, &credits);
+            assert_eq!(
+                (a[0].done, a[0].reachable, a[0].outlook),
+                (h(done).0, h(reachable).0, outlook),
+                "{elsewhere:?}"
+            );
+            assert_eq!(y.credited(&credits, elsewhere), h(done));
+        }
+        // Joining late prorates the hours, not the cap.
+        let req = Requirements {
+            hours: h(120),
+            elsewhere: Elsewhere::UpTo(h(30)),
+            ..Default::default()
+        };
+        assert_eq!(req.prorated(6).elsewhere, Elsewhere::UpTo(h(30)));
+    }
+
+    #[test]
     fn attendance_rate_leaves_excused_sessions_out() {
         let req = Requirements {
             min_attendance_percent: 80,
@@ -730,6 +785,7 @@ mod tests {
             min_attendance_percent: 80,
             reflections: 6,
             teaching: 1,
+            elsewhere: Elsewhere::UpTo(h(30)),
         };
         // (case, joined (year, month), months, hours owed, reflections owed, teaching owed)
         let cases = [

@@ -71,6 +71,17 @@ pub enum Field {
     Tier,
     /// A note on a tier change.
     Note,
+    /// A claim's training, organiser, dates, mode, hours, units of a conversion line, and
+    /// the pledge that it is true (外部学时申报).
+    ClaimTraining,
+    ClaimOrganiser,
+    ClaimDates,
+    ClaimMode,
+    ClaimHours,
+    ClaimUnits,
+    ClaimPledge,
+    /// How far a tier counts hours earned elsewhere.
+    Elsewhere,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,6 +2,7 @@
 //! and [`Requirements`].
 use serde::{Deserialize, Serialize};
 
+use super::claims::Elsewhere;
 use super::hours::StudyHours;
 use super::progress::Requirements;
 use super::session_draft::{Field, FieldProblem, Problem};
@@ -18,6 +19,11 @@ pub struct TierForm {
     /// Unchecked boxes send nothing: no themes at all is an empty list.
     #[serde(default)]
     pub themes: Vec<i64>,
+    /// Hours earned elsewhere: `none`, `up_to` (with `elsewhere_cap`) or `all`.
+    #[serde(default)]
+    pub elsewhere: String,
+    #[serde(default)]
+    pub elsewhere_cap: String,
 }
 
 /// A whole number in `range`, or the field's problem.
@@ -82,6 +88,27 @@ impl TierForm {
             0..=Requirements::MAX_COUNT,
             Field::Teaching,
         ));
+        let elsewhere = match (self.elsewhere.trim(), self.elsewhere_cap.trim()) {
+            ("" | "none", _) => Elsewhere::NotCounted,
+            ("all", _) => Elsewhere::All,
+            ("up_to", cap) => match StudyHours::parse_up_to(cap, 100_000) {
+                Some(cap) if cap <= crate::domain::claims::MAX_CLAIM_HOURS => Elsewhere::UpTo(cap),
+                _ => {
+                    problems.push(FieldProblem {
+                        field: Field::Elsewhere,
+                        problem: Problem::OutOfRange,
+                    });
+                    Elsewhere::NotCounted
+                }
+            },
+            _ => {
+                problems.push(FieldProblem {
+                    field: Field::Elsewhere,
+                    problem: Problem::NotAllowed,
+                });
+                Elsewhere::NotCounted
+            }
+        };
         let mut themes = self.themes.clone();
         themes.sort_unstable();
         themes.dedup();
@@ -94,6 +121,7 @@ impl TierForm {
                     min_attendance_percent: rate,
                     reflections,
                     teaching,
+                    elsewhere,
                 },
             ))
         } else {
@@ -116,6 +144,11 @@ impl TierForm {
             reflections: shown(req.reflections),
             teaching: shown(req.teaching),
             themes: req.themes.clone(),
+            elsewhere: req.elsewhere.parts().0.to_string(),
+            elsewhere_cap: match req.elsewhere {
+                Elsewhere::UpTo(cap) => cap.display(),
+                _ => String::new(),
+            },
         }
     }
 }
@@ -133,6 +166,7 @@ mod tests {
             reflections: reflections.into(),
             teaching: teaching.into(),
             themes: vec![3, 1, 3],
+            ..TierForm::default()
         }
     }
 
@@ -182,5 +216,38 @@ mod tests {
                 .collect();
             assert_eq!(got, fields, "{case}");
         }
+    }
+
+    #[test]
+    fn hours_elsewhere_count_not_at_all_up_to_a_cap_or_all() {
+        let with = |kind: &str, cap: &str| TierForm {
+            elsewhere: kind.into(),
+            elsewhere_cap: cap.into(),
+            ..form("5", "24", "", "", "")
+        };
+        let rule = |f: TierForm| f.check().map(|(_, r)| r.elsewhere);
+        assert_eq!(rule(with("", "")), Ok(Elsewhere::NotCounted));
+        assert_eq!(rule(with("none", "9")), Ok(Elsewhere::NotCounted));
+        assert_eq!(rule(with("all", "")), Ok(Elsewhere::All));
+        assert_eq!(
+            rule(with("up_to", "12.5")),
+            Ok(Elsewhere::UpTo(StudyHours(125)))
+        );
+        for (kind, cap) in [
+            ("up_to", ""),
+            ("up_to", "201"),
+            ("up_to", "x"),
+            ("some", ""),
+        ] {
+            let problems = with(kind, cap).check().unwrap_err();
+            assert_eq!(problems[0].field, Field::Elsewhere, "{kind} {cap}");
+        }
+        // What is saved shows again as it was typed.
+        let (_, req) = with("up_to", "12.5").check().unwrap();
+        let shown = TierForm::of(1, 5, &req);
+        assert_eq!(
+            (shown.elsewhere.as_str(), shown.elsewhere_cap.as_str()),
+            ("up_to", "12.5")
+        );
     }
 }

@@ -165,6 +165,10 @@ macro_rules! inbox_messages {
         NoticeReplySubject => "投诉建议已答复：{}", "Your suggestion was answered: {}";
         NoticeReplyText => "您提交的「{}」已有答复，请打开查看。", "“{}”, which you wrote, has an answer: open it to read.";
         NoticeReplyClosedText => "您提交的「{}」已答复并办结，请打开查看。", "“{}”, which you wrote, was answered and closed: open it to read.";
+        NoticeClaimApprovedSubject => "外部学时已认定：{}", "Hours elsewhere approved: {}";
+        NoticeClaimApprovedText => "您申报的「{}」学时已认定，计入本年度学时。", "The hours you claimed for “{}” are approved and count in this year's record.";
+        NoticeClaimDeclinedSubject => "外部学时未认定：{}", "Hours elsewhere declined: {}";
+        NoticeClaimDeclinedText => "您申报的「{}」学时未获认定。原因：{}", "The hours you claimed for “{}” were declined. Reason: {}";
         NoticeClosedSubject => "投诉建议已办结：{}", "Your suggestion was closed: {}";
         NoticeClosedText => "您提交的「{}」已办结。", "“{}”, which you wrote, was closed.";
         }

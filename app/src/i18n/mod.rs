@@ -246,6 +246,16 @@ impl crate::domain::session_draft::FieldProblem {
             (Field::LateShare, _) => Key::FpLateShare,
             (Field::LecturingShare, _) => Key::FpLecturingShare,
             (Field::Tier, _) => Key::FpTier,
+            (Field::ClaimTraining, _) => Key::FpClaimTraining,
+            (Field::ClaimOrganiser, _) => Key::FpClaimOrganiser,
+            (Field::ClaimDates, Problem::EndNotAfterStart) => Key::FpClaimDatesOrder,
+            (Field::ClaimDates, Problem::OutOfRange) => Key::FpClaimDatesAhead,
+            (Field::ClaimDates, _) => Key::FpClaimDates,
+            (Field::ClaimMode, _) => Key::FpClaimMode,
+            (Field::ClaimHours, _) => Key::FpClaimHours,
+            (Field::ClaimUnits, _) => Key::FpClaimUnits,
+            (Field::ClaimPledge, _) => Key::FpClaimPledge,
+            (Field::Elsewhere, _) => Key::FpElsewhere,
             (Field::Note, _) => Key::FpNote,
             (Field::Theme, Problem::NotAllowed) => Key::FpTheme,
             (_, problem) => problem.label(),
@@ -492,6 +502,24 @@ pub fn word_notice(notice: &crate::domain::messages::Notice, lang: Lang) -> (Str
                 }
             };
             (subject, text)
+        }
+        Notice::ClaimDecided {
+            training,
+            approved,
+            reason,
+            ..
+        } => {
+            if *approved {
+                (
+                    Key::NoticeClaimApprovedSubject.fill(lang, std::slice::from_ref(training)),
+                    Key::NoticeClaimApprovedText.fill(lang, std::slice::from_ref(training)),
+                )
+            } else {
+                (
+                    Key::NoticeClaimDeclinedSubject.fill(lang, std::slice::from_ref(training)),
+                    Key::NoticeClaimDeclinedText.fill(lang, &[training.clone(), reason.clone()]),
+                )
+            }
         }
         Notice::SuggestionReply {
             title,

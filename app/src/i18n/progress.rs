@@ -72,6 +72,22 @@ macro_rules! progress_messages {
         FpLecturingShare => "授课计入比例请写成 100%、1/2 或 0.5 这样的比例。", "Write the lecturing share such as 100%, 1/2 or 0.5.";
         FpTier => "请选择存在的梯队。", "Choose an existing tier.";
         FpNote => "备注最多 500 字。", "A note has at most 500 characters.";
+        ElsewhereRule => "外部学时（参加其他培训的学时）", "Hours earned elsewhere (other training)";
+        ElsewhereNone => "不计入", "Do not count";
+        ElsewhereUpTo => "计入，每年最多", "Count, up to a yearly cap";
+        ElsewhereAll => "全部计入", "Count all";
+        ElsewhereCap => "每年最多计入（学时）", "Yearly cap (study hours)";
+        ElsewhereCounted => "其中外部学时：已认定 {} 学时，按梯队规定计入 {} 学时。", "Of these, hours earned elsewhere: {} approved, {} counted by the tier's rule.";
+        FpClaimTraining => "请填写培训名称（80 字以内）。", "Give the training's name (up to 80 characters).";
+        FpClaimOrganiser => "请填写主办单位（80 字以内）。", "Give who ran it (up to 80 characters).";
+        FpClaimDates => "请填写起止日期（年-月-日）。", "Give the first and last day (YYYY-MM-DD).";
+        FpClaimDatesOrder => "结束日期不能早于开始日期。", "The last day may not come before the first.";
+        FpClaimDatesAhead => "培训结束后才能申报。", "Claim once the training is over.";
+        FpClaimMode => "请选择线上或线下。", "Choose online or in person.";
+        FpClaimHours => "请选择折算标准，或填写 0.5–200 学时（最多一位小数）。", "Choose a conversion line, or give 0.5–200 study hours (tenths at most).";
+        FpClaimUnits => "次数（天数、课时数）须为 1–60 的整数。", "The number of units must be a whole number from 1 to 60.";
+        FpClaimPledge => "请勾选“本人承诺属实”。", "Tick “I promise this is true”.";
+        FpElsewhere => "外部学时上限须为 0–200 学时。", "The cap on hours earned elsewhere must be 0–200 study hours.";
         FpTheme => "请选择存在的主题。", "Choose existing themes.";
         }
     };

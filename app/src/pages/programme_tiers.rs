@@ -100,6 +100,20 @@ fn tier_form(
                     <label><span>{t(Key::MeasureReflections)}</span><input name="form[reflections]" inputmode="numeric" value=form.reflections /></label>
                     <label><span>{t(Key::MeasureTeaching)}</span><input name="form[teaching]" inputmode="numeric" value=form.teaching /></label>
                 </div>
+                <div class="row">
+                    <label><span>{t(Key::ElsewhereRule)}</span>
+                        <select name="form[elsewhere]">
+                            {[("none", Key::ElsewhereNone), ("up_to", Key::ElsewhereUpTo), ("all", Key::ElsewhereAll)]
+                                .into_iter()
+                                .map(|(value, label)| {
+                                    let selected = form.elsewhere == value;
+                                    view! { <option value=value selected=selected>{t(label)}</option> }
+                                })
+                                .collect_view()}
+                        </select>
+                    </label>
+                    <label><span>{t(Key::ElsewhereCap)}</span><input name="form[elsewhere_cap]" inputmode="decimal" value=form.elsewhere_cap.clone() /></label>
+                </div>
                 <fieldset class="row">
                     <legend>{t(Key::MeasureThemes)}</legend>
                     {themes.into_iter().map(|th| {

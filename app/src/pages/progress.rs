@@ -112,6 +112,11 @@ fn progress_body(d: ProgressData, promote: ServerAction<Promote>) -> impl IntoVi
             " · " {tf(Key::MostReachable, [d.reachable.display()])}
             " · " {t(Key::StarPoints)} " " <strong>{d.star_points}</strong>
         </p>
+        {(d.elsewhere.0.0 > 0).then(|| view! {
+            <p class="muted" data-testid="elsewhere">
+                {tf(Key::ElsewhereCounted, [d.elsewhere.0.display(), d.elsewhere.1.display()])}
+            </p>
+        })}
         {(d.three_missed || d.under_minimum).then(|| view! {
             <div class="warning" role="status" data-testid="progress-warnings">
                 {d.three_missed.then(|| view! { <p>{t(Key::WarnThreeMissed)}</p> })}

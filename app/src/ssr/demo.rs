@@ -119,6 +119,9 @@ pub async fn seed(repo: &dyn Repository, now: Timestamp) -> anyhow::Result<()> {
             min_attendance_percent: rate,
             reflections,
             teaching,
+            // Centralised training elsewhere (the district party school, online courses)
+            // counts for up to 12 study hours a year.
+            elsewhere: crate::domain::claims::Elsewhere::UpTo(StudyHours(120)),
         };
         repo.save_tier_plan(*tier_id, tier.3, &req, now, None)
             .await

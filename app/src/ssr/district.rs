@@ -104,7 +104,7 @@ pub fn table(p: &Programme, subdistricts: &[Subdistrict]) -> Vec<Vec<String>> {
                     y.attendance_percent()
                         .map(|p| format!("{p}%"))
                         .unwrap_or_default(),
-                    y.earned(&s.credits).display(),
+                    y.credited(&s.credits, s.owed.elsewhere).display(),
                     s.owed.hours.display(),
                     y.reflections_accepted.to_string(),
                     outlook.to_string(),

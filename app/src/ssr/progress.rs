@@ -121,6 +121,8 @@ pub struct YearInputs {
     reflections: HashMap<i64, (i64, i64)>,
     excused_ahead: HashMap<i64, (i64, i64)>,
     records: HashMap<(i64, i64), crate::domain::schedule::AttendanceStatus>,
+    /// Approved hours earned elsewhere this year, per person.
+    elsewhere: HashMap<i64, crate::domain::hours::StudyHours>,
 }
 
 /// A year's standings, judged, with what it takes to show them for any part of the tree.
@@ -226,6 +228,11 @@ pub async fn read_year(
         .into_iter()
         .map(|(s, p, status)| ((s, p), status))
         .collect();
+    let elsewhere = repo
+        .approved_elsewhere(year, person)
+        .await?
+        .into_iter()
+        .collect();
     Ok(YearInputs {
         year,
         from,
@@ -241,6 +248,7 @@ pub async fn read_year(
         reflections,
         excused_ahead,
         records,
+        elsewhere,
     })
 }
 
@@ -262,6 +270,7 @@ impl YearInputs {
             reflections,
             excused_ahead,
             records,
+            elsewhere,
         } = self;
         // The rules of each subdistrict met, worked out once.
         let mut rules: HashMap<Option<i64>, (Credits, Vec<TierPlan>)> = HashMap::new();
@@ -281,13 +290,14 @@ impl YearInputs {
                 let tally = tallies.get(&id).copied().unwrap_or_default();
                 let (excused_n, excused_h) = excused_ahead.get(&id).copied().unwrap_or_default();
                 let (accepted, waiting) = reflections.get(&id).copied().unwrap_or_default();
-                let year_facts = cadre_year(
+                let mut year_facts = cadre_year(
                     &planned,
                     tally,
                     (excused_n, excused_h),
                     (accepted, waiting),
                     themes.remove(&id).unwrap_or_default(),
                 );
+                year_facts.elsewhere = elsewhere.get(&id).copied().unwrap_or_default();
                 let joined = cadre.tiers.first().map(|(at, _)| {
                     let d = at.local_date();
                     (d.year(), d.month())
@@ -376,5 +386,6 @@ fn cadre_year(
         themes_met,
         themes_ahead: planned.themes_ahead.clone(),
         elapsed_percent: planned.elapsed_percent(),
+        elsewhere: crate::domain::hours::StudyHours(0),
     }
 }

@@ -47,7 +47,7 @@ impl Year {
             outlook: s.outlook,
             warned: s.three_missed || s.under_minimum,
             candidate: s.candidate_for.is_some(),
-            earned: s.year.earned(&s.credits),
+            earned: s.year.credited(&s.credits, s.owed.elsewhere),
             attended: s.year.present.0 + s.year.late.0,
             expected: s.year.expected - s.year.expected_excused,
             held_months: &s.held_months,

@@ -7,6 +7,7 @@ mod attendance;
 mod auth;
 mod backup;
 mod checkin;
+mod claims;
 mod cli;
 mod kept;
 mod materials;

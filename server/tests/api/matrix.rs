@@ -300,6 +300,13 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
         ),
         ("late_reminder", form(&[("id", s)]), "NNNNNNYNYN"),
         ("message_budget", form(&[]), "NNNNNNYYYN"),
+        ("claims_mine", form(&[]), "NYYYYYYYYY"),
+        ("claims_desk", form(&[]), "NNNNYYYYYN"),
+        (
+            "claim_decide",
+            form(&[("id", "999999"), ("approve", "1")]),
+            "NNNNRRRRRN",
+        ),
         ("suggestions", form(&[]), "NYYYYYYYYY"),
         ("suggestion", form(&[("id", "999999")]), "NRRRRRRRRR"),
         (

@@ -305,6 +305,8 @@ async fn progress_bars_dashboard_and_promotion(backend: Backend) {
         ("form[attendance_percent]", ""),
         ("form[reflections]", ""),
         ("form[teaching]", ""),
+        ("form[elsewhere]", "up_to"),
+        ("form[elsewhere_cap]", "6"),
     ];
     assert_eq!(
         save_tier(&app, &cadre, mine, &fields).await.status(),
@@ -316,6 +318,8 @@ async fn progress_bars_dashboard_and_promotion(backend: Backend) {
         ("form[attendance_percent]", "120"),
         ("form[reflections]", ""),
         ("form[teaching]", ""),
+        ("form[elsewhere]", "up_to"),
+        ("form[elsewhere_cap]", "300"),
     ];
     assert_eq!(
         save_tier(&app, &organiser, mine, &bad).await.status(),
@@ -334,6 +338,11 @@ async fn progress_bars_dashboard_and_promotion(backend: Backend) {
     assert_eq!(
         (saved.tier.target_count, saved.requirements.hours),
         (90, StudyHours(20))
+    );
+    assert_eq!(
+        saved.requirements.elsewhere,
+        app::domain::claims::Elsewhere::UpTo(StudyHours(60)),
+        "hours earned elsewhere count up to 6 a year"
     );
     assert!(
         saved.requirements.themes.is_empty(),

@@ -30,7 +30,7 @@ fn line(s: &Standing, tiers: &HashMap<i64, TierName>) -> CadreLine {
         tier_zh: tier.map(|t| t.name_zh.clone()).unwrap_or_default(),
         tier_en: tier.map(|t| t.name_en.clone()).unwrap_or_default(),
         outlook: s.outlook,
-        earned: s.year.earned(&s.credits),
+        earned: s.year.credited(&s.credits, s.owed.elsewhere),
         owed: s.owed.hours,
         attendance_percent: s.year.attendance_percent(),
         three_missed: s.three_missed,
@@ -124,8 +124,15 @@ pub async fn progress_data(
         community: standing.cadre.community.clone(),
         tier: standing.cadre.tier_id.and_then(|t| tiers.get(&t).cloned()),
         year,
-        earned: standing.year.earned(&credits),
-        reachable: standing.year.reachable(&credits),
+        earned: standing.year.credited(&credits, standing.owed.elsewhere),
+        reachable: crate::domain::hours::StudyHours(
+            standing.year.reachable(&credits).0
+                + standing.owed.elsewhere.credited(standing.year.elsewhere).0,
+        ),
+        elsewhere: (
+            standing.year.elsewhere,
+            standing.owed.elsewhere.credited(standing.year.elsewhere),
+        ),
         attendance_percent: standing.year.attendance_percent(),
         bars: standing.assessments.clone(),
         outlook: standing.outlook,

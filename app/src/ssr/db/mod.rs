@@ -20,6 +20,7 @@ pub mod accounts;
 pub mod announcements;
 pub mod attendance;
 pub mod backup;
+pub mod claims;
 mod clauses;
 pub mod identity;
 pub mod import;
@@ -44,6 +45,7 @@ pub use attendance::{
     RequestKind, SheetGroup, SheetLines, SheetRow, SheetSlice, facts_dump_sql, sheet_counts,
 };
 pub use backup::{BackupMeta, BackupStore, Inspection};
+pub use claims::{ClaimFile, ClaimRow, ClaimStore};
 pub use identity::{IdentityLink, IdentityStore};
 pub use import::{ImportBatch, ImportStore};
 pub use materials::{
@@ -270,6 +272,7 @@ pub trait Repository:
     + MessageStore
     + AnnouncementStore
     + SuggestionStore
+    + ClaimStore
     + Send
     + Sync
     + 'static

@@ -32,6 +32,8 @@ pub(super) struct TierRow {
     req_attendance_percent: i64,
     req_reflections: i64,
     req_teaching: i64,
+    elsewhere: String,
+    elsewhere_cap: i64,
 }
 
 impl TierRow {
@@ -48,6 +50,10 @@ impl TierRow {
                 min_attendance_percent: self.req_attendance_percent,
                 reflections: self.req_reflections,
                 teaching: self.req_teaching,
+                elsewhere: crate::domain::claims::Elsewhere::from_parts(
+                    &self.elsewhere,
+                    self.elsewhere_cap,
+                ),
             },
             tier: Tier {
                 id: self.id,
@@ -212,6 +218,12 @@ pub trait ProgressStore: Send + Sync {
         to: Timestamp,
         person: Option<i64>,
     ) -> RepoResult<Vec<(i64, i64, StudyHours)>>;
+    /// Approved hours earned elsewhere (外部学时) in `year`, per person (`None`: everyone).
+    async fn approved_elsewhere(
+        &self,
+        year: i32,
+        person: Option<i64>,
+    ) -> RepoResult<Vec<(i64, StudyHours)>>;
     /// The records at the given sessions: `(session, person, status)`.
     async fn records_at(
         &self,

@@ -24,7 +24,8 @@ impl ProgressStore for SqlRepository<Db> {
     async fn tier_plans(&self) -> RepoResult<Vec<TierPlan>> {
         let rows: Vec<TierRow> = sqlx::query_as(
             "select id, name_zh, name_en, rank, target_count, description, req_hours, \
-             req_attendance_percent, req_reflections, req_teaching from tiers order by rank, id",
+             req_attendance_percent, req_reflections, req_teaching, elsewhere, elsewhere_cap \
+             from tiers order by rank, id",
         )
         .fetch_all(&self.read)
         .await?;
@@ -54,7 +55,8 @@ impl ProgressStore for SqlRepository<Db> {
         let mut tx = self.write.begin().await?;
         let done = sqlx::query(
             "update tiers set target_count = $1, req_hours = $2, req_attendance_percent = $3, \
-             req_reflections = $4, req_teaching = $5, updated_at = $6 where id = $7",
+             req_reflections = $4, req_teaching = $5, updated_at = $6, elsewhere = $8, \
+             elsewhere_cap = $9 where id = $7",
         )
         .bind(target_count)
         .bind(req.hours.0)
@@ -63,6 +65,8 @@ impl ProgressStore for SqlRepository<Db> {
         .bind(req.teaching)
         .bind(now.0)
         .bind(tier_id)
+        .bind(req.elsewhere.parts().0)
+        .bind(req.elsewhere.parts().1)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -322,6 +326,23 @@ impl ProgressStore for SqlRepository<Db> {
             .into_iter()
             .map(|r| (r.0, r.1, StudyHours(r.2)))
             .collect())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn approved_elsewhere(
+        &self,
+        year: i32,
+        person: Option<i64>,
+    ) -> RepoResult<Vec<(i64, StudyHours)>> {
+        let mut query = sqlx::QueryBuilder::new(
+            "select person_id, cast(sum(hours) as bigint) from claims \
+             where state = 'approved' and year = ",
+        );
+        query.push_bind(i64::from(year));
+        clauses::only(&mut query, "person_id", person);
+        query.push(" group by person_id");
+        let rows: Vec<(i64, i64)> = query.build_query_as().fetch_all(&self.read).await?;
+        Ok(rows.into_iter().map(|(p, h)| (p, StudyHours(h))).collect())
     }
 
     #[tracing::instrument(skip_all)]

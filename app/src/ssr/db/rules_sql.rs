@@ -188,7 +188,8 @@ impl RulesStore for SqlRepository<Db> {
         let rows: Vec<PlanRow> = sqlx::query_as(
             "select p.subdistrict_id, t.id, t.name_zh, t.name_en, t.rank, p.target_count, \
              t.description, p.req_hours, p.req_attendance_percent, p.req_reflections, \
-             p.req_teaching from subdistrict_tier_plans p join tiers t on t.id = p.tier_id \
+             p.req_teaching, p.elsewhere, p.elsewhere_cap \
+             from subdistrict_tier_plans p join tiers t on t.id = p.tier_id \
              order by p.subdistrict_id, t.rank, t.id",
         )
         .fetch_all(&self.read)
@@ -227,14 +228,16 @@ impl RulesStore for SqlRepository<Db> {
         let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "insert into subdistrict_tier_plans (subdistrict_id, tier_id, target_count, \
-             req_hours, req_attendance_percent, req_reflections, req_teaching, updated_at) \
-             select s.id, t.id, $3, $4, $5, $6, $7, $8 from subdistricts s, tiers t \
+             req_hours, req_attendance_percent, req_reflections, req_teaching, updated_at, \
+             elsewhere, elsewhere_cap) \
+             select s.id, t.id, $3, $4, $5, $6, $7, $8, $9, $10 from subdistricts s, tiers t \
              where s.id = $1 and t.id = $2 \
              on conflict (subdistrict_id, tier_id) do update set \
              target_count = excluded.target_count, req_hours = excluded.req_hours, \
              req_attendance_percent = excluded.req_attendance_percent, \
              req_reflections = excluded.req_reflections, req_teaching = excluded.req_teaching, \
-             updated_at = excluded.updated_at",
+             updated_at = excluded.updated_at, elsewhere = excluded.elsewhere, \
+             elsewhere_cap = excluded.elsewhere_cap",
         )
         .bind(subdistrict)
         .bind(tier_id)
@@ -244,6 +247,8 @@ impl RulesStore for SqlRepository<Db> {
         .bind(req.reflections)
         .bind(req.teaching)
         .bind(now.0)
+        .bind(req.elsewhere.parts().0)
+        .bind(req.elsewhere.parts().1)
         .execute(&mut *tx)
         .await?
         .rows_affected();

@@ -49,6 +49,9 @@ mod announcements_sql;
 #[path = "attendance_sql.rs"]
 mod attendance_sql;
 #[allow(clippy::duplicate_mod)]
+#[path = "claims_sql.rs"]
+mod claims_sql;
+#[allow(clippy::duplicate_mod)]
 #[path = "identity_sql.rs"]
 mod identity_sql;
 #[allow(clippy::duplicate_mod)]

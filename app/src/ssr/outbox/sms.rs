@@ -40,7 +40,7 @@ pub struct SmsConfig {
 }
 
 /// The kinds of notice a template can be named for.
-pub const TEMPLATE_KINDS: [&str; 10] = [
+pub const TEMPLATE_KINDS: [&str; 11] = [
     "session_moved",
     "session_cancelled",
     "session_tomorrow",
@@ -51,6 +51,7 @@ pub const TEMPLATE_KINDS: [&str; 10] = [
     "announcement",
     "warning",
     "suggestion_reply",
+    "claim_decided",
 ];
 
 impl SmsConfig {
@@ -240,6 +241,15 @@ pub fn template_values(notice: &Notice) -> (&'static str, Vec<(&'static str, Str
                 vec![("name", short(name)), ("what", what.into())],
             )
         }
+        Notice::ClaimDecided {
+            training, approved, ..
+        } => (
+            "claim_decided",
+            vec![
+                ("title", short(training)),
+                ("result", if *approved { "已认定" } else { "未认定" }.into()),
+            ],
+        ),
         Notice::SuggestionReply {
             title, answered, ..
         } => (
