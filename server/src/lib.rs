@@ -248,6 +248,16 @@ pub fn router(state: AppState) -> Router {
             post(import::upload).layer(DefaultBodyLimit::max(import::MAX_SHEET_BYTES as usize * 2)),
         )
         .route("/files/{id}/{name}", get(files::download).layer(logged()))
+        // Claims of hours earned elsewhere, with their certificate (the handler enforces the
+        // upload ceiling itself).
+        .route(
+            "/claims/file",
+            post(app::ssr::claims::file).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/claims/{id}/certificate",
+            get(app::ssr::claims::certificate).layer(logged()),
+        )
         .leptos_routes_with_context(&state, routes, provide_state.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

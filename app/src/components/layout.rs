@@ -36,11 +36,13 @@ pub fn TopBar() -> impl IntoView {
                                     <A href="/history">{t(Key::NavMyAttendance)}</A>
                                     <A href="/review">{t(Key::NavReview)}</A>
                                     <A href="/progress">{t(Key::NavProgress)}</A>
+                                    <A href="/claims">{t(Key::NavClaims)}</A>
                                 })}
                                 {me.roles.has(crate::domain::Role::Organiser).then(|| view! {
                                     <A href="/organiser/requests">{t(Key::NavRequests)}</A>
                                     <A href="/organiser/reports">{t(Key::NavReports)}</A>
                                     <A href="/organiser/programme">{t(Key::NavProgramme)}</A>
+                                    <A href="/organiser/claims">{t(Key::NavClaimsDesk)}</A>
                                 })}
                                 {me.schedules.then(|| view! {
                                     <A href="/organiser/district">{t(Key::NavDistrict)}</A>

@@ -6,6 +6,7 @@ pub mod backup;
 pub mod cadre_home;
 pub mod calendar;
 pub mod checkin;
+pub mod claims;
 pub mod district;
 pub mod door;
 pub mod feed;

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod backup;
 pub mod calendar;
 pub mod checkin;
+pub mod claims;
 pub mod cookies;
 pub mod db;
 pub mod demo;

@@ -13,6 +13,7 @@ use crate::helpers::*;
 both_backends!(
     approved_claims_count_toward_the_tier_as_far_as_it_says,
     organisers_of_the_cadres_scope_decide_claims,
+    cadres_file_claims_with_a_certificate,
 );
 
 /// The credited hours of `person` this year, and the hours elsewhere approved.
@@ -299,4 +300,163 @@ async fn organisers_of_the_cadres_scope_decide_claims(backend: Backend) {
         ),
         ("declined", "学习记录截图不完整，请补充证书")
     );
+}
+
+/// The claim form as a browser posts it (multipart, no script), with a certificate.
+fn claim_form(hours: &str, pledge: bool, file: (&str, &[u8])) -> reqwest::multipart::Form {
+    let today = Timestamp::now().local_date().to_string();
+    let mut form = reqwest::multipart::Form::new()
+        .text("training", "区委党校基层治理专题班")
+        .text("organiser", "区委党校")
+        .text("from", today.clone())
+        .text("to", today)
+        .text("mode", "in_person")
+        .text("conversion_id", "")
+        .text("units", "")
+        .text("hours", hours.to_string())
+        .part(
+            "certificate",
+            reqwest::multipart::Part::bytes(file.1.to_vec()).file_name(file.0.to_string()),
+        );
+    if pledge {
+        form = form.text("pledge", "1");
+    }
+    form
+}
+
+async fn post_claim(
+    app: &TestApp,
+    client: &reqwest::Client,
+    form: reqwest::multipart::Form,
+) -> String {
+    let res = client
+        .post(app.url("/claims/file"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_redirection(), "{}", res.status());
+    location(&res)
+}
+
+async fn cadres_file_claims_with_a_certificate(backend: Backend) {
+    use app::api::claims::ClaimsOfMine;
+    let app = spawn_app(backend).await;
+    let cadre = app.signed_in("cadre").await;
+    let png: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR a certificate";
+
+    // Refused with every problem and what was typed; nothing stored.
+    let back = post_claim(&app, &cadre, claim_form("0.2", false, ("证书.png", png))).await;
+    assert!(
+        back.starts_with("/claims?") && back.contains("refused=form"),
+        "{back}"
+    );
+    assert!(
+        back.contains("ClaimPledge") && back.contains("ClaimHours"),
+        "{back}"
+    );
+    assert!(
+        back.contains(&percent("区委党校")),
+        "the typed form comes back: {back}"
+    );
+    let back = post_claim(
+        &app,
+        &cadre,
+        claim_form("6", true, ("证书.txt", b"just text")),
+    )
+    .await;
+    assert!(back.contains("refused=not_allowed"), "{back}");
+    let mine: ClaimsOfMine = app
+        .call(&cadre, "claims_mine", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(mine.claims.is_empty());
+
+    // Filed: it waits for an organiser.
+    let back = post_claim(&app, &cadre, claim_form("6", true, ("证书.png", png))).await;
+    assert!(back.starts_with("/claims?filed="), "{back}");
+    let mine: ClaimsOfMine = app
+        .call(&cadre, "claims_mine", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine.claims.len(), 1);
+    assert_eq!(
+        (mine.claims[0].state.as_str(), mine.claims[0].hours),
+        ("pending", StudyHours(60))
+    );
+    assert_eq!(
+        mine.rule,
+        Elsewhere::UpTo(StudyHours(120)),
+        "the demo's tiers count up to 12"
+    );
+
+    // Over the tier's cap (12 a year, 6 waiting): refused, with the hours still open.
+    let back = post_claim(&app, &cadre, claim_form("8", true, ("证书.png", png))).await;
+    assert!(
+        back.contains("refused=over_cap") && back.contains("left=6"),
+        "{back}"
+    );
+
+    // The certificate: the cadre and the organisers of their scope, nobody else.
+    let id = mine.claims[0].id;
+    let path = format!("/claims/{id}/certificate");
+    let res = cadre.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "image/png");
+    assert_eq!(res.bytes().await.unwrap().as_ref(), png);
+    let organiser = app.signed_in("organiser").await;
+    assert_eq!(
+        organiser.get(app.url(&path)).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    let liying = app.signed_in("liying").await;
+    assert_eq!(
+        liying.get(app.url(&path)).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    let lecturer = app.signed_in("lecturer").await;
+    assert_eq!(
+        lecturer.get(app.url(&path)).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // The pages: the cadre's list and form, the organisers' desk.
+    let (status, page) = app.page(&cadre, "/claims").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("区委党校基层治理专题班") && page.contains("待审核"));
+    let (status, page) = app.page(&organiser, "/organiser/claims").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("区委党校基层治理专题班") && page.contains("认定"));
+    // Signed out: refused before the body is read (the connection may close under the
+    // upload), and nothing is stored.
+    let anonymous = client();
+    let res = anonymous
+        .post(app.url("/claims/file"))
+        .multipart(claim_form("6", true, ("证书.png", png)))
+        .send()
+        .await;
+    if let Ok(res) = res {
+        assert!(
+            res.status().is_redirection() || res.status() == StatusCode::UNAUTHORIZED,
+            "{}",
+            res.status()
+        );
+    }
+    let mine: ClaimsOfMine = app
+        .call(&cadre, "claims_mine", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine.claims.len(), 1);
+}
+
+/// `s` as it stands in a query string.
+fn percent(s: &str) -> String {
+    let url = reqwest::Url::parse_with_params("http://x/", &[("x", s)]).unwrap();
+    url.query().unwrap()[2..].to_string()
 }

@@ -174,6 +174,8 @@ async fn only_pages_with_islands_load_the_script(backend: Backend) {
         (&cadre, "/history"),
         (&cadre, "/review"),
         (&cadre, "/progress"),
+        (&cadre, "/claims"),
+        (&organiser, "/organiser/claims"),
         (&cadre, "/search?q=%E7%BD%91%E6%A0%BC"),
         (&cadre, "/account/calendar"),
         (&cadre, "/account/password"),
