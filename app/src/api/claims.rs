@@ -72,31 +72,6 @@ pub(crate) fn item(row: crate::ssr::db::ClaimRow) -> ClaimItem {
     }
 }
 
-/// The rule for hours earned elsewhere of the tier a person holds now, with their
-/// subdistrict's own plans where it has them.
-#[cfg(feature = "ssr")]
-pub(crate) async fn rule_of(
-    repo: &dyn crate::ssr::db::Repository,
-    person: i64,
-) -> Result<Elsewhere, AppError> {
-    let Some(member) = repo.member(person).await? else {
-        return Ok(Elsewhere::NotCounted);
-    };
-    let Some(tier) = member.tier_id else {
-        return Ok(Elsewhere::NotCounted);
-    };
-    let plans = crate::ssr::progress::plans_in(
-        &repo.tier_plans().await?,
-        &repo.subdistrict_tier_plans().await?,
-        member.subdistrict_id,
-    );
-    Ok(plans
-        .iter()
-        .find(|p| p.tier.id == tier)
-        .map(|p| p.requirements.elsewhere)
-        .unwrap_or_default())
-}
-
 /// The caller's claims, the conversion table and their tier's rule.
 #[server(endpoint = "claims_mine")]
 pub async fn my_claims() -> Result<ClaimsOfMine, AppError> {
@@ -115,7 +90,7 @@ pub async fn my_claims() -> Result<ClaimsOfMine, AppError> {
                     .map(item)
                     .collect(),
                 conversions: repo.conversions(false).await?,
-                rule: rule_of(repo.as_ref(), person).await?,
+                rule: crate::ssr::claims::rule_of(repo.as_ref(), person).await?,
                 claimed: repo.claimed_hours(person, year).await?,
             })
         }

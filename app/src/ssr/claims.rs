@@ -15,7 +15,7 @@ use super::state::AppState;
 use super::tokens::hex;
 use super::user::CurrentUser;
 use crate::domain::Timestamp;
-use crate::domain::claims::{ClaimForm, ClaimRefusal};
+use crate::domain::claims::{ClaimForm, ClaimRefusal, Elsewhere};
 use crate::domain::files::{FileKind, UploadProblem, check_upload, content_disposition};
 use crate::domain::session_draft::FieldProblem;
 use crate::error::AppError;
@@ -152,7 +152,7 @@ pub async fn file(
         if !certificate_kind {
             return Ok(Err(Refused::NotACertificate));
         }
-        let rule = crate::api::claims::rule_of(repo.as_ref(), person).await?;
+        let rule = rule_of(repo.as_ref(), person).await?;
         let year = chrono::Datelike::year(&claim.to);
         let (approved, pending) = repo.claimed_hours(person, year).await?;
         if let Err(refusal) = rule.admits(
@@ -189,6 +189,30 @@ pub async fn file(
             (status, status.canonical_reason().unwrap_or("")).into_response()
         }
     }
+}
+
+/// The rule for hours earned elsewhere of the tier a person holds now, with their
+/// subdistrict's own plans where it has them.
+pub async fn rule_of(
+    repo: &dyn crate::ssr::db::Repository,
+    person: i64,
+) -> Result<Elsewhere, AppError> {
+    let Some(member) = repo.member(person).await? else {
+        return Ok(Elsewhere::NotCounted);
+    };
+    let Some(tier) = member.tier_id else {
+        return Ok(Elsewhere::NotCounted);
+    };
+    let plans = crate::ssr::progress::plans_in(
+        &repo.tier_plans().await?,
+        &repo.subdistrict_tier_plans().await?,
+        member.subdistrict_id,
+    );
+    Ok(plans
+        .iter()
+        .find(|p| p.tier.id == tier)
+        .map(|p| p.requirements.elsewhere)
+        .unwrap_or_default())
 }
 
 /// `GET /claims/{id}/certificate`: the cadre's own, or a claim of someone in the
