@@ -6,7 +6,7 @@
 use axum::Extension;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sha2::{Digest, Sha256};
 
@@ -16,7 +16,7 @@ use super::tokens::hex;
 use super::user::CurrentUser;
 use crate::domain::Timestamp;
 use crate::domain::claims::{ClaimForm, ClaimRefusal, Elsewhere};
-use crate::domain::files::{FileKind, UploadProblem, check_upload, content_disposition};
+use crate::domain::files::{FileKind, UploadProblem, check_upload};
 use crate::domain::session_draft::FieldProblem;
 use crate::error::AppError;
 
@@ -70,19 +70,7 @@ async fn read_form(
     {
         let name = field.name().unwrap_or_default().to_string();
         if let Some(file_name) = field.file_name().map(str::to_string) {
-            let mut bytes = Vec::new();
-            let mut seen: u64 = 0;
-            while let Some(chunk) = field.chunk().await.map_err(|_| UploadProblem::Empty)? {
-                seen += chunk.len() as u64;
-                if seen <= max {
-                    bytes.extend_from_slice(&chunk);
-                } else if seen > max.saturating_mul(2) {
-                    return Err(UploadProblem::TooLarge { max_bytes: max });
-                }
-            }
-            if seen > max {
-                return Err(UploadProblem::TooLarge { max_bytes: max });
-            }
+            let bytes = super::files::field_bytes(&mut field, max).await?;
             if name == "certificate" && !bytes.is_empty() {
                 file = Some((file_name, bytes));
             }
@@ -239,31 +227,7 @@ pub async fn certificate(
     .await;
     match result {
         Ok((content_type, name, bytes)) => {
-            let value = |v: &str| {
-                HeaderValue::from_str(v)
-                    .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"))
-            };
-            let inline = content_type.starts_with("image/");
-            (
-                [
-                    (header::CONTENT_TYPE, value(&content_type)),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        value(&content_disposition(&name, inline)),
-                    ),
-                    (
-                        header::X_CONTENT_TYPE_OPTIONS,
-                        HeaderValue::from_static("nosniff"),
-                    ),
-                    (
-                        header::CONTENT_SECURITY_POLICY,
-                        HeaderValue::from_static("sandbox; default-src 'none'"),
-                    ),
-                    (header::CACHE_CONTROL, HeaderValue::from_static("private")),
-                ],
-                bytes,
-            )
-                .into_response()
+            super::files::file_response(&content_type, &name, bytes, "private")
         }
         Err(err) => {
             let status = err.status();

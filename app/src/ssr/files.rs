@@ -135,7 +135,6 @@ pub(crate) async fn read_file(
     multipart: &mut Multipart,
     max: u64,
 ) -> Result<Option<(String, Vec<u8>)>, UploadProblem> {
-    let too_large = UploadProblem::TooLarge { max_bytes: max };
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
@@ -146,27 +145,67 @@ pub(crate) async fn read_file(
             continue;
         };
         let mut field = field;
-        let mut bytes = Vec::new();
-        let mut seen: u64 = 0;
-        loop {
-            match field.chunk().await {
-                Ok(Some(chunk)) => {
-                    seen += chunk.len() as u64;
-                    if seen <= max {
-                        bytes.extend_from_slice(&chunk);
-                    } else if seen > max.saturating_mul(2) {
-                        return Err(too_large);
-                    }
-                }
-                Ok(None) => break,
-                Err(_) => return Err(UploadProblem::Empty),
-            }
-        }
-        if seen > max {
+        return Ok(Some((name, field_bytes(&mut field, max).await?)));
+    }
+}
+
+/// A file field's bytes, up to `max`. Past the ceiling the rest is read and dropped (up to
+/// twice the ceiling), so the client gets the answer rather than a reset.
+pub(crate) async fn field_bytes(
+    field: &mut axum::extract::multipart::Field<'_>,
+    max: u64,
+) -> Result<Vec<u8>, UploadProblem> {
+    let too_large = UploadProblem::TooLarge { max_bytes: max };
+    let mut bytes = Vec::new();
+    let mut seen: u64 = 0;
+    while let Some(chunk) = field.chunk().await.map_err(|_| UploadProblem::Empty)? {
+        seen += chunk.len() as u64;
+        if seen <= max {
+            bytes.extend_from_slice(&chunk);
+        } else if seen > max.saturating_mul(2) {
             return Err(too_large);
         }
-        return Ok(Some((name, bytes)));
     }
+    if seen > max {
+        return Err(too_large);
+    }
+    Ok(bytes)
+}
+
+/// A stored file as an answer: its type, a download name (shown inline for images), never
+/// sniffed, never run as this site's page, cached privately as `cache` says.
+pub(crate) fn file_response(
+    content_type: &str,
+    name: &str,
+    bytes: Vec<u8>,
+    cache: &'static str,
+) -> Response {
+    let header_value = |v: &str| {
+        HeaderValue::from_str(v)
+            .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"))
+    };
+    let inline = content_type.starts_with("image/");
+    (
+        [
+            (header::CONTENT_TYPE, header_value(content_type)),
+            (
+                header::CONTENT_DISPOSITION,
+                header_value(&content_disposition(name, inline)),
+            ),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+            // Whatever a file holds, it never runs as this site's page.
+            (
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("sandbox; default-src 'none'"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 /// `GET /files/{id}/{name}`: the session's audience (once the material reaches them), its
@@ -191,37 +230,12 @@ pub async fn download(
     }
     .await;
     match result {
-        Ok((file, bytes)) => {
-            let header_value = |v: &str| {
-                HeaderValue::from_str(v)
-                    .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"))
-            };
-            let inline = file.content_type.starts_with("image/");
-            (
-                [
-                    (header::CONTENT_TYPE, header_value(&file.content_type)),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        header_value(&content_disposition(&file.name, inline)),
-                    ),
-                    (
-                        header::X_CONTENT_TYPE_OPTIONS,
-                        HeaderValue::from_static("nosniff"),
-                    ),
-                    // Whatever a file holds, it never runs as this site's page.
-                    (
-                        header::CONTENT_SECURITY_POLICY,
-                        HeaderValue::from_static("sandbox; default-src 'none'"),
-                    ),
-                    (
-                        header::CACHE_CONTROL,
-                        HeaderValue::from_static("private, max-age=3600"),
-                    ),
-                ],
-                bytes,
-            )
-                .into_response()
-        }
+        Ok((file, bytes)) => file_response(
+            &file.content_type,
+            &file.name,
+            bytes,
+            "private, max-age=3600",
+        ),
         Err(err) => {
             let status = err.status();
             if status == StatusCode::INTERNAL_SERVER_ERROR {
