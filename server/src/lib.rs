@@ -258,6 +258,16 @@ pub fn router(state: AppState) -> Router {
             "/claims/{id}/certificate",
             get(app::ssr::claims::certificate).layer(logged()),
         )
+        // Leave with its kind and an optional attachment (the handler enforces the upload
+        // ceiling itself), and the attachment for the cadre and their organisers.
+        .route(
+            "/sessions/{id}/leave",
+            post(app::ssr::leave::file).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/leave/{id}/attachment",
+            get(app::ssr::leave::attachment).layer(logged()),
+        )
         .leptos_routes_with_context(&state, routes, provide_state.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

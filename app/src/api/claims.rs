@@ -161,3 +161,88 @@ pub async fn decide_claim(
         .await,
     )
 }
+
+/// The conversion table as organisers see it, retired lines included.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConversionLines {
+    pub lines: Vec<Conversion>,
+    /// The table is one for the whole install: organisers of the district (or of the whole
+    /// install) keep it, the others read it.
+    pub may_edit: bool,
+}
+
+/// The conversion table, for organisers.
+#[server(endpoint = "claims_conversions")]
+pub async fn conversion_table() -> Result<ConversionLines, AppError> {
+    use crate::ssr::guard::{finish, state};
+    finish(
+        async {
+            let organiser = crate::ssr::access::organiser()?;
+            let repo = state()?.repo;
+            Ok(ConversionLines {
+                lines: repo.conversions(true).await?,
+                may_edit: organiser.holds_district(),
+            })
+        }
+        .await,
+    )
+}
+
+/// Adds a line to the conversion table (`id` 0) or changes one, retiring it with
+/// `retired`; organisers of the district only. Every change is in the audit log.
+#[server(endpoint = "claims_conversion_save")]
+pub async fn save_conversion(
+    #[server(default)] id: i64,
+    name_zh: String,
+    #[server(default)] name_en: String,
+    hours: String,
+    #[server(default)] retired: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::audit::{AuditKind, AuditOutcome};
+    use crate::domain::claims::ConversionForm;
+    use crate::ssr::guard::{finish, state};
+    finish(
+        async {
+            let organiser = crate::ssr::access::organiser()?;
+            if !organiser.holds_district() {
+                tracing::warn!(
+                    account = organiser.user().account.id,
+                    "refused: the conversion table is kept by the district"
+                );
+                return Err(AppError::Forbidden);
+            }
+            let line = ConversionForm {
+                name_zh,
+                name_en,
+                hours,
+                retired: retired.is_some(),
+            }
+            .check(id.max(0))
+            .map_err(AppError::Form)?;
+            let audit = crate::ssr::audit::with_detail(
+                crate::ssr::audit::by(
+                    organiser.user(),
+                    AuditKind::ConversionsChanged,
+                    AuditOutcome::Ok,
+                    &if line.id > 0 {
+                        format!("conversion:{}", line.id)
+                    } else {
+                        "conversion:new".to_string()
+                    },
+                ),
+                serde_json::json!({
+                    "name_zh": line.name_zh,
+                    "name_en": line.name_en,
+                    "hours": line.hours.0,
+                    "retired": line.retired,
+                }),
+            );
+            let repo = state()?.repo;
+            repo.save_conversion(&line, &audit, Timestamp::now())
+                .await?
+                .map(|_| ())
+                .ok_or(AppError::NotFound)
+        }
+        .await,
+    )
+}

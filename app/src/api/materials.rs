@@ -138,7 +138,6 @@ impl From<crate::ssr::db::ReflectionEntry> for ReflectionView {
 #[server(endpoint = "material_view")]
 pub async fn material_view(session_id: i64) -> Result<MaterialData, AppError> {
     use crate::domain::attendance::Decision;
-    use crate::domain::attendance::may_make_up;
     use crate::domain::materials::{make_up_step, may_reflect};
     use crate::ssr::db::RequestKind;
     use crate::ssr::guard::finish;
@@ -163,7 +162,15 @@ pub async fn material_view(session_id: i64) -> Result<MaterialData, AppError> {
                 let request = repo
                     .request_of(RequestKind::MakeUp, session_id, person)
                     .await?;
-                let missed = may_make_up(status, now, access.door.ends_at);
+                let missed = crate::ssr::leave::may_make_up(
+                    repo.as_ref(),
+                    person,
+                    status,
+                    access.door.ends_at,
+                    session_id,
+                    now,
+                )
+                .await?;
                 let accepted = reflection.as_ref().is_some_and(|r| r.accepted_at.is_some());
                 let waiting = request
                     .as_ref()

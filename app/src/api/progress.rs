@@ -30,6 +30,17 @@ pub struct LedgerLine {
     pub credited: StudyHours,
 }
 
+/// An approved claim of hours earned elsewhere (外部学时), a ledger line of its own kind.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ElsewhereLine {
+    pub claim_id: i64,
+    pub training: String,
+    pub organiser: String,
+    pub from: String,
+    pub to: String,
+    pub hours: StudyHours,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     pub tier: Option<TierName>,
@@ -56,6 +67,12 @@ pub struct ProgressData {
     pub attendance_percent: Option<i64>,
     pub themes: Vec<(String, bool)>,
     pub ledger: Vec<LedgerLine>,
+    /// The year's approved claims of hours earned elsewhere, oldest first.
+    #[serde(default)]
+    pub ledger_elsewhere: Vec<ElsewhereLine>,
+    /// Special classes (专题班) the cadre was withdrawn from for leave past the cap.
+    #[serde(default)]
+    pub withdrawn: Vec<(String, Timestamp)>,
     pub history: Vec<HistoryEntry>,
     /// The year's reflections: session, date, text, accepted.
     pub reflections: Vec<(i64, String, Timestamp, String, bool)>,
@@ -164,6 +181,16 @@ pub struct DashboardData {
     pub drill: Drill,
     pub list: Vec<CadreLine>,
     pub list_total: usize,
+    /// Duty excusals (值班、防汛) per community and month of the year, by name.
+    #[serde(default)]
+    pub duty: Vec<DutyLine>,
+}
+
+/// A community's duty excusals in each month (January first).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DutyLine {
+    pub community: String,
+    pub months: Vec<i64>,
 }
 
 /// Rows shown at most in a list of the dashboard.

@@ -89,7 +89,7 @@ pub async fn save_reflection(
     work: Option<String>,
     ability: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::domain::attendance::{Decision, may_make_up};
+    use crate::domain::attendance::Decision;
     use crate::domain::materials::{Outlook, Outlooks, Reflection, may_reflect};
     use crate::domain::policy::Action;
     use crate::error::Conflict;
@@ -131,7 +131,16 @@ pub async fn save_reflection(
                 return Err(AppError::Conflict(Conflict::ReflectionClosed));
             }
             let status = repo.attendance_of(session_id, person).await?.map(|r| r.0);
-            let make_up = request.is_none() && may_make_up(status, now, door.ends_at);
+            let make_up = request.is_none()
+                && crate::ssr::leave::may_make_up(
+                    repo.as_ref(),
+                    person,
+                    status,
+                    door.ends_at,
+                    session_id,
+                    now,
+                )
+                .await?;
             if make_up && repo.read_at(session_id, person).await?.is_none() {
                 return Err(AppError::Conflict(Conflict::ReadFirst));
             }

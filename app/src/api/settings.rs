@@ -46,7 +46,10 @@ impl Holders {
 }
 
 /// The settings keys a subdistrict may set on the settings page (its door key too).
-pub const PAGE_KEYS: [&str; 6] = [
+pub const PAGE_KEYS: [&str; 9] = [
+    crate::domain::leave::AFTER_DAYS_KEY,
+    crate::domain::leave::DUTY_OUTSIDE_CAP_KEY,
+    crate::domain::leave::DUTY_MAKE_UP_DAYS_KEY,
     crate::api::schedule::HOURS_RULE_KEY,
     crate::domain::settings::LEAVE_CAP_KEY,
     crate::domain::settings::MAKE_UP_KEY,
@@ -96,6 +99,9 @@ pub struct ProgrammeSettings {
     pub leave_cap: String,
     /// The share of a session's hours that making it up earns.
     pub make_up_share: String,
+    /// Leave after the fact, duty leave and the cap, the make-up duty leave opens.
+    #[serde(default)]
+    pub leave_rules: crate::domain::leave::LeaveRules,
 }
 
 /// Reads the shares a form gives ("1/7", "15%", "0.5"); any that is not one is refused
@@ -256,6 +262,7 @@ pub async fn settings_overview(
                 holders,
                 leave_cap: book.leave_cap(sub).display(),
                 make_up_share: book.credits(sub).make_up.display(),
+                leave_rules: crate::domain::leave::LeaveRules::from_settings(|k| book.get(sub, k)),
                 minutes_per_hour: book.hours_rule(sub).minutes_per_hour,
                 themes: repo
                     .themes()
@@ -394,12 +401,18 @@ pub async fn add_theme(
     )
 }
 
-/// Sets the leave cap and the make-up share ("1/7", "15%", "50%", "0.5").
+/// Sets the leave cap and the make-up share ("1/7", "15%", "50%", "0.5"), and the leave
+/// rules: days to ask after the fact (0–14), whether duty leave stays outside the cap, and
+/// days to make up after duty leave (1–60). Rules left out of the form keep their values.
 #[server(endpoint = "settings_attendance")]
 pub async fn save_attendance_rules(
     leave_cap: String,
     make_up_share: String,
     #[server(default)] unit: Option<String>,
+    #[server(default)] after_days: Option<String>,
+    #[server(default)] duty_outside_cap: Option<String>,
+    #[server(default)] duty_make_up_days: Option<String>,
+    #[server(default)] leave_rules: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::Timestamp;
     use crate::domain::session_draft::{Field, Problem};
@@ -415,18 +428,56 @@ pub async fn save_attendance_rules(
                 ],
                 Problem::OutOfRange,
             )?;
-            state()?
-                .repo
-                .save_settings(
-                    holder,
-                    &[
-                        (LEAVE_CAP_KEY, cap.display()),
-                        (MAKE_UP_KEY, share.display()),
-                    ],
-                    Timestamp::now(),
-                    &settings_line(&organiser, holder),
-                )
-                .await?;
+            let repo = state()?.repo;
+            let book = repo.setting_book().await?;
+            let mut rules = crate::domain::leave::LeaveRules::from_settings(|k| {
+                book.get(holder.subdistrict(), k)
+            });
+            let days = |raw: Option<String>,
+                        range: std::ops::RangeInclusive<i64>,
+                        field: Field|
+             -> Result<Option<i64>, AppError> {
+                match raw {
+                    None => Ok(None),
+                    Some(raw) => raw
+                        .trim()
+                        .parse::<i64>()
+                        .ok()
+                        .filter(|d| range.contains(d))
+                        .map(Some)
+                        .ok_or(AppError::field(field, Problem::OutOfRange)),
+                }
+            };
+            if let Some(d) = days(
+                after_days,
+                crate::domain::leave::AFTER_DAYS,
+                Field::LeaveAfterDays,
+            )? {
+                rules.after_days = d;
+            }
+            if let Some(d) = days(
+                duty_make_up_days,
+                crate::domain::leave::MAKE_UP_DAYS,
+                Field::DutyMakeUpDays,
+            )? {
+                rules.duty_make_up_days = d;
+            }
+            // The checkbox says nothing when unticked: the form marks itself as carrying it.
+            if leave_rules.is_some() {
+                rules.duty_outside_cap = duty_outside_cap.is_some();
+            }
+            let mut values = vec![
+                (LEAVE_CAP_KEY, cap.display()),
+                (MAKE_UP_KEY, share.display()),
+            ];
+            values.extend(rules.to_settings());
+            repo.save_settings(
+                holder,
+                &values,
+                Timestamp::now(),
+                &settings_line(&organiser, holder),
+            )
+            .await?;
             Ok(())
         }
         .await,

@@ -1,52 +1,83 @@
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
-use crate::api::attendance::{AskLeave, MyRecord, RequestView, my_attendance};
-use crate::components::layout::ErrorDetails;
+use crate::api::attendance::{MyRecord, RequestView, my_attendance};
 use crate::domain::attendance::Decision;
-use crate::i18n::{Key, t};
+use crate::domain::leave::LeaveKind;
+use crate::i18n::{Key, leave_kind_key, moment, t, tf, use_lang};
 
-/// A cadre's own attendance on a session's page: their status, and the leave request
-/// (before the start) or the make-up reflection (after missing it).
+/// A cadre's own attendance on a session's page: their status, the leave request (before
+/// the start, or after the fact within the days allowed, with its kind and an optional
+/// attachment) or the make-up reflection (after missing it, or when duty leave opened it).
 #[component]
 pub fn MyAttendancePanel(session_id: i64) -> impl IntoView {
-    let leave = ServerAction::<AskLeave>::new();
-    let mine = Resource::new(
-        move || leave.version().get(),
-        move |_| my_attendance(session_id),
-    );
+    let mine = Resource::new(|| (), move |_| my_attendance(session_id));
+    let query = use_query_map();
+    let asked = move || query.read().get("leave").unwrap_or_default();
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                mine.await.ok().map(|m| panel(session_id, m, leave))
+                mine.await.ok().map(|m| panel(session_id, m, asked()))
             })}
         </Suspense>
     }
 }
 
+/// What the leave form's answer says, from `?leave=`.
+fn answer(code: &str) -> Option<(bool, Key)> {
+    match code {
+        "" => None,
+        "asked" => Some((true, Key::LeaveAsked)),
+        "reason" => Some((false, Key::LeaveRefusedReason)),
+        "already" => Some((false, Key::LeaveRefusedAlready)),
+        "closed" => Some((false, Key::LeaveRefusedClosed)),
+        _ => Some((false, Key::LeaveRefusedFile)),
+    }
+}
+
 fn request_state(r: &RequestView, label: Key) -> impl IntoView + use<> {
+    let lang = use_lang();
     let decision = match r.decision {
         Decision::Pending => Key::Pending,
         Decision::Approved => Key::Approved,
         Decision::Declined => Key::Declined,
     };
+    let is_leave = label == Key::LeaveRequests;
+    let due = r.make_up_due.filter(|_| r.decision == Decision::Approved);
     view! {
-        <p data-testid="my-request">{t(label)} " · " <span class="chip">{t(decision)}</span></p>
+        <p data-testid="my-request">
+            {t(label)} " · " <span class="chip">{t(decision)}</span>
+            {is_leave.then(|| view! { " " <span class="chip" data-testid="leave-kind">{t(leave_kind_key(r.leave_kind))}</span> })}
+            {r.after_the_fact.then(|| view! { " " <span class="chip">{t(Key::LeaveAfterTheFact)}</span> })}
+            {r.group.then(|| view! { " " <span class="chip">{t(Key::LeaveGroup)}</span> })}
+            {r.attachment.clone().map(|(href, _)| view! { " · " <a href=href target="_blank" rel="noopener">{t(Key::LeaveAttachmentLink)}</a> })}
+        </p>
         <blockquote class="request-text">{r.text.clone()}</blockquote>
+        {due.map(|d| view! { <p class="hint" data-testid="make-up-due">{move || tf(Key::MakeUpOpenUntil, [moment(lang.get(), d)])}</p> })}
     }
 }
 
-fn panel(session_id: i64, m: MyRecord, leave: ServerAction<AskLeave>) -> Option<AnyView> {
+fn panel(session_id: i64, m: MyRecord, asked: String) -> Option<AnyView> {
+    let lang = use_lang();
+    let answer = answer(&asked);
     let nothing = m.status.is_none()
         && !m.may_ask_leave
         && !m.may_make_up
         && m.leave.is_none()
-        && m.make_up.is_none();
+        && m.make_up.is_none()
+        && answer.is_none();
     if nothing {
         return None;
     }
+    let until = m.after_the_fact_until;
     Some(view! {
-        <section class="card stack my-attendance" data-testid="my-attendance">
+        <section class="card stack my-attendance" id="my-attendance" data-testid="my-attendance">
             <h2>{t(Key::MyAttendance)}</h2>
+            {answer.map(|(ok, key)| if ok {
+                view! { <p class="ok" role="status" data-testid="leave-answer">{t(key)}</p> }.into_any()
+            } else {
+                view! { <p class="error" role="alert" data-testid="leave-answer">{t(key)}</p> }.into_any()
+            })}
             {m.status.map(|s| view! {
                 <p data-testid="my-status">
                     <span class="chip status" class:late=s == crate::domain::schedule::AttendanceStatus::Late>{t(s.label())}</span>
@@ -56,15 +87,20 @@ fn panel(session_id: i64, m: MyRecord, leave: ServerAction<AskLeave>) -> Option<
             })}
             {m.leave.as_ref().map(|r| request_state(r, Key::LeaveRequests))}
             {m.make_up.as_ref().map(|r| request_state(r, Key::MakeUpRequests))}
-            {move || leave.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorDetails error=e /> })}
             {m.may_ask_leave.then(|| view! {
-                <details>
+                <details open=until.is_some()>
                     <summary>{t(Key::AskLeave)}</summary>
-                    <ActionForm action=leave attr:class="stack">
-                        <input type="hidden" name="session_id" value=session_id />
-                        <label><span>{t(Key::LeaveReason)}</span><textarea name="reason" required maxlength="5000" rows="3"></textarea></label>
+                    {until.map(|u| view! { <p class="hint" data-testid="leave-after">{move || tf(Key::LeaveAfterTheFactHint, [moment(lang.get(), u)])}</p> })}
+                    <form method="post" enctype="multipart/form-data" action=format!("/sessions/{session_id}/leave") class="stack">
+                        <label><span>{t(Key::LeaveKindLabel)}</span>
+                            <select name="kind">
+                                {LeaveKind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{t(leave_kind_key(k))}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        <label><span>{t(Key::LeaveReason)}</span><textarea name="reason" required minlength="2" maxlength="5000" rows="3"></textarea></label>
+                        <label><span>{t(Key::LeaveAttachment)}</span><input type="file" name="attachment" accept="image/*,application/pdf" /></label>
                         <button type="submit" class="primary" data-testid="ask-leave">{t(Key::AskLeave)}</button>
-                    </ActionForm>
+                    </form>
                 </details>
             })}
             {m.may_make_up.then(|| view! {

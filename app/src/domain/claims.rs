@@ -49,6 +49,78 @@ pub struct Conversion {
     pub name_en: String,
     /// Hours one unit is worth.
     pub hours: StudyHours,
+    /// Retired lines are no longer offered; claims filed with them keep their wording.
+    #[serde(default)]
+    pub retired: bool,
+}
+
+/// The longest name of a conversion line, in characters.
+pub const CONVERSION_NAME_CHARS: usize = 40;
+/// The most one unit of a conversion line may be worth (a full day is 8).
+pub const MAX_UNIT_HOURS: StudyHours = StudyHours(400);
+
+/// A conversion line as an organiser typed it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversionForm {
+    pub name_zh: String,
+    /// Optional: the Chinese name stands in when empty.
+    pub name_en: String,
+    /// Hours one unit is worth: 0.5–40, in tenths.
+    pub hours: String,
+    pub retired: bool,
+}
+
+impl ConversionForm {
+    /// Checks the names (1–40 characters; the English one may be left out) and the hours
+    /// per unit (0.5–40, at most one decimal), all problems at once.
+    pub fn check(&self, id: i64) -> Result<Conversion, Vec<FieldProblem>> {
+        let mut problems = Vec::new();
+        let name_zh = text_between(
+            &self.name_zh,
+            1,
+            CONVERSION_NAME_CHARS,
+            Field::ConversionName,
+        )
+        .map_err(|p| problems.push(p))
+        .ok();
+        let name_en = if self.name_en.trim().is_empty() {
+            name_zh.clone()
+        } else {
+            text_between(
+                &self.name_en,
+                1,
+                CONVERSION_NAME_CHARS,
+                Field::ConversionName,
+            )
+            .map_err(|p| problems.push(p))
+            .ok()
+        };
+        let hours = match StudyHours::parse_up_to(&self.hours, 1000) {
+            Some(h) if h.0 >= 5 && h <= MAX_UNIT_HOURS => Some(h),
+            Some(_) => {
+                problems.push(problem(Field::ConversionHours, Problem::OutOfRange));
+                None
+            }
+            None if self.hours.trim().is_empty() => {
+                problems.push(problem(Field::ConversionHours, Problem::Required));
+                None
+            }
+            None => {
+                problems.push(problem(Field::ConversionHours, Problem::NotANumber));
+                None
+            }
+        };
+        match (name_zh, name_en, hours) {
+            (Some(name_zh), Some(name_en), Some(hours)) if problems.is_empty() => Ok(Conversion {
+                id,
+                name_zh,
+                name_en,
+                hours,
+                retired: self.retired,
+            }),
+            _ => Err(problems),
+        }
+    }
 }
 
 /// The table a new install starts with.
@@ -315,8 +387,67 @@ mod tests {
                 name_zh: zh.into(),
                 name_en: en.into(),
                 hours,
+                retired: false,
             })
             .collect()
+    }
+
+    #[test]
+    fn conversion_lines_are_checked_whole() {
+        let form = |zh: &str, en: &str, hours: &str| ConversionForm {
+            name_zh: zh.into(),
+            name_en: en.into(),
+            hours: hours.into(),
+            retired: false,
+        };
+        let ok = form("党校调训一天", "", "8").check(7).unwrap();
+        assert_eq!(
+            (ok.id, ok.name_en.as_str(), ok.hours),
+            (7, "党校调训一天", StudyHours(80)),
+            "the English name falls back to the Chinese one"
+        );
+        assert_eq!(
+            form("半天", "Half a day", "0.5").check(0).unwrap().hours,
+            StudyHours(5)
+        );
+        let cases: &[(ConversionForm, &[(Field, Problem)])] = &[
+            (
+                form("半天", "", "0.4"),
+                &[(Field::ConversionHours, Problem::OutOfRange)],
+            ),
+            (
+                form("半天", "", "40.1"),
+                &[(Field::ConversionHours, Problem::OutOfRange)],
+            ),
+            (
+                form("半天", "", "四"),
+                &[(Field::ConversionHours, Problem::NotANumber)],
+            ),
+            (
+                form("半天", "", "4.25"),
+                &[(Field::ConversionHours, Problem::NotANumber)],
+            ),
+            (
+                form("  ", "", ""),
+                &[
+                    (Field::ConversionName, Problem::Required),
+                    (Field::ConversionHours, Problem::Required),
+                ],
+            ),
+            (
+                form(&"长".repeat(41), "", "4"),
+                &[(Field::ConversionName, Problem::TooLong)],
+            ),
+        ];
+        for (f, want) in cases {
+            let got: Vec<_> = f
+                .check(1)
+                .unwrap_err()
+                .into_iter()
+                .map(|p| (p.field, p.problem))
+                .collect();
+            assert_eq!(&got, want, "{f:?}");
+        }
     }
 
     fn form() -> ClaimForm {

@@ -125,6 +125,9 @@ pub enum Notice {
         title: String,
         starts_at: i64,
         approved: bool,
+        /// Duty leave opens the make-up until then.
+        #[serde(default)]
+        make_up_due: Option<i64>,
     },
     /// The cadre's make-up study (补学) was decided.
     MakeUpDecided {
@@ -632,6 +635,7 @@ mod tests {
             title: "防汛".into(),
             starts_at: 10,
             approved: true,
+            make_up_due: None,
         };
         assert!(!leave.to_groups());
         // A warning names a cadre: never to a work group, and read where it is about.

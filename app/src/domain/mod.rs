@@ -17,6 +17,7 @@ pub mod ical;
 pub mod import;
 pub mod islands;
 pub mod kept_pages;
+pub mod leave;
 pub mod listing;
 pub mod login_policy;
 pub mod materials;

@@ -82,6 +82,14 @@ pub enum Field {
     ClaimPledge,
     /// How far a tier counts hours earned elsewhere.
     Elsewhere,
+    /// A line of the conversion table: its names, and the hours one unit is worth.
+    ConversionName,
+    ConversionHours,
+    /// The kind of leave, the community excused at once, and the leave rules' days.
+    LeaveKind,
+    ExcusedCommunity,
+    LeaveAfterDays,
+    DutyMakeUpDays,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -30,6 +30,7 @@ macro_rules! inbox_messages {
         LateReminderSwitchOff => "关闭提醒", "Switch off";
         NoticeLeaveApprovedSubject => "请假已批准：{}", "Leave approved: {}";
         NoticeLeaveDeclinedSubject => "请假未批准：{}", "Leave declined: {}";
+        NoticeDutyLeaveText => "您 {0} 「{1}」的公务请假已批准，不计入请假上限。补学已开放，请于 {2} 前完成。", "Your duty leave for “{1}” on {0} is approved and stays outside the leave cap. The make-up is open until {2}.";
         NoticeLeaveApprovedText => "您 {} 「{}」的请假已批准，可在课后补学。", "Your leave for “{1}” on {0} is approved; you can make it up afterwards.";
         NoticeLeaveDeclinedText => "您 {} 「{}」的请假未获批准，请按时参加。", "Your leave for “{1}” on {0} was declined; please attend.";
         NoticeMakeUpApprovedSubject => "补学已通过：{}", "Make-up accepted: {}";

@@ -142,12 +142,22 @@ impl AttendanceStatus {
 
 /// The message for a reason the system itself writes into the attendance audit trail
 /// (`None`: an organiser's own words, shown as typed).
+/// The words of a kind of leave.
+pub fn leave_kind_key(kind: crate::domain::leave::LeaveKind) -> Key {
+    match kind {
+        crate::domain::leave::LeaveKind::Personal => Key::LeavePersonal,
+        crate::domain::leave::LeaveKind::Sick => Key::LeaveSick,
+        crate::domain::leave::LeaveKind::Duty => Key::LeaveDuty,
+    }
+}
+
 pub fn reason_key(reason: &str) -> Option<Key> {
     match reason {
         "qr" => Some(Key::ReasonQr),
         "code" => Some(Key::ReasonCode),
         "walk_in_confirmed" => Some(Key::ReasonWalkInConfirmed),
         "leave approved" => Some(Key::ReasonLeaveApproved),
+        "group excusal" => Some(Key::ReasonGroupExcusal),
         _ => None,
     }
 }
@@ -256,6 +266,12 @@ impl crate::domain::session_draft::FieldProblem {
             (Field::ClaimUnits, _) => Key::FpClaimUnits,
             (Field::ClaimPledge, _) => Key::FpClaimPledge,
             (Field::Elsewhere, _) => Key::FpElsewhere,
+            (Field::ConversionName, _) => Key::FpConversionName,
+            (Field::ConversionHours, _) => Key::FpConversionHours,
+            (Field::LeaveKind, _) => Key::FpLeaveKind,
+            (Field::ExcusedCommunity, _) => Key::FpExcusedCommunity,
+            (Field::LeaveAfterDays, _) => Key::FpLeaveAfterDays,
+            (Field::DutyMakeUpDays, _) => Key::FpDutyMakeUpDays,
             (Field::Note, _) => Key::FpNote,
             (Field::Theme, Problem::NotAllowed) => Key::FpTheme,
             (_, problem) => problem.label(),
@@ -384,6 +400,16 @@ pub fn word_notice(notice: &crate::domain::messages::Notice, lang: Lang) -> (Str
         Notice::AnnouncementReminder { title, .. } => (
             Key::NoticeAnnouncementReminderSubject.fill(lang, std::slice::from_ref(title)),
             Key::NoticeAnnouncementReminderText.fill(lang, std::slice::from_ref(title)),
+        ),
+        Notice::LeaveDecided {
+            title,
+            starts_at,
+            approved: true,
+            make_up_due: Some(due),
+            ..
+        } => (
+            Key::NoticeLeaveApprovedSubject.fill(lang, std::slice::from_ref(title)),
+            Key::NoticeDutyLeaveText.fill(lang, &[when(*starts_at), title.clone(), when(*due)]),
         ),
         Notice::LeaveDecided {
             title,

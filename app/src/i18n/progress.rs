@@ -85,7 +85,7 @@ macro_rules! progress_messages {
         ClaimRuleUpTo => "您所在梯队每年最多计入 {} 学时外部学时。", "Your tier counts up to {} hours earned elsewhere a year.";
         ClaimRuleAll => "您所在梯队的外部学时全部计入。", "Your tier counts all hours earned elsewhere.";
         ClaimClaimed => "今年已认定 {} 学时，待审核 {} 学时。", "This year: {} approved, {} waiting.";
-        ClaimFiled => "已提交，等待组织员审核。", "Sent; an organiser will decide.";
+        StoredFiled => "已提交，等待组织员审核。", "Sent; an organiser will decide.";
         ClaimRefusedForm => "申报未提交，请修改以下内容：", "Nothing was sent. Please correct:";
         ClaimNotACertificate => "证明材料须为照片或 PDF 文件。申报未提交。", "The certificate must be a photo or a PDF. Nothing was sent.";
         ClaimNoCertificate => "请上传结业证书或通知的照片或 PDF。申报未提交。", "Add a photo or PDF of the certificate or notice. Nothing was sent.";
@@ -126,6 +126,18 @@ macro_rules! progress_messages {
         FpClaimHours => "请选择折算标准，或填写 0.5–200 学时（最多一位小数）。", "Choose a conversion line, or give 0.5–200 study hours (tenths at most).";
         FpClaimUnits => "次数（天数、课时数）须为 1–60 的整数。", "The number of units must be a whole number from 1 to 60.";
         FpClaimPledge => "请勾选“本人承诺属实”。", "Tick “I promise this is true”.";
+        FpConversionName => "请填写折算标准的名称（40 字以内）。", "Give the line a name (up to 40 characters).";
+        FpConversionHours => "每次（每天、每课时）可折算 0.5–40 学时，最多一位小数。", "One unit is worth 0.5–40 study hours, tenths at most.";
+        ConversionsTitle => "学时折算标准", "Conversion table";
+        ConversionsIntro => "学员申报外部学时时可选用的折算标准，全区通用。停用的标准不再提供，已提交的申报不受影响。", "The lines cadres may choose when claiming hours earned elsewhere, the same across the district. A retired line is no longer offered; claims already filed keep it.";
+        ConversionsReadOnly => "折算标准由区级组织员维护。", "District organisers keep the conversion table.";
+        ConversionNameZh => "名称", "Name";
+        ConversionNameEn => "英文名称（可不填）", "English name (optional)";
+        ConversionHours => "每次折算学时", "Hours per unit";
+        ConversionRetired => "停用", "Retired";
+        ConversionAdd => "添加折算标准", "Add a line";
+        ConversionSaved => "折算标准已保存。", "Conversion line saved.";
+        LedgerElsewhere => "外部", "Elsewhere";
         FpElsewhere => "外部学时上限须为 0–200 学时。", "The cap on hours earned elsewhere must be 0–200 study hours.";
         FpTheme => "请选择存在的主题。", "Choose existing themes.";
         }

@@ -2,8 +2,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::attendance::{
-    AUDIT_SHOWN, DecideWalkIn, MarkRestAbsent, SaveCheckinRules, SetAttendance, SheetData,
-    SheetLine, SheetPart, attendance_sheet,
+    AUDIT_SHOWN, DecideWalkIn, ExcuseGroup, MarkRestAbsent, SaveCheckinRules, SetAttendance,
+    SheetData, SheetLine, SheetPart, attendance_sheet,
 };
 use crate::components::layout::ErrorDetails;
 use crate::domain::files::percent_encode;
@@ -31,6 +31,8 @@ pub fn AttendancePage() -> impl IntoView {
     let rules = ServerAction::<SaveCheckinRules>::new();
     let walk_ins = ServerAction::<DecideWalkIn>::new();
     provide_context(walk_ins);
+    let excuse = ServerAction::<ExcuseGroup>::new();
+    provide_context(excuse);
     let sheet = Resource::new(
         move || {
             (
@@ -40,6 +42,7 @@ pub fn AttendancePage() -> impl IntoView {
                 rest.version().get(),
                 rules.version().get(),
                 walk_ins.version().get(),
+                excuse.version().get(),
             )
         },
         |(id, (community, q, page), ..)| async move {
@@ -54,6 +57,7 @@ pub fn AttendancePage() -> impl IntoView {
             set.value().get().and_then(|r| r.err()),
             rest.value().get().and_then(|r| r.err()),
             rules.value().get().and_then(|r| r.err()),
+            excuse.value().get().and_then(|r| r.err()),
         ]
         .into_iter()
         .flatten()
@@ -133,6 +137,7 @@ fn sheet_view(
                     <button type="submit">{t(Key::Save)}</button>
                 </ActionForm>
             </details>
+            {group_excusal(id, &s.groups)}
             {claims_view(id, s.claims)}
             {(s.wrong_codes > 0).then(|| view! { <p class="muted small" data-testid="sheet-wrong-codes">{t(Key::WrongCodes)} " " {s.wrong_codes}</p> })}
             {parts}
@@ -171,6 +176,46 @@ fn sheet_view(
             </section>
         </article>
     }
+}
+
+/// "集体请假": one reason for a whole community of the sheet, duty by default.
+fn group_excusal(
+    session_id: i64,
+    groups: &[crate::domain::report::CountRow],
+) -> impl IntoView + use<> {
+    use crate::domain::leave::LeaveKind;
+    let excuse = use_context::<ServerAction<ExcuseGroup>>();
+    let query = leptos_router::hooks::use_query_map();
+    let done = query.read_untracked().get("excused");
+    let communities: Vec<(i64, String)> = groups
+        .iter()
+        .filter(|g| g.id != 0)
+        .map(|g| (g.id, g.name.clone()))
+        .collect();
+    excuse.filter(|_| !communities.is_empty()).map(|excuse| view! {
+        {done.map(|n| view! { <p class="ok" role="status" data-testid="excused">{tf(Key::ExcuseGroupDone, [n])}</p> })}
+        <details class="no-print" data-testid="group-excusal">
+            <summary>{t(Key::ExcuseGroup)}</summary>
+            <p class="muted small">{t(Key::ExcuseGroupHint)}</p>
+            <ActionForm action=excuse attr:class="stack">
+                <input type="hidden" name="session_id" value=session_id />
+                <label><span>{t(Key::ExcuseGroupCommunity)}</span>
+                    <select name="community_id">
+                        {communities.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label><span>{t(Key::LeaveKindLabel)}</span>
+                    <select name="kind">
+                        {[LeaveKind::Duty, LeaveKind::Sick, LeaveKind::Personal].into_iter().map(|k| view! {
+                            <option value=k.as_str()>{t(crate::i18n::leave_kind_key(k))}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label><span>{t(Key::LeaveReason)}</span><input name="reason" required minlength="2" maxlength="200" /></label>
+                <button type="submit" class="primary" data-testid="excuse-group">{t(Key::ExcuseGroupSubmit)}</button>
+            </ActionForm>
+        </details>
+    })
 }
 
 /// Address of a part of the sheet.

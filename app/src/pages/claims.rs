@@ -4,9 +4,13 @@ use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::claims::{ClaimItem, DecideClaim, claims_desk, my_claims};
+use crate::api::claims::{
+    ClaimItem, DecideClaim, SaveConversion, claims_desk, conversion_table, my_claims,
+};
 use crate::components::layout::{ErrorNote, outcome};
-use crate::domain::claims::{ClaimForm, ClaimMode, Elsewhere, MAX_UNITS, NAME_CHARS};
+use crate::domain::claims::{
+    CONVERSION_NAME_CHARS, ClaimForm, ClaimMode, Conversion, Elsewhere, MAX_UNITS, NAME_CHARS,
+};
 use crate::domain::session_draft::FieldProblem;
 use crate::i18n::{Key, moment, t, tf, use_lang};
 
@@ -88,7 +92,7 @@ pub fn ClaimsPage() -> impl IntoView {
                                 <h1>{t(Key::ClaimsTitle)}</h1>
                                 <p class="hint">{t(Key::ClaimsIntro)}</p>
                                 <p class="muted" data-testid="claim-rule">{rule_note} " " {tf(Key::ClaimClaimed, [approved.display(), pending.display()])}</p>
-                                {filed().then(|| view! { <p class="ok" role="status" data-testid="claim-filed">{t(Key::ClaimFiled)}</p> })}
+                                {filed().then(|| view! { <p class="ok" role="status" data-testid="claim-filed">{t(Key::StoredFiled)}</p> })}
                                 {refused().map(|(key, left)| view! {
                                     <div class="error" role="alert" data-testid="claim-refused">
                                         <p>{t(key)} {left.map(|l| format!(" {l}"))}</p>
@@ -218,5 +222,77 @@ pub fn ClaimsDeskPage() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+        <Conversions />
+    }
+}
+
+/// The conversion table: district organisers add, change and retire lines; the others
+/// read it.
+#[component]
+fn Conversions() -> impl IntoView {
+    let action = ServerAction::<SaveConversion>::new();
+    let table = Resource::new(move || action.version().get(), |_| conversion_table());
+    view! {
+        <section class="card stack" data-testid="conversions">
+            <h2>{t(Key::ConversionsTitle)}</h2>
+            <p class="muted small">{t(Key::ConversionsIntro)}</p>
+            {move || match outcome(action) {
+                Some(Ok(())) => Some(Either::Left(view! { <p class="ok" role="status">{t(Key::ConversionSaved)}</p> })),
+                Some(Err(e)) => Some(Either::Right(view! { <ErrorNote error=e /> })),
+                None => None,
+            }}
+            <Suspense fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match table.await {
+                        Ok(table) if table.may_edit => Either::Left(view! {
+                            <ul class="plain stack">
+                                {table.lines.into_iter().map(|c| view! { <li><ConversionLine c action /></li> }).collect_view()}
+                            </ul>
+                            <h3>{t(Key::ConversionAdd)}</h3>
+                            <ConversionLine c=Conversion { id: 0, name_zh: String::new(), name_en: String::new(), hours: Default::default(), retired: false } action />
+                        }),
+                        Ok(table) => Either::Right(Either::Left(view! {
+                            <p class="muted small">{t(Key::ConversionsReadOnly)}</p>
+                            <table class="table">
+                                <thead><tr><th>{t(Key::ConversionNameZh)}</th><th>{t(Key::ConversionHours)}</th></tr></thead>
+                                <tbody>
+                                    {table.lines.into_iter().filter(|c| !c.retired).map(|c| view! {
+                                        <tr><td>{c.name_zh}</td><td>{c.hours.display()}</td></tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        })),
+                        Err(e) => Either::Right(Either::Right(view! { <ErrorNote error=e /> })),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn ConversionLine(c: Conversion, action: ServerAction<SaveConversion>) -> impl IntoView {
+    let new = c.id == 0;
+    let hours = if new {
+        String::new()
+    } else {
+        c.hours.display()
+    };
+    let name_en = if c.name_en == c.name_zh {
+        String::new()
+    } else {
+        c.name_en.clone()
+    };
+    view! {
+        <ActionForm action=action attr:class="row wrap" attr:data-testid=if new { "conversion-new" } else { "conversion-line" }>
+            <input type="hidden" name="id" value=c.id />
+            <label><span>{t(Key::ConversionNameZh)}</span><input name="name_zh" required maxlength=CONVERSION_NAME_CHARS.to_string() value=c.name_zh /></label>
+            <label><span>{t(Key::ConversionNameEn)}</span><input name="name_en" maxlength=CONVERSION_NAME_CHARS.to_string() value=name_en /></label>
+            <label><span>{t(Key::ConversionHours)}</span><input name="hours" required inputmode="decimal" size="5" value=hours /></label>
+            {(!new).then(|| view! {
+                <label class="check"><input type="checkbox" name="retired" value="1" checked=c.retired /><span>{t(Key::ConversionRetired)}</span></label>
+            })}
+            <button type="submit">{t(if new { Key::ConversionAdd } else { Key::Save })}</button>
+        </ActionForm>
     }
 }

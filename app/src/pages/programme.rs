@@ -115,6 +115,23 @@ fn dashboard(d: DashboardData, promote: ServerAction<Promote>) -> impl IntoView 
         </table>
         <h2>{t(Key::AttendanceTrend)}</h2>
         {trend_chart(d.trend)}
+        {(!d.duty.is_empty()).then(|| view! {
+            <h2>{t(Key::DutyTitle)}</h2>
+            <p class="hint">{t(Key::DutyHint)}</p>
+            <div class="table-scroll">
+                <table class="table" data-testid="duty">
+                    <thead><tr><th>{t(Key::Community)}</th>{(1..=12).map(|m| view! { <th>{m}</th> }).collect_view()}</tr></thead>
+                    <tbody>
+                        {d.duty.into_iter().map(|l| view! {
+                            <tr>
+                                <td>{if l.community.is_empty() { "—".to_string() } else { l.community }}</td>
+                                {l.months.into_iter().map(|n| view! { <td>{(n > 0).then(|| n.to_string())}</td> }).collect_view()}
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        })}
         <h2 id="warnings">{t(Key::Warnings)} " (" {d.warnings_total} ")"</h2>
         {cadre_table(d.warnings, "warnings", None)}
         <h2>{t(Key::PromotionCandidates)}</h2>

@@ -5,7 +5,7 @@ use crate::api::progress::{ProgressData, Promote, TierName, progress_view};
 use crate::components::layout::{ErrorDetails, outcome};
 use crate::domain::people::TierChangeKind;
 use crate::domain::progress::{Assessment, Measure, Outlook};
-use crate::i18n::{Key, session_when, t, tf, use_lang};
+use crate::i18n::{Key, moment, session_when, t, tf, use_lang};
 
 /// A cadre's progress this year: a bar per requirement with the forecast, the ledger of
 /// hours, the tier history. Organisers open anyone's with `?person=` (the dossier, which
@@ -112,6 +112,9 @@ fn progress_body(d: ProgressData, promote: ServerAction<Promote>) -> impl IntoVi
             " · " {tf(Key::MostReachable, [d.reachable.display()])}
             " · " {t(Key::StarPoints)} " " <strong>{d.star_points}</strong>
         </p>
+        {d.withdrawn.into_iter().map(|(series, at)| view! {
+            <p class="error" data-testid="withdrawn">{move || tf(Key::SeriesWithdrawn, [series.clone(), moment(lang.get(), at)])}</p>
+        }).collect_view()}
         {(d.elsewhere.0.0 > 0).then(|| view! {
             <p class="muted" data-testid="elsewhere">
                 {tf(Key::ElsewhereCounted, [d.elsewhere.0.display(), d.elsewhere.1.display()])}
@@ -187,7 +190,7 @@ fn progress_body(d: ProgressData, promote: ServerAction<Promote>) -> impl IntoVi
             }).collect_view()}
         </ul>
         <h2>{t(Key::Ledger)}</h2>
-        {d.ledger.is_empty().then(|| view! { <p class="muted">{t(Key::NoSessions)}</p> })}
+        {(d.ledger.is_empty() && d.ledger_elsewhere.is_empty()).then(|| view! { <p class="muted">{t(Key::NoSessions)}</p> })}
         <table class="table" data-testid="ledger">
             <thead><tr><th>{t(Key::Session)}</th><th>{t(Key::DateLabel)}</th><th>{t(Key::Theme)}</th><th>{t(Key::Status)}</th><th>{t(Key::HoursEarned)}</th></tr></thead>
             <tbody>
@@ -205,6 +208,15 @@ fn progress_body(d: ProgressData, promote: ServerAction<Promote>) -> impl IntoVi
                             <td>{l.credited.display()} " / " {l.hours.display()}</td>
                         </tr>
                     }
+                }).collect_view()}
+                {d.ledger_elsewhere.into_iter().map(|l| view! {
+                    <tr data-testid="ledger-elsewhere">
+                        <td>{l.training}</td>
+                        <td>{if l.from == l.to { l.from } else { format!("{} – {}", l.from, l.to) }}</td>
+                        <td>{l.organiser}</td>
+                        <td><span class="chip">{t(Key::LedgerElsewhere)}</span> <span class="chip status">{t(Key::ClaimApproved)}</span></td>
+                        <td>{l.hours.display()}</td>
+                    </tr>
                 }).collect_view()}
             </tbody>
         </table>

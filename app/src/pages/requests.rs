@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use crate::api::attendance::{DecideRequest, LeaveLine, RequestView, request_queue};
 use crate::components::layout::ErrorDetails;
 use crate::domain::attendance::Decision;
-use crate::i18n::{Key, session_when, t, tf, use_lang};
+use crate::i18n::{Key, leave_kind_key, session_when, t, tf, use_lang};
 
 /// Organisers decide leave (请假) and make-up (补学) requests. A leave request that would
 /// take the cadre's leave this year past the cap is flagged before anyone approves it.
@@ -41,15 +41,20 @@ pub fn RequestsPage() -> impl IntoView {
 
 fn leave_card(l: LeaveLine, decide: ServerAction<DecideRequest>) -> impl IntoView {
     let cap = l.cap.display();
-    let warn = l.passes_cap.then(|| {
-        view! {
+    let warn = view! {
+        {(!l.counts).then(|| view! { <p class="muted small" data-testid="outside-cap">{t(Key::LeaveOutsideCap)}</p> })}
+        {(l.counts && l.passes_cap).then(|| view! {
             <p class="error" role="note" data-testid="cap-warning">
                 {tf(Key::LeaveCapWarning, [cap, l.load.approved.display(), l.load.scheduled.display()])}
             </p>
-        }
-        .into_any()
-    });
-    request_card(l.request, "leave", warn, decide)
+        })}
+        {(l.duty.0 > 0).then(|| view! { <p class="muted small">{tf(Key::LeaveDutyHours, [l.duty.display()])}</p> })}
+        {l.withdraws_from.map(|series| view! {
+            <p class="error" role="note" data-testid="withdrawal-warning">{tf(Key::LeaveWithdrawsFrom, [series])}</p>
+        })}
+    }
+    .into_any();
+    request_card(l.request, "leave", Some(warn), decide)
 }
 
 fn request_card(
@@ -84,6 +89,10 @@ fn request_card(
                 " · " <a href=format!("/sessions/{}", r.session_id)>{r.session_title}</a>
                 " · " <span class="muted">{move || session_when(lang.get(), a, a)}</span>
                 " · " {r.study_hours.display()} " " {t(Key::StudyHoursUnit)}
+                {(kind == "leave").then(|| view! { " " <span class="chip" data-testid="leave-kind">{t(leave_kind_key(r.leave_kind))}</span> })}
+                {r.after_the_fact.then(|| view! { " " <span class="chip">{t(Key::LeaveAfterTheFact)}</span> })}
+                {r.group.then(|| view! { " " <span class="chip">{t(Key::LeaveGroup)}</span> })}
+                {r.attachment.clone().map(|(href, name)| view! { " · " <a href=href target="_blank" rel="noopener" title=name>{t(Key::LeaveAttachmentLink)}</a> })}
             </p>
             <blockquote class="request-text">{r.text}</blockquote>
             {warn}

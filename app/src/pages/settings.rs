@@ -92,10 +92,22 @@ pub fn SettingsPage() -> impl IntoView {
                             <label><span>{t(Key::MakeUpShareLabel)}</span>
                                 <input name="make_up_share" required value=s.make_up_share.clone() />
                             </label>
+                            <input type="hidden" name="leave_rules" value="1" />
+                            <label><span>{t(Key::LeaveAfterDays)}</span>
+                                <input name="after_days" inputmode="numeric" size="3" required value=s.leave_rules.after_days />
+                            </label>
+                            <label><span>{t(Key::DutyMakeUpDays)}</span>
+                                <input name="duty_make_up_days" inputmode="numeric" size="3" required value=s.leave_rules.duty_make_up_days />
+                            </label>
+                            <label class="check">
+                                <input type="checkbox" name="duty_outside_cap" value="1" checked=s.leave_rules.duty_outside_cap />
+                                <span>{t(Key::DutyOutsideCap)}</span>
+                            </label>
                             <button type="submit" class="primary">{t(Key::Save)}</button>
                         </ActionForm>
                         <p class="hint">{t(Key::AttendanceRulesHint)}</p>
                     </section>
+                    <SeriesCaps />
                     <Suspense fallback=|| ()>
                         {move || {
                             let unit = unit_door.clone();
@@ -146,5 +158,43 @@ pub fn SettingsPage() -> impl IntoView {
             })}
         </Suspense>
         <crate::pages::inbox::MessageBudgetPanel />
+    }
+}
+
+/// The series run as special classes (专题班): leave past the cap there means withdrawal.
+#[component]
+fn SeriesCaps() -> impl IntoView {
+    use crate::api::attendance::{SetSeriesCap, series_caps};
+    let set = ServerAction::<SetSeriesCap>::new();
+    let list = Resource::new(move || set.version().get(), |_| series_caps());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                list.await.ok().filter(|l| !l.is_empty()).map(|l| view! {
+                    <section class="card stack" data-testid="series-caps">
+                        <h2>{t(Key::SeriesCapsTitle)}</h2>
+                        <p class="hint">{t(Key::SeriesCapsHint)}</p>
+                        {move || set.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorDetails error=e /> })}
+                        <ul class="plain stack">
+                            {l.into_iter().map(|c| {
+                                let name = c.series.clone();
+                                view! {
+                                    <li>
+                                        <ActionForm action=set attr:class="row">
+                                            <input type="hidden" name="series" value=c.series.clone() />
+                                            <label class="check">
+                                                <input type="checkbox" name="capped" value="1" checked=c.capped disabled=!c.may_set />
+                                                <span>{name}</span>
+                                            </label>
+                                            {c.may_set.then(|| view! { <button type="submit">{t(Key::Save)}</button> })}
+                                        </ActionForm>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                })
+            })}
+        </Suspense>
     }
 }

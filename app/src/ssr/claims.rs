@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sha2::{Digest, Sha256};
 
-use super::db::ClaimFile;
+use super::db::StoredFile;
 use super::state::AppState;
 use super::tokens::hex;
 use super::user::CurrentUser;
@@ -154,7 +154,7 @@ pub async fn file(
             .file_claim(
                 person,
                 &claim,
-                &ClaimFile {
+                &StoredFile {
                     name: &accepted.name,
                     content_type: accepted.content_type,
                     sha256: &sha256,

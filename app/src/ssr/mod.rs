@@ -19,6 +19,7 @@ pub mod guard;
 pub mod identity_provider;
 pub mod import;
 pub mod kept_pages;
+pub mod leave;
 pub mod logins;
 pub mod markdown;
 pub(crate) mod memo;

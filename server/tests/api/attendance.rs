@@ -208,9 +208,21 @@ async fn leave_is_asked_before_and_warned_past_the_cap(backend: Backend) {
         .await;
     assert_eq!(
         res.status(),
-        StatusCode::CONFLICT,
-        "no leave after the start"
+        StatusCode::OK,
+        "after the start, leave is asked after the fact (within 3 days by default)"
     );
+    let mine: Value = app
+        .call(
+            &cadre,
+            "attendance_mine",
+            &[("session_id", &started.to_string())],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["leave"]["after_the_fact"], true);
+    assert_eq!(mine["leave"]["leave_kind"], "Personal");
 
     // With the cap at 1 %, approving this request passes it: the organiser is warned.
     let res = app

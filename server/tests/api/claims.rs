@@ -4,7 +4,7 @@
 use app::domain::Timestamp;
 use app::domain::claims::{ClaimForm, Elsewhere};
 use app::domain::hours::StudyHours;
-use app::ssr::db::{ClaimFile, NewPerson, Repository};
+use app::ssr::db::{NewPerson, Repository, StoredFile};
 
 use reqwest::StatusCode;
 
@@ -90,7 +90,7 @@ async fn approved_claims_count_toward_the_tier_as_far_as_it_says(backend: Backen
     };
     let claim = form.check(&table, today).unwrap();
     let pdf = b"%PDF-1.4\n% a certificate\n";
-    let file = ClaimFile {
+    let file = StoredFile {
         name: "结业证书.pdf",
         content_type: "application/pdf",
         sha256: "5f1c0e5b8f2c4b1a9d7e6f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c",
@@ -211,7 +211,7 @@ async fn demo_claim(app: &TestApp) -> i64 {
         ..ClaimForm::default()
     };
     let claim = form.check(&[], today).unwrap();
-    let file = ClaimFile {
+    let file = StoredFile {
         name: "学习记录.png",
         content_type: "image/png",
         sha256: "0b1c0e5b8f2c4b1a9d7e6f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c",

@@ -10,6 +10,7 @@ mod checkin;
 mod claims;
 mod cli;
 mod kept;
+mod leave;
 mod materials;
 mod matrix;
 mod messages;

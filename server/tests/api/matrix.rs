@@ -307,6 +307,27 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
             form(&[("id", "999999"), ("approve", "1")]),
             "NNNNRRRRRN",
         ),
+        ("claims_conversions", form(&[]), "NNNNYYYYYN"),
+        (
+            "claims_conversion_save",
+            form(&[("id", "0"), ("name_zh", ""), ("hours", "")]),
+            "NNNNNNNNYN",
+        ),
+        (
+            "leave_excuse_group",
+            form(&[
+                ("session_id", s),
+                ("community_id", "999999"),
+                ("reason", ""),
+            ]),
+            "NNNNYNYNYN",
+        ),
+        ("leave_series_caps", form(&[]), "NNNNYYYYYN"),
+        (
+            "leave_series_cap_set",
+            form(&[("series", "没有这个系列"), ("capped", "1")]),
+            "NNNNRRRRRN",
+        ),
         ("suggestions", form(&[]), "NYYYYYYYYY"),
         ("suggestion", form(&[("id", "999999")]), "NRRRRRRRRR"),
         (

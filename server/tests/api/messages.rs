@@ -455,6 +455,7 @@ async fn decisions_reach_the_cadre_who_asked(backend: Backend) {
                 organiser_person,
                 Timestamp::now(),
                 &Default::default(),
+                &Default::default(),
             )
             .await
             .unwrap()
@@ -892,6 +893,7 @@ async fn reminders_go_once_to_those_expected_and_to_those_not_checked_in(backend
         Decision::Approved,
         organiser,
         Timestamp::now(),
+        &Default::default(),
         &Default::default(),
     )
     .await

@@ -1,9 +1,11 @@
 //! Attendance: the door's projector board, the cadre's check-in page, marking with its
 //! audit trail, leave and make-up requests. Reports live in `api/reports.rs`.
 mod door;
+mod excusals;
 mod requests;
 mod sheet;
 
 pub use door::*;
+pub use excusals::*;
 pub use requests::*;
 pub use sheet::*;

@@ -22,6 +22,18 @@ pub struct RequestView {
     pub text: String,
     pub decision: crate::domain::attendance::Decision,
     pub created_at: Timestamp,
+    /// Leave only: its kind, filed after the fact, the attachment's address, the make-up
+    /// deadline duty leave opened, and whether a group excusal wrote it.
+    #[serde(default)]
+    pub leave_kind: crate::domain::leave::LeaveKind,
+    #[serde(default)]
+    pub after_the_fact: bool,
+    #[serde(default)]
+    pub attachment: Option<(String, String)>,
+    #[serde(default)]
+    pub make_up_due: Option<Timestamp>,
+    #[serde(default)]
+    pub group: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -38,6 +50,13 @@ impl From<crate::ssr::db::RequestItem> for RequestView {
             text: r.text,
             decision: r.decision,
             created_at: r.created_at,
+            leave_kind: r.leave_kind,
+            after_the_fact: r.after_the_fact,
+            attachment: r
+                .file_name
+                .map(|name| (format!("/leave/{}/attachment", r.id), name)),
+            make_up_due: r.make_up_due,
+            group: r.group,
         }
     }
 }
@@ -51,6 +70,9 @@ pub struct MyRecord {
     pub leave: Option<RequestView>,
     pub make_up: Option<RequestView>,
     pub may_ask_leave: bool,
+    /// Leave may still be asked after the fact (an emergency) until then.
+    #[serde(default)]
+    pub after_the_fact_until: Option<Timestamp>,
     pub may_make_up: bool,
 }
 
@@ -63,6 +85,15 @@ pub struct LeaveLine {
     pub passes_cap: bool,
     /// The cap of the cadre's subdistrict.
     pub cap: Share,
+    /// Whether this leave weighs on the cap (duty leave may stay outside it).
+    #[serde(default)]
+    pub counts: bool,
+    /// Approved duty leave this year (outside the cap when the rules say so).
+    #[serde(default)]
+    pub duty: crate::domain::hours::StudyHours,
+    /// Approving would pass the cap of this special class (专题班): withdrawal from it.
+    #[serde(default)]
+    pub withdraws_from: Option<String>,
 }
 
 /// The organisers' queue of leave and make-up requests.
@@ -79,7 +110,7 @@ pub struct QueueData {
 /// The caller's attendance at a session they may see, with their requests.
 #[server(endpoint = "attendance_mine")]
 pub async fn my_attendance(session_id: i64) -> Result<MyRecord, AppError> {
-    use crate::domain::attendance::{may_ask_leave, may_make_up};
+    use crate::domain::leave::{LeaveWindow, may_make_up};
     use crate::ssr::access::may_open_session;
     use crate::ssr::db::RequestKind;
     use crate::ssr::guard::{caller, finish, state};
@@ -105,18 +136,22 @@ pub async fn my_attendance(session_id: i64) -> Result<MyRecord, AppError> {
                 .await?;
             let status = record.map(|r| r.0);
             let now = Timestamp::now();
+            let window = crate::ssr::leave::window(repo.as_ref(), person, &door, now).await?;
+            let may_ask = cadre && !door.cancelled && leave.is_none();
+            let due = leave.as_ref().and_then(|l| l.make_up_due);
             Ok(MyRecord {
                 status,
                 checked_in_at: record.and_then(|r| r.1),
                 walk_in: record.is_some_and(|r| r.2),
-                may_ask_leave: cadre
-                    && !door.cancelled
-                    && leave.is_none()
-                    && may_ask_leave(status, now, door.starts_at),
+                may_ask_leave: may_ask && window != LeaveWindow::Closed,
+                after_the_fact_until: match window {
+                    LeaveWindow::AfterTheFact { until } if may_ask => Some(until),
+                    _ => None,
+                },
                 may_make_up: cadre
                     && !door.cancelled
                     && make_up.is_none()
-                    && may_make_up(status, now, door.ends_at),
+                    && may_make_up(status, now, door.ends_at, due),
                 leave: leave.map(RequestView::from),
                 make_up: make_up.map(RequestView::from),
             })
@@ -125,43 +160,35 @@ pub async fn my_attendance(session_id: i64) -> Result<MyRecord, AppError> {
     )
 }
 
-/// A cadre in the audience asks for leave before the session starts (not yet checked in).
-/// Make-up requests are filed with the reflection (`api::review::save_reflection`).
+/// A cadre in the audience asks for leave: `kind` is `personal` (the default), `sick` or
+/// `duty`; before the session starts (not checked in), or after the fact within the days
+/// the rules allow when they did not come. An attachment goes with the plain form
+/// (`POST /sessions/{id}/leave`). Make-up requests are filed with the reflection
+/// (`api::review::save_reflection`).
 #[server(endpoint = "leave_ask")]
-pub async fn ask_leave(session_id: i64, reason: String) -> Result<(), AppError> {
-    use crate::domain::attendance::{TEXT_MAX_CHARS, may_ask_leave};
+pub async fn ask_leave(
+    session_id: i64,
+    reason: String,
+    #[server(default)] kind: String,
+) -> Result<(), AppError> {
     use crate::domain::policy::Action;
-    use crate::domain::session_draft::Field;
-    use crate::error::Conflict;
-    use crate::ssr::db::{RepoError, RequestKind};
     use crate::ssr::guard::{authorize, finish, state};
     finish(
         async {
             let user = authorize(Action::AttendAsCadre)?;
-            let repo = state()?.repo;
-            let person = user.account.person_id;
-            let Some((door, true)) = repo.door_for(session_id, person).await? else {
-                return Err(AppError::NotFound);
-            };
-            let text = crate::domain::session_draft::text_between(
+            let state = state()?;
+            crate::ssr::leave::ask(
+                state.repo.as_ref(),
+                &user,
+                session_id,
+                &kind,
                 &reason,
-                2,
-                TEXT_MAX_CHARS,
-                Field::Reflection,
-            )?;
-            let now = Timestamp::now();
-            let status = repo.attendance_of(session_id, person).await?.map(|r| r.0);
-            if door.cancelled || !may_ask_leave(status, now, door.starts_at) {
-                return Err(AppError::Conflict(Conflict::LeaveClosed));
-            }
-            match repo
-                .create_request(RequestKind::Leave, session_id, person, &text, now)
-                .await
-            {
-                Ok(_) => Ok(()),
-                Err(RepoError::Conflict) => Err(AppError::Conflict(Conflict::AlreadyAsked)),
-                Err(e) => Err(e.into()),
-            }
+                None,
+                state.max_upload_bytes,
+            )
+            .await?
+            .map(|_| ())
+            .map_err(|_| AppError::Internal)
         }
         .await,
     )
@@ -172,11 +199,10 @@ pub async fn ask_leave(session_id: i64, reason: String) -> Result<(), AppError> 
 #[server(endpoint = "requests_queue")]
 pub async fn request_queue() -> Result<QueueData, AppError> {
     use crate::domain::hours::StudyHours;
-    use crate::domain::report::DateRange;
+    use crate::domain::leave::LeaveRules;
     use crate::ssr::access::organiser;
     use crate::ssr::db::RequestKind;
     use crate::ssr::guard::{finish, state};
-    use chrono::Datelike;
     finish(
         async {
             let organiser = organiser()?;
@@ -184,34 +210,45 @@ pub async fn request_queue() -> Result<QueueData, AppError> {
             let book = repo.setting_book().await?;
             let mine = organiser.reach().single_subdistrict();
             let (cap, make_up_share) = (book.leave_cap(mine), book.credits(mine).make_up);
+            let capped = repo.capped_series().await?;
             let mut leave = Vec::new();
             for item in repo
                 .requests(RequestKind::Leave, 200, organiser.people())
                 .await?
             {
-                let year = item.starts_at.local_date().year();
-                let (from, to) = DateRange::year(year)
-                    .and_then(|r| r.bounds())
-                    .ok_or(AppError::Internal)?;
                 let member = repo
                     .member(item.person_id)
                     .await?
                     .ok_or(AppError::NotFound)?;
-                let (approved, scheduled) = repo.leave_hours(&member, from, to).await?;
-                let load = LeaveLoad {
-                    approved,
-                    scheduled,
-                };
-                let more = if item.decision == crate::domain::attendance::Decision::Pending {
+                let rules = LeaveRules::from_settings(|k| book.get(member.subdistrict_id, k));
+                let counts = item.leave_kind.counts_toward_cap(&rules);
+                let pending = item.decision == crate::domain::attendance::Decision::Pending;
+                let more = if pending && counts {
                     item.study_hours
                 } else {
                     StudyHours(0)
                 };
                 let cap = book.leave_cap(member.subdistrict_id);
+                let hours = year_leave(repo.as_ref(), &member, item.starts_at, None).await?;
+                let withdraws_from = if pending && capped.contains(&item.series) {
+                    let series =
+                        year_leave(repo.as_ref(), &member, item.starts_at, Some(&item.series))
+                            .await?;
+                    series
+                        .load(&rules)
+                        .passes_cap_with(more, cap)
+                        .then(|| item.series.clone())
+                } else {
+                    None
+                };
+                let load = hours.load(&rules);
                 leave.push(LeaveLine {
                     passes_cap: load.passes_cap_with(more, cap),
                     cap,
                     load,
+                    counts,
+                    duty: hours.duty,
+                    withdraws_from,
                     request: RequestView::from(item),
                 });
             }
@@ -230,6 +267,22 @@ pub async fn request_queue() -> Result<QueueData, AppError> {
         }
         .await,
     )
+}
+
+/// A cadre's approved leave by kind in the year of `at`, and the hours scheduled for them
+/// (of one series when given).
+#[cfg(feature = "ssr")]
+async fn year_leave(
+    repo: &dyn crate::ssr::db::Repository,
+    member: &crate::domain::audience::Member,
+    at: Timestamp,
+    series: Option<&str>,
+) -> Result<crate::ssr::db::LeaveHours, AppError> {
+    use chrono::Datelike;
+    let (from, to) = crate::domain::report::DateRange::year(at.local_date().year())
+        .and_then(|r| r.bounds())
+        .ok_or(AppError::Internal)?;
+    Ok(repo.leave_hours_by_kind(member, from, to, series).await?)
 }
 
 /// Approves or declines a pending request: `kind` is `leave` or `make_up`, `decision`
@@ -260,8 +313,21 @@ pub async fn decide_request(id: i64, kind: String, decision: String) -> Result<(
             organiser.person(repo.as_ref(), item.person_id).await?;
             let channels = state.outbox.channels();
             let now = Timestamp::now();
+            let effects = if kind == RequestKind::Leave && decision == Decision::Approved {
+                leave_effects(repo.as_ref(), &item, now).await?
+            } else {
+                crate::ssr::db::LeaveEffects::default()
+            };
             if repo
-                .decide_request(kind, id, decision, user.account.person_id, now, &channels)
+                .decide_request(
+                    kind,
+                    id,
+                    decision,
+                    user.account.person_id,
+                    now,
+                    &channels,
+                    &effects,
+                )
                 .await?
             {
                 state.outbox.wake();
@@ -272,4 +338,44 @@ pub async fn decide_request(id: i64, kind: String, decision: String) -> Result<(
         }
         .await,
     )
+}
+
+/// What approving this leave does besides excusing: duty leave opens the make-up with its
+/// deadline; leave past a special class's cap withdraws the cadre from it.
+#[cfg(feature = "ssr")]
+async fn leave_effects(
+    repo: &dyn crate::ssr::db::Repository,
+    item: &crate::ssr::db::RequestItem,
+    now: Timestamp,
+) -> Result<crate::ssr::db::LeaveEffects, AppError> {
+    use crate::domain::leave::{LeaveRules, make_up_due};
+    let member = repo
+        .member(item.person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let book = repo.setting_book().await?;
+    let rules = LeaveRules::from_settings(|k| book.get(member.subdistrict_id, k));
+    let door = repo
+        .door_session(item.session_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let make_up_due = item
+        .leave_kind
+        .opens_make_up()
+        .then(|| make_up_due(door.ends_at, now, rules.duty_make_up_days));
+    let withdraw_from = if item.leave_kind.counts_toward_cap(&rules)
+        && repo.capped_series().await?.contains(&item.series)
+    {
+        let series = year_leave(repo, &member, item.starts_at, Some(&item.series)).await?;
+        series
+            .load(&rules)
+            .passes_cap_with(item.study_hours, book.leave_cap(member.subdistrict_id))
+            .then(|| item.series.clone())
+    } else {
+        None
+    };
+    Ok(crate::ssr::db::LeaveEffects {
+        make_up_due,
+        withdraw_from,
+    })
 }

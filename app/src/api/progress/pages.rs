@@ -81,6 +81,21 @@ pub async fn progress_data(
             }
         })
         .collect();
+    let mut ledger_elsewhere: Vec<ElsewhereLine> = repo
+        .claims_of(person_id)
+        .await?
+        .into_iter()
+        .filter(|c| c.state == "approved" && c.year == i64::from(year))
+        .map(|c| ElsewhereLine {
+            claim_id: c.id,
+            training: c.training,
+            organiser: c.organiser,
+            from: c.from_day,
+            to: c.to_day,
+            hours: StudyHours(c.hours),
+        })
+        .collect();
+    ledger_elsewhere.sort_by(|a, b| (&a.to, a.claim_id).cmp(&(&b.to, b.claim_id)));
     let history = repo
         .tier_history(person_id)
         .await?
@@ -138,6 +153,8 @@ pub async fn progress_data(
         outlook: standing.outlook,
         themes,
         ledger,
+        ledger_elsewhere,
+        withdrawn: repo.withdrawals_of(person_id).await?,
         history,
         reflections,
         star_points,
@@ -227,6 +244,7 @@ pub async fn dashboard(
             }
         })
         .collect();
+    let duty = duty_lines(repo, year, reach).await?;
     let star_of_month = crate::ssr::outbox::star_of_month(repo).await?;
     let stars = if star_of_month {
         state.standings.stars(repo, now, reach, 3).await?
@@ -262,5 +280,36 @@ pub async fn dashboard(
         drill,
         list: lines(list),
         list_total,
+        duty,
     })
+}
+
+/// Duty excusals per community and month of `year` within `reach`, communities by name.
+async fn duty_lines(
+    repo: &dyn crate::ssr::db::Repository,
+    year: i32,
+    reach: Option<&crate::domain::org::Reach>,
+) -> AppResult<Vec<DutyLine>> {
+    use chrono::Datelike;
+    let (from, to) = crate::domain::report::DateRange::year(year)
+        .and_then(|r| r.bounds())
+        .ok_or(AppError::Internal)?;
+    let rows = repo.duty_rows(from, to, reach).await?;
+    let names: HashMap<i64, String> = rows
+        .iter()
+        .map(|r| (r.community_id, r.community.clone()))
+        .collect();
+    let months: Vec<(i64, u32)> = rows
+        .iter()
+        .map(|r| (r.community_id, Timestamp(r.starts_at).local_date().month()))
+        .collect();
+    let mut lines: Vec<DutyLine> = crate::domain::leave::duty_by_month(&months)
+        .into_iter()
+        .map(|(id, months)| DutyLine {
+            community: names.get(&id).cloned().unwrap_or_default(),
+            months: months.to_vec(),
+        })
+        .collect();
+    lines.sort_by(|a, b| a.community.cmp(&b.community));
+    Ok(lines)
 }

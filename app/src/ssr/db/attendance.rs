@@ -190,6 +190,15 @@ pub struct RequestItem {
     pub text: String,
     pub decision: Decision,
     pub created_at: Timestamp,
+    /// Leave only: its kind, whether it was filed after the fact, the attachment's name,
+    /// the make-up deadline duty leave opened, and whether a group excusal wrote it.
+    pub leave_kind: crate::domain::leave::LeaveKind,
+    pub after_the_fact: bool,
+    pub file_name: Option<String>,
+    pub make_up_due: Option<Timestamp>,
+    pub group: bool,
+    /// The session's series (专题班 apply the cap per series).
+    pub series: String,
 }
 
 /// Head-counts of a session's sheet: walk-ins are not among the expected.
@@ -327,6 +336,7 @@ pub trait AttendanceStore: Send + Sync {
     ) -> RepoResult<Option<RequestItem>>;
     /// Decides a pending request; approving sets the granted status where the person had no
     /// record or was absent, with an audit entry. `false` when it was not pending.
+    #[allow(clippy::too_many_arguments)]
     async fn decide_request(
         &self,
         kind: RequestKind,
@@ -335,6 +345,7 @@ pub trait AttendanceStore: Send + Sync {
         actor_person_id: i64,
         now: Timestamp,
         channels: &crate::domain::messages::ChannelsOn,
+        effects: &super::LeaveEffects,
     ) -> RepoResult<bool>;
     /// Hours of the person's excused sessions and of all sessions scheduled for them in
     /// `[from, to)`.
@@ -447,17 +458,35 @@ pub(super) struct RequestRow {
     text: String,
     decision: String,
     created_at: i64,
+    leave_kind: String,
+    after_the_fact: bool,
+    file_name: Option<String>,
+    make_up_due: Option<i64>,
+    excusal_id: Option<i64>,
+    series: String,
 }
 
 pub(super) fn request_select(kind: RequestKind) -> String {
     format!(
         "select r.id, r.session_id, s.title, s.starts_at, s.study_hours, r.person_id, \
-         p.name as person, c.name as community, r.{text} as text, r.decision, r.created_at \
+         p.name as person, c.name as community, r.{text} as text, r.decision, r.created_at, \
+         {leave} s.series \
          from {table} r \
          join sessions s on s.id = r.session_id join people p on p.id = r.person_id \
          left join communities c on c.id = p.community_id",
         text = kind.text_column(),
-        table = kind.table()
+        table = kind.table(),
+        leave = match kind {
+            RequestKind::Leave => {
+                "r.kind as leave_kind, r.after_the_fact, r.file_name, r.make_up_due, \
+                 r.excusal_id,"
+            }
+            RequestKind::MakeUp => {
+                "'personal' as leave_kind, false as after_the_fact, \
+                 cast(null as text) as file_name, cast(null as bigint) as make_up_due, \
+                 cast(null as bigint) as excusal_id,"
+            }
+        }
     )
 }
 
@@ -475,6 +504,14 @@ pub(super) fn request_from(kind: RequestKind, r: RequestRow) -> RepoResult<Reque
         text: r.text,
         decision: parse_decision(&r.decision)?,
         created_at: Timestamp(r.created_at),
+        leave_kind: crate::domain::leave::LeaveKind::parse(&r.leave_kind).ok_or_else(|| {
+            super::RepoError::BadValue(r.leave_kind.clone(), "leave_requests.kind")
+        })?,
+        after_the_fact: r.after_the_fact,
+        file_name: r.file_name,
+        make_up_due: r.make_up_due.map(Timestamp),
+        group: r.excusal_id.is_some(),
+        series: r.series,
     })
 }
 

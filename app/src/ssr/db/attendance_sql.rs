@@ -302,7 +302,7 @@ impl SqlRepository<Db> {
 /// Writes `to` for the person unless they hold a status no one may overwrite this
 /// way; returns the status before (None: no record) when it wrote.
 #[allow(clippy::too_many_arguments)]
-async fn upsert_status(
+pub(super) async fn upsert_status(
     tx: &mut Tx<'_>,
     session_id: i64,
     person_id: i64,
@@ -935,6 +935,7 @@ impl AttendanceStore for SqlRepository<Db> {
         actor_person_id: i64,
         now: Timestamp,
         channels: &crate::domain::messages::ChannelsOn,
+        effects: &LeaveEffects,
     ) -> RepoResult<bool> {
         let mut tx = self.begin_write().await?;
         let row: Option<(i64, i64)> = sqlx::query_as(&format!(
@@ -970,6 +971,28 @@ impl AttendanceStore for SqlRepository<Db> {
                 now.0,
             )
             .await?;
+            if kind == RequestKind::Leave {
+                if let Some(due) = effects.make_up_due {
+                    sqlx::query("update leave_requests set make_up_due = $1 where id = $2")
+                        .bind(due.0)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                if let Some(series) = &effects.withdraw_from {
+                    sqlx::query(
+                        "insert into series_withdrawals (series, person_id, leave_id, \
+                         withdrawn_at) values ($1, $2, $3, $4) \
+                         on conflict (series, person_id) do nothing",
+                    )
+                    .bind(series)
+                    .bind(person_id)
+                    .bind(id)
+                    .bind(now.0)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
             if kind == RequestKind::MakeUp {
                 // The reflection handed in with the make-up is now accepted (and
                 // no longer changes).
@@ -996,6 +1019,7 @@ impl AttendanceStore for SqlRepository<Db> {
                 title,
                 starts_at,
                 approved,
+                make_up_due: effects.make_up_due.filter(|_| approved).map(|d| d.0),
             },
             RequestKind::MakeUp => crate::domain::messages::Notice::MakeUpDecided {
                 session_id,

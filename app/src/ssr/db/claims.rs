@@ -13,7 +13,7 @@ use crate::domain::org::Reach;
 
 /// The certificate or notice a claim carries.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ClaimFile<'a> {
+pub struct StoredFile<'a> {
     pub name: &'a str,
     pub content_type: &'a str,
     pub sha256: &'a str,
@@ -52,20 +52,20 @@ pub struct ClaimRow {
 pub trait ClaimStore: Send + Sync {
     /// The conversion table, in order; retired lines only when `all`.
     async fn conversions(&self, all: bool) -> RepoResult<Vec<Conversion>>;
-    /// Adds a line, or changes one (`id`); retires it with `retired`.
+    /// Adds a line (`line.id` 0) or changes one, with the audit line, in one transaction;
+    /// its id, or `None` when there is no such line.
     async fn save_conversion(
         &self,
-        id: Option<i64>,
         line: &Conversion,
-        retired: bool,
+        audit: &super::AuditLine,
         now: Timestamp,
-    ) -> RepoResult<i64>;
+    ) -> RepoResult<Option<i64>>;
     /// Stores a claim and its certificate; its id.
     async fn file_claim(
         &self,
         person_id: i64,
         claim: &CheckedClaim,
-        file: &ClaimFile<'_>,
+        file: &StoredFile<'_>,
         now: Timestamp,
     ) -> RepoResult<i64>;
     async fn claim(&self, id: i64) -> RepoResult<Option<ClaimRow>>;

@@ -29,8 +29,8 @@ const COLUMNS: &str = "select k.id, k.person_id, p.name as person, \
 impl ClaimStore for SqlRepository<Db> {
     #[tracing::instrument(skip_all)]
     async fn conversions(&self, all: bool) -> RepoResult<Vec<Conversion>> {
-        let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
-            "select id, name_zh, name_en, hours from claim_conversions \
+        let rows: Vec<(i64, String, String, i64, bool)> = sqlx::query_as(
+            "select id, name_zh, name_en, hours, retired from claim_conversions \
              where $1 or not retired order by position, id",
         )
         .bind(all)
@@ -38,11 +38,12 @@ impl ClaimStore for SqlRepository<Db> {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, name_zh, name_en, hours)| Conversion {
+            .map(|(id, name_zh, name_en, hours, retired)| Conversion {
                 id,
                 name_zh,
                 name_en,
                 hours: StudyHours(hours),
+                retired,
             })
             .collect())
     }
@@ -50,42 +51,42 @@ impl ClaimStore for SqlRepository<Db> {
     #[tracing::instrument(skip_all)]
     async fn save_conversion(
         &self,
-        id: Option<i64>,
         line: &Conversion,
-        retired: bool,
+        audit: &crate::ssr::db::AuditLine,
         now: Timestamp,
-    ) -> RepoResult<i64> {
+    ) -> RepoResult<Option<i64>> {
         let mut tx = self.begin_write().await?;
-        let id =
-            match id {
-                Some(id) => {
-                    sqlx::query(
-                        "update claim_conversions set name_zh = $2, name_en = $3, hours = $4, \
-                     retired = $5, updated_at = $6 where id = $1",
-                    )
-                    .bind(id)
-                    .bind(&line.name_zh)
-                    .bind(&line.name_en)
-                    .bind(line.hours.0)
-                    .bind(retired)
-                    .bind(now.0)
-                    .execute(&mut *tx)
-                    .await?;
-                    id
-                }
-                None => sqlx::query_scalar(
-                    "insert into claim_conversions (name_zh, name_en, hours, position, updated_at) \
-                     select $1, $2, $3, coalesce(max(position), 0) + 1, $4 from claim_conversions \
-                     returning id",
-                )
-                .bind(&line.name_zh)
-                .bind(&line.name_en)
-                .bind(line.hours.0)
-                .bind(now.0)
-                .fetch_one(&mut *tx)
-                .await?,
-            };
-        tx.commit().await?;
+        let id: Option<i64> = if line.id > 0 {
+            sqlx::query_scalar(
+                "update claim_conversions set name_zh = $2, name_en = $3, hours = $4, \
+                 retired = $5, updated_at = $6 where id = $1 returning id",
+            )
+            .bind(line.id)
+            .bind(&line.name_zh)
+            .bind(&line.name_en)
+            .bind(line.hours.0)
+            .bind(line.retired)
+            .bind(now.0)
+            .fetch_optional(&mut *tx)
+            .await?
+        } else {
+            sqlx::query_scalar(
+                "insert into claim_conversions (name_zh, name_en, hours, retired, position, \
+                 updated_at) select $1, $2, $3, $4, coalesce(max(position), 0) + 1, $5 \
+                 from claim_conversions returning id",
+            )
+            .bind(&line.name_zh)
+            .bind(&line.name_en)
+            .bind(line.hours.0)
+            .bind(line.retired)
+            .bind(now.0)
+            .fetch_optional(&mut *tx)
+            .await?
+        };
+        if id.is_some() {
+            Self::insert_audit(&mut tx, audit).await?;
+            tx.commit().await?;
+        }
         Ok(id)
     }
 
@@ -94,7 +95,7 @@ impl ClaimStore for SqlRepository<Db> {
         &self,
         person_id: i64,
         claim: &CheckedClaim,
-        file: &ClaimFile<'_>,
+        file: &StoredFile<'_>,
         now: Timestamp,
     ) -> RepoResult<i64> {
         let mut tx = self.begin_write().await?;

@@ -24,6 +24,7 @@ pub mod claims;
 mod clauses;
 pub mod identity;
 pub mod import;
+pub mod leave;
 pub mod materials;
 pub mod messages;
 pub mod organisation;
@@ -45,9 +46,10 @@ pub use attendance::{
     RequestKind, SheetGroup, SheetLines, SheetRow, SheetSlice, facts_dump_sql, sheet_counts,
 };
 pub use backup::{BackupMeta, BackupStore, Inspection};
-pub use claims::{ClaimFile, ClaimRow, ClaimStore};
+pub use claims::{ClaimRow, ClaimStore, StoredFile};
 pub use identity::{IdentityLink, IdentityStore};
 pub use import::{ImportBatch, ImportStore};
+pub use leave::{DutyRow, GroupExcusal, LeaveEffects, LeaveHours, LeaveStore, NewLeave};
 pub use materials::{
     Attachment, Comment, Material, MaterialSave, MaterialStore, MaterialVersion, NewAttachment,
     ReflectionEntry, ReviewMarks, SaveOutcome, SearchRow,
@@ -273,6 +275,7 @@ pub trait Repository:
     + AnnouncementStore
     + SuggestionStore
     + ClaimStore
+    + LeaveStore
     + Send
     + Sync
     + 'static

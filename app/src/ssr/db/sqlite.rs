@@ -58,6 +58,9 @@ mod identity_sql;
 #[path = "import_sql.rs"]
 mod import_sql;
 #[allow(clippy::duplicate_mod)]
+#[path = "leave_sql.rs"]
+mod leave_sql;
+#[allow(clippy::duplicate_mod)]
 #[path = "materials_sql.rs"]
 mod materials_sql;
 #[allow(clippy::duplicate_mod)]
