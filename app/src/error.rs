@@ -77,6 +77,11 @@ pub enum Conflict {
     ImportHasProblems,
     /// A subdistrict (in the district) or community (in its subdistrict) has that name.
     NameTaken,
+    /// A check-in correction is asked after the start, within the days allowed, by someone
+    /// without a check-in.
+    CorrectionClosed,
+    /// This month's corrections are used up.
+    CorrectionQuotaUsed,
 }
 
 impl From<crate::domain::session_draft::FieldProblem> for AppError {

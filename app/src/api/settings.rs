@@ -46,7 +46,9 @@ impl Holders {
 }
 
 /// The settings keys a subdistrict may set on the settings page (its door key too).
-pub const PAGE_KEYS: [&str; 9] = [
+pub const PAGE_KEYS: [&str; 11] = [
+    crate::domain::corrections::DAYS_KEY,
+    crate::domain::corrections::QUOTA_KEY,
     crate::domain::leave::AFTER_DAYS_KEY,
     crate::domain::leave::DUTY_OUTSIDE_CAP_KEY,
     crate::domain::leave::DUTY_MAKE_UP_DAYS_KEY,
@@ -102,6 +104,9 @@ pub struct ProgrammeSettings {
     /// Leave after the fact, duty leave and the cap, the make-up duty leave opens.
     #[serde(default)]
     pub leave_rules: crate::domain::leave::LeaveRules,
+    /// Days to ask for a check-in correction, and how many a month.
+    #[serde(default)]
+    pub correction_rules: crate::domain::corrections::CorrectionRules,
 }
 
 /// Reads the shares a form gives ("1/7", "15%", "0.5"); any that is not one is refused
@@ -263,6 +268,9 @@ pub async fn settings_overview(
                 leave_cap: book.leave_cap(sub).display(),
                 make_up_share: book.credits(sub).make_up.display(),
                 leave_rules: crate::domain::leave::LeaveRules::from_settings(|k| book.get(sub, k)),
+                correction_rules: crate::domain::corrections::CorrectionRules::from_settings(|k| {
+                    book.get(sub, k)
+                }),
                 minutes_per_hour: book.hours_rule(sub).minutes_per_hour,
                 themes: repo
                     .themes()
@@ -401,18 +409,12 @@ pub async fn add_theme(
     )
 }
 
-/// Sets the leave cap and the make-up share ("1/7", "15%", "50%", "0.5"), and the leave
-/// rules: days to ask after the fact (0–14), whether duty leave stays outside the cap, and
-/// days to make up after duty leave (1–60). Rules left out of the form keep their values.
+/// Sets the leave cap and the make-up share ("1/7", "15%", "50%", "0.5").
 #[server(endpoint = "settings_attendance")]
 pub async fn save_attendance_rules(
     leave_cap: String,
     make_up_share: String,
     #[server(default)] unit: Option<String>,
-    #[server(default)] after_days: Option<String>,
-    #[server(default)] duty_outside_cap: Option<String>,
-    #[server(default)] duty_make_up_days: Option<String>,
-    #[server(default)] leave_rules: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::Timestamp;
     use crate::domain::session_draft::{Field, Problem};
@@ -428,56 +430,82 @@ pub async fn save_attendance_rules(
                 ],
                 Problem::OutOfRange,
             )?;
-            let repo = state()?.repo;
-            let book = repo.setting_book().await?;
-            let mut rules = crate::domain::leave::LeaveRules::from_settings(|k| {
-                book.get(holder.subdistrict(), k)
-            });
-            let days = |raw: Option<String>,
-                        range: std::ops::RangeInclusive<i64>,
-                        field: Field|
-             -> Result<Option<i64>, AppError> {
-                match raw {
-                    None => Ok(None),
-                    Some(raw) => raw
-                        .trim()
-                        .parse::<i64>()
-                        .ok()
-                        .filter(|d| range.contains(d))
-                        .map(Some)
-                        .ok_or(AppError::field(field, Problem::OutOfRange)),
+            state()?
+                .repo
+                .save_settings(
+                    holder,
+                    &[
+                        (LEAVE_CAP_KEY, cap.display()),
+                        (MAKE_UP_KEY, share.display()),
+                    ],
+                    Timestamp::now(),
+                    &settings_line(&organiser, holder),
+                )
+                .await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Sets the leave and correction rules: days to ask for leave after the fact (0–14),
+/// whether duty leave stays outside the cap (`duty_outside_cap` ticked), days to make up
+/// after duty leave (1–60), days to ask for a check-in correction (1–14) and corrections a
+/// month per cadre (0–10). Every number is checked before anything is saved.
+#[server(endpoint = "settings_leave")]
+pub async fn save_leave_rules(
+    after_days: String,
+    duty_make_up_days: String,
+    correction_days: String,
+    correction_quota: String,
+    #[server(default)] duty_outside_cap: Option<String>,
+    #[server(default)] unit: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::Timestamp;
+    use crate::domain::corrections::{CorrectionRules, DAYS, QUOTA};
+    use crate::domain::leave::{AFTER_DAYS, LeaveRules, MAKE_UP_DAYS};
+    use crate::domain::session_draft::{Field, FieldProblem, Problem};
+    use crate::ssr::guard::{finish, state};
+    finish(
+        async {
+            let (organiser, holder, _) = holder(unit.as_deref()).await?;
+            let mut problems = Vec::new();
+            let mut number = |raw: &str, range: std::ops::RangeInclusive<i64>, field: Field| {
+                let n = raw.trim().parse::<i64>().ok().filter(|d| range.contains(d));
+                if n.is_none() {
+                    problems.push(FieldProblem {
+                        field,
+                        problem: Problem::OutOfRange,
+                    });
                 }
+                n.unwrap_or_default()
             };
-            if let Some(d) = days(
-                after_days,
-                crate::domain::leave::AFTER_DAYS,
-                Field::LeaveAfterDays,
-            )? {
-                rules.after_days = d;
+            let leave = LeaveRules {
+                after_days: number(&after_days, AFTER_DAYS, Field::LeaveAfterDays),
+                duty_make_up_days: number(&duty_make_up_days, MAKE_UP_DAYS, Field::DutyMakeUpDays),
+                duty_outside_cap: duty_outside_cap.is_some(),
+            };
+            let corrections = CorrectionRules {
+                days: number(&correction_days, DAYS, Field::CorrectionDays),
+                quota: number(&correction_quota, QUOTA, Field::CorrectionQuota),
+            };
+            if !problems.is_empty() {
+                return Err(AppError::Form(problems));
             }
-            if let Some(d) = days(
-                duty_make_up_days,
-                crate::domain::leave::MAKE_UP_DAYS,
-                Field::DutyMakeUpDays,
-            )? {
-                rules.duty_make_up_days = d;
-            }
-            // The checkbox says nothing when unticked: the form marks itself as carrying it.
-            if leave_rules.is_some() {
-                rules.duty_outside_cap = duty_outside_cap.is_some();
-            }
-            let mut values = vec![
-                (LEAVE_CAP_KEY, cap.display()),
-                (MAKE_UP_KEY, share.display()),
-            ];
-            values.extend(rules.to_settings());
-            repo.save_settings(
-                holder,
-                &values,
-                Timestamp::now(),
-                &settings_line(&organiser, holder),
-            )
-            .await?;
+            let values: Vec<(&str, String)> = leave
+                .to_settings()
+                .into_iter()
+                .chain(corrections.to_settings())
+                .collect();
+            state()?
+                .repo
+                .save_settings(
+                    holder,
+                    &values,
+                    Timestamp::now(),
+                    &settings_line(&organiser, holder),
+                )
+                .await?;
             Ok(())
         }
         .await,

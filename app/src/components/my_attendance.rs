@@ -20,6 +20,73 @@ pub fn MyAttendancePanel(session_id: i64) -> impl IntoView {
                 mine.await.ok().map(|m| panel(session_id, m, asked()))
             })}
         </Suspense>
+        <CorrectionPanel session_id />
+    }
+}
+
+/// 补签: a cadre who came but could not check in asks within the days allowed, naming a
+/// lecturer to confirm if they like; shown once asked, with where it stands.
+#[component]
+fn CorrectionPanel(session_id: i64) -> impl IntoView {
+    use crate::api::attendance::{AskCorrection, my_correction};
+    use crate::components::layout::{ErrorDetails, outcome};
+    let ask = ServerAction::<AskCorrection>::new();
+    let chance = Resource::new(
+        move || ask.version().get(),
+        move |_| my_correction(session_id),
+    );
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let c = chance.await.ok()?;
+                if !c.may_ask && c.mine.is_none() {
+                    return None;
+                }
+                Some(view! {
+                    <section class="card stack" data-testid="correction">
+                        <h2>{t(Key::Corrections)}</h2>
+                        {move || match outcome(ask) {
+                            Some(Ok(())) => Some(view! { <p class="ok" role="status">{t(Key::CorrectionAsked)}</p> }.into_any()),
+                            Some(Err(e)) => Some(view! { <ErrorDetails error=e /> }.into_any()),
+                            None => None,
+                        }}
+                        {c.mine.map(|m| {
+                            let decision = match m.decision {
+                                Decision::Pending => Key::Pending,
+                                Decision::Approved => Key::Approved,
+                                Decision::Declined => Key::Declined,
+                            };
+                            view! {
+                                <p data-testid="my-correction">
+                                    <span class="chip">{t(decision)}</span>
+                                    {m.lecturer.is_some().then(|| view! { " " <span class="chip">{t(if m.confirmed { Key::CorrectionConfirmed } else { Key::CorrectionWaitsLecturer })}</span> })}
+                                </p>
+                                <blockquote class="request-text">{m.reason}</blockquote>
+                            }
+                        })}
+                        {c.may_ask.then(|| view! {
+                            <details>
+                                <summary>{t(Key::CorrectionAsk)}</summary>
+                                <p class="hint">{tf(Key::CorrectionHint, [c.days.to_string(), c.left.to_string()])}</p>
+                                <ActionForm action=ask attr:class="stack">
+                                    <input type="hidden" name="session_id" value=session_id />
+                                    <label><span>{t(Key::CorrectionReason)}</span><textarea name="reason" required minlength="2" maxlength="500" rows="2"></textarea></label>
+                                    {(!c.lecturers.is_empty()).then(|| view! {
+                                        <label><span>{t(Key::CorrectionLecturer)}</span>
+                                            <select name="lecturer_id">
+                                                <option value="">{t(Key::CorrectionNoLecturer)}</option>
+                                                {c.lecturers.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                                            </select>
+                                        </label>
+                                    })}
+                                    <button type="submit" class="primary" data-testid="ask-correction">{t(Key::CorrectionAsk)}</button>
+                                </ActionForm>
+                            </details>
+                        })}
+                    </section>
+                })
+            })}
+        </Suspense>
     }
 }
 

@@ -136,6 +136,13 @@ pub enum Notice {
         starts_at: i64,
         approved: bool,
     },
+    /// The cadre's check-in correction (补签) was decided.
+    CorrectionDecided {
+        session_id: i64,
+        title: String,
+        starts_at: i64,
+        approved: bool,
+    },
     /// A session was scheduled for them (the first of a series, with how many follow).
     SessionScheduled {
         session_id: i64,
@@ -201,6 +208,7 @@ impl Notice {
             | Notice::SessionCancelled { .. }
             | Notice::LeaveDecided { .. }
             | Notice::MakeUpDecided { .. }
+            | Notice::CorrectionDecided { .. }
             | Notice::ClaimDecided { .. } => true,
             Notice::Tomorrow { .. }
             | Notice::NotCheckedIn { .. }
@@ -219,6 +227,7 @@ impl Notice {
             | Notice::SessionCancelled { session_id, .. }
             | Notice::LeaveDecided { session_id, .. }
             | Notice::MakeUpDecided { session_id, .. }
+            | Notice::CorrectionDecided { session_id, .. }
             | Notice::Tomorrow { session_id, .. }
             | Notice::NotCheckedIn { session_id, .. }
             | Notice::SessionScheduled { session_id, .. } => Some(*session_id),

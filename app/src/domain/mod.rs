@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod claims;
 pub mod conflicts;
 pub mod cookie;
+pub mod corrections;
 pub mod csv;
 pub mod district;
 pub mod files;

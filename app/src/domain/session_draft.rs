@@ -90,6 +90,10 @@ pub enum Field {
     ExcusedCommunity,
     LeaveAfterDays,
     DutyMakeUpDays,
+    /// A correction's reason and lecturer, and the correction rules.
+    CorrectionLecturer,
+    CorrectionDays,
+    CorrectionQuota,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

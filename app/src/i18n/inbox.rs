@@ -30,6 +30,10 @@ macro_rules! inbox_messages {
         LateReminderSwitchOff => "关闭提醒", "Switch off";
         NoticeLeaveApprovedSubject => "请假已批准：{}", "Leave approved: {}";
         NoticeLeaveDeclinedSubject => "请假未批准：{}", "Leave declined: {}";
+        NoticeCorrectionApprovedSubject => "补签已通过：{}", "Check-in correction approved: {}";
+        NoticeCorrectionApprovedText => "您 {} 「{}」的补签申请已通过，已记为出席。", "Your check-in correction for “{1}” on {0} is approved: you are recorded as present.";
+        NoticeCorrectionDeclinedSubject => "补签未通过：{}", "Check-in correction declined: {}";
+        NoticeCorrectionDeclinedText => "您 {} 「{}」的补签申请未通过。如有疑问请联系组织者。", "Your check-in correction for “{1}” on {0} was declined. Ask the organisers if in doubt.";
         NoticeDutyLeaveText => "您 {0} 「{1}」的公务请假已批准，不计入请假上限。补学已开放，请于 {2} 前完成。", "Your duty leave for “{1}” on {0} is approved and stays outside the leave cap. The make-up is open until {2}.";
         NoticeLeaveApprovedText => "您 {} 「{}」的请假已批准，可在课后补学。", "Your leave for “{1}” on {0} is approved; you can make it up afterwards.";
         NoticeLeaveDeclinedText => "您 {} 「{}」的请假未获批准，请按时参加。", "Your leave for “{1}” on {0} was declined; please attend.";

@@ -158,6 +158,8 @@ pub fn reason_key(reason: &str) -> Option<Key> {
         "walk_in_confirmed" => Some(Key::ReasonWalkInConfirmed),
         "leave approved" => Some(Key::ReasonLeaveApproved),
         "group excusal" => Some(Key::ReasonGroupExcusal),
+        "correction approved" => Some(Key::ReasonCorrectionApproved),
+        "correction confirmed" => Some(Key::ReasonCorrectionConfirmed),
         _ => None,
     }
 }
@@ -197,6 +199,8 @@ impl AppError {
             AppError::Conflict(Conflict::AlreadyReminded) => Key::ErrAlreadyReminded,
             AppError::Conflict(Conflict::SuggestionClosed) => Key::ErrSuggestionClosed,
             AppError::Conflict(Conflict::SessionNotOver) => Key::ErrSessionNotOver,
+            AppError::Conflict(Conflict::CorrectionClosed) => Key::ErrCorrectionClosed,
+            AppError::Conflict(Conflict::CorrectionQuotaUsed) => Key::ErrCorrectionQuotaUsed,
             AppError::WrongPassword => Key::ErrWrongPassword,
             AppError::WrongCode => Key::ErrWrongCode,
             AppError::TooManyTries(_) => Key::ErrTooManyTries,
@@ -272,6 +276,9 @@ impl crate::domain::session_draft::FieldProblem {
             (Field::ExcusedCommunity, _) => Key::FpExcusedCommunity,
             (Field::LeaveAfterDays, _) => Key::FpLeaveAfterDays,
             (Field::DutyMakeUpDays, _) => Key::FpDutyMakeUpDays,
+            (Field::CorrectionLecturer, _) => Key::FpCorrectionLecturer,
+            (Field::CorrectionDays, _) => Key::FpCorrectionDays,
+            (Field::CorrectionQuota, _) => Key::FpCorrectionQuota,
             (Field::Note, _) => Key::FpNote,
             (Field::Theme, Problem::NotAllowed) => Key::FpTheme,
             (_, problem) => problem.label(),
@@ -426,6 +433,28 @@ pub fn word_notice(notice: &crate::domain::messages::Notice, lang: Lang) -> (Str
                 (
                     Key::NoticeLeaveDeclinedSubject,
                     Key::NoticeLeaveDeclinedText,
+                )
+            };
+            (
+                subject.fill(lang, std::slice::from_ref(title)),
+                text.fill(lang, &[when(*starts_at), title.clone()]),
+            )
+        }
+        Notice::CorrectionDecided {
+            title,
+            starts_at,
+            approved,
+            ..
+        } => {
+            let (subject, text) = if *approved {
+                (
+                    Key::NoticeCorrectionApprovedSubject,
+                    Key::NoticeCorrectionApprovedText,
+                )
+            } else {
+                (
+                    Key::NoticeCorrectionDeclinedSubject,
+                    Key::NoticeCorrectionDeclinedText,
                 )
             };
             (

@@ -29,6 +29,7 @@ pub fn LecturerHome() -> impl IntoView {
     let lectures = Resource::new(|| (), |_| my_lectures());
     view! {
         <h1>{t(Key::LecturerHomeTitle)}</h1>
+        <ToConfirm />
         <Suspense fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match lectures.await {
@@ -52,6 +53,49 @@ pub fn LecturerHome() -> impl IntoView {
                     }
                     Err(e) => view! { <ErrorNote error=e /> }.into_any(),
                 }
+            })}
+        </Suspense>
+    }
+}
+
+/// Corrections (补签) that name this lecturer: they confirm the cadre was there.
+#[component]
+fn ToConfirm() -> impl IntoView {
+    use crate::api::attendance::{ConfirmCorrection, corrections_to_confirm};
+    use crate::components::layout::{ErrorDetails, outcome};
+    let confirm = ServerAction::<ConfirmCorrection>::new();
+    let list = Resource::new(
+        move || confirm.version().get(),
+        |_| corrections_to_confirm(),
+    );
+    let lang = crate::i18n::use_lang();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let list = list.await.ok().filter(|l| !l.is_empty())?;
+                Some(view! {
+                    <section class="card stack" data-testid="corrections-to-confirm">
+                        <h2>{t(Key::CorrectionsToConfirm)}</h2>
+                        <p class="hint">{t(Key::CorrectionsToConfirmHint)}</p>
+                        {move || outcome(confirm).and_then(|r| r.err()).map(|e| view! { <ErrorDetails error=e /> })}
+                        <ul class="plain stack">
+                            {list.into_iter().map(|c| {
+                                let a = c.starts_at;
+                                view! {
+                                    <li>
+                                        <p><strong>{c.person}</strong> <span class="muted">" " {c.community}</span>
+                                            " · " {c.title} " · " <span class="muted">{move || crate::i18n::session_when(lang.get(), a, a)}</span></p>
+                                        <blockquote class="request-text">{c.reason}</blockquote>
+                                        <ActionForm action=confirm attr:class="inline">
+                                            <input type="hidden" name="id" value=c.id />
+                                            <button type="submit" class="primary" data-testid="confirm-correction">{t(Key::CorrectionConfirm)}</button>
+                                        </ActionForm>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                })
             })}
         </Suspense>
     }

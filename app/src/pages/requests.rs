@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 
-use crate::api::attendance::{DecideRequest, LeaveLine, RequestView, request_queue};
+use crate::api::attendance::{
+    CorrectionView, DecideCorrection, DecideRequest, LeaveLine, RequestView, request_queue,
+};
 use crate::components::layout::ErrorDetails;
 use crate::domain::attendance::Decision;
 use crate::i18n::{Key, leave_kind_key, session_when, t, tf, use_lang};
@@ -10,10 +12,15 @@ use crate::i18n::{Key, leave_kind_key, session_when, t, tf, use_lang};
 #[component]
 pub fn RequestsPage() -> impl IntoView {
     let decide = ServerAction::<DecideRequest>::new();
-    let queue = Resource::new(move || decide.version().get(), |_| request_queue());
+    let correct = ServerAction::<DecideCorrection>::new();
+    let queue = Resource::new(
+        move || (decide.version().get(), correct.version().get()),
+        |_| request_queue(),
+    );
     view! {
         <h1>{t(Key::RequestsTitle)}</h1>
         {move || decide.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorDetails error=e /> })}
+        {move || correct.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorDetails error=e /> })}
         <Transition fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
             {move || Suspend::new(async move {
                 let q = match queue.await {
@@ -32,6 +39,11 @@ pub fn RequestsPage() -> impl IntoView {
                         <p class="hint">{t(Key::MakeUpShareHint)} " " {q.make_up_share.display()}</p>
                         {q.make_ups.is_empty().then(|| view! { <p class="muted">{t(Key::NothingPending)}</p> })}
                         {q.make_ups.into_iter().map(|r| request_card(r, "make_up", None, decide)).collect_view()}
+                    </section>
+                    <section class="stack" data-testid="corrections">
+                        <h2>{t(Key::Corrections)}</h2>
+                        {q.corrections.is_empty().then(|| view! { <p class="muted">{t(Key::NothingPending)}</p> })}
+                        {q.corrections.into_iter().map(|c| correction_card(c, correct)).collect_view()}
                     </section>
                 }.into_any()
             })}
@@ -96,6 +108,43 @@ fn request_card(
             </p>
             <blockquote class="request-text">{r.text}</blockquote>
             {warn}
+            {if pending {
+                view! { <p class="row">{button("approved", Key::Approve, "primary")} {button("declined", Key::Decline, "")}</p> }.into_any()
+            } else {
+                view! { <p class="chip">{t(decision_key)}</p> }.into_any()
+            }}
+        </article>
+    }
+}
+
+fn correction_card(c: CorrectionView, correct: ServerAction<DecideCorrection>) -> impl IntoView {
+    let lang = use_lang();
+    let (a, id) = (c.starts_at, c.id);
+    let pending = c.decision == Decision::Pending;
+    let who = c.person.clone();
+    let decision_key = match c.decision {
+        Decision::Pending => Key::Pending,
+        Decision::Approved => Key::Approved,
+        Decision::Declined => Key::Declined,
+    };
+    let button = move |decision: &'static str, label: Key, class: &'static str| {
+        view! {
+            <ActionForm action=correct attr:class="inline">
+                <input type="hidden" name="id" value=id />
+                <input type="hidden" name="decision" value=decision />
+                <button type="submit" class=class data-testid=format!("correction-{decision}-{id}")>{t(label)}</button>
+            </ActionForm>
+        }
+    };
+    view! {
+        <article class="card stack request" class:decided=!pending data-testid="correction-request" data-person=who>
+            <p>
+                <strong>{c.person}</strong> <span class="muted">" " {c.community}</span>
+                " · " <a href=format!("/sessions/{}", c.session_id)>{c.title}</a>
+                " · " <span class="muted">{move || session_when(lang.get(), a, a)}</span>
+                {c.lecturer.map(|l| view! { " · " <span class="chip">{l} " " {t(if c.confirmed { Key::CorrectionConfirmed } else { Key::CorrectionWaitsLecturer })}</span> })}
+            </p>
+            <blockquote class="request-text">{c.reason}</blockquote>
             {if pending {
                 view! { <p class="row">{button("approved", Key::Approve, "primary")} {button("declined", Key::Decline, "")}</p> }.into_any()
             } else {

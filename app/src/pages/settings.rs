@@ -18,6 +18,7 @@ pub fn SettingsPage() -> impl IntoView {
     let save_rule = ServerAction::<SaveHoursRule>::new();
     let add_theme = ServerAction::<AddTheme>::new();
     let save_attendance = ServerAction::<SaveAttendanceRules>::new();
+    let save_leave = ServerAction::<crate::api::settings::SaveLeaveRules>::new();
     let save_door = ServerAction::<crate::api::settings::SaveDoorSettings>::new();
     let reset = ServerAction::<ResetSettings>::new();
     let renew = ServerAction::<crate::api::settings::RenewDoorKey>::new();
@@ -35,9 +36,10 @@ pub fn SettingsPage() -> impl IntoView {
                 reset.version().get(),
                 renew.version().get(),
                 unit(),
+                save_leave.version().get(),
             )
         },
-        |(_, _, _, _, _, _, unit)| settings_overview(unit),
+        |(_, _, _, _, _, _, unit, _)| settings_overview(unit),
     );
     let note = move |v: Option<Result<(), crate::error::AppError>>| {
         v.map(|r| match r {
@@ -56,7 +58,8 @@ pub fn SettingsPage() -> impl IntoView {
                 let shown = s.holders.shown.clone();
                 let sub = s.holders.subdistrict();
                 let own = s.holders.own;
-                let (unit_rule, unit_attendance, unit_door) = (shown.clone(), shown.clone(), shown);
+                let (unit_rule, unit_attendance, unit_leave, unit_door) =
+                    (shown.clone(), shown.clone(), shown.clone(), shown);
                 view! {
                     <HolderBar holders=s.holders.clone() path="/organiser/settings" />
                     {(sub.is_some() && own).then(|| {
@@ -92,12 +95,26 @@ pub fn SettingsPage() -> impl IntoView {
                             <label><span>{t(Key::MakeUpShareLabel)}</span>
                                 <input name="make_up_share" required value=s.make_up_share.clone() />
                             </label>
-                            <input type="hidden" name="leave_rules" value="1" />
+                            <button type="submit" class="primary">{t(Key::Save)}</button>
+                        </ActionForm>
+                        <p class="hint">{t(Key::AttendanceRulesHint)}</p>
+                    </section>
+                    <section class="card stack" data-testid="leave-rules">
+                        <h2>{t(Key::LeaveRulesTitle)}</h2>
+                        {move || note(outcome(save_leave))}
+                        <ActionForm action=save_leave attr:class="row wrap">
+                            <input type="hidden" name="unit" value=unit_leave />
                             <label><span>{t(Key::LeaveAfterDays)}</span>
                                 <input name="after_days" inputmode="numeric" size="3" required value=s.leave_rules.after_days />
                             </label>
                             <label><span>{t(Key::DutyMakeUpDays)}</span>
                                 <input name="duty_make_up_days" inputmode="numeric" size="3" required value=s.leave_rules.duty_make_up_days />
+                            </label>
+                            <label><span>{t(Key::CorrectionDays)}</span>
+                                <input name="correction_days" inputmode="numeric" size="3" required value=s.correction_rules.days />
+                            </label>
+                            <label><span>{t(Key::CorrectionQuota)}</span>
+                                <input name="correction_quota" inputmode="numeric" size="3" required value=s.correction_rules.quota />
                             </label>
                             <label class="check">
                                 <input type="checkbox" name="duty_outside_cap" value="1" checked=s.leave_rules.duty_outside_cap />
@@ -105,7 +122,6 @@ pub fn SettingsPage() -> impl IntoView {
                             </label>
                             <button type="submit" class="primary">{t(Key::Save)}</button>
                         </ActionForm>
-                        <p class="hint">{t(Key::AttendanceRulesHint)}</p>
                     </section>
                     <SeriesCaps />
                     <Suspense fallback=|| ()>

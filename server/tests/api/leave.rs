@@ -284,11 +284,13 @@ async fn leave_after_the_fact_carries_its_kind_and_attachment(backend: Backend) 
     let res = app
         .call(
             &organiser,
-            "settings_attendance",
+            "settings_leave",
             &[
-                ("leave_cap", "1/7"),
-                ("make_up_share", "50%"),
                 ("after_days", "15"),
+                ("duty_make_up_days", "10"),
+                ("correction_days", "3"),
+                ("correction_quota", "2"),
+                ("duty_outside_cap", "1"),
             ],
         )
         .await;
@@ -296,12 +298,13 @@ async fn leave_after_the_fact_carries_its_kind_and_attachment(backend: Backend) 
     let res = app
         .call(
             &organiser,
-            "settings_attendance",
+            "settings_leave",
             &[
-                ("leave_cap", "1/7"),
-                ("make_up_share", "50%"),
                 ("after_days", "7"),
                 ("duty_make_up_days", "10"),
+                ("correction_days", "3"),
+                ("correction_quota", "2"),
+                ("duty_outside_cap", "1"),
             ],
         )
         .await;

@@ -9,6 +9,7 @@ mod backup;
 mod checkin;
 mod claims;
 mod cli;
+mod corrections;
 mod kept;
 mod leave;
 mod materials;

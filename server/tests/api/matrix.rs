@@ -324,6 +324,27 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
         ),
         ("leave_series_caps", form(&[]), "NNNNYYYYYN"),
         (
+            "correction_chance",
+            form(&[("session_id", s)]),
+            "NYYYYYYYYY",
+        ),
+        (
+            "correction_ask",
+            form(&[("session_id", s), ("reason", "")]),
+            "NYNNNNNNNN",
+        ),
+        ("corrections_to_confirm", form(&[]), "NNYYNNNNNN"),
+        (
+            "correction_confirm",
+            form(&[("id", "999999")]),
+            "NNRRNNNNNN",
+        ),
+        (
+            "correction_decide",
+            form(&[("id", "999999"), ("decision", "approved")]),
+            "NNNNRRRRRN",
+        ),
+        (
             "leave_series_cap_set",
             form(&[("series", "没有这个系列"), ("capped", "1")]),
             "NNNNRRRRRN",
@@ -429,6 +450,16 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
         (
             "settings_attendance",
             form(&[("leave_cap", "x"), ("make_up_share", "y")]),
+            "NNNNNNYYYN",
+        ),
+        (
+            "settings_leave",
+            form(&[
+                ("after_days", "x"),
+                ("duty_make_up_days", "1"),
+                ("correction_days", "1"),
+                ("correction_quota", "1"),
+            ]),
             "NNNNNNYYYN",
         ),
         (

@@ -105,6 +105,9 @@ pub struct QueueData {
     /// several); a subdistrict that sets its own applies it to its cadres.
     pub cap: Share,
     pub make_up_share: Share,
+    /// Check-in corrections (补签) of people in reach, pending first.
+    #[serde(default)]
+    pub corrections: Vec<super::CorrectionView>,
 }
 
 /// The caller's attendance at a session they may see, with their requests.
@@ -258,9 +261,16 @@ pub async fn request_queue() -> Result<QueueData, AppError> {
                 .into_iter()
                 .map(RequestView::from)
                 .collect();
+            let corrections = repo
+                .corrections(organiser.people(), 200)
+                .await?
+                .into_iter()
+                .map(super::CorrectionView::from)
+                .collect();
             Ok(QueueData {
                 leave,
                 make_ups,
+                corrections,
                 cap,
                 make_up_share,
             })

@@ -22,6 +22,7 @@ pub mod attendance;
 pub mod backup;
 pub mod claims;
 mod clauses;
+pub mod corrections;
 pub mod identity;
 pub mod import;
 pub mod leave;
@@ -47,6 +48,7 @@ pub use attendance::{
 };
 pub use backup::{BackupMeta, BackupStore, Inspection};
 pub use claims::{ClaimRow, ClaimStore, StoredFile};
+pub use corrections::{CorrectionRow, CorrectionStore};
 pub use identity::{IdentityLink, IdentityStore};
 pub use import::{ImportBatch, ImportStore};
 pub use leave::{DutyRow, GroupExcusal, LeaveEffects, LeaveHours, LeaveStore, NewLeave};
@@ -276,6 +278,7 @@ pub trait Repository:
     + SuggestionStore
     + ClaimStore
     + LeaveStore
+    + CorrectionStore
     + Send
     + Sync
     + 'static

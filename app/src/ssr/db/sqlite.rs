@@ -52,6 +52,9 @@ mod attendance_sql;
 #[path = "claims_sql.rs"]
 mod claims_sql;
 #[allow(clippy::duplicate_mod)]
+#[path = "corrections_sql.rs"]
+mod corrections_sql;
+#[allow(clippy::duplicate_mod)]
 #[path = "identity_sql.rs"]
 mod identity_sql;
 #[allow(clippy::duplicate_mod)]

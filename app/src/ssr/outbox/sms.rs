@@ -40,7 +40,7 @@ pub struct SmsConfig {
 }
 
 /// The kinds of notice a template can be named for.
-pub const TEMPLATE_KINDS: [&str; 11] = [
+pub const TEMPLATE_KINDS: [&str; 12] = [
     "session_moved",
     "session_cancelled",
     "session_tomorrow",
@@ -52,6 +52,7 @@ pub const TEMPLATE_KINDS: [&str; 11] = [
     "warning",
     "suggestion_reply",
     "claim_decided",
+    "correction_decided",
 ];
 
 impl SmsConfig {
@@ -216,6 +217,17 @@ pub fn template_values(notice: &Notice) -> (&'static str, Vec<(&'static str, Str
             ..
         } => about(
             "leave_decided",
+            title,
+            when(*starts_at),
+            ("result", decided(*approved)),
+        ),
+        Notice::CorrectionDecided {
+            title,
+            starts_at,
+            approved,
+            ..
+        } => about(
+            "correction_decided",
             title,
             when(*starts_at),
             ("result", decided(*approved)),
