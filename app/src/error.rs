@@ -82,6 +82,10 @@ pub enum Conflict {
     CorrectionClosed,
     /// This month's corrections are used up.
     CorrectionQuotaUsed,
+    /// The person filled this session's evaluation card already.
+    AlreadyEvaluated,
+    /// The card is for those who attended, within two weeks of the end.
+    EvaluationClosed,
 }
 
 impl From<crate::domain::session_draft::FieldProblem> for AppError {

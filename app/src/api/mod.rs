@@ -9,6 +9,7 @@ pub mod backup;
 pub mod browse;
 pub mod claims;
 pub mod district;
+pub mod evaluation;
 pub mod feeds;
 pub mod import;
 pub mod inbox;

@@ -43,6 +43,7 @@ pub fn TopBar() -> impl IntoView {
                                     <A href="/organiser/reports">{t(Key::NavReports)}</A>
                                     <A href="/organiser/programme">{t(Key::NavProgramme)}</A>
                                     <A href="/organiser/claims">{t(Key::NavClaimsDesk)}</A>
+                                    <A href="/organiser/lecturers">{t(Key::NavLecturerPool)}</A>
                                 })}
                                 {me.schedules.then(|| view! {
                                     <A href="/organiser/district">{t(Key::NavDistrict)}</A>

@@ -1,3 +1,4 @@
+pub mod evaluation;
 pub mod late_reminder;
 pub mod layout;
 pub mod material;

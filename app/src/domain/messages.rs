@@ -143,6 +143,13 @@ pub enum Notice {
         starts_at: i64,
         approved: bool,
     },
+    /// A session was tied to what the reader wished to learn next (课程评估).
+    WishAnswered {
+        session_id: i64,
+        title: String,
+        starts_at: i64,
+        wish: String,
+    },
     /// A session was scheduled for them (the first of a series, with how many follow).
     SessionScheduled {
         session_id: i64,
@@ -215,6 +222,7 @@ impl Notice {
             | Notice::Announcement { .. }
             | Notice::AnnouncementReminder { .. }
             | Notice::SessionScheduled { .. }
+            | Notice::WishAnswered { .. }
             | Notice::Warned { .. }
             | Notice::SuggestionReply { .. } => false,
         }
@@ -228,6 +236,7 @@ impl Notice {
             | Notice::LeaveDecided { session_id, .. }
             | Notice::MakeUpDecided { session_id, .. }
             | Notice::CorrectionDecided { session_id, .. }
+            | Notice::WishAnswered { session_id, .. }
             | Notice::Tomorrow { session_id, .. }
             | Notice::NotCheckedIn { session_id, .. }
             | Notice::SessionScheduled { session_id, .. } => Some(*session_id),

@@ -12,6 +12,7 @@ pub mod cookie;
 pub mod corrections;
 pub mod csv;
 pub mod district;
+pub mod evaluation;
 pub mod files;
 pub mod hours;
 pub mod ical;

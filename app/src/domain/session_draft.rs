@@ -94,6 +94,11 @@ pub enum Field {
     CorrectionLecturer,
     CorrectionDays,
     CorrectionQuota,
+    /// An evaluation card's levels (and an indicator's name), its wish, and the fewest
+    /// answers before means are shown.
+    Indicator,
+    Wish,
+    MinAnswers,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

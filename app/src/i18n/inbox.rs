@@ -30,6 +30,8 @@ macro_rules! inbox_messages {
         LateReminderSwitchOff => "关闭提醒", "Switch off";
         NoticeLeaveApprovedSubject => "请假已批准：{}", "Leave approved: {}";
         NoticeLeaveDeclinedSubject => "请假未批准：{}", "Leave declined: {}";
+        NoticeWishAnsweredSubject => "您想学的内容有课了：{}", "A session on what you wished to learn: {}";
+        NoticeWishAnsweredText => "您在课程评价中提出想学“{0}”。{1}「{2}」将讲这方面的内容。", "In an evaluation you asked to learn “{0}”. “{2}” on {1} covers it.";
         NoticeCorrectionApprovedSubject => "补签已通过：{}", "Check-in correction approved: {}";
         NoticeCorrectionApprovedText => "您 {} 「{}」的补签申请已通过，已记为出席。", "Your check-in correction for “{1}” on {0} is approved: you are recorded as present.";
         NoticeCorrectionDeclinedSubject => "补签未通过：{}", "Check-in correction declined: {}";

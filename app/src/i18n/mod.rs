@@ -201,6 +201,8 @@ impl AppError {
             AppError::Conflict(Conflict::SessionNotOver) => Key::ErrSessionNotOver,
             AppError::Conflict(Conflict::CorrectionClosed) => Key::ErrCorrectionClosed,
             AppError::Conflict(Conflict::CorrectionQuotaUsed) => Key::ErrCorrectionQuotaUsed,
+            AppError::Conflict(Conflict::AlreadyEvaluated) => Key::ErrAlreadyEvaluated,
+            AppError::Conflict(Conflict::EvaluationClosed) => Key::ErrEvaluationClosed,
             AppError::WrongPassword => Key::ErrWrongPassword,
             AppError::WrongCode => Key::ErrWrongCode,
             AppError::TooManyTries(_) => Key::ErrTooManyTries,
@@ -279,6 +281,9 @@ impl crate::domain::session_draft::FieldProblem {
             (Field::CorrectionLecturer, _) => Key::FpCorrectionLecturer,
             (Field::CorrectionDays, _) => Key::FpCorrectionDays,
             (Field::CorrectionQuota, _) => Key::FpCorrectionQuota,
+            (Field::Indicator, _) => Key::FpIndicator,
+            (Field::Wish, _) => Key::FpWish,
+            (Field::MinAnswers, _) => Key::FpMinAnswers,
             (Field::Note, _) => Key::FpNote,
             (Field::Theme, Problem::NotAllowed) => Key::FpTheme,
             (_, problem) => problem.label(),
@@ -440,6 +445,16 @@ pub fn word_notice(notice: &crate::domain::messages::Notice, lang: Lang) -> (Str
                 text.fill(lang, &[when(*starts_at), title.clone()]),
             )
         }
+        Notice::WishAnswered {
+            title,
+            starts_at,
+            wish,
+            ..
+        } => (
+            Key::NoticeWishAnsweredSubject.fill(lang, std::slice::from_ref(title)),
+            Key::NoticeWishAnsweredText
+                .fill(lang, &[wish.clone(), when(*starts_at), title.clone()]),
+        ),
         Notice::CorrectionDecided {
             title,
             starts_at,

@@ -49,6 +49,8 @@ macro_rules! schedule_messages {
         ErrAlreadyAsked => "这一期你已经提交过申请。", "You have already sent a request for this session.";
         ErrLeaveClosed => "现在已不能请假：开课前（签到前）可以请假；因突发情况未到场的，可在课后规定天数内补请。", "Leave can no longer be asked: ask before the session starts (and before checking in), or, after an emergency kept you away, within the days allowed after it.";
         ErrCorrectionClosed => "现在不能申请补签：补签只在开课后、课后规定天数内，且本人没有签到或请假记录时可申请。", "A correction cannot be asked now: only after the start, within the days allowed, by someone with no check-in or leave.";
+        ErrAlreadyEvaluated => "您已评价过本期课程，每期只能评价一次。", "You already evaluated this session; each session is evaluated once.";
+        ErrEvaluationClosed => "只有出席的学员可在课后两周内评价。", "Only those who attended can evaluate, within two weeks after the session.";
         ErrCorrectionQuotaUsed => "本月补签次数已用完。", "This month's check-in corrections are used up.";
         ErrAlreadyDecided => "这条申请已经处理过了。", "This request has already been decided.";
         ErrSessionNotOver => "课程结束后才能把未签到的人记为缺勤。", "Wait until the session ends to mark the rest absent.";

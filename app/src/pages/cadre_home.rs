@@ -12,6 +12,7 @@ pub fn CadreHome() -> impl IntoView {
     view! {
         <h1>{t(Key::CadreHomeTitle)}</h1>
         <p class="muted">{t(Key::SeriesName)}</p>
+        <crate::components::evaluation::OpenCards />
         <Suspense fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match sessions.await {

@@ -30,6 +30,7 @@ pub fn LecturerHome() -> impl IntoView {
     view! {
         <h1>{t(Key::LecturerHomeTitle)}</h1>
         <ToConfirm />
+        <MyEvaluations />
         <Suspense fallback=|| view! { <p class="muted">{t(Key::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match lectures.await {
@@ -95,6 +96,23 @@ fn ToConfirm() -> impl IntoView {
                             }).collect_view()}
                         </ul>
                     </section>
+                })
+            })}
+        </Suspense>
+    }
+}
+
+/// The lecturer's own sessions with their evaluation means over time.
+#[component]
+fn MyEvaluations() -> impl IntoView {
+    let mine = Resource::new(|| (), |_| crate::api::evaluation::my_evaluations());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let list = mine.await.ok().filter(|l| !l.is_empty())?;
+                Some(view! {
+                    <h2>{t(Key::EvaluationResults)}</h2>
+                    {list.into_iter().map(crate::pages::lecturers::lecturer_view).collect_view()}
                 })
             })}
         </Suspense>

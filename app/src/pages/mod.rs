@@ -12,6 +12,7 @@ pub mod door;
 pub mod feed;
 pub mod inbox;
 pub mod lecturer_home;
+pub mod lecturers;
 pub mod login;
 pub mod material_edit;
 pub mod material_history;

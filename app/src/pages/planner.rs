@@ -170,6 +170,7 @@ pub fn PlannerPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <crate::components::evaluation::WishesPanel />
     }
 }
 

@@ -100,6 +100,8 @@ fn session_details(v: SessionView, cancel: ServerAction<CancelSession>) -> impl 
                 })}
             </p>
             <MyAttendancePanel session_id=id />
+            <crate::components::evaluation::EvaluationCard session_id=id />
+            {v.may_edit.then(|| view! { <crate::components::evaluation::EvaluationResults session_id=id /> })}
             {(v.may_edit && !s.cancelled).then(|| view! { <crate::components::late_reminder::LateReminderPanel session_id=id /> })}
             <MaterialSection session_id=id />
             {(v.may_edit && !s.cancelled).then(|| view! {

@@ -10,6 +10,7 @@ mod checkin;
 mod claims;
 mod cli;
 mod corrections;
+mod evaluation;
 mod kept;
 mod leave;
 mod materials;

@@ -323,6 +323,33 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
             "NNNNYNYNYN",
         ),
         ("leave_series_caps", form(&[]), "NNNNYYYYYN"),
+        ("evaluation_card", form(&[("session_id", s)]), "NYYYYYYYYY"),
+        ("evaluation_open", form(&[]), "NYYYYYYYYY"),
+        (
+            "evaluation_send",
+            form(&[("session_id", s), ("wish", "")]),
+            "NYNNNNNNNN",
+        ),
+        (
+            "evaluation_results",
+            form(&[("session_id", s)]),
+            "NNNYNNYNYN",
+        ),
+        ("lecturer_pool", form(&[]), "NNNNYYYYYN"),
+        ("lecturer_mine", form(&[]), "NNYYNNNNNN"),
+        ("wishes_list", form(&[]), "NNNNYYYYYN"),
+        ("wishes_tie", form(&[("session_id", s)]), "NNNNNNYNYN"),
+        ("evaluation_indicators", form(&[]), "NNNNYYYYYN"),
+        (
+            "evaluation_indicator_save",
+            form(&[("id", "0"), ("name_zh", "")]),
+            "NNNNNNNNYN",
+        ),
+        (
+            "evaluation_minimum_save",
+            form(&[("min_answers", "x")]),
+            "NNNNNNNNYN",
+        ),
         (
             "correction_chance",
             form(&[("session_id", s)]),

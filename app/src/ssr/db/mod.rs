@@ -23,6 +23,7 @@ pub mod backup;
 pub mod claims;
 mod clauses;
 pub mod corrections;
+pub mod evaluations;
 pub mod identity;
 pub mod import;
 pub mod leave;
@@ -49,6 +50,7 @@ pub use attendance::{
 pub use backup::{BackupMeta, BackupStore, Inspection};
 pub use claims::{ClaimRow, ClaimStore, StoredFile};
 pub use corrections::{CorrectionRow, CorrectionStore};
+pub use evaluations::{EvaluationStore, EvaluationSums, GivenSession, WishRow};
 pub use identity::{IdentityLink, IdentityStore};
 pub use import::{ImportBatch, ImportStore};
 pub use leave::{DutyRow, GroupExcusal, LeaveEffects, LeaveHours, LeaveStore, NewLeave};
@@ -279,6 +281,7 @@ pub trait Repository:
     + ClaimStore
     + LeaveStore
     + CorrectionStore
+    + EvaluationStore
     + Send
     + Sync
     + 'static

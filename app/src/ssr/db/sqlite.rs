@@ -55,6 +55,9 @@ mod claims_sql;
 #[path = "corrections_sql.rs"]
 mod corrections_sql;
 #[allow(clippy::duplicate_mod)]
+#[path = "evaluations_sql.rs"]
+mod evaluations_sql;
+#[allow(clippy::duplicate_mod)]
 #[path = "identity_sql.rs"]
 mod identity_sql;
 #[allow(clippy::duplicate_mod)]

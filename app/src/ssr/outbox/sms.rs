@@ -40,7 +40,7 @@ pub struct SmsConfig {
 }
 
 /// The kinds of notice a template can be named for.
-pub const TEMPLATE_KINDS: [&str; 12] = [
+pub const TEMPLATE_KINDS: [&str; 13] = [
     "session_moved",
     "session_cancelled",
     "session_tomorrow",
@@ -53,6 +53,7 @@ pub const TEMPLATE_KINDS: [&str; 12] = [
     "suggestion_reply",
     "claim_decided",
     "correction_decided",
+    "wish_answered",
 ];
 
 impl SmsConfig {
@@ -220,6 +221,17 @@ pub fn template_values(notice: &Notice) -> (&'static str, Vec<(&'static str, Str
             title,
             when(*starts_at),
             ("result", decided(*approved)),
+        ),
+        Notice::WishAnswered {
+            title,
+            starts_at,
+            wish,
+            ..
+        } => about(
+            "wish_answered",
+            title,
+            when(*starts_at),
+            ("wish", short(wish)),
         ),
         Notice::CorrectionDecided {
             title,
