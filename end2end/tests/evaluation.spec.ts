@@ -20,7 +20,7 @@ test("a cadre who attended evaluates the session anonymously, and her wish reach
   try {
     const cadre = await phone.newPage();
     await signedIn(cadre, "cadre");
-    await cadre.goto("/");
+    await cadre.goto("/me");
     const open = cadre.getByTestId("open-cards");
     await open.getByRole("link", { name: /评价测试：基层治理/ }).first().click();
     const card = cadre.getByTestId("evaluation");
