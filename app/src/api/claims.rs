@@ -204,13 +204,7 @@ pub async fn save_conversion(
     finish(
         async {
             let organiser = crate::ssr::access::organiser()?;
-            if !organiser.holds_district() {
-                tracing::warn!(
-                    account = organiser.user().account.id,
-                    "refused: the conversion table is kept by the district"
-                );
-                return Err(AppError::Forbidden);
-            }
+            organiser.keeps_district_tables("conversion table")?;
             let line = ConversionForm {
                 name_zh,
                 name_en,

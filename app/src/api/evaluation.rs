@@ -275,11 +275,7 @@ pub async fn lecturer_pool() -> Result<Vec<LecturerLine>, AppError> {
         async {
             let organiser = crate::ssr::access::organiser()?;
             let repo = state()?.repo;
-            let held = if organiser.user().grants.everything {
-                None
-            } else {
-                organiser.reach().touched_subdistricts()
-            };
+            let held = organiser.session_subdistricts();
             let min = min_answers(repo.as_ref()).await?;
             Ok(pool(
                 repo.given_sessions(None, held.as_deref(), Timestamp::now())
@@ -320,11 +316,7 @@ pub async fn wishes_list() -> Result<WishesData, AppError> {
         async {
             let organiser = crate::ssr::access::organiser()?;
             let repo = state()?.repo;
-            let held = if organiser.user().grants.everything {
-                None
-            } else {
-                organiser.reach().touched_subdistricts()
-            };
+            let held = organiser.session_subdistricts();
             let wishes = repo
                 .wishes(held.as_deref(), 200)
                 .await?
@@ -372,11 +364,7 @@ pub async fn tie_wishes(
             if wish_ids.is_empty() || wish_ids.len() > 200 {
                 return Err(AppError::field(Field::Wish, Problem::Required));
             }
-            let held = if organiser.user().grants.everything {
-                None
-            } else {
-                organiser.reach().touched_subdistricts()
-            };
+            let held = organiser.session_subdistricts();
             let mine: Vec<i64> = repo
                 .wishes(held.as_deref(), 10_000)
                 .await?
@@ -442,13 +430,7 @@ pub async fn save_indicator(
     finish(
         async {
             let organiser = crate::ssr::access::organiser()?;
-            if !organiser.holds_district() {
-                tracing::warn!(
-                    account = organiser.user().account.id,
-                    "refused: the indicators are kept by the district"
-                );
-                return Err(AppError::Forbidden);
-            }
+            organiser.keeps_district_tables("evaluation indicators")?;
             let line = check_indicator(id.max(0), &name_zh, &name_en, retired.is_some())
                 .map_err(AppError::Form)?;
             let audit = crate::ssr::audit::with_detail(
@@ -485,9 +467,7 @@ pub async fn save_min_answers(min_answers: String) -> Result<(), AppError> {
     finish(
         async {
             let organiser = crate::ssr::access::organiser()?;
-            if !organiser.holds_district() {
-                return Err(AppError::Forbidden);
-            }
+            organiser.keeps_district_tables("evaluation minimum")?;
             let n = min_answers
                 .trim()
                 .parse::<i64>()

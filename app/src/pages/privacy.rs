@@ -33,6 +33,16 @@ pub fn PrivacyPage() -> impl IntoView {
             Key::PrivacyRequestsWho,
         ),
         (
+            Key::PrivacyClaims,
+            Key::PrivacyClaimsWhy,
+            Key::PrivacyClaimsWho,
+        ),
+        (
+            Key::PrivacyEvaluations,
+            Key::PrivacyEvaluationsWhy,
+            Key::PrivacyEvaluationsWho,
+        ),
+        (
             Key::PrivacyMessages,
             Key::PrivacyMessagesWhy,
             Key::PrivacyMessagesWho,

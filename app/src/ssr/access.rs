@@ -152,6 +152,32 @@ impl Organiser {
         self.user.grants.everything || self.reach().district
     }
 
+    /// Admits organisers of the district (or the whole install), who keep what is one for
+    /// the install (the conversion table, the evaluation's indicators); others are refused
+    /// and the refusal logged with `what`.
+    pub fn keeps_district_tables(&self, what: &str) -> AppResult<()> {
+        if self.holds_district() {
+            Ok(())
+        } else {
+            tracing::warn!(
+                account = self.user.account.id,
+                what,
+                "refused: kept by the district"
+            );
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// The subdistricts whose sessions this organiser works with (wholly or through a
+    /// community); `None` when the grants reach the whole install.
+    pub fn session_subdistricts(&self) -> Option<Vec<i64>> {
+        if self.user.grants.everything {
+            None
+        } else {
+            self.reach().touched_subdistricts()
+        }
+    }
+
     /// The reach narrowed to one subdistrict (a drill-down), which the grants must cover
     /// wholly; `None` keeps the organiser's own limit.
     pub fn narrowed(&self, subdistrict: Option<i64>) -> AppResult<Option<Reach>> {

@@ -55,34 +55,14 @@ fn back(refused: Refused, form: &ClaimForm) -> Response {
     Redirect::to(&format!("{PAGE}?{query}")).into_response()
 }
 
-/// The form's text fields and the certificate. Past the ceiling the rest of the body is
-/// read and dropped (up to a bound), so the cadre gets an answer rather than a reset.
+/// The form's text fields and the certificate, read within the ceiling.
 async fn read_form(
     multipart: &mut Multipart,
     max: u64,
 ) -> Result<(ClaimForm, Option<(String, Vec<u8>)>), UploadProblem> {
+    let (fields, file) = super::files::read_form(multipart, max, "certificate", 2000).await?;
     let mut form = ClaimForm::default();
-    let mut file = None;
-    while let Some(mut field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| UploadProblem::Empty)?
-    {
-        let name = field.name().unwrap_or_default().to_string();
-        if let Some(file_name) = field.file_name().map(str::to_string) {
-            let bytes = super::files::field_bytes(&mut field, max).await?;
-            if name == "certificate" && !bytes.is_empty() {
-                file = Some((file_name, bytes));
-            }
-            continue;
-        }
-        let value: String = field
-            .text()
-            .await
-            .map_err(|_| UploadProblem::Empty)?
-            .chars()
-            .take(2000)
-            .collect();
+    for (name, value) in fields {
         match name.as_str() {
             "training" => form.training = value,
             "organiser" => form.organiser = value,

@@ -149,6 +149,41 @@ pub(crate) async fn read_file(
     }
 }
 
+/// A plain multipart form read within the ceiling: its text fields (each cut at
+/// `max_chars`) and the first non-empty file of the field named `file_field`. Files of other
+/// fields are read and dropped.
+pub(crate) async fn read_form(
+    multipart: &mut Multipart,
+    max: u64,
+    file_field: &str,
+    max_chars: usize,
+) -> Result<(Vec<(String, String)>, Option<(String, Vec<u8>)>), UploadProblem> {
+    let (mut fields, mut file) = (Vec::new(), None);
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| UploadProblem::Empty)?
+    {
+        let name = field.name().unwrap_or_default().to_string();
+        if let Some(file_name) = field.file_name().map(str::to_string) {
+            let bytes = field_bytes(&mut field, max).await?;
+            if name == file_field && !bytes.is_empty() && file.is_none() {
+                file = Some((file_name, bytes));
+            }
+            continue;
+        }
+        let value: String = field
+            .text()
+            .await
+            .map_err(|_| UploadProblem::Empty)?
+            .chars()
+            .take(max_chars)
+            .collect();
+        fields.push((name, value));
+    }
+    Ok((fields, file))
+}
+
 /// A file field's bytes, up to `max`. Past the ceiling the rest is read and dropped (up to
 /// twice the ceiling), so the client gets the answer rather than a reset.
 pub(crate) async fn field_bytes(

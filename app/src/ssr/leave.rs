@@ -116,34 +116,16 @@ async fn read_form(
     multipart: &mut Multipart,
     max: u64,
 ) -> Result<(String, String, Option<(String, Vec<u8>)>), UploadProblem> {
-    let (mut kind, mut reason, mut file) = (String::new(), String::new(), None);
-    while let Some(mut field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| UploadProblem::Empty)?
-    {
-        let name = field.name().unwrap_or_default().to_string();
-        if let Some(file_name) = field.file_name().map(str::to_string) {
-            let bytes = super::files::field_bytes(&mut field, max).await?;
-            if name == "attachment" && !bytes.is_empty() {
-                file = Some((file_name, bytes));
-            }
-            continue;
-        }
-        let value: String = field
-            .text()
-            .await
-            .map_err(|_| UploadProblem::Empty)?
-            .chars()
-            .take(TEXT_MAX_CHARS + 1)
-            .collect();
-        match name.as_str() {
-            "kind" => kind = value,
-            "reason" => reason = value,
-            _ => {}
-        }
-    }
-    Ok((kind, reason, file))
+    let (fields, file) =
+        super::files::read_form(multipart, max, "attachment", TEXT_MAX_CHARS + 1).await?;
+    let value = |key: &str| {
+        fields
+            .iter()
+            .find(|(name, _)| name == key)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    Ok((value("kind"), value("reason"), file))
 }
 
 /// `POST /sessions/{id}/leave`: the session page's leave form, with its attachment. Lands

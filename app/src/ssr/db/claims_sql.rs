@@ -99,16 +99,7 @@ impl ClaimStore for SqlRepository<Db> {
         now: Timestamp,
     ) -> RepoResult<i64> {
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "insert into blobs (sha256, bytes, size, created_at) values ($1, $2, $3, $4) \
-             on conflict (sha256) do nothing",
-        )
-        .bind(file.sha256)
-        .bind(file.bytes)
-        .bind(file.bytes.len() as i64)
-        .bind(now.0)
-        .execute(&mut *tx)
-        .await?;
+        Self::store_blob(&mut tx, file.sha256, file.bytes, now).await?;
         let id: i64 = sqlx::query_scalar(
             "insert into claims (person_id, training, organiser, from_day, to_day, year, mode, \
              conversion_id, units, hours, file_name, file_type, file_size, file_sha256, pledged, \

@@ -25,16 +25,7 @@ impl LeaveStore for SqlRepository<Db> {
     ) -> RepoResult<i64> {
         let mut tx = self.begin_write().await?;
         if let Some(file) = &leave.file {
-            sqlx::query(
-                "insert into blobs (sha256, bytes, size, created_at) values ($1, $2, $3, $4) \
-                 on conflict (sha256) do nothing",
-            )
-            .bind(file.sha256)
-            .bind(file.bytes)
-            .bind(file.bytes.len() as i64)
-            .bind(now.0)
-            .execute(&mut *tx)
-            .await?;
+            Self::store_blob(&mut tx, file.sha256, file.bytes, now).await?;
         }
         let id: i64 = sqlx::query_scalar(
             "insert into leave_requests (session_id, person_id, reason, kind, after_the_fact, \

@@ -224,16 +224,7 @@ impl MaterialStore for SqlRepository<Db> {
     #[tracing::instrument(skip_all)]
     async fn add_attachment(&self, new: &NewAttachment<'_>) -> RepoResult<i64> {
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "insert into blobs (sha256, bytes, size, created_at) values ($1, $2, $3, $4) \
-             on conflict (sha256) do nothing",
-        )
-        .bind(new.sha256)
-        .bind(new.bytes)
-        .bind(new.bytes.len() as i64)
-        .bind(new.now.0)
-        .execute(&mut *tx)
-        .await?;
+        Self::store_blob(&mut tx, new.sha256, new.bytes, new.now).await?;
         let id: i64 = sqlx::query_scalar(
             "insert into attachments (session_id, name, content_type, size, sha256, \
              uploaded_by, created_at) values ($1, $2, $3, $4, $5, $6, $7) returning id",

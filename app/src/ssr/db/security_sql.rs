@@ -54,6 +54,27 @@ impl TryFrom<AuditRow> for AuditRecord {
 }
 
 impl SqlRepository<Db> {
+    /// Stores a file's bytes by SHA-256 inside the caller's transaction (kept once, whoever
+    /// uploads the same bytes again): attachments, claim certificates, leave attachments.
+    pub(crate) async fn store_blob(
+        conn: &mut Conn,
+        sha256: &str,
+        bytes: &[u8],
+        now: Timestamp,
+    ) -> sqlx::Result<()> {
+        sqlx::query(
+            "insert into blobs (sha256, bytes, size, created_at) values ($1, $2, $3, $4) \
+             on conflict (sha256) do nothing",
+        )
+        .bind(sha256)
+        .bind(bytes)
+        .bind(bytes.len() as i64)
+        .bind(now.0)
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+
     /// Writes an audit line inside the caller's transaction: the line commits with the
     /// change it records, or neither does.
     pub(crate) async fn insert_audit(conn: &mut Conn, line: &AuditLine) -> sqlx::Result<()> {
