@@ -170,6 +170,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/announcements/:id") view=crate::pages::announcements::AnnouncementPage ssr=SsrMode::Async />
                     <Route path=path!("/claims") view=crate::pages::claims::ClaimsPage ssr=SsrMode::Async />
                     <Route path=path!("/organiser/claims") view=crate::pages::claims::ClaimsDeskPage ssr=SsrMode::Async />
+                    <Route path=path!("/certificates") view=crate::pages::certificates::CertificatesPage ssr=SsrMode::Async />
+                    <Route path=path!("/organiser/certificates") view=crate::pages::certificates::CertificateDeskPage ssr=SsrMode::Async />
+                    <Route path=path!("/verify") view=crate::pages::certificates::VerifyPage ssr=SsrMode::Async />
+                    <Route path=path!("/verify/:serial") view=crate::pages::certificates::VerifyPage ssr=SsrMode::Async />
                     <Route path=path!("/organiser/lecturers") view=crate::pages::lecturers::LecturerPoolPage ssr=SsrMode::Async />
                     <Route path=path!("/suggestions") view=crate::pages::suggestions::SuggestionsPage ssr=SsrMode::Async />
                     <Route path=path!("/suggestions/:id") view=crate::pages::suggestions::SuggestionPage ssr=SsrMode::Async />

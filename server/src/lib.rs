@@ -268,6 +268,12 @@ pub fn router(state: AppState) -> Router {
             "/leave/{id}/attachment",
             get(app::ssr::leave::attachment).layer(logged()),
         )
+        // Certificates and annual dossiers as PDF (the verification page is a page).
+        .route(
+            "/certificates/{serial}/pdf",
+            get(app::ssr::certificates::pdf).layer(logged()),
+        )
+        .route("/dossier.pdf", post(app::ssr::certificates::dossier))
         .leptos_routes_with_context(&state, routes, provide_state.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -418,6 +424,9 @@ impl Application {
 
     pub async fn run(self) -> anyhow::Result<()> {
         spawn_pruning(self.repo.clone(), self.audit_days);
+        if let Err(why) = tokio::task::spawn_blocking(app::ssr::pdf::check_font).await? {
+            tracing::warn!(%why, "certificates and dossiers cannot be downloaded as PDF");
+        }
         self.outbox
             .clone()
             .spawn(self.repo.clone(), self.reminders, self.standings.clone());

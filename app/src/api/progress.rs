@@ -545,3 +545,5 @@ pub async fn reset_plans(unit: String) -> Result<(), AppError> {
 
 #[cfg(feature = "ssr")]
 mod pages;
+#[cfg(feature = "ssr")]
+pub use pages::progress_data;

@@ -37,12 +37,14 @@ pub fn TopBar() -> impl IntoView {
                                     <A href="/review">{t(Key::NavReview)}</A>
                                     <A href="/progress">{t(Key::NavProgress)}</A>
                                     <A href="/claims">{t(Key::NavClaims)}</A>
+                                    <A href="/certificates">{t(Key::NavCertificates)}</A>
                                 })}
                                 {me.roles.has(crate::domain::Role::Organiser).then(|| view! {
                                     <A href="/organiser/requests">{t(Key::NavRequests)}</A>
                                     <A href="/organiser/reports">{t(Key::NavReports)}</A>
                                     <A href="/organiser/programme">{t(Key::NavProgramme)}</A>
                                     <A href="/organiser/claims">{t(Key::NavClaimsDesk)}</A>
+                                    <A href="/organiser/certificates">{t(Key::NavCertificateDesk)}</A>
                                     <A href="/organiser/lecturers">{t(Key::NavLecturerPool)}</A>
                                 })}
                                 {me.schedules.then(|| view! {

@@ -176,6 +176,17 @@ pub enum Notice {
         approved: bool,
         reason: String,
     },
+    /// A certificate (证书、年度档案) was issued to the reader, or revoked with a reason.
+    Certificate {
+        serial: String,
+        /// The document's printed title (结业证书 …).
+        title: String,
+        programme: String,
+        year: i64,
+        revoked: bool,
+        #[serde(default)]
+        reason: String,
+    },
     /// A suggestion or complaint (投诉建议) the reader wrote was answered or closed.
     SuggestionReply {
         suggestion_id: i64,
@@ -217,6 +228,8 @@ impl Notice {
             | Notice::MakeUpDecided { .. }
             | Notice::CorrectionDecided { .. }
             | Notice::ClaimDecided { .. } => true,
+            // A revocation changes the reader's record; an issue is good news, not urgent.
+            Notice::Certificate { revoked, .. } => *revoked,
             Notice::Tomorrow { .. }
             | Notice::NotCheckedIn { .. }
             | Notice::Announcement { .. }
@@ -244,6 +257,7 @@ impl Notice {
             | Notice::AnnouncementReminder { .. }
             | Notice::Warned { .. }
             | Notice::ClaimDecided { .. }
+            | Notice::Certificate { .. }
             | Notice::SuggestionReply { .. } => None,
         }
     }
@@ -258,6 +272,7 @@ impl Notice {
                 format!("/suggestions/{suggestion_id}")
             }
             Notice::ClaimDecided { .. } => "/claims".into(),
+            Notice::Certificate { .. } => "/certificates".into(),
             Notice::Announcement {
                 announcement_id, ..
             }

@@ -6,6 +6,7 @@ pub mod attendance;
 pub mod audience;
 pub mod audit;
 pub mod calendar;
+pub mod certificates;
 pub mod claims;
 pub mod conflicts;
 pub mod cookie;

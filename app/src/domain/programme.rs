@@ -99,6 +99,31 @@ pub fn month_of(at: Timestamp) -> i64 {
     i64::from(d.year()) * 100 + i64::from(d.month())
 }
 
+/// Whether a session is meant for the cadre's tier (at its start) and community.
+fn in_group_audience(s: &YearSession, c: &Cadre) -> bool {
+    c.tier_at(s.starts_at).is_some_and(|tier| {
+        s.audience.includes(
+            s.subdistrict_id,
+            &Member {
+                person_id: i64::MIN,
+                tier_id: Some(tier),
+                community_id: c.community_id,
+                subdistrict_id: c.subdistrict_id,
+            },
+        )
+    })
+}
+
+/// Whether a session (not cancelled) is meant for the cadre: for their tier and community
+/// at its start, or naming them while they are in the programme. What [`plan`] counts,
+/// for one session.
+pub fn meant_for(s: &YearSession, c: &Cadre) -> bool {
+    !s.cancelled
+        && (in_group_audience(s, c)
+            || matches!(&s.audience, Audience::Chosen { people, .. }
+                if people.contains(&c.person_id) && c.tier_at(s.starts_at).is_some()))
+}
+
 /// Plans `cadres` (in their order) over `sessions` (in any order).
 pub fn plan(sessions: &[YearSession], cadres: &[Cadre], now: Timestamp) -> Plan {
     let mut sessions: Vec<&YearSession> = sessions.iter().filter(|s| !s.cancelled).collect();
@@ -130,20 +155,7 @@ pub fn plan(sessions: &[YearSession], cadres: &[Cadre], now: Timestamp) -> Plan 
                 .entry((c.tiers.as_slice(), c.community_id))
                 .or_insert_with(|| {
                     (0..sessions.len())
-                        .filter(|&i| {
-                            let s = sessions[i];
-                            c.tier_at(s.starts_at).is_some_and(|tier| {
-                                s.audience.includes(
-                                    s.subdistrict_id,
-                                    &Member {
-                                        person_id: i64::MIN,
-                                        tier_id: Some(tier),
-                                        community_id: c.community_id,
-                                        subdistrict_id: c.subdistrict_id,
-                                    },
-                                )
-                            })
-                        })
+                        .filter(|&i| in_group_audience(sessions[i], c))
                         .collect()
                 });
             let mut mine: Vec<usize> = group.clone();
@@ -306,6 +318,13 @@ mod tests {
         }
         assert_eq!(summed, all.expected_by_month);
         assert_eq!(month_of(Timestamp(0)), 197001);
+        // One session at a time, `meant_for` says what the plan counted.
+        for (c, p) in cadres.iter().zip(plans) {
+            let meant = sessions.iter().filter(|s| meant_for(s, c));
+            let (held, ahead): (Vec<_>, Vec<_>) = meant.partition(|s| s.starts_at <= NOW);
+            assert_eq!(held.len() as i64, p.held, "cadre {}", c.person_id);
+            assert_eq!(ahead.len() as i64, p.ahead, "cadre {}", c.person_id);
+        }
     }
 
     #[test]

@@ -128,6 +128,15 @@ pub const DOOR_PER_ADDRESS: Limit = Limit {
     max_delay_secs: 10 * MINUTE,
 };
 
+/// Certificate serials looked up on the public verification page from one address: a
+/// hall checking a class's certificates is free, guessing serials is slowed to a crawl.
+pub const VERIFY_PER_ADDRESS: Limit = Limit {
+    free: 60,
+    window_secs: 60 * MINUTE,
+    first_delay_secs: 5,
+    max_delay_secs: 30 * MINUTE,
+};
+
 /// Whole minutes to show for a wait of `secs` seconds (at least one).
 pub fn wait_minutes(secs: i64) -> i64 {
     ((secs + MINUTE - 1) / MINUTE).max(1)

@@ -117,6 +117,9 @@ macro_rules! inbox_messages {
         PrivacyClaims => "外部学时申报及结业证书或通知", "Claims of hours earned elsewhere, with the certificate or notice";
         PrivacyClaimsWhy => "认定外部学时，计入年度学时", "To approve hours earned elsewhere for the year's record";
         PrivacyClaimsWho => "本人和所在范围的组织员", "You and the organisers of your scope";
+        PrivacyCertificates => "证书与年度档案（编号、姓名、项目、学时，档案 PDF 按签发时保存）", "Certificates and annual dossiers (serial, name, programme, hours; a dossier's PDF as issued)";
+        PrivacyCertificatesWhy => "证明学习经历，供他人查验真伪", "To prove the training, and let others verify it";
+        PrivacyCertificatesWho => "本人和所在范围的组织员；凭编号或二维码查验的人只看到姓名、项目、年度、学时和是否撤销，看不到社区和撤销原因", "You and the organisers of your scope. Whoever verifies a serial or its QR code sees only the name, programme, year, hours and whether it was revoked; not your community, nor why it was revoked";
         PrivacyEvaluations => "课程评价（匿名）", "Course evaluations (anonymous)";
         PrivacyEvaluationsWhy => "改进课程，了解学员想学的内容", "To improve the sessions and learn what cadres want next";
         PrivacyEvaluationsWho => "任何人都看不到谁填了什么：评价和“已评价”分开保存；满 5 份才显示平均分。“下一步我想学”不显示提出者，仅用于在有相关课程时通知本人", "Nobody sees who answered what: the card and the fact that you answered are kept apart, and means show only from 5 answers. A wish shows no name; it is kept only to tell you when a session covers it";
@@ -179,6 +182,10 @@ macro_rules! inbox_messages {
         NoticeReplyText => "您提交的「{}」已有答复，请打开查看。", "“{}”, which you wrote, has an answer: open it to read.";
         NoticeReplyClosedText => "您提交的「{}」已答复并办结，请打开查看。", "“{}”, which you wrote, was answered and closed: open it to read.";
         NoticeClaimApprovedSubject => "外部学时已认定：{}", "Hours elsewhere approved: {}";
+        NoticeCertificateIssuedSubject => "您获得了{0}：{1}", "You were awarded a certificate ({0}): {1}";
+        NoticeCertificateIssuedText => "{2}年度 {1} {0}已颁发，编号 {3}。可在“我的证书”下载 PDF，证书上的二维码可供查验。", "The {0} for {1} ({2}) was issued, serial {3}. Download the PDF under My certificates; its QR code lets anyone verify it.";
+        NoticeCertificateRevokedSubject => "{0}已撤销：{1}", "Certificate revoked ({0}): {1}";
+        NoticeCertificateRevokedText => "{2}年度 {1} {0}（编号 {3}）已被撤销，原因：{4}。如有疑问请联系组织员。", "The {0} for {1} ({2}), serial {3}, was revoked: {4}. Ask your organiser if anything is unclear.";
         NoticeClaimApprovedText => "您申报的「{}」学时已认定，计入本年度学时。", "The hours you claimed for “{}” are approved and count in this year's record.";
         NoticeClaimDeclinedSubject => "外部学时未认定：{}", "Hours elsewhere declined: {}";
         NoticeClaimDeclinedText => "您申报的「{}」学时未获认定。原因：{}", "The hours you claimed for “{}” were declined. Reason: {}";

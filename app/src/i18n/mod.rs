@@ -591,6 +591,33 @@ pub fn word_notice(notice: &crate::domain::messages::Notice, lang: Lang) -> (Str
                 )
             }
         }
+        Notice::Certificate {
+            serial,
+            title,
+            programme,
+            year,
+            revoked,
+            reason,
+        } => {
+            let args = [
+                title.clone(),
+                programme.clone(),
+                year.to_string(),
+                serial.clone(),
+                reason.clone(),
+            ];
+            if *revoked {
+                (
+                    Key::NoticeCertificateRevokedSubject.fill(lang, &args),
+                    Key::NoticeCertificateRevokedText.fill(lang, &args),
+                )
+            } else {
+                (
+                    Key::NoticeCertificateIssuedSubject.fill(lang, &args),
+                    Key::NoticeCertificateIssuedText.fill(lang, &args),
+                )
+            }
+        }
         Notice::SuggestionReply {
             title,
             answered,

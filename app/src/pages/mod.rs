@@ -5,6 +5,7 @@ pub mod audit;
 pub mod backup;
 pub mod cadre_home;
 pub mod calendar;
+pub mod certificates;
 pub mod checkin;
 pub mod claims;
 pub mod district;

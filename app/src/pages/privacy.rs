@@ -43,6 +43,11 @@ pub fn PrivacyPage() -> impl IntoView {
             Key::PrivacyEvaluationsWho,
         ),
         (
+            Key::PrivacyCertificates,
+            Key::PrivacyCertificatesWhy,
+            Key::PrivacyCertificatesWho,
+        ),
+        (
             Key::PrivacyMessages,
             Key::PrivacyMessagesWhy,
             Key::PrivacyMessagesWho,

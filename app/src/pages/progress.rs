@@ -153,9 +153,16 @@ fn progress_body(d: ProgressData, promote: ServerAction<Promote>) -> impl IntoVi
                 </section>
             }
         })}
-        {d.viewer_organises.then(|| view! {
-            <p class="actions no-print"><a class="button" href=format!("/history?person={person}")>{t(Key::NavMyAttendance)}</a></p>
-        })}
+        <p class="actions no-print">
+            {d.viewer_organises.then(|| view! {
+                <a class="button" href=format!("/history?person={person}")>{t(Key::NavMyAttendance)}</a>
+            })}
+            <a class="button" data-testid="progress-certificates" href=if d.viewer_organises {
+                format!("/certificates?person={person}")
+            } else {
+                "/certificates".to_string()
+            }>{t(Key::CertDossierTitle)}</a>
+        </p>
         <h2>{t(Key::TierHistory)}</h2>
         <table class="table" data-testid="tier-history">
             <thead><tr><th>{t(Key::DateLabel)}</th><th>{t(Key::TierLabel)}</th><th>{t(Key::TierChangeKind)}</th><th>{t(Key::PromotionNote)}</th></tr></thead>

@@ -173,8 +173,8 @@ const MUST_CHANGE_ALLOWS: [&str; 6] = [
 /// Pages need a login; assets, the login form and server functions (which check for
 /// themselves and answer with an error, not a redirect) do not.
 fn needs_login(path: &str) -> bool {
-    const PUBLIC: [&str; 7] = [
-        "/login", "/auth/", "/api/", "/pkg/", "/lang", "/healthz", "/privacy",
+    const PUBLIC: [&str; 8] = [
+        "/login", "/auth/", "/api/", "/pkg/", "/lang", "/healthz", "/privacy", "/verify",
     ];
     let last = path.rsplit('/').next().unwrap_or("");
     !(PUBLIC.iter().any(|p| path.starts_with(p)) || last.contains('.'))

@@ -6,6 +6,7 @@ mod accounts;
 mod attendance;
 mod auth;
 mod backup;
+mod certificates;
 mod checkin;
 mod claims;
 mod cli;

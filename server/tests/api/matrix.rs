@@ -308,6 +308,21 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
             "NNNNRRRRRN",
         ),
         ("claims_conversions", form(&[]), "NNNNYYYYYN"),
+        // Certificates: one's own, or a cadre's for the organisers of their reach; the
+        // verification is public.
+        ("certificates_of", form(&[("person_id", p)]), "NYNNYNYNYN"),
+        ("certificates_desk", form(&[]), "NNNNYYYYYN"),
+        (
+            "certificate_revoke",
+            form(&[("id", "999999"), ("reason", "")]),
+            "NNNNRRRRRN",
+        ),
+        ("certificates_issue", form(&[]), "NNNNYYYYYN"),
+        (
+            "certificate_verify",
+            form(&[("serial", "YX-2026-0000-0000-00")]),
+            "PPPPPPPPPP",
+        ),
         (
             "claims_conversion_save",
             form(&[("id", "0"), ("name_zh", ""), ("hours", "")]),

@@ -20,6 +20,7 @@ pub mod accounts;
 pub mod announcements;
 pub mod attendance;
 pub mod backup;
+pub mod certificates;
 pub mod claims;
 mod clauses;
 pub mod corrections;
@@ -48,6 +49,7 @@ pub use attendance::{
     RequestKind, SheetGroup, SheetLines, SheetRow, SheetSlice, facts_dump_sql, sheet_counts,
 };
 pub use backup::{BackupMeta, BackupStore, Inspection};
+pub use certificates::{CertificateRow, CertificateStore, NewCertificate};
 pub use claims::{ClaimRow, ClaimStore, StoredFile};
 pub use corrections::{CorrectionRow, CorrectionStore};
 pub use evaluations::{EvaluationStore, EvaluationSums, GivenSession, WishRow};
@@ -279,6 +281,7 @@ pub trait Repository:
     + AnnouncementStore
     + SuggestionStore
     + ClaimStore
+    + CertificateStore
     + LeaveStore
     + CorrectionStore
     + EvaluationStore

@@ -33,6 +33,8 @@ mod announcements_sql;
 #[path = "attendance_sql.rs"]
 mod attendance_sql;
 #[allow(clippy::duplicate_mod)]
+#[path = "certificates_sql.rs"]
+mod certificates_sql;
 #[path = "claims_sql.rs"]
 mod claims_sql;
 #[allow(clippy::duplicate_mod)]

@@ -232,6 +232,14 @@ impl Outbox {
             tracing::info!(raised = looked.raised, cleared = looked.cleared, "warnings");
             self.wake();
         }
+        // Certificates earned since (a series over, a tier's year met) are issued in the
+        // same look at the standings.
+        let issued =
+            crate::ssr::certificates::issue_due(repo, standings, &self.channels(), now).await?;
+        if !issued.is_empty() {
+            tracing::info!(issued = issued.len(), "certificates");
+            self.wake();
+        }
         Ok(Some(version))
     }
 

@@ -40,7 +40,7 @@ pub struct SmsConfig {
 }
 
 /// The kinds of notice a template can be named for.
-pub const TEMPLATE_KINDS: [&str; 13] = [
+pub const TEMPLATE_KINDS: [&str; 14] = [
     "session_moved",
     "session_cancelled",
     "session_tomorrow",
@@ -54,6 +54,7 @@ pub const TEMPLATE_KINDS: [&str; 13] = [
     "claim_decided",
     "correction_decided",
     "wish_answered",
+    "certificate",
 ];
 
 impl SmsConfig {
@@ -272,6 +273,18 @@ pub fn template_values(notice: &Notice) -> (&'static str, Vec<(&'static str, Str
             vec![
                 ("title", short(training)),
                 ("result", if *approved { "已认定" } else { "未认定" }.into()),
+            ],
+        ),
+        Notice::Certificate {
+            title,
+            programme,
+            revoked,
+            ..
+        } => (
+            "certificate",
+            vec![
+                ("title", short(&format!("{programme}{title}"))),
+                ("result", if *revoked { "已撤销" } else { "已颁发" }.into()),
             ],
         ),
         Notice::SuggestionReply {
