@@ -51,6 +51,7 @@ mod attendance_sql;
 #[allow(clippy::duplicate_mod)]
 #[path = "certificates_sql.rs"]
 mod certificates_sql;
+#[allow(clippy::duplicate_mod)]
 #[path = "claims_sql.rs"]
 mod claims_sql;
 #[allow(clippy::duplicate_mod)]
