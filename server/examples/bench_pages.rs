@@ -158,6 +158,7 @@ async fn main() -> anyhow::Result<()> {
         bin.display()
     );
     let past = seed(&url, &opts).await?;
+    looks(&url).await?;
 
     let addr = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
     let server = ServerProcess::start(&opts.server_bin, &url, addr, &[])?;
@@ -197,6 +198,56 @@ async fn main() -> anyhow::Result<()> {
     bench.workbook(&url).await?;
     drop(server);
     ensure!(failures == 0, "{failures} page(s) failed or had errors");
+    Ok(())
+}
+
+/// The outbox worker's look at the year's standings, in process, on the seeded database:
+/// the certificates earned (finished series, tiers' years met), first and again (when
+/// nothing is new, what every later look costs), against the warnings' look again in the
+/// same run (the baseline: the step the worker already takes over the same standings).
+async fn looks(url: &str) -> anyhow::Result<()> {
+    use app::domain::messages::ChannelsOn;
+    use app::ssr::standings::Standings;
+    let repo = db::connect(url).await.context("opening the database")?;
+    let repo = repo.as_ref();
+    let standings = Standings::default();
+    let channels = ChannelsOn::default();
+    let now = Timestamp::now();
+    let year = app::ssr::progress::this_year(now);
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    // The standings of both years the certificates look at, built once (the worker keeps
+    // them in memory with the dashboards).
+    let started = Instant::now();
+    for y in [year - 1, year] {
+        standings.programme(repo, repo, y, now, None).await?;
+    }
+    let built = started.elapsed();
+    app::ssr::outbox::warnings::look(repo, &standings, &channels, now).await?;
+    let started = Instant::now();
+    app::ssr::outbox::warnings::look(repo, &standings, &channels, now).await?;
+    let warnings = started.elapsed();
+    let started = Instant::now();
+    let first = app::ssr::certificates::issue_due(repo, &standings, &channels, now).await?;
+    let certify_first = started.elapsed();
+    let started = Instant::now();
+    let again = app::ssr::certificates::issue_due(repo, &standings, &channels, now).await?;
+    let certify_again = started.elapsed();
+    ensure!(
+        again.is_empty(),
+        "the second look issued {} again",
+        again.len()
+    );
+    println!(
+        "worker look (standings built in {:.0} ms): warnings again {:.1} ms (baseline); \
+         certificates first {:.1} ms ({} issued, {:.1}x), again {:.1} ms ({:.1}x)",
+        ms(built),
+        ms(warnings),
+        ms(certify_first),
+        first.len(),
+        ms(certify_first) / ms(warnings).max(0.001),
+        ms(certify_again),
+        ms(certify_again) / ms(warnings).max(0.001),
+    );
     Ok(())
 }
 
@@ -437,7 +488,13 @@ fn planned_session(
         // A quarter the district's (for every subdistrict), the rest each subdistrict's.
         subdistrict_id: (!k.is_multiple_of(4))
             .then(|| refs.subdistricts[k % refs.subdistricts.len()]),
-        series: LECTURE_SERIES.into(),
+        // The special classes run as a series a quarter (专题班第N期): those of the quarters
+        // past are over, so the worker's look has finished series to certify.
+        series: if k % THEMES.len() == 3 {
+            format!("专题班（第{}期）", (day + 182) / 92 + 1)
+        } else {
+            LECTURE_SERIES.into()
+        },
         title: format!("{}（第{}讲）", THEMES[k % THEMES.len()].0, k + 1),
         theme_id: refs.themes[k % THEMES.len()],
         format: [Lecture, SelfStudy, Scenario, Forum][k % 4],

@@ -23,6 +23,9 @@ pub struct YearSession {
     pub subdistrict_id: Option<i64>,
     pub audience: Audience,
     pub lecturers: Vec<i64>,
+    /// The series it belongs to (a 专题班 one may withdraw from).
+    #[serde(default)]
+    pub series: String,
 }
 
 /// `(since, tier)` entries, oldest first.
@@ -38,9 +41,20 @@ pub struct Cadre {
     /// `(since, tier)`, oldest first; `None` once they left the programme. Sessions before
     /// the first entry were not meant for them.
     pub tiers: Vec<(Timestamp, Option<i64>)>,
+    /// Special classes (专题班) the cadre was withdrawn from, and when: their sessions after
+    /// that are no longer meant for them.
+    #[serde(default)]
+    pub withdrawn: Vec<(String, Timestamp)>,
 }
 
 impl Cadre {
+    /// Whether the cadre was withdrawn from the session's series before it began.
+    pub fn withdrawn_from(&self, s: &YearSession) -> bool {
+        self.withdrawn
+            .iter()
+            .any(|(series, at)| *series == s.series && s.starts_at > *at)
+    }
+
     /// The tier held at `at`; `None` before joining or after leaving.
     pub fn tier_at(&self, at: Timestamp) -> Option<i64> {
         self.tiers
@@ -119,6 +133,7 @@ fn in_group_audience(s: &YearSession, c: &Cadre) -> bool {
 /// for one session.
 pub fn meant_for(s: &YearSession, c: &Cadre) -> bool {
     !s.cancelled
+        && !c.withdrawn_from(s)
         && (in_group_audience(s, c)
             || matches!(&s.audience, Audience::Chosen { people, .. }
                 if people.contains(&c.person_id) && c.tier_at(s.starts_at).is_some()))
@@ -168,6 +183,10 @@ pub fn plan(sessions: &[YearSession], cadres: &[Cadre], now: Timestamp) -> Plan 
                 );
                 mine.sort_unstable();
                 mine.dedup();
+            }
+            // Withdrawn from a special class: its later sessions are no longer theirs.
+            if !c.withdrawn.is_empty() {
+                mine.retain(|&i| !c.withdrawn_from(sessions[i]));
             }
             let mut out = Planned::default();
             for &i in &mine {
@@ -225,6 +244,11 @@ mod tests {
             subdistrict_id: Some(1),
             audience,
             lecturers: Vec::new(),
+            series: if id == 6 {
+                "专题班".into()
+            } else {
+                String::new()
+            },
         }
     }
 
@@ -237,6 +261,7 @@ mod tests {
                 .iter()
                 .map(|&(d, t)| (Timestamp(d * DAY), t))
                 .collect(),
+            withdrawn: Vec::new(),
         }
     }
 
@@ -318,8 +343,18 @@ mod tests {
         }
         assert_eq!(summed, all.expected_by_month);
         assert_eq!(month_of(Timestamp(0)), 197001);
+        // Withdrawn from the special class (session 6, day 250) on day 200: no longer
+        // theirs; withdrawn after it began, it stays.
+        let mut out = cadres.clone();
+        out[0].withdrawn = vec![("专题班".into(), Timestamp(200 * DAY))];
+        out[1].withdrawn = vec![("专题班".into(), Timestamp(251 * DAY))];
+        let after = plan(&sessions, &out, NOW);
+        assert_eq!(after.cadres[0].ahead, plans[0].ahead - 1);
+        assert_eq!(after.cadres[0].ahead_hours.0, plans[0].ahead_hours.0 - 20);
+        assert_eq!(after.cadres[1], plans[1]);
+        assert!(!meant_for(&sessions[5], &out[0]) && meant_for(&sessions[5], &out[1]));
         // One session at a time, `meant_for` says what the plan counted.
-        for (c, p) in cadres.iter().zip(plans) {
+        for (c, p) in out.iter().zip(&after.cadres) {
             let meant = sessions.iter().filter(|s| meant_for(s, c));
             let (held, ahead): (Vec<_>, Vec<_>) = meant.partition(|s| s.starts_at <= NOW);
             assert_eq!(held.len() as i64, p.held, "cadre {}", c.person_id);

@@ -103,7 +103,7 @@ macro_rules! progress_messages {
         CertDeskTitle => "证书管理", "Certificates";
         CertDeskHint => "您负责范围内学员的证书与年度档案。系统在考勤变化后自动颁发；撤销须填写原因，持证人会收到通知，查验页显示“已撤销”。", "Certificates and dossiers of the cadres in your reach. They are issued on their own after attendance changes; revoking one needs a reason, the holder is told, and the verification page says it was revoked.";
         CertIssueNow => "立即检查并颁发", "Issue what was earned now";
-        CertIssued => "新颁发 {} 份证书。", "{} certificate(s) issued.";
+        CertIssued => "已检查：新获得的证书已颁发，并已通知持证人。", "Looked: certificates newly earned were issued, and their holders told.";
         CertYear => "年度", "Year";
         CertKind => "类别", "Kind";
         CertAllKinds => "全部", "All";

@@ -183,10 +183,12 @@ pub fn CertificateDeskPage() -> impl IntoView {
             <ActionForm action=issue attr:class="inline">
                 <button type="submit" data-testid="certificates-issue">{t(Key::CertIssueNow)}</button>
             </ActionForm>
-            {move || match issue.value().get() {
-                Some(Ok(n)) => Some(EitherOf3::A(view! { <p class="ok" role="status" data-testid="certificates-issued">{tf(Key::CertIssued, [n.to_string()])}</p> })),
-                Some(Err(e)) => Some(EitherOf3::B(view! { <ErrorNote error=e /> })),
-                None => None::<EitherOf3<_, _, ()>>,
+            // The page is plain HTML (no island): the form posts and comes back, and the
+            // server marks the success in the address.
+            {move || match outcome(issue) {
+                Some(Ok(())) => Some(Either::Left(view! { <p class="ok" role="status" data-testid="certificates-issued">{t(Key::CertIssued)}</p> })),
+                Some(Err(e)) => Some(Either::Right(view! { <ErrorNote error=e /> })),
+                None => None,
             }}
             {move || match outcome(revoke) {
                 Some(Ok(())) => Some(Either::Left(view! { <p class="ok" role="status">{t(Key::CertRevokedDone)}</p> })),

@@ -94,14 +94,14 @@ pub async fn issue_due(
     let mut new = Vec::new();
 
     // The year's requirements of a tier, met.
+    let tier_names: HashMap<i64, String> = repo
+        .tier_plans()
+        .await?
+        .into_iter()
+        .map(|t| (t.tier.id, t.tier.name_zh))
+        .collect();
     for year in [this - 1, this] {
         let programme = standings.programme(repo, repo, year, now, None).await?;
-        let tier_names: HashMap<i64, String> = repo
-            .tier_plans()
-            .await?
-            .into_iter()
-            .map(|t| (t.tier.id, t.tier.name_zh))
-            .collect();
         for s in &programme.standings {
             let Some(tier) = s.cadre.tier_id else {
                 continue;
@@ -162,8 +162,6 @@ pub async fn issue_due(
             .map(|(s, p, status)| ((s, p), status))
             .collect();
         let duty: HashSet<(i64, i64)> = repo.duty_excused_at(&ids).await?.into_iter().collect();
-        let withdrawn: HashSet<(String, i64)> =
-            repo.series_withdrawals().await?.into_iter().collect();
         let book = repo.setting_book().await?;
         let cadres = repo.programme_cadres(None, None).await?;
         for c in &cadres {
@@ -172,6 +170,7 @@ pub async fn issue_due(
                 community_id: c.community_id,
                 subdistrict_id: c.subdistrict_id,
                 tiers: c.tiers.clone(),
+                withdrawn: c.withdrawn.clone(),
             };
             let sub = c.subdistrict_id;
             let series_rules = SeriesRules {
@@ -199,7 +198,7 @@ pub async fn issue_due(
                         duty: duty.contains(&(s.id, c.person_id)),
                     })
                     .collect();
-                let out = withdrawn.contains(&(series.clone(), c.person_id));
+                let out = c.withdrawn.iter().any(|(s, _)| s == series);
                 let Some(hours) = series_completed(&meant, &series_rules, out) else {
                     continue;
                 };

@@ -198,11 +198,20 @@ pub async fn read_year(
             community_id: c.community_id,
             subdistrict_id: c.subdistrict_id,
             tiers: c.tiers.clone(),
+            withdrawn: c.withdrawn.clone(),
         })
         .collect();
     let Plan { cadres: plans, .. } = plan(&sessions, &inputs, cut);
 
-    let tallies = repo.year_tallies(year, person).await?.into_iter().collect();
+    let mut tallies: HashMap<i64, crate::ssr::db::Tally> =
+        repo.year_tallies(year, person).await?.into_iter().collect();
+    // Excused at a special class's sessions after a withdrawal: not meant for them any
+    // more, so not an excusal of the plan either.
+    for (p, n) in repo.excused_withdrawn(from, to, person).await? {
+        if let Some(t) = tallies.get_mut(&p) {
+            t.excused = (t.excused - n).max(0);
+        }
+    }
     let mut themes: HashMap<i64, Vec<i64>> = HashMap::new();
     for (p, theme) in repo.required_themes_met(year, person).await? {
         themes.entry(p).or_default().push(theme);

@@ -365,6 +365,8 @@ async fn leave_past_a_special_classs_cap_withdraws(backend: Backend) {
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let session = door_session(&app, 24 * 60, 120, Audience::Everyone).await;
+    // The class goes on: another session of it next week.
+    let later = door_session(&app, 7 * 24 * 60, 120, Audience::Everyone).await;
     let res = app
         .call(
             &cadre,
@@ -373,6 +375,12 @@ async fn leave_past_a_special_classs_cap_withdraws(backend: Backend) {
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
+    let before: Value = app
+        .call(&cadre, "progress_view", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     let queue: Value = app
         .call(&organiser, "requests_queue", &[])
         .await
@@ -406,6 +414,46 @@ async fn leave_past_a_special_classs_cap_withdraws(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(progress["withdrawn"][0][0], series, "{progress}");
+    // Withdrawn, the class's sessions ahead are no longer hers: neither the one excused
+    // nor the next week's are counted ahead (nothing subtracted twice), and the evening
+    // before she is not reminded of it.
+    let reachable = |p: &Value| p["reachable"].as_i64().unwrap();
+    assert!(
+        reachable(&progress) <= reachable(&before) - 40,
+        "before {} after {}",
+        reachable(&before),
+        reachable(&progress)
+    );
+    let notice = app::domain::messages::Notice::Tomorrow {
+        session_id: later,
+        title: "专题班".into(),
+        starts_at: 0,
+        ends_at: 0,
+        place: String::new(),
+    };
+    app.repo
+        .post(
+            &notice,
+            app::ssr::db::Recipients::Expected(later),
+            &Default::default(),
+            app::domain::Timestamp::now(),
+        )
+        .await
+        .unwrap();
+    let inbox: Value = app
+        .call(&cadre, "inbox", &[("page", "0")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        !inbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["notice"]["kind"] == "tomorrow" && i["notice"]["session_id"] == later),
+        "{inbox}"
+    );
 }
 
 async fn district_organisers_keep_the_conversion_table(backend: Backend) {

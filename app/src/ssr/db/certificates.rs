@@ -111,6 +111,4 @@ pub trait CertificateStore: Send + Sync {
     async fn series_sessions(&self, from: Timestamp) -> RepoResult<Vec<SeriesSessionRow>>;
     /// (session, person) of approved duty leave at these sessions.
     async fn duty_excused_at(&self, sessions: &[i64]) -> RepoResult<Vec<(i64, i64)>>;
-    /// (series, person) of every withdrawal from a special class.
-    async fn series_withdrawals(&self) -> RepoResult<Vec<(String, i64)>>;
 }

@@ -289,13 +289,4 @@ impl CertificateStore for SqlRepository<Db> {
         crate::ssr::db::clauses::in_list(&mut query, sessions.iter().copied());
         Ok(query.build_query_as().fetch_all(&self.read).await?)
     }
-
-    #[tracing::instrument(skip_all)]
-    async fn series_withdrawals(&self) -> RepoResult<Vec<(String, i64)>> {
-        Ok(
-            sqlx::query_as("select series, person_id from series_withdrawals")
-                .fetch_all(&self.read)
-                .await?,
-        )
-    }
 }

@@ -162,8 +162,13 @@ pub(super) async fn post_notice(
 const NOT_ON_LEAVE: &str = " and not exists (select 1 from leave_requests lr \
      where lr.session_id = s.id and lr.person_id = p.id and lr.decision = 'approved')";
 
+/// ` and …`: the cadre `p` was not withdrawn from session `s`'s series (专题班) before it.
+const NOT_WITHDRAWN: &str = " and not exists (select 1 from series_withdrawals w \
+     where w.series = s.series and w.person_id = p.id and w.withdrawn_at < s.starts_at)";
+
 /// Inbox lines of notice `notice_id` for the cadres of session `session_id`'s audience that
-/// meet `condition` (` and …` over `s` and `p`), and its lecturers when `lecturers`.
+/// meet `condition` (` and …` over `s` and `p`), and its lecturers when `lecturers`. Cadres
+/// withdrawn from the session's special class are no longer its audience.
 async fn audience_inbox(
     conn: &mut Conn,
     notice_id: i64,
@@ -179,7 +184,8 @@ async fn audience_inbox(
     sqlx::query(&format!(
         "insert into inbox (person_id, notice_id) \
          select p.id, $1 from sessions s \
-         join people p on p.tier_id is not null and {} where s.id = $2{condition}{lecturers}",
+         join people p on p.tier_id is not null and {} where s.id = $2{condition}{NOT_WITHDRAWN}\
+         {lecturers}",
         in_audience("p.tier_id", "p.community_id", "p.id")
     ))
     .bind(notice_id)

@@ -79,6 +79,8 @@ pub struct ProgrammeCadre {
     pub tier_id: Option<i64>,
     /// `(effective from, tier)`, oldest first.
     pub tiers: Vec<(Timestamp, Option<i64>)>,
+    /// Special classes (专题班) withdrawn from, and when.
+    pub withdrawn: Vec<(String, Timestamp)>,
 }
 
 /// A cadre's recorded attendance in a year: (count, hours) present, late, made up; excused.
@@ -211,13 +213,23 @@ pub trait ProgressStore: Send + Sync {
         to: Timestamp,
         person: Option<i64>,
     ) -> RepoResult<Vec<(i64, i64, i64)>>;
-    /// Per person: excused sessions starting in `[from, to)`, and their hours.
+    /// Per person: excused sessions starting in `[from, to)`, and their hours; not those
+    /// of a special class the person was withdrawn from before they began (no longer
+    /// meant for them).
     async fn excused_between(
         &self,
         from: Timestamp,
         to: Timestamp,
         person: Option<i64>,
     ) -> RepoResult<Vec<(i64, i64, StudyHours)>>;
+    /// Per person: excused sessions starting in `[from, to)` of a special class the person
+    /// was withdrawn from before they began (the yearly tally counts them; the plan not).
+    async fn excused_withdrawn(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        person: Option<i64>,
+    ) -> RepoResult<Vec<(i64, i64)>>;
     /// Approved hours earned elsewhere (外部学时) in `year`, per person (`None`: everyone).
     async fn approved_elsewhere(
         &self,

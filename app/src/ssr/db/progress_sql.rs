@@ -10,6 +10,11 @@ use crate::domain::progress::{Requirements, STAR_WEIGHTS};
 use crate::ssr::db::attendance::parse_status;
 use crate::ssr::db::progress::*;
 
+/// Session `s` belongs to a special class (专题班) the attendance's person `x` was withdrawn
+/// from before it began.
+const WITHDRAWN: &str = "exists (select 1 from series_withdrawals w \
+     where w.series = s.series and w.person_id = x.person_id and w.withdrawn_at < s.starts_at)";
+
 #[async_trait]
 impl ProgressStore for SqlRepository<Db> {
     async fn data_changes(&self) -> RepoResult<i64> {
@@ -105,10 +110,11 @@ impl ProgressStore for SqlRepository<Db> {
             theme_id: i64,
             audience: String,
             subdistrict_id: Option<i64>,
+            series: String,
         }
         let rows: Vec<Row> = sqlx::query_as(&format!(
-            "select s.id, s.starts_at, s.study_hours, s.theme_id, s.audience, s.subdistrict_id \
-             from sessions s where {IN_YEAR} order by s.starts_at, s.id"
+            "select s.id, s.starts_at, s.study_hours, s.theme_id, s.audience, s.subdistrict_id, \
+             s.series from sessions s where {IN_YEAR} order by s.starts_at, s.id"
         ))
         .bind(from.0)
         .bind(to.0)
@@ -166,6 +172,7 @@ impl ProgressStore for SqlRepository<Db> {
                     _ => Audience::Everyone,
                 },
                 lecturers: lecturing.remove(&r.id).unwrap_or_default(),
+                series: r.series,
             })
             .collect())
     }
@@ -213,6 +220,7 @@ impl ProgressStore for SqlRepository<Db> {
                 tier_id: r.tier_id,
                 subdistrict_id: r.subdistrict_id,
                 tiers: Vec::new(),
+                withdrawn: Vec::new(),
             })
             .collect();
         // Both are ordered by person: walk them together.
@@ -223,6 +231,17 @@ impl ProgressStore for SqlRepository<Db> {
             }
             if let Some(c) = out.get_mut(i).filter(|c| c.person_id == person_id) {
                 c.tiers.push((Timestamp(at), tier));
+            }
+        }
+        // Withdrawals from special classes: few rows (leave past a series' cap).
+        let mut sql = sqlx::QueryBuilder::new(
+            "select person_id, series, withdrawn_at from series_withdrawals where true",
+        );
+        clauses::only(&mut sql, "person_id", person);
+        let withdrawn: Vec<(i64, String, i64)> = sql.build_query_as().fetch_all(&self.read).await?;
+        for (person_id, series, at) in withdrawn {
+            if let Ok(i) = out.binary_search_by_key(&person_id, |c| c.person_id) {
+                out[i].withdrawn.push((series, Timestamp(at)));
             }
         }
         Ok(out)
@@ -320,12 +339,32 @@ impl ProgressStore for SqlRepository<Db> {
             .push(" and s.starts_at < ")
             .push_bind(to.0);
         clauses::only(&mut sql, "x.person_id", person);
-        sql.push(" group by x.person_id");
+        sql.push(format_args!(" and not {WITHDRAWN} group by x.person_id"));
         let rows: Vec<(i64, i64, i64)> = sql.build_query_as().fetch_all(&self.read).await?;
         Ok(rows
             .into_iter()
             .map(|r| (r.0, r.1, StudyHours(r.2)))
             .collect())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn excused_withdrawn(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        person: Option<i64>,
+    ) -> RepoResult<Vec<(i64, i64)>> {
+        let mut sql = sqlx::QueryBuilder::new(
+            "select x.person_id, count(*) from sessions s \
+             join attendance x on x.session_id = s.id \
+             where s.cancelled = false and x.status = 'excused' and s.starts_at >= ",
+        );
+        sql.push_bind(from.0)
+            .push(" and s.starts_at < ")
+            .push_bind(to.0);
+        clauses::only(&mut sql, "x.person_id", person);
+        sql.push(format_args!(" and {WITHDRAWN} group by x.person_id"));
+        Ok(sql.build_query_as().fetch_all(&self.read).await?)
     }
 
     #[tracing::instrument(skip_all)]
