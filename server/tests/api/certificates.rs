@@ -7,13 +7,11 @@
 use app::domain::Timestamp;
 use app::domain::audience::Audience;
 use app::domain::certificates::Serial;
-use app::domain::hours::StudyHours;
-use app::domain::schedule::SessionFormat;
-use app::ssr::db::NewSession;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::checkin::demo_cadre;
+use crate::checkin::{demo_cadre, series_session};
+use crate::evaluation::mark;
 use crate::helpers::*;
 
 both_backends!(
@@ -23,56 +21,13 @@ both_backends!(
 
 /// A past session of `series` for the people named, worth 2 学时.
 async fn past_session(app: &TestApp, series: &str, days_ago: i64, people: Vec<i64>) -> i64 {
-    let start = Timestamp::now().0 - days_ago * 86_400;
-    let theme = app.repo.themes().await.unwrap()[0].id;
-    app.repo
-        .create_session(
-            &NewSession {
-                subdistrict_id: Some(1),
-                series: series.into(),
-                title: format!("{series} 第{days_ago}讲"),
-                theme_id: theme,
-                format: SessionFormat::Lecture,
-                starts_at: Timestamp(start),
-                ends_at: Timestamp(start + 7200),
-                place: "街道党群服务中心".into(),
-                description_md: String::new(),
-                lecturer_ids: vec![],
-                audience: Audience::Chosen {
-                    tiers: vec![],
-                    communities: vec![],
-                    people,
-                },
-                study_hours: StudyHours(20),
-                hours_overridden: false,
-                capacity: None,
-                clash_override_reason: None,
-            },
-            Timestamp::now(),
-        )
-        .await
-        .unwrap()
-}
-
-async fn mark(app: &TestApp, organiser: &reqwest::Client, session: i64, person: i64, status: &str) {
-    let res = app
-        .call(
-            organiser,
-            "attendance_set",
-            &[
-                ("session_id", &session.to_string()),
-                ("person_id", &person.to_string()),
-                ("status", status),
-                ("reason", "按签到表补录"),
-            ],
-        )
-        .await;
-    assert_eq!(
-        res.status(),
-        StatusCode::OK,
-        "{}",
-        res.text().await.unwrap()
-    );
+    let audience = Audience::Chosen {
+        tiers: vec![],
+        communities: vec![],
+        people,
+    };
+    let starts_in = -days_ago * 24 * 60;
+    series_session(app, Some(1), series, starts_in, 120, audience, vec![]).await
 }
 
 async fn json(res: reqwest::Response) -> Value {

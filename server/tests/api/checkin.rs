@@ -127,13 +127,36 @@ pub(crate) async fn held_session(
     audience: Audience,
     lecturer_ids: Vec<i64>,
 ) -> i64 {
+    let series = "运河红·初心讲堂";
+    series_session(
+        app,
+        subdistrict_id,
+        series,
+        starts_in,
+        minutes,
+        audience,
+        lecturer_ids,
+    )
+    .await
+}
+
+/// As [`held_session`], in the series given (a 专题班 of its own).
+pub(crate) async fn series_session(
+    app: &TestApp,
+    subdistrict_id: Option<i64>,
+    series: &str,
+    starts_in: i64,
+    minutes: i64,
+    audience: Audience,
+    lecturer_ids: Vec<i64>,
+) -> i64 {
     let start = Timestamp::now().0 + starts_in * 60;
     let theme = app.repo.themes().await.unwrap()[0].id;
     app.repo
         .create_session(
             &NewSession {
                 subdistrict_id,
-                series: "运河红·初心讲堂".into(),
+                series: series.into(),
                 title: format!("签到测试 {start}"),
                 theme_id: theme,
                 format: SessionFormat::Lecture,

@@ -16,7 +16,14 @@ both_backends!(
     only_those_who_attended_evaluate_and_the_district_keeps_the_indicators,
 );
 
-async fn mark(app: &TestApp, organiser: &reqwest::Client, session: i64, person: i64, status: &str) {
+/// Marks `person`'s status at `session` from the sheet, as an organiser corrects it.
+pub(crate) async fn mark(
+    app: &TestApp,
+    organiser: &reqwest::Client,
+    session: i64,
+    person: i64,
+    status: &str,
+) {
     let res = app
         .call(
             organiser,

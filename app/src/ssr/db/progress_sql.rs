@@ -15,6 +15,29 @@ use crate::ssr::db::progress::*;
 const WITHDRAWN: &str = "exists (select 1 from series_withdrawals w \
      where w.series = s.series and w.person_id = x.person_id and w.withdrawn_at < s.starts_at)";
 
+/// Excused attendances at the sessions starting in `[from, to)`, per person (`columns` after
+/// the person's id): those at a special class the person was withdrawn from before the
+/// session (`withdrawn`), or all the others.
+fn excused_per_person<'a>(
+    columns: &str,
+    from: Timestamp,
+    to: Timestamp,
+    person: Option<i64>,
+    withdrawn: bool,
+) -> sqlx::QueryBuilder<'a, Db> {
+    let mut sql = sqlx::QueryBuilder::new(format!(
+        "select x.person_id, {columns} from sessions s join attendance x on x.session_id = s.id \
+         where s.cancelled = false and x.status = 'excused' and s.starts_at >= "
+    ));
+    sql.push_bind(from.0)
+        .push(" and s.starts_at < ")
+        .push_bind(to.0);
+    clauses::only(&mut sql, "x.person_id", person);
+    let not = if withdrawn { "" } else { "not " };
+    sql.push(format_args!(" and {not}{WITHDRAWN} group by x.person_id"));
+    sql
+}
+
 #[async_trait]
 impl ProgressStore for SqlRepository<Db> {
     async fn data_changes(&self) -> RepoResult<i64> {
@@ -330,16 +353,13 @@ impl ProgressStore for SqlRepository<Db> {
         to: Timestamp,
         person: Option<i64>,
     ) -> RepoResult<Vec<(i64, i64, StudyHours)>> {
-        let mut sql = sqlx::QueryBuilder::new(
-            "select x.person_id, count(*), cast(sum(s.study_hours) as bigint) from sessions s \
-             join attendance x on x.session_id = s.id \
-             where s.cancelled = false and x.status = 'excused' and s.starts_at >= ",
+        let mut sql = excused_per_person(
+            "count(*), cast(sum(s.study_hours) as bigint)",
+            from,
+            to,
+            person,
+            false,
         );
-        sql.push_bind(from.0)
-            .push(" and s.starts_at < ")
-            .push_bind(to.0);
-        clauses::only(&mut sql, "x.person_id", person);
-        sql.push(format_args!(" and not {WITHDRAWN} group by x.person_id"));
         let rows: Vec<(i64, i64, i64)> = sql.build_query_as().fetch_all(&self.read).await?;
         Ok(rows
             .into_iter()
@@ -354,16 +374,7 @@ impl ProgressStore for SqlRepository<Db> {
         to: Timestamp,
         person: Option<i64>,
     ) -> RepoResult<Vec<(i64, i64)>> {
-        let mut sql = sqlx::QueryBuilder::new(
-            "select x.person_id, count(*) from sessions s \
-             join attendance x on x.session_id = s.id \
-             where s.cancelled = false and x.status = 'excused' and s.starts_at >= ",
-        );
-        sql.push_bind(from.0)
-            .push(" and s.starts_at < ")
-            .push_bind(to.0);
-        clauses::only(&mut sql, "x.person_id", person);
-        sql.push(format_args!(" and {WITHDRAWN} group by x.person_id"));
+        let mut sql = excused_per_person("count(*)", from, to, person, true);
         Ok(sql.build_query_as().fetch_all(&self.read).await?)
     }
 
