@@ -227,10 +227,10 @@ async fn looks(url: &str) -> anyhow::Result<()> {
     app::ssr::outbox::warnings::look(repo, &standings, &channels, now).await?;
     let warnings = started.elapsed();
     let started = Instant::now();
-    let first = app::ssr::certificates::issue_due(repo, &standings, &channels, now).await?;
+    let first = app::ssr::outbox::certificates::issue_due(repo, &standings, &channels, now).await?;
     let certify_first = started.elapsed();
     let started = Instant::now();
-    let again = app::ssr::certificates::issue_due(repo, &standings, &channels, now).await?;
+    let again = app::ssr::outbox::certificates::issue_due(repo, &standings, &channels, now).await?;
     let certify_again = started.elapsed();
     ensure!(
         again.is_empty(),

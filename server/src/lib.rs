@@ -273,7 +273,7 @@ pub fn router(state: AppState) -> Router {
             "/certificates/{serial}/pdf",
             get(app::ssr::certificates::pdf).layer(logged()),
         )
-        .route("/dossier.pdf", post(app::ssr::certificates::dossier))
+        .route("/dossier.pdf", post(app::api::dossier::dossier))
         .leptos_routes_with_context(&state, routes, provide_state.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

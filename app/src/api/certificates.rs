@@ -211,7 +211,7 @@ pub async fn issue_certificates() -> Result<usize, AppError> {
         async {
             crate::ssr::access::organiser()?;
             let state = state()?;
-            let issued = crate::ssr::certificates::issue_due(
+            let issued = crate::ssr::outbox::certificates::issue_due(
                 state.repo.as_ref(),
                 &state.standings,
                 &state.outbox.channels(),

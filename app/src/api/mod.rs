@@ -10,6 +10,8 @@ pub mod browse;
 pub mod certificates;
 pub mod claims;
 pub mod district;
+#[cfg(feature = "ssr")]
+pub mod dossier;
 pub mod evaluation;
 pub mod feeds;
 pub mod import;

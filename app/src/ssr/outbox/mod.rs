@@ -21,6 +21,7 @@ use crate::i18n::{Lang, word_notice};
 use crate::ssr::db::{Push, PushEnd, ReminderKind, RepoResult, Repository};
 
 pub mod aliyun;
+pub mod certificates;
 pub mod email;
 pub mod providers;
 pub mod robots;
@@ -234,8 +235,7 @@ impl Outbox {
         }
         // Certificates earned since (a series over, a tier's year met) are issued in the
         // same look at the standings.
-        let issued =
-            crate::ssr::certificates::issue_due(repo, standings, &self.channels(), now).await?;
+        let issued = certificates::issue_due(repo, standings, &self.channels(), now).await?;
         if !issued.is_empty() {
             tracing::info!(issued = issued.len(), "certificates");
             self.wake();
