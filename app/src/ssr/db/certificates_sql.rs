@@ -21,18 +21,52 @@ const COLUMNS: &str = "select k.id, k.serial, k.kind, k.person_id, k.year, k.sub
      left join communities c on c.id = p.community_id \
      left join people r on r.id = k.revoked_by";
 
-const INSERT: &str = "insert into certificates (serial, kind, person_id, year, subject, name, \
-     programme, issuer, hours, issued_at, issued_by) \
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) on conflict do nothing returning id";
+/// Inserts a certificate (asked for by `by`, its PDF kept as `file`); its id, or `None`
+/// when the series or tier year was certified already.
+async fn insert(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    c: &NewCertificate,
+    by: Option<i64>,
+    file: Option<&str>,
+    now: Timestamp,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "insert into certificates (serial, kind, person_id, year, subject, name, programme, \
+         issuer, hours, issued_at, issued_by, file_sha256) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+         on conflict do nothing returning id",
+    )
+    .bind(&c.serial)
+    .bind(c.kind.as_str())
+    .bind(c.person_id)
+    .bind(c.year)
+    .bind(&c.subject)
+    .bind(&c.name)
+    .bind(&c.programme)
+    .bind(&c.issuer)
+    .bind(c.hours.0)
+    .bind(now.0)
+    .bind(by)
+    .bind(file)
+    .fetch_optional(&mut *conn)
+    .await
+}
 
-fn notice_of(c: &CertificateRow, revoked: bool, reason: &str) -> Notice {
+/// What the holder is told: issued, or revoked with the reason.
+fn notice_of(
+    serial: &str,
+    kind: CertificateKind,
+    programme: &str,
+    year: i64,
+    revoked: Option<&str>,
+) -> Notice {
     Notice::Certificate {
-        serial: c.serial.clone(),
-        title: c.kind().title_zh().to_string(),
-        programme: c.programme.clone(),
-        year: c.year,
-        revoked,
-        reason: reason.to_string(),
+        serial: serial.to_string(),
+        title: kind.title_zh().to_string(),
+        programme: programme.to_string(),
+        year,
+        revoked: revoked.is_some(),
+        reason: revoked.unwrap_or_default().to_string(),
     }
 }
 
@@ -60,21 +94,7 @@ impl CertificateStore for SqlRepository<Db> {
         let mut tx = self.begin_write().await?;
         let mut issued = Vec::new();
         for c in new {
-            let id: Option<i64> = sqlx::query_scalar(INSERT)
-                .bind(&c.serial)
-                .bind(c.kind.as_str())
-                .bind(c.person_id)
-                .bind(c.year)
-                .bind(&c.subject)
-                .bind(&c.name)
-                .bind(&c.programme)
-                .bind(&c.issuer)
-                .bind(c.hours.0)
-                .bind(now.0)
-                .bind(None::<i64>)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if id.is_none() {
+            if insert(&mut tx, c, None, None, now).await?.is_none() {
                 continue;
             }
             let mut line = crate::ssr::audit::system(
@@ -86,17 +106,9 @@ impl CertificateStore for SqlRepository<Db> {
                 serde_json::json!({ "serial": c.serial, "kind": c.kind.as_str(), "year": c.year })
                     .to_string();
             Self::insert_audit(&mut tx, &line).await?;
-            let notice = Notice::Certificate {
-                serial: c.serial.clone(),
-                title: c.kind.title_zh().to_string(),
-                programme: c.programme.clone(),
-                year: c.year,
-                revoked: false,
-                reason: String::new(),
-            };
             super::messages_sql::post_notice(
                 &mut tx,
-                &notice,
+                &notice_of(&c.serial, c.kind, &c.programme, c.year, None),
                 Recipients::Person(c.person_id),
                 channels,
                 now,
@@ -132,25 +144,9 @@ impl CertificateStore for SqlRepository<Db> {
     ) -> RepoResult<CertificateRow> {
         let mut tx = self.begin_write().await?;
         Self::store_blob(&mut tx, sha256, pdf, now).await?;
-        let id: i64 = sqlx::query_scalar(INSERT)
-            .bind(&new.serial)
-            .bind(CertificateKind::Dossier.as_str())
-            .bind(new.person_id)
-            .bind(new.year)
-            .bind("")
-            .bind(&new.name)
-            .bind(&new.programme)
-            .bind(&new.issuer)
-            .bind(new.hours.0)
-            .bind(now.0)
-            .bind(by)
-            .fetch_one(&mut *tx)
-            .await?;
-        sqlx::query("update certificates set file_sha256 = $2 where id = $1")
-            .bind(id)
-            .bind(sha256)
-            .execute(&mut *tx)
-            .await?;
+        let id = insert(&mut tx, new, Some(by), Some(sha256), now)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound)?;
         Self::insert_audit(&mut tx, audit).await?;
         let row = sqlx::query_as(&format!("{COLUMNS} where k.id = $1"))
             .bind(id)
@@ -252,7 +248,13 @@ impl CertificateStore for SqlRepository<Db> {
         Self::insert_audit(&mut tx, audit).await?;
         super::messages_sql::post_notice(
             &mut tx,
-            &notice_of(&row, true, reason),
+            &notice_of(
+                &row.serial,
+                row.kind(),
+                &row.programme,
+                row.year,
+                Some(reason),
+            ),
             Recipients::Person(row.person_id),
             channels,
             now,
